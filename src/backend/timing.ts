@@ -1,0 +1,81 @@
+import { ConfigError } from '../errors.js';
+
+/**
+ * The timing of a session and of every lease it holds. One set of knobs, with the same meaning
+ * on every backend.
+ *
+ * Safety (DESIGN.md, safety model 1-2): a holder stops acting at `renewDeadlineMs` after the
+ * START of its last successful renewal, measured on its own monotonic clock; others may take
+ * over only `ttlMs` after that renewal, measured on the store's clock (SQL `now()`, the
+ * ZooKeeper leader's session timeout). Because the renewal started before the store recorded
+ * it, the holder's deadline always falls first as long as the two clocks' RATES differ by less
+ * than `(ttlMs - renewDeadlineMs) / ttlMs` (1/3 with the defaults). No clock is compared across
+ * machines.
+ */
+export interface SessionTiming {
+  /**
+   * How long after the holder's last successful renewal others may take over, on the store's
+   * clock: the SQL lease TTL, the ZooKeeper session timeout. Default 15000 ms.
+   */
+  readonly ttlMs: number;
+  /**
+   * The holder's local deadline, on its monotonic clock: no successful renewal within this many
+   * ms since the start of the last successful one means "lost" (stop acting). Default 10000 ms.
+   */
+  readonly renewDeadlineMs: number;
+  /**
+   * How often a holder renews, and how long a demoted or resigned node waits before it
+   * campaigns again. Default 2000 ms.
+   */
+  readonly retryPeriodMs: number;
+  /**
+   * How often poll-based backends (SQLite, MySQL) read the store for changes and how often a
+   * waiting campaigner re-tries there; PostgreSQL and ZooKeeper are woken by notifications and
+   * use it only as a safety net. Default 500 ms.
+   */
+  readonly pollIntervalMs: number;
+}
+
+export const DEFAULT_TIMING: SessionTiming = Object.freeze({
+  ttlMs: 15_000,
+  renewDeadlineMs: 10_000,
+  retryPeriodMs: 2_000,
+  pollIntervalMs: 500,
+});
+
+/**
+ * Ratio client-go also requires between the renew deadline and the retry period: at least one
+ * retry (with 20% jitter room) must fit before the deadline.
+ */
+export const RETRY_JITTER_FACTOR = 1.2;
+
+/**
+ * Fills defaults and checks `ttlMs > renewDeadlineMs > 1.2 * retryPeriodMs`, `pollIntervalMs > 0`.
+ * Throws ConfigError naming the offending field (prefixed, e.g. `election.renewDeadlineMs`).
+ */
+export function validateTiming(input: Partial<SessionTiming> = {}, prefix = 'election'): SessionTiming {
+  const timing = { ...DEFAULT_TIMING, ...definedOnly(input) };
+  for (const field of ['ttlMs', 'renewDeadlineMs', 'retryPeriodMs', 'pollIntervalMs'] as const) {
+    const value = timing[field];
+    if (typeof value !== 'number' || !Number.isFinite(value) || value <= 0 || !Number.isInteger(value)) {
+      throw new ConfigError(`${prefix}.${field}`, `must be a positive whole number of milliseconds, got ${String(value)}`);
+    }
+  }
+  if (!(timing.ttlMs > timing.renewDeadlineMs)) {
+    throw new ConfigError(
+      `${prefix}.renewDeadlineMs`,
+      `must be less than ${prefix}.ttlMs (${timing.ttlMs}), got ${timing.renewDeadlineMs}: a holder must stop acting before others may take over`,
+    );
+  }
+  if (!(timing.renewDeadlineMs > RETRY_JITTER_FACTOR * timing.retryPeriodMs)) {
+    throw new ConfigError(
+      `${prefix}.retryPeriodMs`,
+      `must be less than ${prefix}.renewDeadlineMs / ${RETRY_JITTER_FACTOR} (${Math.floor(timing.renewDeadlineMs / RETRY_JITTER_FACTOR)}), got ${timing.retryPeriodMs}: at least one renewal retry must fit before the deadline`,
+    );
+  }
+  return Object.freeze(timing);
+}
+
+function definedOnly<T extends object>(input: T): Partial<T> {
+  return Object.fromEntries(Object.entries(input).filter(([, v]) => v !== undefined)) as Partial<T>;
+}

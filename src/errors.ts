@@ -1,0 +1,127 @@
+/**
+ * baton's error hierarchy. Every error has a stable `code` (never match on message text) and
+ * may carry the `cause` that produced it. Messages say what was wrong, with which value, and
+ * what to do about it.
+ */
+export type BatonErrorCode =
+  | 'CONFIG'
+  | 'CLOSED'
+  | 'ABORTED'
+  | 'STATE'
+  | 'SESSION_LOST'
+  | 'NOT_LEADER'
+  | 'FENCED'
+  | 'VERSION_CONFLICT'
+  | 'NODE_ID_IN_USE'
+  | 'CORRUPT_DOCUMENT'
+  | 'INVALID_ARGUMENT'
+  | 'STORE_UNAVAILABLE'
+  | 'UNSUPPORTED'
+  | 'ROUTING'
+  | 'ZOOKEEPER'
+  | 'TIMEOUT';
+
+export class BatonError extends Error {
+  readonly code: BatonErrorCode;
+
+  constructor(code: BatonErrorCode, message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.code = code;
+    this.name = new.target.name;
+  }
+}
+
+/** A configuration value is invalid; `key` names it (for example `election.ttlMs`). */
+export class ConfigError extends BatonError {
+  readonly key: string;
+  constructor(key: string, message: string, options?: { cause?: unknown }) {
+    super('CONFIG', `${key}: ${message}`, options);
+    this.key = key;
+  }
+}
+
+/** The object was used after `close()`. */
+export class ClosedError extends BatonError {
+  constructor(what: string) {
+    super('CLOSED', `${what} is closed; create a new one`);
+  }
+}
+
+/** A wait was cancelled through its `signal`. The abort reason is the cause. */
+export class AbortedError extends BatonError {
+  constructor(what: string, cause?: unknown) {
+    super('ABORTED', `${what} was aborted`, { cause });
+  }
+}
+
+/** A call that the object's lifecycle state does not allow (start twice, ...). */
+export class StateError extends BatonError {
+  constructor(message: string) {
+    super('STATE', message);
+  }
+}
+
+/** This process's session is lost or may be lost; it must stop acting for the cluster. */
+export class SessionLostError extends BatonError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super('SESSION_LOST', message, options);
+  }
+}
+
+/** A fenced write was refused: the writer no longer holds the election term it named. */
+export class FencedError extends BatonError {
+  constructor(election: string, term: number) {
+    super('FENCED', `write refused: this writer no longer holds term ${term} of election "${election}"`);
+  }
+}
+
+/** A conditional write found another version than it expected. */
+export class VersionConflictError extends BatonError {
+  constructor(key: string, expected: number | null, actual: number | null) {
+    super(
+      'VERSION_CONFLICT',
+      `key "${key}": expected version ${expected ?? '(absent)'} but found ${actual ?? '(absent)'}; read it again and retry`,
+    );
+  }
+}
+
+/** A stored document could not be parsed or failed validation; `key` says where it is. */
+export class CorruptDocumentError extends BatonError {
+  readonly key: string;
+  constructor(key: string, problem: string, options?: { cause?: unknown }) {
+    super('CORRUPT_DOCUMENT', `stored document "${key}" is corrupt: ${problem}`, options);
+    this.key = key;
+  }
+}
+
+/** An argument to a call is invalid (a key with bad characters, a negative count, ...). */
+export class InvalidArgumentError extends BatonError {
+  constructor(message: string) {
+    super('INVALID_ARGUMENT', message);
+  }
+}
+
+/** The store (database, ZooKeeper) cannot be reached or refused the operation transiently. */
+export class StoreUnavailableError extends BatonError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super('STORE_UNAVAILABLE', message, options);
+  }
+}
+
+/** The operation is not supported here (ephemeral nodes through a federated client, ...). */
+export class UnsupportedError extends BatonError {
+  constructor(message: string) {
+    super('UNSUPPORTED', message);
+  }
+}
+
+export function isBatonError(error: unknown, code?: BatonErrorCode): error is BatonError {
+  return error instanceof BatonError && (code === undefined || error.code === code);
+}
+
+/** Another live session already uses this node id. */
+export class NodeIdInUseError extends BatonError {
+  constructor(nodeId: string) {
+    super('NODE_ID_IN_USE', `node id "${nodeId}" is already used by a live session; pick another nodeId or stop the other node`);
+  }
+}
