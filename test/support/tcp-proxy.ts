@@ -1,0 +1,76 @@
+/**
+ * An in-test TCP proxy: clients connect to `port`, bytes flow to `target`. `cut()` destroys
+ * every open connection and refuses (resets) new ones until `restore()`, which is how tests
+ * simulate a network partition between one client and its store.
+ */
+import net from 'node:net';
+
+export class TcpProxy {
+  readonly #targetHost: string;
+  readonly #targetPort: number;
+  readonly #server: net.Server;
+  readonly #sockets = new Set<net.Socket>();
+  #cut = false;
+  #port = 0;
+
+  private constructor(targetHost: string, targetPort: number) {
+    this.#targetHost = targetHost;
+    this.#targetPort = targetPort;
+    this.#server = net.createServer((client) => this.#accept(client));
+  }
+
+  /** Starts a proxy on a free loopback port in front of `targetHost:targetPort`. */
+  static async start(targetHost: string, targetPort: number): Promise<TcpProxy> {
+    const proxy = new TcpProxy(targetHost, targetPort);
+    await new Promise<void>((resolve, reject) => {
+      proxy.#server.once('error', reject);
+      proxy.#server.listen(0, '127.0.0.1', () => resolve());
+    });
+    proxy.#port = (proxy.#server.address() as net.AddressInfo).port;
+    return proxy;
+  }
+
+  get port(): number {
+    return this.#port;
+  }
+
+  get isCut(): boolean {
+    return this.#cut;
+  }
+
+  /** Drops every connection and refuses new ones. */
+  cut(): void {
+    this.#cut = true;
+    for (const socket of this.#sockets) socket.destroy();
+    this.#sockets.clear();
+  }
+
+  /** Lets new connections through again. */
+  restore(): void {
+    this.#cut = false;
+  }
+
+  async close(): Promise<void> {
+    this.cut();
+    await new Promise<void>((resolve) => this.#server.close(() => resolve()));
+  }
+
+  #accept(client: net.Socket): void {
+    if (this.#cut) {
+      client.resetAndDestroy();
+      return;
+    }
+    const upstream = net.connect(this.#targetPort, this.#targetHost);
+    for (const socket of [client, upstream]) {
+      this.#sockets.add(socket);
+      socket.on('error', () => undefined); // a cut or reset is expected; the peer sees the close
+      socket.on('close', () => {
+        this.#sockets.delete(socket);
+        client.destroy();
+        upstream.destroy();
+      });
+    }
+    client.pipe(upstream);
+    upstream.pipe(client);
+  }
+}
