@@ -124,6 +124,12 @@ export interface SessionOptions extends CallOptions {
   /** Member info published with the session. */
   readonly info: JsonObject;
   readonly timing: SessionTiming;
+  /**
+   * Called after every renewal attempt of the session and of each lease it holds, with how long
+   * the attempt took on the monotonic clock and whether it succeeded (for metrics). Backends
+   * whose client renews invisibly (ZooKeeper pings) may never call it.
+   */
+  readonly onRenewal?: (latencyMs: number, ok: boolean) => void;
 }
 
 /**
