@@ -125,3 +125,22 @@ export class NodeIdInUseError extends BatonError {
     super('NODE_ID_IN_USE', `node id "${nodeId}" is already used by a live session; pick another nodeId or stop the other node`);
   }
 }
+
+/** Why an election term ended (see {@link LeadershipEndedError}). */
+export type LeadershipEndReason = 'resigned' | 'renew-deadline' | 'taken-over' | 'session-lost' | 'closed';
+
+/**
+ * An election term ended: the abort reason of `Leadership.signal`. `reason` says why; the holder
+ * must stop acting for the term whatever it is.
+ */
+export class LeadershipEndedError extends BatonError {
+  readonly election: string;
+  readonly term: number;
+  readonly reason: LeadershipEndReason;
+  constructor(election: string, term: number, reason: LeadershipEndReason, options?: { cause?: unknown }) {
+    super('NOT_LEADER', `term ${term} of election "${election}" ended: ${reason}`, options);
+    this.election = election;
+    this.term = term;
+    this.reason = reason;
+  }
+}
