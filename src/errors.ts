@@ -144,3 +144,31 @@ export class LeadershipEndedError extends BatonError {
     this.reason = reason;
   }
 }
+
+/**
+ * A ZooKeeper path could not be routed to a realm: no sharding key is a prefix of it, or it is
+ * a proper prefix of a sharding key. `path` names it; `reason` says which case.
+ */
+export class RoutingError extends BatonError {
+  readonly path: string;
+  readonly reason: 'NO_KEY' | 'PREFIX_OF_KEY';
+  constructor(path: string, reason: 'NO_KEY' | 'PREFIX_OF_KEY', message: string) {
+    super('ROUTING', message);
+    this.path = path;
+    this.reason = reason;
+  }
+}
+
+/**
+ * Routing data (realm -> sharding keys) broke a rule. `key` is the offending key or realm name;
+ * `conflictingKey`, when set, is the key it collides with (a duplicate or a nested key).
+ */
+export class InvalidRoutingDataError extends InvalidArgumentError {
+  readonly key: string;
+  readonly conflictingKey: string | undefined;
+  constructor(key: string, message: string, conflictingKey?: string) {
+    super(message);
+    this.key = key;
+    this.conflictingKey = conflictingKey;
+  }
+}
