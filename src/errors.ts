@@ -18,6 +18,7 @@ export type BatonErrorCode =
   | 'STORE_UNAVAILABLE'
   | 'UNSUPPORTED'
   | 'ROUTING'
+  | 'NOT_FOUND'
   | 'ZOOKEEPER'
   | 'TIMEOUT';
 
@@ -152,8 +153,8 @@ export class LeadershipEndedError extends BatonError {
 export class RoutingError extends BatonError {
   readonly path: string;
   readonly reason: 'NO_KEY' | 'PREFIX_OF_KEY';
-  constructor(path: string, reason: 'NO_KEY' | 'PREFIX_OF_KEY', message: string) {
-    super('ROUTING', message);
+  constructor(path: string, reason: 'NO_KEY' | 'PREFIX_OF_KEY', message: string, options?: { cause?: unknown }) {
+    super('ROUTING', message, options);
     this.path = path;
     this.reason = reason;
   }
@@ -170,5 +171,14 @@ export class InvalidRoutingDataError extends InvalidArgumentError {
     super(message);
     this.key = key;
     this.conflictingKey = conflictingKey;
+  }
+}
+
+/** A named thing (a namespace, a realm, a sharding key) does not exist; `what` names it. */
+export class NotFoundError extends BatonError {
+  readonly what: string;
+  constructor(what: string, message: string) {
+    super('NOT_FOUND', message);
+    this.what = what;
   }
 }
