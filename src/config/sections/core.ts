@@ -1,0 +1,87 @@
+/**
+ * The node's own settings: identity, store, HTTP, advertised address, election timing, auth
+ * and logging. Feature sections (`buckets`, `partitions`, ...) live in files of their own.
+ */
+import { DEFAULT_TIMING } from '../../backend/timing.js';
+import {
+  booleanLeaf,
+  integerLeaf,
+  integerMapLeaf,
+  optionalStringLeaf,
+  positiveNumberLeaf,
+  section,
+  stringLeaf,
+  stringListLeaf,
+  type Spec,
+} from '../spec.js';
+
+/** Default HTTP port of a node (any free port when 0). */
+export const DEFAULT_HTTP_PORT = 7400;
+/** Default store: the embedded SQLite file, relative to the working directory. */
+export const DEFAULT_STORE_URL = 'sqlite:./.baton/baton.db';
+
+const MAX_PORT = 65_535;
+
+export const coreFields: Record<string, Spec> = {
+  cluster: stringLeaf({ doc: 'Cluster name: nodes with the same store and cluster form one cluster.', default: 'baton' }),
+  nodeId: optionalStringLeaf({
+    doc: 'This node\'s id, unique among live nodes. Default: `<advertise.host or hostname>-<http.port>` (with `http.port` 0: `<host>-<pid>`).',
+    default: null,
+  }),
+  store: section(
+    'Where cluster state is kept. `store: <url>` is short for `store.url`.',
+    {
+      url: stringLeaf({
+        doc: 'Store URL: `sqlite:PATH`, `postgres://...`, `mysql://...`, `zookeeper://host:port[,host:port]/chroot`, or `none` (one node, in memory).',
+        default: DEFAULT_STORE_URL,
+        env: 'BATON_STORE',
+        flag: 'store',
+      }),
+      tablePrefix: stringLeaf({
+        doc: 'Prefix of the SQL table names (`baton_` gives `baton_lease`, `baton_member`, `baton_kv`).',
+        default: 'baton_',
+        pattern: /^[a-z][a-z0-9_]{0,30}$/,
+        expects: 'a lower-case identifier prefix: a letter, then letters, digits or "_" (at most 31 characters)',
+      }),
+      migrate: booleanLeaf({ doc: 'Create the tables at start-up when they are missing (SQL stores).', default: true }),
+      connectAttempts: integerLeaf({
+        doc: 'How many times the node tries to reach the store at start-up before it gives up (transient errors only).',
+        default: 5,
+        min: 1,
+        max: 1000,
+      }),
+      connectBackoffMs: integerLeaf({
+        // Wall time between start-up connection attempts; doubles after each failure up to 10x.
+        // 500 ms rides out a database that is still starting without hammering it.
+        doc: 'Wait before the second connection attempt, in ms; doubles after each failure, up to 10 times this value.',
+        default: 500,
+        min: 1,
+        max: 600_000,
+      }),
+    },
+    'url',
+  ),
+  http: section('The HTTP API and dashboard.', {
+    host: stringLeaf({ doc: 'Address the HTTP server binds.', default: '127.0.0.1' }),
+    port: integerLeaf({ doc: 'HTTP port; 0 picks any free port (logged at start-up).', default: DEFAULT_HTTP_PORT, min: 0, max: MAX_PORT }),
+  }),
+  advertise: section('What this node publishes as its member info (clients use it to reach the leader).', {
+    host: optionalStringLeaf({ doc: 'Host others use to reach this node. Default: `http.host`, or the hostname when that is 0.0.0.0 or ::.', default: null }),
+    ports: integerMapLeaf({ doc: 'Named ports (`http` is added from `http.port` when absent).', default: Object.freeze({}), min: 1, max: MAX_PORT }),
+    zone: optionalStringLeaf({ doc: 'Failure zone (rack, availability zone).', default: null }),
+    weight: positiveNumberLeaf({ doc: 'Relative capacity, used when work is spread over nodes.', default: 1 }),
+    tags: stringListLeaf({ doc: 'Free-form labels.', default: Object.freeze([]) }),
+  }),
+  election: section('Session and lease timing (see "Safety model"). Must hold: ttlMs > renewDeadlineMs > 1.2 * retryPeriodMs.', {
+    ttlMs: integerLeaf({ doc: 'How long after the last renewal others may take over, on the store\'s clock (ms).', default: DEFAULT_TIMING.ttlMs, min: 1 }),
+    renewDeadlineMs: integerLeaf({ doc: 'Local deadline: without a successful renewal for this long (monotonic clock, ms) the node stops acting.', default: DEFAULT_TIMING.renewDeadlineMs, min: 1 }),
+    retryPeriodMs: integerLeaf({ doc: 'How often the session and leases are renewed, and the wait before campaigning again (ms).', default: DEFAULT_TIMING.retryPeriodMs, min: 1 }),
+    pollIntervalMs: integerLeaf({ doc: 'How often poll-based stores (SQLite, MySQL) are read for changes (ms).', default: DEFAULT_TIMING.pollIntervalMs, min: 1 }),
+  }),
+  auth: section('Access to mutating HTTP endpoints.', {
+    token: optionalStringLeaf({ doc: 'Bearer token that mutating endpoints require; when unset they are refused (403).', default: null }),
+  }),
+  log: section('Logging (JSON lines on stdout).', {
+    level: stringLeaf({ doc: 'Log level.', default: 'info', oneOf: ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] }),
+  }),
+};

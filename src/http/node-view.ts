@@ -1,0 +1,21 @@
+import type { Logger } from 'pino';
+import type { Registry } from 'prom-client';
+import type { Backend, SessionState } from '../backend/contract.js';
+import type { BatonConfig } from '../config/types.js';
+import type { NodeFeature } from '../node/feature.js';
+
+/** What the HTTP routes may see of a node (BatonNode implements it; tests may fake it). */
+export interface NodeView {
+  readonly config: BatonConfig;
+  readonly nodeId: string;
+  readonly logger: Logger;
+  /** The store connection (reads only; writes go through features). */
+  readonly backend: Backend;
+  /** The node's Prometheus registry. */
+  readonly metrics: Registry;
+  /** The state of the current session; 'none' between sessions. */
+  readonly sessionState: SessionState | 'none';
+  isLeader(): boolean;
+  /** A running feature by name (routes of that feature use it). */
+  feature<T extends NodeFeature = NodeFeature>(name: string): T | undefined;
+}

@@ -1,0 +1,9 @@
+/** Every route module of the node's HTTP API. A feature adds its routes with one line. */
+import { clusterRoutes } from './cluster.js';
+import { dashboardRoutes } from './dashboard.js';
+import { docsRoutes } from './docs.js';
+import { healthRoutes } from './health.js';
+import { metricsRoutes } from './metrics.js';
+import type { RouteModule } from './route-module.js';
+
+export const routeModules: readonly RouteModule[] = [healthRoutes, clusterRoutes, metricsRoutes, docsRoutes, dashboardRoutes];

@@ -1,0 +1,29 @@
+/**
+ * The node's HTTP server: Fastify with JSON schemas on every route, errors as `{ code, message }`,
+ * the bearer-token hook, and the routes from routes/index.ts.
+ */
+import Fastify, { type FastifyInstance } from 'fastify';
+import type { Logger } from 'pino';
+import { installAuth } from './auth.js';
+import { installErrorHandlers } from './http-errors.js';
+import type { NodeView } from './node-view.js';
+import { OpenApiCollector } from './openapi.js';
+import { routeModules } from './routes/index.js';
+
+export interface HttpServerOptions {
+  readonly logger: Logger;
+}
+
+/**
+ * Builds (does not start) the HTTP server of `node`. Call `listen` on the result.
+ * Routes added to the result before `listen`/`ready` are documented and protected too.
+ */
+export function createHttpServer(node: NodeView, options: HttpServerOptions): FastifyInstance {
+  const app = Fastify({ logger: false });
+  const openapi = new OpenApiCollector();
+  openapi.install(app);
+  installErrorHandlers(app, options.logger);
+  installAuth(app, node.config.auth.token);
+  for (const register of routeModules) register(app, { node, openapi });
+  return app;
+}

@@ -1,0 +1,201 @@
+/**
+ * The baton node: from a validated config it opens the store, serves HTTP, and keeps a session
+ * in the cluster with the cluster-leader elector and the features running on it.
+ */
+import type { AddressInfo } from 'node:net';
+import type { FastifyInstance } from 'fastify';
+import type { Logger } from 'pino';
+import type { Backend, SessionState } from '../backend/contract.js';
+import { systemClock, type Clock } from '../clock.js';
+import type { BatonConfig } from '../config/types.js';
+import type { LeaderElector } from '../election/index.js';
+import { ConfigError, StateError } from '../errors.js';
+import type { NodeView } from '../http/node-view.js';
+import { createHttpServer } from '../http/server.js';
+import { deferred } from './deferred.js';
+import type { NodeFeature } from './feature.js';
+import { featureFactories } from './features.js';
+import { createNodeLogger } from './logger.js';
+import { NodeMetrics } from './node-metrics.js';
+import { openConfiguredStore, openWithRetry, type OpenBackend } from './open-backend.js';
+import { SessionSupervisor } from './session-supervisor.js';
+
+export interface StartNodeOptions {
+  /** How to open the store; default openStore(config.store.url, ...). */
+  readonly openBackend?: OpenBackend;
+  /** Monotonic clock for timing; default the system clock. */
+  readonly clock?: Clock;
+  /** Logger; default pino on stdout at config.log.level. */
+  readonly logger?: Logger;
+  /** Features to run instead of those built from the registry (features.ts). */
+  readonly features?: readonly NodeFeature[];
+}
+
+export type NodeState = 'created' | 'starting' | 'running' | 'closing' | 'closed';
+
+/**
+ * A running node. Create it with {@link startNode}; stop it with `close()`, which releases the
+ * lease and the membership at once so a successor takes over without waiting for the TTL.
+ */
+export class BatonNode implements NodeView {
+  readonly config: BatonConfig;
+  readonly logger: Logger;
+  readonly #metrics: NodeMetrics;
+  readonly #clock: Clock;
+  readonly #open: OpenBackend;
+  readonly #features: readonly NodeFeature[];
+  readonly #done = deferred<Error | null>();
+  #state: NodeState = 'created';
+  #backend: Backend | null = null;
+  #http: FastifyInstance | null = null;
+  #supervisor: SessionSupervisor | null = null;
+  #port = 0;
+  #closing: Promise<void> | null = null;
+
+  constructor(config: BatonConfig, options: StartNodeOptions = {}) {
+    this.config = config;
+    this.logger = options.logger ?? createNodeLogger(config);
+    this.#metrics = new NodeMetrics({ cluster: config.cluster, nodeId: config.nodeId });
+    this.#clock = options.clock ?? systemClock;
+    this.#open = options.openBackend ?? openConfiguredStore;
+    this.#features = options.features ?? featureFactories.map((make) => make(config, this.#metrics.registry, this.logger)).filter((f) => f !== null);
+  }
+
+  get state(): NodeState {
+    return this.#state;
+  }
+
+  get nodeId(): string {
+    return this.config.nodeId;
+  }
+
+  /** The store connection (after start). */
+  get backend(): Backend {
+    if (this.#backend === null) throw new StateError('the node has not opened its store yet');
+    return this.#backend;
+  }
+
+  get metrics(): NodeMetrics['registry'] {
+    return this.#metrics.registry;
+  }
+
+  /** The port the HTTP server bound (useful with http.port 0). */
+  get port(): number {
+    return this.#port;
+  }
+
+  /** Base URL of the HTTP API. */
+  get url(): string {
+    const host = this.config.http.host.includes(':') ? `[${this.config.http.host}]` : this.config.http.host;
+    return `http://${host}:${this.#port}`;
+  }
+
+  get sessionState(): SessionState | 'none' {
+    return this.#supervisor?.session?.state ?? 'none';
+  }
+
+  /** The elector of the current session, or null between sessions. */
+  get elector(): LeaderElector | null {
+    return this.#supervisor?.elector ?? null;
+  }
+
+  isLeader(): boolean {
+    return this.elector?.isLeader() ?? false;
+  }
+
+  feature<T extends NodeFeature = NodeFeature>(name: string): T | undefined {
+    return this.#features.find((f) => f.name === name) as T | undefined;
+  }
+
+  /** Resolves when the node has stopped: null after close(), the error after a fatal failure. */
+  get done(): Promise<Error | null> {
+    return this.#done.promise;
+  }
+
+  /**
+   * Starts the node: 1. open the store (bounded retries), 2. bind HTTP, 3. start the session
+   * loop. On failure everything opened so far is closed and the error is thrown.
+   */
+  async start(): Promise<void> {
+    if (this.#state !== 'created') throw new StateError(`start() called on a node that is ${this.#state}`);
+    this.#state = 'starting';
+    try {
+      this.#backend = await openWithRetry(this.#open, this.config, this.#clock, this.logger);
+      await this.#listen();
+      const supervisor = new SessionSupervisor({
+        config: this.config,
+        backend: this.#backend,
+        clock: this.#clock,
+        logger: this.logger,
+        metrics: this.#metrics,
+        features: this.#features,
+        httpPort: this.#port,
+      });
+      this.#supervisor = supervisor;
+      await supervisor.start();
+      void supervisor.failed.then((error) => this.#stop(error));
+    } catch (error) {
+      await this.#release();
+      this.#state = 'closed';
+      this.#done.resolve(error instanceof Error ? error : new Error(String(error)));
+      throw error;
+    }
+    this.#state = 'running';
+    this.logger.info({ reason: 'started', url: this.url, store: this.#backend.kind }, 'node started on %s', this.url);
+  }
+
+  /** Graceful stop: features, leadership, membership, HTTP, store. Idempotent. */
+  close(): Promise<void> {
+    return this.#stop(null);
+  }
+
+  #stop(error: Error | null): Promise<void> {
+    this.#closing ??= (async () => {
+      this.#state = 'closing';
+      await this.#release();
+      this.#state = 'closed';
+      this.logger.info({ reason: error ? 'failed' : 'closed' }, 'node stopped');
+      this.#done.resolve(error);
+    })();
+    return this.#closing;
+  }
+
+  async #release(): Promise<void> {
+    await this.#supervisor?.close();
+    await this.#http?.close().catch((error: unknown) => this.logger.warn({ err: error }, 'http close failed'));
+    await this.#backend?.close().catch((error: unknown) => this.logger.warn({ err: error }, 'store close failed'));
+  }
+
+  async #listen(): Promise<void> {
+    const { host, port } = this.config.http;
+    const app = createHttpServer(this, { logger: this.logger });
+    this.#http = app;
+    try {
+      await app.listen({ host, port });
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code;
+      if (code === 'EADDRINUSE') throw new ConfigError('http.port', `port ${port} on ${host} is already in use; pick another http.port (0 = any free port) or stop the process using it`, { cause: error });
+      if (code === 'EADDRNOTAVAIL' || code === 'ENOTFOUND') throw new ConfigError('http.host', `cannot bind ${host}: no such local address`, { cause: error });
+      if (code === 'EACCES') throw new ConfigError('http.port', `no permission to bind port ${port} on ${host}; use a port above 1023`, { cause: error });
+      throw error;
+    }
+    this.#port = (app.server.address() as AddressInfo).port;
+    this.logger.info({ reason: 'listening', host, port: this.#port }, 'http listening on %s:%d', host, this.#port);
+  }
+}
+
+/**
+ * Starts a node from a validated config.
+ *
+ * @example
+ * import { loadConfig, startNode } from 'baton';
+ * const { config } = loadConfig({ values: { store: 'sqlite:./.baton/app.db', http: { port: 0 } } });
+ * const node = await startNode(config);
+ * console.log(node.url, node.isLeader());
+ * await node.close();
+ */
+export async function startNode(config: BatonConfig, options: StartNodeOptions = {}): Promise<BatonNode> {
+  const node = new BatonNode(config, options);
+  await node.start();
+  return node;
+}

@@ -1,0 +1,7 @@
+/**
+ * The features a node runs, in start order (stopped in reverse). A feature adds itself here
+ * with one line.
+ */
+import type { NodeFeatureFactory } from './feature.js';
+
+export const featureFactories: readonly NodeFeatureFactory[] = [];

@@ -1,0 +1,204 @@
+/**
+ * Keeps the node in the cluster: opens a session, runs the cluster-leader elector and the
+ * features on it, and when the session is lost, stops them and opens a new session (the
+ * elector and the features' work belong to one session; a lost session is never revived).
+ */
+import type { Logger } from 'pino';
+import type { Backend, Session, SessionState } from '../backend/contract.js';
+import type { Clock } from '../clock.js';
+import type { BatonConfig } from '../config/types.js';
+import { LeaderElector } from '../election/index.js';
+import { BatonError, isBatonError } from '../errors.js';
+import { backoffDelay } from './backoff.js';
+import { deferred } from './deferred.js';
+import type { NodeFeature } from './feature.js';
+import { memberInfo } from './member-info.js';
+import type { NodeMetrics } from './node-metrics.js';
+
+/**
+ * Cap of the wait between session attempts, as a multiple of election.retryPeriodMs (wall time):
+ * a node whose id is still held by its own dead session waits at most ~ttl, so 8 retry periods
+ * keep it close behind the expiry without hammering the store.
+ */
+const MAX_SESSION_BACKOFF_PERIODS = 8;
+
+/** Errors that retrying cannot fix: the node stops instead of looping. */
+const FATAL_CODES = new Set(['CONFIG', 'INVALID_ARGUMENT', 'UNSUPPORTED', 'STATE', 'CLOSED']);
+
+export interface SupervisorDeps {
+  readonly config: BatonConfig;
+  readonly backend: Backend;
+  readonly clock: Clock;
+  readonly logger: Logger;
+  readonly metrics: NodeMetrics;
+  readonly features: readonly NodeFeature[];
+  readonly httpPort: number;
+}
+
+export class SessionSupervisor {
+  readonly #deps: SupervisorDeps;
+  readonly #closing = new AbortController();
+  #session: Session | null = null;
+  #elector: LeaderElector | null = null;
+  #loop: Promise<void> | null = null;
+  #firstAttempt = deferred<void>();
+  #failed = deferred<Error>();
+
+  constructor(deps: SupervisorDeps) {
+    this.#deps = deps;
+  }
+
+  /** The live session, or null between sessions. */
+  get session(): Session | null {
+    return this.#session;
+  }
+
+  /** The elector of the current session, or null between sessions. */
+  get elector(): LeaderElector | null {
+    return this.#elector;
+  }
+
+  /** Resolves with the error that stopped the supervisor for good (never resolves otherwise). */
+  get failed(): Promise<Error> {
+    return this.#failed.promise;
+  }
+
+  /**
+   * Starts the loop. Resolves after the first session attempt succeeded or failed transiently
+   * (it is retried in the background); rejects when it failed for good.
+   */
+  async start(): Promise<void> {
+    this.#loop = this.#run().catch((error: unknown) => {
+      const failure = error instanceof Error ? error : new Error(String(error));
+      this.#deps.logger.fatal({ err: failure, reason: 'fatal' }, 'node stopped: %s', failure.message);
+      this.#firstAttempt.reject(failure);
+      this.#failed.resolve(failure);
+    });
+    await this.#firstAttempt.promise;
+  }
+
+  /** Stops the features, resigns and closes the session gracefully. Idempotent. */
+  async close(): Promise<void> {
+    this.#closing.abort(new BatonError('CLOSED', 'node is closing'));
+    await this.#loop;
+  }
+
+  async #run(): Promise<void> {
+    const { config, backend, clock, logger, metrics, httpPort } = this.#deps;
+    const signal = this.#closing.signal;
+    const maxWait = config.election.retryPeriodMs * MAX_SESSION_BACKOFF_PERIODS;
+    for (let attempt = 0; !signal.aborted; ) {
+      let session: Session;
+      try {
+        // 1. Open the session; it registers this node as a member with its info.
+        session = await backend.openSession({ nodeId: config.nodeId, info: memberInfo(config, httpPort), timing: config.election, onRenewal: metrics.renewal, signal });
+      } catch (error) {
+        if (signal.aborted) break;
+        if (isBatonError(error) && FATAL_CODES.has(error.code)) throw error;
+        // 2. Transient (store unreachable, our old session not yet expired): back off and retry.
+        const waitMs = backoffDelay(attempt++, config.election.retryPeriodMs, maxWait);
+        logger.warn({ err: error, reason: isBatonError(error) ? error.code : 'error', retryInMs: waitMs }, 'cannot open a session, retrying');
+        this.#firstAttempt.resolve();
+        if (!(await this.#pause(clock, waitMs))) break;
+        continue;
+      }
+      attempt = 0;
+      this.#firstAttempt.resolve();
+      // 3. Work on this session until it is lost or the node closes.
+      await this.#live(session);
+      // 4. A lost session: wait one retry period before the next, as a demoted leader must.
+      if (!signal.aborted && !(await this.#pause(clock, config.election.retryPeriodMs))) break;
+    }
+    this.#firstAttempt.resolve();
+  }
+
+  async #pause(clock: Clock, ms: number): Promise<boolean> {
+    try {
+      await clock.sleep(ms, { signal: this.#closing.signal });
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
+  async #live(session: Session): Promise<void> {
+    const { config, backend, clock, logger, metrics, features } = this.#deps;
+    const ended = new AbortController();
+    const log = logger.child({ sessionId: session.id });
+    this.#session = session;
+    metrics.sessionState(session.state);
+    log.info({ reason: 'opened' }, 'session opened');
+    session.onStateChange((state: SessionState) => {
+      metrics.sessionState(state);
+      log.info({ reason: state }, 'session %s', state);
+    }, { signal: ended.signal });
+    // 1. The cluster-leader elector, one per session.
+    let leadingTerm: number | null = null;
+    const elector = new LeaderElector({
+      backend,
+      session,
+      info: memberInfo(config, this.#deps.httpPort),
+      clock,
+      logger: log,
+      onStartedLeading: (leadership) => {
+        leadingTerm = leadership.term;
+        metrics.leading(true);
+        metrics.leaderTerm(leadership.term);
+        log.info({ term: leadership.term, reason: 'elected' }, 'became leader');
+      },
+      onStoppedLeading: () => {
+        if (leadingTerm !== null) metrics.leading(false);
+        log.info({ term: leadingTerm, reason: this.#closing.signal.aborted ? 'closing' : session.lost.aborted ? 'session lost' : 'term ended' }, 'stopped leading');
+        leadingTerm = null;
+      },
+      onNewLeader: (leader) => {
+        metrics.leaderTerm(leader?.term ?? 0);
+        log.info({ leader: leader?.nodeId ?? null, term: leader?.term ?? null, reason: 'leader changed' }, 'cluster leader is %s', leader?.nodeId ?? '(none)');
+      },
+    });
+    this.#elector = elector;
+    elector.start();
+    // 2. The features, in order.
+    const started: NodeFeature[] = [];
+    for (const feature of features) {
+      try {
+        await feature.start({ config, backend, session, elector, logger: log.child({ feature: feature.name }), metrics: metrics.registry });
+        started.push(feature);
+      } catch (error) {
+        log.error({ err: error, feature: feature.name, reason: 'feature failed' }, 'feature %s failed to start', feature.name);
+      }
+    }
+    // 3. Until the session is lost or the node closes.
+    await waitForEither(session.lost, this.#closing.signal);
+    const reason = this.#closing.signal.aborted ? 'closing' : 'session lost';
+    if (reason === 'session lost') log.warn({ reason, cause: describe(session.lost.reason) }, 'session lost; stopping features and opening a new session');
+    // 4. Stop in reverse order, then resign and release the session (graceful when closing).
+    for (const feature of started.reverse()) {
+      await feature.stop().catch((error: unknown) => log.error({ err: error, feature: feature.name, reason: 'feature stop failed' }, 'feature %s failed to stop', feature.name));
+    }
+    await elector.close().catch((error: unknown) => log.error({ err: error, reason: 'elector close failed' }, 'elector close failed'));
+    await session.close().catch((error: unknown) => log.warn({ err: error, reason: 'session close failed' }, 'session close failed'));
+    ended.abort();
+    metrics.sessionState(session.state);
+    this.#session = null;
+    this.#elector = null;
+    log.info({ reason }, 'session closed');
+  }
+}
+
+function waitForEither(a: AbortSignal, b: AbortSignal): Promise<void> {
+  if (a.aborted || b.aborted) return Promise.resolve();
+  return new Promise((resolve) => {
+    const done = () => {
+      a.removeEventListener('abort', done);
+      b.removeEventListener('abort', done);
+      resolve();
+    };
+    a.addEventListener('abort', done, { once: true });
+    b.addEventListener('abort', done, { once: true });
+  });
+}
+
+function describe(reason: unknown): string {
+  return reason instanceof Error ? reason.message : String(reason);
+}
