@@ -1,0 +1,1 @@
+export { MemoryStore, createStandaloneBackend, type MemoryStoreOptions, type IsolateOptions } from './memory-store.js';

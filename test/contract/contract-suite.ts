@@ -1,0 +1,35 @@
+/**
+ * The backend contract suite: one set of tests that every backend must pass (memory, sqlite,
+ * postgres, mysql, zookeeper). A backend's test file builds a ContractHarness and calls
+ * `describeBackendContract(harness)`. Real clocks; each test uses a fresh cluster name and
+ * closes every backend it opened, pass or fail.
+ *
+ * @example
+ * // test/contract/sqlite.test.ts
+ * describeBackendContract(sqliteHarness);
+ */
+import { after, before, describe } from 'node:test';
+import { ContractContext } from './contract-context.js';
+import { describeElectionContract } from './contract-election.js';
+import { describeFencingContract } from './contract-fencing.js';
+import { describeKvContract } from './contract-kv.js';
+import { describeMembersContract } from './contract-members.js';
+import type { ContractHarness } from './harness.js';
+
+export function describeBackendContract(harness: ContractHarness): void {
+  describe(`backend contract: ${harness.name}`, () => {
+    const ctx = new ContractContext(harness);
+    before(() => harness.setup());
+    after(async () => {
+      try {
+        await ctx.closeAll();
+      } finally {
+        await harness.teardown();
+      }
+    });
+    describeKvContract(ctx);
+    describeMembersContract(ctx);
+    describeElectionContract(ctx);
+    describeFencingContract(ctx);
+  });
+}
