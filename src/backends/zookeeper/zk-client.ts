@@ -1,0 +1,257 @@
+/**
+ * baton's promise API over one ZooKeeper session. Every call takes `{ signal }` and always
+ * settles; failures are {@link ZooKeeperError}s naming the ZooKeeper code (NO_NODE,
+ * NODE_EXISTS, BAD_VERSION, CONNECTION_LOSS, SESSION_EXPIRED, ...); a call after `close()`
+ * rejects with ClosedError. The client never emits 'error' events.
+ *
+ * @example
+ * const zk = await ZkClient.connect({ connect: '127.0.0.1:2181', sessionTimeoutMs: 10_000 });
+ * await zk.create('/app/config', Buffer.from('{}'), { createParents: true });
+ * const { data, stat } = await zk.getData('/app/config');
+ * await zk.close();
+ */
+import type { RawOp, RawOpResult, RawWatcher } from './zk-library.js';
+import { CREATE_FLAGS, EVENT_TYPES, OP, zookeeperLibrary } from './zk-library.js';
+import type { CallOptions, ZkClientState, ZkConnectionOptions } from './zk-connection.js';
+import { ZkConnection } from './zk-connection.js';
+import type { ZkStat } from './zk-stat.js';
+import { decodeStat } from './zk-stat.js';
+import { ZooKeeperError, isZkError, zkCodeName } from './zookeeper-error.js';
+
+export type { ZkClientState, ZkConnectionOptions, CallOptions } from './zk-connection.js';
+export type { ZkStat } from './zk-stat.js';
+
+export type ZkCreateMode = keyof typeof CREATE_FLAGS;
+
+/** A watch notification. Watches are one-shot, as in ZooKeeper: set them again to keep watching. */
+export interface ZkEvent {
+  readonly type: 'created' | 'deleted' | 'dataChanged' | 'childrenChanged';
+  readonly path: string;
+}
+export type ZkWatcher = (event: ZkEvent) => void;
+
+export interface WatchCallOptions extends CallOptions {
+  /** Set a one-shot watch. The same function set twice on one path is notified once. */
+  readonly watch?: ZkWatcher;
+}
+
+export interface CreateOptions extends CallOptions {
+  readonly mode?: ZkCreateMode;
+  /** Create missing ancestors first (persistent, empty). */
+  readonly createParents?: boolean;
+}
+
+export type ZkOp =
+  | { readonly op: 'create'; readonly path: string; readonly data?: Buffer; readonly mode?: ZkCreateMode }
+  | { readonly op: 'setData'; readonly path: string; readonly data: Buffer; readonly version?: number }
+  | { readonly op: 'delete'; readonly path: string; readonly version?: number }
+  | { readonly op: 'check'; readonly path: string; readonly version: number };
+
+export type ZkOpResult =
+  | { readonly op: 'create'; readonly path: string }
+  | { readonly op: 'setData'; readonly stat: ZkStat }
+  | { readonly op: 'delete' }
+  | { readonly op: 'check' };
+
+/** Options of {@link ZkClient.connect}. */
+export interface ZkClientOptions extends ZkConnectionOptions {
+  /** How long to wait for the first connection, ms. Default: the session timeout. */
+  readonly connectTimeoutMs?: number;
+}
+
+export class ZkClient {
+  readonly #conn: ZkConnection;
+  readonly #watchers = new WeakMap<ZkWatcher, RawWatcher>();
+
+  private constructor(conn: ZkConnection) {
+    this.#conn = conn;
+  }
+
+  /** Connects to the ensemble and resolves once the session is established. */
+  static async connect(options: ZkClientOptions, { signal }: CallOptions = {}): Promise<ZkClient> {
+    const conn = new ZkConnection(options);
+    await conn.open(options.connectTimeoutMs ?? options.sessionTimeoutMs, signal);
+    return new ZkClient(conn);
+  }
+
+  get state(): ZkClientState {
+    return this.#conn.state;
+  }
+  /** The session id as 16 hex digits (the form ZooKeeper's tools print, and `ZkStat.ephemeralOwner`). */
+  get sessionId(): string {
+    return this.#conn.sessionId;
+  }
+  /** The session timeout the server granted, ms. */
+  get sessionTimeoutMs(): number {
+    return this.#conn.sessionTimeoutMs;
+  }
+  /** Monotonic time at which the last request the server answered was sent (see ZkConnection). */
+  get lastHeardAt(): number {
+    return this.#conn.lastHeardAt;
+  }
+  /** Aborts when the session ends for good (expired or closed); the reason says which. */
+  get ended(): AbortSignal {
+    return this.#conn.ended;
+  }
+  /** Calls `listener` on every state change until `signal` aborts. */
+  onStateChange(listener: (state: ZkClientState) => void, options: { signal: AbortSignal }): void {
+    this.#conn.onStateChange(listener, options.signal);
+  }
+
+  /** Creates a znode; resolves with its path (with the sequence suffix for sequential modes). */
+  async create(path: string, data: Buffer | null, options: CreateOptions = {}): Promise<string> {
+    if (options.createParents) await this.#createAncestors(path, options);
+    const flags = CREATE_FLAGS[options.mode ?? 'persistent'];
+    return this.#conn.call<string>('create', path, options, (done) =>
+      this.#conn.raw.create(path, data, zookeeperLibrary.ACL.OPEN_ACL_UNSAFE, flags, done),
+    );
+  }
+
+  /** Creates `path` and its missing ancestors as empty persistent znodes; no error if it exists. */
+  async mkdirs(path: string, options: CallOptions = {}): Promise<void> {
+    await this.#createAncestors(`${path}/x`, options);
+  }
+
+  async getData(path: string, options: WatchCallOptions = {}): Promise<{ data: Buffer; stat: ZkStat }> {
+    const watcher = this.#rawWatcher(options.watch);
+    const [data, raw] = await this.#conn.call<[Buffer | undefined, Parameters<typeof decodeStat>[0]]>('getData', path, options, (done) =>
+      this.#conn.raw.getData(path, watcher, (error, d, stat) => done(error, [d, stat])),
+    );
+    return { data: data ?? Buffer.alloc(0), stat: decodeStat(raw) };
+  }
+
+  /** Writes data; `version` (default -1 = any) must match the znode's data version. */
+  async setData(path: string, data: Buffer, options: CallOptions & { version?: number } = {}): Promise<ZkStat> {
+    const raw = await this.#conn.call<Parameters<typeof decodeStat>[0]>('setData', path, options, (done) =>
+      this.#conn.raw.setData(path, data, options.version ?? -1, done),
+    );
+    return decodeStat(raw);
+  }
+
+  /** Deletes a znode; `version` (default -1 = any) must match. */
+  async delete(path: string, options: CallOptions & { version?: number } = {}): Promise<void> {
+    await this.#conn.call<void>('delete', path, options, (done) => this.#conn.raw.remove(path, options.version ?? -1, done));
+  }
+
+  /** Deletes a znode and everything under it; absent znodes are fine. */
+  async deleteRecursive(path: string, options: CallOptions = {}): Promise<void> {
+    let children: string[];
+    try {
+      children = await this.getChildren(path, options);
+    } catch (error) {
+      if (isZkError(error, 'NO_NODE')) return;
+      throw error;
+    }
+    const base = path === '/' ? '' : path;
+    await Promise.all(children.map((child) => this.deleteRecursive(`${base}/${child}`, options)));
+    if (path === '/') return;
+    try {
+      await this.delete(path, options);
+    } catch (error) {
+      if (!isZkError(error, 'NO_NODE')) throw error;
+    }
+  }
+
+  /** The znode's stat, or null when absent (a watch then fires on its creation). */
+  async exists(path: string, options: WatchCallOptions = {}): Promise<ZkStat | null> {
+    const watcher = this.#rawWatcher(options.watch);
+    const raw = await this.#conn.call<Parameters<typeof decodeStat>[0] | null>('exists', path, options, (done) =>
+      this.#conn.raw.exists(path, watcher, done),
+    );
+    return raw ? decodeStat(raw) : null;
+  }
+
+  /** The child names (not sorted). */
+  async getChildren(path: string, options: WatchCallOptions = {}): Promise<string[]> {
+    const watcher = this.#rawWatcher(options.watch);
+    return this.#conn.call<string[]>('getChildren', path, options, (done) =>
+      this.#conn.raw.getChildren(path, watcher, (error, children) => done(error, children)),
+    );
+  }
+
+  /**
+   * Runs `ops` atomically. On failure rejects with a ZooKeeperError whose `zkCode` and
+   * `opIndex` name the op that failed; nothing was applied then.
+   */
+  multi(ops: readonly ZkOp[], options: CallOptions = {}): Promise<ZkOpResult[]> {
+    const what = ops.map((op) => `${op.op} ${op.path}`).join(', ');
+    return this.#conn.call<ZkOpResult[]>('multi', `[${what}]`, options, (done) => {
+      const transaction = this.#conn.raw.transaction();
+      // Pushed directly: the library's helpers turn version 0 into -1 (see zk-library.ts).
+      transaction.ops.push(...ops.map(toRawOp));
+      transaction.commit((error, results) => {
+        if (!error) return done(null, results.map(fromRawResult));
+        const index = results?.findIndex((r) => r.err !== undefined && r.err !== 0 && r.err !== -2) ?? -1;
+        if (index < 0) return done(error);
+        const code = zkCodeName(results[index]?.err ?? 0);
+        const failed = ops[index];
+        done(new ZooKeeperError(code, `ZooKeeper multi failed at op ${index} (${failed?.op} ${failed?.path}): ${code}`, { path: failed?.path, opIndex: index }));
+      });
+    });
+  }
+
+  /** Ends the session at once: the server deletes its ephemeral znodes. Idempotent. */
+  close(): Promise<void> {
+    return this.#conn.close();
+  }
+
+  async #createAncestors(path: string, options: CallOptions): Promise<void> {
+    const segments = path.split('/').filter((s) => s !== '');
+    let current = '';
+    for (const segment of segments.slice(0, -1)) {
+      current += `/${segment}`;
+      try {
+        await this.#conn.call<string>('create', current, options, (done) =>
+          this.#conn.raw.create(current, null, zookeeperLibrary.ACL.OPEN_ACL_UNSAFE, CREATE_FLAGS.persistent, done),
+        );
+      } catch (error) {
+        if (!isZkError(error, 'NODE_EXISTS')) throw error;
+      }
+    }
+  }
+
+  #rawWatcher(watcher: ZkWatcher | undefined): RawWatcher | undefined {
+    if (!watcher) return undefined;
+    let raw = this.#watchers.get(watcher);
+    if (!raw) {
+      raw = (event) => {
+        const type = EVENT_TYPES[event.type];
+        if (!type) return;
+        try {
+          watcher({ type, path: event.path });
+        } catch (error) {
+          // A throwing watcher must not break the library's socket handler; report it loudly.
+          process.emitWarning(`ZooKeeper watcher for ${event.path} threw: ${String(error)}`, 'BatonZooKeeperWarning');
+        }
+      };
+      this.#watchers.set(watcher, raw);
+    }
+    return raw;
+  }
+}
+
+function toRawOp(op: ZkOp): RawOp {
+  switch (op.op) {
+    case 'create':
+      return { type: OP.create, path: op.path, data: op.data ?? Buffer.alloc(0), acls: zookeeperLibrary.ACL.OPEN_ACL_UNSAFE, mode: CREATE_FLAGS[op.mode ?? 'persistent'] };
+    case 'setData':
+      return { type: OP.setData, path: op.path, data: op.data, version: op.version ?? -1 };
+    case 'delete':
+      return { type: OP.delete, path: op.path, version: op.version ?? -1 };
+    case 'check':
+      return { type: OP.check, path: op.path, version: op.version };
+  }
+}
+
+function fromRawResult(result: RawOpResult): ZkOpResult {
+  switch (result.type) {
+    case OP.create:
+      return { op: 'create', path: result.path ?? '' };
+    case OP.setData:
+      return { op: 'setData', stat: decodeStat(result.stat as Parameters<typeof decodeStat>[0]) };
+    case OP.delete:
+      return { op: 'delete' };
+    default:
+      return { op: 'check' };
+  }
+}

@@ -1,0 +1,289 @@
+/**
+ * One ZooKeeper session over `node-zookeeper-client`: its lifecycle, its state, the single
+ * place where library calls are made (so every call settles), and the measure of when the
+ * server last answered (the session's liveness, see {@link ZkConnection.lastHeardAt}).
+ */
+import type { Clock } from '../../clock.js';
+import { systemClock } from '../../clock.js';
+import { AbortedError, ClosedError, InvalidArgumentError, StoreUnavailableError } from '../../errors.js';
+import type { RawClient, RawException, RawState } from './zk-library.js';
+import { zookeeperLibrary } from './zk-library.js';
+import { sessionIdHex } from './zk-stat.js';
+import { ZooKeeperError, zkCodeName } from './zookeeper-error.js';
+
+export type ZkClientState = 'connecting' | 'connected' | 'disconnected' | 'expired' | 'closed';
+
+export interface ZkConnectionOptions {
+  /** `host:port,host:port,...` (no chroot here; see `chroot`). */
+  readonly connect: string;
+  /** A znode path every path is relative to, e.g. `/apps/baton`. It must exist. */
+  readonly chroot?: string;
+  /** Session timeout asked of the server, ms (the server may clamp it; see `sessionTimeoutMs`). */
+  readonly sessionTimeoutMs: number;
+  /** Monotonic clock for liveness; default the system clock. */
+  readonly clock?: Clock;
+  /**
+   * How often to probe the server (an `exists` round trip) while connected, ms on `clock`.
+   * Default: a fifth of the session timeout, so several answers fit in any deadline.
+   */
+  readonly probeIntervalMs?: number;
+  /**
+   * How long a probe may go unanswered before the socket is dropped and the next server tried,
+   * ms. Default: a third of the session timeout (the Java client waits two thirds; we leave room
+   * for a reconnect before a holder's renew deadline).
+   */
+  readonly readTimeoutMs?: number;
+  /** How long any call may wait for an answer, ms (a transport timeout). Default: the session timeout. */
+  readonly callTimeoutMs?: number;
+  /** Called after every probe with its round trip on `clock` and whether it was answered. */
+  readonly onProbe?: (latencyMs: number, ok: boolean) => void;
+}
+
+/**
+ * How long the library waits, at most, between two rounds over all servers of the connect
+ * string, ms (real time). Its default (1000) would add up to a second to every failover; 100 ms
+ * keeps reconnects fast without spinning on a dead ensemble.
+ */
+const SPIN_DELAY_MS = 100;
+
+/**
+ * How long close() waits for the server to confirm closeSession before it drops the socket,
+ * ms (real time). The confirmation is one round trip; after this the server will expire the
+ * session on its own.
+ */
+const CLOSE_GRACE_MS = 2_000;
+
+export interface CallOptions {
+  readonly signal?: AbortSignal;
+  readonly timeoutMs?: number;
+}
+
+/** The library's callback shape; a ZooKeeperError passes through as it is. */
+export type Done<T> = (error: RawException | ZooKeeperError | null, value?: T) => void;
+
+export class ZkConnection {
+  readonly options: ZkConnectionOptions;
+  readonly clock: Clock;
+  readonly #raw: RawClient;
+  readonly #ended = new AbortController();
+  readonly #pending = new Set<(error: Error) => void>();
+  readonly #listeners = new Set<(state: ZkClientState) => void>();
+  #state: ZkClientState = 'connecting';
+  #sessionId = '';
+  #lastHeardAt = 0;
+  #closing: Promise<void> | undefined;
+
+  constructor(options: ZkConnectionOptions) {
+    this.options = options;
+    this.clock = options.clock ?? systemClock;
+    const target = options.chroot ? `${options.connect}${options.chroot}` : options.connect;
+    this.#raw = zookeeperLibrary.createClient(target, { sessionTimeout: options.sessionTimeoutMs, spinDelay: SPIN_DELAY_MS, retries: 0 });
+  }
+
+  get state(): ZkClientState {
+    return this.#state;
+  }
+  /** The session id, 16 hex digits; '' before the first connect. */
+  get sessionId(): string {
+    return this.#sessionId;
+  }
+  /** The session timeout the server granted, ms. */
+  get sessionTimeoutMs(): number {
+    return this.#raw.getSessionTimeout();
+  }
+  /**
+   * Monotonic time (on `clock`) at which the last request that the server answered was SENT.
+   * The server refreshes the session when it receives a request, which is after we sent it,
+   * so `lastHeardAt + x` is an early (safe) estimate of "x after the server last heard from us".
+   */
+  get lastHeardAt(): number {
+    return this.#lastHeardAt;
+  }
+  /** Aborts when the connection ends for good (expired or closed). */
+  get ended(): AbortSignal {
+    return this.#ended.signal;
+  }
+
+  /** Calls `listener` on every state change until `signal` aborts. */
+  onStateChange(listener: (state: ZkClientState) => void, signal: AbortSignal): void {
+    if (signal.aborted) return;
+    this.#listeners.add(listener);
+    signal.addEventListener('abort', () => this.#listeners.delete(listener), { once: true });
+  }
+
+  /**
+   * Connects and waits for the session (steps: 1. start the library, 2. wait for the first
+   * `connected`, the signal, or `timeoutMs`, 3. on failure close everything and reject).
+   */
+  async open(timeoutMs: number, signal?: AbortSignal): Promise<void> {
+    this.#raw.on('state', (state) => this.#onRawState(state));
+    const startedAt = this.clock.now();
+    this.#raw.connect();
+    try {
+      await this.#untilConnected(timeoutMs, signal);
+    } catch (error) {
+      await this.close();
+      throw error;
+    }
+    this.#lastHeardAt = startedAt;
+    void this.#probeLoop();
+  }
+
+  /**
+   * Runs one library call so that it always settles: with the library's answer, AbortedError on
+   * `signal`, ClosedError or SESSION_EXPIRED when the connection ends, CONNECTION_LOSS on timeout.
+   */
+  call<T>(what: string, path: string, options: CallOptions, start: (done: Done<T>) => void): Promise<T> {
+    if (this.#state === 'closed') return Promise.reject(new ClosedError('ZooKeeper client'));
+    if (this.#state === 'expired') return Promise.reject(expired(path));
+    if (options.signal?.aborted) return Promise.reject(new AbortedError(`ZooKeeper ${what} ${path}`, options.signal.reason));
+    return new Promise<T>((resolve, reject) => {
+      const sentAt = this.clock.now();
+      const settle = (error: Error | null, value?: T) => {
+        this.#pending.delete(fail);
+        clearTimeout(timer);
+        options.signal?.removeEventListener('abort', onAbort);
+        if (error) reject(error);
+        else resolve(value as T);
+      };
+      const fail = (error: Error) => settle(error);
+      const onAbort = () => settle(new AbortedError(`ZooKeeper ${what} ${path}`, options.signal?.reason));
+      const timeoutMs = options.timeoutMs ?? this.options.callTimeoutMs ?? this.options.sessionTimeoutMs;
+      const timer = setTimeout(
+        () => settle(new ZooKeeperError('CONNECTION_LOSS', `ZooKeeper ${what} ${path}: no answer within ${timeoutMs} ms`, { path })),
+        timeoutMs,
+      );
+      this.#pending.add(fail);
+      options.signal?.addEventListener('abort', onAbort, { once: true });
+      try {
+        start((error, value) => {
+          const code = error instanceof ZooKeeperError ? error.zkCode : error ? zkCodeName(error.getCode()) : 'OK';
+          if (code !== 'CONNECTION_LOSS' && code !== 'SESSION_EXPIRED') this.#heard(sentAt);
+          if (!this.#pending.has(fail)) return; // settled already (timeout, abort, end)
+          if (error instanceof ZooKeeperError || !error) settle(error ?? null, value);
+          else settle(new ZooKeeperError(code, `ZooKeeper ${what} ${path} failed: ${code}`, { path, cause: error }));
+        });
+      } catch (error) {
+        settle(new InvalidArgumentError(`ZooKeeper ${what} ${path}: ${(error as Error).message}`));
+      }
+    });
+  }
+
+  /** The raw library client, for ZkClient's calls only. */
+  get raw(): RawClient {
+    return this.#raw;
+  }
+
+  /** Ends the session at once (the server deletes its ephemeral znodes). Idempotent. */
+  close(): Promise<void> {
+    this.#closing ??= this.#close();
+    return this.#closing;
+  }
+
+  async #close(): Promise<void> {
+    const wasConnected = this.#state === 'connected';
+    const wasExpired = this.#state === 'expired';
+    this.#setState('closed');
+    this.#end(new ClosedError('ZooKeeper client'));
+    if (wasExpired) return;
+    // 1. Ask the server to close the session; 2. wait for the socket to close, at most the grace;
+    // 3. drop the socket ourselves so no reconnect is attempted.
+    const closed = new Promise<void>((resolve) => {
+      const timer = setTimeout(resolve, wasConnected ? CLOSE_GRACE_MS : 0);
+      this.#onRawClosed = () => {
+        clearTimeout(timer);
+        resolve();
+      };
+    });
+    this.#raw.close();
+    await closed;
+    this.#raw.connectionManager.socket?.destroy();
+  }
+
+  #onRawClosed: (() => void) | undefined;
+
+  #onRawState(state: RawState): void {
+    const { State } = zookeeperLibrary;
+    if (state === State.SYNC_CONNECTED) {
+      this.#sessionId = sessionIdHex(this.#raw.getSessionId());
+      this.#setState('connected');
+    } else if (state === State.DISCONNECTED) {
+      if (this.#state === 'closed') this.#onRawClosed?.();
+      else this.#setState('disconnected');
+    } else if (state === State.EXPIRED || state === State.AUTH_FAILED) {
+      this.#setState('expired');
+      this.#end(expired(''));
+    }
+  }
+
+  #setState(state: ZkClientState): void {
+    if (this.#state === state || this.#state === 'closed' || this.#state === 'expired') return;
+    this.#state = state;
+    for (const listener of [...this.#listeners]) listener(state);
+  }
+
+  #end(error: Error): void {
+    for (const fail of [...this.#pending]) fail(error);
+    this.#ended.abort(error);
+    this.#listeners.clear();
+  }
+
+  #heard(sentAt: number): void {
+    if (sentAt > this.#lastHeardAt) this.#lastHeardAt = sentAt;
+  }
+
+  #untilConnected(timeoutMs: number, signal?: AbortSignal): Promise<void> {
+    return new Promise((resolve, reject) => {
+      const stop = new AbortController();
+      const finish = (error?: Error) => {
+        clearTimeout(timer);
+        stop.abort();
+        signal?.removeEventListener('abort', onAbort);
+        if (error) reject(error);
+        else resolve();
+      };
+      const onAbort = () => finish(new AbortedError('ZooKeeper connect', signal?.reason));
+      const timer = setTimeout(
+        () => finish(new StoreUnavailableError(`could not reach ZooKeeper at ${this.options.connect} within ${timeoutMs} ms; check that the servers run and the address is right`)),
+        timeoutMs,
+      );
+      if (signal?.aborted) return onAbort();
+      signal?.addEventListener('abort', onAbort, { once: true });
+      this.onStateChange((state) => {
+        if (state === 'connected') finish();
+        else if (state === 'expired') finish(expired(''));
+      }, stop.signal);
+    });
+  }
+
+  /**
+   * The liveness probe: 1. every probe interval, while connected, send `exists('/')`;
+   * 2. an answer moves `lastHeardAt` (in `call`); 3. no answer within the read timeout drops the
+   * socket, so the library moves on to the next server of the connect string.
+   */
+  async #probeLoop(): Promise<void> {
+    const interval = this.options.probeIntervalMs ?? Math.max(1, Math.floor(this.options.sessionTimeoutMs / 5));
+    const readTimeout = this.options.readTimeoutMs ?? Math.max(1, Math.floor(this.options.sessionTimeoutMs / 3));
+    const signal = this.#ended.signal;
+    while (!signal.aborted) {
+      try {
+        await this.clock.sleep(interval, { signal });
+      } catch {
+        return; // ended: the loop stops with the connection
+      }
+      if (this.#state !== 'connected') continue;
+      const started = this.clock.now();
+      try {
+        await this.call<unknown>('probe', '/', { timeoutMs: readTimeout }, (done) => this.#raw.exists('/', undefined, done));
+        this.options.onProbe?.(this.clock.now() - started, true);
+      } catch (error) {
+        this.options.onProbe?.(this.clock.now() - started, false);
+        if (error instanceof ZooKeeperError && this.#state === 'connected') this.#raw.connectionManager.socket?.destroy();
+      }
+    }
+  }
+}
+
+function expired(path: string): ZooKeeperError {
+  return new ZooKeeperError('SESSION_EXPIRED', 'the ZooKeeper session expired; open a new client', { path });
+}

@@ -1,0 +1,120 @@
+/**
+ * A typed view of the parts of `node-zookeeper-client` (pure JS, CommonJS, no type definitions)
+ * that {@link ZkClient} uses. Nothing outside this folder imports the library directly.
+ *
+ * Known library limits, worked around in zk-client.ts:
+ * - `Transaction.check/setData/remove` turn version 0 into -1 (`version || -1`), so a check of
+ *   version 0 would be unconditional. We push ops with exact versions ourselves.
+ * - Requests queued but never sent when the session expires never get a callback; calls made
+ *   while disconnected wait for a reconnect. Every call is therefore raced against the client's
+ *   end, its own signal and a timeout.
+ * - There is no read timeout: a server that stops answering on an open socket is never left.
+ *   The client's liveness probe destroys such a socket (`connectionManager.socket`).
+ */
+import { createRequire } from 'node:module';
+
+/** A ZooKeeper `Stat` as the library decodes it: 64-bit fields stay 8-byte big-endian Buffers. */
+export interface RawStat {
+  readonly czxid: Buffer;
+  readonly mzxid: Buffer;
+  readonly ctime: Buffer;
+  readonly mtime: Buffer;
+  readonly version: number;
+  readonly cversion: number;
+  readonly aversion: number;
+  readonly ephemeralOwner: Buffer;
+  readonly dataLength: number;
+  readonly numChildren: number;
+  readonly pzxid: Buffer;
+}
+
+export interface RawException extends Error {
+  readonly code: number;
+  getCode(): number;
+  getName(): string;
+}
+
+export interface RawEvent {
+  readonly type: number;
+  readonly name: string;
+  readonly path: string;
+}
+
+export interface RawState {
+  readonly name: string;
+  readonly code: number;
+}
+
+export type RawWatcher = (event: RawEvent) => void;
+type Callback<T extends unknown[]> = (error: RawException | null, ...results: T) => void;
+
+/** One multi op in the shape `jute.TransactionRequest` serializes. */
+export interface RawOp {
+  readonly type: number;
+  readonly path: string;
+  readonly version?: number;
+  readonly data?: Buffer;
+  readonly acls?: readonly unknown[];
+  readonly mode?: number;
+}
+
+export interface RawOpResult {
+  readonly type: number;
+  readonly err?: number;
+  readonly path?: string;
+  readonly stat?: RawStat;
+}
+
+export interface RawTransaction {
+  readonly ops: RawOp[];
+  commit(callback: Callback<[RawOpResult[]]>): void;
+}
+
+export interface RawConnectionManager {
+  socket?: { destroy(): void };
+}
+
+export interface RawClient {
+  readonly connectionManager: RawConnectionManager;
+  connect(): void;
+  close(): void;
+  on(event: 'state', listener: (state: RawState) => void): void;
+  removeAllListeners(): void;
+  getSessionId(): Buffer;
+  getSessionTimeout(): number;
+  create(path: string, data: Buffer | null, acls: readonly unknown[], mode: number, callback: Callback<[string]>): void;
+  remove(path: string, version: number, callback: Callback<[]>): void;
+  setData(path: string, data: Buffer, version: number, callback: Callback<[RawStat]>): void;
+  getData(path: string, watcher: RawWatcher | undefined, callback: Callback<[Buffer | undefined, RawStat]>): void;
+  exists(path: string, watcher: RawWatcher | undefined, callback: Callback<[RawStat | null]>): void;
+  getChildren(path: string, watcher: RawWatcher | undefined, callback: Callback<[string[], RawStat]>): void;
+  transaction(): RawTransaction;
+}
+
+interface Library {
+  createClient(connect: string, options: { sessionTimeout: number; spinDelay: number; retries: number }): RawClient;
+  readonly ACL: { readonly OPEN_ACL_UNSAFE: readonly unknown[] };
+  readonly State: Record<'DISCONNECTED' | 'SYNC_CONNECTED' | 'EXPIRED' | 'AUTH_FAILED' | 'CONNECTED_READ_ONLY', RawState>;
+}
+
+/** The loaded library. */
+export const zookeeperLibrary = createRequire(import.meta.url)('node-zookeeper-client') as Library;
+
+/** ZooKeeper wire op codes used in multi (from the ZooKeeper protocol). */
+export const OP = Object.freeze({ create: 1, delete: 2, setData: 5, check: 13, error: -1 });
+
+/** ZooKeeper create flags (from the ZooKeeper protocol). */
+export const CREATE_FLAGS = Object.freeze({
+  persistent: 0,
+  ephemeral: 1,
+  persistent_sequential: 2,
+  ephemeral_sequential: 3,
+});
+
+/** Watcher event types (from the ZooKeeper protocol). */
+export const EVENT_TYPES: Readonly<Record<number, 'created' | 'deleted' | 'dataChanged' | 'childrenChanged'>> = Object.freeze({
+  1: 'created',
+  2: 'deleted',
+  3: 'dataChanged',
+  4: 'childrenChanged',
+});

@@ -1,0 +1,135 @@
+import { describe, it, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { ZkClient, type ZkEvent } from '../../src/backends/zookeeper/zk-client.js';
+import { ZooKeeperError } from '../../src/backends/zookeeper/zookeeper-error.js';
+import { isBatonError } from '../../src/errors.js';
+import { startStandalone, type StandaloneZooKeeper } from '../support/zookeeper-fixture.js';
+import { freePort } from '../support/zookeeper-server.js';
+import { waitFor } from '../support/wait.js';
+
+/** Session timeout of test clients, ms: short so tests stay quick, above the server's minimum. */
+const SESSION_MS = 3_000;
+
+describe('ZkClient against a real ZooKeeper', () => {
+  let zk: StandaloneZooKeeper;
+  const clients: ZkClient[] = [];
+  const open = async () => {
+    const client = await ZkClient.connect({ connect: zk.connectString, sessionTimeoutMs: SESSION_MS });
+    clients.push(client);
+    return client;
+  };
+
+  before(async () => {
+    zk = await startStandalone();
+  });
+  after(async () => {
+    await Promise.all(clients.map((c) => c.close()));
+    await zk?.close();
+  });
+
+  it('creates, reads, writes and deletes znodes with typed errors', async () => {
+    const c = await open();
+    assert.match(c.sessionId, /^[0-9a-f]{16}$/);
+    assert.equal(c.sessionTimeoutMs, SESSION_MS);
+    await c.create('/crud/a/b', Buffer.from('one'), { createParents: true });
+    const { data, stat } = await c.getData('/crud/a/b');
+    assert.equal(data.toString(), 'one');
+    assert.equal(stat.version, 0);
+    assert.equal(stat.ephemeralOwner, null);
+    const after = await c.setData('/crud/a/b', Buffer.from('two'), { version: 0 });
+    assert.equal(after.version, 1);
+    await assert.rejects(c.setData('/crud/a/b', Buffer.from('x'), { version: 0 }), { zkCode: 'BAD_VERSION' });
+    await assert.rejects(c.create('/crud/a/b', null), { zkCode: 'NODE_EXISTS' });
+    await assert.rejects(c.getData('/crud/none'), (e) => e instanceof ZooKeeperError && e.zkCode === 'NO_NODE' && e.code === 'ZOOKEEPER');
+    await assert.rejects(c.delete('/crud/a'), { zkCode: 'NOT_EMPTY' });
+    assert.deepEqual(await c.getChildren('/crud/a'), ['b']);
+    await c.delete('/crud/a/b', { version: 1 });
+    assert.equal(await c.exists('/crud/a/b'), null);
+    await c.deleteRecursive('/crud');
+    assert.equal(await c.exists('/crud'), null);
+  });
+
+  it('creates sequential ephemerals owned by its session and drops them on close', async () => {
+    const a = await open();
+    const b = await open();
+    await a.mkdirs('/seq');
+    const first = await a.create('/seq/n_', Buffer.from('x'), { mode: 'ephemeral_sequential' });
+    const second = await a.create('/seq/n_', Buffer.from('y'), { mode: 'ephemeral_sequential' });
+    assert.match(first, /^\/seq\/n_\d{10}$/);
+    assert.ok(second > first);
+    const stat = await b.exists(first);
+    assert.equal(stat?.ephemeralOwner, a.sessionId);
+    assert.ok(typeof stat?.czxid === 'bigint');
+    await a.close();
+    assert.deepEqual(await b.getChildren('/seq'), [], 'closing the session deleted its ephemerals at once');
+  });
+
+  it('runs multi atomically, honours version 0 checks and names the failing op', async () => {
+    const c = await open();
+    await c.create('/multi', Buffer.from('v0'));
+    const results = await c.multi([
+      { op: 'check', path: '/multi', version: 0 },
+      { op: 'create', path: '/multi/child', data: Buffer.from('c') },
+      { op: 'setData', path: '/multi', data: Buffer.from('v1') },
+    ]);
+    assert.deepEqual(results.map((r) => r.op), ['check', 'create', 'setData']);
+    const failed = c.multi([
+      { op: 'setData', path: '/multi/child', data: Buffer.from('lost') },
+      { op: 'check', path: '/multi', version: 0 }, // the version is 1 now: the whole multi fails
+    ]);
+    await assert.rejects(failed, (e) => e instanceof ZooKeeperError && e.zkCode === 'BAD_VERSION' && e.opIndex === 1);
+    assert.equal((await c.getData('/multi/child')).data.toString(), 'c', 'nothing of the failed multi landed');
+  });
+
+  it('delivers one-shot watches', async () => {
+    const c = await open();
+    await c.create('/watched', Buffer.from('a'));
+    const events: ZkEvent[] = [];
+    const watch = (event: ZkEvent) => events.push(event);
+    await c.getData('/watched', { watch });
+    await c.getChildren('/watched', { watch });
+    await c.setData('/watched', Buffer.from('b'));
+    await c.create('/watched/kid', null);
+    await waitFor('two watch events', () => events.length >= 2);
+    assert.deepEqual(events.map((e) => e.type).sort(), ['childrenChanged', 'dataChanged']);
+    assert.ok(events.every((e) => e.path === '/watched'));
+  });
+
+  it('measures when the server last answered', async () => {
+    const c = await open();
+    const before = c.lastHeardAt;
+    await c.exists('/');
+    assert.ok(c.lastHeardAt > before);
+  });
+
+  it('settles aborted calls and refuses use after close', async () => {
+    const c = await open();
+    const controller = new AbortController();
+    controller.abort(new Error('stop'));
+    await assert.rejects(c.exists('/', { signal: controller.signal }), (e) => isBatonError(e, 'ABORTED'));
+    await c.close();
+    await c.close();
+    assert.equal(c.state, 'closed');
+    await assert.rejects(c.getData('/'), (e) => isBatonError(e, 'CLOSED'));
+  });
+
+  it('gives up connecting to a port where nothing listens', async () => {
+    const port = await freePort();
+    const attempt = ZkClient.connect({ connect: `127.0.0.1:${port}`, sessionTimeoutMs: SESSION_MS, connectTimeoutMs: 500 });
+    await assert.rejects(attempt, (e) => isBatonError(e, 'STORE_UNAVAILABLE'));
+  });
+
+  it('works under a chroot', async () => {
+    const root = await open();
+    await root.mkdirs('/chrooted/app');
+    const c = await ZkClient.connect({ connect: zk.connectString, chroot: '/chrooted/app', sessionTimeoutMs: SESSION_MS });
+    clients.push(c);
+    await c.create('/x', Buffer.from('1'));
+    assert.ok(await root.exists('/chrooted/app/x'));
+    const events: ZkEvent[] = [];
+    await c.exists('/x', { watch: (e) => events.push(e) });
+    await root.delete('/chrooted/app/x');
+    await waitFor('deleted event', () => events.length === 1);
+    assert.deepEqual(events[0], { type: 'deleted', path: '/x' });
+  });
+});
