@@ -1,0 +1,173 @@
+/**
+ * The leader's half of bucket assignment: for the term of one Leadership, keeps the stored
+ * target (see assignment-layout.ts) spread evenly over the live nodes.
+ *
+ * Safety (DESIGN.md, safety model 3): every write names the term's fence, so a deposed leader's
+ * write is refused by the store itself (FencedError) and never lands; the service then stops.
+ * Ownership itself is never decided here: a node acts for a bucket only while it holds the
+ * bucket's election (see BucketOwner), so even a wrong target cannot make two owners.
+ */
+import type { Logger } from 'pino';
+import type { Backend, Leadership } from '../backend/contract.js';
+import { systemClock, type Clock } from '../clock.js';
+import { StateError, isBatonError, type CorruptDocumentError } from '../errors.js';
+import { readAssignmentTable } from './assignment-layout.js';
+import type { BucketMetrics } from './bucket-metrics.js';
+import { validateBucketsOptions, type BucketsOptions } from './buckets-options.js';
+import { OfflineGrace } from './offline-grace.js';
+import { planAssignment, type KvOp, type Plan } from './plan.js';
+import { silentLogger } from './silent-logger.js';
+import { Wakeup } from './wakeup.js';
+
+/**
+ * Pause before retrying a pass that failed for a transient reason (store unreachable), on the
+ * leader's monotonic clock. Short against the grace and interval, long enough not to hammer a
+ * store that is down.
+ */
+export const RETRY_AFTER_ERROR_MS = 1_000;
+
+export interface AssignServiceOptions {
+  readonly backend: Backend;
+  /** The term this service works for; it stops when the term's signal aborts. */
+  readonly leadership: Leadership;
+  readonly buckets?: Partial<BucketsOptions>;
+  /** Monotonic clock for the interval and the grace. Default: the system clock. */
+  readonly clock?: Clock;
+  /** Wall clock (epoch ms) for the stored last-update-time, shown to people only. */
+  readonly wallClock?: () => number;
+  readonly log?: Logger;
+  readonly metrics?: BucketMetrics;
+}
+
+/** Why `run()` ended. */
+export type AssignServiceEnd = 'term-ended' | 'fenced';
+
+/**
+ * Runs assignment passes for one term: at once, on every membership change, when a grace ends,
+ * and every `assignIntervalMs` as a safety net.
+ *
+ * @example
+ * const elector = new LeaderElector({ backend, session, info, onStartedLeading: (leadership) => {
+ *   void new AssignService({ backend, leadership, buckets: { count: 100 } }).run();
+ * } });
+ */
+export class AssignService {
+  readonly #backend: Backend;
+  readonly #leadership: Leadership;
+  readonly #options: BucketsOptions;
+  readonly #clock: Clock;
+  readonly #wallClock: () => number;
+  readonly #log: Logger;
+  readonly #metrics: BucketMetrics | undefined;
+  readonly #grace: OfflineGrace;
+  #running = false;
+
+  constructor(options: AssignServiceOptions) {
+    this.#backend = options.backend;
+    this.#leadership = options.leadership;
+    this.#options = validateBucketsOptions(options.buckets);
+    this.#clock = options.clock ?? systemClock;
+    this.#wallClock = options.wallClock ?? (() => Date.now());
+    this.#log = (options.log ?? silentLogger).child({ term: options.leadership.term, feature: 'buckets' });
+    this.#metrics = options.metrics;
+    this.#grace = new OfflineGrace(this.#clock);
+  }
+
+  /**
+   * Runs passes until the term ends (resolves 'term-ended') or a write is fenced (resolves
+   * 'fenced'). Never rejects for store errors: they are logged and the pass is retried.
+   */
+  async run(): Promise<AssignServiceEnd> {
+    if (this.#running) throw new StateError('AssignService.run() was already called; create one service per term');
+    this.#running = true;
+    const signal = this.#leadership.signal;
+    const wakeup = new Wakeup(this.#clock);
+    // 1. Any membership change wakes the loop at once (the watch ends with the term).
+    if (!signal.aborted) this.#backend.watchMembers(() => wakeup.fire(), { signal });
+    // 2. The first pass runs at once; later ones on a wake-up or after `delay`.
+    wakeup.fire();
+    let delay = this.#options.assignIntervalMs;
+    while (!signal.aborted) {
+      await wakeup.wait(delay, signal);
+      if (signal.aborted) break;
+      try {
+        const plan = await this.tick();
+        const graceEnds = Math.min(...plan.inGrace.values());
+        delay = Math.min(this.#options.assignIntervalMs, graceEnds);
+      } catch (error) {
+        if (signal.aborted) break;
+        if (isBatonError(error, 'FENCED')) {
+          this.#log.warn({ err: error }, 'bucket assignment write fenced: this leader was deposed; stopping');
+          return 'fenced';
+        }
+        // 3. A version conflict means the table changed under the pass: read it again at once.
+        if (isBatonError(error, 'VERSION_CONFLICT')) {
+          this.#log.info({ err: error }, 'bucket assignment changed during the pass; running it again');
+          wakeup.fire();
+        } else {
+          this.#log.warn({ err: error }, `bucket assignment pass failed; retrying in ${RETRY_AFTER_ERROR_MS} ms`);
+          delay = RETRY_AFTER_ERROR_MS;
+        }
+      }
+    }
+    return 'term-ended';
+  }
+
+  /**
+   * One pass now: read members and the table, plan, write (fenced). Rejects with the term's end
+   * reason, without touching the store, if the term has already ended; with FencedError if the
+   * store refuses the term.
+   */
+  async tick(): Promise<Plan> {
+    const { signal } = this.#leadership;
+    signal.throwIfAborted();
+    const started = this.#clock.now();
+    const [members, table] = await Promise.all([
+      this.#backend.members({ signal }),
+      readAssignmentTable(this.#backend.kv, this.#options.count, (e) => this.#reportCorrupt(e), signal),
+    ]);
+    const live = new Set(members.map((m) => m.nodeId));
+    const plan = planAssignment({
+      bucketCount: this.#options.count,
+      members,
+      table,
+      graceUsedMs: this.#grace.used(table, live),
+      offlineGraceMs: this.#options.offlineGraceMs,
+      wallNow: this.#wallClock(),
+    });
+    const written = await this.#apply(plan.phases);
+    this.#metrics?.lastAssignSeconds.set((this.#clock.now() - started) / 1000);
+    if (written > 0) {
+      this.#metrics?.moves.inc(plan.moves);
+      this.#log.info(
+        { moves: plan.moves, writes: written, reclaimed: plan.reclaimed, inGrace: [...plan.inGrace.keys()], live: [...live] },
+        'bucket assignment written',
+      );
+    }
+    return plan;
+  }
+
+  /** Writes both phases in order, each write fenced; returns how many writes were made. */
+  async #apply(phases: Plan['phases']): Promise<number> {
+    const { fence, signal } = this.#leadership;
+    const versions = new Map<string, number>();
+    const expect = (op: KvOp) => versions.get(op.key) ?? op.expect;
+    let count = 0;
+    for (const phase of phases) {
+      for (const op of phase) {
+        if (op.kind === 'put') {
+          versions.set(op.key, await this.#backend.kv.put(op.key, op.value, { fence, expectVersion: expect(op), signal }));
+        } else {
+          await this.#backend.kv.delete(op.key, { fence, expectVersion: expect(op) as number | undefined, signal });
+        }
+        count++;
+      }
+    }
+    return count;
+  }
+
+  #reportCorrupt(error: CorruptDocumentError): void {
+    this.#log.warn({ key: error.key, err: error }, 'corrupt bucket assignment document; the leader rewrites it');
+    this.#metrics?.corrupt.inc({ key: error.key });
+  }
+}

@@ -1,0 +1,33 @@
+import { Counter, Gauge, type Registry } from 'prom-client';
+
+/**
+ * Prometheus metrics of the bucket feature, registered once per registry (the node's). Both
+ * the leader's AssignService and each node's BucketOwner report here.
+ */
+export class BucketMetrics {
+  /** Buckets each node owns now (reported by the node itself). */
+  readonly owned: Gauge<'node'>;
+  /** Buckets moved from one node to another by the leader's passes. */
+  readonly moves: Counter;
+  /** Duration of the leader's last assignment pass (read, plan, write), in seconds. */
+  readonly lastAssignSeconds: Gauge;
+  /** Stored assignment documents found corrupt, by key (each is repaired by the leader). */
+  readonly corrupt: Counter<'key'>;
+
+  constructor(registry: Registry) {
+    const registers = [registry];
+    this.owned = new Gauge({ name: 'baton_buckets_owned', help: 'Buckets this node owns', labelNames: ['node'], registers });
+    this.moves = new Counter({ name: 'baton_bucket_moves_total', help: 'Buckets moved between nodes by the leader', registers });
+    this.lastAssignSeconds = new Gauge({
+      name: 'baton_bucket_assign_duration_seconds',
+      help: 'Duration of the last assignment pass on the leader',
+      registers,
+    });
+    this.corrupt = new Counter({
+      name: 'baton_bucket_corrupt_documents_total',
+      help: 'Corrupt bucket assignment documents found, by key',
+      labelNames: ['key'],
+      registers,
+    });
+  }
+}

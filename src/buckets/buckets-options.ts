@@ -1,0 +1,45 @@
+import { ConfigError } from '../errors.js';
+import { validateBucketCount } from './bucket-ids.js';
+
+/** Settings of the bucket feature (config section `buckets`). */
+export interface BucketsOptions {
+  /** How many buckets exist: ids "1".."count". Default 100. */
+  readonly count: number;
+  /**
+   * Safety-net period of the leader's assignment pass, on the leader's monotonic clock. The pass
+   * also runs at once on every membership change; this only catches a missed notification.
+   * Default 60000 ms (Amoro's default interval).
+   */
+  readonly assignIntervalMs: number;
+  /**
+   * How long a node that vanished keeps its buckets before they move, measured on the leaders'
+   * monotonic clocks and carried across leader changes in the store. Long enough to ride out a
+   * restart or a network blip without moving work; the buckets are unowned (not double-owned)
+   * meanwhile. Default 300000 ms (5 minutes, Amoro's default).
+   */
+  readonly offlineGraceMs: number;
+}
+
+export const DEFAULT_BUCKETS_OPTIONS: BucketsOptions = Object.freeze({
+  count: 100,
+  assignIntervalMs: 60_000,
+  offlineGraceMs: 300_000,
+});
+
+/** Fills defaults and validates; ConfigError names the offending `buckets.*` field. */
+export function validateBucketsOptions(input: Partial<BucketsOptions> = {}, prefix = 'buckets'): BucketsOptions {
+  const options = { ...DEFAULT_BUCKETS_OPTIONS };
+  for (const [field, value] of Object.entries(input)) {
+    if (value !== undefined && field in options) (options as Record<string, unknown>)[field] = value;
+  }
+  validateBucketCount(options.count, `${prefix}.count`);
+  checkMs(options.assignIntervalMs, `${prefix}.assignIntervalMs`, 1);
+  checkMs(options.offlineGraceMs, `${prefix}.offlineGraceMs`, 0);
+  return Object.freeze(options);
+}
+
+function checkMs(value: unknown, key: string, min: number): void {
+  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < min) {
+    throw new ConfigError(key, `must be a whole number of milliseconds >= ${min}, got ${String(value)}`);
+  }
+}

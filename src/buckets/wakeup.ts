@@ -1,0 +1,49 @@
+import type { Clock } from '../clock.js';
+import { isBatonError } from '../errors.js';
+
+/**
+ * A level-triggered wake-up: `fire()` marks work as pending; `wait(ms, signal)` resolves at once
+ * if work is pending, else on the next `fire()`, after `ms` on the clock, or when `signal`
+ * aborts. It never rejects, and it consumes the pending mark.
+ */
+export class Wakeup {
+  readonly #clock: Clock;
+  #pending = false;
+  #wake: (() => void) | undefined;
+
+  constructor(clock: Clock) {
+    this.#clock = clock;
+  }
+
+  fire(): void {
+    this.#pending = true;
+    this.#wake?.();
+  }
+
+  async wait(ms: number, signal: AbortSignal): Promise<void> {
+    if (!this.#pending && !signal.aborted) {
+      const stop = new AbortController();
+      const onAbort = () => stop.abort();
+      signal.addEventListener('abort', onAbort, { once: true });
+      this.#wake = () => stop.abort();
+      try {
+        await this.#clock.sleep(ms, { signal: stop.signal });
+      } catch (error) {
+        if (!isBatonError(error, 'ABORTED')) throw error;
+      } finally {
+        this.#wake = undefined;
+        signal.removeEventListener('abort', onAbort);
+      }
+    }
+    this.#pending = false;
+  }
+}
+
+/** Sleeps `ms` on `clock`; returns early (without error) when `signal` aborts. */
+export async function pause(clock: Clock, ms: number, signal: AbortSignal): Promise<void> {
+  try {
+    await clock.sleep(ms, { signal });
+  } catch (error) {
+    if (!isBatonError(error, 'ABORTED')) throw error;
+  }
+}
