@@ -1,0 +1,64 @@
+/**
+ * The assignment engine: one pure, deterministic function shared by bucket assignment and
+ * partition placement (DESIGN.md, "Assignment").
+ */
+import { heldToday, readItems } from './item-state.js';
+import { choosePrimaries } from './primaries.js';
+import { quotas } from './quotas.js';
+import { fillFree, keepStored } from './slots.js';
+import type { Assignment, AssignmentInput } from './types.js';
+import { validate } from './validate.js';
+
+/**
+ * Spreads `items` over the live `nodes`, `replicas` nodes per item, moving as little as possible
+ * from `previous`.
+ *
+ * Guarantees (each is a property test in test/unit/assignment/):
+ * - every item gets `min(replicas, live + its grace nodes)` distinct nodes; nodes in `grace`
+ *   keep exactly the slots they had (a grace node's slot is not given to a live node too);
+ * - each live node's load is within 1 of its weighted fair share of the free slots, and so is
+ *   its number of primaries (first position); zones of one item differ when possible;
+ * - among balanced results, few moves: a stored slot is kept whenever its node is under quota,
+ *   so a join moves only the joiner's quota and a leave only the leaver's slots, and an
+ *   unchanged input gives back `previous`;
+ * - the same input in any order gives the same output; invalid input throws
+ *   InvalidArgumentError.
+ *
+ * While a listed primary is in grace the engine keeps it first; the caller lets the first live
+ * node of the list act as primary meanwhile.
+ *
+ * @example
+ * ```ts
+ * const next = assign({ items: ['1', '2', '3'], nodes: [{ id: 'a' }, { id: 'b' }], replicas: 2 });
+ * // { '1': ['a', 'b'], '2': ['b', 'a'], '3': ['a', 'b'] } (or another balanced result)
+ * ```
+ *
+ * Steps:
+ * 1. Read each item's stored list: frozen grace slots, live holders, live slots needed.
+ * 2. Slot quotas: the total of needed live slots split by weight (each node holds an item at
+ *    most once, so at most one slot per item), remainders to nodes that hold more today.
+ * 3. Keep stored slots up to quota.
+ * 4. Fill the free slots from the nodes under quota (zones considered), exchanging when stuck.
+ * 5. Choose primaries by swapping roles within each item's list.
+ */
+export function assign(input: AssignmentInput): Assignment {
+  const plan = validate(input);
+  const states = readItems(plan);
+  const count = plan.nodes.length;
+  const total = states.reduce((sum, s) => sum + s.need, 0);
+  const itemsWithSlots = states.filter((s) => s.need > 0).length;
+  const weights = plan.nodes.map((n) => n.weight);
+  const caps = new Array<number>(count).fill(itemsWithSlots);
+  const { quota } = quotas(total, weights, caps, heldToday(plan, states));
+  const load = keepStored(plan, states, quota);
+  fillFree(plan, states, quota, load);
+  choosePrimaries(plan, states);
+  const result: Record<string, readonly string[]> = {};
+  for (const state of states) {
+    const ids = Object.freeze(state.ids);
+    // Plain assignment to "__proto__" would set the prototype instead of adding the item.
+    if (state.item === '__proto__') Object.defineProperty(result, state.item, { value: ids, enumerable: true });
+    else result[state.item] = ids;
+  }
+  return Object.freeze(result);
+}

@@ -1,0 +1,4 @@
+/** The assignment engine and helpers over its results. */
+export { assign } from './assign.js';
+export { countMoves, loadsOf, primariesOf } from './metrics.js';
+export type { Assignment, AssignmentInput, AssignmentNode } from './types.js';

@@ -1,0 +1,72 @@
+/**
+ * The working state of one item while the engine runs, and step 1 of the algorithm: reading
+ * what each item holds today.
+ */
+import type { Plan } from './validate.js';
+
+/** One item during a run. Node numbers are indices into `Plan.nodes`. */
+export interface ItemState {
+  readonly item: string;
+  /** The stored list, without duplicates. */
+  readonly stored: readonly string[];
+  /** The output list being built: grace node ids (frozen) and live node ids. */
+  readonly ids: string[];
+  /** Live nodes on the item: the first `kept` were stored before, the rest are moves. */
+  readonly live: number[];
+  /** How many of `live` (its first entries) are kept from the stored list. */
+  kept: number;
+  /** Live slots the item must end with. */
+  readonly need: number;
+  /** The stored primary is in grace, so position 0 stays frozen. */
+  readonly frozenPrimary: boolean;
+  /** The stored primary if it is a live node, else -1. */
+  readonly previousPrimary: number;
+}
+
+/**
+ * Step 1: for each item, count its frozen grace slots and work out how many live slots it
+ * needs: `min(replicas, live + frozen) - frozen`, at least 0. A grace node fills one of the
+ * item's `replicas` places, so the item is not also given a live node for it; with fewer live
+ * nodes than replicas the item still gets every live node next to its grace nodes, so someone
+ * can act for it during the grace period. Nodes neither live nor in grace are dropped later.
+ */
+export function readItems(plan: Plan): ItemState[] {
+  const liveCount = plan.nodes.length;
+  return plan.items.map((item) => {
+    const stored = plan.previousOf(item);
+    let frozen = 0;
+    for (const id of stored) if (plan.grace.has(id)) frozen++;
+    const need = Math.max(0, Math.min(plan.replicas, liveCount + frozen) - frozen);
+    const first = stored[0];
+    return {
+      item,
+      stored,
+      ids: [],
+      live: [],
+      kept: 0,
+      need,
+      frozenPrimary: first !== undefined && plan.grace.has(first),
+      previousPrimary: first === undefined ? -1 : (plan.indexOf.get(first) ?? -1),
+    };
+  });
+}
+
+/**
+ * How many slots each live node holds today that the new assignment could keep: stored live
+ * holders within the item's `need` first live places. Used to hand rounding remainders to
+ * current holders.
+ */
+export function heldToday(plan: Plan, states: readonly ItemState[]): number[] {
+  const held = new Array<number>(plan.nodes.length).fill(0);
+  for (const state of states) {
+    let counted = 0;
+    for (const id of state.stored) {
+      if (counted >= state.need) break;
+      const node = plan.indexOf.get(id);
+      if (node === undefined) continue;
+      held[node] = (held[node] as number) + 1;
+      counted++;
+    }
+  }
+  return held;
+}

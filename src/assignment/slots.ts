@@ -1,0 +1,164 @@
+/**
+ * Steps 3-4 of the algorithm: keep stored slots up to each node's quota, then fill the free
+ * slots from the nodes still below their quota.
+ */
+import type { ItemState } from './item-state.js';
+import { NodeHeap } from './node-heap.js';
+import type { Plan } from './validate.js';
+
+/**
+ * Step 3 (keep): walk each item's stored list in order (items in sorted order). Grace nodes keep
+ * their slot in place; a live holder keeps its slot while the item still needs live slots and
+ * the node is below its quota. Everything else is dropped. Returns each node's load.
+ */
+export function keepStored(plan: Plan, states: readonly ItemState[], quota: readonly number[]): number[] {
+  const load = new Array<number>(plan.nodes.length).fill(0);
+  for (const state of states) {
+    for (const id of state.stored) {
+      const node = plan.indexOf.get(id);
+      if (node === undefined) {
+        if (plan.grace.has(id)) state.ids.push(id);
+      } else if (state.live.length < state.need && (load[node] as number) < (quota[node] as number)) {
+        state.ids.push(id);
+        state.live.push(node);
+        state.kept++;
+        load[node] = (load[node] as number) + 1;
+      }
+    }
+  }
+  return load;
+}
+
+/**
+ * Step 4 (fill): give every missing live slot to a node below its quota.
+ * 1. Items missing the most slots go first (new items before half-kept ones), ties by item id,
+ *    so the last picks, where choice is scarce, are single slots.
+ * 2. Each slot goes to the node furthest below its quota that is not already on the item,
+ *    preferring a node whose zone the item does not use yet when such a node is still open.
+ * 3. If every node with room is already on the item, repair by exchange (see `exchange`).
+ * `load` is updated in place.
+ */
+export function fillFree(plan: Plan, states: readonly ItemState[], quota: readonly number[], load: number[]): void {
+  const remaining = quota.map((q, i) => q - (load[i] as number));
+  const heap = new NodeHeap(remaining);
+  // Zones that still have a node with room, and how many such nodes each has.
+  const openInZone = new Map<string, number>();
+  for (let i = 0; i < plan.nodes.length; i++) {
+    if ((remaining[i] as number) <= 0) continue;
+    heap.push(i);
+    const zone = plan.zone(i);
+    openInZone.set(zone, (openInZone.get(zone) ?? 0) + 1);
+  }
+  const take = (node: number) => {
+    remaining[node] = (remaining[node] as number) - 1;
+    load[node] = (load[node] as number) + 1;
+    if ((remaining[node] as number) > 0) heap.push(node);
+    else {
+      const zone = plan.zone(node);
+      const open = (openInZone.get(zone) as number) - 1;
+      if (open === 0) openInZone.delete(zone);
+      else openInZone.set(zone, open);
+    }
+  };
+  const missing = states.filter((s) => s.live.length < s.need);
+  const order = missing.map((_, k) => k);
+  const deficit = (k: number) => (missing[k] as ItemState).need - (missing[k] as ItemState).live.length;
+  order.sort((a, b) => deficit(b) - deficit(a) || a - b);
+  for (const k of order) {
+    const state = missing[k] as ItemState;
+    while (state.live.length < state.need) {
+      const node = pick(plan, state, heap, openInZone);
+      if (node >= 0) {
+        addSlot(plan, state, node);
+        take(node);
+      } else {
+        exchange(plan, states, state, heap, take, load);
+      }
+    }
+  }
+}
+
+/** Step 4.2: the chosen node, or -1 when every node with room is already on the item. */
+function pick(plan: Plan, state: ItemState, heap: NodeHeap, openInZone: ReadonlyMap<string, number>): number {
+  const zones = state.live.map((n) => plan.zone(n));
+  const openUsed = new Set(zones.filter((z) => openInZone.has(z))).size;
+  // A node in a zone the item does not use exists only if some open zone is unused.
+  const wantNewZone = openUsed < openInZone.size;
+  const popped: number[] = [];
+  let choice = -1;
+  let fallback = -1;
+  for (let node = heap.pop(); node >= 0; node = heap.pop()) {
+    popped.push(node);
+    if (state.live.includes(node)) continue;
+    if (!wantNewZone || !zones.includes(plan.zone(node))) {
+      choice = node;
+      break;
+    }
+    if (fallback < 0) fallback = node;
+  }
+  if (choice < 0) choice = fallback;
+  for (const node of popped) if (node !== choice) heap.push(node);
+  return choice;
+}
+
+/**
+ * Step 4.3: item `stuck` needs a slot but every node `u` with room is already on it. Find
+ * another item `k` with a node `v` that `stuck` lacks, while `k` lacks `u`: move `v` from `k` to
+ * `stuck` and give `k` to `u`. Loads change only for `u` (+1), as intended. Slots added in this
+ * run are exchanged first (they are moves anyway, so this costs no extra move); a kept slot
+ * only if no added one fits. If no exchange exists at all, the least loaded node (by weight)
+ * that is not on the item takes the slot beyond its quota: balance is then best effort.
+ */
+function exchange(
+  plan: Plan,
+  states: readonly ItemState[],
+  stuck: ItemState,
+  heap: NodeHeap,
+  take: (node: number) => void,
+  load: number[],
+): void {
+  const u = heap.pop();
+  if (u >= 0) {
+    heap.push(u);
+    for (const addedOnly of [true, false]) {
+      for (const other of states) {
+        if (other === stuck || other.live.includes(u)) continue;
+        const v = other.live.find((n, at) => (!addedOnly || at >= other.kept) && !stuck.live.includes(n));
+        if (v === undefined) continue;
+        replaceSlot(plan, other, v, u);
+        addSlot(plan, stuck, v);
+        heap.pop();
+        take(u);
+        return;
+      }
+    }
+  }
+  let best = -1;
+  for (let n = 0; n < plan.nodes.length; n++) {
+    if (stuck.live.includes(n)) continue;
+    const ratio = ((load[n] as number) + 1) / plan.weight(n);
+    if (best < 0 || ratio < ((load[best] as number) + 1) / plan.weight(best)) best = n;
+  }
+  addSlot(plan, stuck, best);
+  load[best] = (load[best] as number) + 1;
+}
+
+function addSlot(plan: Plan, state: ItemState, node: number): void {
+  state.ids.push(plan.id(node));
+  state.live.push(node);
+}
+
+function replaceSlot(plan: Plan, state: ItemState, from: number, to: number): void {
+  const id = plan.id(from);
+  state.ids[state.ids.indexOf(id)] = plan.id(to);
+  // `to` is a move: if `from` was a kept slot, shrink the kept prefix past its place first.
+  let at = state.live.indexOf(from);
+  if (at < state.kept) {
+    const last = state.kept - 1;
+    state.live[at] = state.live[last] as number;
+    state.live[last] = from;
+    state.kept = last;
+    at = last;
+  }
+  state.live[at] = to;
+}
