@@ -80,7 +80,17 @@ export class AssignService {
   async run(): Promise<AssignServiceEnd> {
     if (this.#running) throw new StateError('AssignService.run() was already called; create one service per term');
     this.#running = true;
-    const signal = this.#leadership.signal;
+    // The loop's own end: the term's end, or this run returning (so the watch never outlives it).
+    const done = new AbortController();
+    const signal = AbortSignal.any([this.#leadership.signal, done.signal]);
+    try {
+      return await this.#loop(signal);
+    } finally {
+      done.abort();
+    }
+  }
+
+  async #loop(signal: AbortSignal): Promise<AssignServiceEnd> {
     const wakeup = new Wakeup(this.#clock);
     // 1. Any membership change wakes the loop at once (the watch ends with the term).
     if (!signal.aborted) this.#backend.watchMembers(() => wakeup.fire(), { signal });
