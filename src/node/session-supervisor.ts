@@ -132,8 +132,9 @@ export class SessionSupervisor {
       metrics.sessionState(state);
       log.info({ reason: state }, 'session %s', state);
     }, { signal: ended.signal });
-    // 1. The cluster-leader elector, one per session.
-    let leadingTerm: number | null = null;
+    // 1. The cluster-leader elector, one per session. It logs its own state changes (term,
+    //    reason); the callbacks here only feed the metrics.
+    let leading = false;
     const elector = new LeaderElector({
       backend,
       session,
@@ -141,20 +142,15 @@ export class SessionSupervisor {
       clock,
       logger: log,
       onStartedLeading: (leadership) => {
-        leadingTerm = leadership.term;
+        leading = true;
         metrics.leading(true);
         metrics.leaderTerm(leadership.term);
-        log.info({ term: leadership.term, reason: 'elected' }, 'became leader');
       },
       onStoppedLeading: () => {
-        if (leadingTerm !== null) metrics.leading(false);
-        log.info({ term: leadingTerm, reason: this.#closing.signal.aborted ? 'closing' : session.lost.aborted ? 'session lost' : 'term ended' }, 'stopped leading');
-        leadingTerm = null;
+        if (leading) metrics.leading(false);
+        leading = false;
       },
-      onNewLeader: (leader) => {
-        metrics.leaderTerm(leader?.term ?? 0);
-        log.info({ leader: leader?.nodeId ?? null, term: leader?.term ?? null, reason: 'leader changed' }, 'cluster leader is %s', leader?.nodeId ?? '(none)');
-      },
+      onNewLeader: (leader) => metrics.leaderTerm(leader?.term ?? 0),
     });
     this.#elector = elector;
     elector.start();

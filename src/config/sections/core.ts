@@ -40,8 +40,8 @@ export const coreFields: Record<string, Spec> = {
       tablePrefix: stringLeaf({
         doc: 'Prefix of the SQL table names (`baton_` gives `baton_lease`, `baton_member`, `baton_kv`).',
         default: 'baton_',
-        pattern: /^[a-z][a-z0-9_]{0,30}$/,
-        expects: 'a lower-case identifier prefix: a letter, then letters, digits or "_" (at most 31 characters)',
+        pattern: /^[A-Za-z][A-Za-z0-9_]{0,31}$/,
+        expects: 'a letter followed by at most 31 letters, digits or underscores',
       }),
       migrate: booleanLeaf({ doc: 'Create the tables at start-up when they are missing (SQL stores).', default: true }),
       connectAttempts: integerLeaf({

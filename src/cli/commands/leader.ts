@@ -1,0 +1,66 @@
+import { CLUSTER_LEADER_ELECTION } from '../../election/index.js';
+import type { LeaderRecord } from '../../backend/contract.js';
+import type { Command } from '../command.js';
+import { configFromArgs } from '../config-args.js';
+import { isoTime, json, portsText } from '../output.js';
+import { openForReading } from './status.js';
+
+function leaderLine(leader: LeaderRecord | null, asJson: boolean): string {
+  const shape = leader ? { nodeId: leader.nodeId, term: leader.term, since: leader.since, info: leader.info } : null;
+  if (asJson) return json(shape, false);
+  if (!leader) return 'no leader';
+  return `${leader.nodeId}  term ${leader.term}  since ${isoTime(leader.since)}  ${String(leader.info.host ?? '')} ${portsText(leader.info.ports)}`.trimEnd();
+}
+
+/** `baton leader [--watch]`: the current leader, once or on every change. */
+export const leaderCommand: Command = {
+  name: 'leader',
+  summary: 'Print the current cluster leader (with --watch: one line per change until Ctrl-C)',
+  usage: 'baton leader [--watch] [--json] [--config FILE] [config flags]',
+  examples: ['baton leader --store sqlite:./.baton/baton.db', 'baton leader --watch --json --store postgres://postgres@127.0.0.1/baton'],
+  options: { watch: { type: 'boolean', help: 'Keep printing the leader whenever it changes, until SIGINT/SIGTERM' } },
+  configFlags: true,
+  async run(values, _positionals, io) {
+    const { config } = configFromArgs(values, io);
+    const asJson = values.json === true;
+    const backend = await openForReading(config);
+    try {
+      if (values.watch !== true) {
+        io.out(leaderLine(await backend.leader(CLUSTER_LEADER_ELECTION), asJson));
+        return 0;
+      }
+      await watchLeader(backend, (line) => io.out(line), asJson);
+      return 0;
+    } finally {
+      await backend.close();
+    }
+  },
+};
+
+/** Prints the leader now and after every change, until SIGINT or SIGTERM. */
+async function watchLeader(backend: import('../../backend/contract.js').Backend, print: (line: string) => void, asJson: boolean): Promise<void> {
+  const stop = new AbortController();
+  const onSignal = () => stop.abort();
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
+  let last = '';
+  let reading = Promise.resolve();
+  // Reads are chained so lines come out in order; a change during a read triggers one more read.
+  const check = () => {
+    reading = reading.then(async () => {
+      if (stop.signal.aborted) return;
+      const line = leaderLine(await backend.leader(CLUSTER_LEADER_ELECTION), asJson);
+      if (line !== last) print(line);
+      last = line;
+    }).catch((error: unknown) => print(asJson ? json({ error: (error as Error).message }, false) : `error: ${(error as Error).message}`));
+  };
+  try {
+    backend.watchLeader(CLUSTER_LEADER_ELECTION, check, { signal: stop.signal });
+    check();
+    await new Promise<void>((resolve) => stop.signal.addEventListener('abort', () => resolve(), { once: true }));
+    await reading;
+  } finally {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+  }
+}

@@ -1,0 +1,9 @@
+/** Every `baton` command. A command adds itself with one line here. */
+import type { Command } from './command.js';
+import { demoCommand } from './commands/demo.js';
+import { leaderCommand } from './commands/leader.js';
+import { schemaCommand } from './commands/schema.js';
+import { startCommand } from './commands/start.js';
+import { statusCommand } from './commands/status.js';
+
+export const commands: readonly Command[] = [startCommand, statusCommand, leaderCommand, schemaCommand, demoCommand];
