@@ -1,0 +1,63 @@
+/**
+ * Routing data read straight from a routing ZooKeeper in Helix's layout (see
+ * zk-routing-layout.ts). The session is opened on the first read and kept for later refreshes.
+ */
+import type { CallOptions } from '../backend/contract.js';
+import { CorruptDocumentError } from '../errors.js';
+import { ZkClient } from '../backends/zookeeper/zk-client.js';
+import type { RoutingData } from './routing-data.js';
+import type { RoutingSource } from './routing-source.js';
+import { ROUTING_DATA_PATH, readRoutingZnodes } from './zk-routing-layout.js';
+
+/**
+ * Session timeout for the routing ZooKeeper, ms. The source only reads on refreshes, so the
+ * value only bounds how long a dead connection goes unnoticed.
+ */
+export const DEFAULT_ROUTING_ZK_SESSION_TIMEOUT_MS = 30_000;
+
+export interface ZkRoutingSourceOptions {
+  /** The routing ZooKeeper's connect string. */
+  readonly connect: string;
+  /** Where the realm znodes live (default `/METADATA_STORE_ROUTING_DATA`). */
+  readonly path?: string;
+  /** See {@link DEFAULT_ROUTING_ZK_SESSION_TIMEOUT_MS}. */
+  readonly sessionTimeoutMs?: number;
+}
+
+export class ZkRoutingSource implements RoutingSource {
+  readonly description: string;
+  readonly #options: ZkRoutingSourceOptions;
+  readonly #path: string;
+  #client: Promise<ZkClient> | undefined;
+
+  constructor(options: ZkRoutingSourceOptions) {
+    this.#options = options;
+    this.#path = options.path ?? ROUTING_DATA_PATH;
+    this.description = `routing ZooKeeper ${options.connect} ${this.#path}`;
+  }
+
+  async read(options: CallOptions = {}): Promise<RoutingData> {
+    const client = await this.#connect(options);
+    const found = await readRoutingZnodes(client, this.#path, options);
+    if (!found) throw new CorruptDocumentError(this.#path, `no routing data at ${this.description}`);
+    return found.data;
+  }
+
+  async close(): Promise<void> {
+    const pending = this.#client;
+    this.#client = undefined;
+    const client = await pending?.catch(() => undefined);
+    await client?.close();
+  }
+
+  /** One session, reconnected when the previous one failed to open or ended. */
+  async #connect(options: CallOptions): Promise<ZkClient> {
+    const current = this.#client ? await this.#client.catch(() => undefined) : undefined;
+    if (current && !current.ended.aborted) return current;
+    this.#client = ZkClient.connect(
+      { connect: this.#options.connect, sessionTimeoutMs: this.#options.sessionTimeoutMs ?? DEFAULT_ROUTING_ZK_SESSION_TIMEOUT_MS },
+      options,
+    );
+    return this.#client;
+  }
+}
