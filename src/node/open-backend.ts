@@ -15,7 +15,13 @@ export type OpenBackend = (config: BatonConfig, clock: Clock) => Promise<Backend
 
 /** Opens `config.store` with openStore. */
 export const openConfiguredStore: OpenBackend = (config, clock) =>
-  openStore(config.store.url, { cluster: config.cluster, tablePrefix: config.store.tablePrefix, migrate: config.store.migrate, clock });
+  openStore(config.store.url, {
+    cluster: config.cluster,
+    tablePrefix: config.store.tablePrefix,
+    migrate: config.store.migrate,
+    clock,
+    pollIntervalMs: config.election.pollIntervalMs,
+  });
 
 /** The cap of the start-up backoff, as a multiple of store.connectBackoffMs. */
 const MAX_BACKOFF_FACTOR = 10;

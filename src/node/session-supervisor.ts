@@ -178,7 +178,7 @@ export class SessionSupervisor {
     metrics.sessionState(session.state);
     this.#session = null;
     this.#elector = null;
-    log.info({ reason }, 'session closed');
+    log.info({ reason }, 'session ended');
   }
 }
 
