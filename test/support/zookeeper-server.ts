@@ -89,6 +89,8 @@ export class ZooKeeperServer {
       'admin.enableServer=false',
       '4lw.commands.whitelist=*',
       'reconfigEnabled=false',
+      // No cap on connections from one address: every test client connects from 127.0.0.1.
+      'maxClientCnxns=0',
       ...(peers.length > 1 ? peers.map((p) => `server.${p.id}=127.0.0.1:${p.peerPort}:${p.electionPort}`) : []),
     ];
     if (peers.length > 1) writeFileSync(join(dir, 'data', 'myid'), `${self.id}\n`);

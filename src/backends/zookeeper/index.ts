@@ -1,0 +1,21 @@
+/**
+ * The ZooKeeper backend and baton's ZooKeeper client wrapper (reusable on its own, e.g. by the
+ * federated client).
+ */
+export { createZookeeperBackend, type ZookeeperBackendOptions } from './zookeeper-backend.js';
+export { parseZookeeperUrl, normalizeConnect, normalizeChroot, type ZookeeperAddress } from './connect-string.js';
+export {
+  ZkClient,
+  type ZkClientOptions,
+  type ZkClientState,
+  type ZkCreateMode,
+  type ZkEvent,
+  type ZkWatcher,
+  type ZkOp,
+  type ZkOpResult,
+  type ZkStat,
+  type CreateOptions,
+  type WatchCallOptions,
+} from './zk-client.js';
+export { ZooKeeperError, isZkError, zkCodeName, type ZkCode } from './zookeeper-error.js';
+export { ZkLayout } from './zk-layout.js';

@@ -1,0 +1,56 @@
+import { validateElectionName, validateKey, validatePrefix, validateSegment } from '../../backend/names.js';
+
+/** An election candidate znode name: `n_` + ZooKeeper's 10-digit sequence suffix. */
+const CANDIDATE = /^n_(\d{10})$/;
+
+/**
+ * Where baton keeps one cluster's state in ZooKeeper (inside the chroot):
+ *
+ * ```
+ * /{cluster}/baton/elections/{name}/n_0000000007   ephemeral sequential: lowest leads
+ * /{cluster}/baton/members/{nodeId}                ephemeral: {"info": {...}}
+ * /{cluster}/baton/kv/{key segments...}            persistent: the JSON document
+ * ```
+ * A KV key `a/b` is the znode `kv/a/b`; a znode with no data is only a parent of deeper keys.
+ */
+export class ZkLayout {
+  readonly root: string;
+  readonly elections: string;
+  readonly members: string;
+  readonly kv: string;
+
+  constructor(cluster: string) {
+    this.root = `/${validateSegment('cluster name', cluster)}/baton`;
+    this.elections = `${this.root}/elections`;
+    this.members = `${this.root}/members`;
+    this.kv = `${this.root}/kv`;
+  }
+
+  election(name: string): string {
+    return `${this.elections}/${validateElectionName(name)}`;
+  }
+
+  member(nodeId: string): string {
+    return `${this.members}/${validateSegment('node id', nodeId)}`;
+  }
+
+  kvPath(key: string): string {
+    return `${this.kv}/${validateKey(key)}`;
+  }
+
+  /** The znode under which every key with `prefix` lives (`kv` itself for ''). */
+  kvPrefixPath(prefix: string): string {
+    validatePrefix(prefix);
+    return prefix === '' ? this.kv : `${this.kv}/${prefix.slice(0, -1)}`;
+  }
+
+  /** The key a znode path under `kv` stands for. */
+  keyOf(path: string): string {
+    return path.slice(this.kv.length + 1);
+  }
+}
+
+/** Candidate znode names sorted by sequence (lowest first); other children are ignored. */
+export function sortCandidates(children: readonly string[]): string[] {
+  return children.filter((c) => CANDIDATE.test(c)).sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+}

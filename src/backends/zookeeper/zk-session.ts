@@ -1,0 +1,200 @@
+import type { CallOptions, Fence, Leadership, Session, SessionState, WatchOptions } from '../../backend/contract.js';
+import { isJsonObject, type JsonObject } from '../../backend/json.js';
+import { validateElectionName } from '../../backend/names.js';
+import type { SessionTiming } from '../../backend/timing.js';
+import type { Clock } from '../../clock.js';
+import { ClosedError, InvalidArgumentError, SessionLostError, StateError, type LeadershipEndReason } from '../../errors.js';
+import { campaign } from './zk-campaign.js';
+import type { ZkClient, ZkClientState } from './zk-client.js';
+import type { FenceNode } from './zk-kv.js';
+import type { ZkLayout } from './zk-layout.js';
+import type { ZkLeadership } from './zk-leadership.js';
+import { toContractError } from './zookeeper-error.js';
+
+/**
+ * A baton session = one ZooKeeper session (its own client). The member znode and every
+ * candidate znode are its ephemerals, so they live exactly as long as it does.
+ *
+ * Liveness (safety model 1-2): ZooKeeper expires the session `ttlMs` (the session timeout)
+ * after the server last heard from us, on the server's clock. We declare it lost LOCALLY at
+ * `lastHeardAt + renewDeadlineMs` on our monotonic clock, where `lastHeardAt` is the SEND time
+ * of the last request the server answered (ZkConnection: a probe every `retryPeriodMs`, plus
+ * every other call). The server heard that request after we sent it, so our deadline falls
+ * before its expiry as long as clock rates differ by less than (ttl - renewDeadline) / ttl.
+ * We do not wait to hear "expired" on a reconnect; hearing it ends the session at once too.
+ */
+export class ZkSession implements Session {
+  readonly id: string;
+  readonly nodeId: string;
+  readonly timing: SessionTiming;
+  readonly #client: ZkClient;
+  readonly #layout: ZkLayout;
+  readonly #clock: Clock;
+  readonly #lost = new AbortController();
+  readonly #listeners = new Set<(state: SessionState) => void>();
+  readonly #leaderships = new Map<string, ZkLeadership>();
+  readonly #campaigns = new Set<string>();
+  readonly #onFinal: () => void;
+  #state: SessionState = 'live';
+  #closing: Promise<void> | undefined;
+
+  constructor(params: { client: ZkClient; layout: ZkLayout; clock: Clock; nodeId: string; timing: SessionTiming; onFinal: () => void }) {
+    this.#client = params.client;
+    this.id = params.client.sessionId;
+    this.nodeId = params.nodeId;
+    this.timing = params.timing;
+    this.#layout = params.layout;
+    this.#clock = params.clock;
+    this.#onFinal = params.onFinal;
+  }
+
+  get lost(): AbortSignal {
+    return this.#lost.signal;
+  }
+  get state(): SessionState {
+    return this.#state;
+  }
+
+  /** Starts following the client's state and the local deadline. Called once by the backend. */
+  start(): void {
+    const signal = this.#lost.signal;
+    this.#client.onStateChange((state) => this.#onClientState(state), { signal });
+    this.#client.ended.addEventListener('abort', () => this.#lose('session-lost', 'the ZooKeeper session ended'), { once: true, signal });
+    void this.#deadlineLoop();
+  }
+
+  onStateChange(listener: (state: SessionState) => void, options: WatchOptions): void {
+    if (options.signal.aborted) return;
+    this.#listeners.add(listener);
+    options.signal.addEventListener('abort', () => this.#listeners.delete(listener), { once: true });
+  }
+
+  async updateInfo(info: JsonObject, options: CallOptions = {}): Promise<void> {
+    this.#checkUsable();
+    if (!isJsonObject(info)) throw new InvalidArgumentError('member info must be a JSON object');
+    try {
+      await this.#client.setData(this.#layout.member(this.nodeId), memberData(info), options);
+    } catch (error) {
+      throw toContractError(error);
+    }
+  }
+
+  async campaign(election: string, info: JsonObject, options: CallOptions = {}): Promise<Leadership> {
+    validateElectionName(election);
+    if (!isJsonObject(info)) throw new InvalidArgumentError('leader info must be a JSON object');
+    this.#checkUsable();
+    if (this.#campaigns.has(election) || this.#leaderships.has(election)) {
+      throw new StateError(`session ${this.id} already campaigns for or leads "${election}"; resign first`);
+    }
+    this.#campaigns.add(election);
+    try {
+      const leadership = await campaign(
+        {
+          client: this.#client,
+          clock: this.#clock,
+          election,
+          dir: this.#layout.election(election),
+          nodeId: this.nodeId,
+          info,
+          lost: this.#lost.signal,
+          recheckMs: this.timing.pollIntervalMs,
+          onEnd: (l) => {
+            if (this.#leaderships.get(l.election) === l) this.#leaderships.delete(l.election);
+          },
+        },
+        options,
+      );
+      this.#leaderships.set(election, leadership);
+      if (this.#lost.signal.aborted) leadership.end('session-lost');
+      return leadership;
+    } finally {
+      this.#campaigns.delete(election);
+    }
+  }
+
+  /** The candidate znode behind `fence` when this session still holds that term, else null. */
+  resolveFence(fence: Fence): FenceNode | null {
+    const held = this.#leaderships.get(fence.election);
+    if (fence.sessionId !== this.id || !held || held.term !== fence.term || held.signal.aborted) return null;
+    return { path: held.path, version: held.version };
+  }
+
+  /** 1. End every term (stop acting); 2. close the ZooKeeper session, which deletes our znodes at once. */
+  close(): Promise<void> {
+    this.#closing ??= this.#close();
+    return this.#closing;
+  }
+
+  async #close(): Promise<void> {
+    this.#endLeaderships('closed');
+    const final = this.#state === 'lost';
+    this.#state = 'closed';
+    this.#lost.abort(new ClosedError(`session ${this.id} of node "${this.nodeId}"`));
+    this.#emit('closed');
+    this.#listeners.clear();
+    this.#onFinal();
+    if (!final) await this.#client.close();
+    else await this.#client.close().catch(() => undefined);
+  }
+
+  #onClientState(state: ZkClientState): void {
+    if (this.#state !== 'live' && this.#state !== 'suspended') return;
+    if (state === 'connected') this.#setState('live');
+    else if (state === 'disconnected' || state === 'connecting') this.#setState('suspended');
+  }
+
+  /** Waits for `lastHeardAt + renewDeadlineMs`, moving the deadline whenever the server answered. */
+  async #deadlineLoop(): Promise<void> {
+    const signal = this.#lost.signal;
+    while (!signal.aborted) {
+      const due = this.#client.lastHeardAt + this.timing.renewDeadlineMs;
+      const now = this.#clock.now();
+      if (now >= due) {
+        this.#lose('renew-deadline', `the server has not answered for ${Math.round(now - this.#client.lastHeardAt)} ms (renewDeadlineMs ${this.timing.renewDeadlineMs})`);
+        return;
+      }
+      try {
+        await this.#clock.sleep(due - now, { signal });
+      } catch {
+        return; // lost or closed: the loop ends with the session
+      }
+    }
+  }
+
+  #lose(reason: LeadershipEndReason, why: string): void {
+    if (this.#state === 'lost' || this.#state === 'closed') return;
+    this.#state = 'lost';
+    const error = new SessionLostError(`session ${this.id} of node "${this.nodeId}" is lost: ${why}`);
+    this.#endLeaderships(reason, error);
+    this.#lost.abort(error);
+    this.#emit('lost');
+    this.#onFinal();
+    // Ask the server to end it now (if it still can hear us) so our znodes go at once.
+    void this.#client.close().catch(() => undefined);
+  }
+
+  #endLeaderships(reason: LeadershipEndReason, cause?: unknown): void {
+    for (const leadership of [...this.#leaderships.values()]) leadership.end(reason, cause);
+    this.#leaderships.clear();
+  }
+
+  #setState(state: SessionState): void {
+    if (this.#state === state) return;
+    this.#state = state;
+    this.#emit(state);
+  }
+
+  #emit(state: SessionState): void {
+    for (const listener of [...this.#listeners]) listener(state);
+  }
+
+  #checkUsable(): void {
+    if (this.#state === 'closed') throw new ClosedError(`session ${this.id}`);
+    if (this.#state === 'lost') throw new SessionLostError(`session ${this.id} of node "${this.nodeId}" is lost; open a new session`);
+  }
+}
+
+/** The member znode's data: `{"info": {...}}`. */
+export function memberData(info: JsonObject): Buffer {
+  return Buffer.from(JSON.stringify({ info }), 'utf8');
+}

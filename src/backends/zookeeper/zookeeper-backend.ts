@@ -1,0 +1,235 @@
+import type { Backend, CallOptions, ChangeListener, LeaderRecord, Member, Session, SessionOptions, WatchOptions } from '../../backend/contract.js';
+import { isJsonObject } from '../../backend/json.js';
+import { validateSegment } from '../../backend/names.js';
+import { validateTiming } from '../../backend/timing.js';
+import type { Clock } from '../../clock.js';
+import { systemClock } from '../../clock.js';
+import { ClosedError, ConfigError, InvalidArgumentError, NodeIdInUseError, StateError } from '../../errors.js';
+import { normalizeChroot, normalizeConnect } from './connect-string.js';
+import { ZkClient } from './zk-client.js';
+import { ZkKv } from './zk-kv.js';
+import { ZkLayout } from './zk-layout.js';
+import { readLeader, readMembers } from './zk-readers.js';
+import { ZkSession, memberData } from './zk-session.js';
+import { SubtreeWatch } from './zk-subtree-watch.js';
+import { isZkError, toContractError } from './zookeeper-error.js';
+
+export interface ZookeeperBackendOptions {
+  /** The ensemble: `host:port,host:port,...` (port defaults to 2181). */
+  readonly connect: string;
+  /** A znode path that holds everything (`/apps/baton`); created when missing. */
+  readonly chroot?: string;
+  readonly cluster: string;
+  /** Monotonic clock for session deadlines; default the system clock. */
+  readonly clock?: Clock;
+  /**
+   * Session timeout of the backend's shared connection (reads, unfenced writes, watches), ms.
+   * It holds no ephemerals, so it only bounds how long a partition may last before its watches
+   * must be set again on a new session. Default 15000 (ZooKeeper's usual range is 4-40 s).
+   */
+  readonly sharedSessionTimeoutMs?: number;
+}
+
+const DEFAULT_SHARED_SESSION_TIMEOUT_MS = 15_000;
+/**
+ * How long to wait between attempts to replace an expired shared connection, ms on the clock.
+ * Only after a partition longer than the shared session timeout; one second keeps the log calm.
+ */
+const RECONNECT_RETRY_MS = 1_000;
+
+/**
+ * Opens a ZooKeeper backend: baton's state under `/{cluster}/baton` inside `chroot`.
+ *
+ * @example
+ * const backend = await createZookeeperBackend({ connect: 'zk1:2181,zk2:2181,zk3:2181', chroot: '/baton', cluster: 'prod' });
+ * const session = await backend.openSession({ nodeId: 'n1', info: { host: 'n1' }, timing: DEFAULT_TIMING });
+ */
+export async function createZookeeperBackend(options: ZookeeperBackendOptions, { signal }: CallOptions = {}): Promise<Backend> {
+  const layout = new ZkLayout(validateSegment('cluster name', options.cluster));
+  const connect = normalizeConnect(options.connect, 'store.connect');
+  const chroot = normalizeChroot(options.chroot, 'store.chroot');
+  const sessionTimeoutMs = options.sharedSessionTimeoutMs ?? DEFAULT_SHARED_SESSION_TIMEOUT_MS;
+  if (chroot) {
+    // The library cannot create its chroot: make it with a client outside it first.
+    const bootstrap = await ZkClient.connect({ connect, sessionTimeoutMs }, { signal });
+    try {
+      await bootstrap.mkdirs(chroot, { signal });
+    } finally {
+      await bootstrap.close();
+    }
+  }
+  const shared = await ZkClient.connect({ connect, chroot, sessionTimeoutMs }, { signal });
+  try {
+    for (const path of [layout.kv, layout.members, layout.elections]) await shared.mkdirs(path, { signal });
+  } catch (error) {
+    await shared.close();
+    throw toContractError(error);
+  }
+  return new ZookeeperBackend({ connect, chroot, sessionTimeoutMs, cluster: options.cluster, clock: options.clock ?? systemClock, layout, shared });
+}
+
+interface BackendParams {
+  readonly connect: string;
+  readonly chroot: string | undefined;
+  readonly sessionTimeoutMs: number;
+  readonly cluster: string;
+  readonly clock: Clock;
+  readonly layout: ZkLayout;
+  readonly shared: ZkClient;
+}
+
+class ZookeeperBackend implements Backend {
+  readonly kind = 'zookeeper' as const;
+  readonly cluster: string;
+  readonly kv: ZkKv;
+  readonly #p: BackendParams;
+  readonly #closed = new AbortController();
+  readonly #watches = new Set<SubtreeWatch>();
+  #shared: ZkClient;
+  #session: ZkSession | undefined;
+  #closing: Promise<void> | undefined;
+
+  constructor(params: BackendParams) {
+    this.#p = params;
+    this.cluster = params.cluster;
+    this.#shared = params.shared;
+    this.#followShared();
+    this.kv = new ZkKv({
+      client: async () => this.#client(),
+      layout: params.layout,
+      resolveFence: (fence) => this.#session?.resolveFence(fence) ?? null,
+      watch: (root, depth, listener, options) => this.#watch(root, depth, listener, options),
+    });
+  }
+
+  async members(options: CallOptions = {}): Promise<Member[]> {
+    try {
+      return await readMembers(this.#client(), this.#p.layout, (error) => process.emitWarning(error.message, 'BatonCorruptDocument'), options);
+    } catch (error) {
+      throw toContractError(error);
+    }
+  }
+
+  watchMembers(listener: ChangeListener, options: WatchOptions): void {
+    this.#watch(this.#p.layout.members, 1, listener, options);
+  }
+
+  async leader(election: string, options: CallOptions = {}): Promise<LeaderRecord | null> {
+    const layout = this.#p.layout;
+    layout.election(election);
+    try {
+      return await readLeader(this.#client(), layout, election, options);
+    } catch (error) {
+      throw toContractError(error);
+    }
+  }
+
+  watchLeader(election: string, listener: ChangeListener, options: WatchOptions): void {
+    this.#watch(this.#p.layout.election(election), 1, listener, options);
+  }
+
+  /**
+   * Opens the session: 1. its own ZooKeeper client with session timeout = ttlMs; 2. check the
+   * server granted at least that; 3. create the member znode (ephemeral). A member znode owned
+   * by another live session means the node id is in use.
+   */
+  async openSession(options: SessionOptions): Promise<Session> {
+    this.#client();
+    const nodeId = validateSegment('node id', options.nodeId);
+    if (!isJsonObject(options.info)) throw new InvalidArgumentError('member info must be a JSON object');
+    const timing = validateTiming(options.timing);
+    if (this.#session) throw new StateError(`backend for cluster "${this.cluster}" already has an open session (${this.#session.id}); close it first`);
+    const layout = this.#p.layout;
+    const client = await ZkClient.connect(
+      {
+        connect: this.#p.connect,
+        chroot: this.#p.chroot,
+        sessionTimeoutMs: timing.ttlMs,
+        clock: this.#p.clock,
+        probeIntervalMs: timing.retryPeriodMs,
+        // Half the local deadline: a silent server is left in time to reach another before it.
+        readTimeoutMs: Math.floor(timing.renewDeadlineMs / 2),
+        onProbe: options.onRenewal,
+      },
+      { signal: options.signal },
+    );
+    try {
+      if (client.sessionTimeoutMs < timing.ttlMs) {
+        throw new ConfigError('election.ttlMs', `ZooKeeper granted a session timeout of ${client.sessionTimeoutMs} ms, less than ttlMs ${timing.ttlMs}: lower ttlMs or raise the servers' maxSessionTimeout`);
+      }
+      await this.#register(client, layout.member(nodeId), nodeId, options);
+    } catch (error) {
+      await client.close();
+      throw toContractError(error);
+    }
+    const session = new ZkSession({ client, layout, clock: this.#p.clock, nodeId, timing, onFinal: () => this.#sessionEnded(session) });
+    this.#session = session;
+    session.start();
+    return session;
+  }
+
+  close(): Promise<void> {
+    this.#closing ??= this.#close();
+    return this.#closing;
+  }
+
+  async #close(): Promise<void> {
+    this.#closed.abort(new ClosedError(`ZooKeeper backend for cluster "${this.cluster}"`));
+    const session = this.#session;
+    this.#session = undefined;
+    await session?.close().catch(() => undefined); // the ZooKeeper session ends with its client either way
+    this.#watches.clear();
+    await this.#shared.close();
+  }
+
+  async #register(client: ZkClient, path: string, nodeId: string, options: SessionOptions): Promise<void> {
+    try {
+      await client.create(path, memberData(options.info), { mode: 'ephemeral', signal: options.signal });
+    } catch (error) {
+      if (!isZkError(error, 'NODE_EXISTS')) throw error;
+      const stat = await client.exists(path, { signal: options.signal });
+      if (stat?.ephemeralOwner !== client.sessionId) throw new NodeIdInUseError(nodeId);
+    }
+  }
+
+  #sessionEnded(session: ZkSession): void {
+    if (this.#session === session) this.#session = undefined;
+  }
+
+  #client(): ZkClient {
+    if (this.#closed.signal.aborted) throw new ClosedError(`ZooKeeper backend for cluster "${this.cluster}"`);
+    return this.#shared;
+  }
+
+  #watch(root: string, depth: number, listener: ChangeListener, options: WatchOptions): void {
+    this.#client();
+    const signal = AbortSignal.any([options.signal, this.#closed.signal]);
+    if (signal.aborted) return;
+    const watch = new SubtreeWatch({ client: () => this.#shared, root, depth, listener, signal, clock: this.#p.clock, retryMs: RECONNECT_RETRY_MS });
+    this.#watches.add(watch);
+    signal.addEventListener('abort', () => this.#watches.delete(watch), { once: true });
+    watch.start();
+  }
+
+  /** When the shared session expires (a long partition), open a new one and set every watch again. */
+  #followShared(): void {
+    this.#shared.ended.addEventListener('abort', () => void this.#replaceShared(), { once: true, signal: this.#closed.signal });
+  }
+
+  async #replaceShared(): Promise<void> {
+    const { connect, chroot, sessionTimeoutMs, clock } = this.#p;
+    const signal = this.#closed.signal;
+    while (!signal.aborted) {
+      try {
+        const fresh = await ZkClient.connect({ connect, chroot, sessionTimeoutMs }, { signal });
+        if (signal.aborted) return void (await fresh.close());
+        this.#shared = fresh;
+        this.#followShared();
+        for (const watch of this.#watches) watch.rearm();
+        return;
+      } catch {
+        await clock.sleep(RECONNECT_RETRY_MS, { signal }).catch(() => undefined); // retried until closed
+      }
+    }
+  }
+}
