@@ -94,12 +94,12 @@ async function waitForTurn(ctx: CampaignContext, ours: string, signal: AbortSign
 
 async function claim(ctx: CampaignContext, ours: string): Promise<ZkLeadership | null> {
   // Events that arrive before the leadership object exists are kept and replayed to it.
-  let leadership: ZkLeadership | undefined;
+  const held: { leadership?: ZkLeadership } = {};
   const early: ZkEvent[] = [];
-  const watch = (event: ZkEvent) => (leadership ? leadership.watcher(event) : early.push(event));
+  const watch = (event: ZkEvent) => (held.leadership ? held.leadership.watcher(event) : early.push(event));
   const stat = await ctx.client.exists(ours, { watch, signal: ctx.lost });
   if (stat === null || stat.ephemeralOwner !== ctx.client.sessionId) return null;
-  leadership = new ZkLeadership({
+  const leadership = new ZkLeadership({
     election: ctx.election,
     term: zxidToNumber(stat.czxid, ours),
     sessionId: ctx.client.sessionId,
@@ -108,6 +108,7 @@ async function claim(ctx: CampaignContext, ours: string): Promise<ZkLeadership |
     client: ctx.client,
     onEnd: ctx.onEnd,
   });
+  held.leadership = leadership;
   for (const event of early) leadership.watcher(event);
   return leadership;
 }
