@@ -1,0 +1,63 @@
+/**
+ * How a SQL engine plugs into baton's one SQL backend: a {@link SqlDialect} (the few pieces of
+ * SQL text that differ between engines) and a {@link SqlConnection} (the driver). Every dialect
+ * folder (sqlite/, postgres/, mysql/) has the same files: `dialect.ts`, `ddl.ts`,
+ * `connection.ts` and `index.ts`.
+ */
+import type { CallOptions } from '../../backend/contract.js';
+
+export type DialectName = 'sqlite' | 'postgres' | 'mysql';
+
+export type SqlParam = string | number | null;
+export type SqlRow = Readonly<Record<string, unknown>>;
+
+export interface SqlResult {
+  readonly rows: readonly SqlRow[];
+  /** Rows written by an INSERT, UPDATE or DELETE (rows matched, for UPDATE). */
+  readonly changes: number;
+}
+
+/** The SQL text that differs between engines. Statements use `?` placeholders everywhere. */
+export interface SqlDialect {
+  readonly name: DialectName;
+  /**
+   * An integer SQL expression: the DATABASE server's current time in epoch milliseconds, read
+   * when the expression is evaluated (not when the transaction began). Lease and member expiry
+   * are judged only against it.
+   */
+  readonly nowMs: string;
+  /** Quotes an identifier (table names are validated before they get here). */
+  quote(identifier: string): string;
+  /**
+   * Appended to a SELECT inside a transaction so that the rows read stay locked until commit
+   * ('' where the transaction already holds the database's write lock, as SQLite's does).
+   */
+  readonly lockRows: string;
+  /** Whether a driver error is a primary-key violation. */
+  isUniqueViolation(error: unknown): boolean;
+}
+
+/** Runs statements. */
+export interface SqlExecutor {
+  run(sql: string, params?: readonly SqlParam[]): Promise<SqlResult>;
+}
+
+/**
+ * One store connection (a pool, or one SQLite handle). Driver errors reject as
+ * StoreUnavailableError with the driver error as `cause`; no driver emits an unhandled 'error'.
+ */
+export interface SqlConnection extends SqlExecutor {
+  readonly dialect: SqlDialect;
+  /** Runs `fn` in one short transaction: committed when it resolves, rolled back when it throws. */
+  transaction<T>(fn: (tx: SqlExecutor) => Promise<T>, options?: CallOptions): Promise<T>;
+  /** Runs `fn` holding a lock that serialises schema migrations across processes. */
+  withMigrationLock<T>(lockName: string, fn: (executor: SqlExecutor) => Promise<T>): Promise<T>;
+  /** Announces, inside `tx`, that something of `cluster` changed (PostgreSQL NOTIFY; else nothing). */
+  announce(tx: SqlExecutor, cluster: string): Promise<void>;
+  /**
+   * Calls `listener` when another connection announces a change of `cluster`. Returns the
+   * unsubscribe function. Engines without notifications never call it (watchers poll).
+   */
+  onAnnounce(cluster: string, listener: () => void): () => void;
+  close(): Promise<void>;
+}

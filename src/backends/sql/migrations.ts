@@ -1,0 +1,134 @@
+/**
+ * The stored layout (DESIGN.md "Stored layout") as versioned migrations, written once over
+ * each dialect's column types, and the runner that applies them at open.
+ */
+import type { DialectName, SqlConnection, SqlDialect, SqlExecutor } from './dialect.js';
+import type { TableNames } from './table-prefix.js';
+import { tableNames } from './table-prefix.js';
+import { postgresDialect } from './postgres/dialect.js';
+import { postgresColumns } from './postgres/ddl.js';
+import { mysqlDialect } from './mysql/dialect.js';
+import { mysqlColumns } from './mysql/ddl.js';
+import { sqliteDialect } from './sqlite/dialect.js';
+import { sqliteColumns } from './sqlite/ddl.js';
+import { InvalidArgumentError } from '../../errors.js';
+
+/** The column types one engine uses for the shared layout. */
+export interface ColumnTypes {
+  /** Cluster names, node ids, session ids: short ASCII compared byte by byte. */
+  readonly name: string;
+  /** KV keys and election names: up to 512 ASCII characters compared byte by byte. */
+  readonly key: string;
+  /** Versions, terms and epoch-millisecond times. */
+  readonly integer: string;
+  /** JSON documents (stored as text, validated on read). */
+  readonly document: string;
+  /** Appended after a CREATE TABLE's closing parenthesis. */
+  readonly tableOptions: string;
+}
+
+interface Migration {
+  readonly version: number;
+  readonly description: string;
+  statements(t: TableNames, c: ColumnTypes, d: SqlDialect): string[];
+}
+
+const MIGRATIONS: readonly Migration[] = [
+  {
+    version: 1,
+    description: 'lease, member and kv tables',
+    statements: (t, c, d) => [
+      `CREATE TABLE IF NOT EXISTS ${d.quote(t.lease)} (
+  cluster ${c.name} NOT NULL,
+  name ${c.key} NOT NULL,
+  holder ${c.name} NULL,
+  holder_node ${c.name} NULL,
+  term ${c.integer} NOT NULL,
+  version ${c.integer} NOT NULL,
+  expires_at ${c.integer} NOT NULL,
+  acquired_at ${c.integer} NOT NULL,
+  renewed_at ${c.integer} NOT NULL,
+  info ${c.document} NULL,
+  PRIMARY KEY (cluster, name)
+)${c.tableOptions}`,
+      `CREATE TABLE IF NOT EXISTS ${d.quote(t.member)} (
+  cluster ${c.name} NOT NULL,
+  node_id ${c.name} NOT NULL,
+  session ${c.name} NOT NULL,
+  info ${c.document} NOT NULL,
+  expires_at ${c.integer} NOT NULL,
+  joined_at ${c.integer} NOT NULL,
+  renewed_at ${c.integer} NOT NULL,
+  PRIMARY KEY (cluster, node_id)
+)${c.tableOptions}`,
+      `CREATE TABLE IF NOT EXISTS ${d.quote(t.kv)} (
+  cluster ${c.name} NOT NULL,
+  ${d.quote('key')} ${c.key} NOT NULL,
+  value ${c.document} NOT NULL,
+  version ${c.integer} NOT NULL,
+  updated_at ${c.integer} NOT NULL,
+  PRIMARY KEY (cluster, ${d.quote('key')})
+)${c.tableOptions}`,
+    ],
+  },
+];
+
+const ENGINES: Readonly<Record<DialectName, { dialect: SqlDialect; columns: ColumnTypes }>> = {
+  sqlite: { dialect: sqliteDialect, columns: sqliteColumns },
+  postgres: { dialect: postgresDialect, columns: postgresColumns },
+  mysql: { dialect: mysqlDialect, columns: mysqlColumns },
+};
+
+function migrationsTable(t: TableNames, c: ColumnTypes, d: SqlDialect): string {
+  return `CREATE TABLE IF NOT EXISTS ${d.quote(t.migrations)} (
+  version ${c.integer} NOT NULL PRIMARY KEY,
+  description ${c.document} NOT NULL,
+  applied_at ${c.integer} NOT NULL
+)${c.tableOptions}`;
+}
+
+function recordMigration(t: TableNames, d: SqlDialect): string {
+  return `INSERT INTO ${d.quote(t.migrations)} (version, description, applied_at) VALUES (?, ?, ${d.nowMs})`;
+}
+
+/**
+ * The whole schema of `dialect` as SQL text, for a DBA who applies it by hand (then open the
+ * store with `migrate: false`). Throws ConfigError for a bad prefix.
+ */
+export function schemaDdl(dialect: DialectName, tablePrefix?: string): string {
+  const engine = ENGINES[dialect];
+  if (engine === undefined) {
+    throw new InvalidArgumentError(`unknown SQL dialect "${String(dialect)}": use sqlite, postgres or mysql`);
+  }
+  const t = tableNames(tablePrefix);
+  const { dialect: d, columns: c } = engine;
+  const parts = [migrationsTable(t, c, d)];
+  for (const m of MIGRATIONS) {
+    parts.push(...m.statements(t, c, d));
+    const literal = `'${m.description.replaceAll("'", "''")}'`;
+    parts.push(recordMigration(t, d).replace('?, ?', `${m.version}, ${literal}`));
+  }
+  return `${parts.join(';\n\n')};\n`;
+}
+
+/**
+ * Applies every migration the store lacks. Safe when several processes open the store at once:
+ *  1. take the dialect's migration lock (SQLite: the write lock; PostgreSQL: an advisory
+ *     transaction lock; MySQL: GET_LOCK), so one process migrates while the others wait;
+ *  2. create the migrations table if needed and read which versions are applied;
+ *  3. run each missing migration's statements (all idempotent) and record its version.
+ */
+export async function migrate(connection: SqlConnection, tables: TableNames): Promise<void> {
+  const d = connection.dialect;
+  const c = ENGINES[d.name].columns;
+  await connection.withMigrationLock(`${tables.prefix}migrate`, async (ex: SqlExecutor) => {
+    await ex.run(migrationsTable(tables, c, d));
+    const { rows } = await ex.run(`SELECT version FROM ${d.quote(tables.migrations)}`);
+    const applied = new Set(rows.map((r) => Number(r['version'])));
+    for (const m of MIGRATIONS) {
+      if (applied.has(m.version)) continue;
+      for (const statement of m.statements(tables, c, d)) await ex.run(statement);
+      await ex.run(recordMigration(tables, d), [m.version, m.description]);
+    }
+  });
+}

@@ -1,0 +1,151 @@
+/**
+ * The MySQL/MariaDB driver (mysql2): a small pool; every new connection first sets its time
+ * zone to UTC. No notifications exist, so watchers and campaigners poll.
+ */
+import mysql from 'mysql2/promise';
+import type { CallOptions } from '../../../backend/contract.js';
+import { AbortedError, ClosedError } from '../../../errors.js';
+import type { SqlConnection, SqlExecutor, SqlParam, SqlResult } from '../dialect.js';
+import { driverError, storeUnavailable } from '../driver-error.js';
+import { mysqlDialect } from './dialect.js';
+
+/** Connections in the pool: renewals, one campaign and a few watchers run side by side. */
+const POOL_SIZE = 4;
+/** How long opening a TCP connection may take before the call fails, on the OS clock. */
+const CONNECT_TIMEOUT_MS = 5_000;
+/**
+ * How long one statement may take before the client gives up on it, on the OS clock. baton's
+ * statements touch one row; a longer wait means the server or the network is stuck, and the
+ * local renew deadline has already acted by then.
+ */
+const QUERY_TIMEOUT_MS = 10_000;
+/** How long a process waits for another's schema migration to finish, in seconds (GET_LOCK). */
+const MIGRATION_LOCK_WAIT_S = 60;
+
+type Queryable = Pick<mysql.Pool, 'query'>;
+
+async function query(target: Queryable, sql: string, params: readonly SqlParam[]): Promise<SqlResult> {
+  try {
+    const [result] = await target.query({ sql, values: params as SqlParam[], timeout: QUERY_TIMEOUT_MS });
+    if (Array.isArray(result)) return { rows: result as Record<string, unknown>[], changes: 0 };
+    return { rows: [], changes: (result as mysql.ResultSetHeader).affectedRows };
+  } catch (error) {
+    throw storeUnavailable('mysql', 'statement', error);
+  }
+}
+
+/** A failure that leaves the connection unusable (so it must be destroyed, not pooled again). */
+function isFatal(error: unknown): boolean {
+  return driverError(error)?.['fatal'] === true;
+}
+
+class MysqlConnection implements SqlConnection {
+  readonly dialect = mysqlDialect;
+  readonly #pool: mysql.Pool;
+  #closed = false;
+
+  constructor(pool: mysql.Pool) {
+    this.#pool = pool;
+  }
+
+  run(sql: string, params: readonly SqlParam[] = []): Promise<SqlResult> {
+    if (this.#closed) return Promise.reject(new ClosedError('mysql connection'));
+    return query(this.#pool, sql, params);
+  }
+
+  async transaction<T>(fn: (tx: SqlExecutor) => Promise<T>, options?: CallOptions): Promise<T> {
+    if (options?.signal?.aborted) throw new AbortedError('mysql transaction', options.signal.reason);
+    return this.#withConnection(async (connection) => {
+      const tx: SqlExecutor = { run: (sql, params = []) => query(connection, sql, params) };
+      await tx.run('START TRANSACTION');
+      try {
+        const result = await fn(tx);
+        await tx.run('COMMIT');
+        return result;
+      } catch (error) {
+        await tx.run('ROLLBACK').catch(() => undefined); // a failed rollback surfaces as `fatal` below
+        throw error;
+      }
+    });
+  }
+
+  withMigrationLock<T>(lockName: string, fn: (executor: SqlExecutor) => Promise<T>): Promise<T> {
+    // MySQL DDL commits implicitly, so a named lock (not a transaction) serialises migrations.
+    return this.#withConnection(async (connection) => {
+      const ex: SqlExecutor = { run: (sql, params = []) => query(connection, sql, params) };
+      const { rows } = await ex.run('SELECT GET_LOCK(?, ?) AS got', [lockName, MIGRATION_LOCK_WAIT_S]);
+      if (Number(rows[0]?.['got']) !== 1) {
+        throw storeUnavailable('mysql', 'migration', new Error(`lock "${lockName}" not granted within ${MIGRATION_LOCK_WAIT_S} s`));
+      }
+      try {
+        return await fn(ex);
+      } finally {
+        await ex.run('SELECT RELEASE_LOCK(?)', [lockName]).catch(() => undefined); // dies with the session anyway
+      }
+    });
+  }
+
+  async announce(): Promise<void> {
+    // No notifications in MySQL: watchers poll.
+  }
+
+  onAnnounce(): () => void {
+    return () => undefined;
+  }
+
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    await this.#pool.end().catch(() => undefined); // closing: nothing left to report to
+  }
+
+  async #withConnection<T>(fn: (connection: mysql.PoolConnection) => Promise<T>): Promise<T> {
+    if (this.#closed) throw new ClosedError('mysql connection');
+    let connection: mysql.PoolConnection;
+    try {
+      connection = await this.#pool.getConnection();
+    } catch (error) {
+      throw storeUnavailable('mysql', 'connecting', error);
+    }
+    let fatal = false;
+    try {
+      return await fn(connection);
+    } catch (error) {
+      fatal = isFatal(error);
+      throw error;
+    } finally {
+      if (fatal) connection.destroy();
+      else connection.release();
+    }
+  }
+}
+
+/**
+ * Opens a pool on `url` (mysql:// or mariadb://). Resolves once one statement has succeeded,
+ * so a wrong URL fails here.
+ */
+export async function openMysqlConnection(url: string): Promise<SqlConnection> {
+  const parsed = new URL(url);
+  parsed.protocol = 'mysql:';
+  const pool = mysql.createPool({
+    uri: parsed.toString(),
+    connectionLimit: POOL_SIZE,
+    connectTimeout: CONNECT_TIMEOUT_MS,
+    enableKeepAlive: true,
+    waitForConnections: true,
+  });
+  // UTC, so UNIX_TIMESTAMP(SYSDATE(3)) never meets a daylight-saving gap or overlap.
+  pool.pool.on('connection', (connection) => {
+    connection.query("SET time_zone = '+00:00'", (error: unknown) => {
+      if (error) connection.destroy();
+    });
+  });
+  const connection = new MysqlConnection(pool);
+  try {
+    await connection.run('SELECT 1');
+  } catch (error) {
+    await connection.close();
+    throw error;
+  }
+  return connection;
+}

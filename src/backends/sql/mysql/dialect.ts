@@ -1,0 +1,16 @@
+import type { SqlDialect } from '../dialect.js';
+import { driverError } from '../driver-error.js';
+
+/**
+ * MySQL and MariaDB. `SYSDATE(3)` is the server's time when evaluated (`NOW()` is the
+ * statement's start); connections set `time_zone = '+00:00'` so UNIX_TIMESTAMP never meets a
+ * daylight-saving gap or overlap.
+ */
+export const mysqlDialect: SqlDialect = Object.freeze({
+  name: 'mysql',
+  nowMs: `CAST(FLOOR(UNIX_TIMESTAMP(SYSDATE(3)) * 1000) AS SIGNED)`,
+  quote: (identifier: string) => `\`${identifier}\``,
+  lockRows: ' FOR UPDATE',
+  // 1062: ER_DUP_ENTRY.
+  isUniqueViolation: (error: unknown) => driverError(error)?.['errno'] === 1062,
+});

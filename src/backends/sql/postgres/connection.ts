@@ -1,0 +1,194 @@
+/**
+ * The PostgreSQL driver (pg): a small pool for statements and transactions, plus one dedicated
+ * client that LISTENs for change announcements so waiting campaigners and watchers wake at
+ * once. Every pool and client has an 'error' listener: a broken connection is reported by the
+ * next statement (as StoreUnavailableError), never as an unhandled 'error' event.
+ */
+import pg from 'pg';
+import type { CallOptions } from '../../../backend/contract.js';
+import { AbortedError, ClosedError } from '../../../errors.js';
+import type { SqlConnection, SqlExecutor, SqlParam, SqlResult } from '../dialect.js';
+import { storeUnavailable } from '../driver-error.js';
+import { postgresDialect } from './dialect.js';
+
+/** Connections in the pool: renewals, one campaign and a few watchers run side by side. */
+const POOL_SIZE = 4;
+/** How long opening a TCP connection may take before the call fails, on the OS clock. */
+const CONNECT_TIMEOUT_MS = 5_000;
+/**
+ * How long one statement may take before the client gives up on it, on the OS clock. baton's
+ * statements touch one row; a longer wait means the server or the network is stuck, and the
+ * local renew deadline has already acted by then.
+ */
+const QUERY_TIMEOUT_MS = 10_000;
+/** Pause before the LISTEN client reconnects after losing its connection, on the OS clock. */
+const LISTEN_RECONNECT_MS = 1_000;
+
+/** Rewrites `?` placeholders as `$1, $2, ...` (baton's statements hold no literal `?`). */
+function numbered(sql: string): string {
+  let n = 0;
+  return sql.replace(/\?/g, () => `$${++n}`);
+}
+
+function ignoreError(): void {
+  // A broken connection surfaces as the rejection of the statement that used it.
+}
+
+class PostgresConnection implements SqlConnection {
+  readonly dialect = postgresDialect;
+  readonly #pool: pg.Pool;
+  readonly #config: pg.ClientConfig;
+  readonly #channel: string;
+  readonly #listeners = new Map<string, Set<() => void>>();
+  #listenClient: pg.Client | undefined;
+  #reconnectTimer: NodeJS.Timeout | undefined;
+  #closed = false;
+
+  constructor(config: pg.ClientConfig, channel: string) {
+    this.#config = config;
+    this.#channel = channel;
+    this.#pool = new pg.Pool({ ...config, max: POOL_SIZE });
+    this.#pool.on('error', ignoreError);
+  }
+
+  async run(sql: string, params: readonly SqlParam[] = []): Promise<SqlResult> {
+    if (this.#closed) throw new ClosedError('postgres connection');
+    try {
+      const result = await this.#pool.query(numbered(sql), params as SqlParam[]);
+      return { rows: result.rows as Record<string, unknown>[], changes: result.rowCount ?? 0 };
+    } catch (error) {
+      throw storeUnavailable('postgres', 'statement', error);
+    }
+  }
+
+  async transaction<T>(fn: (tx: SqlExecutor) => Promise<T>, options?: CallOptions): Promise<T> {
+    if (this.#closed) throw new ClosedError('postgres connection');
+    if (options?.signal?.aborted) throw new AbortedError('postgres transaction', options.signal.reason);
+    let client: pg.PoolClient;
+    try {
+      client = await this.#pool.connect();
+    } catch (error) {
+      throw storeUnavailable('postgres', 'connecting', error);
+    }
+    client.on('error', ignoreError);
+    const tx: SqlExecutor = {
+      run: async (sql, params = []) => {
+        try {
+          const result = await client.query(numbered(sql), params as SqlParam[]);
+          return { rows: result.rows as Record<string, unknown>[], changes: result.rowCount ?? 0 };
+        } catch (error) {
+          throw storeUnavailable('postgres', 'statement', error);
+        }
+      },
+    };
+    let broken: unknown;
+    try {
+      await tx.run('BEGIN');
+      const result = await fn(tx);
+      await tx.run('COMMIT');
+      return result;
+    } catch (error) {
+      await tx.run('ROLLBACK').catch((rollbackError: unknown) => {
+        broken = rollbackError; // the connection is unusable: the pool must drop it
+      });
+      throw error;
+    } finally {
+      client.removeListener('error', ignoreError);
+      client.release(broken instanceof Error ? broken : undefined);
+    }
+  }
+
+  withMigrationLock<T>(lockName: string, fn: (executor: SqlExecutor) => Promise<T>): Promise<T> {
+    return this.transaction(async (tx) => {
+      // Held until this transaction ends; concurrent CREATE TABLE IF NOT EXISTS can otherwise fail.
+      await tx.run('SELECT pg_advisory_xact_lock(hashtext(?))', [lockName]);
+      return fn(tx);
+    });
+  }
+
+  async announce(tx: SqlExecutor, cluster: string): Promise<void> {
+    // Delivered when (and only if) the transaction commits.
+    await tx.run('SELECT pg_notify(?, ?)', [this.#channel, cluster]);
+  }
+
+  onAnnounce(cluster: string, listener: () => void): () => void {
+    let set = this.#listeners.get(cluster);
+    if (set === undefined) {
+      set = new Set();
+      this.#listeners.set(cluster, set);
+    }
+    set.add(listener);
+    return () => {
+      set.delete(listener);
+      if (set.size === 0) this.#listeners.delete(cluster);
+    };
+  }
+
+  /** Opens the LISTEN client. A failure here is retried in the background (watchers poll meanwhile). */
+  async startListening(): Promise<void> {
+    if (this.#closed) return;
+    const client = new pg.Client(this.#config);
+    client.on('error', () => this.#listenLost(client));
+    client.on('end', () => this.#listenLost(client));
+    client.on('notification', (message) => this.#dispatch(message.payload));
+    this.#listenClient = client;
+    try {
+      await client.connect();
+      await client.query(`LISTEN "${this.#channel}"`);
+      if (this.#closed) await client.end();
+    } catch {
+      this.#listenLost(client);
+      return;
+    }
+    // Announcements may have been missed while not listening: wake everyone once.
+    for (const cluster of this.#listeners.keys()) this.#dispatch(cluster);
+  }
+
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    clearTimeout(this.#reconnectTimer);
+    const client = this.#listenClient;
+    this.#listenClient = undefined;
+    await client?.end().catch(ignoreError);
+    await this.#pool.end().catch(ignoreError);
+  }
+
+  #listenLost(client: pg.Client): void {
+    if (this.#listenClient !== client) return;
+    this.#listenClient = undefined;
+    client.end().catch(ignoreError);
+    if (this.#closed) return;
+    this.#reconnectTimer = setTimeout(() => void this.startListening(), LISTEN_RECONNECT_MS);
+  }
+
+  #dispatch(cluster: string | undefined): void {
+    if (cluster === undefined) return;
+    for (const listener of [...(this.#listeners.get(cluster) ?? [])]) listener();
+  }
+}
+
+/**
+ * Opens a pool on `url` (postgres:// or postgresql://) and starts listening on `channel`.
+ * Resolves once one statement has succeeded, so a wrong URL fails here.
+ */
+export async function openPostgresConnection(url: string, channel: string): Promise<SqlConnection> {
+  const connection = new PostgresConnection(
+    {
+      connectionString: url,
+      connectionTimeoutMillis: CONNECT_TIMEOUT_MS,
+      query_timeout: QUERY_TIMEOUT_MS,
+      keepAlive: true,
+      application_name: 'baton',
+    },
+    channel,
+  );
+  try {
+    await connection.run('SELECT 1');
+  } catch (error) {
+    await connection.close();
+    throw error;
+  }
+  await connection.startListening();
+  return connection;
+}

@@ -1,0 +1,15 @@
+import type { SqlDialect } from '../dialect.js';
+import { driverError } from '../driver-error.js';
+
+/**
+ * PostgreSQL. `clock_timestamp()` is the server's time when evaluated; `now()` would be the
+ * transaction's start and could lag behind inside a longer transaction.
+ */
+export const postgresDialect: SqlDialect = Object.freeze({
+  name: 'postgres',
+  nowMs: `(FLOOR(EXTRACT(EPOCH FROM clock_timestamp()) * 1000))::BIGINT`,
+  quote: (identifier: string) => `"${identifier}"`,
+  lockRows: ' FOR UPDATE',
+  // 23505: unique_violation.
+  isUniqueViolation: (error: unknown) => driverError(error)?.['code'] === '23505',
+});

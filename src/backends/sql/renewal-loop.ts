@@ -1,0 +1,97 @@
+import type { Clock } from '../../clock.js';
+import type { SessionTiming } from '../../backend/timing.js';
+import type { BatonError } from '../../errors.js';
+import { SessionLostError } from '../../errors.js';
+import { LocalDeadline } from './local-deadline.js';
+import { raceSignal } from './signals.js';
+
+export interface RenewalLoopOptions {
+  readonly clock: Clock;
+  readonly timing: SessionTiming;
+  /** What is renewed, for messages ("session of node a", "lease of election x term 3"). */
+  readonly what: string;
+  /** One renewal: true when renewed, false when the store says it is gone. Throws when unsure. */
+  renew(): Promise<boolean>;
+  /** The error that says the store no longer has it (SessionLostError for a session). */
+  gone(): BatonError;
+  /** Called when the renewal is lost for good (once), with the reason. */
+  onLost(reason: BatonError): void;
+  /** Called after every attempt (metrics), and with the resulting health. */
+  onAttempt?(latencyMs: number, ok: boolean): void;
+}
+
+/**
+ * Renews something held in the store every `retryPeriodMs` and declares it lost, on the local
+ * monotonic clock, at (start of the last successful renewal + renewDeadlineMs):
+ *  1. sleep retryPeriodMs;
+ *  2. note the start time and renew;
+ *  3. renewed: the deadline moves to start + renewDeadlineMs (the START, because the store
+ *     measured its ttl from some moment after it);
+ *  4. the store says it is gone: lost at once;
+ *  5. the attempt failed (store unreachable): try again next period; the deadline stays put
+ *     and fires on its own if no renewal succeeds in time.
+ */
+export class RenewalLoop {
+  readonly #options: RenewalLoopOptions;
+  readonly #stop = new AbortController();
+  #deadline: LocalDeadline | undefined;
+
+  constructor(options: RenewalLoopOptions) {
+    this.#options = options;
+  }
+
+  /** Starts renewing; `lastRenewalStart` is when the acquisition that created it began. */
+  start(lastRenewalStart: number): void {
+    const { clock, timing, what } = this.#options;
+    this.#deadline = new LocalDeadline(clock, lastRenewalStart + timing.renewDeadlineMs, () =>
+      this.#lose(new SessionLostError(`${what}: no renewal succeeded within renewDeadlineMs (${timing.renewDeadlineMs} ms); it may have expired in the store`)),
+    );
+    this.#deadline.start();
+    void this.#run();
+  }
+
+  /** Stops renewing without declaring anything lost. */
+  stop(): void {
+    this.#stop.abort();
+    this.#deadline?.cancel();
+  }
+
+  get stopped(): boolean {
+    return this.#stop.signal.aborted;
+  }
+
+  #lose(reason: BatonError): void {
+    if (this.stopped) return;
+    this.stop();
+    this.#options.onLost(reason);
+  }
+
+  async #run(): Promise<void> {
+    const { clock, timing, what } = this.#options;
+    const signal = this.#stop.signal;
+    while (!signal.aborted) {
+      try {
+        await clock.sleep(timing.retryPeriodMs, { signal });
+      } catch {
+        return; // stopped
+      }
+      const started = clock.now();
+      let renewed: boolean;
+      try {
+        renewed = await raceSignal(this.#options.renew(), signal, `renewing ${what}`);
+      } catch {
+        if (signal.aborted) return;
+        // Unreachable or refused transiently: the deadline decides; try again next period.
+        this.#options.onAttempt?.(clock.now() - started, false);
+        continue;
+      }
+      if (signal.aborted) return;
+      this.#options.onAttempt?.(clock.now() - started, renewed);
+      if (!renewed) {
+        this.#lose(this.#options.gone());
+        return;
+      }
+      this.#deadline?.extend(started + timing.renewDeadlineMs);
+    }
+  }
+}

@@ -1,0 +1,192 @@
+/**
+ * baton's backend over SQL, written once for every engine (see dialect.ts). Safety, in short:
+ * lease and member expiry are judged only on the database server's clock; each holder stops
+ * acting on its own monotonic clock at (start of its last successful renewal +
+ * renewDeadlineMs), which comes first as long as clock RATES differ by less than
+ * (ttlMs - renewDeadlineMs) / ttlMs; every term has a fencing token (`term`), and fenced KV
+ * writes check it in the same transaction as the write.
+ */
+import type { Backend, BackendKind, CallOptions, ChangeListener, LeaderRecord, Member, Session, SessionOptions, WatchOptions } from '../../backend/contract.js';
+import type { JsonObject } from '../../backend/json.js';
+import { isJsonObject } from '../../backend/json.js';
+import { validateElectionName, validateSegment } from '../../backend/names.js';
+import { DEFAULT_TIMING } from '../../backend/timing.js';
+import type { Clock } from '../../clock.js';
+import { systemClock } from '../../clock.js';
+import { ClosedError, ConfigError, CorruptDocumentError, StateError } from '../../errors.js';
+import type { Reading } from './change-feed.js';
+import { ChangeFeed } from './change-feed.js';
+import type { SqlConnection, SqlRow } from './dialect.js';
+import { migrate } from './migrations.js';
+import type { SqlContext } from './sql-context.js';
+import { SqlKv } from './sql-kv.js';
+import { SqlSession } from './sql-session.js';
+import { buildStatements } from './statements.js';
+import { raceSignal, anySignal } from './signals.js';
+import { tableNames } from './table-prefix.js';
+
+/** Options shared by every SQL engine. */
+export interface SqlBackendOptions {
+  readonly cluster: string;
+  /** Prefix of the table names; letters, digits and `_`, starting with a letter. Default `baton_`. */
+  readonly tablePrefix?: string | undefined;
+  /** Apply missing schema migrations at open (default true). With false, the schema must exist. */
+  readonly migrate?: boolean | undefined;
+  /** Monotonic clock for local deadlines and poll periods (default: the system clock). */
+  readonly clock?: Clock | undefined;
+  /** How often watches made through this backend poll, in ms on the local clock (default 500). */
+  readonly pollIntervalMs?: number | undefined;
+}
+
+function parseInfo(key: string, text: unknown): JsonObject {
+  let value: unknown;
+  try {
+    value = JSON.parse(String(text));
+  } catch (error) {
+    throw new CorruptDocumentError(key, 'the stored info is not valid JSON', { cause: error });
+  }
+  if (!isJsonObject(value)) throw new CorruptDocumentError(key, 'the stored info is not a JSON object');
+  return value;
+}
+
+function toMember(row: SqlRow): Member {
+  const nodeId = String(row['node_id']);
+  return { nodeId, sessionId: String(row['session']), info: parseInfo(`member/${nodeId}`, row['info']) };
+}
+
+export class SqlBackend implements Backend {
+  readonly kind: BackendKind;
+  readonly cluster: string;
+  readonly kv: SqlKv;
+  readonly #ctx: SqlContext;
+  readonly #closed: AbortController;
+  #session: SqlSession | undefined;
+  #closing: Promise<void> | undefined;
+
+  private constructor(ctx: SqlContext, closed: AbortController) {
+    this.#ctx = ctx;
+    this.#closed = closed;
+    this.kind = ctx.kind;
+    this.cluster = ctx.cluster;
+    this.kv = new SqlKv(ctx);
+  }
+
+  /**
+   * Wraps an open connection: validates the cluster name, table prefix and poll interval,
+   * applies migrations unless `migrate === false`. Closes the connection if any step fails.
+   */
+  static async open(kind: BackendKind, connection: SqlConnection, options: SqlBackendOptions): Promise<SqlBackend> {
+    try {
+      validateSegment('cluster name', options.cluster);
+      const tables = tableNames(options.tablePrefix);
+      const pollIntervalMs = options.pollIntervalMs ?? DEFAULT_TIMING.pollIntervalMs;
+      if (!Number.isInteger(pollIntervalMs) || pollIntervalMs <= 0) {
+        throw new ConfigError('store.pollIntervalMs', `must be a positive whole number of milliseconds, got ${String(pollIntervalMs)}`);
+      }
+      if (options.migrate !== false) await migrate(connection, tables);
+      const clock = options.clock ?? systemClock;
+      const closed = new AbortController();
+      const sql = buildStatements(connection.dialect, tables);
+      const ctx: SqlContext = {
+        kind,
+        cluster: options.cluster,
+        connection,
+        sql,
+        clock,
+        feed: new ChangeFeed(connection, options.cluster, clock, async () => Number((await connection.run(sql.dbNow)).rows[0]?.['now_ms'])),
+        pollIntervalMs,
+        closed: closed.signal,
+        checkOpen: () => {
+          if (closed.signal.aborted) throw new ClosedError(`${kind} backend`);
+        },
+      };
+      return new SqlBackend(ctx, closed);
+    } catch (error) {
+      await connection.close();
+      throw error;
+    }
+  }
+
+  async members(options?: CallOptions): Promise<Member[]> {
+    this.#ctx.checkOpen();
+    const { rows } = await raceSignal(this.#ctx.connection.run(this.#ctx.sql.memberList, [this.cluster]), options?.signal, 'list members');
+    return rows.map(toMember).sort((a, b) => (a.nodeId < b.nodeId ? -1 : a.nodeId > b.nodeId ? 1 : 0));
+  }
+
+  watchMembers(listener: ChangeListener, options: WatchOptions): void {
+    this.#watch(async () => {
+      const { rows } = await this.#ctx.connection.run(this.#ctx.sql.memberList, [this.cluster]);
+      return {
+        fingerprint: rows.map((r) => `${String(r['node_id'])}|${String(r['session'])}|${String(r['info'])}`).sort().join('\n'),
+        changedAt: Math.max(0, ...rows.map((r) => Number(r['joined_at']))),
+      };
+    }, listener, options);
+  }
+
+  async leader(election: string, options?: CallOptions): Promise<LeaderRecord | null> {
+    validateElectionName(election);
+    this.#ctx.checkOpen();
+    const { rows } = await raceSignal(this.#ctx.connection.run(this.#ctx.sql.leaderRead, [this.cluster, election]), options?.signal, 'read leader');
+    const row = rows[0];
+    if (row === undefined) return null;
+    return {
+      election,
+      nodeId: String(row['holder_node']),
+      sessionId: String(row['holder']),
+      term: Number(row['term']),
+      since: Number(row['acquired_at']),
+      info: parseInfo(`lease/${election}`, row['info']),
+    };
+  }
+
+  watchLeader(election: string, listener: ChangeListener, options: WatchOptions): void {
+    validateElectionName(election);
+    this.#watch(async () => {
+      const { rows } = await this.#ctx.connection.run(this.#ctx.sql.leaseState, [this.cluster, election]);
+      const row = rows[0];
+      if (row === undefined) return { fingerprint: '', changedAt: 0 };
+      const live = Number(row['live']) === 1;
+      return {
+        fingerprint: live ? `${String(row['holder'])}|${String(row['term'])}|${String(row['info'])}` : '',
+        // A live lease changed hands at acquisition; a free or expired one at release or expiry.
+        changedAt: Number(live ? row['acquired_at'] : row['expires_at']),
+      };
+    }, listener, options);
+  }
+
+  async openSession(options: SessionOptions): Promise<Session> {
+    this.#ctx.checkOpen();
+    if (this.#session !== undefined) throw new StateError(`a session is already open on this backend (node "${this.#session.nodeId}"); close it first`);
+    const session = await SqlSession.open(this.#ctx, options, () => {
+      if (this.#session === session) this.#session = undefined;
+    });
+    this.#session = session;
+    return session;
+  }
+
+  /** Closes the session gracefully (releasing its leases and member row), then the connection. */
+  close(): Promise<void> {
+    if (this.#closing === undefined) this.#closing = this.#close();
+    return this.#closing;
+  }
+
+  async #close(): Promise<void> {
+    let failure: unknown;
+    try {
+      await this.#session?.close();
+    } catch (error) {
+      failure = error;
+    }
+    this.#closed.abort(new ClosedError(`${this.kind} backend`));
+    this.#ctx.feed.close();
+    await this.#ctx.connection.close();
+    if (failure !== undefined) throw failure;
+  }
+
+  #watch(read: () => Promise<Reading>, listener: ChangeListener, options: WatchOptions): void {
+    this.#ctx.checkOpen();
+    const { signal, dispose } = anySignal([options.signal, this.#ctx.closed]);
+    signal.addEventListener('abort', dispose, { once: true });
+    this.#ctx.feed.watch(this.#ctx.pollIntervalMs, read, listener, signal);
+  }
+}

@@ -1,0 +1,93 @@
+import type { CallOptions } from '../../backend/contract.js';
+import { AbortedError, ClosedError, SessionLostError, StoreUnavailableError } from '../../errors.js';
+import type { AcquiredLease, LeaseHolder } from './sql-leadership.js';
+import type { SqlContext } from './sql-context.js';
+import { anySignal, raceSignal } from './signals.js';
+
+/** Who campaigns, and with what. */
+export interface Campaigner extends LeaseHolder {
+  readonly nodeId: string;
+  readonly state: string;
+}
+
+/**
+ * One attempt to acquire `election`, in one short transaction:
+ *  1. take the row if it is free or expired on the DB clock (term + 1, version + 1);
+ *  2. if nothing matched and no row exists, insert it at term 1 (first election ever; a
+ *     concurrent insert of the same row makes this one fail on the primary key: not acquired);
+ *  3. read back term and version, and announce the new leader.
+ * Resolves null when someone else holds a live lease.
+ */
+export async function tryAcquire(ctx: SqlContext, who: Campaigner, election: string, infoText: string): Promise<AcquiredLease | null> {
+  const { connection, sql, cluster, clock } = ctx;
+  const startedAt = clock.now();
+  const ttl = who.timing.ttlMs;
+  try {
+    return await connection.transaction(async (tx) => {
+      const took = await tx.run(sql.leaseTake, [who.id, who.nodeId, ttl, infoText, cluster, election]);
+      if (took.changes === 0) {
+        const { rows } = await tx.run(sql.leaseExists, [cluster, election]);
+        if (rows.length > 0) return null;
+        await tx.run(sql.leaseInsert, [cluster, election, who.id, who.nodeId, ttl, infoText]);
+      }
+      const { rows } = await tx.run(sql.leaseMine, [cluster, election, who.id]);
+      const row = rows[0];
+      if (row === undefined) return null;
+      await connection.announce(tx, cluster);
+      return { term: Number(row['term']), version: Number(row['version']), startedAt };
+    });
+  } catch (error) {
+    if (connection.dialect.isUniqueViolation(error)) return null;
+    throw error;
+  }
+}
+
+/**
+ * Waits until `who` holds `election`:
+ *  1. try to acquire at once (the first election on an empty store is immediate);
+ *  2. held by someone else, or the store unreachable: wait pollIntervalMs, or less when the
+ *     engine announces a change (PostgreSQL NOTIFY), then try again;
+ *  3. the wait ends with an error when `options.signal` aborts or the session is lost; an
+ *     acquisition that lands after that is released at once.
+ */
+export async function campaignLoop(ctx: SqlContext, who: Campaigner, election: string, infoText: string, options?: CallOptions): Promise<AcquiredLease> {
+  const { signal, dispose } = anySignal([options?.signal, who.lost, ctx.closed]);
+  try {
+    for (;;) {
+      const generation = ctx.feed.generation;
+      const attempt = tryAcquire(ctx, who, election, infoText);
+      let lease: AcquiredLease | null;
+      try {
+        lease = await raceSignal(attempt, signal, 'campaign');
+      } catch (error) {
+        if (signal.aborted) {
+          attempt.then((late) => late && releaseLate(ctx, who, election, late.term)).catch(() => undefined); // expires on its own
+          throw endedError(options?.signal, who, election);
+        }
+        if (!(error instanceof StoreUnavailableError)) throw error;
+        lease = null; // unreachable now: keep campaigning until the session itself is lost
+      }
+      if (lease !== null) return lease;
+      try {
+        await ctx.feed.wait(who.timing.pollIntervalMs, signal, generation);
+      } catch {
+        throw endedError(options?.signal, who, election);
+      }
+    }
+  } finally {
+    dispose();
+  }
+}
+
+function endedError(callerSignal: AbortSignal | undefined, who: Campaigner, election: string): Error {
+  if (callerSignal?.aborted) return new AbortedError(`campaign for "${election}"`, callerSignal.reason);
+  if (who.state === 'closed') return new ClosedError('session');
+  return new SessionLostError(`session lost while campaigning for "${election}"`, { cause: who.lost.reason });
+}
+
+async function releaseLate(ctx: SqlContext, who: Campaigner, election: string, term: number): Promise<void> {
+  await ctx.connection.transaction(async (tx) => {
+    await tx.run(ctx.sql.leaseRelease, [ctx.cluster, election, who.id, term]);
+    await ctx.connection.announce(tx, ctx.cluster);
+  });
+}

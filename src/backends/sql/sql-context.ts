@@ -1,0 +1,21 @@
+import type { Clock } from '../../clock.js';
+import type { BackendKind } from '../../backend/contract.js';
+import type { ChangeFeed } from './change-feed.js';
+import type { SqlConnection } from './dialect.js';
+import type { Statements } from './statements.js';
+
+/** What the parts of one SQL backend (kv, sessions, leases, watches) share. */
+export interface SqlContext {
+  readonly kind: BackendKind;
+  readonly cluster: string;
+  readonly connection: SqlConnection;
+  readonly sql: Statements;
+  readonly clock: Clock;
+  readonly feed: ChangeFeed;
+  /** Poll period of watches made through the backend (sessions use their own timing). */
+  readonly pollIntervalMs: number;
+  /** Aborts when the backend closes: every watch ends with it. */
+  readonly closed: AbortSignal;
+  /** Throws ClosedError when the backend is closed. */
+  checkOpen(): void;
+}

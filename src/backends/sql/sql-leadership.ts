@@ -1,0 +1,118 @@
+import type { CallOptions, Fence, Leadership } from '../../backend/contract.js';
+import type { SessionTiming } from '../../backend/timing.js';
+import { BatonError } from '../../errors.js';
+import { RenewalLoop } from './renewal-loop.js';
+import type { SqlContext } from './sql-context.js';
+import { raceSignal } from './signals.js';
+
+/** A lease row just acquired. */
+export interface AcquiredLease {
+  readonly term: number;
+  /** The row's version after my acquisition: renewals must find exactly this. */
+  readonly version: number;
+  /** When the acquiring statement was sent, on the local monotonic clock. */
+  readonly startedAt: number;
+}
+
+/** The session side a leadership needs. */
+export interface LeaseHolder {
+  readonly id: string;
+  readonly timing: SessionTiming;
+  readonly lost: AbortSignal;
+  readonly onRenewal?: ((latencyMs: number, ok: boolean) => void) | undefined;
+}
+
+/**
+ * One held term of one election. Renews every retryPeriodMs, conditional on the version it
+ * last wrote; its signal aborts when the term ends for any reason, BEFORE the row is released,
+ * so the holder has stopped acting by the time a successor can start.
+ */
+export class SqlLeadership implements Leadership {
+  readonly election: string;
+  readonly term: number;
+  readonly fence: Fence;
+  readonly #ctx: SqlContext;
+  readonly #holder: LeaseHolder;
+  readonly #controller = new AbortController();
+  readonly #loop: RenewalLoop;
+  readonly #onEnd: () => void;
+  readonly #startedAt: number;
+  #version: number;
+  #released: Promise<void> | undefined;
+
+  constructor(ctx: SqlContext, holder: LeaseHolder, election: string, lease: AcquiredLease, onEnd: () => void) {
+    this.#ctx = ctx;
+    this.#holder = holder;
+    this.election = election;
+    this.term = lease.term;
+    this.#version = lease.version;
+    this.#startedAt = lease.startedAt;
+    this.#onEnd = onEnd;
+    this.fence = Object.freeze({ election, term: lease.term, sessionId: holder.id });
+    const what = `lease of election "${election}" term ${lease.term}`;
+    this.#loop = new RenewalLoop({
+      clock: ctx.clock,
+      timing: holder.timing,
+      what,
+      renew: () => this.#renew(),
+      gone: () => new BatonError('NOT_LEADER', `${what} was changed or taken in the store; stop acting for it`),
+      onLost: (reason) => void this.end(reason).catch(() => undefined), // the row expires on its own
+      onAttempt: holder.onRenewal,
+    });
+  }
+
+  get signal(): AbortSignal {
+    return this.#controller.signal;
+  }
+
+  /** Starts renewing and follows the session (no I/O in the constructor). */
+  start(): void {
+    if (this.#holder.lost.aborted) {
+      void this.end(this.#holder.lost.reason as BatonError).catch(() => undefined);
+      return;
+    }
+    this.#holder.lost.addEventListener('abort', this.#onSessionLost, { once: true });
+    this.#loop.start(this.#startedAt);
+  }
+
+  resign(options?: CallOptions): Promise<void> {
+    return raceSignal(this.end(new BatonError('NOT_LEADER', `resigned term ${this.term} of election "${this.election}"`)), options?.signal, 'resign');
+  }
+
+  /**
+   * Ends the term (idempotent; every call shares the first one's outcome):
+   *  1. stop renewing and abort the signal with `reason`: the holder stops acting now;
+   *  2. release the row (only if it is still mine, same term), announcing it, so that a
+   *     successor takes over in one round trip instead of one TTL.
+   */
+  end(reason: BatonError): Promise<void> {
+    if (this.#released === undefined) {
+      this.#loop.stop();
+      this.#holder.lost.removeEventListener('abort', this.#onSessionLost);
+      this.#controller.abort(reason);
+      this.#onEnd();
+      this.#released = this.#release();
+    }
+    return this.#released;
+  }
+
+  readonly #onSessionLost = () => {
+    void this.end(this.#holder.lost.reason as BatonError).catch(() => undefined); // expires on its own
+  };
+
+  async #renew(): Promise<boolean> {
+    const { connection, sql, cluster } = this.#ctx;
+    const version = this.#version;
+    const { changes } = await connection.run(sql.leaseRenew, [this.#holder.timing.ttlMs, cluster, this.election, this.#holder.id, this.term, version]);
+    if (changes === 1) this.#version = version + 1;
+    return changes === 1;
+  }
+
+  async #release(): Promise<void> {
+    const { connection, sql, cluster } = this.#ctx;
+    await connection.transaction(async (tx) => {
+      const { changes } = await tx.run(sql.leaseRelease, [cluster, this.election, this.#holder.id, this.term]);
+      if (changes > 0) await connection.announce(tx, cluster);
+    });
+  }
+}

@@ -1,0 +1,189 @@
+import { randomUUID } from 'node:crypto';
+import type { CallOptions, Leadership, Session, SessionOptions, SessionState, WatchOptions } from '../../backend/contract.js';
+import type { JsonObject } from '../../backend/json.js';
+import { isJsonObject } from '../../backend/json.js';
+import { validateElectionName, validateSegment } from '../../backend/names.js';
+import type { SessionTiming } from '../../backend/timing.js';
+import { validateTiming } from '../../backend/timing.js';
+import type { BatonError } from '../../errors.js';
+import { ClosedError, InvalidArgumentError, NodeIdInUseError, SessionLostError, StateError } from '../../errors.js';
+import { RenewalLoop } from './renewal-loop.js';
+import { campaignLoop } from './sql-campaign.js';
+import type { SqlContext } from './sql-context.js';
+import { SqlLeadership } from './sql-leadership.js';
+import { raceSignal } from './signals.js';
+
+function infoText(what: string, info: JsonObject): string {
+  if (!isJsonObject(info)) throw new InvalidArgumentError(`${what} must be a JSON object`);
+  return JSON.stringify(info);
+}
+
+/**
+ * A session is one row of `{prefix}member`: created at open (a live row of the same node id
+ * means NodeIdInUseError), renewed every retryPeriodMs, expiring ttlMs after its last renewal
+ * on the DB clock, deleted at close. Lost on the local monotonic clock at (start of the last
+ * successful renewal + renewDeadlineMs), or at once when the store says it expired.
+ */
+export class SqlSession implements Session {
+  readonly id: string;
+  readonly nodeId: string;
+  readonly timing: SessionTiming;
+  readonly onRenewal: ((latencyMs: number, ok: boolean) => void) | undefined;
+  readonly #ctx: SqlContext;
+  readonly #lost = new AbortController();
+  readonly #loop: RenewalLoop;
+  readonly #stateListeners = new Set<(state: SessionState) => void>();
+  readonly #leases = new Map<string, SqlLeadership>();
+  readonly #campaigning = new Set<string>();
+  readonly #onClosed: () => void;
+  #state: SessionState = 'live';
+  #closing: Promise<void> | undefined;
+
+  private constructor(ctx: SqlContext, id: string, options: SessionOptions, timing: SessionTiming, onClosed: () => void) {
+    this.#ctx = ctx;
+    this.id = id;
+    this.nodeId = options.nodeId;
+    this.timing = timing;
+    this.onRenewal = options.onRenewal;
+    this.#onClosed = onClosed;
+    this.#loop = new RenewalLoop({
+      clock: ctx.clock,
+      timing,
+      what: `session of node "${this.nodeId}"`,
+      renew: async () => (await ctx.connection.run(ctx.sql.memberRenew, [timing.ttlMs, ctx.cluster, this.nodeId, id])).changes === 1,
+      gone: () => new SessionLostError(`session of node "${this.nodeId}" expired in the store; open a new session`),
+      onLost: (reason) => this.#lose(reason),
+      onAttempt: (latencyMs, ok) => {
+        this.onRenewal?.(latencyMs, ok);
+        if (this.#state === 'live' || this.#state === 'suspended') this.#setState(ok ? 'live' : 'suspended');
+      },
+    });
+  }
+
+  /**
+   * Opens a session:
+   *  1. validate node id, info and timing (ConfigError names the bad timing field);
+   *  2. in one transaction, drop an expired row of this node id and insert mine (a live row of
+   *     another session makes the insert fail on the primary key: NodeIdInUseError);
+   *  3. start renewing, counting the deadline from when step 2 began.
+   */
+  static async open(ctx: SqlContext, options: SessionOptions, onClosed: () => void): Promise<SqlSession> {
+    validateSegment('node id', options.nodeId);
+    const info = infoText('member info', options.info);
+    const timing = validateTiming(options.timing);
+    const id = randomUUID();
+    const { connection, sql, cluster, clock } = ctx;
+    const startedAt = clock.now();
+    const insert = connection.transaction(async (tx) => {
+      await tx.run(sql.memberPurge, [cluster, options.nodeId]);
+      await tx.run(sql.memberInsert, [cluster, options.nodeId, id, info, timing.ttlMs]);
+      await connection.announce(tx, cluster);
+    });
+    try {
+      await raceSignal(insert, options.signal, 'open session');
+    } catch (error) {
+      if (connection.dialect.isUniqueViolation(error)) throw new NodeIdInUseError(options.nodeId);
+      // Aborted: a row inserted after all is deleted again (else it expires on its own).
+      insert.then(() => connection.run(sql.memberDelete, [cluster, options.nodeId, id])).catch(() => undefined);
+      throw error;
+    }
+    const session = new SqlSession(ctx, id, options, timing, onClosed);
+    session.#loop.start(startedAt);
+    return session;
+  }
+
+  get lost(): AbortSignal {
+    return this.#lost.signal;
+  }
+
+  get state(): SessionState {
+    return this.#state;
+  }
+
+  onStateChange(listener: (state: SessionState) => void, options: WatchOptions): void {
+    if (options.signal.aborted) return;
+    this.#stateListeners.add(listener);
+    options.signal.addEventListener('abort', () => this.#stateListeners.delete(listener), { once: true });
+  }
+
+  async updateInfo(info: JsonObject, options?: CallOptions): Promise<void> {
+    const text = infoText('member info', info);
+    this.#checkUsable();
+    const { connection, sql, cluster } = this.#ctx;
+    const work = connection.transaction(async (tx) => {
+      const { changes } = await tx.run(sql.memberInfo, [text, cluster, this.nodeId, this.id]);
+      if (changes === 0) throw new SessionLostError(`session of node "${this.nodeId}" is gone from the store`);
+      await connection.announce(tx, cluster);
+    });
+    await raceSignal(work, options?.signal, 'update member info');
+  }
+
+  async campaign(election: string, info: JsonObject, options?: CallOptions): Promise<Leadership> {
+    validateElectionName(election);
+    const text = infoText('leader info', info);
+    this.#checkUsable();
+    if (this.#campaigning.has(election) || this.#leases.has(election)) {
+      throw new StateError(`this session already campaigns for or holds election "${election}"`);
+    }
+    this.#campaigning.add(election);
+    try {
+      const lease = await campaignLoop(this.#ctx, this, election, text, options);
+      const leadership = new SqlLeadership(this.#ctx, this, election, lease, () => this.#leases.delete(election));
+      this.#leases.set(election, leadership);
+      leadership.start();
+      return leadership;
+    } finally {
+      this.#campaigning.delete(election);
+    }
+  }
+
+  /**
+   * Graceful close (idempotent):
+   *  1. stop renewing, mark closed and fire `lost` (waits end, every leadership's signal aborts);
+   *  2. release every held lease at once;
+   *  3. delete the member row, announcing it.
+   * Rejects with the first store error after doing all it could (the rows then expire).
+   */
+  close(options?: CallOptions): Promise<void> {
+    if (this.#closing === undefined) this.#closing = this.#close();
+    return raceSignal(this.#closing, options?.signal, 'close session');
+  }
+
+  async #close(): Promise<void> {
+    this.#loop.stop();
+    const wasLost = this.#state === 'lost';
+    this.#setState('closed');
+    if (!this.#lost.signal.aborted) this.#lost.abort(new ClosedError('session'));
+    const { connection, sql, cluster } = this.#ctx;
+    const results = await Promise.allSettled([
+      ...[...this.#leases.values()].map((l) => l.end(this.#lost.signal.reason as BatonError)),
+      connection.transaction(async (tx) => {
+        await tx.run(sql.memberDelete, [cluster, this.nodeId, this.id]);
+        await connection.announce(tx, cluster);
+      }),
+    ]);
+    this.#onClosed();
+    const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+    if (failed && !wasLost) throw failed.reason;
+  }
+
+  #checkUsable(): void {
+    if (this.#state === 'closed') throw new ClosedError('session');
+    if (this.#state === 'lost') throw new SessionLostError(`session of node "${this.nodeId}" is lost; open a new session`, { cause: this.#lost.signal.reason });
+  }
+
+  #lose(reason: BatonError): void {
+    if (this.#state === 'lost' || this.#state === 'closed') return;
+    this.#setState('lost');
+    this.#lost.abort(reason);
+    // Free the node id at once if the row is still there (else it expires on its own).
+    const { connection, sql, cluster } = this.#ctx;
+    connection.run(sql.memberDelete, [cluster, this.nodeId, this.id]).catch(() => undefined);
+  }
+
+  #setState(state: SessionState): void {
+    if (this.#state === state) return;
+    this.#state = state;
+    for (const listener of [...this.#stateListeners]) listener(state);
+  }
+}

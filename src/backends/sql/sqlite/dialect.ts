@@ -1,0 +1,18 @@
+import type { SqlDialect } from '../dialect.js';
+import { driverError } from '../driver-error.js';
+
+/**
+ * SQLite. Its `julianday('now')` is the time of the current statement; converted to epoch ms
+ * (2440587.5 is the Julian day of 1970-01-01T00:00Z, 86400000 ms per day).
+ */
+export const sqliteDialect: SqlDialect = Object.freeze({
+  name: 'sqlite',
+  nowMs: `CAST(ROUND((julianday('now') - 2440587.5) * 86400000.0) AS INTEGER)`,
+  quote: (identifier: string) => `"${identifier}"`,
+  // Every transaction begins IMMEDIATE, so it holds the database's write lock already.
+  lockRows: '',
+  isUniqueViolation: (error: unknown) => {
+    const code = driverError(error)?.['code'];
+    return code === 'SQLITE_CONSTRAINT_PRIMARYKEY' || code === 'SQLITE_CONSTRAINT_UNIQUE';
+  },
+});

@@ -1,0 +1,62 @@
+/**
+ * Every statement the SQL backend runs, written once over a dialect's `now` expression and
+ * quoting. `NOW` below is always the database server's clock (epoch ms); local clocks never
+ * appear in SQL. Placeholders are `?`.
+ */
+import type { SqlDialect } from './dialect.js';
+import type { TableNames } from './table-prefix.js';
+
+export type Statements = ReturnType<typeof buildStatements>;
+
+export function buildStatements(d: SqlDialect, t: TableNames) {
+  const lease = d.quote(t.lease);
+  const member = d.quote(t.member);
+  const kv = d.quote(t.kv);
+  const key = d.quote('key');
+  const now = d.nowMs;
+  return Object.freeze({
+    // ---- leases (elections) ----
+    /** The live holder, if any: an expired lease is no leader. */
+    leaderRead: `SELECT holder, holder_node, term, acquired_at, info FROM ${lease} WHERE cluster = ? AND name = ? AND holder IS NOT NULL AND expires_at > ${now}`,
+    /** The row as a watcher sees it: live or not, and when it last changed hands. */
+    leaseState: `SELECT holder, term, info, acquired_at, expires_at, CASE WHEN holder IS NOT NULL AND expires_at > ${now} THEN 1 ELSE 0 END AS live FROM ${lease} WHERE cluster = ? AND name = ?`,
+    dbNow: `SELECT ${now} AS now_ms`,
+    leaseExists: `SELECT term FROM ${lease} WHERE cluster = ? AND name = ?`,
+    /** First acquisition ever of this election: term 1. A concurrent insert loses on the key. */
+    leaseInsert: `INSERT INTO ${lease} (cluster, name, holder, holder_node, term, version, expires_at, acquired_at, renewed_at, info) VALUES (?, ?, ?, ?, 1, 1, ${now} + ?, ${now}, ${now}, ?)`,
+    /**
+     * Take a free or expired lease (never a live one: a recovering node does not pre-empt);
+     * term +1 is the new fencing token, version +1 marks the write.
+     */
+    leaseTake: `UPDATE ${lease} SET holder = ?, holder_node = ?, term = term + 1, version = version + 1, expires_at = ${now} + ?, acquired_at = ${now}, renewed_at = ${now}, info = ? WHERE cluster = ? AND name = ? AND (holder IS NULL OR expires_at <= ${now})`,
+    leaseMine: `SELECT term, version, acquired_at FROM ${lease} WHERE cluster = ? AND name = ? AND holder = ?`,
+    /**
+     * Renew only what I last wrote (holder, term AND version), and only while unexpired: any
+     * change behind my back makes this match nothing, and I stop at once.
+     */
+    leaseRenew: `UPDATE ${lease} SET version = version + 1, expires_at = ${now} + ?, renewed_at = ${now} WHERE cluster = ? AND name = ? AND holder = ? AND term = ? AND version = ? AND expires_at > ${now}`,
+    /** Give the lease up now so a successor need not wait for expiry. */
+    leaseRelease: `UPDATE ${lease} SET holder = NULL, holder_node = NULL, info = NULL, version = version + 1, expires_at = ${now} WHERE cluster = ? AND name = ? AND holder = ? AND term = ?`,
+    /** Fencing: the term is still held and unexpired; the row stays locked until commit. */
+    fenceCheck: `SELECT term FROM ${lease} WHERE cluster = ? AND name = ? AND holder = ? AND term = ? AND expires_at > ${now}${d.lockRows}`,
+
+    // ---- members (sessions) ----
+    /** An expired row of this node id is dead: clear it so the node id can be reused. */
+    memberPurge: `DELETE FROM ${member} WHERE cluster = ? AND node_id = ? AND expires_at <= ${now}`,
+    memberInsert: `INSERT INTO ${member} (cluster, node_id, session, info, expires_at, joined_at, renewed_at) VALUES (?, ?, ?, ?, ${now} + ?, ${now}, ${now})`,
+    /** Renew only my own, unexpired row: once expired, the session is lost for good. */
+    memberRenew: `UPDATE ${member} SET expires_at = ${now} + ?, renewed_at = ${now} WHERE cluster = ? AND node_id = ? AND session = ? AND expires_at > ${now}`,
+    memberInfo: `UPDATE ${member} SET info = ? WHERE cluster = ? AND node_id = ? AND session = ? AND expires_at > ${now}`,
+    memberDelete: `DELETE FROM ${member} WHERE cluster = ? AND node_id = ? AND session = ?`,
+    memberList: `SELECT node_id, session, info, joined_at FROM ${member} WHERE cluster = ? AND expires_at > ${now}`,
+
+    // ---- kv ----
+    kvGet: `SELECT value, version FROM ${kv} WHERE cluster = ? AND ${key} = ?`,
+    kvGetLocked: `SELECT version FROM ${kv} WHERE cluster = ? AND ${key} = ?${d.lockRows}`,
+    kvList: `SELECT ${key} AS k, value, version FROM ${kv} WHERE cluster = ? AND SUBSTR(${key}, 1, ?) = ?`,
+    kvVersions: `SELECT ${key} AS k, version, updated_at FROM ${kv} WHERE cluster = ? AND SUBSTR(${key}, 1, ?) = ?`,
+    kvInsert: `INSERT INTO ${kv} (cluster, ${key}, value, version, updated_at) VALUES (?, ?, ?, 1, ${now})`,
+    kvUpdate: `UPDATE ${kv} SET value = ?, version = ?, updated_at = ${now} WHERE cluster = ? AND ${key} = ?`,
+    kvDelete: `DELETE FROM ${kv} WHERE cluster = ? AND ${key} = ?`,
+  });
+}
