@@ -126,15 +126,19 @@ function startNode(node: DemoNodeProcess, demo: Demo, stopping: AbortSignal): vo
 }
 
 async function killLeaders(everyMs: number, nodes: readonly DemoNodeProcess[], demo: Demo, signal: AbortSignal): Promise<void> {
+  // The term last killed: its lease stays in the store until it expires, and the process now
+  // running under that node id (the restart) is not its holder, so it is left alone.
+  let killedTerm: number | null = null;
   while (!signal.aborted) {
     try {
       await systemClock.sleep(everyMs, { signal });
     } catch {
       return;
     }
-    const leader = demo.view?.leader?.nodeId;
-    const node = nodes.find((n) => n.spec.nodeId === leader && n.running);
-    if (!node) continue;
+    const leader = demo.view?.leader;
+    const node = nodes.find((n) => n.spec.nodeId === leader?.nodeId && n.running);
+    if (!node || !leader || leader.term === killedTerm) continue;
+    killedTerm = leader.term;
     demo.say({ event: 'killing', nodeId: node.spec.nodeId }, `killing leader ${node.spec.nodeId} with SIGKILL`);
     node.kill('SIGKILL');
   }
