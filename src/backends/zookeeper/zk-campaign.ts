@@ -72,6 +72,10 @@ async function createCandidate(ctx: CampaignContext, data: Buffer, signal: Abort
 /** Steps 2-4 for one candidate: the leadership once it leads, or null when it vanished. */
 async function waitForTurn(ctx: CampaignContext, ours: string, signal: AbortSignal): Promise<ZkLeadership | null> {
   const name = ours.slice(ctx.dir.length + 1);
+  // One watcher function for the whole wait: ZooKeeper (and the library) keep one registration
+  // per function and path, so re-checks do not pile up listeners on the predecessor.
+  let wake = () => {};
+  const watcher = () => wake();
   for (;;) {
     const candidates = sortCandidates(await ctx.client.getChildren(ctx.dir, { signal }));
     const index = candidates.indexOf(name);
@@ -83,8 +87,8 @@ async function waitForTurn(ctx: CampaignContext, ours: string, signal: AbortSign
     }
     const predecessor = `${ctx.dir}/${candidates[index - 1]}`;
     const gone = new AbortController();
-    const onEvent = () => gone.abort();
-    const stat = await ctx.client.exists(predecessor, { watch: onEvent, signal });
+    wake = () => gone.abort();
+    const stat = await ctx.client.exists(predecessor, { watch: watcher, signal });
     if (stat === null) continue;
     await ctx.clock.sleep(ctx.recheckMs, { signal: anySignal([signal, gone.signal]) }).catch(() => {
       if (signal.aborted) throw signal.reason;
