@@ -4,7 +4,7 @@
  */
 import { heldToday, readItems } from './item-state.js';
 import { choosePrimaries } from './primaries.js';
-import { quotas } from './quotas.js';
+import { roundShares, slotShares } from './quotas.js';
 import { fillFree, keepStored } from './slots.js';
 import type { Assignment, AssignmentInput } from './types.js';
 import { validate } from './validate.js';
@@ -35,8 +35,8 @@ import { validate } from './validate.js';
  *
  * Steps:
  * 1. Read each item's stored list: frozen grace slots, live holders, live slots needed.
- * 2. Slot quotas: the total of needed live slots split by weight (each node holds an item at
- *    most once, so at most one slot per item), remainders to nodes that hold more today.
+ * 2. Slot quotas: each item's needed live slots split by weight, at most one per node (see
+ *    quotas.ts), summed per node and rounded; remainders to nodes that hold more today.
  * 3. Keep stored slots up to quota.
  * 4. Fill the free slots from the nodes under quota (zones considered), exchanging when stuck.
  * 5. Choose primaries by swapping roles within each item's list.
@@ -44,12 +44,10 @@ import { validate } from './validate.js';
 export function assign(input: AssignmentInput): Assignment {
   const plan = validate(input);
   const states = readItems(plan);
-  const count = plan.nodes.length;
-  const total = states.reduce((sum, s) => sum + s.need, 0);
-  const itemsWithSlots = states.filter((s) => s.need > 0).length;
-  const weights = plan.nodes.map((n) => n.weight);
-  const caps = new Array<number>(count).fill(itemsWithSlots);
-  const { quota } = quotas(total, weights, caps, heldToday(plan, states));
+  const needs = states.map((s) => s.need);
+  const total = needs.reduce((sum, need) => sum + need, 0);
+  const shares = slotShares(needs, plan.nodes.map((n) => n.weight));
+  const { quota } = roundShares(total, shares, heldToday(plan, states));
   const load = keepStored(plan, states, quota);
   fillFree(plan, states, quota, load);
   choosePrimaries(plan, states);

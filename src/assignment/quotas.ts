@@ -1,12 +1,19 @@
 /**
- * Integer quotas: how many of `total` units each node should get, in proportion to its weight,
- * never more than its cap, each within 1 of its exact fair share.
+ * Fair shares and the integer quotas that round them.
+ *
+ * The fair share of a node is the sum, over items, of its fair part of each item: an item that
+ * needs `n` live slots splits them over the live nodes in proportion to their weights, but at
+ * most one whole slot per node (a node holds an item once). With equal weights, or whenever no
+ * node's part reaches 1, this is the plain `slots * weight / totalWeight`; when a heavy node
+ * would get more than one slot of an item, the excess goes to the others by weight. Such
+ * shares are always reachable within 1: the fractional split is a flow, and a flow with integer
+ * bounds has an integer solution with each node's total rounded down or up.
  */
 
 /**
- * Tolerance for deciding that a share is a whole number. Shares are at most ~1e6 and computed
- * with a few float operations, so their rounding error is below 1e-9 by orders of magnitude;
- * without it, 2.9999999999 would count as "between 2 and 3".
+ * Tolerance for deciding that a share is a whole number. Shares are at most ~1e6 and summed
+ * from at most ~1e6 terms, so their rounding error stays below 1e-9; without it,
+ * 2.9999999999 would count as "between 2 and 3".
  */
 const EPSILON = 1e-9;
 
@@ -18,25 +25,36 @@ export interface Quotas {
 }
 
 /**
- * Splits `total` over nodes with `weights`, at most `caps[i]` each (needs `sum(caps) >= total`).
- * The exact share is water-filled: nodes whose weighted share exceeds their cap get the cap, the
- * rest is split by weight among the others. Rounding remainders go first to nodes whose
- * `prefer` (what they hold today) exceeds their floor, so keeping today's units moves the least.
- *
- * Steps:
- * 1. Water-fill the exact shares, visiting nodes in increasing cap/weight order.
- * 2. Round each share down; the `total - sum(floors)` remainder units go to nodes whose share is
- *    not whole, ranked: holds more than its floor today, larger fractional part, lower index.
+ * Fair shares of slots for items needing `needs[j]` live slots each, over nodes with `weights`.
+ * Items needing the same number of slots split identically, so each distinct need is
+ * water-filled once and multiplied by how many items have it.
  */
-export function quotas(total: number, weights: readonly number[], caps: readonly number[], prefer: readonly number[]): Quotas {
-  const count = weights.length;
-  const shares = waterFill(total, weights, caps);
-  const floor = shares.map((share, i) => Math.min(caps[i] as number, Math.floor(share + EPSILON)));
-  const ceil = shares.map((share, i) => Math.min(caps[i] as number, Math.max(floor[i] as number, Math.ceil(share - EPSILON))));
+export function slotShares(needs: readonly number[], weights: readonly number[]): number[] {
+  const itemsByNeed = new Map<number, number>();
+  for (const need of needs) if (need > 0) itemsByNeed.set(need, (itemsByNeed.get(need) ?? 0) + 1);
+  const shares = new Array<number>(weights.length).fill(0);
+  const ones = weights.map(() => 1);
+  for (const need of [...itemsByNeed.keys()].sort((a, b) => a - b)) {
+    const part = waterFill(need, weights, ones);
+    const items = itemsByNeed.get(need) as number;
+    part.forEach((p, i) => (shares[i] = (shares[i] as number) + p * items));
+  }
+  return shares;
+}
+
+/**
+ * Rounds `shares` (summing to the whole number `total`) to integer quotas summing to `total`.
+ * 1. Round each share down.
+ * 2. The `total - sum(floors)` remainder units go to nodes whose share is not whole, ranked:
+ *    holds more than its floor today (`prefer`, so keeping today's units moves the least),
+ *    then larger fractional part, then lower index (sorted id).
+ */
+export function roundShares(total: number, shares: readonly number[], prefer: readonly number[]): Quotas {
+  const { floor, ceil } = shareBounds(shares);
   const quota = [...floor];
   let remainder = total - floor.reduce((sum, f) => sum + f, 0);
   const candidates: number[] = [];
-  for (let i = 0; i < count; i++) if ((ceil[i] as number) > (floor[i] as number)) candidates.push(i);
+  for (let i = 0; i < shares.length; i++) if ((ceil[i] as number) > (floor[i] as number)) candidates.push(i);
   const holds = (i: number) => ((prefer[i] as number) > (floor[i] as number) ? 1 : 0);
   const fraction = (i: number) => (shares[i] as number) - (floor[i] as number);
   candidates.sort((a, b) => holds(b) - holds(a) || fraction(b) - fraction(a) || a - b);
@@ -45,17 +63,23 @@ export function quotas(total: number, weights: readonly number[], caps: readonly
     quota[i] = (quota[i] as number) + 1;
     remainder--;
   }
-  // Defensive: float rounding could leave a unit over; give it to the first node below its cap.
-  for (let i = 0; remainder > 0 && i < count; i++) {
-    while (remainder > 0 && (quota[i] as number) < (caps[i] as number)) {
-      quota[i] = (quota[i] as number) + 1;
-      remainder--;
-    }
-  }
   return { quota, floor, ceil };
 }
 
-/** The exact (real-valued) capped weighted shares of `total`. Exported for tests. */
+/** Each share rounded down and up (a whole share, up to float error, gives floor = ceil). */
+export function shareBounds(shares: readonly number[]): { floor: number[]; ceil: number[] } {
+  const floor = shares.map((share) => Math.floor(share + EPSILON));
+  const ceil = shares.map((share, i) => Math.max(floor[i] as number, Math.ceil(share - EPSILON)));
+  return { floor, ceil };
+}
+
+/**
+ * The exact (real-valued) shares of `total` by weight, at most `caps[i]` each (needs
+ * `sum(caps) >= total`).
+ * 1. Visit nodes in increasing cap/weight order; a node whose cap is below its weighted part of
+ *    what is left gets its cap, and the others share the rest.
+ * 2. The first node whose cap is not reached, and all after it, split what is left by weight.
+ */
 export function waterFill(total: number, weights: readonly number[], caps: readonly number[]): number[] {
   const count = weights.length;
   const order = Array.from({ length: count }, (_, i) => i);
@@ -66,7 +90,6 @@ export function waterFill(total: number, weights: readonly number[], caps: reado
   let weightLeft = 0;
   for (let i = 0; i < count; i++) weightLeft += weights[i] as number;
   let k = 0;
-  // 1. Nodes whose cap is below the current level are capped; the level then rises for the rest.
   for (; k < count; k++) {
     const i = order[k] as number;
     const cap = caps[i] as number;
@@ -75,7 +98,6 @@ export function waterFill(total: number, weights: readonly number[], caps: reado
     left -= cap;
     weightLeft -= weights[i] as number;
   }
-  // 2. The others share what is left in proportion to their weights.
   for (; k < count; k++) {
     const i = order[k] as number;
     shares[i] = (left * (weights[i] as number)) / weightLeft;

@@ -102,36 +102,30 @@ function pick(plan: Plan, state: ItemState, heap: NodeHeap, openInZone: Readonly
 }
 
 /**
- * Step 4.3: item `stuck` needs a slot but every node `u` with room is already on it. Find
- * another item `k` with a node `v` that `stuck` lacks, while `k` lacks `u`: move `v` from `k` to
- * `stuck` and give `k` to `u`. Loads change only for `u` (+1), as intended. Slots added in this
- * run are exchanged first (they are moves anyway, so this costs no extra move); a kept slot
- * only if no added one fits. If no exchange exists at all, the least loaded node (by weight)
- * that is not on the item takes the slot beyond its quota: balance is then best effort.
+ * Step 4.3: item `stuck` needs a slot but every node with room is already on it. Search
+ * breadth-first for the shortest chain: `stuck` takes node v1 from item y1, y1 takes v2 from
+ * y2, ..., yk takes a node u with room. Only u's load changes (+1), as intended; every other
+ * node keeps its count. Such a chain exists whenever the quotas can be met. If none exists,
+ * the node with the least load per weight that is not on the item takes the slot beyond its
+ * quota: balance is then best effort.
  */
-function exchange(
-  plan: Plan,
-  states: readonly ItemState[],
-  stuck: ItemState,
-  heap: NodeHeap,
-  take: (node: number) => void,
-  load: number[],
-): void {
-  const u = heap.pop();
-  if (u >= 0) {
-    heap.push(u);
-    for (const addedOnly of [true, false]) {
-      for (const other of states) {
-        if (other === stuck || other.live.includes(u)) continue;
-        const v = other.live.find((n, at) => (!addedOnly || at >= other.kept) && !stuck.live.includes(n));
-        if (v === undefined) continue;
-        replaceSlot(plan, other, v, u);
-        addSlot(plan, stuck, v);
-        heap.pop();
-        take(u);
-        return;
-      }
+function exchange(plan: Plan, states: readonly ItemState[], stuck: ItemState, heap: NodeHeap, take: (node: number) => void, load: number[]): void {
+  const open: number[] = [];
+  for (let node = heap.pop(); node >= 0; node = heap.pop()) open.push(node);
+  const chain = findChain(plan, states, stuck, open);
+  for (const node of open) if (node !== chain?.u) heap.push(node);
+  if (chain) {
+    // Apply from the far end: each item on the chain swaps the node it gives up for the next.
+    let item = chain.end;
+    let node = chain.u;
+    for (let step = chain.via.get(item); step; step = chain.via.get(item)) {
+      replaceSlot(plan, item, step.give, node);
+      node = step.give;
+      item = step.taker;
     }
+    addSlot(plan, item, node);
+    take(chain.u);
+    return;
   }
   let best = -1;
   for (let n = 0; n < plan.nodes.length; n++) {
@@ -141,6 +135,38 @@ function exchange(
   }
   addSlot(plan, stuck, best);
   load[best] = (load[best] as number) + 1;
+}
+
+interface Chain {
+  /** The node with room that the last item takes. */
+  readonly u: number;
+  /** The last item of the chain. */
+  readonly end: ItemState;
+  /** item -> the node it gives up and the item that takes it (absent for `stuck`). */
+  readonly via: ReadonlyMap<ItemState, { readonly give: number; readonly taker: ItemState }>;
+}
+
+function findChain(plan: Plan, states: readonly ItemState[], stuck: ItemState, open: readonly number[]): Chain | undefined {
+  const onItems: ItemState[][] = Array.from({ length: plan.nodes.length }, () => []);
+  for (const state of states) for (const node of state.live) onItems[node]?.push(state);
+  const via = new Map<ItemState, { give: number; taker: ItemState }>();
+  const seenNodes = new Set<number>();
+  const queue = [stuck];
+  for (let head = 0; head < queue.length; head++) {
+    const item = queue[head] as ItemState;
+    const u = open.find((node) => !item.live.includes(node));
+    if (u !== undefined) return { u, end: item, via };
+    for (let v = 0; v < plan.nodes.length; v++) {
+      if (seenNodes.has(v) || item.live.includes(v)) continue;
+      seenNodes.add(v);
+      for (const giver of onItems[v] ?? []) {
+        if (giver === stuck || via.has(giver)) continue;
+        via.set(giver, { give: v, taker: item });
+        queue.push(giver);
+      }
+    }
+  }
+  return undefined;
 }
 
 function addSlot(plan: Plan, state: ItemState, node: number): void {
