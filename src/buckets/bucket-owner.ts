@@ -119,22 +119,24 @@ export class BucketOwner {
   }
 
   /**
-   * Graceful leave: stops campaigning, releases every owned bucket (listeners awaited, then
-   * resigned) and deletes this node's last-update-time so the leader reclaims its buckets at
-   * once instead of after the offline grace. Idempotent; the session stays open (its owner closes it).
+   * Stops campaigning and releases every owned bucket (listeners awaited, then resigned).
+   * With `leave` (the default), a graceful leave: also deletes this node's last-update-time so
+   * the leader reclaims its buckets at once instead of after the offline grace; pass
+   * `leave: false` when the node means to come back (a new session after a lost one).
+   * Idempotent; the session stays open (its owner closes it).
    */
-  close(): Promise<void> {
-    this.#closing ??= this.#close();
+  close(options: { readonly leave?: boolean } = {}): Promise<void> {
+    this.#closing ??= this.#close(options.leave ?? true);
     return this.#closing;
   }
 
-  async #close(): Promise<void> {
+  async #close(leave: boolean): Promise<void> {
     const wasStarted = this.#state === 'started';
     this.#state = 'closed';
     this.#lifetime.abort(new ClosedError('BucketOwner'));
     for (const [bucket, slot] of this.#slots) if (slot.kind === 'owned') this.#track(this.#release(bucket, slot, 'closed'));
     while (this.#tasks.size > 0) await Promise.all(this.#tasks);
-    if (!wasStarted) return;
+    if (!wasStarted || !leave) return;
     try {
       await this.#backend.kv.delete(lastUpdateKey(this.#session.nodeId));
     } catch (error) {

@@ -47,3 +47,10 @@ export async function pause(clock: Clock, ms: number, signal: AbortSignal): Prom
     if (!isBatonError(error, 'ABORTED')) throw error;
   }
 }
+
+/** Resolves when any of `signals` aborts (at once if one already has); removes its listeners. */
+export function whenAborted(...signals: AbortSignal[]): Promise<void> {
+  const any = AbortSignal.any(signals);
+  if (any.aborted) return Promise.resolve();
+  return new Promise((resolve) => any.addEventListener('abort', () => resolve(), { once: true }));
+}

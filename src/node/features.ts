@@ -2,6 +2,7 @@
  * The features a node runs, in start order (stopped in reverse). A feature adds itself here
  * with one line.
  */
+import { bucketsFeatureFactory } from '../buckets/buckets-feature.js';
 import type { NodeFeatureFactory } from './feature.js';
 
-export const featureFactories: readonly NodeFeatureFactory[] = [];
+export const featureFactories: readonly NodeFeatureFactory[] = [bucketsFeatureFactory];

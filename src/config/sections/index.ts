@@ -3,8 +3,10 @@
  * A feature adds its section here with one line (`buckets: bucketsSection,`).
  */
 import { section, type SectionSpec } from '../spec.js';
+import { bucketsSection } from './buckets.js';
 import { coreFields } from './core.js';
 
 export const configSchema: SectionSpec = section('baton node configuration', {
   ...coreFields,
+  buckets: bucketsSection,
 });

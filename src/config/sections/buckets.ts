@@ -1,0 +1,34 @@
+/**
+ * The `buckets` section: bucket assignment (the leader spreads bucket ids "1".."count" over the
+ * live nodes; each node owns its buckets through a two-step handoff). See src/buckets/.
+ */
+import { DEFAULT_BUCKETS_OPTIONS } from '../../buckets/buckets-options.js';
+import { MAX_BUCKET_COUNT } from '../../buckets/bucket-ids.js';
+import { booleanLeaf, integerLeaf, section } from '../spec.js';
+
+/** The longest interval or grace accepted: one day, in ms. */
+const MAX_MS = 86_400_000;
+
+export const bucketsSection = section('Bucket assignment: N buckets spread evenly over the live nodes, each owned by exactly one node at a time.', {
+  enabled: booleanLeaf({ doc: 'Run bucket assignment on this node (the leader assigns, every node owns its buckets).', default: false }),
+  count: integerLeaf({
+    doc: 'How many buckets exist (ids "1".."count"); every node of the cluster must use the same value.',
+    default: DEFAULT_BUCKETS_OPTIONS.count,
+    min: 1,
+    max: MAX_BUCKET_COUNT,
+  }),
+  assignIntervalMs: integerLeaf({
+    // The leader's monotonic clock; membership changes trigger a pass at once, this is a safety net.
+    doc: 'Period of the leader\'s safety-net assignment pass, in ms (membership changes are handled at once).',
+    default: DEFAULT_BUCKETS_OPTIONS.assignIntervalMs,
+    min: 1,
+    max: MAX_MS,
+  }),
+  offlineGraceMs: integerLeaf({
+    // Measured on the leaders' monotonic clocks and carried across leader changes in the store.
+    doc: 'How long a vanished node keeps its buckets before they move, in ms (rides out restarts).',
+    default: DEFAULT_BUCKETS_OPTIONS.offlineGraceMs,
+    min: 0,
+    max: MAX_MS,
+  }),
+});
