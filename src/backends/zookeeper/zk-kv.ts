@@ -182,8 +182,8 @@ export class ZkKv implements Kv {
         const entry = entryOf(key, node.data, node.stat);
         if (entry) out.push(entry);
       } catch (error) {
-        if (!(error instanceof CorruptDocumentError) || !options.onCorrupt) throw error;
-        options.onCorrupt(error);
+        if (!(error instanceof CorruptDocumentError)) throw error;
+        options.onCorrupt?.(error); // skipped either way: one bad document must not hide the rest
       }
     }
     await Promise.all(children.map((child) => this.#walk(zk, `${path}/${child}`, out, options)));
