@@ -5,5 +5,7 @@ import { leaderCommand } from './commands/leader.js';
 import { schemaCommand } from './commands/schema.js';
 import { startCommand } from './commands/start.js';
 import { statusCommand } from './commands/status.js';
+import { directoryCommand } from './commands/directory.js';
+import { routingCommand } from './commands/routing.js';
 
-export const commands: readonly Command[] = [startCommand, statusCommand, leaderCommand, schemaCommand, demoCommand];
+export const commands: readonly Command[] = [startCommand, statusCommand, leaderCommand, schemaCommand, demoCommand, directoryCommand, routingCommand];

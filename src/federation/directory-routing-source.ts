@@ -21,6 +21,8 @@ export interface DirectoryRoutingSourceOptions {
   readonly namespace?: string;
   /** See {@link DEFAULT_DIRECTORY_TIMEOUT_MS}. */
   readonly timeoutMs?: number;
+  /** Accept a namespace without any key (default false: a client needs one to route). */
+  readonly allowNoKeys?: boolean;
   /** Replaces the global `fetch` (tests, proxies). */
   readonly fetch?: typeof fetch;
 }
@@ -30,6 +32,7 @@ export class DirectoryRoutingSource implements RoutingSource {
   readonly #url: string;
   readonly #timeoutMs: number;
   readonly #fetch: typeof fetch;
+  readonly #allowNoKeys: boolean;
 
   constructor(options: DirectoryRoutingSourceOptions) {
     const namespace = options.namespace ?? 'default';
@@ -37,6 +40,7 @@ export class DirectoryRoutingSource implements RoutingSource {
     this.#url = `${base}/admin/v2/namespaces/${encodeURIComponent(namespace)}/routing-data`;
     this.#timeoutMs = options.timeoutMs ?? DEFAULT_DIRECTORY_TIMEOUT_MS;
     this.#fetch = options.fetch ?? fetch;
+    this.#allowNoKeys = options.allowNoKeys ?? false;
     this.description = `directory ${base} namespace "${namespace}"`;
   }
 
@@ -59,7 +63,7 @@ export class DirectoryRoutingSource implements RoutingSource {
     if (!isJsonObject(body) || !Array.isArray(body['routingData'])) {
       throw new CorruptDocumentError(this.#url, 'expected { "routingData": [{ "realm", "shardingKeys" }] }');
     }
-    return RoutingData.fromRealmList(body['routingData'] as unknown as RealmShardingKeys[]);
+    return RoutingData.fromRealmList(body['routingData'] as unknown as RealmShardingKeys[], { allowNoKeys: this.#allowNoKeys });
   }
 
   async close(): Promise<void> {}

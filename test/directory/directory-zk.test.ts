@@ -14,6 +14,10 @@ import { ZkRoutingSource } from '../../src/federation/zk-routing-source.js';
 import { SHARDING_KEYS_FIELD } from '../../src/federation/zk-routing-layout.js';
 import { FakeClock } from '../../src/testing/fake-clock.js';
 import { RoutingError } from '../../src/errors.js';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { once } from 'node:events';
+import { createInterface } from 'node:readline';
+import { withTimeout } from '../support/wait.js';
 
 const TOKEN = 'dir-token';
 
@@ -22,6 +26,7 @@ describe('directory service on ZooKeeper', () => {
   let direct: ZkClient;
   const directories: DirectoryServer[] = [];
   const clients: FederatedZkClient[] = [];
+  const children: ChildProcess[] = [];
   let realm: string;
 
   before(async () => {
@@ -31,6 +36,7 @@ describe('directory service on ZooKeeper', () => {
     for (let i = 0; i < 2; i++) directories.push(await startDirectoryServer({ zk: realm, token: TOKEN, sessionTimeoutMs: 4_000 }));
   });
   after(async () => {
+    for (const child of children) if (child.exitCode === null) child.kill('SIGKILL');
     await Promise.all(clients.map((c) => c.close()));
     await Promise.all(directories.map((d) => d.close()));
     await direct?.close();
@@ -103,5 +109,20 @@ describe('directory service on ZooKeeper', () => {
     assert.equal(response.status, 401);
     assert.equal(((await response.json()) as { code: string }).code, 'UNAUTHORIZED');
     assert.equal((await http(0, 'GET', '/namespaces/helix/metadata-store-realms')).status, 200);
+  });
+
+  it('"baton directory start" serves the same routing data and stops on SIGTERM', async () => {
+    const child = spawn(process.execPath, ['dist/src/cli/main.js', 'directory', 'start', '--zk', realm, '--port', '0', '--json'], { stdio: ['ignore', 'pipe', 'inherit'] });
+    children.push(child);
+    const lines = createInterface({ input: child.stdout as NodeJS.ReadableStream });
+    const [first] = (await withTimeout('directory start line', once(lines, 'line'), 20_000)) as [string];
+    const { url } = JSON.parse(first) as { url: string };
+    const response = await fetch(`${url}/admin/v2/namespaces/helix/routing-data`);
+    assert.equal(response.status, 200);
+    const body = (await response.json()) as { routingData: { realm: string; shardingKeys: string[] }[] };
+    assert.deepEqual(body.routingData, [{ realm, shardingKeys: ['/apps', '/billing', '/teams/a'] }]);
+    child.kill('SIGTERM');
+    const [code] = (await withTimeout('directory exit', once(child, 'exit'), 10_000)) as [number];
+    assert.equal(code, 0);
   });
 });

@@ -1,0 +1,85 @@
+/**
+ * A small HTTP client for the directory service's write and read paths (the CLI and scripts
+ * use it; a federated client reads through DirectoryRoutingSource). Refusals come back as
+ * typed errors: 400 InvalidArgumentError, 404 NotFoundError, 401 ConfigError on `token`,
+ * anything else StoreUnavailableError.
+ */
+import { ConfigError, InvalidArgumentError, NotFoundError, StoreUnavailableError } from '../errors.js';
+import { DEFAULT_DIRECTORY_TIMEOUT_MS, DirectoryRoutingSource } from '../federation/directory-routing-source.js';
+import type { RoutingData } from '../federation/routing-data.js';
+
+export interface DirectoryClientOptions {
+  /** The directory's base URL, for example `http://msds.internal:8100`. */
+  readonly url: string;
+  /** The routing namespace (default `default`). */
+  readonly namespace?: string;
+  /** Bearer token for writes. */
+  readonly token?: string;
+  /** How long one request may take, ms of real time (default 5000, as for routing reads). */
+  readonly timeoutMs?: number;
+}
+
+export class DirectoryClient {
+  readonly #base: string;
+  readonly #options: DirectoryClientOptions;
+
+  constructor(options: DirectoryClientOptions) {
+    this.#options = options;
+    this.#base = `${options.url.replace(/\/+$/, '')}/admin/v2/namespaces/${encodeURIComponent(options.namespace ?? 'default')}`;
+  }
+
+  /** The namespace's routing data, validated. */
+  routingData(): Promise<RoutingData> {
+    const { url, namespace, timeoutMs } = this.#options;
+    return new DirectoryRoutingSource({ url, allowNoKeys: true, ...(namespace === undefined ? {} : { namespace }), ...(timeoutMs === undefined ? {} : { timeoutMs }) }).read();
+  }
+
+  /** Replaces the namespace's routing data. */
+  async putRoutingData(routing: RoutingData): Promise<void> {
+    await this.#send('PUT', '/routing-data', routing.toRecord());
+  }
+
+  /** Adds `key` to `realm` (creating the realm). */
+  async addShardingKey(realm: string, key: string): Promise<void> {
+    await this.#send('PUT', `/metadata-store-realms/${encodeURIComponent(realm)}/sharding-keys/${encodeURIComponent(key)}`);
+  }
+
+  /** Removes `key` from `realm`. */
+  async removeShardingKey(realm: string, key: string): Promise<void> {
+    await this.#send('DELETE', `/metadata-store-realms/${encodeURIComponent(realm)}/sharding-keys/${encodeURIComponent(key)}`);
+  }
+
+  async #send(method: 'PUT' | 'DELETE', path: string, body?: unknown): Promise<unknown> {
+    const url = `${this.#base}${path}`;
+    const headers: Record<string, string> = { accept: 'application/json' };
+    if (this.#options.token !== undefined) headers['authorization'] = `Bearer ${this.#options.token}`;
+    if (body !== undefined) headers['content-type'] = 'application/json';
+    let response: Response;
+    try {
+      response = await fetch(url, {
+        method,
+        headers,
+        signal: AbortSignal.timeout(this.#options.timeoutMs ?? DEFAULT_DIRECTORY_TIMEOUT_MS),
+        ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+      });
+    } catch (error) {
+      throw new StoreUnavailableError(`cannot reach the directory at ${url}: ${String(error)}`, { cause: error });
+    }
+    const text = await response.text();
+    const answer = parse(text);
+    if (response.ok) return answer;
+    const message = `${method} ${url}: ${answer?.message ?? text.slice(0, 200)}`;
+    if (response.status === 400) throw new InvalidArgumentError(message);
+    if (response.status === 404) throw new NotFoundError(path, message);
+    if (response.status === 401) throw new ConfigError('token', `the directory refused the bearer token (401); pass --token or set BATON_DIRECTORY_TOKEN (${message})`);
+    throw new StoreUnavailableError(`directory answered ${response.status}: ${message}`);
+  }
+}
+
+function parse(text: string): { code?: string; message?: string } | undefined {
+  try {
+    return JSON.parse(text) as { code?: string; message?: string };
+  } catch {
+    return undefined;
+  }
+}
