@@ -49,6 +49,9 @@ export class LeaderElector {
   readonly #waiters = new Set<Waiter>();
   #state: ElectorState = 'latent';
   #leadership: Leadership | null = null;
+  /** Resolves once the current term's end has been handled (onStoppedLeading called). */
+  #termEnded: Promise<void> = Promise.resolve();
+  #markTermEnded: () => void = () => undefined;
   #run: Promise<void> | null = null;
   #stopped = false;
 
@@ -70,6 +73,7 @@ export class LeaderElector {
     });
   }
 
+  /** `started` lasts until close(), also after the session was lost (then it neither leads nor campaigns). */
   get state(): ElectorState {
     return this.#state;
   }
@@ -134,14 +138,17 @@ export class LeaderElector {
 
   /**
    * Steps down from the current term (if any) and campaigns again only after `retryPeriodMs`,
-   * so another contender can win meanwhile. ClosedError after close.
+   * so another contender can win meanwhile. Resolves once the term is released and
+   * `onStoppedLeading` has run; does nothing when not leading. ClosedError after close.
    */
   async resign(): Promise<void> {
     if (this.#state === 'closed') throw new ClosedError('leader elector');
     const leadership = this.leadership();
     if (leadership === null) return;
+    const ended = this.#termEnded;
     this.#log?.info({ term: leadership.term, reason: 'resign requested' }, 'resigning');
     await leadership.resign();
+    await ended;
   }
 
   /**
@@ -200,6 +207,7 @@ export class LeaderElector {
 
   #startTerm(leadership: Leadership): void {
     this.#leadership = leadership;
+    this.#termEnded = new Promise((resolve) => (this.#markTermEnded = resolve));
     this.#log?.info({ term: leadership.term, reason: 'elected' }, 'started leading');
     this.#observer.refresh();
     this.#call('onStartedLeading', () => this.#options.onStartedLeading?.(leadership));
@@ -215,6 +223,7 @@ export class LeaderElector {
     this.#log?.info({ term: leadership.term, reason: describeReason(reason) }, 'stopped leading');
     this.#observer.refresh();
     this.#call('onStoppedLeading', () => this.#options.onStoppedLeading?.());
+    this.#markTermEnded();
   }
 
   async #resignForStop(leadership: Leadership): Promise<void> {

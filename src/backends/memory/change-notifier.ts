@@ -35,11 +35,6 @@ export class ChangeNotifier {
     }
   }
 
-  /** How many subscriptions are live (for tests that check listeners are removed). */
-  get size(): number {
-    return this.#subscriptions.size;
-  }
-
   #deliver(subscription: Subscription): void {
     subscription.queued = false;
     if (subscription.signal.aborted) return;

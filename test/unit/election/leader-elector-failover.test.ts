@@ -77,8 +77,9 @@ describe('LeaderElector: failover on a fake clock', () => {
     const a = await cluster.node('a');
     const b = await cluster.node('b');
     await a.elector.resign();
+    assert.deepEqual(a.recorded.stopped, [0], 'resign resolved before onStoppedLeading ran');
+    assert.equal(a.elector.isLeader(), false);
     await cluster.settle();
-    assert.deepEqual(a.recorded.stopped, [0]);
     assert.deepEqual(b.recorded.started, [{ term: 2, at: 0 }]);
     await a.elector.resign();
     assert.equal(a.recorded.stopped.length, 1, 'resign while not leading must do nothing');
