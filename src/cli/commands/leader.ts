@@ -1,5 +1,5 @@
 import { CLUSTER_LEADER_ELECTION } from '../../election/index.js';
-import type { LeaderRecord } from '../../backend/contract.js';
+import type { Backend, LeaderRecord } from '../../backend/contract.js';
 import type { Command } from '../command.js';
 import { configFromArgs } from '../config-args.js';
 import { isoTime, json, portsText } from '../output.js';
@@ -38,7 +38,7 @@ export const leaderCommand: Command = {
 };
 
 /** Prints the leader now and after every change, until SIGINT or SIGTERM. */
-async function watchLeader(backend: import('../../backend/contract.js').Backend, print: (line: string) => void, asJson: boolean): Promise<void> {
+async function watchLeader(backend: Backend, print: (line: string) => void, asJson: boolean): Promise<void> {
   const stop = new AbortController();
   const onSignal = () => stop.abort();
   process.once('SIGINT', onSignal);
