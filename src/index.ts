@@ -1,0 +1,11 @@
+// The public API of the `baton` package: a plain list of re-exports, one line per module.
+export * from './backend/index.js';
+export * from './errors.js';
+export { systemClock, type Clock } from './clock.js';
+export { FakeClock } from './testing/fake-clock.js';
+export { openStore, parseStoreUrl, type OpenStoreOptions, type StoreUrl } from './backends/open-store.js';
+export { MemoryStore, createStandaloneBackend, type MemoryStoreOptions } from './backends/memory/index.js';
+export { LeaderElector, CLUSTER_LEADER_ELECTION, type ElectorState, type LeaderElectorOptions } from './election/index.js';
+export { loadConfig, configSchema, DEFAULT_HTTP_PORT, DEFAULT_STORE_URL, type BatonConfig, type LoadConfigOptions, type LoadedConfig, type StoreConfig, type HttpConfig, type AdvertiseConfig } from './config/index.js';
+export { BatonNode, startNode, type StartNodeOptions, type NodeState, type NodeFeature, type NodeFeatureFactory, type FeatureContext, type OpenBackend } from './node/index.js';
+export { createHttpServer, HttpError, type NodeView, type RouteModule, type RouteContext } from './http/index.js';
