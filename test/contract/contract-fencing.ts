@@ -23,6 +23,13 @@ export function describeFencingContract(ctx: ContractContext): void {
       assert.equal(await backend.kv.get('f/y'), null);
     });
 
+    it('a fence naming an election nobody holds rejects FencedError', async () => {
+      const { backend, session } = await ctx.session(ctx.cluster(), 'n1');
+      const fence = { election: 'nobody-leads', term: 1, sessionId: session.id };
+      await assert.rejects(backend.kv.put('f/x', 1, { fence }), isFenced);
+      assert.equal(await backend.kv.get('f/x'), null);
+    });
+
     it('after resign, fenced writes reject FencedError and change nothing', async () => {
       const cluster = ctx.cluster();
       const { backend, session } = await ctx.session(cluster, 'n1');

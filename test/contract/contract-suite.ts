@@ -4,6 +4,13 @@
  * `describeBackendContract(harness)`. Real clocks; each test uses a fresh cluster name and
  * closes every backend it opened, pass or fail.
  *
+ * How `harness.timing` is used (no timed assertions; these are logical bounds):
+ * - handovers (resign, close) and member removal must finish within `ttlMs - retryPeriodMs`:
+ *   the last renewal was at most one retry period earlier, so passing proves no expiry was
+ *   waited for. Keep `ttlMs` a few seconds (4-6 s) so this is far above a handover.
+ * - a disturbed holder must stop within `renewDeadlineMs + 2 * retryPeriodMs`, and a new
+ *   campaign must win within `2 * ttlMs + renewDeadlineMs` (the longest single test).
+ *
  * @example
  * // test/contract/sqlite.test.ts
  * describeBackendContract(sqliteHarness);
