@@ -7,26 +7,77 @@ import { NodeHeap } from './node-heap.js';
 import type { Plan } from './validate.js';
 
 /**
- * Step 3 (keep): walk each item's stored list in order (items in sorted order). Grace nodes keep
- * their slot in place; a live holder keeps its slot while the item still needs live slots and
- * the node is below its quota. Everything else is dropped. Returns each node's load.
+ * Step 3 (keep): keep as many stored slots as the quotas allow, and drop the rest where the
+ * fill can best use the room.
+ * 1. Candidates: each item's live holders in stored order, at most its `need` first ones.
+ * 2. A node with more candidates than its quota drops the excess, choosing (nodes in id order)
+ *    the items that have lost the fewest slots so far, then its standby slots before its
+ *    primary ones, then lower item ids. Freed slots thus land on different items, where one
+ *    node (a joiner, say) can take them all without ever being asked to hold an item twice.
+ * 3. Each item's list is rebuilt in stored order: grace nodes in place, kept live holders.
+ * Returns each node's load.
  */
 export function keepStored(plan: Plan, states: readonly ItemState[], quota: readonly number[]): number[] {
+  // Step 3.1.
+  const candidates = states.map((state) => {
+    const held: number[] = [];
+    for (const id of state.stored) {
+      const node = plan.indexOf.get(id);
+      if (node !== undefined && held.length < state.need) held.push(node);
+    }
+    return held;
+  });
+  // Step 3.2.
   const load = new Array<number>(plan.nodes.length).fill(0);
-  for (const state of states) {
+  for (const held of candidates) for (const node of held) load[node] = (load[node] as number) + 1;
+  const dropped = dropExcess(plan, states, candidates, quota, load);
+  // Step 3.3.
+  states.forEach((state, k) => {
+    const keep = candidates[k] as number[];
+    const drop = dropped.get(k);
     for (const id of state.stored) {
       const node = plan.indexOf.get(id);
       if (node === undefined) {
         if (plan.grace.has(id)) state.ids.push(id);
-      } else if (state.live.length < state.need && (load[node] as number) < (quota[node] as number)) {
+      } else if (keep.includes(node) && !drop?.includes(node)) {
         state.ids.push(id);
         state.live.push(node);
-        state.kept++;
-        load[node] = (load[node] as number) + 1;
       }
     }
-  }
+    state.kept = state.live.length;
+  });
   return load;
+}
+
+/** Step 3.2: item index -> nodes dropped from it. Lowers `load` to the quotas. */
+function dropExcess(
+  plan: Plan,
+  states: readonly ItemState[],
+  candidates: readonly (readonly number[])[],
+  quota: readonly number[],
+  load: number[],
+): Map<number, number[]> {
+  const over: number[] = [];
+  for (let node = 0; node < plan.nodes.length; node++) if ((load[node] as number) > (quota[node] as number)) over.push(node);
+  const dropped = new Map<number, number[]>();
+  if (over.length === 0) return dropped;
+  // Slots each item is short of: stored holders missing now, plus drops so far.
+  const short = states.map((state, k) => state.need - (candidates[k] as readonly number[]).length);
+  const itemsOf = new Map<number, { item: number; position: number }[]>(over.map((node) => [node, []]));
+  candidates.forEach((held, item) => held.forEach((node, position) => itemsOf.get(node)?.push({ item, position })));
+  for (const node of over) {
+    const slots = itemsOf.get(node) as { item: number; position: number }[];
+    slots.sort((a, b) => (short[a.item] as number) - (short[b.item] as number) || b.position - a.position || a.item - b.item);
+    const excess = (load[node] as number) - (quota[node] as number);
+    for (const { item } of slots.slice(0, excess)) {
+      short[item] = (short[item] as number) + 1;
+      const list = dropped.get(item);
+      if (list) list.push(node);
+      else dropped.set(item, [node]);
+    }
+    load[node] = quota[node] as number;
+  }
+  return dropped;
 }
 
 /**
