@@ -1,0 +1,37 @@
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { Writable } from 'node:stream';
+import { pino } from 'pino';
+import { MemoryStore } from '../../../src/backends/memory/index.js';
+import { DEFAULT_TIMING } from '../../../src/backend/index.js';
+import { LeaderElector } from '../../../src/election/index.js';
+import { FakeClock } from '../../../src/testing/fake-clock.js';
+
+describe('LeaderElector: logging', () => {
+  it('writes one structured line per state change with node id, term and reason', async () => {
+    const lines: Array<Record<string, unknown>> = [];
+    const sink = new Writable({
+      write(chunk: Buffer, _encoding, done) {
+        for (const line of chunk.toString().split('\n').filter(Boolean)) lines.push(JSON.parse(line) as Record<string, unknown>);
+        done();
+      },
+    });
+    const clock = new FakeClock();
+    const backend = new MemoryStore({ clock }).backend('t');
+    const session = await backend.openSession({ nodeId: 'a', info: {}, timing: DEFAULT_TIMING });
+    const elector = new LeaderElector({ backend, session, info: {}, clock, logger: pino({ level: 'info' }, sink) });
+    try {
+      elector.start();
+      await clock.advance(0);
+      await elector.resign();
+    } finally {
+      await elector.close();
+      await backend.close();
+    }
+    const changes = lines.map((l) => ({ nodeId: l['nodeId'], term: l['term'], reason: l['reason'] }));
+    assert.deepEqual(changes.filter((c) => c.reason === 'elected'), [{ nodeId: 'a', term: 1, reason: 'elected' }]);
+    assert.deepEqual(changes.filter((c) => c.reason === 'resigned'), [{ nodeId: 'a', term: 1, reason: 'resigned' }]);
+    assert.ok(changes.some((c) => c.reason === 'closed' && c.nodeId === 'a'));
+    assert.ok(lines.every((l) => l['nodeId'] === 'a'), 'every line names the node');
+  });
+});
