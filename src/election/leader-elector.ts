@@ -29,12 +29,8 @@ import { validateTiming, type SessionTiming } from '../backend/timing.js';
 import { AbortedError, ClosedError, SessionLostError, StateError } from '../errors.js';
 import { CLUSTER_LEADER_ELECTION, type ElectorState, type LeaderElectorOptions } from './leader-elector-options.js';
 import { LeaderObserver } from './leader-observer.js';
+import { LeaderWaiters } from './leader-waiters.js';
 import { anyAborted, pause } from './pause.js';
-
-interface Waiter {
-  resolve(leadership: Leadership): void;
-  reject(error: Error): void;
-}
 
 export class LeaderElector {
   readonly #options: LeaderElectorOptions;
@@ -46,7 +42,7 @@ export class LeaderElector {
   readonly #observer: LeaderObserver;
   /** Aborts on close(); the run also stops when the session is lost. */
   readonly #closing = new AbortController();
-  readonly #waiters = new Set<Waiter>();
+  readonly #waiters = new LeaderWaiters();
   #state: ElectorState = 'latent';
   #leadership: Leadership | null = null;
   /** Resolves once the current term's end has been handled (onStoppedLeading called). */
@@ -120,20 +116,7 @@ export class LeaderElector {
     const current = this.leadership();
     if (current !== null) return Promise.resolve(current);
     if (this.#stopped) return Promise.reject(this.#stopError());
-    return new Promise((resolve, reject) => {
-      const onAbort = () => settle(() => reject(new AbortedError('whenLeader', signal?.reason)));
-      const settle = (action: () => void) => {
-        this.#waiters.delete(waiter);
-        signal?.removeEventListener('abort', onAbort);
-        action();
-      };
-      const waiter: Waiter = {
-        resolve: (leadership) => settle(() => resolve(leadership)),
-        reject: (error) => settle(() => reject(error)),
-      };
-      this.#waiters.add(waiter);
-      signal?.addEventListener('abort', onAbort, { once: true });
-    });
+    return this.#waiters.wait(signal);
   }
 
   /**
@@ -162,7 +145,7 @@ export class LeaderElector {
       this.#state = 'closed';
       this.#closing.abort(new ClosedError('leader elector'));
       this.#observer.stop();
-      this.#rejectWaiters(new ClosedError('leader elector'));
+      this.#waiters.rejectAll(new ClosedError('leader elector'));
       if (wasStarted) this.#log?.info({ reason: 'closed' }, 'elector closing');
     }
     await this.#run;
@@ -200,7 +183,7 @@ export class LeaderElector {
       if (!(await pause(this.#clock, this.#timing.retryPeriodMs, stop))) break;
     }
     this.#stopped = true;
-    this.#rejectWaiters(this.#stopError());
+    this.#waiters.rejectAll(this.#stopError());
     if (!endedAtStop) this.#call('onStoppedLeading', () => this.#options.onStoppedLeading?.());
     this.#log?.info({ reason: this.#closing.signal.aborted ? 'closed' : 'session lost' }, 'elector stopped');
   }
@@ -211,10 +194,7 @@ export class LeaderElector {
     this.#log?.info({ term: leadership.term, reason: 'elected' }, 'started leading');
     this.#observer.refresh();
     this.#call('onStartedLeading', () => this.#options.onStartedLeading?.(leadership));
-    for (const waiter of [...this.#waiters]) {
-      if (leadership.signal.aborted) break;
-      waiter.resolve(leadership);
-    }
+    if (!leadership.signal.aborted) this.#waiters.resolveAll(leadership);
   }
 
   #endTerm(leadership: Leadership): void {
@@ -237,10 +217,6 @@ export class LeaderElector {
   #leaderChanged(leader: LeaderRecord | null): void {
     this.#log?.info({ leader: leader?.nodeId ?? null, term: leader?.term ?? null, reason: 'leader changed' }, 'observed leader changed');
     this.#call('onNewLeader', () => this.#options.onNewLeader?.(leader));
-  }
-
-  #rejectWaiters(error: Error): void {
-    for (const waiter of [...this.#waiters]) waiter.reject(error);
   }
 
   #stopError(): Error {
