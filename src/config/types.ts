@@ -40,6 +40,17 @@ export interface BatonConfig {
   readonly election: SessionTiming;
   readonly auth: { readonly token: string | null };
   readonly log: { readonly level: string };
+  /** Partitioned resources by name (section `partitions`, see src/partitions/). */
+  readonly partitions?: Readonly<Record<string, PartitionsEntryConfig>>;
+}
+
+/** One `partitions.<name>` entry. */
+export interface PartitionsEntryConfig {
+  readonly partitions: number;
+  readonly replicas: number;
+  readonly rebalanceDelayMs: number;
+  readonly placementIntervalMs: number;
+  readonly enabledByDefault: boolean;
 }
 
 /** Where a setting came from, for messages. */

@@ -9,9 +9,11 @@ import type { Backend, SessionState } from '../backend/contract.js';
 import { systemClock, type Clock } from '../clock.js';
 import type { BatonConfig } from '../config/types.js';
 import type { LeaderElector } from '../election/index.js';
-import { ConfigError, StateError } from '../errors.js';
+import { ConfigError, NotFoundError, StateError } from '../errors.js';
 import type { NodeView } from '../http/node-view.js';
 import { createHttpServer } from '../http/server.js';
+import type { PartitionLeadership } from '../partitions/partition-leadership.js';
+import { PARTITIONS_FEATURE, type PartitionsFeature } from '../partitions/partitions-feature.js';
 import { deferred } from './deferred.js';
 import type { NodeFeature } from './feature.js';
 import { featureFactories } from './features.js';
@@ -105,6 +107,16 @@ export class BatonNode implements NodeView {
 
   feature<T extends NodeFeature = NodeFeature>(name: string): T | undefined {
     return this.#features.find((f) => f.name === name) as T | undefined;
+  }
+
+  /**
+   * The partitioned resource `name` (config `partitions.<name>`): `isLeaderFor(key)`,
+   * `leaderOf(key)`, `started` / `stopped` events. NotFoundError when not configured.
+   */
+  partitions(name: string): PartitionLeadership {
+    const feature = this.feature<PartitionsFeature>(PARTITIONS_FEATURE);
+    if (feature === undefined) throw new NotFoundError(name, `no partitioned resource "${name}": this node configures none (config partitions.<name>)`);
+    return feature.resource(name);
   }
 
   /** Resolves when the node has stopped: null after close(), the error after a fatal failure. */

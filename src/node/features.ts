@@ -3,6 +3,7 @@
  * with one line.
  */
 import { bucketsFeatureFactory } from '../buckets/buckets-feature.js';
+import { partitionsFeatureFactory } from '../partitions/partitions-feature.js';
 import type { NodeFeatureFactory } from './feature.js';
 
-export const featureFactories: readonly NodeFeatureFactory[] = [bucketsFeatureFactory];
+export const featureFactories: readonly NodeFeatureFactory[] = [bucketsFeatureFactory, partitionsFeatureFactory];

@@ -5,8 +5,10 @@
 import { section, type SectionSpec } from '../spec.js';
 import { bucketsSection } from './buckets.js';
 import { coreFields } from './core.js';
+import { partitionsSection } from './partitions.js';
 
 export const configSchema: SectionSpec = section('baton node configuration', {
   ...coreFields,
   buckets: bucketsSection,
+  partitions: partitionsSection,
 });

@@ -4,6 +4,7 @@ import { dashboardRoutes } from './dashboard.js';
 import { docsRoutes } from './docs.js';
 import { healthRoutes } from './health.js';
 import { metricsRoutes } from './metrics.js';
+import { partitionRoutes } from './partitions.js';
 import type { RouteModule } from './route-module.js';
 
-export const routeModules: readonly RouteModule[] = [healthRoutes, clusterRoutes, metricsRoutes, docsRoutes, dashboardRoutes];
+export const routeModules: readonly RouteModule[] = [healthRoutes, clusterRoutes, metricsRoutes, docsRoutes, dashboardRoutes, partitionRoutes];

@@ -1,0 +1,31 @@
+/**
+ * The `partitions` section: named partitioned resources (`partitions.<name>.*`, file only), each
+ * spreading per-key leadership over the nodes like Pinot's lead controller resource. See
+ * src/partitions/.
+ */
+import { DEFAULT_RESOURCE_OPTIONS, MAX_DELAY_MS, MAX_PARTITIONS, MAX_REPLICAS } from '../../partitions/resource-options.js';
+import { booleanLeaf, integerLeaf, section, type MapSpec } from '../spec.js';
+
+export const partitionsSection: MapSpec = Object.freeze({
+  kind: 'map',
+  doc: 'Partitioned resources by name (Pinot default: `leadControllerResource: {}`): keys hash to partitions, each led by one node with standbys.',
+  of: section('One partitioned resource.', {
+    partitions: integerLeaf({ doc: 'How many partitions keys hash into (Pinot: 24); the same on every node.', default: DEFAULT_RESOURCE_OPTIONS.partitions, min: 1, max: MAX_PARTITIONS }),
+    replicas: integerLeaf({ doc: 'Nodes per partition: the master plus standbys that take over at once (1 = Pinot, leaderless until the delay ends).', default: DEFAULT_RESOURCE_OPTIONS.replicas, min: 1, max: MAX_REPLICAS }),
+    rebalanceDelayMs: integerLeaf({
+      // Measured on the cluster leaders' monotonic clocks and carried across leader changes in the store.
+      doc: 'How long a vanished node keeps its place before its partitions move, in ms (Helix delayed rebalance).',
+      default: DEFAULT_RESOURCE_OPTIONS.rebalanceDelayMs,
+      min: 0,
+      max: MAX_DELAY_MS,
+    }),
+    placementIntervalMs: integerLeaf({
+      // The leader's monotonic clock; membership changes trigger a pass at once, this is a safety net.
+      doc: 'Period of the leader\'s safety-net placement pass, in ms.',
+      default: DEFAULT_RESOURCE_OPTIONS.placementIntervalMs,
+      min: 1,
+      max: MAX_DELAY_MS,
+    }),
+    enabledByDefault: booleanLeaf({ doc: 'Whether the resource is enabled before `baton resource enable|disable` stores a flag.', default: DEFAULT_RESOURCE_OPTIONS.enabledByDefault }),
+  }),
+});

@@ -1,0 +1,171 @@
+/**
+ * The node-side face of one partitioned resource: which keys this node leads (the hot path),
+ * who leads the others, and `started` / `stopped` events. It outlives sessions: a ResourceRunner
+ * (resource-runner.ts) feeds it for each session of the node.
+ */
+import type { Member } from '../backend/contract.js';
+import { isJsonObject } from '../backend/json.js';
+import type { Logger } from 'pino';
+import type { HeldItem, StopReason } from './lead-slots.js';
+import { partitionOf } from './key-partition.js';
+import type { ResourceView } from './resource-watcher.js';
+import type { PartitionResourceOptions } from './resource-options.js';
+
+/** The answer of {@link PartitionLeadership.isLeaderFor}; `token` is null when not leading. */
+export interface LeaderAnswer {
+  readonly leader: boolean;
+  readonly partition: number;
+  /** Fencing token: the term of election `partition/{resource}/{partition}` held by this node. */
+  readonly token: number | null;
+}
+
+export type StartedListener = (partition: number, held: HeldItem) => void;
+/** May return a promise: the partition's election is resigned only after it settles. */
+export type StoppedListener = (partition: number, reason: StopReason) => void | Promise<void>;
+
+/**
+ * Per-key leadership of one resource.
+ *
+ * @example
+ * const orders = node.partitions('leadControllerResource');
+ * orders.on('started', (partition, { token, signal }) => runTablesOf(partition, token, signal));
+ * if (orders.isLeaderFor('baseballStats_OFFLINE').leader) handle();
+ */
+export class PartitionLeadership {
+  readonly options: PartitionResourceOptions;
+  readonly nodeId: string;
+  readonly #log: Logger;
+  /** One frozen answer per partition, replaced (never mutated) on every change: no allocation per call. */
+  #answers: readonly LeaderAnswer[];
+  readonly #notLeading: readonly LeaderAnswer[];
+  readonly #started = new Set<StartedListener>();
+  readonly #stopped = new Set<StoppedListener>();
+  #view: ResourceView | null = null;
+  #clusterLeaderId: () => string | null = () => null;
+  #keysByPartition: readonly (readonly string[])[];
+
+  constructor(options: PartitionResourceOptions, nodeId: string, log: Logger) {
+    this.options = options;
+    this.nodeId = nodeId;
+    this.#log = log;
+    this.#notLeading = Object.freeze(Array.from({ length: options.partitions }, (_, partition) => Object.freeze({ leader: false, partition, token: null })));
+    this.#answers = this.#notLeading;
+    this.#keysByPartition = Array.from({ length: options.partitions }, () => []);
+  }
+
+  get name(): string {
+    return this.options.name;
+  }
+
+  /** The partition of `key` (Pinot's table -> partition mapping). */
+  partitionOf(key: string): number {
+    return partitionOf(key, this.options.partitions);
+  }
+
+  /** Whether this node leads `key` now. Hot path: one hash and one array read, no allocation. */
+  isLeaderFor(key: string): LeaderAnswer {
+    return this.#answers[partitionOf(key, this.options.partitions)] as LeaderAnswer;
+  }
+
+  /** Partitions this node leads now, ascending. */
+  leading(): number[] {
+    return this.#answers.filter((a) => a.leader).map((a) => a.partition);
+  }
+
+  /** The node leading `key`'s partition as far as this node knows, or null while nobody does. */
+  leaderOf(key: string): string | null {
+    return this.leaderOfPartition(this.partitionOf(key));
+  }
+
+  /**
+   * The node leading `partition`: this node while it holds it; else, enabled, the acting master
+   * (the first live node of the partition's placement), disabled, the cluster leader.
+   */
+  leaderOfPartition(partition: number): string | null {
+    if (this.#answers[partition]?.leader === true) return this.nodeId;
+    const view = this.#view;
+    if (view === null) return null;
+    const candidate = this.enabled() ? actingMaster(view, partition) : this.#clusterLeaderId();
+    return candidate === this.nodeId ? null : candidate;
+  }
+
+  /** The stored flag (or the configured default before one is stored). */
+  enabled(): boolean {
+    return this.#view?.state.enabled ?? this.options.enabledByDefault;
+  }
+
+  /** Registered keys whose partition is `partition`, sorted. */
+  keysOf(partition: number): readonly string[] {
+    return this.#keysByPartition[partition] ?? [];
+  }
+
+  /** The base URL a live node advertises (`http://host:port`), or null when unknown. */
+  addressOf(nodeId: string): string | null {
+    const member = this.#view?.members.find((m) => m.nodeId === nodeId);
+    return member === undefined ? null : advertisedUrl(member);
+  }
+
+  /** Adds a listener; returns a function that removes it. */
+  on(event: 'started', listener: StartedListener): () => void;
+  on(event: 'stopped', listener: StoppedListener): () => void;
+  on(event: 'started' | 'stopped', listener: StartedListener | StoppedListener): () => void {
+    const set = (event === 'started' ? this.#started : this.#stopped) as Set<typeof listener>;
+    set.add(listener);
+    return () => void set.delete(listener);
+  }
+
+  // ---- fed by the ResourceRunner ----
+
+  /** @internal A new reading of the resource. */
+  updateView(view: ResourceView, clusterLeaderId: () => string | null): void {
+    this.#view = view;
+    this.#clusterLeaderId = clusterLeaderId;
+    const byPartition: string[][] = Array.from({ length: this.options.partitions }, () => []);
+    for (const key of view.state.keys) byPartition[this.partitionOf(key)]?.push(key);
+    this.#keysByPartition = byPartition;
+  }
+
+  /** @internal This node won `partition`. */
+  started(partition: number, held: HeldItem): void {
+    this.#setAnswer(partition, Object.freeze({ leader: true, partition, token: held.token }));
+    for (const listener of [...this.#started]) {
+      try {
+        listener(partition, held);
+      } catch (error) {
+        this.#log.error({ partition, err: error }, 'partition started listener failed');
+      }
+    }
+  }
+
+  /** @internal This node let `partition` go: answers change first, then the listeners run. */
+  async stopped(partition: number, reason: StopReason): Promise<void> {
+    this.#setAnswer(partition, this.#notLeading[partition] as LeaderAnswer);
+    await Promise.all([...this.#stopped].map(async (listener) => {
+      try {
+        await listener(partition, reason);
+      } catch (error) {
+        this.#log.error({ partition, err: error }, 'partition stopped listener failed');
+      }
+    }));
+  }
+
+  #setAnswer(partition: number, answer: LeaderAnswer): void {
+    const next = [...this.#answers];
+    next[partition] = answer;
+    this.#answers = Object.freeze(next);
+  }
+}
+
+/** The first live node of the partition's placement list, or null. */
+export function actingMaster(view: ResourceView, partition: number): string | null {
+  const list = view.state.placement?.assignment[String(partition)] ?? [];
+  return list.find((nodeId) => view.members.some((m) => m.nodeId === nodeId)) ?? null;
+}
+
+/** `http://host:port` from a member's advertised info (`host`, `ports.http`). */
+export function advertisedUrl(member: Member): string | null {
+  const { host, ports } = member.info;
+  const port = isJsonObject(ports) ? ports['http'] : undefined;
+  if (typeof host !== 'string' || typeof port !== 'number') return null;
+  return `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
+}

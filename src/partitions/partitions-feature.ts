@@ -1,0 +1,73 @@
+/**
+ * The node feature that runs every configured partitioned resource (config `partitions.<name>`).
+ * The resources' PartitionLeadership objects live as long as the node; a ResourceRunner per
+ * resource works for each session.
+ */
+import type { Logger } from 'pino';
+import { silentLogger } from '../buckets/silent-logger.js';
+import { systemClock, type Clock } from '../clock.js';
+import type { BatonConfig } from '../config/types.js';
+import { NotFoundError } from '../errors.js';
+import type { FeatureContext, NodeFeature, NodeFeatureFactory } from '../node/feature.js';
+import { PartitionLeadership } from './partition-leadership.js';
+import { ResourceRunner } from './resource-runner.js';
+import { LEAD_CONTROLLER_RESOURCE, validateResourceOptions, type PartitionResourceOptions } from './resource-options.js';
+
+export const PARTITIONS_FEATURE = 'partitions';
+
+export class PartitionsFeature implements NodeFeature {
+  readonly name = PARTITIONS_FEATURE;
+  readonly #resources = new Map<string, PartitionLeadership>();
+  readonly #clock: Clock;
+  #runners: ResourceRunner[] = [];
+
+  constructor(resources: readonly PartitionResourceOptions[], nodeId: string, options: { clock?: Clock; log?: Logger } = {}) {
+    this.#clock = options.clock ?? systemClock;
+    const log = options.log ?? silentLogger;
+    for (const resource of resources) this.#resources.set(resource.name, new PartitionLeadership(resource, nodeId, log.child({ resource: resource.name })));
+  }
+
+  /** Names of the configured resources, `leadControllerResource` first when configured. */
+  names(): string[] {
+    return [...this.#resources.keys()].sort((a, b) => rank(a) - rank(b) || (a < b ? -1 : a > b ? 1 : 0));
+  }
+
+  /** The resource `name`; NotFoundError when it is not configured on this node. */
+  resource(name: string): PartitionLeadership {
+    const resource = this.#resources.get(name);
+    if (resource === undefined) {
+      throw new NotFoundError(name, `no partitioned resource "${name}" on this node; configured: ${this.names().join(', ') || '(none)'} (config partitions.<name>)`);
+    }
+    return resource;
+  }
+
+  async start(context: FeatureContext): Promise<void> {
+    const { backend, session, elector, logger } = context;
+    for (const resource of this.#resources.values()) {
+      const runner = new ResourceRunner(resource, { backend, session, elector, clock: this.#clock, log: logger.child({ resource: resource.name }) });
+      this.#runners.push(runner);
+      await runner.start();
+    }
+  }
+
+  async stop(): Promise<void> {
+    const runners = this.#runners;
+    this.#runners = [];
+    await Promise.all(runners.map((runner) => runner.stop()));
+  }
+}
+
+function rank(name: string): number {
+  return name === LEAD_CONTROLLER_RESOURCE ? 0 : 1;
+}
+
+/** The resources configured under `partitions.<name>`. */
+export function resourcesOf(config: BatonConfig): PartitionResourceOptions[] {
+  return Object.entries(config.partitions ?? {}).map(([name, section]) => validateResourceOptions({ ...section, name }));
+}
+
+/** Builds the feature when at least one resource is configured. */
+export const partitionsFeatureFactory: NodeFeatureFactory = (config, _metrics, logger) => {
+  const resources = resourcesOf(config);
+  return resources.length === 0 ? null : new PartitionsFeature(resources, config.nodeId, { log: logger.child({ feature: PARTITIONS_FEATURE }) });
+};

@@ -1,0 +1,113 @@
+/**
+ * One placement pass for a partitioned resource, as a pure function over the shared assignment
+ * engine: from the live members, the stored placement and the grace each vanished node has used,
+ * to the next placement.
+ */
+import type { Member } from '../backend/contract.js';
+import { assign, type AssignmentNode } from '../assignment/index.js';
+import type { PartitionAssignment, PlacementDoc } from './resource-layout.js';
+import type { PartitionResourceOptions } from './resource-options.js';
+
+export interface PlacementInput {
+  readonly options: PartitionResourceOptions;
+  readonly live: readonly Member[];
+  readonly previous: PlacementDoc | null;
+  /** Grace used so far by each vanished node of `previous` (ms, see OfflineGrace). */
+  readonly graceUsedMs: ReadonlyMap<string, number>;
+}
+
+export interface PlacementPlan {
+  readonly doc: PlacementDoc;
+  /** Vanished nodes that keep their places, with the ms of delay they have left. */
+  readonly inGrace: ReadonlyMap<string, number>;
+  /** The stored document differs from `doc` (a write is needed). */
+  readonly changed: boolean;
+}
+
+/** The partition items "0".."N-1". */
+export function partitionItems(partitions: number): string[] {
+  return Array.from({ length: partitions }, (_, i) => String(i));
+}
+
+/**
+ * Steps:
+ * 1. Vanished nodes named by the stored placement stay "in grace" while they have delay left;
+ *    the engine keeps their places frozen (a restart inside the delay moves nothing).
+ * 2. The engine spreads the partitions over the live nodes, `replicas` per partition, keeping
+ *    what it can; masters (first position) spread evenly too.
+ * 3. The grace used is stored with the placement so a new leader continues it.
+ */
+export function planPlacement(input: PlacementInput): PlacementPlan {
+  const { options, live, previous } = input;
+  const liveIds = new Set(live.map((m) => m.nodeId));
+  const inGrace = new Map<string, number>();
+  for (const nodeId of nodesOf(previous?.assignment ?? {})) {
+    if (liveIds.has(nodeId)) continue;
+    const left = options.rebalanceDelayMs - (input.graceUsedMs.get(nodeId) ?? 0);
+    if (left > 0) inGrace.set(nodeId, left);
+  }
+  const items = partitionItems(options.partitions);
+  const assignment =
+    previous !== null && onlyGraceChanged(previous, items, liveIds, inGrace, options.replicas)
+      ? previous.assignment
+      : live.length === 0
+        ? keepGraceOnly(items, previous?.assignment ?? {}, inGrace)
+        : assign({ items, nodes: live.map(toNode), previous: previous?.assignment ?? {}, replicas: options.replicas, grace: [...inGrace.keys()] });
+  const graceElapsedMs: Record<string, number> = {};
+  for (const nodeId of [...inGrace.keys()].sort()) graceElapsedMs[nodeId] = input.graceUsedMs.get(nodeId) ?? 0;
+  const doc: PlacementDoc = { partitions: options.partitions, replicas: options.replicas, assignment, graceElapsedMs };
+  return { doc, inGrace, changed: previous === null || !samePlacement(previous, doc) };
+}
+
+/**
+ * True when the stored placement is still whole: every node it names is live or in grace, every
+ * live node is in it, and every partition has its full list. Then it is kept as it is: while a
+ * node is inside its delay, even master roles among the live nodes must not move (the engine
+ * would rebalance them around the frozen places).
+ */
+function onlyGraceChanged(
+  previous: PlacementDoc,
+  items: readonly string[],
+  live: ReadonlySet<string>,
+  inGrace: ReadonlyMap<string, number>,
+  replicas: number,
+): boolean {
+  if (previous.replicas !== replicas) return false;
+  const named = new Set(nodesOf(previous.assignment));
+  if ([...named].some((id) => !live.has(id) && !inGrace.has(id))) return false;
+  if ([...live].some((id) => !named.has(id))) return false;
+  const full = Math.min(replicas, live.size + inGrace.size);
+  return items.every((item) => previous.assignment[item]?.length === full);
+}
+
+/** Every node id the assignment names, sorted. */
+export function nodesOf(assignment: PartitionAssignment): string[] {
+  return [...new Set(Object.values(assignment).flat())].sort();
+}
+
+/** With no live node (the leader itself is live, so only in tests): grace nodes keep their places. */
+function keepGraceOnly(items: readonly string[], previous: PartitionAssignment, inGrace: ReadonlyMap<string, number>): PartitionAssignment {
+  return Object.fromEntries(items.map((item) => [item, (previous[item] ?? []).filter((id) => inGrace.has(id))]));
+}
+
+function samePlacement(a: PlacementDoc, b: PlacementDoc): boolean {
+  if (a.replicas !== b.replicas || a.partitions !== b.partitions) return false;
+  const sameLists = partitionItems(b.partitions).every((item) => sameList(a.assignment[item] ?? [], b.assignment[item] ?? []));
+  const graceA = Object.entries(a.graceElapsedMs).sort();
+  const graceB = Object.entries(b.graceElapsedMs).sort();
+  return sameLists && JSON.stringify(graceA) === JSON.stringify(graceB);
+}
+
+function sameList(a: readonly string[], b: readonly string[]): boolean {
+  return a.length === b.length && a.every((x, i) => x === b[i]);
+}
+
+/** A member as the engine sees it: its advertised weight and zone, when usable. */
+function toNode(member: Member): AssignmentNode {
+  const { weight, zone } = member.info;
+  return {
+    id: member.nodeId,
+    ...(typeof weight === 'number' && Number.isFinite(weight) && weight > 0 ? { weight } : {}),
+    ...(typeof zone === 'string' && zone.length > 0 ? { zone } : {}),
+  };
+}

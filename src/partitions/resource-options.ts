@@ -1,0 +1,77 @@
+/**
+ * Settings of one partitioned resource (config section `partitions.<name>`), with Pinot's lead
+ * controller resource as the default: 24 partitions, and baton's standby replica on top.
+ */
+import { validateSegment } from '../backend/names.js';
+import { ConfigError } from '../errors.js';
+import { DEFAULT_PARTITIONS } from './key-partition.js';
+
+/** Pinot's resource name; `GET /leader/tables` serves the resource of this name first. */
+export const LEAD_CONTROLLER_RESOURCE = 'leadControllerResource';
+
+/** Upper bound on `partitions`: each partition is one election per node that may lead it. */
+export const MAX_PARTITIONS = 10_000;
+/** Upper bound on `replicas`: a master plus at most 15 standbys. */
+export const MAX_REPLICAS = 16;
+/** The longest rebalance delay or pass interval accepted: one day, in ms. */
+export const MAX_DELAY_MS = 86_400_000;
+
+export interface PartitionResourceOptions {
+  /** Resource name: one key segment (letters, digits, `.`, `_`, `-`, `:`, `@`). */
+  readonly name: string;
+  /** How many partitions keys are hashed into (Pinot: 24). Every node must use the same value. */
+  readonly partitions: number;
+  /**
+   * Nodes per partition: one master plus `replicas - 1` standbys. A standby is promoted as soon
+   * as the master's session is gone; `1` reproduces Pinot (no leader until the delay ends).
+   */
+  readonly replicas: number;
+  /**
+   * How long a vanished node keeps its place in the placement before its partitions move, on the
+   * cluster leaders' monotonic clocks (carried across leader changes in the store). Helix's
+   * delayed rebalance in Pinot: 300000 ms. Mastership does NOT wait for it (standbys act at once).
+   */
+  readonly rebalanceDelayMs: number;
+  /**
+   * Safety-net period of the leader's placement pass, on its monotonic clock; membership changes
+   * and delay ends trigger a pass at once. Default 60000 ms.
+   */
+  readonly placementIntervalMs: number;
+  /** Whether the resource is enabled when the store holds no flag yet. Default true. */
+  readonly enabledByDefault: boolean;
+}
+
+export const DEFAULT_RESOURCE_OPTIONS: Omit<PartitionResourceOptions, 'name'> = Object.freeze({
+  partitions: DEFAULT_PARTITIONS,
+  replicas: 2,
+  rebalanceDelayMs: 300_000,
+  placementIntervalMs: 60_000,
+  enabledByDefault: true,
+});
+
+/** Fills defaults and validates; ConfigError names the offending `partitions.<name>.*` field. */
+export function validateResourceOptions(input: Partial<PartitionResourceOptions> & { readonly name: string }): PartitionResourceOptions {
+  const prefix = `partitions.${input.name}`;
+  try {
+    validateSegment('cluster name', input.name);
+  } catch {
+    throw new ConfigError(prefix, `resource name "${input.name}" is invalid: use 1-128 letters, digits, ".", "_", "-", ":" or "@"`);
+  }
+  const options = { ...DEFAULT_RESOURCE_OPTIONS, ...definedOnly(input) } as PartitionResourceOptions;
+  checkInteger(options.partitions, `${prefix}.partitions`, 1, MAX_PARTITIONS);
+  checkInteger(options.replicas, `${prefix}.replicas`, 1, MAX_REPLICAS);
+  checkInteger(options.rebalanceDelayMs, `${prefix}.rebalanceDelayMs`, 0, MAX_DELAY_MS);
+  checkInteger(options.placementIntervalMs, `${prefix}.placementIntervalMs`, 1, MAX_DELAY_MS);
+  if (typeof options.enabledByDefault !== 'boolean') throw new ConfigError(`${prefix}.enabledByDefault`, 'must be true or false');
+  return Object.freeze(options);
+}
+
+function checkInteger(value: unknown, key: string, min: number, max: number): void {
+  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < min || value > max) {
+    throw new ConfigError(key, `must be a whole number from ${min} to ${max}, got ${String(value)}`);
+  }
+}
+
+function definedOnly<T extends object>(input: T): Partial<T> {
+  return Object.fromEntries(Object.entries(input).filter(([, v]) => v !== undefined)) as Partial<T>;
+}
