@@ -59,6 +59,9 @@ describe('ZooKeeper: leader partitioned from the ensemble', () => {
       return leadership;
     });
 
+    const states: string[] = [];
+    const watching = new AbortController();
+    sa.onStateChange((state) => states.push(state), { signal: watching.signal });
     const cutAt = performance.now();
     proxy.cut();
     await waitForAbort("the cut-off leader's term to end", first.signal, TIMING.ttlMs * 2);
@@ -66,6 +69,8 @@ describe('ZooKeeper: leader partitioned from the ensemble', () => {
     assert.ok(reason instanceof LeadershipEndedError, `abort reason ${String(reason)}`);
     assert.equal(reason.reason, 'renew-deadline', 'ended by its own deadline, not by hearing of the expiry');
     assert.equal(sa.state, 'lost');
+    assert.deepEqual(states, ['suspended', 'lost'], 'suspended while cut off, then lost at the deadline');
+    watching.abort();
     assert.ok(isBatonError(sa.lost.reason, 'SESSION_LOST'));
     assert.equal(intervals.b.start, Infinity, 'the successor must not lead before the old leader stopped');
 

@@ -95,6 +95,19 @@ describe('ZkClient against a real ZooKeeper', () => {
     assert.ok(events.every((e) => e.path === '/watched'));
   });
 
+  it('fans one library watch out to many watchers and drops removed ones', async () => {
+    const c = await open();
+    await c.create('/fan', Buffer.from('a'));
+    const fired: number[] = [];
+    const watchers = Array.from({ length: 20 }, (_, i) => () => void fired.push(i));
+    for (const watch of watchers) await c.exists('/fan', { watch });
+    for (const watch of watchers.slice(1)) c.removeWatcher(watch);
+    await c.setData('/fan', Buffer.from('b'));
+    // ZooKeeper delivers a notification before the answer to any later request.
+    await c.exists('/fan');
+    assert.deepEqual(fired, [0]);
+  });
+
   it('measures when the server last answered', async () => {
     const c = await open();
     const before = c.lastHeardAt;

@@ -72,27 +72,25 @@ async function createCandidate(ctx: CampaignContext, data: Buffer, signal: Abort
 /** Steps 2-4 for one candidate: the leadership once it leads, or null when it vanished. */
 async function waitForTurn(ctx: CampaignContext, ours: string, signal: AbortSignal): Promise<ZkLeadership | null> {
   const name = ours.slice(ctx.dir.length + 1);
-  // One watcher function for the whole wait: ZooKeeper (and the library) keep one registration
-  // per function and path, so re-checks do not pile up listeners on the predecessor.
-  let wake = () => {};
-  const watcher = () => wake();
-  for (;;) {
-    const candidates = sortCandidates(await ctx.client.getChildren(ctx.dir, { signal }));
-    const index = candidates.indexOf(name);
-    if (index < 0) return null;
-    if (index === 0) {
-      const leadership = await claim(ctx, ours);
-      if (leadership) return leadership;
-      return null;
+  // One watcher function for the whole wait (it aborts whichever `gone` is current): the
+  // library keeps one registration per function and path, so re-checks add no listeners.
+  let gone = new AbortController();
+  const watcher = () => gone.abort();
+  try {
+    for (;;) {
+      const candidates = sortCandidates(await ctx.client.getChildren(ctx.dir, { signal }));
+      const index = candidates.indexOf(name);
+      if (index < 0) return null;
+      if (index === 0) return await claim(ctx, ours);
+      gone = new AbortController();
+      const stat = await ctx.client.exists(`${ctx.dir}/${candidates[index - 1]}`, { watch: watcher, signal });
+      if (stat === null) continue;
+      await ctx.clock.sleep(ctx.recheckMs, { signal: anySignal([signal, gone.signal]) }).catch(() => {
+        if (signal.aborted) throw signal.reason;
+      });
     }
-    const predecessor = `${ctx.dir}/${candidates[index - 1]}`;
-    const gone = new AbortController();
-    wake = () => gone.abort();
-    const stat = await ctx.client.exists(predecessor, { watch: watcher, signal });
-    if (stat === null) continue;
-    await ctx.clock.sleep(ctx.recheckMs, { signal: anySignal([signal, gone.signal]) }).catch(() => {
-      if (signal.aborted) throw signal.reason;
-    });
+  } finally {
+    ctx.client.removeWatcher(watcher);
   }
 }
 
@@ -102,7 +100,10 @@ async function claim(ctx: CampaignContext, ours: string): Promise<ZkLeadership |
   const early: ZkEvent[] = [];
   const watch = (event: ZkEvent) => (held.leadership ? held.leadership.watcher(event) : early.push(event));
   const stat = await ctx.client.exists(ours, { watch, signal: ctx.lost });
-  if (stat === null || stat.ephemeralOwner !== ctx.client.sessionId) return null;
+  if (stat === null || stat.ephemeralOwner !== ctx.client.sessionId) {
+    ctx.client.removeWatcher(watch);
+    return null;
+  }
   const leadership = new ZkLeadership({
     election: ctx.election,
     term: zxidToNumber(stat.czxid, ours),
@@ -113,6 +114,7 @@ async function claim(ctx: CampaignContext, ours: string): Promise<ZkLeadership |
     onEnd: ctx.onEnd,
   });
   held.leadership = leadership;
+  leadership.signal.addEventListener('abort', () => ctx.client.removeWatcher(watch), { once: true });
   for (const event of early) leadership.watcher(event);
   return leadership;
 }

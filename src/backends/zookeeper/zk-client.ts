@@ -10,28 +10,27 @@
  * const { data, stat } = await zk.getData('/app/config');
  * await zk.close();
  */
-import type { RawOp, RawOpResult, RawWatcher } from './zk-library.js';
-import { CREATE_FLAGS, EVENT_TYPES, OP, zookeeperLibrary } from './zk-library.js';
+import type { RawOp, RawOpResult } from './zk-library.js';
+import { CREATE_FLAGS, OP, zookeeperLibrary } from './zk-library.js';
 import type { CallOptions, ZkClientState, ZkConnectionOptions } from './zk-connection.js';
 import { ZkConnection } from './zk-connection.js';
 import type { ZkStat } from './zk-stat.js';
 import { decodeStat } from './zk-stat.js';
 import { ZooKeeperError, isZkError, zkCodeName } from './zookeeper-error.js';
+import type { WatchKind, ZkWatcher } from './zk-watch-registry.js';
+import { WatchRegistry } from './zk-watch-registry.js';
 
 export type { ZkClientState, ZkConnectionOptions, CallOptions } from './zk-connection.js';
 export type { ZkStat } from './zk-stat.js';
+export type { ZkEvent, ZkWatcher } from './zk-watch-registry.js';
 
 export type ZkCreateMode = keyof typeof CREATE_FLAGS;
 
-/** A watch notification. Watches are one-shot, as in ZooKeeper: set them again to keep watching. */
-export interface ZkEvent {
-  readonly type: 'created' | 'deleted' | 'dataChanged' | 'childrenChanged';
-  readonly path: string;
-}
-export type ZkWatcher = (event: ZkEvent) => void;
-
 export interface WatchCallOptions extends CallOptions {
-  /** Set a one-shot watch. The same function set twice on one path is notified once. */
+  /**
+   * Set a one-shot watch. The same function set twice on one path is notified once; use
+   * `removeWatcher` when it is no longer wanted.
+   */
   readonly watch?: ZkWatcher;
 }
 
@@ -61,7 +60,7 @@ export interface ZkClientOptions extends ZkConnectionOptions {
 
 export class ZkClient {
   readonly #conn: ZkConnection;
-  readonly #watchers = new WeakMap<ZkWatcher, RawWatcher>();
+  readonly #watches = new WatchRegistry();
 
   private constructor(conn: ZkConnection) {
     this.#conn = conn;
@@ -113,9 +112,12 @@ export class ZkClient {
   }
 
   async getData(path: string, options: WatchCallOptions = {}): Promise<{ data: Buffer; stat: ZkStat }> {
-    const watcher = this.#rawWatcher(options.watch);
+    const watch = options.watch;
     const [data, raw] = await this.#conn.call<[Buffer | undefined, Parameters<typeof decodeStat>[0]]>('getData', path, options, (done) =>
-      this.#conn.raw.getData(path, watcher, (error, d, stat) => done(error, [d, stat])),
+      this.#conn.raw.getData(path, this.#raw('data', path, watch), (error, d, stat) => {
+        if (!error) this.#added('data', path, watch);
+        done(error, [d, stat]);
+      }),
     );
     return { data: data ?? Buffer.alloc(0), stat: decodeStat(raw) };
   }
@@ -154,18 +156,24 @@ export class ZkClient {
 
   /** The znode's stat, or null when absent (a watch then fires on its creation). */
   async exists(path: string, options: WatchCallOptions = {}): Promise<ZkStat | null> {
-    const watcher = this.#rawWatcher(options.watch);
+    const watch = options.watch;
     const raw = await this.#conn.call<Parameters<typeof decodeStat>[0] | null>('exists', path, options, (done) =>
-      this.#conn.raw.exists(path, watcher, done),
+      this.#conn.raw.exists(path, this.#raw('data', path, watch), (error, stat) => {
+        if (!error) this.#added('data', path, watch);
+        done(error, stat);
+      }),
     );
     return raw ? decodeStat(raw) : null;
   }
 
   /** The child names (not sorted). */
   async getChildren(path: string, options: WatchCallOptions = {}): Promise<string[]> {
-    const watcher = this.#rawWatcher(options.watch);
+    const watch = options.watch;
     return this.#conn.call<string[]>('getChildren', path, options, (done) =>
-      this.#conn.raw.getChildren(path, watcher, (error, children) => done(error, children)),
+      this.#conn.raw.getChildren(path, this.#raw('child', path, watch), (error, children) => {
+        if (!error) this.#added('child', path, watch);
+        done(error, children);
+      }),
     );
   }
 
@@ -190,6 +198,11 @@ export class ZkClient {
     });
   }
 
+  /** Stops notifying `watcher` for every path it was set on. */
+  removeWatcher(watcher: ZkWatcher): void {
+    this.#watches.remove(watcher);
+  }
+
   /** Ends the session at once: the server deletes its ephemeral znodes. Idempotent. */
   close(): Promise<void> {
     return this.#conn.close();
@@ -210,23 +223,14 @@ export class ZkClient {
     }
   }
 
-  #rawWatcher(watcher: ZkWatcher | undefined): RawWatcher | undefined {
-    if (!watcher) return undefined;
-    let raw = this.#watchers.get(watcher);
-    if (!raw) {
-      raw = (event) => {
-        const type = EVENT_TYPES[event.type];
-        if (!type) return;
-        try {
-          watcher({ type, path: event.path });
-        } catch (error) {
-          // A throwing watcher must not break the library's socket handler; report it loudly.
-          process.emitWarning(`ZooKeeper watcher for ${event.path} threw: ${String(error)}`, 'BatonZooKeeperWarning');
-        }
-      };
-      this.#watchers.set(watcher, raw);
-    }
-    return raw;
+  /** The library-facing watcher for a call (one per kind and path), or none. */
+  #raw(kind: WatchKind, path: string, watch: ZkWatcher | undefined) {
+    return watch ? this.#watches.raw(kind, path) : undefined;
+  }
+
+  /** Registers `watch` synchronously in the library's callback, so no event can slip past it. */
+  #added(kind: WatchKind, path: string, watch: ZkWatcher | undefined): void {
+    if (watch) this.#watches.add(kind, path, watch);
   }
 }
 

@@ -43,6 +43,7 @@ export class ZkLeadership implements Leadership {
   /** Ends the term (idempotent): the holder must stop acting at once. */
   end(reason: LeadershipEndReason, cause?: unknown): void {
     if (this.#ended.signal.aborted) return;
+    this.#client.removeWatcher(this.#watcher);
     this.#ended.abort(new LeadershipEndedError(this.election, this.term, reason, { cause }));
     this.#onEnd(this);
   }

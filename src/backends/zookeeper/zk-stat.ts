@@ -26,19 +26,43 @@ export function sessionIdHex(buffer: Buffer): string {
   return buffer.toString('hex').padStart(16, '0');
 }
 
+/**
+ * Decodes a raw stat. The 64-bit fields are decoded when first read: most callers need only
+ * `version`, and decoding every field of every answer costs measurable throughput.
+ */
 export function decodeStat(raw: RawStat): ZkStat {
-  const owner = raw.ephemeralOwner.readBigInt64BE(0);
-  return Object.freeze({
-    czxid: raw.czxid.readBigInt64BE(0),
-    mzxid: raw.mzxid.readBigInt64BE(0),
-    ctime: Number(raw.ctime.readBigInt64BE(0)),
-    mtime: Number(raw.mtime.readBigInt64BE(0)),
-    version: raw.version,
-    cversion: raw.cversion,
-    ephemeralOwner: owner === 0n ? null : sessionIdHex(raw.ephemeralOwner),
-    dataLength: raw.dataLength,
-    numChildren: raw.numChildren,
-  });
+  return new LazyStat(raw);
+}
+
+class LazyStat implements ZkStat {
+  readonly #raw: RawStat;
+  readonly version: number;
+  readonly cversion: number;
+  readonly dataLength: number;
+  readonly numChildren: number;
+
+  constructor(raw: RawStat) {
+    this.#raw = raw;
+    this.version = raw.version;
+    this.cversion = raw.cversion;
+    this.dataLength = raw.dataLength;
+    this.numChildren = raw.numChildren;
+  }
+  get czxid(): bigint {
+    return this.#raw.czxid.readBigInt64BE(0);
+  }
+  get mzxid(): bigint {
+    return this.#raw.mzxid.readBigInt64BE(0);
+  }
+  get ctime(): number {
+    return Number(this.#raw.ctime.readBigInt64BE(0));
+  }
+  get mtime(): number {
+    return Number(this.#raw.mtime.readBigInt64BE(0));
+  }
+  get ephemeralOwner(): string | null {
+    return this.#raw.ephemeralOwner.readBigInt64BE(0) === 0n ? null : sessionIdHex(this.#raw.ephemeralOwner);
+  }
 }
 
 /**

@@ -38,6 +38,8 @@ export class SubtreeWatch {
   }
 
   start(): void {
+    const { signal, client } = this.#options;
+    signal.addEventListener('abort', () => client().removeWatcher(this.#onEvent), { once: true });
     void this.#arm(this.#options.root, 0, false);
   }
 
