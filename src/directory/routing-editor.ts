@@ -47,8 +47,9 @@ export class RoutingEditor {
     validateRealmName(realm);
     validateShardingKey(key);
     return this.#update(namespace, (current) => {
-      const keys = current[realm] ?? [];
-      return { ...current, [realm]: keys.includes(key) ? keys : [...keys, key] };
+      // The new key goes last, so a conflict is reported against the key already there.
+      const { [realm]: keys = [], ...others } = current;
+      return { ...others, [realm]: keys.includes(key) ? keys : [...keys, key] };
     }, options);
   }
 

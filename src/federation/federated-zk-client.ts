@@ -76,7 +76,12 @@ export class FederatedZkClient {
   static async create(options: FederatedZkClientOptions, callOptions: CallOptions = {}): Promise<FederatedZkClient> {
     const source = isRoutingSource(options.routing) ? options.routing : new StaticRoutingSource(options.routing);
     const client = new FederatedZkClient(source, options);
-    await client.#routing.load(callOptions);
+    try {
+      await client.#routing.load(callOptions);
+    } catch (error) {
+      await client.close(); // the client owns the source: release it (a routing ZK session)
+      throw error;
+    }
     return client;
   }
 

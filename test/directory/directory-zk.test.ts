@@ -11,9 +11,9 @@ import { startDirectoryServer, type DirectoryServer } from '../../src/directory/
 import { FederatedZkClient } from '../../src/federation/federated-zk-client.js';
 import { DirectoryRoutingSource } from '../../src/federation/directory-routing-source.js';
 import { ZkRoutingSource } from '../../src/federation/zk-routing-source.js';
-import { SHARDING_KEYS_FIELD } from '../../src/federation/zk-routing-layout.js';
+import { ROUTING_DATA_PATH, SHARDING_KEYS_FIELD, encodeRealmRecord } from '../../src/federation/zk-routing-layout.js';
 import { FakeClock } from '../../src/testing/fake-clock.js';
-import { RoutingError } from '../../src/errors.js';
+import { CorruptDocumentError, InvalidRoutingDataError, RoutingError } from '../../src/errors.js';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { createInterface } from 'node:readline';
@@ -124,5 +124,19 @@ describe('directory service on ZooKeeper', () => {
     child.kill('SIGTERM');
     const [code] = (await withTimeout('directory exit', once(child, 'exit'), 10_000)) as [number];
     assert.equal(code, 0);
+  });
+
+  it('a routing ZooKeeper in Helix layout is read as is; corrupt or invalid data is refused naming it', async () => {
+    await direct.create(`${ROUTING_DATA_PATH}/${realm}`, encodeRealmRecord(realm, ['/helix-a', '/helix-b']), { createParents: true });
+    const source = new ZkRoutingSource({ connect: realm, sessionTimeoutMs: 4_000 });
+    try {
+      assert.deepEqual((await source.read()).toRecord(), { [realm]: ['/helix-a', '/helix-b'] });
+      await direct.create(`${ROUTING_DATA_PATH}/other:2181`, encodeRealmRecord('other:2181', ['/helix-a/x']));
+      await assert.rejects(source.read(), (e: unknown) => e instanceof InvalidRoutingDataError && e.message.includes('/helix-a'));
+      await direct.setData(`${ROUTING_DATA_PATH}/other:2181`, Buffer.from('{"listFields":{}}'));
+      await assert.rejects(source.read(), (e: unknown) => e instanceof CorruptDocumentError && e.key === `${ROUTING_DATA_PATH}/other:2181`);
+    } finally {
+      await source.close();
+    }
   });
 });
