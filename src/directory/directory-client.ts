@@ -4,7 +4,8 @@
  * typed errors: 400 InvalidArgumentError, 404 NotFoundError, 401 ConfigError on `token`,
  * anything else StoreUnavailableError.
  */
-import { ConfigError, InvalidArgumentError, NotFoundError, StoreUnavailableError } from '../errors.js';
+import type { CallOptions } from '../backend/contract.js';
+import { AbortedError, ConfigError, InvalidArgumentError, NotFoundError, StoreUnavailableError } from '../errors.js';
 import { DEFAULT_DIRECTORY_TIMEOUT_MS, DirectoryRoutingSource } from '../federation/directory-routing-source.js';
 import type { RoutingData } from '../federation/routing-data.js';
 
@@ -29,27 +30,27 @@ export class DirectoryClient {
   }
 
   /** The namespace's routing data, validated. */
-  routingData(): Promise<RoutingData> {
+  routingData(options?: CallOptions): Promise<RoutingData> {
     const { url, namespace, timeoutMs } = this.#options;
-    return new DirectoryRoutingSource({ url, allowNoKeys: true, ...(namespace === undefined ? {} : { namespace }), ...(timeoutMs === undefined ? {} : { timeoutMs }) }).read();
+    return new DirectoryRoutingSource({ url, allowNoKeys: true, ...(namespace === undefined ? {} : { namespace }), ...(timeoutMs === undefined ? {} : { timeoutMs }) }).read(options);
   }
 
   /** Replaces the namespace's routing data. */
-  async putRoutingData(routing: RoutingData): Promise<void> {
-    await this.#send('PUT', '/routing-data', routing.toRecord());
+  async putRoutingData(routing: RoutingData, options?: CallOptions): Promise<void> {
+    await this.#send('PUT', '/routing-data', options, routing.toRecord());
   }
 
   /** Adds `key` to `realm` (creating the realm). */
-  async addShardingKey(realm: string, key: string): Promise<void> {
-    await this.#send('PUT', `/metadata-store-realms/${encodeURIComponent(realm)}/sharding-keys/${encodeURIComponent(key)}`);
+  async addShardingKey(realm: string, key: string, options?: CallOptions): Promise<void> {
+    await this.#send('PUT', `/metadata-store-realms/${encodeURIComponent(realm)}/sharding-keys/${encodeURIComponent(key)}`, options);
   }
 
   /** Removes `key` from `realm`. */
-  async removeShardingKey(realm: string, key: string): Promise<void> {
-    await this.#send('DELETE', `/metadata-store-realms/${encodeURIComponent(realm)}/sharding-keys/${encodeURIComponent(key)}`);
+  async removeShardingKey(realm: string, key: string, options?: CallOptions): Promise<void> {
+    await this.#send('DELETE', `/metadata-store-realms/${encodeURIComponent(realm)}/sharding-keys/${encodeURIComponent(key)}`, options);
   }
 
-  async #send(method: 'PUT' | 'DELETE', path: string, body?: unknown): Promise<unknown> {
+  async #send(method: 'PUT' | 'DELETE', path: string, options: CallOptions = {}, body?: unknown): Promise<unknown> {
     const url = `${this.#base}${path}`;
     const headers: Record<string, string> = { accept: 'application/json' };
     if (this.#options.token !== undefined) headers['authorization'] = `Bearer ${this.#options.token}`;
@@ -59,10 +60,11 @@ export class DirectoryClient {
       response = await fetch(url, {
         method,
         headers,
-        signal: AbortSignal.timeout(this.#options.timeoutMs ?? DEFAULT_DIRECTORY_TIMEOUT_MS),
+        signal: AbortSignal.any([AbortSignal.timeout(this.#options.timeoutMs ?? DEFAULT_DIRECTORY_TIMEOUT_MS), ...(options.signal ? [options.signal] : [])]),
         ...(body === undefined ? {} : { body: JSON.stringify(body) }),
       });
     } catch (error) {
+      if (options.signal?.aborted) throw new AbortedError(`${method} ${url}`, options.signal.reason);
       throw new StoreUnavailableError(`cannot reach the directory at ${url}: ${String(error)}`, { cause: error });
     }
     const text = await response.text();
