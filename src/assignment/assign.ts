@@ -2,10 +2,12 @@
  * The assignment engine: one pure, deterministic function shared by bucket assignment and
  * partition placement (DESIGN.md, "Assignment").
  */
-import { heldToday, readItems } from './item-state.js';
+import { fillFree } from './fill.js';
+import { raiseFloors } from './floor-repair.js';
+import { readItems } from './item-state.js';
+import { keepStored } from './keep.js';
 import { choosePrimaries } from './primaries.js';
-import { roundShares, slotShares } from './quotas.js';
-import { fillFree, keepStored } from './slots.js';
+import { shareBounds, slotShares } from './quotas.js';
 import type { Assignment, AssignmentInput } from './types.js';
 import { validate } from './validate.js';
 
@@ -35,21 +37,22 @@ import { validate } from './validate.js';
  *
  * Steps:
  * 1. Read each item's stored list: frozen grace slots, live holders, live slots needed.
- * 2. Slot quotas: each item's needed live slots split by weight, at most one per node (see
- *    quotas.ts), summed per node and rounded; remainders to nodes that hold more today.
- * 3. Keep stored slots up to quota.
- * 4. Fill the free slots from the nodes under quota (zones considered), exchanging when stuck.
- * 5. Choose primaries by swapping roles within each item's list.
+ * 2. Bounds: each item's needed live slots split by weight, at most one per node (see
+ *    quotas.ts), summed per node; a balanced load lies between the sum rounded down and up.
+ * 3. Keep stored slots up to each node's ceiling (keep.ts).
+ * 4. Fill the free slots, nodes below their floor first, zones considered (fill.ts).
+ * 5. Lift nodes still below their floor by taking slots from nodes above theirs
+ *    (floor-repair.ts): only as many moves as the floors force.
+ * 6. Choose primaries by swapping roles within each item's list (primaries.ts).
  */
 export function assign(input: AssignmentInput): Assignment {
   const plan = validate(input);
   const states = readItems(plan);
   const needs = states.map((s) => s.need);
-  const total = needs.reduce((sum, need) => sum + need, 0);
-  const shares = slotShares(needs, plan.nodes.map((n) => n.weight));
-  const { quota } = roundShares(total, shares, heldToday(plan, states));
-  const load = keepStored(plan, states, quota);
-  fillFree(plan, states, quota, load);
+  const bounds = shareBounds(slotShares(needs, plan.nodes.map((n) => n.weight)));
+  const load = keepStored(plan, states, bounds);
+  fillFree(plan, states, bounds, load);
+  raiseFloors(plan, states, bounds, load);
   choosePrimaries(plan, states);
   const result: Record<string, readonly string[]> = {};
   for (const state of states) {

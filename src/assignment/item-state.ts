@@ -51,22 +51,22 @@ export function readItems(plan: Plan): ItemState[] {
   });
 }
 
-/**
- * How many slots each live node holds today that the new assignment could keep: stored live
- * holders within the item's `need` first live places. Used to hand rounding remainders to
- * current holders.
- */
-export function heldToday(plan: Plan, states: readonly ItemState[]): number[] {
-  const held = new Array<number>(plan.nodes.length).fill(0);
-  for (const state of states) {
-    let counted = 0;
-    for (const id of state.stored) {
-      if (counted >= state.need) break;
-      const node = plan.indexOf.get(id);
-      if (node === undefined) continue;
-      held[node] = (held[node] as number) + 1;
-      counted++;
-    }
+/** Adds live node `node` at the end of the item's list (a move). */
+export function addSlot(plan: Plan, state: ItemState, node: number): void {
+  state.ids.push(plan.id(node));
+  state.live.push(node);
+}
+
+/** Replaces live node `from` by `to` in place; `to` is a move, so `from` leaves the kept prefix. */
+export function replaceSlot(plan: Plan, state: ItemState, from: number, to: number): void {
+  state.ids[state.ids.indexOf(plan.id(from))] = plan.id(to);
+  let at = state.live.indexOf(from);
+  if (at < state.kept) {
+    const last = state.kept - 1;
+    state.live[at] = state.live[last] as number;
+    state.live[last] = from;
+    state.kept = last;
+    at = last;
   }
-  return held;
+  state.live[at] = to;
 }

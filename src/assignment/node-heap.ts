@@ -1,16 +1,16 @@
 /**
- * A binary max-heap of node indices ordered by remaining quota (largest first), then by index
- * (lowest first, i.e. sorted id), so the fill step hands each free slot to the node that is
- * furthest below its quota, deterministically. A node's key may change only while it is out of
- * the heap (pop, update, push back).
+ * A binary max-heap of node indices ordered by a priority (largest first), then by index
+ * (lowest first, i.e. sorted id), so the fill step hands each free slot to the node that needs
+ * it most, deterministically. A node's priority may change only while it is out of the heap
+ * (pop, update, push back).
  */
 export class NodeHeap {
-  readonly #remaining: readonly number[];
+  readonly #priority: readonly number[];
   readonly #heap: number[] = [];
 
-  /** `remaining[i]` is read live: update it only for nodes that are not in the heap. */
-  constructor(remaining: readonly number[]) {
-    this.#remaining = remaining;
+  /** `priority[i]` is read live: update it only for nodes that are not in the heap. */
+  constructor(priority: readonly number[]) {
+    this.#priority = priority;
   }
 
   get size(): number {
@@ -58,8 +58,8 @@ export class NodeHeap {
   }
 
   #before(a: number, b: number): boolean {
-    const ra = this.#remaining[a] as number;
-    const rb = this.#remaining[b] as number;
+    const ra = this.#priority[a] as number;
+    const rb = this.#priority[b] as number;
     return ra > rb || (ra === rb && a < b);
   }
 

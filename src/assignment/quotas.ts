@@ -1,5 +1,5 @@
 /**
- * Fair shares and the integer quotas that round them.
+ * Fair shares and the integer bounds around them.
  *
  * The fair share of a node is the sum, over items, of its fair part of each item: an item that
  * needs `n` live slots splits them over the live nodes in proportion to their weights, but at
@@ -17,9 +17,8 @@
  */
 const EPSILON = 1e-9;
 
-/** Quotas and the fair-share bounds they respect (`floor[i] <= quota[i] <= ceil[i]`). */
-export interface Quotas {
-  readonly quota: readonly number[];
+/** Each node's fair share rounded down and up: a balanced count lies in [floor, ceil]. */
+export interface Bounds {
   readonly floor: readonly number[];
   readonly ceil: readonly number[];
 }
@@ -42,32 +41,8 @@ export function slotShares(needs: readonly number[], weights: readonly number[])
   return shares;
 }
 
-/**
- * Rounds `shares` (summing to the whole number `total`) to integer quotas summing to `total`.
- * 1. Round each share down.
- * 2. The `total - sum(floors)` remainder units go to nodes whose share is not whole, ranked:
- *    holds more than its floor today (`prefer`, so keeping today's units moves the least),
- *    then larger fractional part, then lower index (sorted id).
- */
-export function roundShares(total: number, shares: readonly number[], prefer: readonly number[]): Quotas {
-  const { floor, ceil } = shareBounds(shares);
-  const quota = [...floor];
-  let remainder = total - floor.reduce((sum, f) => sum + f, 0);
-  const candidates: number[] = [];
-  for (let i = 0; i < shares.length; i++) if ((ceil[i] as number) > (floor[i] as number)) candidates.push(i);
-  const holds = (i: number) => ((prefer[i] as number) > (floor[i] as number) ? 1 : 0);
-  const fraction = (i: number) => (shares[i] as number) - (floor[i] as number);
-  candidates.sort((a, b) => holds(b) - holds(a) || fraction(b) - fraction(a) || a - b);
-  for (const i of candidates) {
-    if (remainder <= 0) break;
-    quota[i] = (quota[i] as number) + 1;
-    remainder--;
-  }
-  return { quota, floor, ceil };
-}
-
 /** Each share rounded down and up (a whole share, up to float error, gives floor = ceil). */
-export function shareBounds(shares: readonly number[]): { floor: number[]; ceil: number[] } {
+export function shareBounds(shares: readonly number[]): Bounds {
   const floor = shares.map((share) => Math.floor(share + EPSILON));
   const ceil = shares.map((share, i) => Math.max(floor[i] as number, Math.ceil(share - EPSILON)));
   return { floor, ceil };

@@ -1,0 +1,149 @@
+/**
+ * Step 4 of the algorithm: fill the free slots from the nodes below their ceiling, those below
+ * their floor first.
+ */
+import { addSlot, replaceSlot } from './item-state.js';
+import type { ItemState } from './item-state.js';
+import { NodeHeap } from './node-heap.js';
+import type { Bounds } from './quotas.js';
+import type { Plan } from './validate.js';
+
+/**
+ * 1. Items missing the most slots go first (new items before half-kept ones), ties by item id,
+ *    so the last picks, where choice is scarce, are single slots.
+ * 2. Each slot goes to the node furthest below its floor, else with room below its ceiling,
+ *    that is not already on the item, preferring a node whose zone the item does not use yet
+ *    while such a node has room.
+ * 3. If every node with room is already on the item, shift along a chain (see `exchange`).
+ * `load` is updated in place.
+ */
+export function fillFree(plan: Plan, states: readonly ItemState[], bounds: Bounds, load: number[]): void {
+  const { floor, ceil } = bounds;
+  const room = (node: number) => (ceil[node] as number) - (load[node] as number);
+  // Below the floor outranks any room to the ceiling (ceil - floor is at most 1).
+  const priority = load.map((l, i) => 2 * ((floor[i] as number) - l) + room(i));
+  const heap = new NodeHeap(priority);
+  // Zones that still have a node with room, and how many such nodes each has.
+  const openInZone = new Map<string, number>();
+  for (let node = 0; node < plan.nodes.length; node++) {
+    if (room(node) <= 0) continue;
+    heap.push(node);
+    openInZone.set(plan.zone(node), (openInZone.get(plan.zone(node)) ?? 0) + 1);
+  }
+  const take = (node: number) => {
+    load[node] = (load[node] as number) + 1;
+    priority[node] = (priority[node] as number) - 3;
+    if (room(node) > 0) heap.push(node);
+    else {
+      const open = (openInZone.get(plan.zone(node)) as number) - 1;
+      if (open === 0) openInZone.delete(plan.zone(node));
+      else openInZone.set(plan.zone(node), open);
+    }
+  };
+  const missing = states.filter((s) => s.live.length < s.need);
+  const order = missing.map((_, k) => k);
+  const deficit = (k: number) => (missing[k] as ItemState).need - (missing[k] as ItemState).live.length;
+  order.sort((a, b) => deficit(b) - deficit(a) || a - b);
+  for (const k of order) {
+    const state = missing[k] as ItemState;
+    while (state.live.length < state.need) {
+      const node = pick(plan, state, heap, openInZone);
+      if (node >= 0) {
+        addSlot(plan, state, node);
+        take(node);
+      } else {
+        exchange(plan, states, state, heap, take, load);
+      }
+    }
+  }
+}
+
+/** Step 2: the chosen node (taken out of the heap), or -1 when every node with room is on the item. */
+function pick(plan: Plan, state: ItemState, heap: NodeHeap, openInZone: ReadonlyMap<string, number>): number {
+  const zones = state.live.map((node) => plan.zone(node));
+  const openUsed = new Set(zones.filter((zone) => openInZone.has(zone))).size;
+  // A node in a zone the item does not use has room only if some open zone is unused.
+  const wantNewZone = openUsed < openInZone.size;
+  const popped: number[] = [];
+  let choice = -1;
+  let fallback = -1;
+  for (let node = heap.pop(); node >= 0; node = heap.pop()) {
+    popped.push(node);
+    if (state.live.includes(node)) continue;
+    if (!wantNewZone || !zones.includes(plan.zone(node))) {
+      choice = node;
+      break;
+    }
+    if (fallback < 0) fallback = node;
+  }
+  if (choice < 0) choice = fallback;
+  for (const node of popped) if (node !== choice) heap.push(node);
+  return choice;
+}
+
+/**
+ * Step 3: item `stuck` needs a slot but every node with room is already on it. Search
+ * breadth-first for the shortest chain: `stuck` takes node v1 from item y1, y1 takes v2 from
+ * y2, ..., yk takes a node u with room. Only u's load changes (+1); every other node keeps its
+ * count. If no chain exists, the node with the least load per weight that is not on the item
+ * takes the slot beyond its ceiling: balance is then best effort.
+ */
+function exchange(plan: Plan, states: readonly ItemState[], stuck: ItemState, heap: NodeHeap, take: (node: number) => void, load: number[]): void {
+  const open: number[] = [];
+  for (let node = heap.pop(); node >= 0; node = heap.pop()) open.push(node);
+  const chain = findChain(plan, states, stuck, open);
+  for (const node of open) if (node !== chain?.u) heap.push(node);
+  if (chain) {
+    // Apply from the far end: each item on the chain swaps the node it gives up for the next.
+    let item = chain.end;
+    let node = chain.u;
+    for (let step = chain.via.get(item); step; step = chain.via.get(item)) {
+      replaceSlot(plan, item, step.give, node);
+      node = step.give;
+      item = step.taker;
+    }
+    addSlot(plan, item, node);
+    take(chain.u);
+    return;
+  }
+  let best = -1;
+  for (let n = 0; n < plan.nodes.length; n++) {
+    if (stuck.live.includes(n)) continue;
+    const ratio = ((load[n] as number) + 1) / plan.weight(n);
+    if (best < 0 || ratio < ((load[best] as number) + 1) / plan.weight(best)) best = n;
+  }
+  addSlot(plan, stuck, best);
+  load[best] = (load[best] as number) + 1;
+}
+
+interface Chain {
+  /** The node with room that the last item takes. */
+  readonly u: number;
+  /** The last item of the chain. */
+  readonly end: ItemState;
+  /** item -> the node it gives up and the item that takes it (absent for `stuck`). */
+  readonly via: ReadonlyMap<ItemState, { readonly give: number; readonly taker: ItemState }>;
+}
+
+function findChain(plan: Plan, states: readonly ItemState[], stuck: ItemState, open: readonly number[]): Chain | undefined {
+  const onItems: ItemState[][] = Array.from({ length: plan.nodes.length }, () => []);
+  for (const state of states) for (const node of state.live) onItems[node]?.push(state);
+  const via = new Map<ItemState, { give: number; taker: ItemState }>();
+  const seenNodes = new Set<number>();
+  const queue = [stuck];
+  for (let head = 0; head < queue.length; head++) {
+    const item = queue[head] as ItemState;
+    const u = open.find((node) => !item.live.includes(node));
+    if (u !== undefined) return { u, end: item, via };
+    for (let v = 0; v < plan.nodes.length; v++) {
+      if (seenNodes.has(v) || item.live.includes(v)) continue;
+      seenNodes.add(v);
+      for (const giver of onItems[v] ?? []) {
+        if (giver === stuck || via.has(giver)) continue;
+        via.set(giver, { give: v, taker: item });
+        queue.push(giver);
+      }
+    }
+  }
+  return undefined;
+}

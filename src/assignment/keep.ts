@@ -1,0 +1,84 @@
+/**
+ * Step 3 of the algorithm: keep as many stored slots as the bounds allow, and drop the rest
+ * where the fill can best use the room.
+ */
+import type { ItemState } from './item-state.js';
+import type { Bounds } from './quotas.js';
+import type { Plan } from './validate.js';
+
+/**
+ * 1. Candidates: each item's live holders, in stored order.
+ * 2. A node holding more than its ceiling drops the excess (nodes in id order), choosing first
+ *    items that hold more nodes than they need (that drop is due anyway), then items that have
+ *    lost the fewest slots so far (so freed slots land on different items, where one node, a
+ *    joiner say, can take them all), then standby before primary slots, then lower item ids.
+ * 3. An item still holding more nodes than it needs (replicas lowered, grace ended...) drops
+ *    the holders furthest above their floor, later places first.
+ * 4. Each item's list is rebuilt in stored order: grace nodes in place, kept live holders.
+ * Returns each node's load.
+ */
+export function keepStored(plan: Plan, states: readonly ItemState[], bounds: Bounds): number[] {
+  // Step 1: the candidates go straight into `live` (in stored order); drops remove them.
+  const candidates = states.map((state) => {
+    for (const id of state.stored) {
+      const node = plan.indexOf.get(id);
+      if (node !== undefined) state.live.push(node);
+    }
+    return state.live;
+  });
+  const load = new Array<number>(plan.nodes.length).fill(0);
+  for (const held of candidates) for (const node of held) load[node] = (load[node] as number) + 1;
+  // Slots each item is short of; negative when it holds more nodes than it needs.
+  const short = states.map((state) => state.need - state.live.length);
+  const drop = (k: number, node: number) => {
+    const held = candidates[k] as number[];
+    held.splice(held.indexOf(node), 1);
+    short[k] = (short[k] as number) + 1;
+    load[node] = (load[node] as number) - 1;
+  };
+  dropOverCeiling(plan, candidates, short, bounds, load, drop);
+  // Step 3.
+  candidates.forEach((held, k) => {
+    while ((short[k] as number) < 0) {
+      let worst = held.length - 1;
+      for (let at = held.length - 2; at >= 0; at--) {
+        const node = held[at] as number;
+        const other = held[worst] as number;
+        if ((load[node] as number) - (bounds.floor[node] as number) > (load[other] as number) - (bounds.floor[other] as number)) worst = at;
+      }
+      drop(k, held[worst] as number);
+    }
+  });
+  // Step 4.
+  for (const state of states) {
+    for (const id of state.stored) {
+      const node = plan.indexOf.get(id);
+      if (node === undefined ? plan.grace.has(id) : state.live.includes(node)) state.ids.push(id);
+    }
+    state.kept = state.live.length;
+  }
+  return load;
+}
+
+/** Step 2. */
+function dropOverCeiling(
+  plan: Plan,
+  candidates: readonly (readonly number[])[],
+  short: readonly number[],
+  bounds: Bounds,
+  load: readonly number[],
+  drop: (k: number, node: number) => void,
+): void {
+  const over: number[] = [];
+  for (let node = 0; node < plan.nodes.length; node++) if ((load[node] as number) > (bounds.ceil[node] as number)) over.push(node);
+  if (over.length === 0) return;
+  const slotsOf = new Map<number, { item: number; position: number }[]>(over.map((node) => [node, []]));
+  candidates.forEach((held, item) => held.forEach((node, position) => slotsOf.get(node)?.push({ item, position })));
+  for (const node of over) {
+    const slots = slotsOf.get(node) as { item: number; position: number }[];
+    const rank = (item: number) => Math.max(-1, short[item] as number);
+    slots.sort((a, b) => rank(a.item) - rank(b.item) || b.position - a.position || a.item - b.item);
+    const excess = (load[node] as number) - (bounds.ceil[node] as number);
+    for (const { item } of slots.slice(0, excess)) drop(item, node);
+  }
+}
