@@ -79,6 +79,10 @@ describe('ZooKeeper backend with bad input', () => {
     await admin.create(layout.member('zombie'), Buffer.from('[1,2'), { createParents: true });
     const session = await backend.openSession({ nodeId: 'alive', info: { host: 'alive' }, timing: { ttlMs: 4_000, renewDeadlineMs: 2_000, retryPeriodMs: 400, pollIntervalMs: 200 } });
     assert.deepEqual((await backend.members()).map((m) => m.nodeId), ['alive'], 'the corrupt member is skipped');
+    // A member znode deleted behind the session's back is published again by updateInfo.
+    await admin.delete(layout.member('alive'));
+    await session.updateInfo({ host: 'alive', zone: 'z2' });
+    assert.deepEqual((await backend.members()).map((m) => [m.nodeId, m.sessionId, m.info['zone']]), [['alive', session.id, 'z2']]);
     await session.close();
   });
 

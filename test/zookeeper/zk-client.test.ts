@@ -1,7 +1,8 @@
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { ZkClient, type ZkEvent } from '../../src/backends/zookeeper/zk-client.js';
-import { ZooKeeperError } from '../../src/backends/zookeeper/zookeeper-error.js';
+import { ZooKeeperError, zkCodeName } from '../../src/backends/zookeeper/zookeeper-error.js';
+import { zookeeperLibrary } from '../../src/backends/zookeeper/zk-library.js';
 import { isBatonError } from '../../src/errors.js';
 import { startStandalone, type StandaloneZooKeeper } from '../support/zookeeper-fixture.js';
 import { freePort } from '../support/zookeeper-server.js';
@@ -124,6 +125,13 @@ describe('ZkClient against a real ZooKeeper', () => {
     await c.close();
     assert.equal(c.state, 'closed');
     await assert.rejects(c.getData('/'), (e) => isBatonError(e, 'CLOSED'));
+  });
+
+  it('survives error codes the library does not know (it would throw inside its socket handler)', () => {
+    const error = zookeeperLibrary.Exception.create(-118);
+    assert.equal(error.getCode(), -118);
+    assert.equal(zkCodeName(error.getCode()), 'SESSION_MOVED');
+    assert.equal(zookeeperLibrary.Exception.create(-101).getName(), 'NO_NODE');
   });
 
   it('gives up connecting to a port where nothing listens', async () => {

@@ -10,6 +10,9 @@
  *   end, its own signal and a timeout.
  * - There is no read timeout: a server that stops answering on an open socket is never left.
  *   The client's liveness probe destroys such a socket (`connectionManager.socket`).
+ * - `Exception.create` throws on error codes it does not know (newer servers send e.g.
+ *   SESSION_MOVED, -118), and it is called inside the socket's data handler, which would crash
+ *   the process. We wrap it once, below, to return a plain error carrying the code instead.
  */
 import { createRequire } from 'node:module';
 
@@ -91,7 +94,12 @@ export interface RawClient {
   transaction(): RawTransaction;
 }
 
+interface ExceptionModule {
+  create(code: number, path?: string): RawException;
+}
+
 interface Library {
+  readonly Exception: ExceptionModule;
   createClient(connect: string, options: { sessionTimeout: number; spinDelay: number; retries: number }): RawClient;
   readonly ACL: { readonly OPEN_ACL_UNSAFE: readonly unknown[] };
   readonly State: Record<'DISCONNECTED' | 'SYNC_CONNECTED' | 'EXPIRED' | 'AUTH_FAILED' | 'CONNECTED_READ_ONLY', RawState>;
@@ -99,6 +107,20 @@ interface Library {
 
 /** The loaded library. */
 export const zookeeperLibrary = createRequire(import.meta.url)('node-zookeeper-client') as Library;
+
+const knownCodesOnly = zookeeperLibrary.Exception.create.bind(zookeeperLibrary.Exception);
+zookeeperLibrary.Exception.create = (code: number, path?: string): RawException => {
+  try {
+    return knownCodesOnly(code, path);
+  } catch {
+    const error = Object.assign(new Error(`ZooKeeper error code ${code}${path ? ` at ${path}` : ''}`), {
+      code,
+      getCode: () => code,
+      getName: () => `CODE_${code}`,
+    });
+    return error;
+  }
+};
 
 /** ZooKeeper wire op codes used in multi (from the ZooKeeper protocol). */
 export const OP = Object.freeze({ create: 1, delete: 2, setData: 5, check: 13, error: -1 });

@@ -9,7 +9,7 @@ import type { ZkClient, ZkClientState } from './zk-client.js';
 import type { FenceNode } from './zk-kv.js';
 import type { ZkLayout } from './zk-layout.js';
 import type { ZkLeadership } from './zk-leadership.js';
-import { toContractError } from './zookeeper-error.js';
+import { isZkError, toContractError } from './zookeeper-error.js';
 
 /**
  * A baton session = one ZooKeeper session (its own client). The member znode and every
@@ -72,10 +72,15 @@ export class ZkSession implements Session {
   async updateInfo(info: JsonObject, options: CallOptions = {}): Promise<void> {
     this.#checkUsable();
     if (!isJsonObject(info)) throw new InvalidArgumentError('member info must be a JSON object');
+    const path = this.#layout.member(this.nodeId);
     try {
-      await this.#client.setData(this.#layout.member(this.nodeId), memberData(info), options);
+      await this.#client.setData(path, memberData(info), options);
     } catch (error) {
-      throw toContractError(error);
+      if (!isZkError(error, 'NO_NODE')) throw toContractError(error);
+      // Someone deleted our member znode: publish it again (it is ours for as long as the session).
+      await this.#client.create(path, memberData(info), { mode: 'ephemeral', ...options }).catch((e: unknown) => {
+        throw toContractError(e);
+      });
     }
   }
 
