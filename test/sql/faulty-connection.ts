@@ -39,6 +39,10 @@ export class FaultyConnection implements SqlConnection {
     return this.#check() ?? this.#inner.withMigrationLock(lockName, fn);
   }
 
+  runAndAnnounce(sql: string, params: readonly SqlParam[], cluster: string): Promise<SqlResult> {
+    return this.#check() ?? this.#inner.runAndAnnounce(sql, params, cluster);
+  }
+
   announce(tx: SqlExecutor, cluster: string): Promise<void> {
     return this.#inner.announce(tx, cluster);
   }

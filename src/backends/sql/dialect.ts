@@ -33,6 +33,8 @@ export interface SqlDialect {
    * ('' where the transaction already holds the database's write lock, as SQLite's does).
    */
   readonly lockRows: string;
+  /** Whether INSERT, UPDATE and DELETE accept a RETURNING clause (PostgreSQL, SQLite; not MariaDB). */
+  readonly returning: boolean;
   /** Whether a driver error is a primary-key violation. */
   isUniqueViolation(error: unknown): boolean;
 }
@@ -52,6 +54,12 @@ export interface SqlConnection extends SqlExecutor {
   transaction<T>(fn: (tx: SqlExecutor) => Promise<T>, options?: CallOptions): Promise<T>;
   /** Runs `fn` holding a lock that serialises schema migrations across processes. */
   withMigrationLock<T>(lockName: string, fn: (executor: SqlExecutor) => Promise<T>): Promise<T>;
+  /**
+   * Runs one INSERT, UPDATE or DELETE and, if it changed a row, announces a change of
+   * `cluster` in the same round trip and transaction (PostgreSQL: the statement must end with
+   * RETURNING; it runs inside a CTE that calls pg_notify per changed row). Elsewhere: `run`.
+   */
+  runAndAnnounce(sql: string, params: readonly SqlParam[], cluster: string): Promise<SqlResult>;
   /** Announces, inside `tx`, that something of `cluster` changed (PostgreSQL NOTIFY; else nothing). */
   announce(tx: SqlExecutor, cluster: string): Promise<void>;
   /**

@@ -2,6 +2,7 @@ import type { CallOptions } from '../../backend/contract.js';
 import { AbortedError, ClosedError, SessionLostError, StoreUnavailableError } from '../../errors.js';
 import type { AcquiredLease, LeaseHolder } from './sql-leadership.js';
 import type { SqlContext } from './sql-context.js';
+import type { SqlRow } from './dialect.js';
 import { anySignal, raceSignal } from './signals.js';
 
 /** Who campaigns, and with what. */
@@ -11,35 +12,57 @@ export interface Campaigner extends LeaseHolder {
 }
 
 /**
- * One attempt to acquire `election`, in one short transaction:
+ * One attempt to acquire `election`. Resolves null when someone else holds a live lease.
  *  1. take the row if it is free or expired on the DB clock (term + 1, version + 1);
  *  2. if nothing matched and no row exists, insert it at term 1 (first election ever; a
  *     concurrent insert of the same row makes this one fail on the primary key: not acquired);
- *  3. read back term and version, and announce the new leader.
- * Resolves null when someone else holds a live lease.
+ *  3. learn the new term and version, and announce the new leader.
+ * With RETURNING (PostgreSQL, SQLite) each step is one statement and the common case one round
+ * trip; otherwise (MySQL) the steps run in one short transaction.
  */
 export async function tryAcquire(ctx: SqlContext, who: Campaigner, election: string, infoText: string): Promise<AcquiredLease | null> {
-  const { connection, sql, cluster, clock } = ctx;
+  const { connection, clock } = ctx;
   const startedAt = clock.now();
-  const ttl = who.timing.ttlMs;
   try {
-    return await connection.transaction(async (tx) => {
-      const took = await tx.run(sql.leaseTake, [who.id, who.nodeId, ttl, infoText, cluster, election]);
-      if (took.changes === 0) {
-        const { rows } = await tx.run(sql.leaseExists, [cluster, election]);
-        if (rows.length > 0) return null;
-        await tx.run(sql.leaseInsert, [cluster, election, who.id, who.nodeId, ttl, infoText]);
-      }
-      const { rows } = await tx.run(sql.leaseMine, [cluster, election, who.id]);
-      const row = rows[0];
-      if (row === undefined) return null;
-      await connection.announce(tx, cluster);
-      return { term: Number(row['term']), version: Number(row['version']), startedAt };
-    });
+    const acquired = connection.dialect.returning ? await acquireReturning(ctx, who, election, infoText) : await acquireInTransaction(ctx, who, election, infoText);
+    return acquired === null ? null : { ...acquired, startedAt };
   } catch (error) {
     if (connection.dialect.isUniqueViolation(error)) return null;
     throw error;
   }
+}
+
+type TermVersion = { term: number; version: number };
+
+function termVersion(row: SqlRow | undefined): TermVersion | null {
+  return row === undefined ? null : { term: Number(row['term']), version: Number(row['version']) };
+}
+
+async function acquireReturning(ctx: SqlContext, who: Campaigner, election: string, infoText: string): Promise<TermVersion | null> {
+  const { connection, sql, cluster } = ctx;
+  const ttl = who.timing.ttlMs;
+  const took = await connection.runAndAnnounce(sql.leaseTakeReturning, [who.id, who.nodeId, ttl, infoText, cluster, election], cluster);
+  if (took.rows.length > 0) return termVersion(took.rows[0]);
+  const { rows } = await connection.run(sql.leaseExists, [cluster, election]);
+  if (rows.length > 0) return null;
+  const inserted = await connection.runAndAnnounce(sql.leaseInsertReturning, [cluster, election, who.id, who.nodeId, ttl, infoText], cluster);
+  return termVersion(inserted.rows[0]);
+}
+
+async function acquireInTransaction(ctx: SqlContext, who: Campaigner, election: string, infoText: string): Promise<TermVersion | null> {
+  const { connection, sql, cluster } = ctx;
+  const ttl = who.timing.ttlMs;
+  return connection.transaction(async (tx) => {
+    const took = await tx.run(sql.leaseTake, [who.id, who.nodeId, ttl, infoText, cluster, election]);
+    if (took.changes === 0) {
+      const { rows } = await tx.run(sql.leaseExists, [cluster, election]);
+      if (rows.length > 0) return null;
+      await tx.run(sql.leaseInsert, [cluster, election, who.id, who.nodeId, ttl, infoText]);
+    }
+    const { rows } = await tx.run(sql.leaseMine, [cluster, election, who.id]);
+    if (rows[0] !== undefined) await connection.announce(tx, cluster);
+    return termVersion(rows[0]);
+  });
 }
 
 /**
@@ -86,8 +109,5 @@ function endedError(callerSignal: AbortSignal | undefined, who: Campaigner, elec
 }
 
 async function releaseLate(ctx: SqlContext, who: Campaigner, election: string, term: number): Promise<void> {
-  await ctx.connection.transaction(async (tx) => {
-    await tx.run(ctx.sql.leaseRelease, [ctx.cluster, election, who.id, term]);
-    await ctx.connection.announce(tx, ctx.cluster);
-  });
+  await ctx.connection.runAndAnnounce(ctx.sql.leaseRelease, [ctx.cluster, election, who.id, term], ctx.cluster);
 }

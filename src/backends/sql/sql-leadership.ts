@@ -110,9 +110,6 @@ export class SqlLeadership implements Leadership {
 
   async #release(): Promise<void> {
     const { connection, sql, cluster } = this.#ctx;
-    await connection.transaction(async (tx) => {
-      const { changes } = await tx.run(sql.leaseRelease, [cluster, this.election, this.#holder.id, this.term]);
-      if (changes > 0) await connection.announce(tx, cluster);
-    });
+    await connection.runAndAnnounce(sql.leaseRelease, [cluster, this.election, this.#holder.id, this.term], cluster);
   }
 }

@@ -157,10 +157,7 @@ export class SqlSession implements Session {
     const { connection, sql, cluster } = this.#ctx;
     const results = await Promise.allSettled([
       ...[...this.#leases.values()].map((l) => l.end(this.#lost.signal.reason as BatonError)),
-      connection.transaction(async (tx) => {
-        await tx.run(sql.memberDelete, [cluster, this.nodeId, this.id]);
-        await connection.announce(tx, cluster);
-      }),
+      connection.runAndAnnounce(sql.memberDelete, [cluster, this.nodeId, this.id], cluster),
     ]);
     this.#onClosed();
     const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');

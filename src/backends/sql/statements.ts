@@ -14,6 +14,7 @@ export function buildStatements(d: SqlDialect, t: TableNames) {
   const kv = d.quote(t.kv);
   const key = d.quote('key');
   const now = d.nowMs;
+  const returning = (columns: string) => (d.returning ? ` RETURNING ${columns}` : '');
   return Object.freeze({
     // ---- leases (elections) ----
     /** The live holder, if any: an expired lease is no leader. */
@@ -29,6 +30,9 @@ export function buildStatements(d: SqlDialect, t: TableNames) {
      * term +1 is the new fencing token, version +1 marks the write.
      */
     leaseTake: `UPDATE ${lease} SET holder = ?, holder_node = ?, term = term + 1, version = version + 1, expires_at = ${now} + ?, acquired_at = ${now}, renewed_at = ${now}, info = ? WHERE cluster = ? AND name = ? AND (holder IS NULL OR expires_at <= ${now})`,
+    /** leaseTake / leaseInsert reporting the new term and version (dialects with RETURNING). */
+    leaseTakeReturning: `UPDATE ${lease} SET holder = ?, holder_node = ?, term = term + 1, version = version + 1, expires_at = ${now} + ?, acquired_at = ${now}, renewed_at = ${now}, info = ? WHERE cluster = ? AND name = ? AND (holder IS NULL OR expires_at <= ${now}) RETURNING term, version`,
+    leaseInsertReturning: `INSERT INTO ${lease} (cluster, name, holder, holder_node, term, version, expires_at, acquired_at, renewed_at, info) VALUES (?, ?, ?, ?, 1, 1, ${now} + ?, ${now}, ${now}, ?) RETURNING term, version`,
     leaseMine: `SELECT term, version, acquired_at FROM ${lease} WHERE cluster = ? AND name = ? AND holder = ?`,
     /**
      * Renew only what I last wrote (holder, term AND version), and only while unexpired: any
@@ -36,7 +40,7 @@ export function buildStatements(d: SqlDialect, t: TableNames) {
      */
     leaseRenew: `UPDATE ${lease} SET version = version + 1, expires_at = ${now} + ?, renewed_at = ${now} WHERE cluster = ? AND name = ? AND holder = ? AND term = ? AND version = ? AND expires_at > ${now}`,
     /** Give the lease up now so a successor need not wait for expiry. */
-    leaseRelease: `UPDATE ${lease} SET holder = NULL, holder_node = NULL, info = NULL, version = version + 1, expires_at = ${now} WHERE cluster = ? AND name = ? AND holder = ? AND term = ?`,
+    leaseRelease: `UPDATE ${lease} SET holder = NULL, holder_node = NULL, info = NULL, version = version + 1, expires_at = ${now} WHERE cluster = ? AND name = ? AND holder = ? AND term = ?${returning('term')}`,
     /** Fencing: the term is still held and unexpired; the row stays locked until commit. */
     fenceCheck: `SELECT term FROM ${lease} WHERE cluster = ? AND name = ? AND holder = ? AND term = ? AND expires_at > ${now}${d.lockRows}`,
 
@@ -47,7 +51,7 @@ export function buildStatements(d: SqlDialect, t: TableNames) {
     /** Renew only my own, unexpired row: once expired, the session is lost for good. */
     memberRenew: `UPDATE ${member} SET expires_at = ${now} + ?, renewed_at = ${now} WHERE cluster = ? AND node_id = ? AND session = ? AND expires_at > ${now}`,
     memberInfo: `UPDATE ${member} SET info = ? WHERE cluster = ? AND node_id = ? AND session = ? AND expires_at > ${now}`,
-    memberDelete: `DELETE FROM ${member} WHERE cluster = ? AND node_id = ? AND session = ?`,
+    memberDelete: `DELETE FROM ${member} WHERE cluster = ? AND node_id = ? AND session = ?${returning('node_id')}`,
     memberList: `SELECT node_id, session, info, joined_at FROM ${member} WHERE cluster = ? AND expires_at > ${now}`,
 
     // ---- kv ----

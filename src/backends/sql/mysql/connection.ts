@@ -85,6 +85,10 @@ class MysqlConnection implements SqlConnection {
     });
   }
 
+  runAndAnnounce(sql: string, params: readonly SqlParam[]): Promise<SqlResult> {
+    return this.run(sql, params); // nothing to announce: watchers poll
+  }
+
   async announce(): Promise<void> {
     // No notifications in MySQL: watchers poll.
   }

@@ -11,6 +11,7 @@ export const mysqlDialect: SqlDialect = Object.freeze({
   nowMs: `CAST(FLOOR(UNIX_TIMESTAMP(SYSDATE(3)) * 1000) AS SIGNED)`,
   quote: (identifier: string) => `\`${identifier}\``,
   lockRows: ' FOR UPDATE',
+  returning: false,
   // 1062: ER_DUP_ENTRY.
   isUniqueViolation: (error: unknown) => driverError(error)?.['errno'] === 1062,
 });

@@ -106,6 +106,13 @@ class PostgresConnection implements SqlConnection {
     });
   }
 
+  async runAndAnnounce(sql: string, params: readonly SqlParam[], cluster: string): Promise<SqlResult> {
+    // One round trip: the change and its NOTIFY (sent at commit, once per changed row; the
+    // listeners fold them into one wake-up).
+    const { rows } = await this.run(`WITH changed AS (${sql}) SELECT changed.*, pg_notify(?, ?) AS announced FROM changed`, [...params, this.#channel, cluster]);
+    return { rows, changes: rows.length };
+  }
+
   async announce(tx: SqlExecutor, cluster: string): Promise<void> {
     // Delivered when (and only if) the transaction commits.
     await tx.run('SELECT pg_notify(?, ?)', [this.#channel, cluster]);

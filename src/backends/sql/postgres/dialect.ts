@@ -10,6 +10,7 @@ export const postgresDialect: SqlDialect = Object.freeze({
   nowMs: `(FLOOR(EXTRACT(EPOCH FROM clock_timestamp()) * 1000))::BIGINT`,
   quote: (identifier: string) => `"${identifier}"`,
   lockRows: ' FOR UPDATE',
+  returning: true,
   // 23505: unique_violation.
   isUniqueViolation: (error: unknown) => driverError(error)?.['code'] === '23505',
 });

@@ -110,6 +110,10 @@ class SqliteConnection implements SqlConnection {
     return retryWhileBusy(() => this.transaction(fn));
   }
 
+  runAndAnnounce(sql: string, params: readonly SqlParam[]): Promise<SqlResult> {
+    return this.run(sql, params); // nothing to announce: watchers poll
+  }
+
   async announce(): Promise<void> {
     // No notifications in SQLite: watchers poll.
   }
@@ -140,7 +144,11 @@ class SqliteConnection implements SqlConnection {
         statement = this.#db.prepare(sql);
         this.#statements.set(sql, statement);
       }
-      if (statement.reader) return { rows: statement.all(...params) as Record<string, unknown>[], changes: 0 };
+      if (statement.reader) {
+        // A SELECT, or a write with RETURNING (one row per changed row).
+        const rows = statement.all(...params) as Record<string, unknown>[];
+        return { rows, changes: rows.length };
+      }
       return { rows: [], changes: statement.run(...params).changes };
     } catch (error) {
       throw storeUnavailable('sqlite', 'statement', error);

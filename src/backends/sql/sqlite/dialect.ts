@@ -11,6 +11,7 @@ export const sqliteDialect: SqlDialect = Object.freeze({
   quote: (identifier: string) => `"${identifier}"`,
   // Every transaction begins IMMEDIATE, so it holds the database's write lock already.
   lockRows: '',
+  returning: true,
   isUniqueViolation: (error: unknown) => {
     const code = driverError(error)?.['code'];
     return code === 'SQLITE_CONSTRAINT_PRIMARYKEY' || code === 'SQLITE_CONSTRAINT_UNIQUE';
