@@ -7,5 +7,8 @@ import { startCommand } from './commands/start.js';
 import { statusCommand } from './commands/status.js';
 import { directoryCommand } from './commands/directory.js';
 import { routingCommand } from './commands/routing.js';
+import { partitionCommand } from './commands/partition.js';
+import { resourceCommand } from './commands/resource.js';
+import { keysCommand } from './commands/keys.js';
 
-export const commands: readonly Command[] = [startCommand, statusCommand, leaderCommand, schemaCommand, demoCommand, directoryCommand, routingCommand];
+export const commands: readonly Command[] = [startCommand, statusCommand, leaderCommand, schemaCommand, demoCommand, directoryCommand, routingCommand, partitionCommand, resourceCommand, keysCommand];
