@@ -18,11 +18,12 @@ import { validate } from './validate.js';
  * Guarantees (each is a property test in test/unit/assignment/):
  * - every item gets `min(replicas, live + its grace nodes)` distinct nodes; nodes in `grace`
  *   keep exactly the slots they had (a grace node's slot is not given to a live node too);
- * - each live node's load is within 1 of its weighted fair share of the free slots, and so is
- *   its number of primaries (first position); zones of one item differ when possible;
- * - among balanced results, few moves: a stored slot is kept whenever its node is under quota,
- *   so a join moves only the joiner's quota and a leave only the leaver's slots, and an
- *   unchanged input gives back `previous`;
+ * - each live node's load is within 1 of its weighted fair share of the free slots (each
+ *   item's live slots split by weight, at most one per node), and so is its number of
+ *   primaries (first position); zones of one item differ when possible;
+ * - among balanced results, the fewest moves: stored slots are kept up to each node's
+ *   ceiling, so a join moves only the joiner's share, a leave (one replica) only the leaver's
+ *   slots, and an unchanged input gives back `previous`;
  * - the same input in any order gives the same output; invalid input throws
  *   InvalidArgumentError.
  *
