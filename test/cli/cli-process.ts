@@ -47,8 +47,18 @@ export class CliProcess {
     });
   }
 
+  /** Waits for a stdout line; fails at once (with stderr) if the process exits first. */
   async waitForLine(what: string, test: (line: string) => boolean, timeoutMs = 20_000): Promise<string> {
-    return waitFor(what, () => this.lines.find(test), { timeoutMs, intervalMs: 50 });
+    let exit: { code: number | null; signal: NodeJS.Signals | null } | undefined;
+    void this.exited.then((e) => (exit = e));
+    return waitFor(what, () => {
+      const line = this.lines.find(test);
+      if (line === undefined && exit) return { failed: `process exited (${exit.signal ?? `code ${exit.code}`}) before ${what}: ${this.stderr.trim()}` };
+      return line;
+    }, { timeoutMs, intervalMs: 50 }).then((result) => {
+      if (typeof result !== 'string') throw new Error(result.failed);
+      return result;
+    });
   }
 
   signal(signal: NodeJS.Signals): void {
