@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -74,6 +74,14 @@ describe('baton start with bad input', () => {
     } finally {
       await new Promise((resolve) => blocker.close(resolve));
     }
+  });
+
+  it('status on a SQLite file that does not exist: exit 2, and no file is created', async () => {
+    const missing = join(dir, 'typo.db');
+    const { code, stderr } = await runCli(['status', '--store', `sqlite:${missing}`]);
+    assert.equal(code, 2);
+    assert.ok(stderr.includes(`no SQLite store at ${missing}`));
+    assert.equal(existsSync(missing), false);
   });
 
   it('an unknown command or flag: exit 2', async () => {

@@ -49,7 +49,7 @@ export const demoCommand: Command = {
     const { config } = loadConfig({ env: {}, values: { cluster, store, election: DEMO_TIMING, log: { level: 'silent' } } });
     const shared = ['--store', store, '--cluster', cluster, '--log-level', 'info',
       ...Object.entries(DEMO_TIMING).flatMap(([k, v]) => [`--election-${k.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`, String(v)])];
-    const backend = await openForReading(config);
+    const backend = await openForReading(config, { create: true });
     const demo = new Demo(io, values.json === true);
     const nodes = Array.from({ length: count }, (_, i) => new DemoNodeProcess({
       nodeId: `node-${i + 1}`,

@@ -1,4 +1,6 @@
+import { existsSync } from 'node:fs';
 import type { Backend, LeaderRecord, Member } from '../../backend/contract.js';
+import { parseStoreUrl } from '../../backends/open-store.js';
 import { systemClock } from '../../clock.js';
 import { CLUSTER_LEADER_ELECTION } from '../../election/index.js';
 import { openWithRetry, openConfiguredStore } from '../../node/open-backend.js';
@@ -8,9 +10,17 @@ import { UsageError, type Command } from '../command.js';
 import { configFromArgs } from '../config-args.js';
 import { isoTime, json, portsText, table } from '../output.js';
 
-/** Opens the configured store for a read-only CLI command (no session). */
-export async function openForReading(config: BatonConfig): Promise<Backend> {
+/**
+ * Opens the configured store for a read-only CLI command (no session). A SQLite file must
+ * exist unless `create` is set (the demo creates its own).
+ */
+export async function openForReading(config: BatonConfig, { create = false }: { create?: boolean } = {}): Promise<Backend> {
   if (config.store.url === 'none') throw new UsageError('store "none" lives inside one node process; point --store at the store the nodes use');
+  const target = parseStoreUrl(config.store.url);
+  // Reading must not create an empty database where a typo points: say so instead.
+  if (target.kind === 'sqlite' && !create && !existsSync(target.display)) {
+    throw new UsageError(`no SQLite store at ${target.display}; check --store, or start a node first`);
+  }
   const quiet = createNodeLogger({ ...config, log: { level: 'silent' } });
   return openWithRetry(openConfiguredStore, config, systemClock, quiet);
 }
