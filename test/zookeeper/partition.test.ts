@@ -10,7 +10,7 @@ import type { Backend, Leadership } from '../../src/backend/index.js';
 import { createZookeeperBackend } from '../../src/backends/zookeeper/index.js';
 import { LeadershipEndedError, isBatonError } from '../../src/errors.js';
 import { TcpProxy } from '../support/tcp-proxy.js';
-import { waitForAbort, withTimeout } from '../support/wait.js';
+import { waitFor, waitForAbort, withTimeout } from '../support/wait.js';
 import { startStandalone, TICK_MS, type StandaloneZooKeeper } from '../support/zookeeper-fixture.js';
 
 const TIMING = Object.freeze({ ttlMs: 4_000, renewDeadlineMs: 2_000, retryPeriodMs: 400, pollIntervalMs: 200 });
@@ -38,8 +38,8 @@ describe('ZooKeeper: leader partitioned from the ensemble', () => {
     await zk?.close();
   });
 
-  const open = async (connect: string) => {
-    const backend = await createZookeeperBackend({ connect, cluster: 'partition' });
+  const open = async (connect: string, cluster = 'partition') => {
+    const backend = await createZookeeperBackend({ connect, cluster });
     backends.push(backend);
     return backend;
   };
@@ -88,5 +88,31 @@ describe('ZooKeeper: leader partitioned from the ensemble', () => {
     await b.kv.put('owner', 'b', { fence: second.fence });
     await assert.rejects(a.kv.put('owner', 'a', { fence: first.fence }), (e: unknown) => isBatonError(e, 'FENCED'));
     assert.equal((await b.kv.get('owner'))?.value, 'b');
+  });
+
+  it("after a partition longer than the shared connection's session, watches are set again on a new one", async () => {
+    // The shared connection's session (1.5 s) ends well before the member's (3 s): once the
+    // member is gone on the server, the shared session has expired too.
+    const w = await createZookeeperBackend({ connect: `127.0.0.1:${proxy.port}`, cluster: 'rewatch', sharedSessionTimeoutMs: 1_500 });
+    backends.push(w);
+    const writer = await open(zk.connectString, 'rewatch');
+    await w.openSession({ nodeId: 'w', info: {}, timing: { ttlMs: 3_000, renewDeadlineMs: 2_000, retryPeriodMs: 400, pollIntervalMs: 200 } });
+    let fired = 0;
+    const watch = new AbortController();
+    w.kv.watch('w/', () => fired++, { signal: watch.signal });
+    try {
+      await writer.kv.put('w/before', 1);
+      await waitFor('the watch before the cut', () => fired > 0);
+      proxy.cut();
+      await waitFor("the cut-off member's session to expire", async () => (await writer.members()).length === 0, { timeoutMs: 10_000, intervalMs: 100 });
+      proxy.restore();
+      await waitFor('reads through a new shared session', () => w.kv.get('w/before').then((e) => e?.value === 1, () => false), { timeoutMs: 10_000 });
+      const before = fired;
+      await writer.kv.put('w/after', 2);
+      await waitFor('the watch after the new session', () => fired > before, { timeoutMs: 5_000 });
+    } finally {
+      proxy.restore();
+      watch.abort();
+    }
   });
 });
