@@ -74,6 +74,18 @@ describe('BatonNode on the memory backend', () => {
     await waitFor('leads again', () => node.isLeader(), { timeoutMs: 5000 });
   });
 
+  it('waits for a stale session of its own node id to go, then joins', async () => {
+    const stale = await store.backend('restart').openSession({ nodeId: 'same', info: {}, timing: testConfig().election });
+    const node = await start('restart', 'same');
+    assert.equal(node.state, 'running');
+    assert.equal(node.sessionState, 'none', 'the id is still taken by the stale session');
+    assert.equal((await getJson(`${node.url}/ready`)).status, 503);
+    store.expire(stale.id);
+    await waitFor('the node to join', () => node.sessionState === 'live', { timeoutMs: 5000 });
+    await waitFor('the node to lead', () => node.isLeader(), { timeoutMs: 5000 });
+    await stale.close();
+  });
+
   it('reports a port in use with the port in the message', async () => {
     const blocker = net.createServer();
     await new Promise<void>((resolve) => blocker.listen(0, '127.0.0.1', resolve));
