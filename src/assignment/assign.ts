@@ -4,7 +4,7 @@
  */
 import { fillFree } from './fill.js';
 import { raiseFloors } from './floor-repair.js';
-import { readItems } from './item-state.js';
+import { listOf, readItems } from './item-state.js';
 import { keepStored } from './keep.js';
 import { choosePrimaries } from './primaries.js';
 import { shareBounds, slotShares } from './quotas.js';
@@ -57,7 +57,7 @@ export function assign(input: AssignmentInput): Assignment {
   choosePrimaries(plan, states);
   const result: Record<string, readonly string[]> = {};
   for (const state of states) {
-    const ids = Object.freeze(state.ids);
+    const ids = listOf(plan, state);
     // Plain assignment to "__proto__" would set the prototype instead of adding the item.
     if (state.item === '__proto__') Object.defineProperty(result, state.item, { value: ids, enumerable: true });
     else result[state.item] = ids;

@@ -49,7 +49,7 @@ export function fillFree(plan: Plan, states: readonly ItemState[], bounds: Bound
     while (state.live.length < state.need) {
       const node = pick(plan, state, heap, openInZone);
       if (node >= 0) {
-        addSlot(plan, state, node);
+        addSlot(state, node);
         take(node);
       } else {
         exchange(plan, states, state, heap, take, load);
@@ -60,17 +60,18 @@ export function fillFree(plan: Plan, states: readonly ItemState[], bounds: Bound
 
 /** Step 2: the chosen node (taken out of the heap), or -1 when every node with room is on the item. */
 function pick(plan: Plan, state: ItemState, heap: NodeHeap, openInZone: ReadonlyMap<string, number>): number {
-  const zones = state.live.map((node) => plan.zone(node));
-  const openUsed = new Set(zones.filter((zone) => openInZone.has(zone))).size;
+  const live = state.live;
+  // Fast path (every slot of a fresh single-replica assignment): nothing to avoid.
+  if (live.length === 0) return heap.pop();
   // A node in a zone the item does not use has room only if some open zone is unused.
-  const wantNewZone = openUsed < openInZone.size;
+  const wantNewZone = openZonesUsed(plan, live, openInZone) < openInZone.size;
   const popped: number[] = [];
   let choice = -1;
   let fallback = -1;
   for (let node = heap.pop(); node >= 0; node = heap.pop()) {
     popped.push(node);
-    if (state.live.includes(node)) continue;
-    if (!wantNewZone || !zones.includes(plan.zone(node))) {
+    if (live.includes(node)) continue;
+    if (!wantNewZone || !usesZone(plan, live, plan.zone(node))) {
       choice = node;
       break;
     }
@@ -79,6 +80,24 @@ function pick(plan: Plan, state: ItemState, heap: NodeHeap, openInZone: Readonly
   if (choice < 0) choice = fallback;
   for (const node of popped) if (node !== choice) heap.push(node);
   return choice;
+}
+
+/** How many distinct zones that still have room the item's live nodes use. */
+function openZonesUsed(plan: Plan, live: readonly number[], openInZone: ReadonlyMap<string, number>): number {
+  let used = 0;
+  for (let i = 0; i < live.length; i++) {
+    const zone = plan.zone(live[i] as number);
+    if (!openInZone.has(zone)) continue;
+    let seen = false;
+    for (let j = 0; j < i && !seen; j++) seen = plan.zone(live[j] as number) === zone;
+    if (!seen) used++;
+  }
+  return used;
+}
+
+function usesZone(plan: Plan, live: readonly number[], zone: string): boolean {
+  for (const node of live) if (plan.zone(node) === zone) return true;
+  return false;
 }
 
 /**
@@ -98,11 +117,11 @@ function exchange(plan: Plan, states: readonly ItemState[], stuck: ItemState, he
     let item = chain.end;
     let node = chain.u;
     for (let step = chain.via.get(item); step; step = chain.via.get(item)) {
-      replaceSlot(plan, item, step.give, node);
+      replaceSlot(item, step.give, node);
       node = step.give;
       item = step.taker;
     }
-    addSlot(plan, item, node);
+    addSlot(item, node);
     take(chain.u);
     return;
   }
@@ -112,7 +131,7 @@ function exchange(plan: Plan, states: readonly ItemState[], stuck: ItemState, he
     const ratio = ((load[n] as number) + 1) / plan.weight(n);
     if (best < 0 || ratio < ((load[best] as number) + 1) / plan.weight(best)) best = n;
   }
-  addSlot(plan, stuck, best);
+  addSlot(stuck, best);
   load[best] = (load[best] as number) + 1;
 }
 

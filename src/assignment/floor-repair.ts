@@ -30,7 +30,7 @@ export function raiseFloors(plan: Plan, states: readonly ItemState[], bounds: Bo
       if (!take) break;
       if (take === true) continue;
       cursor = take.cursor;
-      replaceSlot(plan, take.state, take.giver, node);
+      replaceSlot(take.state, take.giver, node);
       search.noteAdded(take.state);
       load[take.giver] = (load[take.giver] as number) - 1;
       load[node] = (load[node] as number) + 1;
@@ -124,7 +124,7 @@ function chainTake(plan: Plan, states: readonly ItemState[], start: number, abov
         load[giver] = (load[giver] as number) - 1;
         load[start] = (load[start] as number) + 1;
         for (let node = giver, step = via.get(node); step; node = step.taker, step = via.get(node)) {
-          replaceSlot(plan, step.state, node, step.taker);
+          replaceSlot(step.state, node, step.taker);
         }
         return true;
       }

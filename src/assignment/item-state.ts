@@ -9,8 +9,6 @@ export interface ItemState {
   readonly item: string;
   /** The stored list, without duplicates. */
   readonly stored: readonly string[];
-  /** The output list being built: grace node ids (frozen) and live node ids. */
-  readonly ids: string[];
   /** Live nodes on the item: the first `kept` were stored before, the rest are moves. */
   readonly live: number[];
   /** How many of `live` (its first entries) are kept from the stored list. */
@@ -21,6 +19,8 @@ export interface ItemState {
   readonly frozenPrimary: boolean;
   /** The stored primary if it is a live node, else -1. */
   readonly previousPrimary: number;
+  /** The live node chosen as primary (step 6), or -1 when the primary place is frozen or empty. */
+  primary: number;
 }
 
 /**
@@ -41,25 +41,23 @@ export function readItems(plan: Plan): ItemState[] {
     return {
       item,
       stored,
-      ids: [],
       live: [],
       kept: 0,
       need,
       frozenPrimary: first !== undefined && plan.grace.has(first),
       previousPrimary: first === undefined ? -1 : (plan.indexOf.get(first) ?? -1),
+      primary: -1,
     };
   });
 }
 
-/** Adds live node `node` at the end of the item's list (a move). */
-export function addSlot(plan: Plan, state: ItemState, node: number): void {
-  state.ids.push(plan.id(node));
+/** Adds live node `node` to the item (a move). */
+export function addSlot(state: ItemState, node: number): void {
   state.live.push(node);
 }
 
-/** Replaces live node `from` by `to` in place; `to` is a move, so `from` leaves the kept prefix. */
-export function replaceSlot(plan: Plan, state: ItemState, from: number, to: number): void {
-  state.ids[state.ids.indexOf(plan.id(from))] = plan.id(to);
+/** Replaces live node `from` by `to`; `to` is a move, so `from` first leaves the kept prefix. */
+export function replaceSlot(state: ItemState, from: number, to: number): void {
   let at = state.live.indexOf(from);
   if (at < state.kept) {
     const last = state.kept - 1;
@@ -69,4 +67,24 @@ export function replaceSlot(plan: Plan, state: ItemState, from: number, to: numb
     at = last;
   }
   state.live[at] = to;
+}
+
+/**
+ * The item's output list: its primary first (when chosen), then the stored list in stored
+ * order (grace nodes and kept live holders), then the nodes added in this run.
+ */
+export function listOf(plan: Plan, state: ItemState): string[] {
+  const { live, kept, primary } = state;
+  let size = live.length;
+  for (const id of state.stored) if (plan.grace.has(id)) size++;
+  // Sized up front: most lists have one to three entries, and growing by push over-allocates.
+  const list = new Array<string>(size);
+  let at = 0;
+  if (primary >= 0) list[at++] = plan.id(primary);
+  for (const id of state.stored) {
+    const node = plan.indexOf.get(id);
+    if (node === undefined ? plan.grace.has(id) : node !== primary && live.indexOf(node) >= 0 && live.indexOf(node) < kept) list[at++] = id;
+  }
+  for (let k = kept; k < live.length; k++) if (live[k] !== primary) list[at++] = plan.id(live[k] as number);
+  return list;
 }

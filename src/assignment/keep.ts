@@ -14,7 +14,7 @@ import type { Plan } from './validate.js';
  *    joiner say, can take them all), then standby before primary slots, then lower item ids.
  * 3. An item still holding more nodes than it needs (replicas lowered, grace ended...) drops
  *    the holders furthest above their floor, later places first.
- * 4. Each item's list is rebuilt in stored order: grace nodes in place, kept live holders.
+ * 4. What is left in each item's `live` (in stored order) is kept.
  * Returns each node's load.
  */
 export function keepStored(plan: Plan, states: readonly ItemState[], bounds: Bounds): number[] {
@@ -49,14 +49,8 @@ export function keepStored(plan: Plan, states: readonly ItemState[], bounds: Bou
       drop(k, held[worst] as number);
     }
   });
-  // Step 4.
-  for (const state of states) {
-    for (const id of state.stored) {
-      const node = plan.indexOf.get(id);
-      if (node === undefined ? plan.grace.has(id) : state.live.includes(node)) state.ids.push(id);
-    }
-    state.kept = state.live.length;
-  }
+  // Step 4: `live` holds the kept holders in stored order.
+  for (const state of states) state.kept = state.live.length;
   return load;
 }
 

@@ -8,7 +8,7 @@ import type { Plan } from './validate.js';
 
 /**
  * Picks the primary of every item whose primary position is not frozen and that has a live
- * node, then moves it to position 0 of the item's list (swapping with whoever was there).
+ * node (it is listed first in the output).
  * Each node's number of primaries must end within [floor, ceil] of its fair share: every such
  * item's role split by weight among the live nodes on it, summed per node.
  * 1. Keep the stored primary while it is on the item and below its ceiling (so an already
@@ -44,12 +44,5 @@ export function choosePrimaries(plan: Plan, states: readonly ItemState[]): void 
   for (let node = 0; node < plan.nodes.length; node++) {
     while (roles.belowFloor(node) && roles.augmentDown(node));
   }
-  open.forEach((state, k) => toFront(state, plan.id(roles.primaryOf(k))));
-}
-
-function toFront(state: ItemState, id: string): void {
-  const at = state.ids.indexOf(id);
-  if (at <= 0) return;
-  state.ids[at] = state.ids[0] as string;
-  state.ids[0] = id;
+  open.forEach((state, k) => (state.primary = roles.primaryOf(k)));
 }

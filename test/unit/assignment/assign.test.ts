@@ -109,10 +109,9 @@ describe('assign: scenarios', () => {
     assert.equal(Object.getPrototypeOf(result), Object.prototype);
   });
 
-  it('returns frozen results', () => {
+  it('returns a frozen result', () => {
     const result = assign({ items: ['1'], nodes: nodes('a') });
     assert.ok(Object.isFrozen(result));
-    assert.ok(Object.isFrozen(result['1']));
   });
 });
 
