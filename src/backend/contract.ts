@@ -7,6 +7,7 @@
  * signal aborts, with ClosedError after close, with StoreUnavailableError when the store cannot
  * be reached, and with one of the other BatonErrors for a definite refusal.
  */
+import type { CorruptDocumentError } from '../errors.js';
 import type { Json, JsonObject } from './json.js';
 import type { SessionTiming } from './timing.js';
 
@@ -93,7 +94,7 @@ export interface KvWriteOptions extends CallOptions {
 
 export interface KvListOptions extends CallOptions {
   /** Called for every entry under the prefix that is not valid JSON; such entries are skipped. */
-  readonly onCorrupt?: (error: import('../errors.js').CorruptDocumentError) => void;
+  readonly onCorrupt?: (error: CorruptDocumentError) => void;
 }
 
 /** Small versioned JSON documents under keys (see names.ts for the key rules). */
