@@ -41,6 +41,9 @@ export function commandHelp(command: Command): string {
       const flag = flagName(path, spec);
       if (flag !== null) rows.push([`--${flag} <value>`, `${path}; env ${envName(path, spec) ?? '-'}; default ${JSON.stringify(spec.default)}`]);
     }
+    for (const [name, spec] of Object.entries(configSchema.fields)) {
+      if (spec.kind === 'map') rows.push([`(file only) ${name}.<name>.*`, spec.doc]);
+    }
   }
   const width = Math.max(...rows.map((r) => (r[0] ?? '').length));
   return [
