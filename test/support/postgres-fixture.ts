@@ -40,7 +40,7 @@ export async function createPostgresFixture(): Promise<SqlFixture> {
       await raw.close();
       await admin(async (c) => {
         await c.query('SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()', [database]);
-        await c.query(`DROP DATABASE IF EXISTS ${database}`);
+        await c.query(`DROP DATABASE IF EXISTS ${database} WITH (FORCE)`);
       });
     },
   };

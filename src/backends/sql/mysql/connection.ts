@@ -22,6 +22,11 @@ const QUERY_TIMEOUT_MS = 10_000;
 /** How long a process waits for another's schema migration to finish, in seconds (GET_LOCK). */
 const MIGRATION_LOCK_WAIT_S = 60;
 
+/** InnoDB's "deadlock found" error number. */
+const ER_LOCK_DEADLOCK = 1213;
+/** Runs of a transaction chosen as deadlock victim before the error is passed on. */
+const DEADLOCK_ATTEMPTS = 3;
+
 type Queryable = Pick<mysql.Pool, 'query'>;
 
 async function query(target: Queryable, sql: string, params: readonly SqlParam[]): Promise<SqlResult> {
@@ -53,8 +58,23 @@ class MysqlConnection implements SqlConnection {
     return query(this.#pool, sql, params);
   }
 
+  /**
+   * Runs `fn` in a transaction. InnoDB may pick this transaction as a deadlock victim (two
+   * writers locking the same gap before inserting): it was rolled back whole, so it is run
+   * again, up to DEADLOCK_ATTEMPTS times in all.
+   */
   async transaction<T>(fn: (tx: SqlExecutor) => Promise<T>, options?: CallOptions): Promise<T> {
-    if (options?.signal?.aborted) throw new AbortedError('mysql transaction', options.signal.reason);
+    for (let attempt = 1; ; attempt++) {
+      if (options?.signal?.aborted) throw new AbortedError('mysql transaction', options.signal.reason);
+      try {
+        return await this.#transactionOnce(fn);
+      } catch (error) {
+        if (driverError(error)?.['errno'] !== ER_LOCK_DEADLOCK || attempt >= DEADLOCK_ATTEMPTS) throw error;
+      }
+    }
+  }
+
+  #transactionOnce<T>(fn: (tx: SqlExecutor) => Promise<T>): Promise<T> {
     return this.#withConnection(async (connection) => {
       const tx: SqlExecutor = { run: (sql, params = []) => query(connection, sql, params) };
       await tx.run('START TRANSACTION');
@@ -138,11 +158,16 @@ export async function openMysqlConnection(url: string): Promise<SqlConnection> {
     enableKeepAlive: true,
     waitForConnections: true,
   });
-  // UTC, so UNIX_TIMESTAMP(SYSDATE(3)) never meets a daylight-saving gap or overlap.
+  // Every new connection, before its first statement:
+  //  - UTC, so UNIX_TIMESTAMP(SYSDATE(3)) never meets a daylight-saving gap or overlap;
+  //  - READ COMMITTED, so a locking read of an absent row takes no gap lock (under REPEATABLE
+  //    READ, writers creating different new rows in one gap deadlock each other).
   pool.pool.on('connection', (connection) => {
-    connection.query("SET time_zone = '+00:00'", (error: unknown) => {
-      if (error) connection.destroy();
-    });
+    for (const setting of ["SET time_zone = '+00:00'", 'SET SESSION TRANSACTION ISOLATION LEVEL READ COMMITTED']) {
+      connection.query(setting, (error: unknown) => {
+        if (error) connection.destroy();
+      });
+    }
   });
   const connection = new MysqlConnection(pool);
   try {
