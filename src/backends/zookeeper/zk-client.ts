@@ -58,6 +58,7 @@ export interface ZkClientOptions extends ZkConnectionOptions {
   readonly connectTimeoutMs?: number;
 }
 
+/** One ZooKeeper session behind a promise API; see the module comment for an example. */
 export class ZkClient {
   readonly #conn: ZkConnection;
   readonly #watches = new WatchRegistry();
@@ -111,6 +112,7 @@ export class ZkClient {
     await this.#createAncestors(`${path}/x`, options);
   }
 
+  /** The znode's data (empty when it has none) and stat; NO_NODE when absent. */
   async getData(path: string, options: WatchCallOptions = {}): Promise<{ data: Buffer; stat: ZkStat }> {
     const watch = options.watch;
     const [data, raw] = await this.#conn.call<[Buffer | undefined, Parameters<typeof decodeStat>[0]]>('getData', path, options, (done) =>

@@ -61,6 +61,7 @@ export interface CallOptions {
 /** The library's callback shape; a ZooKeeperError passes through as it is. */
 export type Done<T> = (error: RawException | ZooKeeperError | null, value?: T) => void;
 
+/** The connection under a {@link ZkClient}: lifecycle, state, calls that always settle, liveness. */
 export class ZkConnection {
   readonly options: ZkConnectionOptions;
   readonly clock: Clock;
@@ -72,6 +73,8 @@ export class ZkConnection {
   #sessionId = '';
   #lastHeardAt = 0;
   #closing: Promise<void> | undefined;
+  /** Set while close() waits for the library to report the socket closed. */
+  #onRawClosed: (() => void) | undefined;
 
   constructor(options: ZkConnectionOptions) {
     this.options = options;
@@ -199,8 +202,6 @@ export class ZkConnection {
     await closed;
     this.#raw.connectionManager.socket?.destroy();
   }
-
-  #onRawClosed: (() => void) | undefined;
 
   #onRawState(state: RawState): void {
     const { State } = zookeeperLibrary;

@@ -30,6 +30,7 @@ export interface ZookeeperBackendOptions {
   readonly sharedSessionTimeoutMs?: number;
 }
 
+/** Session timeout asked for the shared connection, ms (the server's clock): baton's default ttl. */
 const DEFAULT_SHARED_SESSION_TIMEOUT_MS = 15_000;
 /**
  * How long to wait between attempts to replace an expired shared connection, ms on the clock.
