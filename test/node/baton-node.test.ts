@@ -6,7 +6,7 @@ import type { Backend } from '../../src/backend/contract.js';
 import { isBatonError, StoreUnavailableError } from '../../src/errors.js';
 import { BatonNode, startNode } from '../../src/node/baton-node.js';
 import type { FeatureContext, NodeFeature } from '../../src/node/feature.js';
-import { waitFor } from '../support/wait.js';
+import { waitFor, withTimeout } from '../support/wait.js';
 import { getJson, silentLogger, testConfig } from './node-helpers.js';
 
 describe('BatonNode on the memory backend', () => {
@@ -84,6 +84,17 @@ describe('BatonNode on the memory backend', () => {
     await waitFor('the node to join', () => node.sessionState === 'live', { timeoutMs: 5000 });
     await waitFor('the node to lead', () => node.isLeader(), { timeoutMs: 5000 });
     await stale.close();
+  });
+
+  it('closes even when its store has become unreachable', async () => {
+    const node = await start('cut', 'island');
+    await waitFor('leads', () => node.isLeader());
+    const sessionId = (await node.backend.members()).find((m) => m.nodeId === 'island')?.sessionId;
+    assert.ok(sessionId);
+    store.isolate(sessionId);
+    await withTimeout('close', node.close(), 5000);
+    assert.equal(node.state, 'closed');
+    store.heal(sessionId);
   });
 
   it('reports a port in use with the port in the message', async () => {
