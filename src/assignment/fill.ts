@@ -22,7 +22,7 @@ export function fillFree(plan: Plan, states: readonly ItemState[], bounds: Bound
   const room = (node: number) => (ceil[node] as number) - (load[node] as number);
   // Below the floor outranks any room to the ceiling (ceil - floor is at most 1).
   const priority = load.map((l, i) => 2 * ((floor[i] as number) - l) + room(i));
-  const heap = new NodeHeap(priority);
+  const heap = new NodeHeap(priority, plan.rank);
   // Zones that still have a node with room, and how many such nodes each has.
   const openInZone = new Map<string, number>();
   for (let node = 0; node < plan.nodes.length; node++) {

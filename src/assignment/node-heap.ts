@@ -1,16 +1,18 @@
 /**
- * A binary max-heap of node indices ordered by a priority (largest first), then by index
- * (lowest first, i.e. sorted id), so the fill step hands each free slot to the node that needs
- * it most, deterministically. A node's priority may change only while it is out of the heap
+ * A binary max-heap of node indices ordered by a priority (largest first), then by a fixed
+ * rank (lowest first), so the fill step hands each free slot to the node that needs it most,
+ * deterministically. A node's priority may change only while it is out of the heap
  * (pop, update, push back).
  */
 export class NodeHeap {
   readonly #priority: readonly number[];
+  readonly #rank: readonly number[];
   readonly #heap: number[] = [];
 
-  /** `priority[i]` is read live: update it only for nodes that are not in the heap. */
-  constructor(priority: readonly number[]) {
+  /** `priority[i]` is read live: update it only for nodes that are not in the heap. `rank` breaks ties. */
+  constructor(priority: readonly number[], rank: readonly number[]) {
     this.#priority = priority;
+    this.#rank = rank;
   }
 
   get size(): number {
@@ -60,7 +62,7 @@ export class NodeHeap {
   #before(a: number, b: number): boolean {
     const ra = this.#priority[a] as number;
     const rb = this.#priority[b] as number;
-    return ra > rb || (ra === rb && a < b);
+    return ra > rb || (ra === rb && (this.#rank[a] as number) < (this.#rank[b] as number));
   }
 
   #swap(i: number, j: number): void {

@@ -22,6 +22,12 @@ export interface Plan {
   readonly replicas: number;
   /** The stored list of `item` with duplicates removed, or [] when there is none. */
   previousOf(item: string): readonly string[];
+  /**
+   * Tie-break order of live nodes for the fill: zones taken in turn (the first node of each
+   * zone, then the second of each, ...), so that equal nodes are consumed evenly across zones
+   * and late items still find room in zones they do not use. Without zones it is id order.
+   */
+  readonly rank: readonly number[];
   /** Id, weight and zone key of live node number `node`. */
   id(node: number): string;
   weight(node: number): number;
@@ -67,6 +73,7 @@ export function validate(input: AssignmentInput): Plan {
   return {
     items,
     nodes,
+    rank: zoneRanks(nodes),
     indexOf,
     grace,
     replicas,
@@ -75,6 +82,18 @@ export function validate(input: AssignmentInput): Plan {
     weight: (index) => node(index).weight,
     zone: (index) => node(index).zone,
   };
+}
+
+function zoneRanks(nodes: readonly PlannedNode[]): number[] {
+  const zones = [...new Set(nodes.map((n) => n.zone))].sort(compareIds);
+  const zoneIndex = new Map(zones.map((zone, i) => [zone, i]));
+  const seen = new Map<string, number>();
+  // Nodes are sorted by id, so each node's place within its zone follows id order.
+  return nodes.map((node) => {
+    const place = seen.get(node.zone) ?? 0;
+    seen.set(node.zone, place + 1);
+    return place * zones.length + (zoneIndex.get(node.zone) as number);
+  });
 }
 
 const NONE: readonly string[] = Object.freeze([]);

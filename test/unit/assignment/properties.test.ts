@@ -124,4 +124,19 @@ describe('assign: properties', () => {
       { numRuns: RUNS },
     );
   });
+
+  it('zones: with equal zones and replicas <= zones, a fresh assignment spreads each item over distinct zones', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 2, max: 4 }), fc.integer({ min: 1, max: 4 }), fc.integer({ min: 0, max: 60 }), fc.integer({ min: 1, max: 4 }), (zones, perZone, count, replicas) => {
+        fc.pre(replicas <= zones);
+        const nodes = Array.from({ length: zones * perZone }, (_, i) => ({ id: `n${i}`, zone: `z${i % zones}` }));
+        const zoneOf = new Map(nodes.map((n) => [n.id, n.zone]));
+        const result = assign({ items: Array.from({ length: count }, (_, i) => String(i)), nodes, replicas });
+        for (const [item, list] of Object.entries(result)) {
+          assert.equal(new Set(list.map((id) => zoneOf.get(id))).size, list.length, `item ${item}: ${list.join(',')}`);
+        }
+      }),
+      { numRuns: RUNS },
+    );
+  });
 });
