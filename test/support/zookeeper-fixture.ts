@@ -46,6 +46,9 @@ export interface ZooKeeperEnsembleMember {
   stop(): Promise<void>;
   /** Starts the member again (returns at once; see the ensemble's `waitServing`). */
   start(): void;
+  /** Freezes the member (SIGSTOP): connections stay open, nothing answers. */
+  pause(): void;
+  resume(): void;
   /** The member's mode: 'leader', 'follower', or '' when it is not serving. */
   mode(): Promise<string>;
 }
@@ -113,6 +116,8 @@ export async function startEnsemble(size = 3): Promise<ZooKeeperEnsemble> {
       },
       stop: () => s.stop(),
       start: () => s.start(),
+      pause: () => s.pause(),
+      resume: () => s.resume(),
       mode: () => modeOf(s),
     })),
     connectString: servers.map((s) => s.connectString).join(','),

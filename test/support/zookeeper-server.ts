@@ -149,6 +149,16 @@ export class ZooKeeperServer {
     return reply;
   }
 
+  /** Freezes the JVM (SIGSTOP): its sockets stay open but nothing answers. */
+  pause(): void {
+    this.#child?.kill('SIGSTOP');
+  }
+
+  /** Thaws a paused JVM (SIGCONT). */
+  resume(): void {
+    this.#child?.kill('SIGCONT');
+  }
+
   /** Kills the JVM (SIGKILL: a crash, as far as clients and peers can tell) and waits for its exit. */
   async stop(): Promise<void> {
     const child = this.#child;

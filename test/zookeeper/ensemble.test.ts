@@ -44,6 +44,31 @@ describe('ZooKeeper: three-server ensemble', () => {
     return undefined;
   };
 
+  it('leaves a server that stops answering (frozen, socket open) and keeps leadership', async () => {
+    // Longer than the other test: a frozen ZooKeeper leader costs the ensemble an election too.
+    const timing = { ttlMs: 10_000, renewDeadlineMs: 7_000, retryPeriodMs: 500, pollIntervalMs: 250 };
+    const backend = await createZookeeperBackend({ connect: ensemble.connectString, cluster: 'frozen' });
+    backends.push(backend);
+    const session = await backend.openSession({ nodeId: 'f', info: { host: 'f' }, timing });
+    const leadership = await session.campaign(ELECTION, { host: 'f' });
+    const home = await waitFor("the leader's server", () => serverOf(session));
+    home.pause();
+    try {
+      // The library alone would wait on the open socket forever; the probe's read timeout
+      // drops it and the session moves on.
+      await waitFor('the session on another server', async () => {
+        const now = await serverOf(session);
+        return now !== undefined && now.id !== home.id;
+      }, { timeoutMs: timing.renewDeadlineMs * 2, intervalMs: 200 });
+      await waitFor('the session live again', () => session.state === 'live', { timeoutMs: timing.ttlMs });
+      assert.equal(leadership.signal.aborted, false, `the term ended: ${String(leadership.signal.reason)}`);
+    } finally {
+      home.resume();
+    }
+    await ensemble.waitServing(3);
+    await session.close();
+  });
+
   it('keeps leadership across the loss of its server, demotes without quorum, recovers with it', async () => {
     const a = await open();
     const observer = await open();
