@@ -74,15 +74,15 @@ export class AssignService {
   }
 
   /**
-   * Runs passes until the term ends (resolves 'term-ended') or a write is fenced (resolves
-   * 'fenced'). Never rejects for store errors: they are logged and the pass is retried.
+   * Runs passes until the term ends or `signal` aborts (resolves 'term-ended') or a write is
+   * fenced (resolves 'fenced'). Never rejects for store errors: they are logged and retried.
    */
-  async run(): Promise<AssignServiceEnd> {
+  async run(options: { readonly signal?: AbortSignal } = {}): Promise<AssignServiceEnd> {
     if (this.#running) throw new StateError('AssignService.run() was already called; create one service per term');
     this.#running = true;
     // The loop's own end: the term's end, or this run returning (so the watch never outlives it).
     const done = new AbortController();
-    const signal = AbortSignal.any([this.#leadership.signal, done.signal]);
+    const signal = AbortSignal.any([this.#leadership.signal, done.signal, ...(options.signal ? [options.signal] : [])]);
     try {
       return await this.#loop(signal);
     } finally {
@@ -101,7 +101,7 @@ export class AssignService {
       await wakeup.wait(delay, signal);
       if (signal.aborted) break;
       try {
-        const plan = await this.tick();
+        const plan = await this.#pass(signal);
         const graceEnds = Math.min(...plan.inGrace.values());
         delay = Math.min(this.#options.assignIntervalMs, graceEnds);
       } catch (error) {
@@ -128,8 +128,13 @@ export class AssignService {
    * reason, without touching the store, if the term has already ended; with FencedError if the
    * store refuses the term.
    */
-  async tick(): Promise<Plan> {
-    const { signal } = this.#leadership;
+  tick(): Promise<Plan> {
+    return this.#pass(this.#leadership.signal);
+  }
+
+  /** One pass whose reads and writes end when `signal` aborts (the term's, or run()'s). */
+  async #pass(signal: AbortSignal): Promise<Plan> {
+    this.#leadership.signal.throwIfAborted();
     signal.throwIfAborted();
     const started = this.#clock.now();
     const [members, table] = await Promise.all([
@@ -145,7 +150,7 @@ export class AssignService {
       offlineGraceMs: this.#options.offlineGraceMs,
       wallNow: this.#wallClock(),
     });
-    const written = await this.#apply(plan.phases);
+    const written = await this.#apply(plan.phases, signal);
     this.#metrics?.lastAssignSeconds.set((this.#clock.now() - started) / 1000);
     if (written > 0) {
       this.#metrics?.moves.inc(plan.moves);
@@ -158,8 +163,8 @@ export class AssignService {
   }
 
   /** Writes both phases in order, each write fenced; returns how many writes were made. */
-  async #apply(phases: Plan['phases']): Promise<number> {
-    const { fence, signal } = this.#leadership;
+  async #apply(phases: Plan['phases'], signal: AbortSignal): Promise<number> {
+    const { fence } = this.#leadership;
     const versions = new Map<string, number>();
     const expect = (op: KvOp) => versions.get(op.key) ?? op.expect;
     let count = 0;

@@ -5,8 +5,8 @@ import { Counter, Gauge, type Registry } from 'prom-client';
  * the leader's AssignService and each node's BucketOwner report here.
  */
 export class BucketMetrics {
-  /** Buckets each node owns now (reported by the node itself). */
-  readonly owned: Gauge<'node'>;
+  /** Buckets this node owns now (the node's registry labels it with the node id). */
+  readonly owned: Gauge;
   /** Buckets moved from one node to another by the leader's passes. */
   readonly moves: Counter;
   /** Duration of the leader's last assignment pass (read, plan, write), in seconds. */
@@ -16,7 +16,7 @@ export class BucketMetrics {
 
   constructor(registry: Registry) {
     const registers = [registry];
-    this.owned = new Gauge({ name: 'baton_buckets_owned', help: 'Buckets this node owns', labelNames: ['node'], registers });
+    this.owned = new Gauge({ name: 'baton_buckets_owned', help: 'Buckets this node owns', registers });
     this.moves = new Counter({ name: 'baton_bucket_moves_total', help: 'Buckets moved between nodes by the leader', registers });
     this.lastAssignSeconds = new Gauge({
       name: 'baton_bucket_assign_duration_seconds',

@@ -186,7 +186,7 @@ export class BucketOwner {
     const stop = new AbortController();
     const slot: OwnedSlot = { kind: 'owned', leadership, stop, onLost: () => this.#track(this.#release(bucket, slot, 'lost')) };
     this.#slots.set(bucket, slot);
-    this.#metrics?.owned.set({ node: this.#session.nodeId }, this.owned().length);
+    this.#metrics?.owned.set(this.owned().length);
     this.#log.info({ bucket, token: leadership.term }, 'bucket acquired');
     this.#listeners.acquired(bucket, { token: leadership.term, signal: stop.signal });
     if (leadership.signal.aborted) slot.onLost();
@@ -199,7 +199,7 @@ export class BucketOwner {
     this.#slots.set(bucket, { kind: 'releasing' });
     slot.leadership.signal.removeEventListener('abort', slot.onLost);
     slot.stop.abort(new StateError(`bucket ${bucket} released: ${reason}`));
-    this.#metrics?.owned.set({ node: this.#session.nodeId }, this.owned().length);
+    this.#metrics?.owned.set(this.owned().length);
     await this.#listeners.released(bucket, reason);
     this.#log.info({ bucket, token: slot.leadership.term, reason }, 'bucket released');
     await this.#resign(bucket, slot.leadership);

@@ -107,7 +107,7 @@ export class BucketsFeature implements NodeFeature {
         continue;
       }
       const service = new AssignService({ backend: context.backend, leadership, buckets: this.options, log: context.logger, metrics: this.#metrics });
-      const end = await service.run();
+      const end = await service.run({ signal });
       // A fenced term is dead in the store; wait until the elector notices before trying again.
       if (end === 'fenced') await whenAborted(leadership.signal, signal);
     }

@@ -1,5 +1,6 @@
 /** Every `baton` command. A command adds itself with one line here. */
 import type { Command } from './command.js';
+import { bucketsCommand } from './commands/buckets.js';
 import { demoCommand } from './commands/demo.js';
 import { leaderCommand } from './commands/leader.js';
 import { schemaCommand } from './commands/schema.js';
@@ -11,4 +12,4 @@ import { partitionCommand } from './commands/partition.js';
 import { resourceCommand } from './commands/resource.js';
 import { keysCommand } from './commands/keys.js';
 
-export const commands: readonly Command[] = [startCommand, statusCommand, leaderCommand, schemaCommand, demoCommand, directoryCommand, routingCommand, partitionCommand, resourceCommand, keysCommand];
+export const commands: readonly Command[] = [startCommand, statusCommand, leaderCommand, bucketsCommand, schemaCommand, demoCommand, directoryCommand, routingCommand, partitionCommand, resourceCommand, keysCommand];

@@ -1,4 +1,5 @@
 /** Every route module of the node's HTTP API. A feature adds its routes with one line. */
+import { bucketsRoutes } from './buckets.js';
 import { clusterRoutes } from './cluster.js';
 import { dashboardRoutes } from './dashboard.js';
 import { docsRoutes } from './docs.js';
@@ -7,4 +8,4 @@ import { metricsRoutes } from './metrics.js';
 import { partitionRoutes } from './partitions.js';
 import type { RouteModule } from './route-module.js';
 
-export const routeModules: readonly RouteModule[] = [healthRoutes, clusterRoutes, metricsRoutes, docsRoutes, dashboardRoutes, partitionRoutes];
+export const routeModules: readonly RouteModule[] = [healthRoutes, clusterRoutes, bucketsRoutes, metricsRoutes, docsRoutes, dashboardRoutes, partitionRoutes];
