@@ -1,0 +1,41 @@
+/**
+ * One baton node as a separate process, for the partition failover tests: a full BatonNode
+ * (session, elector, partitions feature, HTTP on a free port) from the config given as JSON.
+ * Every `started` and `stopped` of a partition is appended synchronously to the log file with a
+ * CLOCK_MONOTONIC timestamp (`process.hrtime.bigint()`, comparable across processes on one
+ * machine), so the lines survive a SIGKILL. SIGTERM closes the node gracefully.
+ *
+ * Usage: node partition-worker.js <logFile> <config values JSON>
+ */
+import { appendFileSync } from 'node:fs';
+import { pino } from 'pino';
+import { loadConfig } from '../../src/config/load-config.js';
+import { startNode } from '../../src/node/baton-node.js';
+
+/** One line of a worker's log. */
+export interface PartitionEvent {
+  readonly e: 'start' | 'stop' | 'up';
+  readonly node: string;
+  readonly partition?: number;
+  readonly token?: number;
+  /** process.hrtime.bigint() as a decimal string. */
+  readonly t: string;
+}
+
+const [logFile, valuesText] = process.argv.slice(2) as [string, string];
+const { config } = loadConfig({ env: {}, values: JSON.parse(valuesText) as unknown });
+
+function record(event: Omit<PartitionEvent, 't' | 'node'>): void {
+  appendFileSync(logFile, `${JSON.stringify({ ...event, node: config.nodeId, t: process.hrtime.bigint().toString() })}\n`);
+}
+
+const node = await startNode(config, { logger: pino({ level: 'silent' }) });
+for (const name of Object.keys(config.partitions ?? {})) {
+  const resource = node.partitions(name);
+  resource.on('started', (partition, { token }) => record({ e: 'start', partition, token }));
+  // The hot-path answer is already false when this runs, and the election is resigned only after it.
+  resource.on('stopped', (partition) => record({ e: 'stop', partition }));
+}
+record({ e: 'up' });
+
+process.on('SIGTERM', () => void node.close().then(() => process.exit(0)));
