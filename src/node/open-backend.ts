@@ -23,7 +23,11 @@ export const openConfiguredStore: OpenBackend = (config, clock) =>
     pollIntervalMs: config.election.pollIntervalMs,
   });
 
-/** The cap of the start-up backoff, as a multiple of store.connectBackoffMs. */
+/**
+ * Cap of the start-up backoff (wall time), as a multiple of store.connectBackoffMs: with the
+ * default 500 ms, waits grow 0.5, 1, 2, 4, 5, 5 s, so a database that takes a minute to start is
+ * still caught within seconds of coming up.
+ */
 const MAX_BACKOFF_FACTOR = 10;
 
 /**
