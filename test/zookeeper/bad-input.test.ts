@@ -86,6 +86,21 @@ describe('ZooKeeper backend with bad input', () => {
     await session.close();
   });
 
+  it('keeps keys nested in other keys apart from the empty parent znodes between them', async () => {
+    const backend = await createZookeeperBackend({ connect: zk.connectString, cluster: 'nested' });
+    backends.push(backend);
+    await backend.kv.put('p/q', 'child');
+    // The znode kv/p exists (a parent, version 0) but the key "p" does not.
+    assert.equal(await backend.kv.get('p'), null);
+    await assert.rejects(backend.kv.put('p', 'x', { expectVersion: 1 }), (e: unknown) => isBatonError(e, 'VERSION_CONFLICT'));
+    const v = await backend.kv.put('p', 'parent', { expectVersion: null });
+    assert.deepEqual(await backend.kv.get('p'), { key: 'p', value: 'parent', version: v });
+    assert.deepEqual((await backend.kv.list('')).map((e) => e.key), ['p', 'p/q']);
+    await backend.kv.delete('p', { expectVersion: v });
+    assert.equal(await backend.kv.get('p'), null);
+    assert.deepEqual((await backend.kv.list('')).map((e) => [e.key, e.value]), [['p/q', 'child']]);
+  });
+
   it('refuses a session whose ttl the server will not grant', async () => {
     const backend = await createZookeeperBackend({ connect: zk.connectString, cluster: 'ttl' });
     backends.push(backend);

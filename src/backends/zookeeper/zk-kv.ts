@@ -136,13 +136,15 @@ export class ZkKv implements Kv {
   /** The write op for a put: create when absent, else setData conditional on what we read. */
   async #planPut(zk: ZkClient, key: string, path: string, data: Buffer, options: KvWriteOptions): Promise<ZkOp> {
     const expect = options.expectVersion;
+    const stat = await zk.exists(path, options);
+    const actual = stat && stat.dataLength > 0 ? stat.version + 1 : null;
     if (typeof expect === 'number') {
-      if (!Number.isInteger(expect) || expect < 1) throw new VersionConflictError(key, expect, null);
+      // Read first: an empty parent znode is an absent key even when its version would match.
+      if (actual !== expect) throw new VersionConflictError(key, expect, actual);
       return { op: 'setData', path, data, version: expect - 1 };
     }
-    const stat = await zk.exists(path, options);
     if (stat === null) return { op: 'create', path, data };
-    if (expect === null && stat.dataLength > 0) throw new VersionConflictError(key, null, stat.version + 1);
+    if (expect === null && actual !== null) throw new VersionConflictError(key, null, actual);
     return { op: 'setData', path, data, version: stat.version };
   }
 
