@@ -8,7 +8,7 @@ import type { Backend, Session, SessionState } from '../backend/contract.js';
 import type { Clock } from '../clock.js';
 import type { BatonConfig } from '../config/types.js';
 import { LeaderElector } from '../election/index.js';
-import { BatonError, isBatonError } from '../errors.js';
+import { BatonError, isBatonError, StateError } from '../errors.js';
 import { backoffDelay } from './backoff.js';
 import { deferred } from './deferred.js';
 import type { NodeFeature } from './feature.js';
@@ -68,6 +68,7 @@ export class SessionSupervisor {
    * (it is retried in the background); rejects when it failed for good.
    */
   async start(): Promise<void> {
+    if (this.#loop !== null) throw new StateError('the session supervisor was already started');
     this.#loop = this.#run().catch((error: unknown) => {
       const failure = error instanceof Error ? error : new Error(String(error));
       this.#deps.logger.fatal({ err: failure, reason: 'fatal' }, 'node stopped: %s', failure.message);
@@ -112,12 +113,14 @@ export class SessionSupervisor {
     this.#firstAttempt.resolve();
   }
 
+  /** Sleeps `ms`; false when the node started closing meanwhile (the only way sleep rejects). */
   async #pause(clock: Clock, ms: number): Promise<boolean> {
     try {
       await clock.sleep(ms, { signal: this.#closing.signal });
       return true;
-    } catch {
-      return false;
+    } catch (error) {
+      if (isBatonError(error, 'ABORTED')) return false;
+      throw error;
     }
   }
 
