@@ -11,3 +11,4 @@ export { BatonNode, startNode, type StartNodeOptions, type NodeState, type NodeF
 export { createHttpServer, HttpError, type NodeView, type RouteModule, type RouteContext } from './http/index.js';
 export * from './federation/index.js';
 export * from './directory/index.js';
+export * from './partitions/index.js';
