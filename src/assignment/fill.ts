@@ -9,6 +9,7 @@ import type { Bounds } from './quotas.js';
 import type { Plan } from './validate.js';
 
 /**
+ * 0. A node that must hold every item needing slots (its floor says so) is put on each first.
  * 1. Items missing the most slots go first (new items before half-kept ones), ties by item id,
  *    so the last picks, where choice is scarce, are single slots.
  * 2. Each slot goes to the node furthest below its floor, else with room below its ceiling,
@@ -20,6 +21,17 @@ import type { Plan } from './validate.js';
 export function fillFree(plan: Plan, states: readonly ItemState[], bounds: Bounds, load: number[]): void {
   const { floor, ceil } = bounds;
   const room = (node: number) => (ceil[node] as number) - (load[node] as number);
+  // Step 0: a node whose floor is the number of items needing slots goes on each of them.
+  const itemsWithSlots = states.filter((s) => s.need > 0).length;
+  for (let node = 0; node < plan.nodes.length; node++) {
+    if ((floor[node] as number) < itemsWithSlots || room(node) <= 0) continue;
+    for (const state of states) {
+      if (state.live.length < state.need && !state.live.includes(node)) {
+        addSlot(state, node);
+        load[node] = (load[node] as number) + 1;
+      }
+    }
+  }
   // Below the floor outranks any room to the ceiling (ceil - floor is at most 1).
   const priority = load.map((l, i) => 2 * ((floor[i] as number) - l) + room(i));
   const heap = new NodeHeap(priority, plan.rank);
@@ -144,9 +156,20 @@ interface Chain {
   readonly via: ReadonlyMap<ItemState, { readonly give: number; readonly taker: ItemState }>;
 }
 
+/** The shortest chain that gives up only slots added in this run (no extra move), else any. */
 function findChain(plan: Plan, states: readonly ItemState[], stuck: ItemState, open: readonly number[]): Chain | undefined {
   const onItems: ItemState[][] = Array.from({ length: plan.nodes.length }, () => []);
   for (const state of states) for (const node of state.live) onItems[node]?.push(state);
+  return searchChain(plan, onItems, stuck, open, true) ?? searchChain(plan, onItems, stuck, open, false);
+}
+
+function searchChain(
+  plan: Plan,
+  onItems: readonly (readonly ItemState[])[],
+  stuck: ItemState,
+  open: readonly number[],
+  addedOnly: boolean,
+): Chain | undefined {
   const via = new Map<ItemState, { give: number; taker: ItemState }>();
   const seenNodes = new Set<number>();
   const queue = [stuck];
@@ -159,6 +182,7 @@ function findChain(plan: Plan, states: readonly ItemState[], stuck: ItemState, o
       seenNodes.add(v);
       for (const giver of onItems[v] ?? []) {
         if (giver === stuck || via.has(giver)) continue;
+        if (addedOnly && giver.live.indexOf(v) < giver.kept) continue;
         via.set(giver, { give: v, taker: item });
         queue.push(giver);
       }

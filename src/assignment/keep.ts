@@ -7,13 +7,14 @@ import type { Bounds } from './quotas.js';
 import type { Plan } from './validate.js';
 
 /**
- * 1. Candidates: each item's live holders, in stored order.
+ * 1. Candidates: each item's live holders, in stored order. A node whose floor is the number
+ *    of items needing slots must hold all of them; its place is reserved on every item.
  * 2. A node holding more than its ceiling drops the excess (nodes in id order), choosing first
  *    items that hold more nodes than they need (that drop is due anyway), then items that have
  *    lost the fewest slots so far (so freed slots land on different items, where one node, a
  *    joiner say, can take them all), then standby before primary slots, then lower item ids.
- * 3. An item still holding more nodes than it needs (replicas lowered, grace ended...) drops
- *    the holders furthest above their floor, later places first.
+ * 3. An item still holding more nodes than it can keep (replicas lowered, a reserved place)
+ *    drops the holders furthest above their floor, later places first.
  * 4. What is left in each item's `live` (in stored order) is kept.
  * Returns each node's load.
  */
@@ -28,8 +29,16 @@ export function keepStored(plan: Plan, states: readonly ItemState[], bounds: Bou
   });
   const load = new Array<number>(plan.nodes.length).fill(0);
   for (const held of candidates) for (const node of held) load[node] = (load[node] as number) + 1;
-  // Slots each item is short of; negative when it holds more nodes than it needs.
-  const short = states.map((state) => state.need - state.live.length);
+  // A node whose floor equals the number of items needing slots must be on every one of
+  // them: reserve its place on items that lack it, so that they keep fewer other holders.
+  const itemsWithSlots = states.filter((state) => state.need > 0).length;
+  const everywhere: number[] = [];
+  for (let node = 0; node < plan.nodes.length; node++) if ((bounds.floor[node] as number) >= itemsWithSlots) everywhere.push(node);
+  // Slots each item is short of; negative when it holds more nodes than it can keep.
+  const short = states.map((state) => {
+    const reserved = state.need > 0 ? everywhere.filter((node) => !state.live.includes(node)).length : 0;
+    return state.need - reserved - state.live.length;
+  });
   const drop = (k: number, node: number) => {
     const held = candidates[k] as number[];
     held.splice(held.indexOf(node), 1);
@@ -40,13 +49,16 @@ export function keepStored(plan: Plan, states: readonly ItemState[], bounds: Bou
   // Step 3.
   candidates.forEach((held, k) => {
     while ((short[k] as number) < 0) {
-      let worst = held.length - 1;
-      for (let at = held.length - 2; at >= 0; at--) {
+      let worst = -1;
+      for (let at = held.length - 1; at >= 0; at--) {
         const node = held[at] as number;
+        if (everywhere.includes(node)) continue;
+        const surplus = (load[node] as number) - (bounds.floor[node] as number);
         const other = held[worst] as number;
-        if ((load[node] as number) - (bounds.floor[node] as number) > (load[other] as number) - (bounds.floor[other] as number)) worst = at;
+        if (worst < 0 || surplus > (load[other] as number) - (bounds.floor[other] as number)) worst = at;
       }
-      drop(k, held[worst] as number);
+      // Only reserved nodes left (the item needs no live slot at all): drop them too.
+      drop(k, held[worst < 0 ? held.length - 1 : worst] as number);
     }
   });
   // Step 4: `live` holds the kept holders in stored order.
