@@ -47,13 +47,13 @@ export class SubtreeWatch {
   rearm(): void {
     if (this.#options.signal.aborted) return;
     this.#known.clear();
-    this.#options.listener();
+    this.#notify();
     void this.#arm(this.#options.root, 0, false);
   }
 
   #handle(event: ZkEvent): void {
     if (this.#options.signal.aborted) return;
-    this.#options.listener();
+    this.#notify();
     const depth = this.#depthOf(event.path);
     if (depth < 0) return;
     if (event.type === 'deleted') {
@@ -86,7 +86,7 @@ export class SubtreeWatch {
     try {
       const children = await this.#options.client().getChildren(path, { watch: this.#onEvent, signal: this.#options.signal });
       const fresh = children.map((c) => `${path}/${c}`).filter((p) => !this.#known.has(p));
-      if (fresh.length > 0 && announce && !this.#options.signal.aborted) this.#options.listener();
+      if (fresh.length > 0 && announce && !this.#options.signal.aborted) this.#notify();
       await Promise.all(fresh.map((child) => this.#arm(child, depth + 1, announce)));
     } catch (error) {
       this.#retry(error, path, depth);
@@ -98,11 +98,21 @@ export class SubtreeWatch {
     if (signal.aborted || isZkError(error, 'NO_NODE')) return;
     if (isZkError(error, 'SESSION_EXPIRED') || (error as { code?: string }).code === 'CLOSED') return; // rearm() follows a replacement
     this.#known.delete(path);
-    this.#options.listener();
+    this.#notify();
     this.#options.clock.sleep(this.#options.retryMs, { signal }).then(
       () => this.#arm(path, depth, true),
       () => undefined, // aborted: the watch is over
     );
+  }
+
+  /** Calls the listener; one that throws is reported, and cannot break the watch loop. */
+  #notify(): void {
+    if (this.#options.signal.aborted) return;
+    try {
+      this.#options.listener();
+    } catch (error) {
+      process.emitWarning(`a ZooKeeper watch listener on ${this.#options.root} threw: ${String(error)}`, 'BatonZooKeeperWarning');
+    }
   }
 
   #depthOf(path: string): number {
