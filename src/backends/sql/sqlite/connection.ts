@@ -16,8 +16,9 @@ import { sqliteDialect } from './dialect.js';
 /**
  * How long a statement waits for another process's write lock before failing with SQLITE_BUSY
  * (then retried by the caller at its next period), on the OS clock. better-sqlite3 waits
- * synchronously, blocking this process's timers, so it stays far below any renew deadline;
- * baton's transactions hold the lock for well under a millisecond.
+ * synchronously, blocking this process's timers, so a local deadline may fire this much late:
+ * it must stay far below the safety margin ttlMs - renewDeadlineMs (5 s by default). baton's
+ * transactions hold the lock for well under a millisecond.
  */
 const BUSY_TIMEOUT_MS = 250;
 
