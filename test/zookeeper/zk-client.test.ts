@@ -140,6 +140,23 @@ describe('ZkClient against a real ZooKeeper', () => {
     await assert.rejects(attempt, (e) => isBatonError(e, 'STORE_UNAVAILABLE'));
   });
 
+  it('keeps its session and ephemerals across a server restart shorter than the timeout', async () => {
+    // A session long enough to outlast a JVM restart on a busy machine.
+    const c = await ZkClient.connect({ connect: zk.connectString, sessionTimeoutMs: 30_000 });
+    clients.push(c);
+    await c.create('/survivor', null, { mode: 'ephemeral' });
+    const states: string[] = [];
+    const watching = new AbortController();
+    c.onStateChange((state) => states.push(state), { signal: watching.signal });
+    await zk.stop();
+    await waitFor('the client to notice', () => c.state === 'disconnected');
+    await zk.restart();
+    await waitFor('the client back', () => c.state === 'connected', { timeoutMs: 30_000 });
+    watching.abort();
+    assert.deepEqual(states, ['disconnected', 'connected']);
+    assert.equal((await c.exists('/survivor'))?.ephemeralOwner, c.sessionId);
+  });
+
   it('works under a chroot', async () => {
     const root = await open();
     await root.mkdirs('/chrooted/app');
