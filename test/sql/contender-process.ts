@@ -3,9 +3,11 @@
  * command line, opens a session and campaigns for "leader", reporting over IPC:
  *   { event: 'ready', sessionId } | { event: 'leading', term } | { event: 'stopped', term }
  *   | { event: 'observed', nodeId, term } (the leader as this process reads it) | { event: 'closed' }
- * The parent sends 'close' for a graceful close. Usage (forked): contender-process.js URL CLUSTER NODE_ID TIMING_JSON
+ *   | { event: 'write', result: 'landed' | 'fenced' | 'not-leader' | 'failed' }
+ * The parent sends 'close' for a graceful close, 'write' for one fenced KV write as leader. Usage (forked): contender-process.js URL CLUSTER NODE_ID TIMING_JSON
  */
-import type { SessionTiming } from '../../src/backend/index.js';
+import type { Leadership, SessionTiming } from '../../src/backend/index.js';
+import { isBatonError } from '../../src/errors.js';
 import { openStore } from '../../src/backends/open-store.js';
 
 const [url, cluster, nodeId, timingJson] = process.argv.slice(2);
@@ -20,7 +22,25 @@ const backend = await openStore(url, { cluster, pollIntervalMs: timing.pollInter
 const session = await backend.openSession({ nodeId, info: { nodeId, pid: process.pid }, timing });
 send({ event: 'ready', sessionId: session.id });
 
+let leadership: Leadership | undefined;
+let writes = 0;
+
+/** One write only the leader may make: skipped once the term ended, fenced in the store. */
+async function fencedWrite(): Promise<string> {
+  if (leadership === undefined || leadership.signal.aborted) return 'not-leader';
+  try {
+    await backend.kv.put(`writes/${nodeId}/${writes++}`, writes, { fence: leadership.fence });
+    return 'landed';
+  } catch (error) {
+    return isBatonError(error, 'FENCED') ? 'fenced' : 'failed';
+  }
+}
+
 process.on('message', (message) => {
+  if (message === 'write') {
+    void fencedWrite().then((result) => send({ event: 'write', result }));
+    return;
+  }
   if (message !== 'close') return;
   backend.close().then(
     () => {
@@ -46,9 +66,10 @@ backend.watchLeader('leader', () => void observe(), { signal: session.lost });
 void observe();
 
 try {
-  const leadership = await session.campaign('leader', { nodeId });
-  send({ event: 'leading', term: leadership.term });
-  leadership.signal.addEventListener('abort', () => send({ event: 'stopped', term: leadership.term }), { once: true });
+  const held = await session.campaign('leader', { nodeId });
+  leadership = held;
+  send({ event: 'leading', term: held.term });
+  held.signal.addEventListener('abort', () => send({ event: 'stopped', term: held.term }), { once: true });
 } catch {
   // Closed or lost while waiting: the parent asked for it.
 }
