@@ -5,6 +5,7 @@
  * bench/election-zookeeper.ts exists.
  */
 import { existsSync } from 'node:fs';
+import os from 'node:os';
 import { fileURLToPath } from 'node:url';
 import type { SessionTiming } from '../src/backend/index.js';
 import { createBenchStore } from './election-stores.js';
@@ -46,6 +47,7 @@ async function zookeeperRows(): Promise<string> {
 }
 
 export async function run(): Promise<void> {
+  const loadBefore = os.loadavg()[0] ?? 0;
   const rows: string[][] = [];
   const skipped: string[] = [];
   for (const kind of KINDS) {
@@ -76,6 +78,8 @@ export async function run(): Promise<void> {
     'Targets: first leader < 100 ms; graceful handoff p99 < 50 ms on PostgreSQL (NOTIFY wakes the waiters) and < pollIntervalMs + 50 ms on SQLite and MySQL (waiters poll); crash failover ≤ ttlMs + retryPeriodMs (the lease must expire on the database clock first, then a waiter notices within one poll).',
     '',
     "Reference, Apache Amoro's database HA (ha_lease table): a graceful close does not release the lease, so the successor waits a full TTL (30 s by default); the first election takes about 5 s + TTL; a crash also costs a full TTL.",
+    '',
+    `Machine load (1-minute load average) at the start and end of the SQL runs: ${loadBefore.toFixed(1)} and ${(os.loadavg()[0] ?? 0).toFixed(1)} on ${os.cpus().length} cores; every hop of a handoff (IPC, database, NOTIFY) waits for a CPU, so the tails grow with load.`,
     ...(skipped.length > 0 ? ['', `Skipped: ${skipped.join('; ')}.`] : []),
   ].join('\n');
   writeSection('election', body + (await zookeeperRows()));
