@@ -77,7 +77,10 @@ export class BucketOwner {
     this.#listeners = new BucketListeners(this.#log);
   }
 
-  /** Starts following the target; resolves after the first read (not after the campaigns). */
+  /**
+   * Starts following the target; resolves after the first read attempt (not after the
+   * campaigns; a failed read is retried in the background).
+   */
   async start(): Promise<void> {
     if (this.#state !== 'latent') throw new StateError(`BucketOwner is ${this.#state}; start it once`);
     this.#state = 'started';

@@ -31,16 +31,22 @@ export class TargetWatcher {
   readonly #key: string;
   #reading: Promise<void> | undefined;
   #again = false;
+  #firstAttempt: (() => void) | undefined;
 
   constructor(options: TargetWatcherOptions) {
     this.#options = options;
     this.#key = assignmentsKey(options.nodeId);
   }
 
-  /** Starts watching until `signal` aborts; resolves after the first read. */
+  /**
+   * Starts watching until `signal` aborts. Resolves after the first read attempt, successful or
+   * not (a failed read is retried in the background), so a store outage cannot hold up start-up.
+   */
   start(signal: AbortSignal): Promise<void> {
+    const first = new Promise<void>((resolve) => (this.#firstAttempt = resolve));
     this.#options.kv.watch(nodePrefix(this.#options.nodeId), () => void this.refresh(signal), { signal });
-    return this.refresh(signal);
+    void this.refresh(signal).finally(() => this.#firstAttempt?.());
+    return first;
   }
 
   /** Reads the target again (joins a read in progress, then reads once more). */
@@ -59,7 +65,9 @@ export class TargetWatcher {
         const entry = await this.#options.kv.get(this.#key, { signal });
         const buckets = entry === null ? [] : parseAssignments(this.#key, entry.value, this.#options.bucketCount);
         if (!signal.aborted) this.#options.onTarget(buckets);
+        this.#firstAttempt?.();
       } catch (error) {
+        this.#firstAttempt?.();
         if (signal.aborted) return;
         if (isBatonError(error, 'CORRUPT_DOCUMENT')) {
           // Keep the current target: the leader rewrites the document, and the watch fires then.
