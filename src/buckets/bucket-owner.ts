@@ -84,7 +84,11 @@ export class BucketOwner {
   async start(): Promise<void> {
     if (this.#state !== 'latent') throw new StateError(`BucketOwner is ${this.#state}; start it once`);
     this.#state = 'started';
-    const onLost = () => this.#lifetime.abort(this.#session.lost.reason);
+    // A lost session ends every ownership even if a lease's own signal were late to say so.
+    const onLost = () => {
+      this.#lifetime.abort(this.#session.lost.reason);
+      for (const [bucket, slot] of this.#slots) if (slot.kind === 'owned') this.#track(this.#release(bucket, slot, 'lost'));
+    };
     if (this.#session.lost.aborted) onLost();
     this.#session.lost.addEventListener('abort', onLost, { once: true });
     this.#lifetime.signal.addEventListener('abort', () => this.#session.lost.removeEventListener('abort', onLost), { once: true });
