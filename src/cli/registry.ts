@@ -11,5 +11,6 @@ import { routingCommand } from './commands/routing.js';
 import { partitionCommand } from './commands/partition.js';
 import { resourceCommand } from './commands/resource.js';
 import { keysCommand } from './commands/keys.js';
+import { tablesCommand } from './commands/tables.js';
 
-export const commands: readonly Command[] = [startCommand, statusCommand, leaderCommand, bucketsCommand, schemaCommand, demoCommand, directoryCommand, routingCommand, partitionCommand, resourceCommand, keysCommand];
+export const commands: readonly Command[] = [startCommand, statusCommand, leaderCommand, bucketsCommand, schemaCommand, demoCommand, directoryCommand, routingCommand, partitionCommand, resourceCommand, keysCommand, tablesCommand];

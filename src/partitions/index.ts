@@ -12,3 +12,4 @@ export { addResourceKey, listResourceKeys, readResourceEnabled, removeResourceKe
 export { partitionElection, placementKey, enabledKey, keysPrefix, type PlacementDoc } from './resource-layout.js';
 export { DEFAULT_RESOURCE_OPTIONS, LEAD_CONTROLLER_RESOURCE, validateResourceOptions, type PartitionResourceOptions } from './resource-options.js';
 export { ResourceRunner, type RunnerContext } from './resource-runner.js';
+export { readStoredTables, type StoredTablesOptions } from './stored-tables.js';

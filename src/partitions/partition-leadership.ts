@@ -125,6 +125,11 @@ export class PartitionLeadership {
     this.#keysByPartition = byPartition;
   }
 
+  /** @internal The session ended: nothing is known about the others until the next reading. */
+  clearView(): void {
+    this.#view = null;
+  }
+
   /** @internal This node won `partition`. */
   started(partition: number, held: HeldItem): void {
     this.#setAnswer(partition, Object.freeze({ leader: true, partition, token: held.token }));

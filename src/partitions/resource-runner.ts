@@ -81,6 +81,7 @@ export class ResourceRunner {
     this.#ended.abort();
     await this.#slots.close();
     await this.#leaderLoop;
+    this.#leadership.clearView();
   }
 
   /** The partitions this node should lead now. */
