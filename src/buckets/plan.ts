@@ -123,12 +123,13 @@ function writesFor(
     const held = record ? heldBuckets(record) : [];
     const wanted = new Set(buckets);
     const kept = held.filter((b) => wanted.has(b));
-    const changed = stored === null || stored === 'corrupt' || !sameList(held, buckets);
-    // Phase 1 drops what moves away; phase 2 writes the final list (and its time).
-    if (stored !== null && stored !== 'corrupt' && kept.length < held.length) {
+    const valid = stored !== null && stored !== 'corrupt';
+    const changed = !valid || !sameList(held, buckets);
+    // Phase 1 drops what moves away; phase 2 writes the final list unless phase 1 already did.
+    if (valid && kept.length < held.length) {
       shrink.push({ kind: 'put', key: assignmentsKey(nodeId), value: kept, expect: stored.version });
     }
-    if (changed && (stored === 'corrupt' || !sameList(kept, buckets) || stored === null)) {
+    if (!valid || !sameList(kept, buckets)) {
       grow.push({ kind: 'put', key: assignmentsKey(nodeId), value: sortBuckets(buckets), expect: expectOf(stored) });
     }
     const lastUpdate = record?.lastUpdateTime ?? null;
