@@ -21,7 +21,7 @@ import type { Plan } from './validate.js';
 export function fillFree(plan: Plan, states: readonly ItemState[], bounds: Bounds, load: number[]): void {
   const { floor, ceil } = bounds;
   const room = (node: number) => (ceil[node] as number) - (load[node] as number);
-  // Step 0: a node whose floor is the number of items needing slots goes on each of them.
+  // Step 4.0: a node whose floor is the number of items needing slots goes on each of them.
   const itemsWithSlots = states.filter((s) => s.need > 0).length;
   for (let node = 0; node < plan.nodes.length; node++) {
     if ((floor[node] as number) < itemsWithSlots || room(node) <= 0) continue;
@@ -70,7 +70,7 @@ export function fillFree(plan: Plan, states: readonly ItemState[], bounds: Bound
   }
 }
 
-/** Step 2: the chosen node (taken out of the heap), or -1 when every node with room is on the item. */
+/** Step 4.2: the chosen node (taken out of the heap), or -1 when every node with room is on the item. */
 function pick(plan: Plan, state: ItemState, heap: NodeHeap, openInZone: ReadonlyMap<string, number>): number {
   const live = state.live;
   // Fast path (every slot of a fresh single-replica assignment): nothing to avoid.
@@ -113,7 +113,7 @@ function usesZone(plan: Plan, live: readonly number[], zone: string): boolean {
 }
 
 /**
- * Step 3: item `stuck` needs a slot but every node with room is already on it. Search
+ * Step 4.3: item `stuck` needs a slot but every node with room is already on it. Search
  * breadth-first for the shortest chain: `stuck` takes node v1 from item y1, y1 takes v2 from
  * y2, ..., yk takes a node u with room. Only u's load changes (+1); every other node keeps its
  * count. If no chain exists, the node with the least load per weight that is not on the item

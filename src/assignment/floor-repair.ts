@@ -45,7 +45,7 @@ interface DirectTake {
   readonly cursor: number;
 }
 
-/** Step 1, with indexes so that each take does not rescan every item. */
+/** Step 5.1, with indexes so that each take does not rescan every item. */
 class TakeSearch {
   readonly #states: readonly ItemState[];
   readonly #above: (node: number) => boolean;
@@ -104,7 +104,7 @@ class TakeSearch {
   }
 }
 
-/** Step 2: applies a chain and returns true, or returns undefined when there is none. */
+/** Step 5.2: applies a chain and returns true, or returns undefined when there is none. */
 function chainTake(plan: Plan, states: readonly ItemState[], start: number, above: (n: number) => boolean, load: number[]): true | undefined {
   // via.get(x) = the item x would give up and the node that would take it.
   const via = new Map<number, { state: ItemState; taker: number } | null>([[start, null]]);

@@ -19,7 +19,7 @@ import type { Plan } from './validate.js';
  * Returns each node's load.
  */
 export function keepStored(plan: Plan, states: readonly ItemState[], bounds: Bounds): number[] {
-  // Step 1: the candidates go straight into `live` (in stored order); drops remove them.
+  // Step 3.1: the candidates go straight into `live` (in stored order); drops remove them.
   const candidates = states.map((state) => {
     for (const id of state.stored) {
       const node = plan.indexOf.get(id);
@@ -36,7 +36,8 @@ export function keepStored(plan: Plan, states: readonly ItemState[], bounds: Bou
   for (let node = 0; node < plan.nodes.length; node++) if ((bounds.floor[node] as number) >= itemsWithSlots) everywhere.push(node);
   // Slots each item is short of; negative when it holds more nodes than it can keep.
   const short = states.map((state) => {
-    const reserved = state.need > 0 ? everywhere.filter((node) => !state.live.includes(node)).length : 0;
+    let reserved = 0;
+    if (state.need > 0) for (const node of everywhere) if (!state.live.includes(node)) reserved++;
     return state.need - reserved - state.live.length;
   });
   const drop = (k: number, node: number) => {
@@ -46,7 +47,7 @@ export function keepStored(plan: Plan, states: readonly ItemState[], bounds: Bou
     load[node] = (load[node] as number) - 1;
   };
   dropOverCeiling(plan, candidates, short, bounds, load, drop);
-  // Step 3.
+  // Step 3.3.
   candidates.forEach((held, k) => {
     while ((short[k] as number) < 0) {
       let worst = -1;
@@ -61,12 +62,12 @@ export function keepStored(plan: Plan, states: readonly ItemState[], bounds: Bou
       drop(k, held[worst < 0 ? held.length - 1 : worst] as number);
     }
   });
-  // Step 4: `live` holds the kept holders in stored order.
+  // Step 3.4: `live` holds the kept holders in stored order.
   for (const state of states) state.kept = state.live.length;
   return load;
 }
 
-/** Step 2. */
+/** Step 3.2. */
 function dropOverCeiling(
   plan: Plan,
   candidates: readonly (readonly number[])[],
