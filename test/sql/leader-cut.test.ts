@@ -11,7 +11,7 @@ import type { Backend, Leadership } from '../../src/backend/index.js';
 import { openStore } from '../../src/backends/open-store.js';
 import { SqlBackend } from '../../src/backends/sql/sql-backend.js';
 import { openSqliteConnection } from '../../src/backends/sql/sqlite/connection.js';
-import { FencedError } from '../../src/errors.js';
+import { FencedError, isBatonError } from '../../src/errors.js';
 import { createMysqlFixture, MYSQL_HOST, MYSQL_PORT, mysqlUrl } from '../support/mysql-fixture.js';
 import { createPostgresFixture, POSTGRES_HOST, POSTGRES_PORT, postgresUrl } from '../support/postgres-fixture.js';
 import type { SqlFixture } from '../support/sqlite-fixture.js';
@@ -131,6 +131,19 @@ for (const c of cases) {
       a.restore();
       await assert.rejects(a.backend.kv.put('fenced/x', 1, { fence: leaderA.fence }), FencedError);
       assert.equal(await b.kv.get('fenced/x'), null);
+
+      // The same backend opens a new session for "a" once its old member row is gone.
+      assert.equal(sessionA.state, 'lost');
+      const again = await waitFor(
+        'a new session for node a',
+        () => a.backend.openSession({ nodeId: 'a', info: {}, timing }).catch((error: unknown) => {
+          if (isBatonError(error, 'NODE_ID_IN_USE') || isBatonError(error, 'STORE_UNAVAILABLE')) return undefined;
+          throw error;
+        }),
+        { timeoutMs: timing.ttlMs * 3 },
+      );
+      assert.equal(again.state, 'live');
+      assert.deepEqual((await b.members()).map((m) => m.sessionId).sort(), [again.id, sessionB.id].sort());
     });
   });
 }

@@ -156,7 +156,11 @@ export class SqlBackend implements Backend {
 
   async openSession(options: SessionOptions): Promise<Session> {
     this.#ctx.checkOpen();
-    if (this.#session !== undefined) throw new StateError(`a session is already open on this backend (node "${this.#session.nodeId}"); close it first`);
+    const previous = this.#session;
+    // A lost session has already stopped everything; only a live one blocks a new session.
+    if (previous !== undefined && (previous.state === 'live' || previous.state === 'suspended')) {
+      throw new StateError(`a session is already open on this backend (node "${previous.nodeId}"); close it first`);
+    }
     const session = await SqlSession.open(this.#ctx, options, () => {
       if (this.#session === session) this.#session = undefined;
     });
