@@ -9,6 +9,7 @@
  *    or its session died. Then `onStarted` runs with the term as fencing token.
  * So at most one node acts for an item at any time, whatever the callers believe.
  */
+import { getMaxListeners, setMaxListeners } from 'node:events';
 import type { Logger } from 'pino';
 import type { Leadership, Session } from '../backend/contract.js';
 import type { JsonObject } from '../backend/json.js';
@@ -30,12 +31,17 @@ export interface LeadSlotsOptions {
   readonly clock: Clock;
   readonly log: Logger;
   readonly electionOf: (item: number) => string;
+  /** How many items may be campaigned for at once (the partition count). */
+  readonly maxItems: number;
   /** Published as the holder's info in each election. */
   readonly info: JsonObject;
   readonly onStarted: (item: number, held: HeldItem) => void;
   /** Awaited before the election is resigned. Must not throw (errors are logged). */
   readonly onStopped: (item: number, reason: StopReason) => void | Promise<void>;
 }
+
+/** Listeners the session's features other than these campaigns may add to its `lost` signal. */
+const SESSION_OWN_LISTENERS = 32;
 
 interface Owned {
   readonly kind: 'owned';
@@ -57,6 +63,11 @@ export class LeadSlots {
   constructor(options: LeadSlotsOptions) {
     this.#o = options;
     const lost = options.session.lost;
+    // Each waiting campaign may listen on the session's signal (the backends race every wait
+    // against it): up to one listener per item, plus a few of the session's own.
+    const wanted = options.maxItems + SESSION_OWN_LISTENERS;
+    const current = getMaxListeners(lost);
+    if (current !== 0 && current < wanted) setMaxListeners(wanted, lost);
     const onLost = () => this.#lifetime.abort(lost.reason);
     if (lost.aborted) onLost();
     else {

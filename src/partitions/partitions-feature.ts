@@ -4,6 +4,7 @@
  * resource works for each session.
  */
 import type { Logger } from 'pino';
+import { Counter, Gauge, type Registry } from 'prom-client';
 import { silentLogger } from '../buckets/silent-logger.js';
 import { systemClock, type Clock } from '../clock.js';
 import type { BatonConfig } from '../config/types.js';
@@ -21,10 +22,27 @@ export class PartitionsFeature implements NodeFeature {
   readonly #clock: Clock;
   #runners: ResourceRunner[] = [];
 
-  constructor(resources: readonly PartitionResourceOptions[], nodeId: string, options: { clock?: Clock; log?: Logger } = {}) {
+  constructor(resources: readonly PartitionResourceOptions[], nodeId: string, options: { clock?: Clock; log?: Logger; metrics?: Registry } = {}) {
     this.#clock = options.clock ?? systemClock;
     const log = options.log ?? silentLogger;
     for (const resource of resources) this.#resources.set(resource.name, new PartitionLeadership(resource, nodeId, log.child({ resource: resource.name })));
+    if (options.metrics !== undefined) this.#instrument(options.metrics);
+  }
+
+  /** Partitions led by this node, and how often it started or stopped leading one, per resource. */
+  #instrument(registry: Registry): void {
+    const registers = [registry];
+    const led = new Gauge({ name: 'baton_partitions_led', help: 'Partitions this node leads now', labelNames: ['resource'], registers });
+    const changes = new Counter({ name: 'baton_partition_leadership_changes_total', help: 'Times this node started or stopped leading a partition', labelNames: ['resource'], registers });
+    for (const resource of this.#resources.values()) {
+      const update = () => {
+        led.set({ resource: resource.name }, resource.leading().length);
+        changes.inc({ resource: resource.name });
+      };
+      led.set({ resource: resource.name }, 0);
+      resource.on('started', update);
+      resource.on('stopped', update);
+    }
   }
 
   /** Names of the configured resources, `leadControllerResource` first when configured. */
@@ -67,7 +85,7 @@ export function resourcesOf(config: BatonConfig): PartitionResourceOptions[] {
 }
 
 /** Builds the feature when at least one resource is configured. */
-export const partitionsFeatureFactory: NodeFeatureFactory = (config, _metrics, logger) => {
+export const partitionsFeatureFactory: NodeFeatureFactory = (config, metrics, logger) => {
   const resources = resourcesOf(config);
-  return resources.length === 0 ? null : new PartitionsFeature(resources, config.nodeId, { log: logger.child({ feature: PARTITIONS_FEATURE }) });
+  return resources.length === 0 ? null : new PartitionsFeature(resources, config.nodeId, { log: logger.child({ feature: PARTITIONS_FEATURE }), metrics });
 };

@@ -45,6 +45,7 @@ export class ResourceRunner {
       clock: ctx.clock,
       log: ctx.log,
       electionOf: (partition) => partitionElection(name, partition),
+      maxItems: leadership.options.partitions,
       info: { nodeId: ctx.session.nodeId },
       onStarted: (partition, held) => leadership.started(partition, held),
       onStopped: (partition, reason) => leadership.stopped(partition, reason),

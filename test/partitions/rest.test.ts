@@ -103,6 +103,14 @@ describe('partitions HTTP API (3 nodes, memory store)', () => {
     assert.equal(ok.token, leader.partitions(RESOURCE).isLeaderFor(TABLE).token);
   });
 
+  it('exports the partitions led by each node as a metric', async () => {
+    for (const node of nodes) {
+      const text = await (await fetch(`${node.url}/metrics`)).text();
+      const led = node.partitions(RESOURCE).leading().length;
+      assert.match(text, new RegExp(`^baton_partitions_led\\{resource="${RESOURCE}"[^}]*\\} ${led}$`, 'm'));
+    }
+  });
+
   it('disable then enable: false with an empty map, the cluster leader leads every key, then back', async () => {
     assert.equal((await send(nodes[2]!, 'POST', `/resources/${RESOURCE}/disable`, null)).status, 401);
     assert.equal((await send(nodes[2]!, 'POST', `/resources/${RESOURCE}/disable`)).status, 200);
