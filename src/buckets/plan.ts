@@ -60,12 +60,22 @@ export function planAssignment(input: PlanInput): Plan {
     if (held.length > 0 && record.lastUpdateTime !== null && left > 0) inGrace.set(nodeId, left);
     else reclaimed.push(nodeId);
   }
-  // 2. Previous owner of each bucket: the first holder (by node id) among live and in-grace nodes.
+  // 2. Previous owner of each bucket: its first holder (by node id) among the live nodes, else
+  //    among the nodes in grace (a table may list a bucket twice; only one holder keeps it).
   const previous = new Map<BucketId, string>();
-  for (const [nodeId, record] of input.table) {
-    if (!live.has(nodeId) && !inGrace.has(nodeId)) continue;
-    for (const bucket of heldBuckets(record)) if (!previous.has(bucket)) previous.set(bucket, nodeId);
+  for (const holders of [[...live.keys()], [...inGrace.keys()]]) {
+    for (const nodeId of holders) {
+      const record = input.table.get(nodeId);
+      for (const bucket of record ? heldBuckets(record) : []) if (!previous.has(bucket)) previous.set(bucket, nodeId);
+    }
   }
+  //    A node in grace that keeps nothing has nothing to wait for: reclaim its folder now.
+  const keeping = new Set(previous.values());
+  for (const nodeId of [...inGrace.keys()].filter((id) => !keeping.has(id))) {
+    inGrace.delete(nodeId);
+    reclaimed.push(nodeId);
+  }
+  reclaimed.sort();
   // 3. Place: in-grace nodes keep what they hold; live nodes share the rest evenly, moving the fewest.
   const target = placeBuckets(bucketIds(input.bucketCount), [...live.values()], previous, [...inGrace.keys()]);
   checkTarget(target, input.bucketCount, live.size > 0, inGrace, previous);

@@ -14,8 +14,8 @@ import { planAssignment, type KvOp } from '../../../src/buckets/plan.js';
 
 const GRACE_MS = 1_000;
 const POOL = ['a', 'b', 'c', 'd', 'e'];
-/** Enough random tables to hit duplicates, corrupt documents and empty clusters in about a second. */
-const RUNS = 300;
+/** Enough random tables to hit duplicates, corrupt documents and empty clusters in about a second; BATON_PROPERTY_RUNS raises it. */
+const RUNS = Number(process.env['BATON_PROPERTY_RUNS'] ?? 300);
 
 type Store = Map<string, { value: Json | 'CORRUPT'; version: number }>;
 
@@ -93,7 +93,8 @@ function listed(store: Store): string[] {
 describe('planAssignment: properties over random stored tables', () => {
   it('never lists a bucket twice between the phases, reaches the target, and covers every bucket once', () => {
     fc.assert(
-      fc.property(caseArb, ({ count, store, live, graceUsed }) => {
+      fc.property(caseArb, ({ count, store: generated, live, graceUsed }) => {
+        const store: Store = new Map(generated);
         const members: Member[] = live.map((nodeId) => ({ nodeId, sessionId: `s-${nodeId}`, info: {} }));
         const table = tableOf(store);
         const plan = planAssignment({ bucketCount: count, members, table, graceUsedMs: graceUsed, offlineGraceMs: GRACE_MS, wallNow: 5 });
