@@ -2,7 +2,7 @@ import { after, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { Registry } from 'prom-client';
 import { MemoryStore } from '../../../src/backends/memory/index.js';
-import { DEFAULT_TIMING } from '../../../src/backend/index.js';
+import { DEFAULT_TIMING, type Session } from '../../../src/backend/index.js';
 import { AssignService } from '../../../src/buckets/assign-service.js';
 import { assignmentsKey } from '../../../src/buckets/assignment-layout.js';
 import { BucketMetrics } from '../../../src/buckets/bucket-metrics.js';
@@ -128,6 +128,45 @@ describe('BucketOwner (memory backend)', () => {
     assert.deepEqual((await storedTable(a.backend)).get('b'), before, 'the leader rewrote the same target');
     assert.deepEqual(rb.owner.owned(), before);
     assert.ok(!log.some((e) => e.startsWith('released')), 'nothing was released');
+  });
+
+  it('aborts its campaign for a bucket that leaves its target before it won it', async () => {
+    const c = cluster();
+    const log: string[] = [];
+    const [b, nodeC] = [await c.node('b'), await c.node('c')];
+    const writer = await c.reader();
+    await writer.kv.put(assignmentsKey('b'), ['1']);
+    const rb = await owner(b, log);
+    await waitFor('b to own bucket 1', () => rb.owner.owned().includes('1'));
+    // c's session, with every campaign's signal recorded.
+    const campaigns = new Map<string, AbortSignal>();
+    const real = nodeC.session;
+    const session: Session = {
+      id: real.id,
+      nodeId: real.nodeId,
+      timing: real.timing,
+      lost: real.lost,
+      get state() {
+        return real.state;
+      },
+      onStateChange: (listener, options) => real.onStateChange(listener, options),
+      updateInfo: (info, options) => real.updateInfo(info, options),
+      campaign: (election, info, options) => {
+        if (options?.signal) campaigns.set(election, options.signal);
+        return real.campaign(election, info, options);
+      },
+      close: (options) => real.close(options),
+    };
+    const rc = await owner({ ...nodeC, session }, log);
+    await writer.kv.put(assignmentsKey('c'), ['1']);
+    const signal = await waitFor('c to campaign for bucket 1', () => campaigns.get('bucket/1'));
+    assert.equal(signal.aborted, false, 'c waits: b still holds bucket 1');
+    await writer.kv.put(assignmentsKey('c'), []);
+    await waitFor('c\'s campaign to be aborted', () => signal.aborted);
+    await writer.kv.put(assignmentsKey('b'), []);
+    await waitFor('b to release bucket 1', () => log.includes('released:b:1:moved'));
+    assert.deepEqual(rc.owner.owned(), []);
+    assert.ok(!log.includes('acquired:c:1'), 'c never acquired it');
   });
 
   it('is started once, closes idempotently, and releases everything on close', async () => {
