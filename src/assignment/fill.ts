@@ -4,7 +4,8 @@
  */
 import { addSlot, replaceSlot } from './item-state.js';
 import type { ItemState } from './item-state.js';
-import { NodeHeap } from './node-heap.js';
+import { slotQueue } from './zone-queue.js';
+import type { SlotQueue } from './zone-queue.js';
 import type { Bounds } from './quotas.js';
 import type { Plan } from './validate.js';
 
@@ -13,8 +14,8 @@ import type { Plan } from './validate.js';
  * 1. Items missing the most slots go first (new items before half-kept ones), ties by item id,
  *    so the last picks, where choice is scarce, are single slots.
  * 2. Each slot goes to the node furthest below its floor, else with room below its ceiling,
- *    that is not already on the item, preferring a node whose zone the item does not use yet
- *    while such a node has room.
+ *    that is not already on the item, in a zone the item does not use yet while such a zone
+ *    has room (zone-queue.ts).
  * 3. If every node with room is already on the item, shift along a chain (see `exchange`).
  * `load` is updated in place.
  */
@@ -34,23 +35,14 @@ export function fillFree(plan: Plan, states: readonly ItemState[], bounds: Bound
   }
   // Below the floor outranks any room to the ceiling (ceil - floor is at most 1).
   const priority = load.map((l, i) => 2 * ((floor[i] as number) - l) + room(i));
-  const heap = new NodeHeap(priority, plan.rank);
-  // Zones that still have a node with room, and how many such nodes each has.
-  const openInZone = new Map<string, number>();
-  for (let node = 0; node < plan.nodes.length; node++) {
-    if (room(node) <= 0) continue;
-    heap.push(node);
-    openInZone.set(plan.zone(node), (openInZone.get(plan.zone(node)) ?? 0) + 1);
-  }
-  const take = (node: number) => {
+  const withRoom: number[] = [];
+  for (let node = 0; node < plan.nodes.length; node++) if (room(node) > 0) withRoom.push(node);
+  const queue = slotQueue(plan, priority, withRoom);
+  /** Books one more slot for `node`; true while it has room left. */
+  const book = (node: number): boolean => {
     load[node] = (load[node] as number) + 1;
     priority[node] = (priority[node] as number) - 3;
-    if (room(node) > 0) heap.push(node);
-    else {
-      const open = (openInZone.get(plan.zone(node)) as number) - 1;
-      if (open === 0) openInZone.delete(plan.zone(node));
-      else openInZone.set(plan.zone(node), open);
-    }
+    return room(node) > 0;
   };
   const missing = states.filter((s) => s.live.length < s.need);
   const order = missing.map((_, k) => k);
@@ -59,57 +51,12 @@ export function fillFree(plan: Plan, states: readonly ItemState[], bounds: Bound
   for (const k of order) {
     const state = missing[k] as ItemState;
     while (state.live.length < state.need) {
-      const node = pick(plan, state, heap, openInZone);
-      if (node >= 0) {
-        addSlot(state, node);
-        take(node);
-      } else {
-        exchange(plan, states, state, heap, take, load);
-      }
+      const usedZones = state.live.map((node) => queue.zoneOf(node));
+      const node = queue.take(usedZones, state.live, book);
+      if (node >= 0) addSlot(state, node);
+      else exchange(plan, states, state, queue, book, load);
     }
   }
-}
-
-/** Step 4.2: the chosen node (taken out of the heap), or -1 when every node with room is on the item. */
-function pick(plan: Plan, state: ItemState, heap: NodeHeap, openInZone: ReadonlyMap<string, number>): number {
-  const live = state.live;
-  // Fast path (every slot of a fresh single-replica assignment): nothing to avoid.
-  if (live.length === 0) return heap.pop();
-  // A node in a zone the item does not use has room only if some open zone is unused.
-  const wantNewZone = openZonesUsed(plan, live, openInZone) < openInZone.size;
-  const popped: number[] = [];
-  let choice = -1;
-  let fallback = -1;
-  for (let node = heap.pop(); node >= 0; node = heap.pop()) {
-    popped.push(node);
-    if (live.includes(node)) continue;
-    if (!wantNewZone || !usesZone(plan, live, plan.zone(node))) {
-      choice = node;
-      break;
-    }
-    if (fallback < 0) fallback = node;
-  }
-  if (choice < 0) choice = fallback;
-  for (const node of popped) if (node !== choice) heap.push(node);
-  return choice;
-}
-
-/** How many distinct zones that still have room the item's live nodes use. */
-function openZonesUsed(plan: Plan, live: readonly number[], openInZone: ReadonlyMap<string, number>): number {
-  let used = 0;
-  for (let i = 0; i < live.length; i++) {
-    const zone = plan.zone(live[i] as number);
-    if (!openInZone.has(zone)) continue;
-    let seen = false;
-    for (let j = 0; j < i && !seen; j++) seen = plan.zone(live[j] as number) === zone;
-    if (!seen) used++;
-  }
-  return used;
-}
-
-function usesZone(plan: Plan, live: readonly number[], zone: string): boolean {
-  for (const node of live) if (plan.zone(node) === zone) return true;
-  return false;
 }
 
 /**
@@ -119,11 +66,19 @@ function usesZone(plan: Plan, live: readonly number[], zone: string): boolean {
  * count. If no chain exists, the node with the least load per weight that is not on the item
  * takes the slot beyond its ceiling: balance is then best effort.
  */
-function exchange(plan: Plan, states: readonly ItemState[], stuck: ItemState, heap: NodeHeap, take: (node: number) => void, load: number[]): void {
-  const open: number[] = [];
-  for (let node = heap.pop(); node >= 0; node = heap.pop()) open.push(node);
+function exchange(
+  plan: Plan,
+  states: readonly ItemState[],
+  stuck: ItemState,
+  queue: SlotQueue,
+  book: (node: number) => boolean,
+  load: number[],
+): void {
+  const open = queue.drain();
   const chain = findChain(plan, states, stuck, open);
-  for (const node of open) if (node !== chain?.u) heap.push(node);
+  const keep = open.filter((node) => node !== chain?.u);
+  if (chain && book(chain.u)) keep.push(chain.u);
+  queue.restore(keep);
   if (chain) {
     // Apply from the far end: each item on the chain swaps the node it gives up for the next.
     let item = chain.end;
@@ -134,7 +89,6 @@ function exchange(plan: Plan, states: readonly ItemState[], stuck: ItemState, he
       item = step.taker;
     }
     addSlot(item, node);
-    take(chain.u);
     return;
   }
   let best = -1;

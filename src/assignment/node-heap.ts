@@ -31,6 +31,11 @@ export class NodeHeap {
     }
   }
 
+  /** The first node without removing it, or -1 when empty. */
+  peek(): number {
+    return this.#heap[0] ?? -1;
+  }
+
   /** Removes and returns the first node, or -1 when empty. */
   pop(): number {
     const heap = this.#heap;
