@@ -37,6 +37,16 @@ describe('partitioned leadership (memory backend, fake clock)', () => {
     assert.equal(answer.token !== null, answer.leader);
   });
 
+  for (const size of [3, 5]) {
+    it(`the partitions actually led spread within 1 over ${size} live nodes`, async () => {
+      await cluster(2, size);
+      const counts = new Map<string, number>();
+      for (const leader of sim.leaders()) counts.set(leader!, (counts.get(leader!) ?? 0) + 1);
+      assert.equal(counts.size, size);
+      assert.ok(Math.max(...counts.values()) - Math.min(...counts.values()) <= 1, `led per node: ${[...counts.values()].join(',')}`);
+    });
+  }
+
   it('replicas 2: a crashed master\'s partitions get a new master at once; placement waits for the delay', async () => {
     await cluster(2);
     const before = await sim.placement();
