@@ -52,9 +52,11 @@ export class TargetWatcher {
   /** Reads the target again (joins a read in progress, then reads once more). */
   refresh(signal: AbortSignal): Promise<void> {
     this.#again = true;
-    this.#reading ??= this.#readLoop(signal).finally(() => {
-      this.#reading = undefined;
-    });
+    this.#reading ??= this.#readLoop(signal)
+      .catch((error: unknown) => this.#options.log.error({ err: error }, 'following own bucket target failed'))
+      .finally(() => {
+        this.#reading = undefined;
+      });
     return this.#reading;
   }
 
