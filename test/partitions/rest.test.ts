@@ -125,4 +125,13 @@ describe('partitions HTTP API (3 nodes, memory store)', () => {
     const { body } = await getJson(`${nodes[0]!.url}/leader/tables/${TABLE}`);
     assert.equal((body as unknown as Tables).leadControllerResourceEnabled, true);
   });
+
+  it('unregisters a key only with the bearer token', async () => {
+    const p = partitionOf('other_REALTIME');
+    assert.equal((await send(nodes[1]!, 'DELETE', `/resources/${RESOURCE}/keys/other_REALTIME`, null)).status, 401);
+    assert.equal((await send(nodes[1]!, 'DELETE', `/resources/${RESOURCE}/keys/other_REALTIME`)).status, 200);
+    await waitFor('the key gone on every node', () => nodes.every((n) => !n.partitions(RESOURCE).keysOf(p).includes('other_REALTIME')));
+    const { body } = await getJson(`${nodes[0]!.url}/leader/tables`);
+    assert.deepEqual((body as unknown as Tables).leadControllerEntryMap[`${RESOURCE}_${p}`]!.tableNames, p === 7 ? [TABLE] : []);
+  });
 });
