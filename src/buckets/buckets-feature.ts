@@ -79,7 +79,9 @@ export class BucketsFeature implements NodeFeature {
     owner.on('acquired', (bucket, ownership) => this.#listeners.acquired(bucket, ownership));
     owner.on('released', (bucket, reason) => this.#listeners.released(bucket, reason));
     [this.#owner, this.#stop, this.#session] = [owner, stop, context.session];
-    this.#leading = this.#lead(context, AbortSignal.any([stop.signal, context.session.lost]));
+    this.#leading = this.#lead(context, AbortSignal.any([stop.signal, context.session.lost])).catch((error: unknown) =>
+      this.#logger.error({ err: error }, 'bucket assignment stopped unexpectedly on this node'),
+    );
     await owner.start();
   }
 
