@@ -9,6 +9,8 @@ import type { SlotQueue } from './zone-queue.js';
 import type { Bounds } from './quotas.js';
 import type { Plan } from './validate.js';
 
+const NO_ZONES: readonly number[] = Object.freeze([]);
+
 /**
  * 0. A node that must hold every item needing slots (its floor says so) is put on each first.
  * 1. Items missing the most slots go first (new items before half-kept ones), ties by item id,
@@ -51,7 +53,7 @@ export function fillFree(plan: Plan, states: readonly ItemState[], bounds: Bound
   for (const k of order) {
     const state = missing[k] as ItemState;
     while (state.live.length < state.need) {
-      const usedZones = state.live.map((node) => queue.zoneOf(node));
+      const usedZones = state.live.length === 0 ? NO_ZONES : state.live.map((node) => queue.zoneOf(node));
       const node = queue.take(usedZones, state.live, book);
       if (node >= 0) addSlot(state, node);
       else exchange(plan, states, state, queue, book, load);
