@@ -49,6 +49,7 @@ export function validate(input: AssignmentInput): Plan {
   const nodes = validateNodes(input.nodes);
   const indexOf = new Map(nodes.map((node, index) => [node.id, index]));
   const grace = new Set<string>();
+  if (input.grace !== undefined && !Array.isArray(input.grace)) throw new InvalidArgumentError('assignment: grace must be an array of node ids');
   for (const id of input.grace ?? []) {
     checkId(id, 'grace node');
     if (!indexOf.has(id)) grace.add(id);

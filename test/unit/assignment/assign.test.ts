@@ -126,6 +126,7 @@ describe('assign: input validation', () => {
     ['fractional replicas', { ...base, replicas: 1.5 }, /got 1.5/],
     ['duplicate items', { ...base, items: ['1', '1'] }, /item "1" is listed twice/],
     ['empty item id', { ...base, items: [''] }, /non-empty string/],
+    ['grace that is not an array', { ...base, grace: 'a' as unknown as string[] }, /grace must be an array/],
     ['stored list that is not an array', { ...base, previous: { '1': 'a' as unknown as string[] } }, /previous\["1"\] must be an array/],
   ];
   for (const [what, input, message] of cases) {
