@@ -68,7 +68,11 @@ export class LeadSlots {
     const wanted = options.maxItems + SESSION_OWN_LISTENERS;
     const current = getMaxListeners(lost);
     if (current !== 0 && current < wanted) setMaxListeners(wanted, lost);
-    const onLost = () => this.#lifetime.abort(lost.reason);
+    // A lost session releases everything at once, even before each term's own signal says so.
+    const onLost = () => {
+      this.#lifetime.abort(lost.reason);
+      this.#reconcile();
+    };
     if (lost.aborted) onLost();
     else {
       lost.addEventListener('abort', onLost, { once: true });

@@ -31,17 +31,24 @@ export class ResourceWatcher {
   readonly #o: ResourceWatcherOptions;
   #again = false;
   #reading: Promise<void> | undefined;
+  /** Resolves start(): called after the first read attempt, whatever its outcome. */
+  #firstAttempt: (() => void) | undefined;
 
   constructor(options: ResourceWatcherOptions) {
     this.#o = options;
   }
 
-  /** Watches until `signal` aborts; resolves after the first reading (or its failure). */
-  start(signal: AbortSignal): Promise<void> {
-    const { backend, resource } = this.#o;
-    backend.kv.watch(resourcePrefix(resource), () => void this.refresh(signal), { signal });
-    backend.watchMembers(() => void this.refresh(signal), { signal });
-    return this.refresh(signal);
+  /**
+   * Watches until `signal` aborts. Resolves after the first reading succeeded or failed: a store
+   * outage at start-up is retried in the background and never holds the node's start-up.
+   */
+  async start(signal: AbortSignal): Promise<void> {
+    void this.#watch(signal);
+    const first = new Promise<void>((resolve) => {
+      this.#firstAttempt = resolve;
+    });
+    void this.refresh(signal);
+    await first;
   }
 
   /** Reads again (joins a read in progress, then reads once more). */
@@ -53,8 +60,37 @@ export class ResourceWatcher {
     return this.#reading;
   }
 
+  /**
+   * Registers both watches; a store that refuses the registration (unreachable) is asked again
+   * every `retryMs` until it accepts, then the resource is read once more.
+   */
+  async #watch(signal: AbortSignal): Promise<void> {
+    const { backend, resource, log } = this.#o;
+    const hint = () => void this.refresh(signal);
+    let kvWatched = false;
+    for (let attempt = 0; !signal.aborted; attempt++) {
+      try {
+        if (!kvWatched) backend.kv.watch(resourcePrefix(resource), hint, { signal });
+        kvWatched = true;
+        backend.watchMembers(hint, { signal });
+        // Changes made while the watches were missing would go unnoticed: read once more.
+        if (attempt > 0) hint();
+        return;
+      } catch (error) {
+        log.warn({ err: error }, `cannot watch the partition resource; retrying in ${this.#o.retryMs} ms`);
+        await pause(this.#o.clock, this.#o.retryMs, signal);
+      }
+    }
+  }
+
+  #attempted(): void {
+    this.#firstAttempt?.();
+    this.#firstAttempt = undefined;
+  }
+
   async #loop(signal: AbortSignal): Promise<void> {
     const { backend, resource, partitions, log } = this.#o;
+    if (signal.aborted) this.#attempted();
     while (this.#again && !signal.aborted) {
       this.#again = false;
       try {
@@ -63,7 +99,9 @@ export class ResourceWatcher {
           backend.members({ signal }),
         ]);
         if (!signal.aborted) this.#o.onView({ state, members });
+        this.#attempted();
       } catch (error) {
+        this.#attempted();
         if (signal.aborted) return;
         log.warn({ err: error }, `reading partition resource failed; retrying in ${this.#o.retryMs} ms`);
         await pause(this.#o.clock, this.#o.retryMs, signal);

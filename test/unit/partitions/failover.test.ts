@@ -129,4 +129,14 @@ describe('partitioned leadership (memory backend, fake clock)', () => {
     for (const [p, l] of sim.leaders().entries()) assert.equal(l, placement!.assignment[String(p)]![0]);
     assert.equal(sim.overlap, null);
   });
+
+  it('start-up does not wait out a store outage; the node catches up once the store is back', async () => {
+    await cluster(2);
+    const n4 = await sim.start('n4', (session) => sim.store.isolate(session.id));
+    assert.deepEqual(n4.leadership.leading(), [], 'started, leading nothing while cut off');
+    sim.store.heal(n4.session.id);
+    await sim.advance(10_000);
+    assert.ok(n4.leadership.leading().length > 0, 'leads its share once the store is back');
+    assert.equal(sim.overlap, null);
+  });
 });

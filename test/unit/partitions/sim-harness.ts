@@ -39,7 +39,8 @@ export class Sim {
     this.options = validateResourceOptions({ name: 'leadControllerResource', partitions: 24, replicas: 2, rebalanceDelayMs: 300_000, ...options });
   }
 
-  async start(nodeId: string): Promise<SimNode> {
+  /** Starts a node; `beforeRunner` runs once its session is open, before the runner starts. */
+  async start(nodeId: string, beforeRunner?: (session: Session) => void): Promise<SimNode> {
     const backend = this.store.backend(CLUSTER);
     const session = await backend.openSession({ nodeId, info: { host: '127.0.0.1', ports: { http: 1000 + this.nodes.size } }, timing: { ttlMs: 15_000, renewDeadlineMs: 10_000, retryPeriodMs: 2_000, pollIntervalMs: 500 } });
     const elector = new LeaderElector({ backend, session, info: { nodeId }, clock: this.clock });
@@ -54,6 +55,7 @@ export class Sim {
     const runner = new ResourceRunner(leadership, { backend, session, elector, clock: this.clock, log });
     const node = { nodeId, backend, session, elector, leadership, runner };
     this.nodes.set(nodeId, node);
+    beforeRunner?.(session);
     await runner.start();
     return node;
   }
