@@ -1,0 +1,202 @@
+/**
+ * Handoff safety under churn: 5 worker PROCESSES (churn-worker.ts) on one SQL store, with
+ * random joins, graceful leaves and SIGKILLs for a bounded time. From the workers' ownership
+ * logs (CLOCK_MONOTONIC timestamps, comparable across processes) it asserts that no two
+ * ownership intervals of a bucket overlap, and that a bucket is never without an owner for
+ * longer than the offline grace plus one handoff after its last disturbance (a kill, leave or
+ * join), and that all are owned again within that bound after the churn ends.
+ */
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { setTimeout as delay } from 'node:timers/promises';
+import { openStore } from '../../src/backends/open-store.js';
+import type { SqlFixture } from '../support/sqlite-fixture.js';
+import { waitFor } from '../support/wait.js';
+import type { WorkerConfig, WorkerEvent } from './churn-worker.js';
+
+const WORKER = path.join(path.dirname(fileURLToPath(import.meta.url)), 'churn-worker.js');
+const CONFIG: WorkerConfig = {
+  // Session timing on real clocks: short so that a SIGKILLed node's leases expire within seconds,
+  // with room (renewDeadline 2.5 s) for a busy 2-core machine to renew 40 leases on time.
+  timing: { ttlMs: 4_000, renewDeadlineMs: 2_500, retryPeriodMs: 500, pollIntervalMs: 100 },
+  count: 40,
+  // Short grace so that a killed node's buckets move within the test (leader's monotonic clock).
+  offlineGraceMs: 1_500,
+  // Safety-net pass period; membership changes trigger passes at once anyway.
+  assignIntervalMs: 2_000,
+};
+/** How long random joins, leaves and kills go on (wall time). */
+const CHURN_MS = 20_000;
+/**
+ * Longest allowed time without an owner, per bucket: a killed owner's member and leases expire
+ * (ttl, store clock), the leader notices it (poll) and waits the grace, and if the leader itself
+ * was killed a new one is elected first (another ttl); plus 4 s for polls, process start-up and
+ * a loaded machine.
+ */
+const MAX_GAP_MS = CONFIG.offlineGraceMs + 2 * CONFIG.timing.ttlMs + 4_000;
+const NS_PER_MS = 1_000_000n;
+
+interface Worker {
+  readonly nodeId: string;
+  readonly log: string;
+  readonly child: ChildProcess;
+  /** CLOCK_MONOTONIC ns at which the parent saw the process exit. */
+  exitedAt: bigint | null;
+  readonly exited: Promise<void>;
+}
+
+/** A small seeded PRNG (mulberry32), so a failing run can be repeated with its seed. */
+function prng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+function events(worker: Worker): WorkerEvent[] {
+  if (!existsSync(worker.log)) return [];
+  return readFileSync(worker.log, 'utf8').split('\n').filter((l) => l.trim() !== '').map((l) => JSON.parse(l) as WorkerEvent);
+}
+
+/** Buckets a worker owns according to its log (acquired, not released since). */
+function ownedBy(worker: Worker): Set<string> {
+  const owned = new Set<string>();
+  for (const event of events(worker)) {
+    if (event.e === 'acq') owned.add(event.bucket!);
+    if (event.e === 'rel') owned.delete(event.bucket!);
+  }
+  return owned;
+}
+
+/** Runs the churn test against the store that `createFixture` makes. */
+export function describeChurn(name: string, createFixture: () => Promise<SqlFixture>): void {
+  describe(`bucket handoff under churn (5 processes, ${name})`, () => {
+    let fixture: SqlFixture;
+    let dir: string;
+    const workers: Worker[] = [];
+    const cluster = `churn-${process.pid}`;
+    let seq = 0;
+
+    before(async () => {
+      fixture = await createFixture();
+      dir = mkdtempSync(path.join(os.tmpdir(), 'baton-churn-'));
+      const backend = await openStore(fixture.url, { cluster });
+      await backend.close();
+    });
+
+    after(async () => {
+      for (const w of workers) if (w.exitedAt === null) w.child.kill('SIGKILL');
+      await Promise.all(workers.map((w) => w.exited));
+      await fixture?.teardown();
+      if (dir) rmSync(dir, { recursive: true, force: true });
+    });
+
+    function spawnWorker(): Worker {
+      const nodeId = `n${++seq}`;
+      const log = path.join(dir, `${nodeId}.log`);
+      const child = spawn(process.execPath, [WORKER, fixture.url, cluster, nodeId, log, JSON.stringify(CONFIG)], {
+        stdio: ['ignore', 'ignore', 'pipe'],
+      });
+      let stderr = '';
+      child.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+      const worker: Worker = {
+        nodeId,
+        log,
+        child,
+        exitedAt: null,
+        exited: new Promise((resolve) =>
+          child.once('exit', (code, signal) => {
+            worker.exitedAt = process.hrtime.bigint();
+            if (code !== 0 && code !== 3 && signal !== 'SIGKILL') process.stderr.write(`worker ${nodeId} exited ${code ?? signal}: ${stderr}\n`);
+            resolve();
+          }),
+        ),
+      };
+      workers.push(worker);
+      return worker;
+    }
+
+    const alive = () => workers.filter((w) => w.exitedAt === null && !w.child.killed);
+
+    async function allOwnedOnce(): Promise<boolean> {
+      const owners = alive().flatMap((w) => [...ownedBy(w)]);
+      return owners.length === CONFIG.count && new Set(owners).size === CONFIG.count;
+    }
+
+    it('never has two owners of a bucket, and re-owns every bucket within grace + one handoff', async () => {
+      const seed = Number(process.env['BATON_CHURN_SEED'] ?? Date.now() % 1_000_000);
+      const random = prng(seed);
+      for (let i = 0; i < 5; i++) spawnWorker();
+      await waitFor('all buckets owned by the first 5 workers', allOwnedOnce, { timeoutMs: 30_000, intervalMs: 100 });
+      const churnStart = process.hrtime.bigint();
+      const actions: { readonly at: bigint; readonly what: string }[] = [];
+      const act = (what: string) => actions.push({ at: process.hrtime.bigint(), what });
+      // 1. Churn: every 0.8-2 s, a join (while fewer than 5), a graceful leave or a SIGKILL (while 3 or more).
+      const end = performance.now() + CHURN_MS;
+      while (performance.now() < end) {
+        await delay(800 + random() * 1_200);
+        const live = alive();
+        if (live.length < 3 || (live.length < 5 && random() < 0.4)) {
+          act(`join ${spawnWorker().nodeId}`);
+          continue;
+        }
+        const victim = live[Math.floor(random() * live.length)]!;
+        const how = random() < 0.5 ? 'SIGKILL' : 'SIGTERM';
+        act(`${how} ${victim.nodeId}`);
+        victim.child.kill(how);
+      }
+      // 2. Settle: every bucket owned exactly once by the live workers, within the bound of the last action.
+      await waitFor('all buckets owned once after the churn', allOwnedOnce, { timeoutMs: MAX_GAP_MS, intervalMs: 100 });
+      const settledAt = process.hrtime.bigint();
+      // 3. Stop everyone gracefully; open intervals end at the process's exit.
+      for (const w of alive()) w.child.kill('SIGTERM');
+      await Promise.all(workers.map((w) => w.exited));
+
+      const intervals = new Map<string, { node: string; start: bigint; end: bigint }[]>();
+      for (const w of workers) {
+        const open = new Map<string, bigint>();
+        for (const event of events(w)) {
+          if (event.e === 'acq') open.set(event.bucket!, BigInt(event.t));
+          if (event.e === 'rel' && open.has(event.bucket!)) {
+            const list = intervals.get(event.bucket!) ?? intervals.set(event.bucket!, []).get(event.bucket!)!;
+            list.push({ node: w.nodeId, start: open.get(event.bucket!)!, end: BigInt(event.t) });
+            open.delete(event.bucket!);
+          }
+        }
+        for (const [bucket, start] of open) {
+          const list = intervals.get(bucket) ?? intervals.set(bucket, []).get(bucket)!;
+          list.push({ node: w.nodeId, start, end: w.exitedAt! });
+        }
+      }
+      const context = `seed ${seed}; actions: ${actions.map((a) => a.what).join(', ')}`;
+      assert.ok(actions.some((a) => a.what.startsWith('SIGKILL')) && actions.some((a) => a.what.startsWith('SIGTERM')), `churn included kills and leaves (${context})`);
+      assert.equal(intervals.size, CONFIG.count, 'every bucket was owned');
+      let handoffs = 0;
+      for (const [bucket, list] of intervals) {
+        list.sort((x, y) => (x.start < y.start ? -1 : x.start > y.start ? 1 : 0));
+        for (let i = 1; i < list.length; i++) {
+          const [prev, next] = [list[i - 1]!, list[i]!];
+          handoffs++;
+          assert.ok(prev.end < next.start, `bucket ${bucket}: ${prev.node} owned it until ${prev.end}, ${next.node} from ${next.start} (${context})`);
+          if (next.start > churnStart && next.start <= settledAt) {
+            // Each action inside the gap (a kill of the next owner or of the leader) may restart
+            // the handoff, so the bound runs from the gap's start or its last action, whichever is later.
+            const last = actions.filter((a) => a.at < next.start).reduce((t, a) => (a.at > t ? a.at : t), prev.end);
+            const gapMs = Number((next.start - last) / NS_PER_MS);
+            assert.ok(gapMs <= MAX_GAP_MS, `bucket ${bucket}: unowned for ${gapMs} ms after its last disturbance > ${MAX_GAP_MS} (${context})`);
+          }
+        }
+      }
+      assert.ok(handoffs > CONFIG.count, `the churn moved buckets (${handoffs} handoffs)`);
+    });
+  });
+}
