@@ -34,9 +34,13 @@ export interface Plan {
   zone(node: number): string;
 }
 
-/** Code-unit order: independent of locale, the same on every machine. */
+/**
+ * The canonical id order: shorter first, then by UTF-16 code units. Independent of locale and
+ * of the caller's order, the same on every machine, and numeric ids ("2" before "10") come out
+ * in numeric order, which is also the order a JavaScript object lists such keys in.
+ */
 export function compareIds(a: string, b: string): number {
-  return a < b ? -1 : a > b ? 1 : 0;
+  return a.length - b.length || (a < b ? -1 : a > b ? 1 : 0);
 }
 
 /** Validates `input` (throws InvalidArgumentError) and returns it sorted and indexed. */
@@ -132,11 +136,14 @@ function validateNodes(input: AssignmentInput['nodes']): PlannedNode[] {
   return nodes;
 }
 
-function sortedUnique(input: readonly string[], what: string): string[] {
+function sortedUnique(input: readonly string[], what: string): readonly string[] {
   if (!Array.isArray(input)) throw new InvalidArgumentError(`assignment: ${what}s must be an array of ids`);
   for (const id of input) checkId(id, what);
-  // The default sort compares UTF-16 code units, the same order as compareIds, and is faster.
-  const sorted = [...input].sort();
+  // Callers usually pass items in canonical order already ("1".."100"): then no copy, no sort.
+  let ordered = true;
+  for (let i = 1; i < input.length && ordered; i++) ordered = compareIds(input[i - 1] as string, input[i] as string) < 0;
+  if (ordered) return input;
+  const sorted = [...input].sort(compareIds);
   for (let i = 1; i < sorted.length; i++) {
     if (sorted[i] === sorted[i - 1]) {
       throw new InvalidArgumentError(`assignment: ${what} "${sorted[i]}" is listed twice; ${what} ids must be unique`);
