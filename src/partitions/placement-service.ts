@@ -73,12 +73,13 @@ export class PlacementService {
   async #loop(signal: AbortSignal): Promise<PlacementServiceEnd> {
     const wakeup = new Wakeup(this.#clock);
     // 1. A membership change wakes the loop at once; the first pass runs at once.
-    if (!signal.aborted) this.#backend.watchMembers(() => wakeup.fire(), { signal });
+    let watching = this.#watchMembers(wakeup, signal);
     wakeup.fire();
     let delay = this.#resource.placementIntervalMs;
     while (!signal.aborted) {
       await wakeup.wait(delay, signal);
       if (signal.aborted) break;
+      watching ||= this.#watchMembers(wakeup, signal);
       try {
         // 2. The next pass comes when the nearest rebalance delay ends, or after the interval.
         const plan = await this.tick();
@@ -98,6 +99,18 @@ export class PlacementService {
       }
     }
     return 'term-ended';
+  }
+
+  /** Registers the membership watch; false (logged) when the store refuses it for now. */
+  #watchMembers(wakeup: Wakeup, signal: AbortSignal): boolean {
+    if (signal.aborted) return false;
+    try {
+      this.#backend.watchMembers(() => wakeup.fire(), { signal });
+      return true;
+    } catch (error) {
+      this.#log.warn({ err: error }, 'cannot watch the members; placement passes run on the interval until it works');
+      return false;
+    }
   }
 
   /** One pass now: read members and the placement, plan, write if changed (fenced). */

@@ -59,7 +59,7 @@ export class ResourceRunner {
     // 1. Suspended or lost: drop every partition at once (Pinot keeps them); live: take them back.
     session.onStateChange(() => this.#reconcile(), { signal: this.#ended.signal });
     // 2. Cluster leadership: placement passes, and (disabled) leading every partition.
-    this.#leaderLoop = this.#followClusterLeadership(signal);
+    this.#leaderLoop = this.#followClusterLeadership(signal).catch((error: unknown) => log.error({ err: error }, 'partition placement loop ended unexpectedly'));
     // 3. The resource and the members.
     const watcher = new ResourceWatcher({
       backend,
