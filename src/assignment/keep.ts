@@ -12,7 +12,8 @@ import type { Plan } from './validate.js';
  * 2. A node holding more than its ceiling drops the excess (nodes in id order), choosing first
  *    items that hold more nodes than they need (that drop is due anyway), then items that have
  *    lost the fewest slots so far (so freed slots land on different items, where one node, a
- *    joiner say, can take them all), then standby before primary slots, then lower item ids.
+ *    joiner say, can take them all), then items that a node below its floor does not hold
+ *    (it can take the freed slot), then standby before primary slots, then lower item ids.
  * 3. An item still holding more nodes than it can keep (replicas lowered, a reserved place)
  *    drops the holders furthest above their floor, later places first.
  * 4. What is left in each item's `live` (in stored order) is kept.
@@ -81,10 +82,14 @@ function dropOverCeiling(
   if (over.length === 0) return;
   const slotsOf = new Map<number, { item: number; position: number }[]>(over.map((node) => [node, []]));
   candidates.forEach((held, item) => held.forEach((node, position) => slotsOf.get(node)?.push({ item, position })));
+  // Nodes below their floor will need places on items they do not hold yet.
+  const below: number[] = [];
+  for (let node = 0; node < plan.nodes.length; node++) if ((load[node] as number) < (bounds.floor[node] as number)) below.push(node);
+  const takerFor = (item: number) => (below.some((node) => !(candidates[item] as readonly number[]).includes(node)) ? 0 : 1);
   for (const node of over) {
     const slots = slotsOf.get(node) as { item: number; position: number }[];
     const rank = (item: number) => Math.max(-1, short[item] as number);
-    slots.sort((a, b) => rank(a.item) - rank(b.item) || b.position - a.position || a.item - b.item);
+    slots.sort((a, b) => rank(a.item) - rank(b.item) || takerFor(a.item) - takerFor(b.item) || b.position - a.position || a.item - b.item);
     const excess = (load[node] as number) - (bounds.ceil[node] as number);
     for (const { item } of slots.slice(0, excess)) drop(item, node);
   }
