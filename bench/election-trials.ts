@@ -116,6 +116,9 @@ export async function runElectionTrials(url: string, timing: SessionTiming, grac
       handoffMs.push(leader.at - closedAt);
       await contenders.next(mark, (r) => r.nodeId === previous && r.event === 'ready'); // rejoined, idle
       contenders.children.get(previous)?.send('campaign');
+      // Let its first (failing) attempt pass, so every trial meets contenders that are already
+      // waiting, at a random phase of their poll period (else a fresh attempt could win early).
+      await delay((2 + Math.random()) * timing.pollIntervalMs);
     }
 
     const failoverMs: number[] = [];
