@@ -141,8 +141,9 @@ describe('ZkClient against a real ZooKeeper', () => {
   });
 
   it('keeps its session and ephemerals across a server restart shorter than the timeout', async () => {
-    // A session long enough to outlast a JVM restart on a busy machine.
-    const c = await ZkClient.connect({ connect: zk.connectString, sessionTimeoutMs: 30_000 });
+    // A session long enough to outlast a JVM restart on a busy machine; a reconnect handshake
+    // that hangs (a server still starting) is dropped after 2 s and tried again.
+    const c = await ZkClient.connect({ connect: zk.connectString, sessionTimeoutMs: 30_000, probeIntervalMs: 500, readTimeoutMs: 2_000 });
     clients.push(c);
     await c.create('/survivor', null, { mode: 'ephemeral' });
     const states: string[] = [];

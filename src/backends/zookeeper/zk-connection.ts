@@ -72,6 +72,8 @@ export class ZkConnection {
   #state: ZkClientState = 'connecting';
   #sessionId = '';
   #lastHeardAt = 0;
+  /** Monotonic time of the last move to 'disconnected' (or of the last dropped reconnect). */
+  #disconnectedAt = 0;
   #closing: Promise<void> | undefined;
   /** Set while close() waits for the library to report the socket closed. */
   #onRawClosed: (() => void) | undefined;
@@ -210,11 +212,26 @@ export class ZkConnection {
       this.#setState('connected');
     } else if (state === State.DISCONNECTED) {
       if (this.#state === 'closed') this.#onRawClosed?.();
-      else this.#setState('disconnected');
+      else if (this.#state !== 'disconnected') {
+        this.#disconnectedAt = this.clock.now();
+        this.#setState('disconnected');
+      }
     } else if (state === State.EXPIRED || state === State.AUTH_FAILED) {
       this.#setState('expired');
       this.#end(expired(''));
     }
+  }
+
+  /**
+   * A server that accepts the socket but never answers the handshake (seen with a ZooKeeper
+   * 3.8 server still starting up) would hold the library for its connect timeout, which is the
+   * whole session timeout with one server: by then the session is gone. Drop such an attempt
+   * after the read timeout; the library then tries again at once.
+   */
+  #unstickHandshake(readTimeout: number): void {
+    if (this.#state !== 'disconnected' || this.clock.now() - this.#disconnectedAt < readTimeout) return;
+    this.#disconnectedAt = this.clock.now();
+    this.#raw.connectionManager.socket?.destroy();
   }
 
   #setState(state: ZkClientState): void {
@@ -260,7 +277,8 @@ export class ZkConnection {
   /**
    * The liveness probe: 1. every probe interval, while connected, send `exists('/')`;
    * 2. an answer moves `lastHeardAt` (in `call`); 3. no answer within the read timeout drops the
-   * socket, so the library moves on to the next server of the connect string.
+   * socket, so the library moves on to the next server of the connect string; 4. while
+   * disconnected, a reconnect that has not completed within the read timeout is dropped too.
    */
   async #probeLoop(): Promise<void> {
     const interval = this.options.probeIntervalMs ?? Math.max(1, Math.floor(this.options.sessionTimeoutMs / 5));
@@ -272,7 +290,10 @@ export class ZkConnection {
       } catch {
         return; // ended: the loop stops with the connection
       }
-      if (this.#state !== 'connected') continue;
+      if (this.#state !== 'connected') {
+        this.#unstickHandshake(readTimeout);
+        continue;
+      }
       const started = this.clock.now();
       try {
         await this.call<unknown>('probe', '/', { timeoutMs: readTimeout }, (done) => this.#raw.exists('/', undefined, done));
