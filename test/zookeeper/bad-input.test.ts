@@ -96,6 +96,7 @@ describe('ZooKeeper backend with bad input', () => {
     const v = await backend.kv.put('p', 'parent', { expectVersion: null });
     assert.deepEqual(await backend.kv.get('p'), { key: 'p', value: 'parent', version: v });
     assert.deepEqual((await backend.kv.list('')).map((e) => e.key), ['p', 'p/q']);
+    await assert.rejects(backend.kv.put('big', 'x'.repeat(1_100_000)), (e: unknown) => isBatonError(e, 'INVALID_ARGUMENT'));
     await backend.kv.delete('p', { expectVersion: v });
     assert.equal(await backend.kv.get('p'), null);
     assert.deepEqual((await backend.kv.list('')).map((e) => [e.key, e.value]), [['p/q', 'child']]);

@@ -28,6 +28,13 @@ export interface ZkKvOptions {
 const MAX_RACE_RETRIES = 8;
 
 /**
+ * Largest value we store, bytes: a request above the server's `jute.maxbuffer` (default just
+ * under 1 MiB, counting the whole packet) makes the server drop the connection, which would
+ * look like an outage. A margin of ~48 KiB leaves room for the path and the multi's framing.
+ */
+const MAX_VALUE_BYTES = 1_000_000;
+
+/**
  * KV over persistent znodes under `kv/`. Contract version = znode data version + 1. A znode
  * without data is only a parent of deeper keys (a key's value is JSON, never empty). Every
  * write is one `multi`: a fenced one adds a `check` of the holder's candidate znode, so a
@@ -209,7 +216,11 @@ function encode(key: string, value: Json): Buffer {
     throw new InvalidArgumentError(`value of key "${key}" cannot be stored as JSON: ${(error as Error).message}`);
   }
   if (text === undefined) throw new InvalidArgumentError(`value of key "${key}" is not JSON`);
-  return Buffer.from(text, 'utf8');
+  const data = Buffer.from(text, 'utf8');
+  if (data.length > MAX_VALUE_BYTES) {
+    throw new InvalidArgumentError(`value of key "${key}" is ${data.length} bytes; ZooKeeper keeps at most ${MAX_VALUE_BYTES} bytes per znode`);
+  }
+  return data;
 }
 
 function expectedZnodeVersion(expect: number | null): number | null {
