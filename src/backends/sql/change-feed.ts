@@ -13,9 +13,9 @@ export interface Reading {
 }
 
 /**
- * Slack, in ms, when judging whether a change seen by a watch's first reading happened after
- * the watch began: covers the DB clock's millisecond rounding. Too large only costs one
- * spurious (allowed) hint.
+ * Slack, in ms on the DB clock, when judging whether a change seen by a watch's first reading
+ * happened after the watch began: covers the millisecond rounding of stored times and the
+ * small gap between the two clocks' readings. Too large only costs one spurious (allowed) hint.
  */
 const FIRST_READING_SLACK_MS = 5;
 

@@ -11,7 +11,11 @@ import { mysqlDialect } from './dialect.js';
 
 /** Connections in the pool: renewals, one campaign and a few watchers run side by side. */
 const POOL_SIZE = 4;
-/** How long opening a TCP connection may take before the call fails, on the OS clock. */
+/**
+ * How long opening a connection may take before the call fails, on the OS clock: a local or
+ * LAN server answers in milliseconds; 5 s tolerates a busy one yet fails well inside the
+ * default renew deadline (10 s), so a renewal can still be retried on a new connection.
+ */
 const CONNECT_TIMEOUT_MS = 5_000;
 /**
  * How long one statement may take before the client gives up on it, on the OS clock. baton's
@@ -19,7 +23,11 @@ const CONNECT_TIMEOUT_MS = 5_000;
  * local renew deadline has already acted by then.
  */
 const QUERY_TIMEOUT_MS = 10_000;
-/** How long a process waits for another's schema migration to finish, in seconds (GET_LOCK). */
+/**
+ * How long a process waits for another's schema migration, in seconds on the server's clock
+ * (GET_LOCK). Migrations create a few tables in well under a second; 60 s covers a slow server
+ * without letting a start-up hang forever.
+ */
 const MIGRATION_LOCK_WAIT_S = 60;
 
 /** InnoDB's "deadlock found" error number. */

@@ -13,7 +13,11 @@ import { postgresDialect } from './dialect.js';
 
 /** Connections in the pool: renewals, one campaign and a few watchers run side by side. */
 const POOL_SIZE = 4;
-/** How long opening a TCP connection may take before the call fails, on the OS clock. */
+/**
+ * How long opening a connection may take before the call fails, on the OS clock: a local or
+ * LAN server answers in milliseconds; 5 s tolerates a busy one yet fails well inside the
+ * default renew deadline (10 s), so a renewal can still be retried on a new connection.
+ */
 const CONNECT_TIMEOUT_MS = 5_000;
 /**
  * How long one statement may take before the client gives up on it, on the OS clock. baton's
@@ -21,7 +25,11 @@ const CONNECT_TIMEOUT_MS = 5_000;
  * local renew deadline has already acted by then.
  */
 const QUERY_TIMEOUT_MS = 10_000;
-/** Pause before the LISTEN client reconnects after losing its connection, on the OS clock. */
+/**
+ * Pause before the LISTEN client reconnects after losing its connection, on the OS clock.
+ * Watchers keep polling meanwhile, so this only bounds how soon wake-ups are instant again;
+ * 1 s keeps a down server from being hammered.
+ */
 const LISTEN_RECONNECT_MS = 1_000;
 
 /** Rewrites `?` placeholders as `$1, $2, ...` (baton's statements hold no literal `?`). */
