@@ -52,7 +52,7 @@ export function failoverSuite(store: string, createFixture: () => Promise<SqlFix
         const named = new Set(Object.values(doc?.assignment ?? {}).flat());
         const settled = doc !== null && named.size === 3 && pool.allLedOnce() && Object.entries(doc.assignment).every(([p, list]) => list.length === 2 && h.get(Number(p))?.[0] === list[0]);
         return settled ? doc : null;
-      }, { timeoutMs: 20_000, intervalMs: 100 });
+      }, { timeoutMs: 30_000, intervalMs: 100 });
       // 1. SIGKILL the master of partition 0.
       const victimId = pool.holders().get(0)![0]!;
       const theirs = [...pool.holders()].filter(([, ids]) => ids[0] === victimId).map(([p]) => p);

@@ -1,0 +1,4 @@
+import { createMysqlFixture } from '../support/mysql-fixture.js';
+import { failoverSuite } from './failover-scenario.js';
+
+failoverSuite('MariaDB', createMysqlFixture);
