@@ -2,6 +2,10 @@
  * The SQLite driver (better-sqlite3): one handle per backend on a WAL-mode database file that
  * several processes on one machine share. better-sqlite3 is synchronous, so statements on a
  * handle are queued one after another and a transaction holds the queue until it ends.
+ *
+ * Limitation of a shared file: a process frozen (SIGSTOP, debugger) in the middle of a write
+ * transaction keeps the write lock, and no other process can write until it resumes or dies.
+ * baton's transactions last well under a millisecond, so this needs bad luck, not load.
  */
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
