@@ -7,7 +7,7 @@
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Backend, Leadership } from '../../src/backend/index.js';
-import { createZookeeperBackend } from '../../src/backends/zookeeper/index.js';
+import { createZookeeperBackend, ZkClient, ZooKeeperError } from '../../src/backends/zookeeper/index.js';
 import { LeadershipEndedError, isBatonError } from '../../src/errors.js';
 import { TcpProxy } from '../support/tcp-proxy.js';
 import { waitFor, waitForAbort, withTimeout } from '../support/wait.js';
@@ -88,6 +88,27 @@ describe('ZooKeeper: leader partitioned from the ensemble', () => {
     await b.kv.put('owner', 'b', { fence: second.fence });
     await assert.rejects(a.kv.put('owner', 'a', { fence: first.fence }), (e: unknown) => isBatonError(e, 'FENCED'));
     assert.equal((await b.kv.get('owner'))?.value, 'b');
+  });
+
+  it('a client whose session expired during a cut says so, then refuses calls as closed once closed', async () => {
+    const direct = await ZkClient.connect({ connect: zk.connectString, sessionTimeoutMs: 10_000 });
+    const cutOff = await ZkClient.connect({ connect: `127.0.0.1:${proxy.port}`, sessionTimeoutMs: 1_500 });
+    try {
+      await cutOff.create('/expiring', null, { mode: 'ephemeral' });
+      proxy.cut();
+      await waitFor('the server to expire the session', async () => (await direct.exists('/expiring')) === null, { timeoutMs: 10_000, intervalMs: 100 });
+      proxy.restore();
+      await waitForAbort('the client to hear of the expiry', cutOff.ended, 10_000);
+      assert.equal(cutOff.state, 'expired');
+      await assert.rejects(cutOff.exists('/'), (e: unknown) => e instanceof ZooKeeperError && e.zkCode === 'SESSION_EXPIRED');
+      await cutOff.close();
+      assert.equal(cutOff.state, 'closed');
+      await assert.rejects(cutOff.exists('/'), (e: unknown) => isBatonError(e, 'CLOSED'));
+    } finally {
+      proxy.restore();
+      await cutOff.close();
+      await direct.close();
+    }
   });
 
   it("after a partition longer than the shared connection's session, watches are set again on a new one", async () => {

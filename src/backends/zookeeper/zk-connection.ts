@@ -188,7 +188,7 @@ export class ZkConnection {
   async #close(): Promise<void> {
     const wasConnected = this.#state === 'connected';
     const wasExpired = this.#state === 'expired';
-    this.#setState('closed');
+    this.#setState('closed', true);
     this.#end(new ClosedError('ZooKeeper client'));
     if (wasExpired) return;
     // 1. Ask the server to close the session; 2. wait for the socket to close, at most the grace;
@@ -234,8 +234,9 @@ export class ZkConnection {
     this.#raw.connectionManager.socket?.destroy();
   }
 
-  #setState(state: ZkClientState): void {
-    if (this.#state === state || this.#state === 'closed' || this.#state === 'expired') return;
+  /** Moves to `state`; 'closed' and 'expired' are final unless `force` (close after expiry). */
+  #setState(state: ZkClientState, force = false): void {
+    if (this.#state === state || (!force && (this.#state === 'closed' || this.#state === 'expired'))) return;
     this.#state = state;
     for (const listener of [...this.#listeners]) listener(state);
   }
