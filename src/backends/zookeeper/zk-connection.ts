@@ -75,6 +75,8 @@ export class ZkConnection {
   /** Monotonic time of the last move to 'disconnected' (or of the last dropped reconnect). */
   #disconnectedAt = 0;
   #closing: Promise<void> | undefined;
+  /** Aborted to cut the probe loop's wait short (after a reconnect). */
+  #probeNow = new AbortController();
   /** Set while close() waits for the library to report the socket closed. */
   #onRawClosed: (() => void) | undefined;
 
@@ -210,6 +212,9 @@ export class ZkConnection {
     if (state === State.SYNC_CONNECTED) {
       this.#sessionId = sessionIdHex(this.#raw.getSessionId());
       this.#setState('connected');
+      // Probe at once after a reconnect: the deadline should move as soon as the server can hear us.
+      this.#probeNow.abort();
+      this.#probeNow = new AbortController();
     } else if (state === State.DISCONNECTED) {
       if (this.#state === 'closed') this.#onRawClosed?.();
       else if (this.#state !== 'disconnected') {
@@ -287,9 +292,9 @@ export class ZkConnection {
     const signal = this.#ended.signal;
     while (!signal.aborted) {
       try {
-        await this.clock.sleep(interval, { signal });
+        await this.clock.sleep(interval, { signal: AbortSignal.any([signal, this.#probeNow.signal]) });
       } catch {
-        return; // ended: the loop stops with the connection
+        if (signal.aborted) return; // ended: the loop stops with the connection
       }
       if (this.#state !== 'connected') {
         this.#unstickHandshake(readTimeout);
