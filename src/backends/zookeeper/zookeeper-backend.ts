@@ -1,3 +1,11 @@
+/**
+ * The ZooKeeper backend. It holds two kinds of ZooKeeper sessions:
+ * - one shared connection for reads, KV writes (fenced ones too: the fence is a `check` in the
+ *   same multi, whichever connection sends it) and watches; replaced if it ever expires;
+ * - one connection per baton Session, whose ZooKeeper session IS the baton session: the member
+ *   and candidate znodes are its ephemerals, and closing it removes them at once.
+ * Layout: see zk-layout.ts. Liveness and the local deadline: see zk-session.ts.
+ */
 import type { Backend, CallOptions, ChangeListener, LeaderRecord, Member, Session, SessionOptions, WatchOptions } from '../../backend/contract.js';
 import { isJsonObject } from '../../backend/json.js';
 import { validateSegment } from '../../backend/names.js';
