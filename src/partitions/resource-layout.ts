@@ -38,8 +38,17 @@ export interface ResourceState {
   readonly keys: readonly string[];
 }
 
+/** A resource name is one key segment; InvalidArgumentError otherwise. */
+export function validateResourceName(resource: string): string {
+  try {
+    return validateSegment('cluster name', resource);
+  } catch {
+    throw new InvalidArgumentError(`resource name "${String(resource)}" is invalid: use 1-128 letters, digits, ".", "_", "-", ":" or "@" (no "/")`);
+  }
+}
+
 export function resourcePrefix(resource: string): string {
-  return `partitions/${validateSegment('cluster name', resource)}/`;
+  return `partitions/${validateResourceName(resource)}/`;
 }
 export function placementKey(resource: string): string {
   return `${resourcePrefix(resource)}placement`;

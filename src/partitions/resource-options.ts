@@ -2,9 +2,9 @@
  * Settings of one partitioned resource (config section `partitions.<name>`), with Pinot's lead
  * controller resource as the default: 24 partitions, and baton's standby replica on top.
  */
-import { validateSegment } from '../backend/names.js';
 import { ConfigError } from '../errors.js';
 import { DEFAULT_PARTITIONS } from './key-partition.js';
+import { validateResourceName } from './resource-layout.js';
 
 /** Pinot's resource name; `GET /leader/tables` serves the resource of this name first. */
 export const LEAD_CONTROLLER_RESOURCE = 'leadControllerResource';
@@ -53,9 +53,9 @@ export const DEFAULT_RESOURCE_OPTIONS: Omit<PartitionResourceOptions, 'name'> = 
 export function validateResourceOptions(input: Partial<PartitionResourceOptions> & { readonly name: string }): PartitionResourceOptions {
   const prefix = `partitions.${input.name}`;
   try {
-    validateSegment('cluster name', input.name);
-  } catch {
-    throw new ConfigError(prefix, `resource name "${input.name}" is invalid: use 1-128 letters, digits, ".", "_", "-", ":" or "@"`);
+    validateResourceName(input.name);
+  } catch (error) {
+    throw new ConfigError(prefix, (error as Error).message, { cause: error });
   }
   const options = { ...DEFAULT_RESOURCE_OPTIONS, ...definedOnly(input) } as PartitionResourceOptions;
   checkInteger(options.partitions, `${prefix}.partitions`, 1, MAX_PARTITIONS);
