@@ -43,9 +43,9 @@ interface ClusterReply {
 /**
  * @example
  * const locator = new LeaderLocator({ nodes: ['http://127.0.0.1:7400'] });
- * const url = await locator.locate('baseballStats_OFFLINE');
- * const reply = await fetch(`${url}/resources/leadControllerResource/keys/baseballStats_OFFLINE/act`, { method: 'POST' });
- * if (reply.status === 409) locator.invalidate('baseballStats_OFFLINE');
+ * const url = await locator.locate('baseballStats_OFFLINE'); // 'http://10.0.0.7:7400' or null
+ * // Or let it send, and invalidate on NOT_LEADER or a send error:
+ * const reply = await locator.send('baseballStats_OFFLINE', '/resources/leadControllerResource/keys/baseballStats_OFFLINE/act', { method: 'POST' });
  */
 export class LeaderLocator {
   readonly #nodes: readonly string[];
@@ -92,6 +92,26 @@ export class LeaderLocator {
   }
 
   /**
+   * Sends a request about `key` to its leader (`path` is appended to the leader's base URL).
+   * A 409 NOT_LEADER reply or a send error invalidates the key's partition (within the limit of
+   * {@link invalidate}); the reply or the error is passed on for the caller to retry. Resolves
+   * null while the key's partition has no leader.
+   */
+  async send(key: string, path: string, init: RequestInit = {}): Promise<Response | null> {
+    const base = await this.locate(key, init.signal ? { signal: init.signal } : {});
+    if (base === null) return null;
+    let reply: Response;
+    try {
+      reply = await this.#fetch(`${base}${path}`, init);
+    } catch (error) {
+      this.invalidate(key);
+      throw error;
+    }
+    if (reply.status === 409 && (await isNotLeader(reply))) this.invalidate(key);
+    return reply;
+  }
+
+  /**
    * Steps: 1. read the leaders and the members from the first node that answers; 2. fill every
    * partition that is not cached and has a leader with a known address (leaderless ones stay out).
    */
@@ -126,6 +146,16 @@ export class LeaderLocator {
     const reply = await this.#fetch(url, signal === undefined ? {} : { signal });
     if (!reply.ok) throw new StoreUnavailableError(`GET ${url} answered ${reply.status}`);
     return (await reply.json()) as T;
+  }
+}
+
+/** Whether a 409 reply is baton's NOT_LEADER (read from a clone, so the caller can still read it). */
+async function isNotLeader(reply: Response): Promise<boolean> {
+  try {
+    const body = (await reply.clone().json()) as { code?: unknown };
+    return body.code === 'NOT_LEADER';
+  } catch {
+    return false; // not JSON: some other conflict
   }
 }
 

@@ -79,4 +79,36 @@ describe('LeaderLocator', () => {
     const locator = new LeaderLocator({ nodes: ['http://down:1'], fetch: api.fetchFn, clock: new FakeClock() });
     await assert.rejects(locator.locate('t1'), { code: 'STORE_UNAVAILABLE' });
   });
+
+  it('send: a NOT_LEADER reply or a send error invalidates the partition, within the limit', async () => {
+    const clock = new FakeClock();
+    let leader = 'a';
+    const api = fakeApi(() => leader);
+    const replies: (Response | Error)[] = [];
+    const fetchFn = (async (input: string | URL | Request, init?: RequestInit) => {
+      const url = String(input);
+      if (url.includes('/act')) {
+        const next = replies.shift()!;
+        if (next instanceof Error) throw next;
+        return next;
+      }
+      return api.fetchFn(input, init);
+    }) as typeof fetch;
+    const locator = new LeaderLocator({ nodes: ['http://n:1'], fetch: fetchFn, clock });
+    const path = `/resources/${R}/keys/t1/act`;
+    replies.push(new Response(JSON.stringify({ code: 'NOT_LEADER', message: 'no' }), { status: 409 }));
+    leader = 'b';
+    assert.equal((await locator.send('t1', path, { method: 'POST' }))?.status, 409);
+    assert.equal(await locator.locate('t1'), 'http://10.0.0.1:2', 'NOT_LEADER invalidated the cached leader');
+    replies.push(new TypeError('fetch failed'));
+    leader = 'c';
+    await assert.rejects(locator.send('t1', path, { method: 'POST' }), TypeError);
+    assert.equal(await locator.locate('t1'), 'http://10.0.0.1:2', 'a second invalidation inside 30 s is refused');
+    await clock.advance(MIN_INVALIDATE_INTERVAL_MS);
+    replies.push(new TypeError('fetch failed'));
+    await assert.rejects(locator.send('t1', path, { method: 'POST' }), TypeError);
+    assert.equal(await locator.locate('t1'), 'http://10.0.0.1:3', 'a send error invalidated it after 30 s');
+    replies.push(new Response(JSON.stringify({ nodeId: 'c' }), { status: 200 }));
+    assert.equal((await locator.send('t1', path, { method: 'POST' }))?.status, 200);
+  });
 });
