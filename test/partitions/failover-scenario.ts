@@ -13,17 +13,22 @@ import { after, before, describe, it } from 'node:test';
 import type { Backend } from '../../src/backend/contract.js';
 import { openStore } from '../../src/backends/open-store.js';
 import { readResource, type PlacementDoc } from '../../src/partitions/resource-layout.js';
-import type { SqlFixture } from '../support/sqlite-fixture.js';
 import { waitFor } from '../support/wait.js';
 import { DETECTION_MS, NS_PER_MS, RESOURCE, TIMING, WorkerPool } from './worker-pool.js';
 
 /** Rebalance delay (leaders' monotonic clocks): long enough to restart inside it, short enough for the test. */
 const DELAY_MS = 10_000;
 
+/** A store for one run: its URL, and how to remove it. */
+export interface StoreFixture {
+  readonly url: string;
+  teardown(): Promise<void>;
+}
+
 /** Registers the failover suite for the store `createFixture` makes (one database per run). */
-export function failoverSuite(store: string, createFixture: () => Promise<SqlFixture>): void {
+export function failoverSuite(store: string, createFixture: () => Promise<StoreFixture>): void {
   describe(`partition failover with real processes (${store}, replicas 2)`, () => {
-    let fixture: SqlFixture;
+    let fixture: StoreFixture;
     let dir: string;
     let backend: Backend;
     let pool: WorkerPool;
@@ -52,7 +57,10 @@ export function failoverSuite(store: string, createFixture: () => Promise<SqlFix
         const named = new Set(Object.values(doc?.assignment ?? {}).flat());
         const settled = doc !== null && named.size === 3 && pool.allLedOnce() && Object.entries(doc.assignment).every(([p, list]) => list.length === 2 && h.get(Number(p))?.[0] === list[0]);
         return settled ? doc : null;
-      }, { timeoutMs: 30_000, intervalMs: 100 });
+      }, { timeoutMs: 30_000, intervalMs: 100 }).catch(async (error: unknown) => {
+        // Say what was not settled: the stored placement and who leads what.
+        throw new Error(`${(error as Error).message}; placement ${JSON.stringify((await placement())?.assignment)}; holders ${JSON.stringify([...pool.holders()])}`, { cause: error });
+      });
       // 1. SIGKILL the master of partition 0.
       const victimId = pool.holders().get(0)![0]!;
       const theirs = [...pool.holders()].filter(([, ids]) => ids[0] === victimId).map(([p]) => p);
