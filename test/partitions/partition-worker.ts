@@ -10,7 +10,7 @@
 import { appendFileSync } from 'node:fs';
 import { pino } from 'pino';
 import { loadConfig } from '../../src/config/load-config.js';
-import { startNode } from '../../src/node/baton-node.js';
+import { BatonNode } from '../../src/node/baton-node.js';
 
 /** One line of a worker's log. */
 export interface PartitionEvent {
@@ -29,13 +29,15 @@ function record(event: Omit<PartitionEvent, 't' | 'node'>): void {
   appendFileSync(logFile, `${JSON.stringify({ ...event, node: config.nodeId, t: process.hrtime.bigint().toString() })}\n`);
 }
 
-const node = await startNode(config, { logger: pino({ level: 'silent' }) });
+// Listeners go on before start(): a partition may be won before start() resolves.
+const node = new BatonNode(config, { logger: pino({ level: 'silent' }) });
 for (const name of Object.keys(config.partitions ?? {})) {
   const resource = node.partitions(name);
   resource.on('started', (partition, { token }) => record({ e: 'start', partition, token }));
   // The hot-path answer is already false when this runs, and the election is resigned only after it.
   resource.on('stopped', (partition) => record({ e: 'stop', partition }));
 }
+await node.start();
 record({ e: 'up' });
 
 process.on('SIGTERM', () => void node.close().then(() => process.exit(0)));
