@@ -25,8 +25,12 @@ export interface StoreFixture {
   teardown(): Promise<void>;
 }
 
-/** Registers the failover suite for the store `createFixture` makes (one database per run). */
-export function failoverSuite(store: string, createFixture: () => Promise<StoreFixture>): void {
+/**
+ * Registers the failover suite for the store `createFixture` makes (one database per run).
+ * `knownBug` marks the run as a todo (it runs and reports, but does not fail the suite) while a
+ * bug of that backend, named there, makes it fail at times.
+ */
+export function failoverSuite(store: string, createFixture: () => Promise<StoreFixture>, knownBug?: string): void {
   describe(`partition failover with real processes (${store}, replicas 2)`, () => {
     let fixture: StoreFixture;
     let dir: string;
@@ -49,7 +53,7 @@ export function failoverSuite(store: string, createFixture: () => Promise<StoreF
 
     const placement = async (): Promise<PlacementDoc | null> => (await readResource(backend.kv, RESOURCE, 24, () => undefined)).placement;
 
-    it('a standby takes over at once; placement waits for the delay; a restart inside it moves nothing', async () => {
+    it('a standby takes over at once; placement waits for the delay; a restart inside it moves nothing', knownBug === undefined ? {} : { todo: knownBug }, async () => {
       for (const id of ['n1', 'n2', 'n3']) pool.spawn(id);
       const original = await waitFor('a full placement, every partition led once by its master', async () => {
         const doc = await placement();
