@@ -108,14 +108,17 @@ async function leaderlessAfterKill(replicas: number, rebalanceDelayMs: number): 
   // The test timing of failover-sqlite.test.ts: ttl 3 s on the store's clock.
   const timing = { ttlMs: 3_000, renewDeadlineMs: 2_000, retryPeriodMs: 400, pollIntervalMs: 100 };
   const events = (log: string): Event[] => (existsSync(log) ? readFileSync(log, 'utf8').split('\n').filter((l) => l !== '').map((l) => JSON.parse(l) as Event) : []);
+  /** partition -> the live node leading it, from each live node's own log. */
   const holders = () => {
     const led = new Map<number, string>();
     for (const { log, child, nodeId } of children) {
       if (child.exitCode !== null || child.signalCode !== null) continue;
+      const mine = new Set<number>();
       for (const e of events(log)) {
-        if (e.e === 'start') led.set(e.partition!, nodeId);
-        if (e.e === 'stop' && led.get(e.partition!) === nodeId) led.delete(e.partition!);
+        if (e.e === 'start') mine.add(e.partition!);
+        if (e.e === 'stop') mine.delete(e.partition!);
       }
+      for (const p of mine) led.set(p, nodeId);
     }
     return led;
   };
