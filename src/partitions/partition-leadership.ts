@@ -94,6 +94,11 @@ export class PartitionLeadership {
     return this.#view?.state.enabled ?? this.options.enabledByDefault;
   }
 
+  /** The stored placement as this node last read it (partition -> [master, ...standbys]), or null. */
+  placement(): Readonly<Record<string, readonly string[]>> | null {
+    return this.#view?.state.placement?.assignment ?? null;
+  }
+
   /** Registered keys whose partition is `partition`, sorted. */
   keysOf(partition: number): readonly string[] {
     return this.#keysByPartition[partition] ?? [];

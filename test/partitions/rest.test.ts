@@ -103,6 +103,25 @@ describe('partitions HTTP API (3 nodes, memory store)', () => {
     assert.equal(ok.token, leader.partitions(RESOURCE).isLeaderFor(TABLE).token);
   });
 
+  it('GET /resources/{name} shows the placement, the leaders and what the node leads', async () => {
+    const expected = leaders()!;
+    const { status, body } = await getJson(`${nodes[2]!.url}/resources/${RESOURCE}`);
+    assert.equal(status, 200);
+    assert.equal(body.name, RESOURCE);
+    assert.equal(body.enabled, true);
+    assert.deepEqual([body.partitions, body.replicas, body.rebalanceDelayMs], [24, 2, 300_000]);
+    assert.deepEqual(body.leading, expected.flatMap((l, p) => (l === nodes[2]!.nodeId ? [p] : [])));
+    const placement = body.placement as { partition: number; nodes: string[]; leader: string | null; keys: string[] }[];
+    assert.deepEqual(placement.map((e) => e.partition), Array.from({ length: 24 }, (_, p) => p));
+    for (const entry of placement) {
+      assert.equal(entry.nodes.length, 2);
+      assert.equal(entry.leader, expected[entry.partition]);
+      assert.equal(entry.nodes[0], entry.leader, 'the master leads');
+    }
+    assert.ok(placement[7]!.keys.includes(TABLE));
+    assert.equal((await getJson(`${nodes[2]!.url}/resources/nope`)).status, 404);
+  });
+
   it('exports the partitions led by each node as a metric', async () => {
     for (const node of nodes) {
       const text = await (await fetch(`${node.url}/metrics`)).text();

@@ -30,6 +30,31 @@ const tablesSchema = {
 const resourceQuery = { type: 'object', properties: { resource: { type: 'string', description: 'Resource name; default leadControllerResource, else the first configured' } } } as const;
 const nameParams = { type: 'object', required: ['name'], properties: { name: { type: 'string' } } } as const;
 const keyParams = { type: 'object', required: ['name', 'key'], properties: { name: { type: 'string' }, key: { type: 'string' } } } as const;
+const resourceSchema = {
+  type: 'object',
+  required: ['name', 'enabled', 'partitions', 'replicas', 'rebalanceDelayMs', 'leading', 'placement'],
+  properties: {
+    name: { type: 'string' },
+    enabled: { type: 'boolean' },
+    partitions: { type: 'integer' },
+    replicas: { type: 'integer' },
+    rebalanceDelayMs: { type: 'integer' },
+    leading: { type: 'array', items: { type: 'integer' }, description: 'Partitions this node leads now' },
+    placement: {
+      type: 'array',
+      items: {
+        type: 'object',
+        required: ['partition', 'nodes', 'leader', 'keys'],
+        properties: {
+          partition: { type: 'integer' },
+          nodes: { type: 'array', items: { type: 'string' }, description: 'Master first, then standbys' },
+          leader: { type: ['string', 'null'] },
+          keys: { type: 'array', items: { type: 'string' } },
+        },
+      },
+    },
+  },
+} as const;
 const okSchema = { type: 'object', required: ['ok'], properties: { ok: { type: 'boolean' } } } as const;
 
 /** The resource `name` (or the default one), else 404 NOT_FOUND. */
@@ -69,6 +94,28 @@ export const partitionRoutes: RouteModule = (app, { node }) => {
   }, async (request, reply) => {
     const text = leaderForTableText(resourceOf(node, queryOf(request).resource), (request.params as { table: string }).table);
     return reply.type('application/json; charset=utf-8').send(text);
+  });
+
+  app.get('/resources/:name', {
+    schema: {
+      summary: 'A partitioned resource as this node sees it: flag, placement, leaders, what this node leads',
+      tags: ['partitions'],
+      params: nameParams,
+      response: { 200: resourceSchema, 404: errorSchema },
+    },
+  }, async (request) => {
+    const resource = resourceOf(node, paramsOf(request).name);
+    const placement = resource.placement();
+    const { name, partitions, replicas, rebalanceDelayMs } = resource.options;
+    return {
+      name,
+      enabled: resource.enabled(),
+      partitions,
+      replicas,
+      rebalanceDelayMs,
+      leading: resource.leading(),
+      placement: Array.from({ length: partitions }, (_, p) => ({ partition: p, nodes: [...(placement?.[String(p)] ?? [])], leader: resource.leaderOfPartition(p), keys: [...resource.keysOf(p)] })),
+    };
   });
 
   for (const enabled of [true, false]) {
