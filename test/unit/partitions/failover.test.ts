@@ -66,6 +66,17 @@ describe('partitioned leadership (memory backend, fake clock)', () => {
     assert.equal(sim.overlap, null);
   });
 
+  it('replicas 2: a graceful stop hands its partitions to the standbys at once, before any expiry', async () => {
+    await cluster(2);
+    const before = await sim.placement();
+    const leaving = sim.leaders()[0]!;
+    const theirs = sim.leaders().flatMap((l, p) => (l === leaving ? [p] : []));
+    await sim.stop(leaving);
+    await sim.settle();
+    for (const p of theirs) assert.equal(sim.leaders()[p], before!.assignment[String(p)]![1], `partition ${p} led by its standby with no time passing`);
+    assert.equal(sim.overlap, null);
+  });
+
   it('replicas 2: a restart inside the delay moves nothing, and the master gets its partitions back', async () => {
     await cluster(2);
     const before = await sim.placement();

@@ -71,6 +71,16 @@ export class Sim {
     await this.settle();
   }
 
+  /** Graceful stop: the runner releases its partitions, then the session closes. */
+  async stop(nodeId: string): Promise<void> {
+    const node = this.nodes.get(nodeId)!;
+    this.nodes.delete(nodeId);
+    await node.runner.stop();
+    await node.elector.close();
+    await node.backend.close();
+    await this.settle();
+  }
+
   /** Lets pending work run (no time passes). */
   async settle(): Promise<void> {
     await flushMicrotasks(50);
