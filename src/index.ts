@@ -9,6 +9,8 @@ export { LeaderElector, CLUSTER_LEADER_ELECTION, type ElectorState, type LeaderE
 export { loadConfig, configSchema, DEFAULT_HTTP_PORT, DEFAULT_STORE_URL, type BatonConfig, type LoadConfigOptions, type LoadedConfig, type StoreConfig, type HttpConfig, type AdvertiseConfig } from './config/index.js';
 export { BatonNode, startNode, type StartNodeOptions, type NodeState, type NodeFeature, type NodeFeatureFactory, type FeatureContext, type OpenBackend } from './node/index.js';
 export { createHttpServer, HttpError, type NodeView, type RouteModule, type RouteContext } from './http/index.js';
+export { assign, countMoves, loadsOf, primariesOf, type Assignment, type AssignmentInput, type AssignmentNode } from './assignment/index.js';
+export { BucketsFeature, BucketOwner, AssignService, readBucketStatus, bucketIds, DEFAULT_BUCKETS_OPTIONS, type BucketsConfig, type BucketsOptions, type BucketId, type BucketStatus, type NodeBuckets, type AcquiredBucket, type AcquiredListener, type ReleasedListener, type ReleaseReason, type BucketOwnerOptions, type AssignServiceOptions } from './buckets/index.js';
 export * from './federation/index.js';
 export * from './directory/index.js';
 export * from './partitions/index.js';
