@@ -20,6 +20,8 @@ export interface Command {
   /** `baton status [options]`. */
   readonly usage: string;
   readonly examples: readonly string[];
+  /** Lines of the help's "Exit codes:" section when they differ from the usual 0 / 1 / 2. */
+  readonly exitCodes?: readonly string[];
   readonly options: CommandOptions;
   /** The command also takes every configuration flag (`--http-port`, `--election-ttl-ms`, ...). */
   readonly configFlags?: boolean;

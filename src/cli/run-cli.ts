@@ -10,6 +10,13 @@ import { isBatonError } from '../errors.js';
 import { UsageError, type CliIo, type Command, type CommandOptions } from './command.js';
 import { commands } from './registry.js';
 
+/** The exit codes of most commands (see runCli); a command lists its own when they differ. */
+export const DEFAULT_EXIT_CODES: readonly string[] = [
+  '0  done',
+  '1  failed: the store or service is unreachable, or refused the request',
+  '2  usage: unknown command or flag, bad value, invalid configuration',
+];
+
 const COMMON: CommandOptions = {
   help: { type: 'boolean', short: 'h', help: 'Show this help' },
   json: { type: 'boolean', help: 'Machine-readable JSON output' },
@@ -29,6 +36,9 @@ export function mainHelp(): string {
     '',
     'Example:',
     '  baton demo --nodes 3 --kill-leader-every 10s',
+    '',
+    'Exit codes (each command\'s --help lists its own):',
+    ...DEFAULT_EXIT_CODES.map((e) => `  ${e}`),
   ].join('\n');
 }
 
@@ -39,10 +49,12 @@ export function commandHelp(command: Command): string {
     rows.push(['--config <file>', 'YAML configuration file (env BATON_CONFIG)']);
     for (const { path, spec } of leaves(configSchema)) {
       const flag = flagName(path, spec);
-      if (flag !== null) rows.push([`--${flag} <value>`, `${path}; env ${envName(path, spec) ?? '-'}; default ${JSON.stringify(spec.default)}`]);
+      if (flag !== null) rows.push([`--${flag} <value>`, `${spec.doc} [${path}; env ${envName(path, spec) ?? '-'}; default ${JSON.stringify(spec.default)}]`]);
     }
     for (const [name, spec] of Object.entries(configSchema.fields)) {
-      if (spec.kind === 'map') rows.push([`(file only) ${name}.<name>.*`, spec.doc]);
+      if (spec.kind !== 'map') continue;
+      rows.push([`(file only) ${name}.<name>.*`, spec.doc]);
+      for (const { path, spec: leaf } of leaves(spec.of, `${name}.<name>`)) rows.push([`  ${path}`, `${leaf.doc} [default ${JSON.stringify(leaf.default)}]`]);
     }
   }
   const width = Math.max(...rows.map((r) => (r[0] ?? '').length));
@@ -56,6 +68,9 @@ export function commandHelp(command: Command): string {
     '',
     'Examples:',
     ...command.examples.map((e) => `  ${e}`),
+    '',
+    'Exit codes:',
+    ...(command.exitCodes ?? DEFAULT_EXIT_CODES).map((e) => `  ${e}`),
   ].join('\n');
 }
 

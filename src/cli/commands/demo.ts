@@ -31,6 +31,11 @@ export const demoCommand: Command = {
   summary: 'Start a local cluster of nodes on SQLite and watch members, leader and failover live',
   usage: 'baton demo [--nodes N] [--kill-leader-every DURATION] [--base-port PORT] [--json]',
   examples: ['baton demo', 'baton demo --nodes 5 --kill-leader-every 10s'],
+  exitCodes: [
+    '0  stopped with Ctrl-C (every node closed)',
+    '1  the store could not be opened or read',
+    '2  usage: unknown command or flag, bad value, invalid configuration',
+  ],
   options: {
     nodes: { type: 'string', help: 'How many nodes to start (default 3)', value: 'n' },
     'kill-leader-every': { type: 'string', help: 'Kill the leader with SIGKILL this often (e.g. 10s) and restart it', value: 'duration' },

@@ -16,6 +16,11 @@ export const directoryCommand: Command = {
     'baton directory start --zk 127.0.0.1:2181 --port 8100 --token s3cret',
     'curl http://127.0.0.1:8100/admin/v2/namespaces/default/routing-data',
   ],
+  exitCodes: [
+    '0  stopped by SIGTERM or Ctrl-C',
+    '1  ZooKeeper is unreachable or the port is taken',
+    '2  usage: unknown command or flag, bad value, invalid configuration',
+  ],
   options: {
     zk: { type: 'string', value: 'connect', help: 'ZooKeeper connect string where the routing data is kept' },
     port: { type: 'string', value: 'port', help: `HTTP port (default ${DEFAULT_PORT}; 0 picks a free one)` },

@@ -18,6 +18,11 @@ export const leaderCommand: Command = {
   summary: 'Print the current cluster leader (with --watch: one line per change until Ctrl-C)',
   usage: 'baton leader [--watch] [--json] [--config FILE] [config flags]',
   examples: ['baton leader --store sqlite:./.baton/baton.db', 'baton leader --watch --json --store postgres://postgres@127.0.0.1/baton'],
+  exitCodes: [
+    '0  done (also when there is no leader: it prints "no leader"); with --watch, stopped by Ctrl-C',
+    '1  the store is unreachable',
+    '2  usage: unknown command or flag, bad value, invalid configuration',
+  ],
   options: { watch: { type: 'boolean', help: 'Keep printing the leader whenever it changes, until SIGINT/SIGTERM' } },
   configFlags: true,
   async run(values, _positionals, io) {

@@ -8,6 +8,10 @@ export const partitionCommand: Command = {
   summary: 'Print the partition of a key (Pinot: table -> lead controller partition, Kafka murmur2)',
   usage: 'baton partition <key> [--partitions N] [--json]',
   examples: ['baton partition baseballStats_OFFLINE', 'baton partition myTable --partitions 48 --json'],
+  exitCodes: [
+    '0  done',
+    '2  usage: no key or more than one, bad --partitions, unknown flag',
+  ],
   options: { partitions: { type: 'string', help: `How many partitions (default ${DEFAULT_PARTITIONS})`, value: 'N' } },
   positionals: true,
   async run(values, positionals, io) {

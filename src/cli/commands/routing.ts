@@ -22,6 +22,11 @@ export const routingCommand: Command = {
     'baton routing put --file routing.json --directory http://127.0.0.1:8100',
     'baton routing resolve /orders/17 --routing-file routing.json',
   ],
+  exitCodes: [
+    '0  done',
+    '1  the directory is unreachable or refused the request (invalid routing data, wrong token), or the path routes nowhere',
+    '2  usage: unknown action, missing argument or flag, unreadable routing file',
+  ],
   options: {
     directory: { type: 'string', value: 'url', help: 'Directory service base URL (http://host:port)' },
     namespace: { type: 'string', value: 'ns', help: 'Routing namespace (default "default")' },

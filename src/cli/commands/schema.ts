@@ -11,6 +11,10 @@ export const schemaCommand: Command = {
   summary: 'Print the SQL schema (DDL) of a dialect, to apply by hand (then run nodes with --store-migrate false)',
   usage: 'baton schema --dialect sqlite|postgres|mysql [--table-prefix PREFIX] [--json]',
   examples: ['baton schema --dialect postgres > baton.sql', 'baton schema --dialect mysql --table-prefix shop_'],
+  exitCodes: [
+    '0  done',
+    '2  usage: missing or unknown --dialect, bad --table-prefix, unknown flag',
+  ],
   options: {
     dialect: { type: 'string', help: 'SQL dialect: sqlite, postgres or mysql', value: 'dialect' },
     'table-prefix': { type: 'string', help: 'Table name prefix (default baton_)', value: 'prefix' },

@@ -16,6 +16,11 @@ export const startCommand: Command = {
     'baton start --store sqlite:./.baton/baton.db --http-port 7401 --node-id node-1',
     'BATON_STORE=postgres://postgres@127.0.0.1/baton baton start --config baton.yaml',
   ],
+  exitCodes: [
+    '0  stopped gracefully by SIGTERM or Ctrl-C',
+    '1  the node could not start (store unreachable, node id in use, port taken) or stopped on an error; or a second signal',
+    '2  usage: unknown command or flag, bad value, invalid configuration',
+  ],
   options: {},
   configFlags: true,
   async run(values, _positionals, io) {
