@@ -1,3 +1,4 @@
+import { setMaxListeners } from 'node:events';
 import type { Clock } from '../../clock.js';
 import type { CallOptions, Leadership, Session, SessionOptions, SessionState, WatchOptions } from '../../backend/contract.js';
 import { isJsonObject, type JsonObject } from '../../backend/json.js';
@@ -40,6 +41,9 @@ export class MemorySession implements Session {
     this.#stored = stored;
     this.#onRenewal = options.onRenewal;
     this.#lastRenewStart = clock.now();
+    // Every campaign, wait and leadership of the session listens to `lost`: no listener limit
+    // (Infinity, not 0: on Node 20 `getMaxListeners` throws for an AbortSignal set to 0).
+    setMaxListeners(Infinity, this.#lost.signal);
   }
 
   get lost(): AbortSignal {

@@ -6,6 +6,7 @@
  * (ttlMs - renewDeadlineMs) / ttlMs; every term has a fencing token (`term`), and fenced KV
  * writes check it in the same transaction as the write.
  */
+import { setMaxListeners } from 'node:events';
 import type { Backend, BackendKind, CallOptions, ChangeListener, LeaderRecord, Member, Session, SessionOptions, WatchOptions } from '../../backend/contract.js';
 import type { JsonObject } from '../../backend/json.js';
 import { isJsonObject } from '../../backend/json.js';
@@ -86,6 +87,9 @@ export class SqlBackend implements Backend {
       if (options.migrate !== false) await migrate(connection, tables);
       const clock = options.clock ?? systemClock;
       const closed = new AbortController();
+      // Every campaign and watch of this backend listens to `closed`: no listener limit
+      // (Infinity, not 0: on Node 20 `getMaxListeners` throws for an AbortSignal set to 0).
+      setMaxListeners(Infinity, closed.signal);
       const sql = buildStatements(connection.dialect, tables);
       const ctx: SqlContext = {
         kind,

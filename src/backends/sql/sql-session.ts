@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { setMaxListeners } from 'node:events';
 import type { CallOptions, Leadership, Session, SessionOptions, SessionState, WatchOptions } from '../../backend/contract.js';
 import type { JsonObject } from '../../backend/json.js';
 import { isJsonObject } from '../../backend/json.js';
@@ -46,6 +47,9 @@ export class SqlSession implements Session {
     this.timing = timing;
     this.onRenewal = options.onRenewal;
     this.#onClosed = onClosed;
+    // Every campaign, wait and leadership of the session listens to `lost`: no listener limit
+    // (Infinity, not 0: on Node 20 `getMaxListeners` throws for an AbortSignal set to 0).
+    setMaxListeners(Infinity, this.#lost.signal);
     this.#loop = new RenewalLoop({
       clock: ctx.clock,
       timing,

@@ -21,55 +21,128 @@ export interface CampaignContext {
   /** Safety-net re-check interval while waiting for the predecessor's watch, ms (on `clock`). */
   readonly recheckMs: number;
   readonly onEnd: (leadership: ZkLeadership) => void;
+  /**
+   * The clean-up of this session's previous campaign for this election, if it is still running:
+   * waited for first, so that its sweep of our candidates can never take the new one.
+   */
+  readonly previous?: Promise<void> | undefined;
+  /** Hands over the clean-up of a candidate this campaign may leave behind (it runs on after we return). */
+  readonly cleanup: (work: Promise<void>) => void;
 }
 
 /** How many times a candidate znode is created again after it vanished or its create was lost. */
 const MAX_RECREATES = 10;
 
 /**
+ * How many times the clean-up of a left-behind candidate is tried. Each try is bounded by the
+ * client's call timeout; a candidate still there after all of them goes with the session.
+ */
+const MAX_CLEANUP_ATTEMPTS = 5;
+
+/**
  * The ZooKeeper election recipe, one waiter per predecessor:
- * 1. Create our candidate `n_` (ephemeral sequential) holding {nodeId, info}.
- * 2. List the candidates. If ours is gone (deleted behind our back), create it again (1).
- * 3. If ours is the lowest: confirm with `exists` that it is still there AND owned by our
+ * 1. Wait for the clean-up of this session's previous campaign for the election (if any).
+ * 2. Create our candidate `n_` (ephemeral sequential) holding {nodeId, info}. The create itself
+ *    is never aborted: once sent it may land, so whoever gives up on it hands it to the clean-up.
+ * 3. List the candidates. If ours is gone (deleted behind our back), create it again (2).
+ * 4. If ours is the lowest: confirm with `exists` that it is still there AND owned by our
  *    session (Curator's CURATOR-696: never claim on a stale listing) and set the deletion watch
  *    in the same call; the term is the znode's czxid.
- * 4. Otherwise watch only the next lower candidate and wait for it to go (or the safety-net
- *    re-check, the caller's signal, or the session's loss), then go to 2.
- * 5. On any failure, delete our candidate (best effort) so it blocks nobody.
+ * 5. Otherwise watch only the next lower candidate and wait for it to go (or the safety-net
+ *    re-check, the caller's signal, or the session's loss), then go to 3.
+ * 6. On any failure or abort, the clean-up deletes our candidate in the background, so the
+ *    campaign settles at once and the candidate blocks nobody.
  */
 export async function campaign(ctx: CampaignContext, options: CallOptions = {}): Promise<ZkLeadership> {
   const data = Buffer.from(JSON.stringify({ nodeId: ctx.nodeId, info: ctx.info }), 'utf8');
   const stop = anySignal([ctx.lost, options.signal]);
   let ours: string | undefined;
   try {
+    if (ctx.previous) await untilSettled(ctx.previous, stop);
     await ctx.client.mkdirs(ctx.dir, { signal: stop });
     for (let created = 0; created < MAX_RECREATES; created++) {
       ours = await createCandidate(ctx, data, stop);
       const won = await waitForTurn(ctx, ours, stop);
-      if (won) return won;
+      if (won && stop.aborted) won.end('resigned'); // won as the caller gave up: never hand out a term nobody holds
+      else if (won) return won;
+      if (stop.aborted) throw stop.reason;
     }
     throw new SessionLostError(`election "${ctx.election}": our candidate znode kept vanishing; giving up this campaign`);
   } catch (error) {
-    if (ours !== undefined) await ctx.client.delete(ours).catch(() => undefined); // best effort: gone with the session otherwise
+    if (ours !== undefined) ctx.cleanup(dropCandidate(ctx, Promise.resolve(ours)));
     throw campaignError(ctx, options, error);
   }
 }
 
+/**
+ * Step 2. Resolves with our candidate's path; rejects when `signal` aborts or the create failed.
+ * In both cases the create may have landed, so it is handed to the clean-up first.
+ */
 async function createCandidate(ctx: CampaignContext, data: Buffer, signal: AbortSignal): Promise<string> {
+  const creating = createOnce(ctx, data);
+  try {
+    return await untilSettled(creating, signal);
+  } catch (error) {
+    ctx.cleanup(dropCandidate(ctx, creating));
+    throw error;
+  }
+}
+
+/** One create, bounded by the session (not by the caller); a lost answer is retried once after a sweep. */
+async function createOnce(ctx: CampaignContext, data: Buffer): Promise<string> {
+  const signal = ctx.lost;
   try {
     return await ctx.client.create(`${ctx.dir}/n_`, data, { mode: 'ephemeral_sequential', signal });
   } catch (error) {
     if (!isZkError(error, 'CONNECTION_LOSS')) throw error;
     // The create may have landed without telling us its name: drop any candidate of ours, retry once.
-    for (const name of sortCandidates(await ctx.client.getChildren(ctx.dir, { signal }))) {
-      const stat = await ctx.client.exists(`${ctx.dir}/${name}`, { signal });
-      if (stat?.ephemeralOwner === ctx.client.sessionId) await ctx.client.delete(`${ctx.dir}/${name}`, { signal }).catch(() => undefined);
-    }
+    await sweepOwnCandidates(ctx);
     return await ctx.client.create(`${ctx.dir}/n_`, data, { mode: 'ephemeral_sequential', signal });
   }
 }
 
-/** Steps 2-4 for one candidate: the leadership once it leads, or null when it vanished. */
+/**
+ * Step 6, in the background: deletes the candidate `creating` made (or may have made).
+ * 1. Wait for the create's answer (ZooKeeper answers every request; the client's call timeout
+ *    bounds the wait). 2. With a name, delete that znode. 3. Without one (the answer was lost),
+ *    or when the delete's answer is lost, delete every candidate of our session in the election:
+ *    a session campaigns once at a time per election, and the next campaign waits for this.
+ * Ends when done, when the session ends (it takes its ephemerals along), or after
+ * MAX_CLEANUP_ATTEMPTS tries.
+ */
+async function dropCandidate(ctx: CampaignContext, creating: Promise<string>): Promise<void> {
+  let path: string | undefined;
+  try {
+    path = await creating;
+  } catch (error) {
+    if (!isZkError(error, 'CONNECTION_LOSS')) return; // refused (NO_NODE, expired, closed): nothing was created
+  }
+  for (let attempt = 0; attempt < MAX_CLEANUP_ATTEMPTS && !ctx.lost.aborted; attempt++) {
+    try {
+      if (path !== undefined) await ctx.client.delete(path, { signal: ctx.lost });
+      else await sweepOwnCandidates(ctx);
+      return;
+    } catch (error) {
+      if (isZkError(error, 'NO_NODE')) return; // gone already
+      if (!isZkError(error, 'CONNECTION_LOSS')) return; // the session ended or was closed: the znode went with it
+      path = undefined; // the delete may or may not have landed: sweep instead
+    }
+  }
+}
+
+/** Deletes every candidate znode of this election owned by our session. */
+async function sweepOwnCandidates(ctx: CampaignContext): Promise<void> {
+  const signal = ctx.lost;
+  for (const name of sortCandidates(await ctx.client.getChildren(ctx.dir, { signal }))) {
+    const stat = await ctx.client.exists(`${ctx.dir}/${name}`, { signal });
+    if (stat?.ephemeralOwner !== ctx.client.sessionId) continue;
+    await ctx.client.delete(`${ctx.dir}/${name}`, { signal }).catch((error: unknown) => {
+      if (!isZkError(error, 'NO_NODE')) throw error;
+    });
+  }
+}
+
+/** Steps 3-5 for one candidate: the leadership once it leads, or null when it vanished. */
 async function waitForTurn(ctx: CampaignContext, ours: string, signal: AbortSignal): Promise<ZkLeadership | null> {
   const name = ours.slice(ctx.dir.length + 1);
   // One watcher function for the whole wait (it aborts whichever `gone` is current): the
@@ -126,6 +199,16 @@ function campaignError(ctx: CampaignContext, options: CallOptions, error: unknow
   }
   if (options.signal?.aborted) return new AbortedError(`campaign for "${ctx.election}"`, options.signal.reason);
   return toContractError(error);
+}
+
+/** Settles with `promise`, or rejects with `signal`'s reason once it aborts (`promise` runs on). */
+function untilSettled<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
+  if (signal.aborted) return Promise.reject(signal.reason as Error);
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => reject(signal.reason as Error);
+    signal.addEventListener('abort', onAbort, { once: true });
+    promise.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort));
+  });
 }
 
 /** A signal that aborts when any of `signals` does (listeners are removed with the first abort). */

@@ -1,3 +1,4 @@
+import { setMaxListeners } from 'node:events';
 import type { CallOptions, Fence, Leadership, Session, SessionState, WatchOptions } from '../../backend/contract.js';
 import { isJsonObject, type JsonObject } from '../../backend/json.js';
 import { validateElectionName } from '../../backend/names.js';
@@ -34,6 +35,8 @@ export class ZkSession implements Session {
   readonly #listeners = new Set<(state: SessionState) => void>();
   readonly #leaderships = new Map<string, ZkLeadership>();
   readonly #campaigns = new Set<string>();
+  /** Per election: the clean-up of candidates that ended campaigns may have left behind, still running. */
+  readonly #cleanups = new Map<string, Promise<void>>();
   readonly #onFinal: () => void;
   #state: SessionState = 'live';
   #closing: Promise<void> | undefined;
@@ -46,6 +49,9 @@ export class ZkSession implements Session {
     this.#layout = params.layout;
     this.#clock = params.clock;
     this.#onFinal = params.onFinal;
+    // Every campaign, wait and leadership of the session listens to `lost`: no listener limit
+    // (Infinity, not 0: on Node 20 `getMaxListeners` throws for an AbortSignal set to 0).
+    setMaxListeners(Infinity, this.#lost.signal);
   }
 
   get lost(): AbortSignal {
@@ -103,6 +109,8 @@ export class ZkSession implements Session {
           info,
           lost: this.#lost.signal,
           recheckMs: this.timing.pollIntervalMs,
+          previous: this.#cleanups.get(election),
+          cleanup: (work) => this.#trackCleanup(election, work),
           onEnd: (l) => {
             if (this.#leaderships.get(l.election) === l) this.#leaderships.delete(l.election);
           },
@@ -115,6 +123,15 @@ export class ZkSession implements Session {
     } finally {
       this.#campaigns.delete(election);
     }
+  }
+
+  /** Chains `work` after the election's earlier clean-ups; forgets the chain once it is done. */
+  #trackCleanup(election: string, work: Promise<void>): void {
+    const chained = Promise.all([this.#cleanups.get(election), work]).then(() => undefined);
+    this.#cleanups.set(election, chained);
+    void chained.finally(() => {
+      if (this.#cleanups.get(election) === chained) this.#cleanups.delete(election);
+    });
   }
 
   /** The candidate znode behind `fence` when this session still holds that term, else null. */
