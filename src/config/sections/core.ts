@@ -25,7 +25,7 @@ const MAX_PORT = 65_535;
 export const coreFields: Record<string, Spec> = {
   cluster: stringLeaf({ doc: 'Cluster name: nodes with the same store and cluster form one cluster.', default: 'baton' }),
   nodeId: optionalStringLeaf({
-    doc: 'This node\'s id, unique among live nodes. Default: `<advertise.host or hostname>-<http.port>` (with `http.port` 0: `<host>-<pid>`).',
+    doc: 'This node\'s id, unique among live nodes. Default: `<advertise.host or hostname>-<http.port>` (with `http.port` 0: `<host>-pid<pid>`).',
     default: null,
   }),
   store: section(
