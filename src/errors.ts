@@ -95,6 +95,11 @@ export class CorruptDocumentError extends BatonError {
   }
 }
 
+/** The default report of a skipped corrupt document: a process warning of type `BatonCorruptDocument`. */
+export function warnCorruptDocument(error: CorruptDocumentError): void {
+  process.emitWarning(error.message, 'BatonCorruptDocument');
+}
+
 /** An argument to a call is invalid (a key with bad characters, a negative count, ...). */
 export class InvalidArgumentError extends BatonError {
   constructor(message: string) {

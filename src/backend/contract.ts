@@ -97,6 +97,15 @@ export interface KvListOptions extends CallOptions {
   readonly onCorrupt?: (error: CorruptDocumentError) => void;
 }
 
+export interface MembersOptions extends CallOptions {
+  /**
+   * Called for every member whose stored info is corrupt (not a JSON object); such members are
+   * skipped, so one bad entry never hides the others. Without it, each is reported as a process
+   * warning (type `BatonCorruptDocument`).
+   */
+  readonly onCorrupt?: (error: CorruptDocumentError) => void;
+}
+
 /** Small versioned JSON documents under keys (see names.ts for the key rules). */
 export interface Kv {
   /** The entry, or null when absent. Rejects with CorruptDocumentError when not valid JSON. */
@@ -173,8 +182,8 @@ export interface Backend {
   readonly kind: BackendKind;
   readonly cluster: string;
   readonly kv: Kv;
-  /** Live members, sorted by node id. */
-  members(options?: CallOptions): Promise<Member[]>;
+  /** Live members, sorted by node id; members with corrupt info are skipped (see MembersOptions). */
+  members(options?: MembersOptions): Promise<Member[]>;
   watchMembers(listener: ChangeListener, options: WatchOptions): void;
   /** The current leader of `election`, or null. CorruptDocumentError when its info is not JSON. */
   leader(election: string, options?: CallOptions): Promise<LeaderRecord | null>;

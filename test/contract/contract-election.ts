@@ -1,7 +1,7 @@
 import { afterEach, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Leadership } from '../../src/backend/index.js';
-import { CorruptDocumentError, isBatonError } from '../../src/errors.js';
+import { CorruptDocumentError, isBatonError, LeadershipEndedError, type LeadershipEndReason } from '../../src/errors.js';
 import { waitFor, waitForAbort, withTimeout } from '../support/wait.js';
 import { track, type ContractContext } from './contract-context.js';
 
@@ -102,6 +102,29 @@ export function describeElectionContract(ctx: ContractContext): void {
       assert.ok(isBatonError(first.signal.reason), 'the abort reason is a BatonError');
       const again = await withTimeout('the next term', session.campaign(ELECTION, { host: 'n1' }), 2 * ttlMs + renewDeadlineMs);
       assert.ok(again.term > first.term, `term ${again.term} after ${first.term}`);
+    });
+
+    it('the end of a term says why: resigned, taken-over or renew-deadline when disturbed, closed on session close', async () => {
+      const cluster = ctx.cluster();
+      const { session } = await ctx.session(cluster, 'n1');
+      const endedWith = (leadership: Leadership, reasons: readonly LeadershipEndReason[]) => {
+        const reason: unknown = leadership.signal.reason;
+        assert.ok(reason instanceof LeadershipEndedError, `abort reason ${String(reason)} is not a LeadershipEndedError`);
+        assert.ok(reasons.includes(reason.reason), `reason "${reason.reason}", expected one of ${reasons.join(', ')}`);
+        assert.equal(reason.code, 'NOT_LEADER');
+        assert.deepEqual([reason.election, reason.term], [ELECTION, leadership.term]);
+      };
+      const resigned = await session.campaign(ELECTION, { host: 'n1' });
+      await resigned.resign();
+      endedWith(resigned, ['resigned']);
+      const disturbed = await withTimeout('a campaign after resign', session.campaign(ELECTION, { host: 'n1' }), beforeExpiryMs());
+      await ctx.harness.disturbLeader(cluster, ELECTION);
+      await waitForAbort('the disturbed term to end', disturbed.signal, ctx.timing.renewDeadlineMs + 2 * ctx.timing.retryPeriodMs);
+      // A backend may not tell "changed behind my back" from "not renewed in time".
+      endedWith(disturbed, ['taken-over', 'renew-deadline']);
+      const closed = await withTimeout('the next term', session.campaign(ELECTION, { host: 'n1' }), 2 * ctx.timing.ttlMs + ctx.timing.renewDeadlineMs);
+      await session.close();
+      endedWith(closed, ['closed']);
     });
 
     it('a corrupt leader info: leader() rejects CorruptDocumentError, nothing crashes', async () => {

@@ -1,6 +1,6 @@
 import { afterEach, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { isBatonError } from '../../src/errors.js';
+import { CorruptDocumentError, isBatonError } from '../../src/errors.js';
 import { waitFor } from '../support/wait.js';
 import type { ContractContext } from './contract-context.js';
 
@@ -51,6 +51,33 @@ export function describeMembersContract(ctx: ContractContext): void {
         (error: unknown) => isBatonError(error, 'NODE_ID_IN_USE'),
       );
       assert.deepEqual((await other.members()).map((m) => m.nodeId), ['twin']);
+    });
+
+    it('a member with corrupt info is skipped and reported; the others are still listed', async (t) => {
+      const writeRaw = ctx.harness.writeRawMemberInfo;
+      if (writeRaw === undefined) {
+        t.skip(`${ctx.harness.name} cannot store corrupt member info`);
+        return;
+      }
+      const cluster = ctx.cluster();
+      for (const id of ['n1', 'n2', 'n3']) await ctx.session(cluster, id);
+      const observer = await ctx.open(cluster);
+      await writeRaw.call(ctx.harness, cluster, 'n2', '{"info": ');
+      const reported: CorruptDocumentError[] = [];
+      const members = await observer.members({ onCorrupt: (error) => reported.push(error) });
+      assert.deepEqual(members.map((m) => m.nodeId), ['n1', 'n3']);
+      assert.equal(reported.length, 1);
+      assert.ok(reported[0] instanceof CorruptDocumentError && reported[0].key.includes('n2'), `reported ${String(reported[0])}`);
+      // Without onCorrupt: the same list, and a process warning names the entry.
+      const warnings: Error[] = [];
+      const onWarning = (warning: Error) => warnings.push(warning);
+      process.on('warning', onWarning);
+      try {
+        assert.deepEqual((await observer.members()).map((m) => m.nodeId), ['n1', 'n3']);
+        await waitFor('the corrupt-member warning', () => warnings.some((w) => w.name === 'BatonCorruptDocument' && w.message.includes('n2')));
+      } finally {
+        process.off('warning', onWarning);
+      }
     });
 
     it('watchMembers fires on join and on leave', async () => {

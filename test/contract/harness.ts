@@ -18,6 +18,11 @@ export interface ContractHarness {
   /** Stores raw text as the current leader's info of `election` (to plant a corrupt lease). */
   writeRawLeaderInfo(cluster: string, election: string, text: string): Promise<void>;
   /**
+   * Stores raw text as the member info of `nodeId` (to plant a corrupt member). Absent on a
+   * backend that cannot store corrupt member info (memory keeps it as an object).
+   */
+  writeRawMemberInfo?(cluster: string, nodeId: string, text: string): Promise<void>;
+  /**
    * Changes the election's stored record behind the holder's back (SQL: bump `version`; ZK:
    * delete the leader's znode), so that the holder's next renewal or check fails.
    */

@@ -37,6 +37,9 @@ const harness: ContractHarness = {
   writeRawLeaderInfo: async (cluster, election, text) => {
     await started().admin.setData(await leaderZnode(cluster, election), Buffer.from(text));
   },
+  writeRawMemberInfo: async (cluster, nodeId, text) => {
+    await started().admin.setData(new ZkLayout(cluster).member(nodeId), Buffer.from(text));
+  },
   disturbLeader: async (cluster, election) => {
     await started().admin.delete(await leaderZnode(cluster, election));
   },

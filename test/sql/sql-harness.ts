@@ -45,6 +45,9 @@ export function sqlHarness(name: string, createFixture: () => Promise<SqlFixture
     async writeRawLeaderInfo(cluster, election, text) {
       await current().run(`UPDATE ${q(tables.lease)} SET info = ? WHERE cluster = ? AND name = ?`, [text, cluster, election]);
     },
+    async writeRawMemberInfo(cluster, nodeId, text) {
+      await current().run(`UPDATE ${q(tables.member)} SET info = ? WHERE cluster = ? AND node_id = ?`, [text, cluster, nodeId]);
+    },
     async disturbLeader(cluster, election) {
       await current().run(`UPDATE ${q(tables.lease)} SET version = version + 1 WHERE cluster = ? AND name = ?`, [cluster, election]);
     },

@@ -14,8 +14,11 @@ export interface RenewalLoopOptions {
   renew(): Promise<boolean>;
   /** The error that says the store no longer has it (SessionLostError for a session). */
   gone(): BatonError;
-  /** Called when the renewal is lost for good (once), with the reason. */
-  onLost(reason: BatonError): void;
+  /**
+   * Called when the renewal is lost for good (once), with the reason and how: `gone` when the
+   * store said so, `renew-deadline` when no renewal succeeded in time.
+   */
+  onLost(reason: BatonError, how: 'gone' | 'renew-deadline'): void;
   /** Called after every attempt (metrics), and with the resulting health. */
   onAttempt?(latencyMs: number, ok: boolean): void;
 }
@@ -44,7 +47,7 @@ export class RenewalLoop {
   start(lastRenewalStart: number): void {
     const { clock, timing, what } = this.#options;
     this.#deadline = new LocalDeadline(clock, lastRenewalStart + timing.renewDeadlineMs, () =>
-      this.#lose(new SessionLostError(`${what}: no renewal succeeded within renewDeadlineMs (${timing.renewDeadlineMs} ms); it may have expired in the store`)),
+      this.#lose(new SessionLostError(`${what}: no renewal succeeded within renewDeadlineMs (${timing.renewDeadlineMs} ms); it may have expired in the store`), 'renew-deadline'),
     );
     this.#deadline.start();
     void this.#run();
@@ -60,10 +63,10 @@ export class RenewalLoop {
     return this.#stop.signal.aborted;
   }
 
-  #lose(reason: BatonError): void {
+  #lose(reason: BatonError, how: 'gone' | 'renew-deadline'): void {
     if (this.stopped) return;
     this.stop();
-    this.#options.onLost(reason);
+    this.#options.onLost(reason, how);
   }
 
   async #run(): Promise<void> {
@@ -88,7 +91,7 @@ export class RenewalLoop {
       if (signal.aborted) return;
       this.#options.onAttempt?.(clock.now() - started, renewed);
       if (!renewed) {
-        this.#lose(this.#options.gone());
+        this.#lose(this.#options.gone(), 'gone');
         return;
       }
       this.#deadline?.extend(started + timing.renewDeadlineMs);

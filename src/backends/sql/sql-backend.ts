@@ -7,14 +7,14 @@
  * writes check it in the same transaction as the write.
  */
 import { setMaxListeners } from 'node:events';
-import type { Backend, BackendKind, CallOptions, ChangeListener, LeaderRecord, Member, Session, SessionOptions, WatchOptions } from '../../backend/contract.js';
+import type { Backend, BackendKind, CallOptions, ChangeListener, LeaderRecord, Member, MembersOptions, Session, SessionOptions, WatchOptions } from '../../backend/contract.js';
 import type { JsonObject } from '../../backend/json.js';
 import { isJsonObject } from '../../backend/json.js';
 import { validateElectionName, validateSegment } from '../../backend/names.js';
 import { DEFAULT_TIMING } from '../../backend/timing.js';
 import type { Clock } from '../../clock.js';
 import { systemClock } from '../../clock.js';
-import { ClosedError, ConfigError, CorruptDocumentError, StateError } from '../../errors.js';
+import { ClosedError, ConfigError, CorruptDocumentError, StateError, warnCorruptDocument } from '../../errors.js';
 import type { Reading } from './change-feed.js';
 import { ChangeFeed } from './change-feed.js';
 import type { SqlConnection, SqlRow } from './dialect.js';
@@ -50,9 +50,16 @@ function parseInfo(key: string, text: unknown): JsonObject {
   return value;
 }
 
-function toMember(row: SqlRow): Member {
+/** The member in `row`, or null (reported through `onCorrupt`) when its info is corrupt. */
+function toMember(row: SqlRow, onCorrupt: (error: CorruptDocumentError) => void): Member | null {
   const nodeId = String(row['node_id']);
-  return { nodeId, sessionId: String(row['session']), info: parseInfo(`member/${nodeId}`, row['info']) };
+  try {
+    return { nodeId, sessionId: String(row['session']), info: parseInfo(`member/${nodeId}`, row['info']) };
+  } catch (error) {
+    if (!(error instanceof CorruptDocumentError)) throw error;
+    onCorrupt(error);
+    return null;
+  }
 }
 
 export class SqlBackend implements Backend {
@@ -111,10 +118,15 @@ export class SqlBackend implements Backend {
     }
   }
 
-  async members(options?: CallOptions): Promise<Member[]> {
+  /** Live members; one whose info is corrupt is reported and skipped, so it hides nobody else. */
+  async members(options?: MembersOptions): Promise<Member[]> {
     this.#ctx.checkOpen();
     const { rows } = await raceSignal(this.#ctx.connection.run(this.#ctx.sql.memberList, [this.cluster]), options?.signal, 'list members');
-    return rows.map(toMember).sort((a, b) => (a.nodeId < b.nodeId ? -1 : a.nodeId > b.nodeId ? 1 : 0));
+    const onCorrupt = options?.onCorrupt ?? warnCorruptDocument;
+    return rows
+      .map((row) => toMember(row, onCorrupt))
+      .filter((m): m is Member => m !== null)
+      .sort((a, b) => (a.nodeId < b.nodeId ? -1 : a.nodeId > b.nodeId ? 1 : 0));
   }
 
   watchMembers(listener: ChangeListener, options: WatchOptions): void {

@@ -1,6 +1,6 @@
 import type { CallOptions, Fence, Leadership } from '../../backend/contract.js';
 import type { SessionTiming } from '../../backend/timing.js';
-import { BatonError } from '../../errors.js';
+import { BatonError, ClosedError, LeadershipEndedError, type LeadershipEndReason } from '../../errors.js';
 import { RenewalLoop } from './renewal-loop.js';
 import type { SqlContext } from './sql-context.js';
 import { raceSignal } from './signals.js';
@@ -56,7 +56,8 @@ export class SqlLeadership implements Leadership {
       what,
       renew: () => this.#renew(),
       gone: () => new BatonError('NOT_LEADER', `${what} was changed or taken in the store; stop acting for it`),
-      onLost: (reason) => void this.end(reason).catch(() => undefined), // the row expires on its own
+      // Changed in the store: someone took it over; not renewed in time: our own deadline.
+      onLost: (reason, how) => void this.end(how === 'gone' ? 'taken-over' : 'renew-deadline', reason).catch(() => undefined), // the row expires on its own
       onAttempt: holder.onRenewal,
     });
   }
@@ -68,7 +69,7 @@ export class SqlLeadership implements Leadership {
   /** Starts renewing and follows the session (no I/O in the constructor). */
   start(): void {
     if (this.#holder.lost.aborted) {
-      void this.end(this.#holder.lost.reason as BatonError).catch(() => undefined);
+      void this.end(this.#sessionEndReason(), this.#holder.lost.reason).catch(() => undefined);
       return;
     }
     this.#holder.lost.addEventListener('abort', this.#onSessionLost, { once: true });
@@ -76,20 +77,21 @@ export class SqlLeadership implements Leadership {
   }
 
   resign(options?: CallOptions): Promise<void> {
-    return raceSignal(this.end(new BatonError('NOT_LEADER', `resigned term ${this.term} of election "${this.election}"`)), options?.signal, 'resign');
+    return raceSignal(this.end('resigned'), options?.signal, 'resign');
   }
 
   /**
    * Ends the term (idempotent; every call shares the first one's outcome):
-   *  1. stop renewing and abort the signal with `reason`: the holder stops acting now;
+   *  1. stop renewing and abort the signal with a LeadershipEndedError saying `reason` (and
+   *     carrying `cause`): the holder stops acting now;
    *  2. release the row (only if it is still mine, same term), announcing it, so that a
    *     successor takes over in one round trip instead of one TTL.
    */
-  end(reason: BatonError): Promise<void> {
+  end(reason: LeadershipEndReason, cause?: unknown): Promise<void> {
     if (this.#released === undefined) {
       this.#loop.stop();
       this.#holder.lost.removeEventListener('abort', this.#onSessionLost);
-      this.#controller.abort(reason);
+      this.#controller.abort(new LeadershipEndedError(this.election, this.term, reason, { cause }));
       this.#onEnd();
       this.#released = this.#release();
     }
@@ -97,8 +99,13 @@ export class SqlLeadership implements Leadership {
   }
 
   readonly #onSessionLost = () => {
-    void this.end(this.#holder.lost.reason as BatonError).catch(() => undefined); // expires on its own
+    void this.end(this.#sessionEndReason(), this.#holder.lost.reason).catch(() => undefined); // expires on its own
   };
+
+  /** Why a term ends with its session: the session was closed, or it was lost. */
+  #sessionEndReason(): LeadershipEndReason {
+    return this.#holder.lost.reason instanceof ClosedError ? 'closed' : 'session-lost';
+  }
 
   async #renew(): Promise<boolean> {
     const { connection, sql, cluster } = this.#ctx;

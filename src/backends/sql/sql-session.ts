@@ -160,7 +160,7 @@ export class SqlSession implements Session {
     if (!this.#lost.signal.aborted) this.#lost.abort(new ClosedError('session'));
     const { connection, sql, cluster } = this.#ctx;
     const results = await Promise.allSettled([
-      ...[...this.#leases.values()].map((l) => l.end(this.#lost.signal.reason as BatonError)),
+      ...[...this.#leases.values()].map((l) => l.end(wasLost ? 'session-lost' : 'closed', this.#lost.signal.reason)),
       connection.runAndAnnounce(sql.memberDelete, [cluster, this.nodeId, this.id], cluster),
     ]);
     this.#onClosed();

@@ -6,13 +6,13 @@
  *   and candidate znodes are its ephemerals, and closing it removes them at once.
  * Layout: see zk-layout.ts. Liveness and the local deadline: see zk-session.ts.
  */
-import type { Backend, CallOptions, ChangeListener, LeaderRecord, Member, Session, SessionOptions, WatchOptions } from '../../backend/contract.js';
+import type { Backend, CallOptions, ChangeListener, LeaderRecord, Member, MembersOptions, Session, SessionOptions, WatchOptions } from '../../backend/contract.js';
 import { isJsonObject } from '../../backend/json.js';
 import { validateSegment } from '../../backend/names.js';
 import { validateTiming } from '../../backend/timing.js';
 import type { Clock } from '../../clock.js';
 import { systemClock } from '../../clock.js';
-import { ClosedError, ConfigError, InvalidArgumentError, NodeIdInUseError, StateError } from '../../errors.js';
+import { ClosedError, ConfigError, InvalidArgumentError, NodeIdInUseError, StateError, warnCorruptDocument } from '../../errors.js';
 import { normalizeChroot, normalizeConnect } from './connect-string.js';
 import { ZkClient } from './zk-client.js';
 import { ZkKv } from './zk-kv.js';
@@ -111,9 +111,9 @@ class ZookeeperBackend implements Backend {
     });
   }
 
-  async members(options: CallOptions = {}): Promise<Member[]> {
+  async members(options: MembersOptions = {}): Promise<Member[]> {
     try {
-      return await readMembers(this.#client(), this.#p.layout, (error) => process.emitWarning(error.message, 'BatonCorruptDocument'), options);
+      return await readMembers(this.#client(), this.#p.layout, options.onCorrupt ?? warnCorruptDocument, options);
     } catch (error) {
       throw toContractError(error);
     }
