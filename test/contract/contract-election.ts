@@ -1,3 +1,4 @@
+import { getEventListeners, setMaxListeners } from 'node:events';
 import { afterEach, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Leadership } from '../../src/backend/index.js';
@@ -125,6 +126,36 @@ export function describeElectionContract(ctx: ContractContext): void {
       const closed = await withTimeout('the next term', session.campaign(ELECTION, { host: 'n1' }), 2 * ctx.timing.ttlMs + ctx.timing.renewDeadlineMs);
       await session.close();
       endedWith(closed, ['closed']);
+    });
+
+    it('15 campaigns of one session at once: no MaxListenersExceededWarning, and no listener left on lost', async () => {
+      const cluster = ctx.cluster();
+      const holder = await ctx.session(cluster, 'holder');
+      const { session } = await ctx.session(cluster, 'many');
+      const elections = Array.from({ length: 15 }, (_, i) => `many-${i}`);
+      const held = await Promise.all(elections.map((e) => holder.session.campaign(e, { host: 'holder' })));
+      const baseline = getEventListeners(session.lost, 'abort').length;
+      const warnings: Error[] = [];
+      const onWarning = (warning: Error) => warnings.push(warning);
+      process.on('warning', onWarning);
+      try {
+        // 1. Campaigns that wait, then are aborted.
+        const stop = new AbortController();
+        setMaxListeners(Infinity, stop.signal); // the caller's own signal, shared by 15 calls: its limit is the caller's business
+        const aborted = elections.map((e) => track(session.campaign(e, { host: 'many' }, { signal: stop.signal })));
+        stop.abort();
+        for (const c of aborted) await assert.rejects(c.promise, (e: unknown) => isBatonError(e, 'ABORTED'));
+        // 2. Campaigns that wait, then win when the holder resigns, then resign.
+        const waiting = elections.map((e) => track(session.campaign(e, { host: 'many' })));
+        await Promise.all(held.map((l) => l.resign()));
+        const won = await withTimeout('all 15 campaigns', Promise.all(waiting.map((c) => c.promise)), beforeExpiryMs());
+        await Promise.all(won.map((l) => l.resign()));
+        await new Promise((resolve) => setImmediate(resolve)); // warnings are emitted on the next tick
+        assert.deepEqual(warnings.filter((w) => w.name === 'MaxListenersExceededWarning').map((w) => w.message), []);
+        assert.equal(getEventListeners(session.lost, 'abort').length, baseline, 'listeners left on the session\'s lost signal');
+      } finally {
+        process.off('warning', onWarning);
+      }
     });
 
     it('a corrupt leader info: leader() rejects CorruptDocumentError, nothing crashes', async () => {
