@@ -10,21 +10,16 @@
 import type { Logger } from 'pino';
 import type { Backend, Leadership } from '../backend/contract.js';
 import { systemClock, type Clock } from '../clock.js';
-import { StateError, isBatonError, type CorruptDocumentError } from '../errors.js';
+import { StateError, type CorruptDocumentError } from '../errors.js';
+import { runLeaderLoop, type LeaderLoopEnd } from '../handoff/leader-loop.js';
 import { readAssignmentTable } from './assignment-layout.js';
 import type { BucketMetrics } from './bucket-metrics.js';
 import { validateBucketsOptions, type BucketsOptions } from './buckets-options.js';
 import { OfflineGrace } from './offline-grace.js';
 import { planAssignment, type KvOp, type Plan } from './plan.js';
-import { silentLogger } from './silent-logger.js';
-import { Wakeup } from './wakeup.js';
+import { silentLogger } from '../handoff/silent-logger.js';
 
-/**
- * Pause before retrying a pass that failed for a transient reason (store unreachable), on the
- * leader's monotonic clock. Short against the grace and interval, long enough not to hammer a
- * store that is down.
- */
-export const RETRY_AFTER_ERROR_MS = 1_000;
+export { RETRY_AFTER_ERROR_MS } from '../handoff/leader-loop.js';
 
 export interface AssignServiceOptions {
   readonly backend: Backend;
@@ -40,7 +35,7 @@ export interface AssignServiceOptions {
 }
 
 /** Why `run()` ended. */
-export type AssignServiceEnd = 'term-ended' | 'fenced';
+export type AssignServiceEnd = LeaderLoopEnd;
 
 /**
  * Runs assignment passes for one term: at once, on every membership change, when a grace ends,
@@ -80,47 +75,15 @@ export class AssignService {
   async run(options: { readonly signal?: AbortSignal } = {}): Promise<AssignServiceEnd> {
     if (this.#running) throw new StateError('AssignService.run() was already called; create one service per term');
     this.#running = true;
-    // The loop's own end: the term's end, or this run returning (so the watch never outlives it).
-    const done = new AbortController();
-    const signal = AbortSignal.any([this.#leadership.signal, done.signal, ...(options.signal ? [options.signal] : [])]);
-    try {
-      return await this.#loop(signal);
-    } finally {
-      done.abort();
-    }
-  }
-
-  async #loop(signal: AbortSignal): Promise<AssignServiceEnd> {
-    const wakeup = new Wakeup(this.#clock);
-    // 1. Any membership change wakes the loop at once (the watch ends with the term).
-    if (!signal.aborted) this.#backend.watchMembers(() => wakeup.fire(), { signal });
-    // 2. The first pass runs at once; later ones on a wake-up or after `delay`.
-    wakeup.fire();
-    let delay = this.#options.assignIntervalMs;
-    while (!signal.aborted) {
-      await wakeup.wait(delay, signal);
-      if (signal.aborted) break;
-      try {
-        const plan = await this.#pass(signal);
-        const graceEnds = Math.min(...plan.inGrace.values());
-        delay = Math.min(this.#options.assignIntervalMs, graceEnds);
-      } catch (error) {
-        if (signal.aborted) break;
-        if (isBatonError(error, 'FENCED')) {
-          this.#log.warn({ err: error }, 'bucket assignment write fenced: this leader was deposed; stopping');
-          return 'fenced';
-        }
-        // 3. A version conflict means the table changed under the pass: read it again at once.
-        if (isBatonError(error, 'VERSION_CONFLICT')) {
-          this.#log.info({ err: error }, 'bucket assignment changed during the pass; running it again');
-          wakeup.fire();
-        } else {
-          this.#log.warn({ err: error }, `bucket assignment pass failed; retrying in ${RETRY_AFTER_ERROR_MS} ms`);
-          delay = RETRY_AFTER_ERROR_MS;
-        }
-      }
-    }
-    return 'term-ended';
+    return runLeaderLoop({
+      backend: this.#backend,
+      clock: this.#clock,
+      signal: AbortSignal.any([this.#leadership.signal, ...(options.signal ? [options.signal] : [])]),
+      intervalMs: this.#options.assignIntervalMs,
+      log: this.#log,
+      what: 'bucket assignment',
+      pass: (signal) => this.#pass(signal),
+    });
   }
 
   /**

@@ -1,16 +1,15 @@
 import type { Logger } from 'pino';
+import type { HandoffReason, HeldItem } from '../handoff/handoff-slots.js';
 import type { BucketId } from './bucket-ids.js';
 
-/** What a node gets with a bucket it acquired. */
-export interface AcquiredBucket {
-  /** Fencing token of this ownership: the term of election `bucket/{id}`, increasing per handoff. */
-  readonly token: number;
-  /** Aborts when this ownership ends (released, lease lost, session lost, closed). Stop then. */
-  readonly signal: AbortSignal;
-}
+/**
+ * What a node gets with a bucket it acquired: `token`, the term of election `bucket/{id}`
+ * (increasing per handoff), and `signal`, which aborts when this ownership ends.
+ */
+export type AcquiredBucket = HeldItem;
 
 /** Why a bucket was released: moved by the leader, lease or session lost, or the owner closed. */
-export type ReleaseReason = 'moved' | 'lost' | 'closed';
+export type ReleaseReason = HandoffReason;
 
 export type AcquiredListener = (bucket: BucketId, ownership: AcquiredBucket) => void | Promise<void>;
 /** May return a promise: the bucket is resigned only after it settles (the work has stopped). */

@@ -9,19 +9,20 @@
  * 3. The new owner campaigns for `bucket/B`; the store grants it only once the old owner resigned
  *    or its session died (ZooKeeper: ephemeral node gone; SQL: lease expired on the database
  *    clock, after the old owner's own local deadline). Then it emits `acquired`.
- * So at most one node acts for a bucket at any time, whatever the targets say.
+ * So at most one node acts for a bucket at any time, whatever the targets say. Steps 2 and 3
+ * are the shared HandoffSlots (src/handoff/); this file follows the target and marks a leave.
  */
 import type { Logger } from 'pino';
-import type { Backend, Leadership, Session } from '../backend/contract.js';
+import type { Backend, Session } from '../backend/contract.js';
 import { systemClock, type Clock } from '../clock.js';
-import { ClosedError, StateError, isBatonError } from '../errors.js';
+import { ClosedError, StateError } from '../errors.js';
+import { HandoffSlots } from '../handoff/handoff-slots.js';
+import { silentLogger } from '../handoff/silent-logger.js';
 import { lastUpdateKey } from './assignment-layout.js';
 import { sortBuckets, validateBucketCount, type BucketId } from './bucket-ids.js';
 import type { BucketMetrics } from './bucket-metrics.js';
-import { BucketListeners, type AcquiredListener, type ReleasedListener, type ReleaseReason } from './bucket-listeners.js';
-import { silentLogger } from './silent-logger.js';
+import { BucketListeners, type AcquiredListener, type ReleasedListener } from './bucket-listeners.js';
 import { TargetWatcher } from './target-watcher.js';
-import { pause } from './wakeup.js';
 
 export interface BucketOwnerOptions {
   readonly backend: Backend;
@@ -33,14 +34,6 @@ export interface BucketOwnerOptions {
   readonly log?: Logger;
   readonly metrics?: BucketMetrics;
 }
-
-interface OwnedSlot {
-  readonly kind: 'owned';
-  readonly leadership: Leadership;
-  readonly stop: AbortController;
-  readonly onLost: () => void;
-}
-type Slot = { readonly kind: 'campaign'; readonly abort: AbortController } | OwnedSlot | { readonly kind: 'releasing' };
 
 /**
  * Owns this node's buckets. Bucket ids are strings "1".."N".
@@ -59,10 +52,10 @@ export class BucketOwner {
   readonly #log: Logger;
   readonly #metrics: BucketMetrics | undefined;
   readonly #listeners: BucketListeners;
-  /** Aborts when the owner is closed or its session is lost: nothing new starts after that. */
-  readonly #lifetime = new AbortController();
-  readonly #slots = new Map<BucketId, Slot>();
-  readonly #tasks = new Set<Promise<void>>();
+  /** Aborts when the owner is closed: the target watch ends with it (or with the session). */
+  readonly #closed = new AbortController();
+  /** The per-bucket elections (the handoff itself); created by start(). */
+  #slots: HandoffSlots<BucketId> | null = null;
   #target = new Set<BucketId>();
   #state: 'latent' | 'started' | 'closed' = 'latent';
   #closing: Promise<void> | undefined;
@@ -84,14 +77,24 @@ export class BucketOwner {
   async start(): Promise<void> {
     if (this.#state !== 'latent') throw new StateError(`BucketOwner is ${this.#state}; start it once`);
     this.#state = 'started';
-    // A lost session ends every ownership even if a lease's own signal were late to say so.
-    const onLost = () => {
-      this.#lifetime.abort(this.#session.lost.reason);
-      for (const [bucket, slot] of this.#slots) if (slot.kind === 'owned') this.#track(this.#release(bucket, slot, 'lost'));
-    };
-    if (this.#session.lost.aborted) onLost();
-    this.#session.lost.addEventListener('abort', onLost, { once: true });
-    this.#lifetime.signal.addEventListener('abort', () => this.#session.lost.removeEventListener('abort', onLost), { once: true });
+    const slots = new HandoffSlots<BucketId>({
+      session: this.#session,
+      clock: this.#clock,
+      log: this.#log,
+      noun: 'bucket',
+      electionOf: (bucket) => `bucket/${bucket}`,
+      maxItems: this.#count,
+      info: { nodeId: this.#session.nodeId },
+      onStarted: (bucket, held) => {
+        this.#metrics?.owned.set(this.owned().length);
+        this.#listeners.acquired(bucket, held);
+      },
+      onStopped: (bucket, reason) => {
+        this.#metrics?.owned.set(this.owned().length);
+        return this.#listeners.released(bucket, reason);
+      },
+    });
+    this.#slots = slots;
     const watcher = new TargetWatcher({
       kv: this.#backend.kv,
       nodeId: this.#session.nodeId,
@@ -102,15 +105,15 @@ export class BucketOwner {
       metrics: this.#metrics,
       onTarget: (buckets) => {
         this.#target = new Set(buckets);
-        this.#reconcile();
+        slots.want(this.#target);
       },
     });
-    await watcher.start(this.#lifetime.signal);
+    await watcher.start(AbortSignal.any([this.#closed.signal, slots.lifetime]));
   }
 
   /** Buckets this node owns now (acquired and not yet released), in numeric order. */
   owned(): BucketId[] {
-    return sortBuckets([...this.#slots].filter(([, slot]) => slot.kind === 'owned').map(([bucket]) => bucket));
+    return sortBuckets(this.#slots?.owned() ?? []);
   }
 
   /** Buckets the leader's target lists for this node (owned or not yet). */
@@ -140,98 +143,13 @@ export class BucketOwner {
   async #close(leave: boolean): Promise<void> {
     const wasStarted = this.#state === 'started';
     this.#state = 'closed';
-    this.#lifetime.abort(new ClosedError('BucketOwner'));
-    for (const [bucket, slot] of this.#slots) if (slot.kind === 'owned') this.#track(this.#release(bucket, slot, 'closed'));
-    while (this.#tasks.size > 0) await Promise.all(this.#tasks);
+    this.#closed.abort(new ClosedError('BucketOwner'));
+    await this.#slots?.close();
     if (!wasStarted || !leave) return;
     try {
       await this.#backend.kv.delete(lastUpdateKey(this.#session.nodeId));
     } catch (error) {
       this.#log.warn({ err: error }, 'could not mark the graceful leave; the leader reclaims the buckets after the offline grace');
     }
-  }
-
-  /** Brings the slots in line with the target: abort or release what left it, campaign for what joined. */
-  #reconcile(): void {
-    if (this.#lifetime.signal.aborted) return;
-    for (const [bucket, slot] of this.#slots) {
-      if (this.#target.has(bucket)) continue;
-      if (slot.kind === 'campaign') slot.abort.abort(new StateError(`bucket ${bucket} is no longer targeted here`));
-      if (slot.kind === 'owned') this.#track(this.#release(bucket, slot, 'moved'));
-    }
-    for (const bucket of this.#target) {
-      if (this.#slots.has(bucket)) continue;
-      const slot = { kind: 'campaign', abort: new AbortController() } as const;
-      this.#slots.set(bucket, slot);
-      this.#track(this.#campaign(bucket, slot));
-    }
-  }
-
-  async #campaign(bucket: BucketId, slot: Slot & { kind: 'campaign' }): Promise<void> {
-    const signal = AbortSignal.any([slot.abort.signal, this.#lifetime.signal]);
-    while (!signal.aborted) {
-      try {
-        const leadership = await this.#session.campaign(`bucket/${bucket}`, { nodeId: this.#session.nodeId }, { signal });
-        if (signal.aborted) {
-          await this.#resign(bucket, leadership);
-          break;
-        }
-        this.#own(bucket, leadership);
-        return;
-      } catch (error) {
-        if (signal.aborted || isBatonError(error, 'SESSION_LOST')) break;
-        this.#log.warn({ bucket, err: error }, `campaign for bucket failed; retrying in ${this.#session.timing.retryPeriodMs} ms`);
-        await pause(this.#clock, this.#session.timing.retryPeriodMs, signal);
-      }
-    }
-    if (this.#slots.get(bucket) === slot) this.#slots.delete(bucket);
-    this.#reconcile();
-  }
-
-  /** Step 3 done: record the ownership and tell the listeners; a lost term releases it. */
-  #own(bucket: BucketId, leadership: Leadership): void {
-    const stop = new AbortController();
-    const slot: OwnedSlot = { kind: 'owned', leadership, stop, onLost: () => this.#track(this.#release(bucket, slot, 'lost')) };
-    this.#slots.set(bucket, slot);
-    this.#metrics?.owned.set(this.owned().length);
-    this.#log.info({ bucket, token: leadership.term }, 'bucket acquired');
-    this.#listeners.acquired(bucket, { token: leadership.term, signal: stop.signal });
-    if (leadership.signal.aborted) slot.onLost();
-    else leadership.signal.addEventListener('abort', slot.onLost, { once: true });
-  }
-
-  /** Step 2: stop the work (signal, awaited listeners), then resign so a successor may start. */
-  async #release(bucket: BucketId, slot: OwnedSlot, reason: ReleaseReason): Promise<void> {
-    if (this.#slots.get(bucket) !== slot) return;
-    this.#slots.set(bucket, { kind: 'releasing' });
-    slot.leadership.signal.removeEventListener('abort', slot.onLost);
-    slot.stop.abort(new StateError(`bucket ${bucket} released: ${reason}`));
-    this.#metrics?.owned.set(this.owned().length);
-    await this.#listeners.released(bucket, reason);
-    this.#log.info({ bucket, token: slot.leadership.term, reason }, 'bucket released');
-    await this.#resign(bucket, slot.leadership);
-    this.#slots.delete(bucket);
-    this.#reconcile();
-  }
-
-  /** Resigns, retrying while the store is unreachable, until the term is gone either way. */
-  async #resign(bucket: BucketId, leadership: Leadership): Promise<void> {
-    for (;;) {
-      try {
-        await leadership.resign();
-        return;
-      } catch (error) {
-        // A lost session or an ended term is no longer renewed: the store lets it expire.
-        if (this.#session.lost.aborted || leadership.signal.aborted) return;
-        this.#log.warn({ bucket, err: error }, `resigning bucket failed; retrying in ${this.#session.timing.retryPeriodMs} ms`);
-        await pause(this.#clock, this.#session.timing.retryPeriodMs, this.#session.lost);
-      }
-    }
-  }
-
-  #track(task: Promise<void>): void {
-    const tracked = task.catch((error: unknown) => this.#log.error({ err: error }, 'bucket task failed'));
-    this.#tasks.add(tracked);
-    void tracked.finally(() => this.#tasks.delete(tracked));
   }
 }

@@ -14,7 +14,7 @@ import { BucketListeners, type AcquiredListener, type ReleasedListener } from '.
 import { BucketMetrics } from './bucket-metrics.js';
 import { BucketOwner } from './bucket-owner.js';
 import { validateBucketsOptions, type BucketsOptions } from './buckets-options.js';
-import { pause, whenAborted } from './wakeup.js';
+import { pause, whenAborted } from '../handoff/wakeup.js';
 
 /** The `buckets` config section. */
 export interface BucketsConfig extends BucketsOptions {

@@ -1,5 +1,5 @@
 import type { Member } from '../backend/contract.js';
-import { assign, type AssignmentNode } from '../assignment/index.js';
+import { assign, memberNode } from '../assignment/index.js';
 import type { BucketId } from './bucket-ids.js';
 
 /**
@@ -22,7 +22,7 @@ export function placeBuckets(
   }
   const placed = assign({
     items: buckets,
-    nodes: live.map(toNode),
+    nodes: live.map(memberNode),
     previous: Object.fromEntries([...previous].map(([bucket, nodeId]) => [bucket, [nodeId]])),
     replicas: 1,
     grace,
@@ -32,14 +32,4 @@ export function placeBuckets(
     if (nodeId !== undefined) target.get(nodeId)?.push(bucket);
   }
   return target;
-}
-
-/** A member as the engine sees it: its advertised weight and zone, when they are usable. */
-function toNode(member: Member): AssignmentNode {
-  const { weight, zone } = member.info;
-  return {
-    id: member.nodeId,
-    ...(typeof weight === 'number' && Number.isFinite(weight) && weight > 0 ? { weight } : {}),
-    ...(typeof zone === 'string' && zone.length > 0 ? { zone } : {}),
-  };
 }

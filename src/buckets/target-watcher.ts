@@ -5,7 +5,7 @@ import { isBatonError } from '../errors.js';
 import { assignmentsKey, nodePrefix, parseAssignments } from './assignment-layout.js';
 import type { BucketId } from './bucket-ids.js';
 import type { BucketMetrics } from './bucket-metrics.js';
-import { pause } from './wakeup.js';
+import { pause } from '../handoff/wakeup.js';
 
 export interface TargetWatcherOptions {
   readonly kv: Kv;

@@ -12,6 +12,7 @@ import type { LeaderElector } from '../election/index.js';
 import { ConfigError, NotFoundError, StateError } from '../errors.js';
 import type { NodeView } from '../http/node-view.js';
 import { createHttpServer } from '../http/server.js';
+import type { BucketsFeature } from '../buckets/buckets-feature.js';
 import type { PartitionLeadership } from '../partitions/partition-leadership.js';
 import { PARTITIONS_FEATURE, type PartitionsFeature } from '../partitions/partitions-feature.js';
 import { deferred } from './deferred.js';
@@ -117,6 +118,16 @@ export class BatonNode implements NodeView {
     const feature = this.feature<PartitionsFeature>(PARTITIONS_FEATURE);
     if (feature === undefined) throw new NotFoundError(name, `no partitioned resource "${name}": this node configures none (config partitions.<name>)`);
     return feature.resource(name);
+  }
+
+  /**
+   * The bucket feature (config `buckets.enabled: true`): `owned()`, `acquired` / `released`
+   * events. NotFoundError when buckets are not enabled on this node.
+   */
+  get buckets(): BucketsFeature {
+    const feature = this.feature<BucketsFeature>('buckets');
+    if (feature === undefined) throw new NotFoundError('buckets', 'buckets are not enabled on this node; set buckets.enabled: true (or BATON_BUCKETS_ENABLED=true)');
+    return feature;
   }
 
   /** Resolves when the node has stopped: null after close(), the error after a fatal failure. */

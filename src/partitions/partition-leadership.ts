@@ -6,7 +6,7 @@
 import type { Member } from '../backend/contract.js';
 import { isJsonObject } from '../backend/json.js';
 import type { Logger } from 'pino';
-import type { HeldItem, StopReason } from './lead-slots.js';
+import type { HandoffReason as StopReason, HeldItem } from '../handoff/handoff-slots.js';
 import { partitionOf } from './key-partition.js';
 import type { ResourceView } from './resource-watcher.js';
 import type { PartitionResourceOptions } from './resource-options.js';

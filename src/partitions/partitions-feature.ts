@@ -5,7 +5,7 @@
  */
 import type { Logger } from 'pino';
 import { Counter, Gauge, type Registry } from 'prom-client';
-import { silentLogger } from '../buckets/silent-logger.js';
+import { silentLogger } from '../handoff/silent-logger.js';
 import { systemClock, type Clock } from '../clock.js';
 import type { BatonConfig } from '../config/types.js';
 import { NotFoundError } from '../errors.js';

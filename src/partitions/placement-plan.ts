@@ -4,7 +4,7 @@
  * to the next placement.
  */
 import type { Member } from '../backend/contract.js';
-import { assign, type AssignmentNode } from '../assignment/index.js';
+import { assign, memberNode } from '../assignment/index.js';
 import type { PartitionAssignment, PlacementDoc } from './resource-layout.js';
 import type { PartitionResourceOptions } from './resource-options.js';
 
@@ -52,7 +52,7 @@ export function planPlacement(input: PlacementInput): PlacementPlan {
       ? previous.assignment
       : live.length === 0
         ? keepGraceOnly(items, previous?.assignment ?? {}, inGrace)
-        : assign({ items, nodes: live.map(toNode), previous: previous?.assignment ?? {}, replicas: options.replicas, grace: [...inGrace.keys()] });
+        : assign({ items, nodes: live.map(memberNode), previous: previous?.assignment ?? {}, replicas: options.replicas, grace: [...inGrace.keys()] });
   const graceElapsedMs: Record<string, number> = {};
   for (const nodeId of [...inGrace.keys()].sort()) graceElapsedMs[nodeId] = input.graceUsedMs.get(nodeId) ?? 0;
   const doc: PlacementDoc = { partitions: options.partitions, replicas: options.replicas, assignment, graceElapsedMs };
@@ -100,14 +100,4 @@ function samePlacement(a: PlacementDoc, b: PlacementDoc): boolean {
 
 function sameList(a: readonly string[], b: readonly string[]): boolean {
   return a.length === b.length && a.every((x, i) => x === b[i]);
-}
-
-/** A member as the engine sees it: its advertised weight and zone, when usable. */
-function toNode(member: Member): AssignmentNode {
-  const { weight, zone } = member.info;
-  return {
-    id: member.nodeId,
-    ...(typeof weight === 'number' && Number.isFinite(weight) && weight > 0 ? { weight } : {}),
-    ...(typeof zone === 'string' && zone.length > 0 ? { zone } : {}),
-  };
 }

@@ -4,17 +4,16 @@
  *
  * Safety (DESIGN.md, safety model 3): every write names the term's fence, so a deposed leader's
  * write never lands. Mastership is never decided here: a node acts for a partition only while it
- * holds the partition's election (see LeadSlots), so even a stale placement cannot make two masters.
+ * holds the partition's election (see HandoffSlots), so even a stale placement cannot make two masters.
  */
 import type { Logger } from 'pino';
 import type { Backend, Leadership } from '../backend/contract.js';
 import { OfflineGrace } from '../buckets/offline-grace.js';
 import type { NodeRecord } from '../buckets/assignment-layout.js';
-import { RETRY_AFTER_ERROR_MS } from '../buckets/assign-service.js';
-import { silentLogger } from '../buckets/silent-logger.js';
-import { Wakeup } from '../buckets/wakeup.js';
+import { silentLogger } from '../handoff/silent-logger.js';
+import { runLeaderLoop, type LeaderLoopEnd } from '../handoff/leader-loop.js';
 import { systemClock, type Clock } from '../clock.js';
-import { StateError, isBatonError, type CorruptDocumentError } from '../errors.js';
+import { StateError, type CorruptDocumentError } from '../errors.js';
 import { planPlacement, nodesOf, type PlacementPlan } from './placement-plan.js';
 import { placementJson, placementKey, readResource, type PlacementDoc } from './resource-layout.js';
 import type { PartitionResourceOptions } from './resource-options.js';
@@ -30,7 +29,7 @@ export interface PlacementServiceOptions {
 }
 
 /** Why `run()` ended. */
-export type PlacementServiceEnd = 'term-ended' | 'fenced';
+export type PlacementServiceEnd = LeaderLoopEnd;
 
 /**
  * Runs placement passes for one term: at once, on every membership change, when a node's
@@ -61,61 +60,26 @@ export class PlacementService {
   async run(): Promise<PlacementServiceEnd> {
     if (this.#running) throw new StateError('PlacementService.run() was already called; create one service per term');
     this.#running = true;
-    const done = new AbortController();
-    const signal = AbortSignal.any([this.#leadership.signal, done.signal]);
-    try {
-      return await this.#loop(signal);
-    } finally {
-      done.abort();
-    }
-  }
-
-  async #loop(signal: AbortSignal): Promise<PlacementServiceEnd> {
-    const wakeup = new Wakeup(this.#clock);
-    // 1. A membership change wakes the loop at once; the first pass runs at once.
-    let watching = this.#watchMembers(wakeup, signal);
-    wakeup.fire();
-    let delay = this.#resource.placementIntervalMs;
-    while (!signal.aborted) {
-      await wakeup.wait(delay, signal);
-      if (signal.aborted) break;
-      watching ||= this.#watchMembers(wakeup, signal);
-      try {
-        // 2. The next pass comes when the nearest rebalance delay ends, or after the interval.
-        const plan = await this.tick();
-        delay = Math.min(this.#resource.placementIntervalMs, ...plan.inGrace.values());
-      } catch (error) {
-        if (signal.aborted) break;
-        if (isBatonError(error, 'FENCED')) {
-          this.#log.warn({ err: error }, 'placement write fenced: this leader was deposed; stopping');
-          return 'fenced';
-        }
-        // 3. A version conflict: the placement changed under the pass; read it again at once.
-        if (isBatonError(error, 'VERSION_CONFLICT')) wakeup.fire();
-        else {
-          this.#log.warn({ err: error }, `placement pass failed; retrying in ${RETRY_AFTER_ERROR_MS} ms`);
-          delay = RETRY_AFTER_ERROR_MS;
-        }
-      }
-    }
-    return 'term-ended';
-  }
-
-  /** Registers the membership watch; false (logged) when the store refuses it for now. */
-  #watchMembers(wakeup: Wakeup, signal: AbortSignal): boolean {
-    if (signal.aborted) return false;
-    try {
-      this.#backend.watchMembers(() => wakeup.fire(), { signal });
-      return true;
-    } catch (error) {
-      this.#log.warn({ err: error }, 'cannot watch the members; placement passes run on the interval until it works');
-      return false;
-    }
+    return runLeaderLoop({
+      backend: this.#backend,
+      clock: this.#clock,
+      signal: this.#leadership.signal,
+      intervalMs: this.#resource.placementIntervalMs,
+      log: this.#log,
+      what: 'partition placement',
+      pass: (signal) => this.#pass(signal),
+    });
   }
 
   /** One pass now: read members and the placement, plan, write if changed (fenced). */
-  async tick(): Promise<PlacementPlan> {
-    const { signal, fence } = this.#leadership;
+  tick(): Promise<PlacementPlan> {
+    return this.#pass(this.#leadership.signal);
+  }
+
+  /** One pass whose reads and writes end when `signal` aborts (the term's, or run()'s). */
+  async #pass(signal: AbortSignal): Promise<PlacementPlan> {
+    const { fence } = this.#leadership;
+    this.#leadership.signal.throwIfAborted();
     signal.throwIfAborted();
     const { name, partitions } = this.#resource;
     const [members, state] = await Promise.all([

@@ -1,7 +1,7 @@
 /**
  * Runs one partitioned resource for one session of the node:
  * - follows the resource (placement, flag, keys) and the live members;
- * - leads the partitions it should, through LeadSlots (the two-step handoff): enabled, those
+ * - leads the partitions it should, through HandoffSlots (the two-step handoff): enabled, those
  *   whose first LIVE placement node is this node (so a standby takes over as soon as the
  *   master's session is gone); disabled, all of them on the cluster leader and none elsewhere;
  * - drops every partition AT ONCE when the session is suspended or lost, and takes them back
@@ -13,7 +13,7 @@ import type { Backend, Leadership, Session } from '../backend/contract.js';
 import type { Clock } from '../clock.js';
 import type { LeaderElector } from '../election/index.js';
 import { anyAborted } from '../election/pause.js';
-import { LeadSlots } from './lead-slots.js';
+import { HandoffSlots } from '../handoff/handoff-slots.js';
 import { actingMaster, type PartitionLeadership } from './partition-leadership.js';
 import { PlacementService } from './placement-service.js';
 import { partitionElection } from './resource-layout.js';
@@ -31,7 +31,7 @@ export class ResourceRunner {
   readonly #leadership: PartitionLeadership;
   readonly #ctx: RunnerContext;
   readonly #ended = new AbortController();
-  readonly #slots: LeadSlots;
+  readonly #slots: HandoffSlots<number>;
   #view: ResourceView | null = null;
   #clusterTerm: Leadership | null = null;
   #leaderLoop: Promise<void> | undefined;
@@ -40,10 +40,11 @@ export class ResourceRunner {
     this.#leadership = leadership;
     this.#ctx = ctx;
     const name = leadership.name;
-    this.#slots = new LeadSlots({
+    this.#slots = new HandoffSlots<number>({
       session: ctx.session,
       clock: ctx.clock,
       log: ctx.log,
+      noun: 'partition',
       electionOf: (partition) => partitionElection(name, partition),
       maxItems: leadership.options.partitions,
       info: { nodeId: ctx.session.nodeId },

@@ -1,6 +1,6 @@
 import type { Logger } from 'pino';
 import type { Backend, Member } from '../backend/contract.js';
-import { pause } from '../buckets/wakeup.js';
+import { pause } from '../handoff/wakeup.js';
 import type { Clock } from '../clock.js';
 import { readResource, resourcePrefix, type ResourceState } from './resource-layout.js';
 

@@ -5,12 +5,12 @@
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import type { BucketsFeature } from '../../src/buckets/buckets-feature.js';
+import { BucketsFeature } from '../../src/buckets/buckets-feature.js';
 import type { CliIo } from '../../src/cli/command.js';
 import { runCli } from '../../src/cli/run-cli.js';
 import { loadConfig } from '../../src/config/load-config.js';
-import { ConfigError } from '../../src/errors.js';
-import { startNode, type BatonNode } from '../../src/node/index.js';
+import { ConfigError, NotFoundError } from '../../src/errors.js';
+import { BatonNode, startNode } from '../../src/node/index.js';
 import { createSqliteFixture, type SqlFixture } from '../support/sqlite-fixture.js';
 import { waitFor } from '../support/wait.js';
 import { FAST_TIMING, getJson, silentLogger, testConfig } from '../node/node-helpers.js';
@@ -50,6 +50,8 @@ describe('bucket surfaces in a running node (SQLite)', () => {
     const featureA = a.feature<BucketsFeature>('buckets')!;
     const featureB = b.feature<BucketsFeature>('buckets')!;
     await waitFor('each node to own 5 buckets', () => featureA.owned().length === 5 && featureB.owned().length === 5);
+    assert.equal(a.buckets, featureA, 'node.buckets is the bucket feature');
+    assert.deepEqual(b.buckets.owned(), featureB.owned());
 
     const { status, body } = await getJson(`${a.url}/buckets`);
     assert.equal(status, 200);
@@ -74,10 +76,18 @@ describe('bucket surfaces in a running node (SQLite)', () => {
     assert.match(human.stdout, /^a\s+live\s+5\s/m);
 
     const released: string[] = [];
-    featureB.on('released', (bucket) => void released.push(bucket));
+    b.buckets.on('released', (bucket) => void released.push(bucket));
     await b.close();
     assert.equal(released.length, 5, 'b released its buckets on close');
     await waitFor('a to own all 10 (graceful leave: no grace wait)', () => featureA.owned().length === COUNT, { timeoutMs: 20_000 });
+  });
+
+  it('node.buckets: the feature when enabled, NotFoundError naming the setting when not', () => {
+    const enabled = new BatonNode(testConfig({ store: fixture.url, cluster, nodeId: 'x', buckets: { enabled: true, count: COUNT } }), { logger: silentLogger });
+    assert.ok(enabled.buckets instanceof BucketsFeature);
+    assert.deepEqual(enabled.buckets.owned(), [], 'a node that has not started owns nothing');
+    const disabled = new BatonNode(testConfig({ store: fixture.url, cluster, nodeId: 'y' }), { logger: silentLogger });
+    assert.throws(() => disabled.buckets, (e) => e instanceof NotFoundError && e.what === 'buckets' && /buckets\.enabled: true/.test(e.message));
   });
 
   it('rejects bad bucket settings and a node id with a slash in the config (ConfigError)', () => {

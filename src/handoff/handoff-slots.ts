@@ -1,46 +1,52 @@
 /**
- * The two-step handoff (DESIGN.md, safety model 4) for a set of per-item elections, the same
- * protocol BucketOwner follows for buckets: a node acts for item i only while it holds the
- * election `electionOf(i)` through its session.
- * 1. The caller says which items this node should lead now (`want`).
+ * The node's half of the two-step handoff (DESIGN.md, safety model 4), for any set of items
+ * (buckets, partitions) that each have their own election: a node acts for item i only while it
+ * holds the election `electionOf(i)` through its session.
+ * 1. The caller says which items this node should hold now (`want`).
  * 2. An item that is no longer wanted is released: its signal aborts, `onStopped` runs and is
  *    awaited (the work must stop), and only then is the election resigned.
  * 3. A wanted item is campaigned for; the store grants it only once the previous holder resigned
- *    or its session died. Then `onStarted` runs with the term as fencing token.
+ *    or its session died (ZooKeeper: ephemeral node gone; SQL: lease expired on the database
+ *    clock, after the old holder's own local deadline). Then `onStarted` runs with the term as
+ *    fencing token.
  * So at most one node acts for an item at any time, whatever the callers believe.
  */
 import { getMaxListeners, setMaxListeners } from 'node:events';
 import type { Logger } from 'pino';
 import type { Leadership, Session } from '../backend/contract.js';
 import type { JsonObject } from '../backend/json.js';
-import { pause } from '../buckets/wakeup.js';
 import type { Clock } from '../clock.js';
 import { ClosedError, StateError, isBatonError } from '../errors.js';
+import { pause } from './wakeup.js';
 
 /** What the holder of an item gets: the fencing token, and a signal that aborts when it ends. */
 export interface HeldItem {
+  /** The term of the item's election: increases with every handoff. */
   readonly token: number;
+  /** Aborts when this holding ends (moved, term or session lost, closed). Stop then. */
   readonly signal: AbortSignal;
 }
 
 /** Why an item was let go: not wanted here any more, its term or session ended, or closing. */
-export type StopReason = 'moved' | 'lost' | 'closed';
+export type HandoffReason = 'moved' | 'lost' | 'closed';
 
-export interface LeadSlotsOptions {
+export interface HandoffSlotsOptions<K extends string | number> {
   readonly session: Session;
   readonly clock: Clock;
   readonly log: Logger;
-  readonly electionOf: (item: number) => string;
-  /** How many items may be campaigned for at once (the partition count). */
+  /** What an item is called in logs and errors ("bucket", "partition"); also the log field. */
+  readonly noun: string;
+  readonly electionOf: (item: K) => string;
+  /** How many items may be campaigned for at once (sizes the session signal's listener limit). */
   readonly maxItems: number;
   /** Published as the holder's info in each election. */
   readonly info: JsonObject;
-  readonly onStarted: (item: number, held: HeldItem) => void;
-  /** Awaited before the election is resigned. Must not throw (errors are logged). */
-  readonly onStopped: (item: number, reason: StopReason) => void | Promise<void>;
+  readonly onStarted: (item: K, held: HeldItem) => void;
+  /** Awaited before the election is resigned. Errors are logged. */
+  readonly onStopped: (item: K, reason: HandoffReason) => void | Promise<void>;
 }
 
-/** Listeners the session's features other than these campaigns may add to its `lost` signal. */
+/** Listeners the session's own machinery and other features may add to its `lost` signal. */
 const SESSION_OWN_LISTENERS = 32;
 
 interface Owned {
@@ -49,25 +55,35 @@ interface Owned {
   readonly stop: AbortController;
   readonly onLost: () => void;
 }
-type Slot = { readonly kind: 'campaign'; readonly abort: AbortController } | Owned | { readonly kind: 'releasing' };
+type Campaign = { readonly kind: 'campaign'; readonly abort: AbortController };
+type Slot = Campaign | Owned | { readonly kind: 'releasing' };
 
-export class LeadSlots {
-  readonly #o: LeadSlotsOptions;
+/**
+ * Holds the items a node is told to hold, one election per item.
+ *
+ * @example
+ * const slots = new HandoffSlots<number>({ session, clock, log, noun: 'partition', maxItems: 24,
+ *   electionOf: (p) => `partition/orders/${p}`, info: { nodeId: session.nodeId },
+ *   onStarted: (p, { token, signal }) => serve(p, token, signal), onStopped: (p) => drain(p) });
+ * slots.want(new Set([3, 7]));
+ */
+export class HandoffSlots<K extends string | number> {
+  readonly #o: HandoffSlotsOptions<K>;
   /** Aborts on close or when the session is lost: nothing new starts after that. */
   readonly #lifetime = new AbortController();
-  readonly #slots = new Map<number, Slot>();
+  readonly #slots = new Map<K, Slot>();
   readonly #tasks = new Set<Promise<void>>();
-  #wanted: ReadonlySet<number> = new Set();
+  #wanted: ReadonlySet<K> = new Set();
   #closing: Promise<void> | undefined;
 
-  constructor(options: LeadSlotsOptions) {
+  constructor(options: HandoffSlotsOptions<K>) {
     this.#o = options;
     const lost = options.session.lost;
     // Each waiting campaign may listen on the session's signal (the backends race every wait
     // against it): up to one listener per item, plus a few of the session's own.
-    const wanted = options.maxItems + SESSION_OWN_LISTENERS;
-    const current = getMaxListeners(lost);
-    if (current !== 0 && current < wanted) setMaxListeners(wanted, lost);
+    const limit = options.maxItems + SESSION_OWN_LISTENERS;
+    const current = listenerLimit(lost);
+    if (current !== 0 && current < limit) setMaxListeners(limit, lost);
     // A lost session releases everything at once, even before each term's own signal says so.
     const onLost = () => {
       this.#lifetime.abort(lost.reason);
@@ -80,13 +96,18 @@ export class LeadSlots {
     }
   }
 
-  /** Items held now (won and not yet released). */
-  owned(): number[] {
-    return [...this.#slots].filter(([, slot]) => slot.kind === 'owned').map(([item]) => item).sort((a, b) => a - b);
+  /** Aborts when these slots are closed or the session is lost. */
+  get lifetime(): AbortSignal {
+    return this.#lifetime.signal;
   }
 
-  /** Sets the items this node should lead and brings the slots in line. */
-  want(items: ReadonlySet<number>): void {
+  /** Items held now (won and not yet released), in no particular order. */
+  owned(): K[] {
+    return [...this.#slots].filter(([, slot]) => slot.kind === 'owned').map(([item]) => item);
+  }
+
+  /** Sets the items this node should hold and brings the slots in line. */
+  want(items: ReadonlySet<K>): void {
     this.#wanted = items;
     this.#reconcile();
   }
@@ -94,33 +115,36 @@ export class LeadSlots {
   /** Releases everything (awaiting onStopped, then resigning) and stops campaigning. Idempotent. */
   close(): Promise<void> {
     this.#closing ??= (async () => {
-      this.#lifetime.abort(new ClosedError('partition leadership'));
+      const closed = new ClosedError(`${this.#o.noun} handoff`);
+      this.#lifetime.abort(closed);
       for (const [item, slot] of this.#slots) {
         if (slot.kind === 'owned') this.#track(this.#release(item, slot, 'closed'));
-        if (slot.kind === 'campaign') slot.abort.abort(new ClosedError('partition leadership'));
+        if (slot.kind === 'campaign') slot.abort.abort(closed);
       }
       while (this.#tasks.size > 0) await Promise.all(this.#tasks);
     })();
     return this.#closing;
   }
 
+  /** Releases what is not wanted (everything once the lifetime ended), campaigns for the rest. */
   #reconcile(): void {
+    const ended = this.#lifetime.signal.aborted;
     for (const [item, slot] of this.#slots) {
-      if (this.#wanted.has(item) && !this.#lifetime.signal.aborted) continue;
-      if (slot.kind === 'campaign') slot.abort.abort(new StateError(`partition ${item} is not wanted here any more`));
-      if (slot.kind === 'owned') this.#track(this.#release(item, slot, this.#lifetime.signal.aborted ? 'lost' : 'moved'));
+      if (this.#wanted.has(item) && !ended) continue;
+      if (slot.kind === 'campaign') slot.abort.abort(new StateError(`${this.#o.noun} ${item} is not wanted here any more`));
+      if (slot.kind === 'owned') this.#track(this.#release(item, slot, ended ? 'lost' : 'moved'));
     }
-    if (this.#lifetime.signal.aborted) return;
+    if (ended) return;
     for (const item of this.#wanted) {
       if (this.#slots.has(item)) continue;
-      const slot = { kind: 'campaign', abort: new AbortController() } as const;
+      const slot: Campaign = { kind: 'campaign', abort: new AbortController() };
       this.#slots.set(item, slot);
       this.#track(this.#campaign(item, slot));
     }
   }
 
-  async #campaign(item: number, slot: Slot & { kind: 'campaign' }): Promise<void> {
-    const { session, log, clock } = this.#o;
+  async #campaign(item: K, slot: Campaign): Promise<void> {
+    const { session, log, clock, noun } = this.#o;
     const signal = AbortSignal.any([slot.abort.signal, this.#lifetime.signal]);
     while (!signal.aborted) {
       try {
@@ -133,7 +157,7 @@ export class LeadSlots {
         return;
       } catch (error) {
         if (signal.aborted || isBatonError(error, 'SESSION_LOST')) break;
-        log.warn({ partition: item, err: error }, `campaign for partition failed; retrying in ${session.timing.retryPeriodMs} ms`);
+        log.warn({ [noun]: item, err: error }, `campaign for ${noun} failed; retrying in ${session.timing.retryPeriodMs} ms`);
         await pause(clock, session.timing.retryPeriodMs, signal);
       }
     }
@@ -142,11 +166,11 @@ export class LeadSlots {
   }
 
   /** Step 3 done: record the term and tell the caller; a term that ends releases it. */
-  #own(item: number, leadership: Leadership): void {
+  #own(item: K, leadership: Leadership): void {
     const stop = new AbortController();
     const slot: Owned = { kind: 'owned', leadership, stop, onLost: () => this.#track(this.#release(item, slot, 'lost')) };
     this.#slots.set(item, slot);
-    this.#o.log.info({ partition: item, token: leadership.term }, 'partition leadership started');
+    this.#o.log.info({ [this.#o.noun]: item, token: leadership.term }, `${this.#o.noun} acquired`);
     this.#o.onStarted(item, { token: leadership.term, signal: stop.signal });
     if (leadership.signal.aborted) slot.onLost();
     else leadership.signal.addEventListener('abort', slot.onLost, { once: true });
@@ -155,25 +179,26 @@ export class LeadSlots {
   }
 
   /** Step 2: stop the work (signal, awaited onStopped), then resign so a successor may start. */
-  async #release(item: number, slot: Owned, reason: StopReason): Promise<void> {
+  async #release(item: K, slot: Owned, reason: HandoffReason): Promise<void> {
+    const { log, noun } = this.#o;
     if (this.#slots.get(item) !== slot) return;
     this.#slots.set(item, { kind: 'releasing' });
     slot.leadership.signal.removeEventListener('abort', slot.onLost);
-    slot.stop.abort(new StateError(`partition ${item} released: ${reason}`));
+    slot.stop.abort(new StateError(`${noun} ${item} released: ${reason}`));
     try {
       await this.#o.onStopped(item, reason);
     } catch (error) {
-      this.#o.log.error({ partition: item, err: error }, 'partition stop callback failed');
+      log.error({ [noun]: item, err: error }, `${noun} stop callback failed`);
     }
-    this.#o.log.info({ partition: item, token: slot.leadership.term, reason }, 'partition leadership stopped');
+    log.info({ [noun]: item, token: slot.leadership.term, reason }, `${noun} released`);
     await this.#resign(item, slot.leadership);
     this.#slots.delete(item);
     this.#reconcile();
   }
 
   /** Resigns, retrying while the store is unreachable, until the term is gone either way. */
-  async #resign(item: number, leadership: Leadership): Promise<void> {
-    const { session, log, clock } = this.#o;
+  async #resign(item: K, leadership: Leadership): Promise<void> {
+    const { session, log, clock, noun } = this.#o;
     for (;;) {
       try {
         await leadership.resign();
@@ -181,15 +206,28 @@ export class LeadSlots {
       } catch (error) {
         // A lost session or an ended term is no longer renewed: the store lets it expire.
         if (session.lost.aborted || leadership.signal.aborted) return;
-        log.warn({ partition: item, err: error }, `resigning partition failed; retrying in ${session.timing.retryPeriodMs} ms`);
+        log.warn({ [noun]: item, err: error }, `resigning ${noun} failed; retrying in ${session.timing.retryPeriodMs} ms`);
         await pause(clock, session.timing.retryPeriodMs, session.lost);
       }
     }
   }
 
   #track(task: Promise<void>): void {
-    const tracked = task.catch((error: unknown) => this.#o.log.error({ err: error }, 'partition task failed'));
+    const tracked = task.catch((error: unknown) => this.#o.log.error({ err: error }, `${this.#o.noun} task failed`));
     this.#tasks.add(tracked);
     void tracked.finally(() => this.#tasks.delete(tracked));
+  }
+}
+
+/**
+ * The listener limit of `signal`; 0 (no limit) when Node cannot tell: Node 20's getMaxListeners
+ * throws for a signal whose limit was already lifted with setMaxListeners(0, signal).
+ */
+function listenerLimit(signal: AbortSignal): number {
+  try {
+    return getMaxListeners(signal);
+  } catch (error) {
+    if (error instanceof TypeError) return 0;
+    throw error;
   }
 }

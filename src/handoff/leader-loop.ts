@@ -1,0 +1,106 @@
+/**
+ * The leader's half of the handoff, shared by bucket assignment and partition placement: for
+ * one term, run passes (read, plan, fenced write) whenever something may have changed, until the
+ * term ends or the store refuses the term.
+ */
+import type { Logger } from 'pino';
+import type { Backend } from '../backend/contract.js';
+import type { Clock } from '../clock.js';
+import { isBatonError } from '../errors.js';
+import { Wakeup } from './wakeup.js';
+
+/**
+ * Pause before retrying a pass that failed for a transient reason (store unreachable), on the
+ * leader's monotonic clock. Short against the grace and interval, long enough not to hammer a
+ * store that is down.
+ */
+export const RETRY_AFTER_ERROR_MS = 1_000;
+
+/** Why a leader loop ended: the term (or the caller) ended it, or a write was fenced. */
+export type LeaderLoopEnd = 'term-ended' | 'fenced';
+
+/** What a pass reports: the vanished nodes in grace, with the ms each has left. */
+export interface PassResult {
+  readonly inGrace: ReadonlyMap<string, number>;
+}
+
+export interface LeaderLoopOptions {
+  readonly backend: Backend;
+  /** Monotonic clock for the interval, the grace wake-ups and the retry pause. */
+  readonly clock: Clock;
+  /** The term's signal (and the caller's): the loop ends when it aborts. */
+  readonly signal: AbortSignal;
+  /** Safety-net period between passes when nothing wakes the loop (monotonic ms). */
+  readonly intervalMs: number;
+  readonly log: Logger;
+  /** What the passes write, for logs ("bucket assignment", "partition placement"). */
+  readonly what: string;
+  /** One pass; its reads and writes end when `signal` aborts. FencedError ends the loop. */
+  readonly pass: (signal: AbortSignal) => Promise<PassResult>;
+}
+
+/**
+ * Runs passes until `signal` aborts (resolves 'term-ended') or a write is fenced (resolves
+ * 'fenced'). Never rejects for store errors: they are logged and retried.
+ * 1. Any membership change wakes the loop at once; the first pass runs at once. A store that
+ *    refuses the membership watch is asked again before every pass.
+ * 2. The next pass comes when the nearest grace ends, or after the interval.
+ * 3. A version conflict means the stored state changed under the pass: read it again at once.
+ *    Any other error waits RETRY_AFTER_ERROR_MS.
+ */
+export async function runLeaderLoop(options: LeaderLoopOptions): Promise<LeaderLoopEnd> {
+  // The loop's own end: the term's, or this call returning (so the watch never outlives it).
+  const done = new AbortController();
+  const signal = AbortSignal.any([options.signal, done.signal]);
+  try {
+    return await loop(options, signal);
+  } finally {
+    done.abort();
+  }
+}
+
+async function loop(options: LeaderLoopOptions, signal: AbortSignal): Promise<LeaderLoopEnd> {
+  const { clock, intervalMs, log, what } = options;
+  const wakeup = new Wakeup(clock);
+  // Step 1.
+  let watching = watchMembers(options, wakeup, signal);
+  wakeup.fire();
+  let delay = intervalMs;
+  while (!signal.aborted) {
+    await wakeup.wait(delay, signal);
+    if (signal.aborted) break;
+    watching ||= watchMembers(options, wakeup, signal);
+    try {
+      // Step 2.
+      const { inGrace } = await options.pass(signal);
+      delay = Math.min(intervalMs, ...inGrace.values());
+    } catch (error) {
+      if (signal.aborted) break;
+      if (isBatonError(error, 'FENCED')) {
+        log.warn({ err: error }, `${what} write fenced: this leader was deposed; stopping`);
+        return 'fenced';
+      }
+      // Step 3.
+      if (isBatonError(error, 'VERSION_CONFLICT')) {
+        log.info({ err: error }, `${what} changed during the pass; running it again`);
+        wakeup.fire();
+      } else {
+        log.warn({ err: error }, `${what} pass failed; retrying in ${RETRY_AFTER_ERROR_MS} ms`);
+        delay = RETRY_AFTER_ERROR_MS;
+      }
+    }
+  }
+  return 'term-ended';
+}
+
+/** Registers the membership watch; false (logged) when the store refuses it for now. */
+function watchMembers(options: LeaderLoopOptions, wakeup: Wakeup, signal: AbortSignal): boolean {
+  if (signal.aborted) return false;
+  try {
+    options.backend.watchMembers(() => wakeup.fire(), { signal });
+    return true;
+  } catch (error) {
+    options.log.warn({ err: error }, `cannot watch the members; ${options.what} passes run on the interval until it works`);
+    return false;
+  }
+}
