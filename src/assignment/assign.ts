@@ -4,7 +4,8 @@
  */
 import { fillFree } from './fill.js';
 import { raiseFloors } from './floor-repair.js';
-import { listOf, readItems } from './item-state.js';
+import { holdsDuringGrace } from './hold.js';
+import { listOf, readItems, type ItemState } from './item-state.js';
 import { keepStored } from './keep.js';
 import { choosePrimaries } from './primaries.js';
 import { shareBounds, slotShares } from './quotas.js';
@@ -25,7 +26,12 @@ import { validate } from './validate.js';
  *   ceiling, so a join moves only the joiner's share, a leave (one replica) only the leaver's
  *   slots, and an unchanged input gives back `previous`;
  * - the same input in any order gives the same output; invalid input throws
- *   InvalidArgumentError.
+ *   InvalidArgumentError;
+ * - stable under grace: while some stored list names a node in grace and the stored lists are
+ *   whole (only live and grace nodes, each item with exactly the live slots it needs, no live
+ *   node owed slots it lacks), `previous` comes back unchanged, so nodes moving from live to
+ *   grace (or back) move nothing, primaries included; the live balance above is then the one
+ *   `previous` had, and is restored when the grace ends.
  *
  * While a listed primary is in grace the engine keeps it first; the caller lets the first live
  * node of the list act as primary meanwhile.
@@ -40,6 +46,7 @@ import { validate } from './validate.js';
  * 1. Read each item's stored list: frozen grace slots, live holders, live slots needed.
  * 2. Bounds: each item's needed live slots split by weight, at most one per node (see
  *    quotas.ts), summed per node; a balanced load lies between the sum rounded down and up.
+ *    While nodes are in grace and the stored lists are whole, return them as they are (hold.ts).
  * 3. Keep stored slots up to each node's ceiling (keep.ts).
  * 4. Fill the free slots, nodes below their floor first, zones considered (fill.ts).
  * 5. Lift nodes still below their floor by taking slots from nodes above theirs
@@ -51,13 +58,18 @@ export function assign(input: AssignmentInput): Assignment {
   const states = readItems(plan);
   const needs = states.map((s) => s.need);
   const bounds = shareBounds(slotShares(needs, plan.nodes.map((n) => n.weight)));
+  if (holdsDuringGrace(plan, states, bounds)) return resultOf(states, (state) => [...state.stored]);
   const load = keepStored(plan, states, bounds);
   fillFree(plan, states, bounds, load);
   raiseFloors(plan, states, bounds, load);
   choosePrimaries(plan, states);
+  return resultOf(states, (state) => listOf(plan, state));
+}
+
+function resultOf(states: readonly ItemState[], listFor: (state: ItemState) => readonly string[]): Assignment {
   const result: Record<string, readonly string[]> = {};
   for (const state of states) {
-    const ids = listOf(plan, state);
+    const ids = listFor(state);
     // Plain assignment to "__proto__" would set the prototype instead of adding the item.
     if (state.item === '__proto__') Object.defineProperty(result, state.item, { value: ids, enumerable: true });
     else result[state.item] = ids;

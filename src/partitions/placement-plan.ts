@@ -32,7 +32,8 @@ export function partitionItems(partitions: number): string[] {
 /**
  * Steps:
  * 1. Vanished nodes named by the stored placement stay "in grace" while they have delay left;
- *    the engine keeps their places frozen (a restart inside the delay moves nothing).
+ *    the engine keeps their places frozen, and holds the whole placement still while it is
+ *    otherwise whole, masters included (a restart inside the delay moves nothing).
  * 2. The engine spreads the partitions over the live nodes, `replicas` per partition, keeping
  *    what it can; masters (first position) spread evenly too.
  * 3. The grace used is stored with the placement so a new leader continues it.
@@ -48,36 +49,13 @@ export function planPlacement(input: PlacementInput): PlacementPlan {
   }
   const items = partitionItems(options.partitions);
   const assignment =
-    previous !== null && onlyGraceChanged(previous, items, liveIds, inGrace, options.replicas)
-      ? previous.assignment
-      : live.length === 0
-        ? keepGraceOnly(items, previous?.assignment ?? {}, inGrace)
-        : assign({ items, nodes: live.map(memberNode), previous: previous?.assignment ?? {}, replicas: options.replicas, grace: [...inGrace.keys()] });
+    live.length === 0
+      ? keepGraceOnly(items, previous?.assignment ?? {}, inGrace)
+      : assign({ items, nodes: live.map(memberNode), previous: previous?.assignment ?? {}, replicas: options.replicas, grace: [...inGrace.keys()] });
   const graceElapsedMs: Record<string, number> = {};
   for (const nodeId of [...inGrace.keys()].sort()) graceElapsedMs[nodeId] = input.graceUsedMs.get(nodeId) ?? 0;
   const doc: PlacementDoc = { partitions: options.partitions, replicas: options.replicas, assignment, graceElapsedMs };
   return { doc, inGrace, changed: previous === null || !samePlacement(previous, doc) };
-}
-
-/**
- * True when the stored placement is still whole: every node it names is live or in grace, every
- * live node is in it, and every partition has its full list. Then it is kept as it is: while a
- * node is inside its delay, even master roles among the live nodes must not move (the engine
- * would rebalance them around the frozen places).
- */
-function onlyGraceChanged(
-  previous: PlacementDoc,
-  items: readonly string[],
-  live: ReadonlySet<string>,
-  inGrace: ReadonlyMap<string, number>,
-  replicas: number,
-): boolean {
-  if (previous.replicas !== replicas) return false;
-  const named = new Set(nodesOf(previous.assignment));
-  if ([...named].some((id) => !live.has(id) && !inGrace.has(id))) return false;
-  if ([...live].some((id) => !named.has(id))) return false;
-  const full = Math.min(replicas, live.size + inGrace.size);
-  return items.every((item) => previous.assignment[item]?.length === full);
 }
 
 /** Every node id the assignment names, sorted. */

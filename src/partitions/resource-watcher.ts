@@ -1,5 +1,6 @@
 import type { Logger } from 'pino';
 import type { Backend, Member } from '../backend/contract.js';
+import { SerialReader } from '../handoff/serial-reader.js';
 import { pause } from '../handoff/wakeup.js';
 import type { Clock } from '../clock.js';
 import { readResource, resourcePrefix, type ResourceState } from './resource-layout.js';
@@ -24,18 +25,15 @@ export interface ResourceWatcherOptions {
 
 /**
  * Follows one resource (placement, flag, keys) and the live members through two watches, not by
- * polling here. Reads never overlap: a change noticed during a read triggers one more read after
- * it, so the last reading always reflects the latest change. Failed reads are logged and retried.
+ * polling here. Reads never overlap and failed reads are retried (SerialReader).
  */
 export class ResourceWatcher {
   readonly #o: ResourceWatcherOptions;
-  #again = false;
-  #reading: Promise<void> | undefined;
-  /** Resolves start(): called after the first read attempt, whatever its outcome. */
-  #firstAttempt: (() => void) | undefined;
+  readonly #reader: SerialReader;
 
   constructor(options: ResourceWatcherOptions) {
     this.#o = options;
+    this.#reader = new SerialReader({ ...options, what: 'partition resource', read: (signal) => this.#read(signal) });
   }
 
   /**
@@ -44,20 +42,12 @@ export class ResourceWatcher {
    */
   async start(signal: AbortSignal): Promise<void> {
     void this.#watch(signal);
-    const first = new Promise<void>((resolve) => {
-      this.#firstAttempt = resolve;
-    });
-    void this.refresh(signal);
-    await first;
+    await this.#reader.start(signal);
   }
 
   /** Reads again (joins a read in progress, then reads once more). */
   refresh(signal: AbortSignal): Promise<void> {
-    this.#again = true;
-    this.#reading ??= this.#loop(signal).finally(() => {
-      this.#reading = undefined;
-    });
-    return this.#reading;
+    return this.#reader.refresh(signal);
   }
 
   /**
@@ -83,30 +73,12 @@ export class ResourceWatcher {
     }
   }
 
-  #attempted(): void {
-    this.#firstAttempt?.();
-    this.#firstAttempt = undefined;
-  }
-
-  async #loop(signal: AbortSignal): Promise<void> {
+  async #read(signal: AbortSignal): Promise<void> {
     const { backend, resource, partitions, log } = this.#o;
-    if (signal.aborted) this.#attempted();
-    while (this.#again && !signal.aborted) {
-      this.#again = false;
-      try {
-        const [state, members] = await Promise.all([
-          readResource(backend.kv, resource, partitions, (e) => log.warn({ key: e.key, err: e }, 'corrupt partition document; ignored until the leader repairs it'), signal),
-          backend.members({ signal }),
-        ]);
-        if (!signal.aborted) this.#o.onView({ state, members });
-        this.#attempted();
-      } catch (error) {
-        this.#attempted();
-        if (signal.aborted) return;
-        log.warn({ err: error }, `reading partition resource failed; retrying in ${this.#o.retryMs} ms`);
-        await pause(this.#o.clock, this.#o.retryMs, signal);
-        this.#again = true;
-      }
-    }
+    const [state, members] = await Promise.all([
+      readResource(backend.kv, resource, partitions, (e) => log.warn({ key: e.key, err: e }, 'corrupt partition document; ignored until the leader repairs it'), signal),
+      backend.members({ signal }),
+    ]);
+    if (!signal.aborted) this.#o.onView({ state, members });
   }
 }

@@ -124,3 +124,28 @@ export function shuffled<T>(values: readonly T[], seed: number): T[] {
 function stripUndefined(nodes: { id: string; weight: number | undefined; zone: string | undefined }[]): AssignmentNode[] {
   return nodes.map(({ id, weight, zone }) => ({ id, ...(weight === undefined ? {} : { weight }), ...(zone === undefined ? {} : { zone }) }));
 }
+
+/**
+ * Reference for the engine's hold during grace: some item lists a grace node, every item lists
+ * only live and grace nodes with exactly its live need, and every live node that holds nothing
+ * has a fair share below one slot. Then the result must be the stored lists, unchanged.
+ */
+export function holdsDuringGrace(input: AssignmentInput): boolean {
+  const live = idsOf(input.nodes);
+  const grace = graceOf(input);
+  const held = new Set<string>();
+  let frozen = false;
+  for (const item of input.items) {
+    const stored = storedOf(input, item);
+    if (stored.some((id) => !live.has(id) && !grace.has(id))) return false;
+    if (stored.filter((id) => live.has(id)).length !== liveNeed(input, item)) return false;
+    if (stored.some((id) => grace.has(id))) frozen = true;
+    for (const id of stored) held.add(id);
+  }
+  const weights = input.nodes.map((n) => n.weight ?? 1);
+  const shares = weights.map(() => 0);
+  for (const item of input.items) {
+    referenceShares(liveNeed(input, item), weights, weights.map(() => 1)).forEach((part, i) => (shares[i] = (shares[i] as number) + part));
+  }
+  return frozen && input.nodes.every((node, i) => held.has(node.id) || Math.floor((shares[i] as number) + 1e-9) === 0);
+}
