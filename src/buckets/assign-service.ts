@@ -12,10 +12,10 @@ import type { Backend, Leadership } from '../backend/contract.js';
 import { systemClock, type Clock } from '../clock.js';
 import { StateError, type CorruptDocumentError } from '../errors.js';
 import { runLeaderLoop, type LeaderLoopEnd } from '../handoff/leader-loop.js';
-import { readAssignmentTable } from './assignment-layout.js';
+import { OfflineGrace } from '../handoff/offline-grace.js';
+import { readAssignmentTable, type NodeRecord } from './assignment-layout.js';
 import type { BucketMetrics } from './bucket-metrics.js';
 import { validateBucketsOptions, type BucketsOptions } from './buckets-options.js';
-import { OfflineGrace } from './offline-grace.js';
 import { planAssignment, type KvOp, type Plan } from './plan.js';
 import { silentLogger } from '../handoff/silent-logger.js';
 
@@ -109,7 +109,7 @@ export class AssignService {
       bucketCount: this.#options.count,
       members,
       table,
-      graceUsedMs: this.#grace.used(table, live),
+      graceUsedMs: this.#grace.used(storedGrace(table), live),
       offlineGraceMs: this.#options.offlineGraceMs,
       wallNow: this.#wallClock(),
     });
@@ -148,4 +148,9 @@ export class AssignService {
     this.#log.warn({ key: error.key, err: error }, 'corrupt bucket assignment document; the leader rewrites it');
     this.#metrics?.corrupt.inc({ key: error.key });
   }
+}
+
+/** Each stored node's grace used so far, as last stored (null when none or corrupt). */
+function storedGrace(table: ReadonlyMap<string, NodeRecord>): Map<string, number | null> {
+  return new Map([...table].map(([nodeId, { graceElapsedMs: stored }]) => [nodeId, stored !== null && stored !== 'corrupt' ? stored.value : null]));
 }

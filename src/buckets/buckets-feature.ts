@@ -29,13 +29,12 @@ declare module '../config/types.js' {
 }
 
 /**
- * The node's bucket feature (`node.feature<BucketsFeature>('buckets')`). Listeners added with
- * `on` stay registered across sessions.
+ * The node's bucket feature (`node.buckets`). Listeners added with `on` stay registered across
+ * sessions.
  *
  * @example
- * const buckets = node.feature<BucketsFeature>('buckets');
- * buckets?.on('acquired', (bucket, { token, signal }) => serve(bucket, token, signal));
- * console.log(buckets?.owned()); // ["3", "17", ...]
+ * node.buckets.on('acquired', (bucket, { token, signal }) => serve(bucket, token, signal));
+ * console.log(node.buckets.owned()); // ["3", "17", ...]
  */
 export class BucketsFeature implements NodeFeature {
   readonly name = 'buckets';

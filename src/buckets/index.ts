@@ -1,8 +1,9 @@
 /**
  * Bucket assignment: the cluster leader spreads bucket ids "1".."N" evenly over the live nodes
  * (AssignService, fenced writes), and each node owns its buckets through a two-step handoff
- * (BucketOwner: the old owner stops and resigns `bucket/{id}` before the new one can win it).
- * In a node, turn it on with `buckets.enabled: true` and use `node.feature<BucketsFeature>('buckets')`.
+ * (BucketOwner over the shared HandoffSlots: the old owner stops and resigns `bucket/{id}`
+ * before the new one can win it).
+ * In a node, turn it on with `buckets.enabled: true` and use `node.buckets`.
  */
 export { AssignService, RETRY_AFTER_ERROR_MS, type AssignServiceEnd, type AssignServiceOptions } from './assign-service.js';
 export { ASSIGNMENTS_ROOT, assignmentsKey, graceKey, lastUpdateKey, nodePrefix, parseAssignments } from './assignment-layout.js';

@@ -8,10 +8,9 @@
  */
 import type { Logger } from 'pino';
 import type { Backend, Leadership } from '../backend/contract.js';
-import { OfflineGrace } from '../buckets/offline-grace.js';
-import type { NodeRecord } from '../buckets/assignment-layout.js';
 import { silentLogger } from '../handoff/silent-logger.js';
 import { runLeaderLoop, type LeaderLoopEnd } from '../handoff/leader-loop.js';
+import { OfflineGrace } from '../handoff/offline-grace.js';
 import { systemClock, type Clock } from '../clock.js';
 import { StateError, type CorruptDocumentError } from '../errors.js';
 import { planPlacement, nodesOf, type PlacementPlan } from './placement-plan.js';
@@ -87,7 +86,7 @@ export class PlacementService {
       readResource(this.#backend.kv, name, partitions, (e) => this.#reportCorrupt(e), signal),
     ]);
     const live = new Set(members.map((m) => m.nodeId));
-    const graceUsedMs = this.#grace.used(graceTable(state.placement), live);
+    const graceUsedMs = this.#grace.used(storedGrace(state.placement), live);
     const plan = planPlacement({ options: this.#resource, live: members, previous: state.placement, graceUsedMs });
     if (plan.changed) {
       const expectVersion = state.placementVersion;
@@ -102,18 +101,7 @@ export class PlacementService {
   }
 }
 
-/** The stored grace of every node the placement names, in the shape OfflineGrace reads. */
-function graceTable(doc: PlacementDoc | null): Map<string, NodeRecord> {
-  const table = new Map<string, NodeRecord>();
-  if (doc === null) return table;
-  for (const nodeId of nodesOf(doc.assignment)) {
-    const elapsed = doc.graceElapsedMs[nodeId];
-    table.set(nodeId, {
-      nodeId,
-      assignments: null,
-      lastUpdateTime: null,
-      graceElapsedMs: elapsed === undefined ? null : { value: elapsed, version: 0 },
-    });
-  }
-  return table;
+/** The grace each node the placement names had used when it was stored (null: none). */
+function storedGrace(doc: PlacementDoc | null): Map<string, number | null> {
+  return new Map(doc === null ? [] : nodesOf(doc.assignment).map((nodeId) => [nodeId, doc.graceElapsedMs[nodeId] ?? null]));
 }

@@ -1,5 +1,4 @@
 import type { Clock } from '../clock.js';
-import type { NodeRecord } from './assignment-layout.js';
 
 /**
  * Measures how much offline grace each vanished node has used, for one leader term.
@@ -19,22 +18,22 @@ export class OfflineGrace {
   }
 
   /**
-   * Grace used by every vanished node of `table`; forgets nodes that are live again or gone.
+   * Grace used by every vanished node of `stored` (node id -> the grace it had used when last
+   * stored, null if none or corrupt); forgets nodes that are live again or no longer stored.
    * Steps: 1. drop nodes now live or no longer stored; 2. start new ones at their stored
-   * elapsed value (0 if none or corrupt); 3. report now - start for each.
+   * elapsed value (0 if none); 3. report now - start for each.
    */
-  used(table: ReadonlyMap<string, NodeRecord>, live: ReadonlySet<string>): Map<string, number> {
+  used(stored: ReadonlyMap<string, number | null>, live: ReadonlySet<string>): Map<string, number> {
     const now = this.#clock.now();
     for (const nodeId of this.#startedAt.keys()) {
-      if (live.has(nodeId) || !table.has(nodeId)) this.#startedAt.delete(nodeId);
+      if (live.has(nodeId) || !stored.has(nodeId)) this.#startedAt.delete(nodeId);
     }
     const used = new Map<string, number>();
-    for (const [nodeId, record] of table) {
+    for (const [nodeId, elapsed] of stored) {
       if (live.has(nodeId)) continue;
       let start = this.#startedAt.get(nodeId);
       if (start === undefined) {
-        const stored = record.graceElapsedMs;
-        start = now - (stored !== null && stored !== 'corrupt' ? stored.value : 0);
+        start = now - (elapsed ?? 0);
         this.#startedAt.set(nodeId, start);
       }
       used.set(nodeId, now - start);
