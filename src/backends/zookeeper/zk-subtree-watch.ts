@@ -27,6 +27,7 @@ export interface SubtreeWatchOptions {
  * 3. Children found by re-arming that were not known also call the listener (they may have been
  *    created after the hint that led the reader to read).
  * 4. A failed call (connection loss) calls the listener and arms again after `retryMs`.
+ * 5. Once the first arming is done, the listener is called once (see `start`).
  */
 export class SubtreeWatch {
   readonly #options: SubtreeWatchOptions;
@@ -37,10 +38,19 @@ export class SubtreeWatch {
     this.#options = options;
   }
 
+  /**
+   * Arms the subtree, then, for a subtree more than one level deep (KV prefixes), calls the
+   * listener once if the root exists: a reader that read before the deeper watches were set
+   * (they take a round trip per level) may have missed a change in between, so it is told to
+   * read again. An absent root had nothing to miss; a one-level watch (members, an election)
+   * is armed with the root's own child watch, right behind the root's.
+   */
   start(): void {
-    const { signal, client } = this.#options;
+    const { signal, client, root } = this.#options;
     signal.addEventListener('abort', () => client().removeWatcher(this.#onEvent), { once: true });
-    void this.#arm(this.#options.root, 0, false);
+    void this.#arm(root, 0, false).then(() => {
+      if (this.#options.depth > 1 && this.#known.has(root)) this.#notify();
+    });
   }
 
   /** Sets every watch again (after the client was replaced) and calls the listener once. */
