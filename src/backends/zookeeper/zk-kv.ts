@@ -1,3 +1,4 @@
+import { setMaxListeners } from 'node:events';
 import type { ChangeListener, Fence, Kv, KvEntry, KvListOptions, KvWriteOptions, WatchOptions, CallOptions } from '../../backend/contract.js';
 import type { Json } from '../../backend/json.js';
 import { validateKey } from '../../backend/names.js';
@@ -64,7 +65,11 @@ export class ZkKv implements Kv {
     const entries: KvEntry[] = [];
     try {
       const zk = await this.#o.client();
-      await this.#walk(zk, root, entries, options);
+      // The walk reads every level's children in parallel, each read listening on the one
+      // signal: a wide subtree legitimately puts many listeners on it at once.
+      const walkSignal = options.signal === undefined ? undefined : AbortSignal.any([options.signal]);
+      if (walkSignal !== undefined) setMaxListeners(Infinity, walkSignal);
+      await this.#walk(zk, root, entries, walkSignal === undefined ? options : { ...options, signal: walkSignal });
     } catch (error) {
       throw toContractError(error);
     }

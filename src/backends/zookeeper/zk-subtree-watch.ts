@@ -23,7 +23,7 @@ export interface SubtreeWatchOptions {
  *
  * 1. Arm a znode: an `exists` watch (data change / delete / create of the root) and, above the
  *    depth limit, a child watch; remember its children and arm each new one.
- * 2. On a notification: call the listener, then arm what it concerns again.
+ * 2. On a notification: arm what it concerns again, then call the listener.
  * 3. Children found by re-arming that were not known also call the listener (they may have been
  *    created after the hint that led the reader to read).
  * 4. A failed call (connection loss) calls the listener and arms again after `retryMs`.
@@ -63,17 +63,24 @@ export class SubtreeWatch {
 
   #handle(event: ZkEvent): void {
     if (this.#options.signal.aborted) return;
-    this.#notify();
     const depth = this.#depthOf(event.path);
-    if (depth < 0) return;
+    if (depth < 0) {
+      this.#notify();
+      return;
+    }
+    let rearmed: Promise<void> = Promise.resolve();
     if (event.type === 'deleted') {
       for (const path of this.#known) if (path === event.path || path.startsWith(`${event.path}/`)) this.#known.delete(path);
-      if (event.path === this.#options.root) void this.#arm(event.path, 0, true);
+      if (event.path === this.#options.root) rearmed = this.#arm(event.path, 0, true);
     } else if (event.type === 'childrenChanged') {
-      void this.#armChildren(event.path, depth, true);
+      rearmed = this.#armChildren(event.path, depth, true);
     } else {
-      void this.#arm(event.path, depth, true);
+      rearmed = this.#arm(event.path, depth, true);
     }
+    // The hint goes out only once the watch is set again: a reader woken by it then reads a
+    // state at least as new as the one the new watch was set on, so a change that lands
+    // between the notification and the re-arming read is never missed (one-shot watches).
+    void rearmed.then(() => this.#notify());
   }
 
   async #arm(path: string, depth: number, announce: boolean): Promise<void> {
