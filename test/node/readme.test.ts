@@ -42,7 +42,7 @@ describe('README stays true to the code', () => {
 
   it('has library examples for the node, the elector, buckets, partitions, federation and tests', () => {
     assert.ok(examples.length >= 6);
-    for (const name of ['startNode', 'LeaderElector', "feature<BucketsFeature>('buckets')", 'node.partitions(', 'LeaderLocator', 'FederatedZkClient', 'MemoryStore']) {
+    for (const name of ['startNode', 'LeaderElector', 'node.buckets', 'node.partitions(', 'LeaderLocator', 'FederatedZkClient', 'MemoryStore']) {
       assert.ok(examples.some((code) => code.includes(name)), `no example uses ${name}`);
     }
   });
