@@ -3,7 +3,7 @@ import { readBucketStatus, type BucketStatus } from '../../buckets/bucket-status
 import type { Command } from '../command.js';
 import { configFromArgs } from '../config-args.js';
 import { isoTime, json, table } from '../output.js';
-import { openForReading } from './status.js';
+import { withStoreReader } from './status.js';
 
 /** "1-3,7,9-10" from sorted bucket ids. */
 export function bucketRanges(buckets: readonly string[]): string {
@@ -49,13 +49,10 @@ export const bucketsCommand: Command = {
   configFlags: true,
   async run(values, _positionals, io) {
     const { config } = configFromArgs(values, io);
-    const backend = await openForReading(config);
-    try {
+    return withStoreReader(config, async (backend) => {
       const status = await readBucketStatus(backend, config.buckets?.count ?? DEFAULT_BUCKETS_OPTIONS.count);
       io.out(values.json === true ? json(status) : statusTable(status));
       return 0;
-    } finally {
-      await backend.close();
-    }
+    });
   },
 };

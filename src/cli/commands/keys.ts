@@ -5,7 +5,7 @@ import { LEAD_CONTROLLER_RESOURCE } from '../../partitions/resource-options.js';
 import { UsageError, type Command } from '../command.js';
 import { configFromArgs } from '../config-args.js';
 import { json, table } from '../output.js';
-import { openForReading } from './status.js';
+import { withStoreReader } from './status.js';
 
 /** `baton keys add|remove|list`: the keys ("tables") registered for a partitioned resource. */
 export const keysCommand: Command = {
@@ -25,8 +25,7 @@ export const keysCommand: Command = {
     const resource = typeof values.resource === 'string' ? values.resource : LEAD_CONTROLLER_RESOURCE;
     const { config } = configFromArgs(values, io);
     const partitions = resourcesOf(config).find((r) => r.name === resource)?.partitions ?? DEFAULT_PARTITIONS;
-    const backend = await openForReading(config);
-    try {
+    return withStoreReader(config, async (backend) => {
       if (action === 'add') await addResourceKey(backend.kv, resource, key as string);
       if (action === 'remove') await removeResourceKey(backend.kv, resource, key as string);
       const keys = await listResourceKeys(backend.kv, resource);
@@ -34,8 +33,6 @@ export const keysCommand: Command = {
       if (values.json === true) io.out(json({ resource, keys: rows }, false));
       else io.out(table(['KEY', 'PARTITION', 'REGISTERED'], rows.map((r) => [r.key, String(r.partition), r.registered ? 'yes' : 'no'])));
       return 0;
-    } finally {
-      await backend.close();
-    }
+    });
   },
 };

@@ -3,7 +3,7 @@ import type { Backend, LeaderRecord } from '../../backend/contract.js';
 import type { Command } from '../command.js';
 import { configFromArgs } from '../config-args.js';
 import { isoTime, json, portsText } from '../output.js';
-import { openForReading } from './status.js';
+import { withStoreReader } from './status.js';
 
 function leaderLine(leader: LeaderRecord | null, asJson: boolean): string {
   const shape = leader ? { nodeId: leader.nodeId, term: leader.term, since: leader.since, info: leader.info } : null;
@@ -28,17 +28,14 @@ export const leaderCommand: Command = {
   async run(values, _positionals, io) {
     const { config } = configFromArgs(values, io);
     const asJson = values.json === true;
-    const backend = await openForReading(config);
-    try {
+    return withStoreReader(config, async (backend) => {
       if (values.watch !== true) {
         io.out(leaderLine(await backend.leader(CLUSTER_LEADER_ELECTION), asJson));
         return 0;
       }
       await watchLeader(backend, (line) => io.out(line), asJson);
       return 0;
-    } finally {
-      await backend.close();
-    }
+    });
   },
 };
 

@@ -3,7 +3,7 @@ import { resourcesOf } from '../../partitions/partitions-feature.js';
 import { UsageError, type Command } from '../command.js';
 import { configFromArgs } from '../config-args.js';
 import { json } from '../output.js';
-import { openForReading } from './status.js';
+import { withStoreReader } from './status.js';
 
 const ACTIONS = ['enable', 'disable', 'status'] as const;
 
@@ -23,16 +23,13 @@ export const resourceCommand: Command = {
     }
     const { config } = configFromArgs(values, io);
     const configured = resourcesOf(config).find((r) => r.name === name);
-    const backend = await openForReading(config);
-    try {
+    return withStoreReader(config, async (backend) => {
       if (action !== 'status') await setResourceEnabled(backend.kv, name, action === 'enable');
       const stored = await readResourceEnabled(backend.kv, name);
       // Without a stored flag the nodes use their configured default (true unless configured otherwise).
       const enabled = stored ?? configured?.enabledByDefault ?? true;
       io.out(values.json === true ? json({ resource: name, enabled, stored: stored !== null }, false) : `${name}: ${enabled ? 'enabled' : 'disabled'}${stored === null ? ' (default)' : ''}`);
       return 0;
-    } finally {
-      await backend.close();
-    }
+    });
   },
 };

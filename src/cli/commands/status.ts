@@ -25,6 +25,19 @@ export async function openForReading(config: BatonConfig, { create = false }: { 
   return openWithRetry(openConfiguredStore, config, systemClock, quiet);
 }
 
+/**
+ * Runs `read` against the configured store opened for reading, and closes the store whatever
+ * `read` does: the one shape of every read-only CLI command.
+ */
+export async function withStoreReader<T>(config: BatonConfig, read: (backend: Backend) => Promise<T>): Promise<T> {
+  const backend = await openForReading(config);
+  try {
+    return await read(backend);
+  } finally {
+    await backend.close();
+  }
+}
+
 /** The cluster view shared by `status` and `demo`. */
 export interface ClusterView {
   readonly cluster: string;
@@ -59,13 +72,10 @@ export const statusCommand: Command = {
   configFlags: true,
   async run(values, _positionals, io) {
     const { config } = configFromArgs(values, io);
-    const backend = await openForReading(config);
-    try {
+    return withStoreReader(config, async (backend) => {
       const view = await readClusterView(backend);
       io.out(values.json === true ? json(view) : clusterTable(view));
       return 0;
-    } finally {
-      await backend.close();
-    }
+    });
   },
 };

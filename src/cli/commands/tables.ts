@@ -4,7 +4,7 @@ import { DEFAULT_RESOURCE_OPTIONS, LEAD_CONTROLLER_RESOURCE } from '../../partit
 import { UsageError, type Command } from '../command.js';
 import { configFromArgs } from '../config-args.js';
 import { json, table } from '../output.js';
-import { openForReading } from './status.js';
+import { withStoreReader } from './status.js';
 
 /** `baton tables [table]`: who leads each partition and its tables, read from the store (Pinot's shape with --json). */
 export const tablesCommand: Command = {
@@ -21,15 +21,12 @@ export const tablesCommand: Command = {
     const { config } = configFromArgs(values, io);
     const resource = typeof values.resource === 'string' ? values.resource : LEAD_CONTROLLER_RESOURCE;
     const configured = resourcesOf(config).find((r) => r.name === resource) ?? DEFAULT_RESOURCE_OPTIONS;
-    const backend = await openForReading(config);
-    try {
+    return withStoreReader(config, async (backend) => {
       const view = await readStoredTables(backend, { resource, partitions: configured.partitions, enabledByDefault: configured.enabledByDefault, ...(only === undefined ? {} : { table: only }) });
       if (values.json === true) io.out(json(view, false));
       else if (!view.leadControllerResourceEnabled) io.out(`${resource} is disabled: the cluster leader leads every table (baton leader)`);
       else io.out(table(['PARTITION', 'LEADER', 'TABLES'], Object.entries(view.leadControllerEntryMap).map(([name, e]) => [name, e.leadControllerId ?? '(none)', e.tableNames.join(' ')])));
       return 0;
-    } finally {
-      await backend.close();
-    }
+    });
   },
 };
