@@ -133,7 +133,13 @@ export class NodeIdInUseError extends BatonError {
 }
 
 /** Why an election term ended (see {@link LeadershipEndedError}). */
-export type LeadershipEndReason = 'resigned' | 'renew-deadline' | 'taken-over' | 'session-lost' | 'closed';
+/**
+ * Why a term ended: `resigned` (given up on purpose), `renew-deadline` (not renewed within the
+ * local deadline), `taken-over` (changed in the store behind the holder's back),
+ * `connection-lost` (the store connection dropped: the holder cannot prove it still holds the
+ * term, so it stops at once, as Curator's default does), `session-lost`, `closed`.
+ */
+export type LeadershipEndReason = 'resigned' | 'renew-deadline' | 'taken-over' | 'connection-lost' | 'session-lost' | 'closed';
 
 /**
  * An election term ended: the abort reason of `Leadership.signal`. `reason` says why; the holder

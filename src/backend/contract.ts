@@ -71,7 +71,21 @@ export interface Leadership {
    * must stop acting for the term as soon as it aborts.
    */
   readonly signal: AbortSignal;
-  /** Gives the term up at once so a successor need not wait for expiry. Idempotent. */
+  /**
+   * Whether this term is held at this very moment, judged on the local monotonic clock when
+   * called (DESIGN.md safety model 2): false once the term's or its session's local deadline
+   * has passed, even if the timer that fires it has not run yet (a process resumed after a
+   * pause); in that case the term ends (and `signal` aborts) synchronously before this returns.
+   * The `signal` getter makes the same check, so `leadership.signal.aborted` read at once is
+   * always current. Cheap: callable millions of times a second.
+   */
+  held(): boolean;
+  /**
+   * Gives the term up at once so a successor need not wait for expiry. Idempotent. After a term
+   * ended by its deadline, its session's loss or a lost connection, the store is left to expire
+   * it (that margin is what lets stop callbacks finish, safety model 3): resign then releases
+   * nothing early.
+   */
   resign(options?: CallOptions): Promise<void>;
 }
 
@@ -154,8 +168,11 @@ export interface Session {
    * Fired when the session is lost or MAY be lost: on this process's monotonic clock, at the
    * start of the last successful renewal + renewDeadlineMs, or at once when the store says so.
    * Every wait in every feature races this signal. Final: a lost session is never revived.
+   * The getter checks the deadline on the monotonic clock when read, so `session.lost.aborted`
+   * is current even before the deadline's timer has run.
    */
   readonly lost: AbortSignal;
+  /** Checked against the local deadline when read, like `lost` (never 'live' past it). */
   readonly state: SessionState;
   /** Calls `listener` on every state change, until `signal` aborts. */
   onStateChange(listener: (state: SessionState) => void, options: WatchOptions): void;

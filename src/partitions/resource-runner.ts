@@ -129,11 +129,13 @@ export class ResourceRunner {
 
 /** The term as seen by this runner: it also ends when the runner stops. */
 function scopedLeadership(term: Leadership, stop: AbortSignal): Leadership {
+  const signal = AbortSignal.any([term.signal, stop]);
   return {
     election: term.election,
     term: term.term,
     fence: term.fence,
-    signal: AbortSignal.any([term.signal, stop]),
+    signal,
+    held: () => term.held() && !signal.aborted,
     resign: (options) => term.resign(options),
   };
 }

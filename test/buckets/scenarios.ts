@@ -206,6 +206,7 @@ export function describeBucketScenarios(harness: BucketHarness): void {
           term: first.term,
           fence: first.fence,
           signal: believed.signal,
+          held: () => !believed.signal.aborted,
           resign: () => first.resign(),
         };
         try {

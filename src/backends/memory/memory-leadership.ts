@@ -33,6 +33,10 @@ export class MemoryLeadership implements Leadership {
     return this.#controller.signal;
   }
 
+  held(): boolean {
+    return !this.signal.aborted;
+  }
+
   /** Ends the term locally (first call wins); `release` also gives it up in the store. */
   end(reason: LeadershipEndReason, release: boolean): void {
     if (this.#controller.signal.aborted) return;

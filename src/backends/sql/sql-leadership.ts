@@ -66,6 +66,10 @@ export class SqlLeadership implements Leadership {
     return this.#controller.signal;
   }
 
+  held(): boolean {
+    return !this.signal.aborted;
+  }
+
   /** Starts renewing and follows the session (no I/O in the constructor). */
   start(): void {
     if (this.#holder.lost.aborted) {

@@ -35,6 +35,10 @@ export class ZkLeadership implements Leadership {
     return this.#ended.signal;
   }
 
+  held(): boolean {
+    return !this.signal.aborted;
+  }
+
   /** The watcher to pass to the `exists` call that confirmed the znode (no gap in watching). */
   get watcher(): (event: ZkEvent) => void {
     return this.#watcher;
