@@ -1,7 +1,9 @@
 /**
  * An in-test TCP proxy: clients connect to `port`, bytes flow to `target`. `cut()` destroys
  * every open connection and refuses (resets) new ones until `restore()`, which is how tests
- * simulate a network partition between one client and its store.
+ * simulate a network partition between one client and its store. `stall()` is the silent kind:
+ * connections stay open but no byte is forwarded either way (new ones are accepted and stalled
+ * too) until `unstall()`, which delivers everything held back, in order.
  */
 import net from 'node:net';
 
@@ -11,6 +13,9 @@ export class TcpProxy {
   readonly #server: net.Server;
   readonly #sockets = new Set<net.Socket>();
   #cut = false;
+  #stalled = false;
+  /** Chunks held back while stalled, per destination socket, in arrival order. */
+  readonly #held = new Map<net.Socket, Buffer[]>();
   #port = 0;
 
   private constructor(targetHost: string, targetPort: number) {
@@ -50,6 +55,24 @@ export class TcpProxy {
     this.#cut = false;
   }
 
+  get isStalled(): boolean {
+    return this.#stalled;
+  }
+
+  /** Stops forwarding in both directions without closing anything (a silent blackhole). */
+  stall(): void {
+    this.#stalled = true;
+  }
+
+  /** Forwards again, first delivering every chunk held back while stalled. */
+  unstall(): void {
+    this.#stalled = false;
+    for (const [socket, chunks] of this.#held) {
+      if (!socket.destroyed) for (const chunk of chunks) socket.write(chunk);
+    }
+    this.#held.clear();
+  }
+
   async close(): Promise<void> {
     this.cut();
     await new Promise<void>((resolve) => this.#server.close(() => resolve()));
@@ -70,7 +93,19 @@ export class TcpProxy {
         upstream.destroy();
       });
     }
-    client.pipe(upstream);
-    upstream.pipe(client);
+    this.#forward(client, upstream);
+    this.#forward(upstream, client);
+  }
+
+  #forward(from: net.Socket, to: net.Socket): void {
+    from.on('data', (chunk: Buffer) => {
+      if (this.#stalled || this.#held.has(to)) {
+        const queue = this.#held.get(to) ?? [];
+        queue.push(chunk);
+        this.#held.set(to, queue);
+      } else if (!to.destroyed) to.write(chunk);
+    });
+    from.on('end', () => to.end());
+    to.on('close', () => this.#held.delete(to));
   }
 }
