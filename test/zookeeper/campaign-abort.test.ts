@@ -46,6 +46,8 @@ describe('ZooKeeper campaign aborted while its create is in flight', () => {
     lost: new AbortController().signal,
     recheckMs: 200,
     onEnd: () => undefined,
+    alive: () => true,
+    releaseAt: () => systemClock.now(),
     cleanup: (work) => cleanups.push(work),
   });
 

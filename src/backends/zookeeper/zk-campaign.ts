@@ -4,7 +4,7 @@ import type { Clock } from '../../clock.js';
 import { AbortedError, SessionLostError } from '../../errors.js';
 import type { ZkClient, ZkEvent } from './zk-client.js';
 import { sortCandidates } from './zk-layout.js';
-import { ZkLeadership } from './zk-leadership.js';
+import { ZkLeadership, untilSettled, type TermHost } from './zk-leadership.js';
 import { zxidToNumber } from './zk-stat.js';
 import { isZkError, toContractError } from './zookeeper-error.js';
 
@@ -21,6 +21,10 @@ export interface CampaignContext {
   /** Safety-net re-check interval while waiting for the predecessor's watch, ms (on `clock`). */
   readonly recheckMs: number;
   readonly onEnd: (leadership: ZkLeadership) => void;
+  /** The session's deadline check, for the terms it wins (see TermHost). */
+  readonly alive: TermHost['alive'];
+  /** When a term's candidate may go after a deadline or lost connection (see TermHost). */
+  readonly releaseAt: TermHost['releaseAt'];
   /**
    * The clean-up of this session's previous campaign for this election, if it is still running:
    * waited for first, so that its sweep of our candidates can never take the new one.
@@ -48,8 +52,10 @@ const MAX_CLEANUP_ATTEMPTS = 5;
  * 4. If ours is the lowest: confirm with `exists` that it is still there AND owned by our
  *    session (Curator's CURATOR-696: never claim on a stale listing) and set the deletion watch
  *    in the same call; the term is the znode's czxid.
- * 5. Otherwise watch only the next lower candidate and wait for it to go (or the safety-net
- *    re-check, the caller's signal, or the session's loss), then go to 3.
+ * 5. Otherwise look at the next lower candidate: one of our own session (a delete whose answer
+ *    was lost left it; a session campaigns once at a time per election) is deleted, else watch
+ *    only it and wait for it to go (or the safety-net re-check, the caller's signal, or the
+ *    session's loss), then go to 3.
  * 6. On any failure or abort, the clean-up deletes our candidate in the background, so the
  *    campaign settles at once and the candidate blocks nobody.
  */
@@ -58,7 +64,7 @@ export async function campaign(ctx: CampaignContext, options: CallOptions = {}):
   const stop = anySignal([ctx.lost, options.signal]);
   let ours: string | undefined;
   try {
-    if (ctx.previous) await untilSettled(ctx.previous, stop);
+    if (ctx.previous) await untilSettled(ctx.previous, stop, `campaign for "${ctx.election}"`);
     await ctx.client.mkdirs(ctx.dir, { signal: stop });
     for (let created = 0; created < MAX_RECREATES; created++) {
       ours = await createCandidate(ctx, data, stop);
@@ -81,7 +87,7 @@ export async function campaign(ctx: CampaignContext, options: CallOptions = {}):
 async function createCandidate(ctx: CampaignContext, data: Buffer, signal: AbortSignal): Promise<string> {
   const creating = createOnce(ctx, data);
   try {
-    return await untilSettled(creating, signal);
+    return await untilSettled(creating, signal, `campaign for "${ctx.election}"`);
   } catch (error) {
     ctx.cleanup(dropCandidate(ctx, creating));
     throw error;
@@ -156,8 +162,16 @@ async function waitForTurn(ctx: CampaignContext, ours: string, signal: AbortSign
       if (index < 0) return null;
       if (index === 0) return await claim(ctx, ours);
       gone = new AbortController();
-      const stat = await ctx.client.exists(`${ctx.dir}/${candidates[index - 1]}`, { watch: watcher, signal });
+      const predecessor = `${ctx.dir}/${candidates[index - 1]}`;
+      const stat = await ctx.client.exists(predecessor, { watch: watcher, signal });
       if (stat === null) continue;
+      if (stat.ephemeralOwner === ctx.client.sessionId) {
+        // Ours, left by a lost delete: it would block us (and everyone behind us) for the session's life.
+        await ctx.client.delete(predecessor, { signal }).catch((error: unknown) => {
+          if (!isZkError(error, 'NO_NODE')) throw error;
+        });
+        continue;
+      }
       await ctx.clock.sleep(ctx.recheckMs, { signal: anySignal([signal, gone.signal]) }).catch(() => {
         if (signal.aborted) throw signal.reason;
       });
@@ -177,14 +191,14 @@ async function claim(ctx: CampaignContext, ours: string): Promise<ZkLeadership |
     ctx.client.removeWatcher(watch);
     return null;
   }
+  const { client, clock, lost, alive, releaseAt, cleanup, onEnd } = ctx;
   const leadership = new ZkLeadership({
     election: ctx.election,
     term: zxidToNumber(stat.czxid, ours),
     sessionId: ctx.client.sessionId,
     path: ours,
     version: stat.version,
-    client: ctx.client,
-    onEnd: ctx.onEnd,
+    host: { client, clock, lost, retryMs: ctx.recheckMs, alive, releaseAt, cleanup, onEnd },
   });
   held.leadership = leadership;
   leadership.signal.addEventListener('abort', () => ctx.client.removeWatcher(watch), { once: true });
@@ -199,16 +213,6 @@ function campaignError(ctx: CampaignContext, options: CallOptions, error: unknow
   }
   if (options.signal?.aborted) return new AbortedError(`campaign for "${ctx.election}"`, options.signal.reason);
   return toContractError(error);
-}
-
-/** Settles with `promise`, or rejects with `signal`'s reason once it aborts (`promise` runs on). */
-function untilSettled<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
-  if (signal.aborted) return Promise.reject(signal.reason as Error);
-  return new Promise<T>((resolve, reject) => {
-    const onAbort = () => reject(signal.reason as Error);
-    signal.addEventListener('abort', onAbort, { once: true });
-    promise.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort));
-  });
 }
 
 /** A signal that aborts when any of `signals` does (listeners are removed with the first abort). */

@@ -1,12 +1,43 @@
 import type { CallOptions, Fence, Leadership } from '../../backend/contract.js';
-import { LeadershipEndedError, type LeadershipEndReason } from '../../errors.js';
+import type { Clock } from '../../clock.js';
+import { AbortedError, LeadershipEndedError, type LeadershipEndReason } from '../../errors.js';
 import type { ZkClient, ZkEvent } from './zk-client.js';
-import { isZkError, toContractError } from './zookeeper-error.js';
+import { isZkError } from './zookeeper-error.js';
+
+/** What a term needs from its session (ZkSession supplies it through the campaign). */
+export interface TermHost {
+  readonly client: ZkClient;
+  readonly clock: Clock;
+  /** The session's `lost` signal: bounds every background deletion (the znode goes with the session). */
+  readonly lost: AbortSignal;
+  /** Pause between two tries of a deletion whose answer was lost, ms on `clock`. */
+  readonly retryMs: number;
+  /**
+   * Checks the session's local deadline and connection at this moment (ZkSession.check): past
+   * the deadline or disconnected, the session ends its terms synchronously and this says false.
+   */
+  readonly alive: () => boolean;
+  /**
+   * Monotonic time (on `clock`) before which a candidate of a term that ended without a graceful
+   * handoff must stay: `lastHeardAt + ttlMs`, when the server would expire the session anyway.
+   */
+  readonly releaseAt: () => number;
+  /** Hands a background deletion to the election's clean-up chain (the next campaign waits for it). */
+  readonly cleanup: (work: Promise<void>) => void;
+  readonly onEnd: (leadership: ZkLeadership) => void;
+}
 
 /**
  * One held term: the session's candidate znode is the lowest of its election. The term is that
  * znode's czxid. The term ends (signal aborts with LeadershipEndedError) when the znode is
- * deleted by anyone (watched), when the session is lost or closed, or on resign.
+ * deleted by anyone (watched), when the session is lost or closed, when the connection drops,
+ * or on resign.
+ *
+ * Release (safety model 3): only a graceful handoff (resign while held, session close) deletes
+ * the candidate at once. A term that ended by its deadline or a lost connection keeps its
+ * candidate until `releaseAt` (the server's own expiry of the session had it stopped hearing
+ * us): that margin, `ttlMs - renewDeadlineMs` at least, is what lets the old holder's stop
+ * callbacks finish before a successor can start.
  */
 export class ZkLeadership implements Leadership {
   readonly election: string;
@@ -15,28 +46,34 @@ export class ZkLeadership implements Leadership {
   /** The candidate znode and its data version, checked by fenced writes. */
   readonly path: string;
   readonly version: number;
-  readonly #client: ZkClient;
+  readonly #host: TermHost;
   readonly #ended = new AbortController();
-  readonly #onEnd: (leadership: ZkLeadership) => void;
   readonly #watcher = (event: ZkEvent) => this.#onEvent(event);
-  #resigning: Promise<void> | undefined;
+  /** The candidate's deletion once it is under way (graceful or deferred). */
+  #releasing: Promise<void> | undefined;
 
-  constructor(params: { election: string; term: number; sessionId: string; path: string; version: number; client: ZkClient; onEnd: (l: ZkLeadership) => void }) {
+  constructor(params: { election: string; term: number; sessionId: string; path: string; version: number; host: TermHost }) {
     this.election = params.election;
     this.term = params.term;
     this.fence = Object.freeze({ election: params.election, term: params.term, sessionId: params.sessionId });
     this.path = params.path;
     this.version = params.version;
-    this.#client = params.client;
-    this.#onEnd = params.onEnd;
+    this.#host = params.host;
   }
 
+  /** The term's signal, current when read: the session's deadline is checked first (see `held`). */
   get signal(): AbortSignal {
+    if (!this.#ended.signal.aborted) this.#host.alive();
     return this.#ended.signal;
   }
 
+  /**
+   * Held right now: not ended, and the session's local deadline (lastHeardAt + renewDeadlineMs on
+   * the monotonic clock) has not passed and its connection is up. A timer may not have run yet
+   * (a process resumed after a freeze): the check ends the term synchronously then.
+   */
   held(): boolean {
-    return !this.signal.aborted;
+    return !this.#ended.signal.aborted && this.#host.alive() && !this.#ended.signal.aborted;
   }
 
   /** The watcher to pass to the `exists` call that confirmed the znode (no gap in watching). */
@@ -44,29 +81,71 @@ export class ZkLeadership implements Leadership {
     return this.#watcher;
   }
 
-  /** Ends the term (idempotent): the holder must stop acting at once. */
+  /**
+   * Ends the term (idempotent): the holder must stop acting at once. After a deadline or a lost
+   * connection the candidate is deleted no earlier than `releaseAt` (see the class comment); a
+   * lost or closed session takes it along itself.
+   */
   end(reason: LeadershipEndReason, cause?: unknown): void {
     if (this.#ended.signal.aborted) return;
-    this.#client.removeWatcher(this.#watcher);
+    const releaseAt = this.#host.releaseAt();
+    this.#host.client.removeWatcher(this.#watcher);
     this.#ended.abort(new LeadershipEndedError(this.election, this.term, reason, { cause }));
-    this.#onEnd(this);
+    this.#host.onEnd(this);
+    if (reason === 'connection-lost' || reason === 'renew-deadline') this.#release(this.#deleteAt(releaseAt));
   }
 
-  /** 1. End the term locally (stop acting first); 2. delete the znode so the next candidate leads at once. */
+  /**
+   * Graceful handoff when still held: 1. end the term locally (stop acting first); 2. delete the
+   * candidate so the next one leads at once, retrying until it is gone (see #deleteUntilGone).
+   * A term that already ended by its deadline or a lost connection releases nothing early.
+   */
   resign(options: CallOptions = {}): Promise<void> {
-    this.end('resigned');
-    this.#resigning ??= this.#deleteNode(options);
-    return this.#resigning;
+    if (this.held()) {
+      this.end('resigned');
+      this.#release(this.#deleteUntilGone());
+    }
+    return this.#releasing && options.signal ? untilSettled(this.#releasing, options.signal, 'resign') : Promise.resolve(this.#releasing);
   }
 
-  async #deleteNode(options: CallOptions): Promise<void> {
-    if (this.#client.state === 'closed' || this.#client.state === 'expired') return; // the session took the znode with it
-    try {
-      await this.#client.delete(this.path, options);
-    } catch (error) {
-      if (isZkError(error, 'NO_NODE', 'SESSION_EXPIRED') || (error as { code?: string }).code === 'CLOSED') return;
-      this.#resigning = undefined; // let a later resign() try again
-      throw toContractError(error);
+  #release(work: Promise<void>): void {
+    this.#releasing = work;
+    this.#host.cleanup(work);
+  }
+
+  /** Waits (bounded by the session) until `releaseAt`, then deletes the candidate. */
+  async #deleteAt(releaseAt: number): Promise<void> {
+    const { clock, lost } = this.#host;
+    const wait = releaseAt - clock.now();
+    if (wait > 0) {
+      try {
+        await clock.sleep(wait, { signal: lost });
+      } catch {
+        return; // the session ended: its candidate goes with it (never earlier than releaseAt, see ZkSession)
+      }
+    }
+    await this.#deleteUntilGone();
+  }
+
+  /**
+   * Deletes the candidate until it is gone, bounded by the session (its end takes the znode).
+   * A delete whose answer was lost (CONNECTION_LOSS: the connection dropped with it in flight)
+   * may or may not have landed, so it is sent again after `retryMs` until the server answers:
+   * NO_NODE means gone. The path is exact and sequence names never repeat in an election, so a
+   * retry can never delete another candidate. Left behind, the znode would stay lowest and block
+   * the election for as long as the session lives (issue 10 case 7); the campaign side also
+   * removes lower candidates of its own session (zk-campaign.ts).
+   */
+  async #deleteUntilGone(): Promise<void> {
+    const { client, clock, lost, retryMs } = this.#host;
+    while (!lost.aborted && client.state !== 'closed' && client.state !== 'expired') {
+      try {
+        await client.delete(this.path, { signal: lost });
+        return;
+      } catch (error) {
+        if (!isZkError(error, 'CONNECTION_LOSS')) return; // NO_NODE: gone; expired, closed, aborted: the session took it
+      }
+      await clock.sleep(retryMs, { signal: lost }).catch(() => undefined);
     }
   }
 
@@ -77,7 +156,7 @@ export class ZkLeadership implements Leadership {
       return;
     }
     // Data changed (someone rewrote the info): keep watching; gone by now also ends the term.
-    this.#client.exists(this.path, { watch: this.#watcher, signal: this.#ended.signal }).then(
+    this.#host.client.exists(this.path, { watch: this.#watcher, signal: this.#ended.signal }).then(
       (stat) => {
         if (stat === null) this.end('taken-over');
       },
@@ -87,4 +166,14 @@ export class ZkLeadership implements Leadership {
       },
     );
   }
+}
+
+/** Settles with `promise`, or rejects with AbortedError(`what`) once `signal` aborts (`promise` runs on). */
+export function untilSettled<T>(promise: Promise<T>, signal: AbortSignal, what: string): Promise<T> {
+  if (signal.aborted) return Promise.reject(new AbortedError(what, signal.reason));
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => reject(new AbortedError(what, signal.reason));
+    signal.addEventListener('abort', onAbort, { once: true });
+    promise.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort));
+  });
 }

@@ -111,6 +111,8 @@ export class ZkSession implements Session {
           recheckMs: this.timing.pollIntervalMs,
           previous: this.#cleanups.get(election),
           cleanup: (work) => this.#trackCleanup(election, work),
+          alive: () => this.#alive(),
+          releaseAt: () => this.#client.lastHeardAt + this.timing.ttlMs,
           onEnd: (l) => {
             if (this.#leaderships.get(l.election) === l) this.#leaderships.delete(l.election);
           },
@@ -165,6 +167,23 @@ export class ZkSession implements Session {
     else if (state === 'disconnected' || state === 'connecting') this.#setState('suspended');
   }
 
+  /**
+   * The local deadline checked at this moment (safety model 2): past `lastHeardAt +
+   * renewDeadlineMs` on the monotonic clock, the session is lost synchronously, before any timer
+   * runs (a process resumed after a freeze answers "not held" at once). Cheap: one clock read.
+   */
+  #alive(): boolean {
+    if (this.#state === 'lost' || this.#state === 'closed') return false;
+    if (this.#clock.now() < this.#client.lastHeardAt + this.timing.renewDeadlineMs) return true;
+    this.#loseByDeadline();
+    return false;
+  }
+
+  #loseByDeadline(): void {
+    const silentMs = Math.round(this.#clock.now() - this.#client.lastHeardAt);
+    this.#lose('renew-deadline', `the ensemble leader has not confirmed the session for ${silentMs} ms (renewDeadlineMs ${this.timing.renewDeadlineMs})`);
+  }
+
   /** Waits for `lastHeardAt + renewDeadlineMs`, moving the deadline whenever the server answered. */
   async #deadlineLoop(): Promise<void> {
     const signal = this.#lost.signal;
@@ -172,7 +191,7 @@ export class ZkSession implements Session {
       const due = this.#client.lastHeardAt + this.timing.renewDeadlineMs;
       const now = this.#clock.now();
       if (now >= due) {
-        this.#lose('renew-deadline', `the server has not answered for ${Math.round(now - this.#client.lastHeardAt)} ms (renewDeadlineMs ${this.timing.renewDeadlineMs})`);
+        this.#loseByDeadline();
         return;
       }
       try {
