@@ -59,6 +59,23 @@ export class RenewalLoop {
     this.#deadline?.cancel();
   }
 
+  /**
+   * Declares it lost right now, synchronously, if the local deadline has passed (even if the
+   * deadline's timer has not run yet, as after a pause). Call it before every answer about
+   * holding; cheap (one clock read).
+   */
+  check(): void {
+    this.#deadline?.check();
+  }
+
+  /**
+   * The local deadline on the monotonic clock (-Infinity before start). While not lost it only
+   * ever moves later, so a moment found before it stays before it.
+   */
+  get deadlineAt(): number {
+    return this.#deadline?.at ?? -Infinity;
+  }
+
   get stopped(): boolean {
     return this.#stop.signal.aborted;
   }

@@ -71,7 +71,9 @@ async function acquireInTransaction(ctx: SqlContext, who: Campaigner, election: 
  *  2. held by someone else, or the store unreachable: wait pollIntervalMs, or less when the
  *     engine announces a change (PostgreSQL NOTIFY), then try again;
  *  3. the wait ends with an error when `options.signal` aborts or the session is lost; an
- *     acquisition that lands after that is released at once.
+ *     acquisition that lands after that is released at once (nobody acted for it);
+ *  4. an acquisition whose local deadline has already passed when its answer is read (a
+ *     pause) is released and tried again: campaign never resolves with a term already over.
  */
 export async function campaignLoop(ctx: SqlContext, who: Campaigner, election: string, infoText: string, options?: CallOptions): Promise<AcquiredLease> {
   const { signal, dispose } = anySignal([options?.signal, who.lost, ctx.closed]);
@@ -90,7 +92,20 @@ export async function campaignLoop(ctx: SqlContext, who: Campaigner, election: s
         if (!(error instanceof StoreUnavailableError)) throw error;
         lease = null; // unreachable now: keep campaigning until the session itself is lost
       }
-      if (lease !== null) return lease;
+      if (lease !== null) {
+        // Read `lost` again (its getter checks the session's deadline now): a pause between
+        // sending the take and reading its answer may have outlasted it.
+        if (who.lost.aborted || signal.aborted) {
+          void releaseLate(ctx, who, election, lease.term).catch(() => undefined); // nobody acted for it
+          throw endedError(options?.signal, who, election);
+        }
+        if (!pastDeadline(ctx, who, lease)) return lease;
+        // The same pause may have outlasted this acquisition's own deadline: never hand out a
+        // term that is already over. Nobody acted for it, so giving it up at once is safe;
+        // then campaign again (usually taking it back at once, with a fresh deadline).
+        await raceSignal(releaseLate(ctx, who, election, lease.term), signal, 'campaign').catch(() => undefined); // else it expires on its own
+        continue;
+      }
       try {
         await ctx.feed.wait(who.timing.pollIntervalMs, signal, generation);
       } catch {
@@ -100,6 +115,11 @@ export async function campaignLoop(ctx: SqlContext, who: Campaigner, election: s
   } finally {
     dispose();
   }
+}
+
+/** Whether the local deadline of a term just acquired (acquisition start + renewDeadlineMs) has passed. */
+function pastDeadline(ctx: SqlContext, who: Campaigner, lease: AcquiredLease): boolean {
+  return ctx.clock.now() >= lease.startedAt + who.timing.renewDeadlineMs;
 }
 
 function endedError(callerSignal: AbortSignal | undefined, who: Campaigner, election: string): Error {

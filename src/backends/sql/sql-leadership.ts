@@ -19,6 +19,8 @@ export interface LeaseHolder {
   readonly id: string;
   readonly timing: SessionTiming;
   readonly lost: AbortSignal;
+  /** The session's local deadline on the monotonic clock; only ever moves later. */
+  readonly deadlineAt: number;
   readonly onRenewal?: ((latencyMs: number, ok: boolean) => void) | undefined;
 }
 
@@ -33,16 +35,27 @@ export class SqlLeadership implements Leadership {
   readonly fence: Fence;
   readonly #ctx: SqlContext;
   readonly #holder: LeaseHolder;
+  /** The session's `lost`, kept so that listening to it does not check its deadline again. */
+  readonly #sessionLost: AbortSignal;
   readonly #controller = new AbortController();
   readonly #loop: RenewalLoop;
   readonly #onEnd: () => void;
   readonly #startedAt: number;
   #version: number;
+  /** Set with the signal's abort; a plain field so that held() stays cheap. */
+  #ended = false;
+  /**
+   * The earlier of the session's and this term's local deadlines when last looked up, on the
+   * monotonic clock. Both only ever move later, so a moment before it is before both: held()
+   * answers from it with one clock read, and looks the deadlines up again only past it.
+   */
+  #heldUntil = -Infinity;
   #released: Promise<void> | undefined;
 
   constructor(ctx: SqlContext, holder: LeaseHolder, election: string, lease: AcquiredLease, onEnd: () => void) {
     this.#ctx = ctx;
     this.#holder = holder;
+    this.#sessionLost = holder.lost;
     this.election = election;
     this.term = lease.term;
     this.#version = lease.version;
@@ -62,21 +75,26 @@ export class SqlLeadership implements Leadership {
     });
   }
 
+  /** Checks the deadlines first (see held()), so `signal.aborted` read at once is current. */
   get signal(): AbortSignal {
+    if (!this.#ended && this.#ctx.clock.now() >= this.#heldUntil) this.#checkDeadlines();
     return this.#controller.signal;
   }
 
   held(): boolean {
-    return !this.signal.aborted;
+    if (this.#ended) return false;
+    if (this.#ctx.clock.now() < this.#heldUntil) return true;
+    this.#checkDeadlines();
+    return !this.#ended;
   }
 
   /** Starts renewing and follows the session (no I/O in the constructor). */
   start(): void {
     if (this.#holder.lost.aborted) {
-      void this.end(this.#sessionEndReason(), this.#holder.lost.reason).catch(() => undefined);
+      this.#onSessionLost();
       return;
     }
-    this.#holder.lost.addEventListener('abort', this.#onSessionLost, { once: true });
+    this.#sessionLost.addEventListener('abort', this.#onSessionLost, { once: true });
     this.#loop.start(this.#startedAt);
   }
 
@@ -93,8 +111,9 @@ export class SqlLeadership implements Leadership {
    */
   end(reason: LeadershipEndReason, cause?: unknown): Promise<void> {
     if (this.#released === undefined) {
+      this.#ended = true;
       this.#loop.stop();
-      this.#holder.lost.removeEventListener('abort', this.#onSessionLost);
+      this.#sessionLost.removeEventListener('abort', this.#onSessionLost);
       this.#controller.abort(new LeadershipEndedError(this.election, this.term, reason, { cause }));
       this.#onEnd();
       this.#released = this.#release();
@@ -103,12 +122,27 @@ export class SqlLeadership implements Leadership {
   }
 
   readonly #onSessionLost = () => {
-    void this.end(this.#sessionEndReason(), this.#holder.lost.reason).catch(() => undefined); // expires on its own
+    void this.end(this.#sessionEndReason(), this.#sessionLost.reason).catch(() => undefined); // expires on its own
   };
+
+  /**
+   * Ends the term right now if its session's local deadline or its own has passed, even when
+   * their timers have not run yet: after a pause (SIGSTOP, VM freeze, long GC) synchronous code
+   * runs before any timer, and must not be told "held" past the deadline (safety model 2).
+   * Reading `lost` checks the session's deadline; a lost session ends this term through its
+   * abort listener, synchronously. Every other end (resign, taken over, the session gone from
+   * the store, close) sets #ended first.
+   */
+  #checkDeadlines(): void {
+    if (this.#ended) return;
+    if (this.#holder.lost.aborted) this.#onSessionLost(); // (its listener already did, once started)
+    else this.#loop.check();
+    if (!this.#ended) this.#heldUntil = Math.min(this.#holder.deadlineAt, this.#loop.deadlineAt);
+  }
 
   /** Why a term ends with its session: the session was closed, or it was lost. */
   #sessionEndReason(): LeadershipEndReason {
-    return this.#holder.lost.reason instanceof ClosedError ? 'closed' : 'session-lost';
+    return this.#sessionLost.reason instanceof ClosedError ? 'closed' : 'session-lost';
   }
 
   async #renew(): Promise<boolean> {

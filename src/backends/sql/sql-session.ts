@@ -96,11 +96,24 @@ export class SqlSession implements Session {
     return session;
   }
 
+  /**
+   * Checks the local deadline on the monotonic clock first: past it, the session is lost right
+   * here, synchronously, even if the deadline's timer has not run yet (a process resumed after
+   * a pause runs synchronous code before any timer).
+   */
   get lost(): AbortSignal {
+    this.#loop.check();
     return this.#lost.signal;
   }
 
+  /** The session's local deadline on the monotonic clock; only ever moves later. */
+  get deadlineAt(): number {
+    return this.#loop.deadlineAt;
+  }
+
+  /** Checked against the local deadline when read, like `lost`. */
   get state(): SessionState {
+    this.#loop.check();
     return this.#state;
   }
 
