@@ -14,7 +14,7 @@ import { openMysqlBackend } from './sql/mysql/index.js';
 import { openPostgresBackend } from './sql/postgres/index.js';
 import { openSqliteBackend } from './sql/sqlite/index.js';
 import { validateTablePrefix } from './sql/table-prefix.js';
-import { createZookeeperBackend, parseZookeeperUrl } from './zookeeper/index.js';
+import { createZookeeperBackend, loadZkAcl, parseZookeeperUrl } from './zookeeper/index.js';
 import type { OpenStoreOptions, StoreScheme, StoreUrl } from './store-url.js';
 import { parseNetworkUrl, schemeOf } from './store-url.js';
 
@@ -68,14 +68,15 @@ const noneScheme: StoreScheme = {
 const zookeeperScheme: StoreScheme = {
   schemes: ['zookeeper'],
   kind: 'zookeeper',
-  example: 'zookeeper://host1:2181,host2:2181,host3:2181/chroot',
+  example: 'zookeeper://host1:2181,host2:2181,host3:2181/chroot[?digest-file=PATH]',
   parse(url, scheme) {
     const { connect, chroot } = parseZookeeperUrl(url);
     return Object.freeze({ scheme, kind: 'zookeeper', url, display: `zookeeper://${connect}${chroot ?? ''}` });
   },
-  open: (url, options) => {
-    const { connect, chroot } = parseZookeeperUrl(url.url);
-    return createZookeeperBackend({ connect, chroot, cluster: options.cluster, clock: options.clock });
+  open: async (url, options) => {
+    const { connect, chroot, acl } = parseZookeeperUrl(url.url);
+    // The credentials are read only now, when the store opens: never kept in the config.
+    return createZookeeperBackend({ connect, chroot, cluster: options.cluster, clock: options.clock, ...(acl ? { acl: loadZkAcl(acl) } : {}) });
   },
 };
 

@@ -3,7 +3,7 @@
  * federated client).
  */
 export { createZookeeperBackend, type ZookeeperBackendOptions } from './zookeeper-backend.js';
-export { parseZookeeperUrl, normalizeConnect, normalizeChroot, type ZookeeperAddress } from './connect-string.js';
+export { parseZookeeperUrl, normalizeConnect, normalizeChroot, redactUserinfo, type ZookeeperAddress } from './connect-string.js';
 export {
   ZkClient,
   type ZkClientOptions,
@@ -19,3 +19,5 @@ export {
 } from './zk-client.js';
 export { ZooKeeperError, isZkError, zkCodeName, type ZkCode } from './zookeeper-error.js';
 export { ZkLayout } from './zk-layout.js';
+export { ZkDigest, type ZkAcl } from './zk-acl.js';
+export { loadZkAcl, parseAclQuery, type ZkAclSource } from './zk-acl-source.js';

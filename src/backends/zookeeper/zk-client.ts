@@ -2,7 +2,9 @@
  * baton's promise API over one ZooKeeper session. Every call takes `{ signal }` and always
  * settles; failures are {@link ZooKeeperError}s naming the ZooKeeper code (NO_NODE,
  * NODE_EXISTS, BAD_VERSION, CONNECTION_LOSS, SESSION_EXPIRED, ...); a call after `close()`
- * rejects with ClosedError. The client never emits 'error' events.
+ * rejects with ClosedError. The client never emits 'error' events. With `acl` (zk-acl.ts) it
+ * authenticates on every (re)connect and every znode it creates (create, mkdirs, creates in a
+ * multi) gets that ACL; without, znodes are open to anyone (ZooKeeper's OPEN_ACL_UNSAFE).
  *
  * @example
  * const zk = await ZkClient.connect({ connect: '127.0.0.1:2181', sessionTimeoutMs: 10_000 });
@@ -11,7 +13,9 @@
  * await zk.close();
  */
 import type { RawOp, RawOpResult } from './zk-library.js';
-import { CREATE_FLAGS, OP, zookeeperLibrary } from './zk-library.js';
+import { CREATE_FLAGS, OP } from './zk-library.js';
+import type { RawAcl } from './zk-library.js';
+import { createAcls } from './zk-acl.js';
 import type { CallOptions, ZkClientState, ZkConnectionOptions } from './zk-connection.js';
 import { ZkConnection } from './zk-connection.js';
 import type { ZkStat } from './zk-stat.js';
@@ -62,9 +66,12 @@ export interface ZkClientOptions extends ZkConnectionOptions {
 export class ZkClient {
   readonly #conn: ZkConnection;
   readonly #watches = new WatchRegistry();
+  /** The ACL of every znode this client creates (`options.acl`, else open to anyone). */
+  readonly #acls: readonly RawAcl[];
 
   private constructor(conn: ZkConnection) {
     this.#conn = conn;
+    this.#acls = createAcls(conn.options.acl);
   }
 
   /** Connects to the ensemble and resolves once the session is established. */
@@ -103,7 +110,7 @@ export class ZkClient {
     if (options.createParents) await this.#createAncestors(path, options);
     const flags = CREATE_FLAGS[options.mode ?? 'persistent'];
     return this.#conn.call<string>('create', path, options, (done) =>
-      this.#conn.raw.create(path, data, zookeeperLibrary.ACL.OPEN_ACL_UNSAFE, flags, done),
+      this.#conn.raw.create(path, data, this.#acls, flags, done),
     );
   }
 
@@ -188,7 +195,7 @@ export class ZkClient {
     return this.#conn.call<ZkOpResult[]>('multi', `[${what}]`, options, (done) => {
       const transaction = this.#conn.raw.transaction();
       // Pushed directly: the library's helpers turn version 0 into -1 (see zk-library.ts).
-      transaction.ops.push(...ops.map(toRawOp));
+      transaction.ops.push(...ops.map((op) => toRawOp(op, this.#acls)));
       transaction.commit((error, results) => {
         if (!error) return done(null, results.map(fromRawResult));
         const index = results?.findIndex((r) => r.err !== undefined && r.err !== 0 && r.err !== -2) ?? -1;
@@ -217,7 +224,7 @@ export class ZkClient {
       current += `/${segment}`;
       try {
         await this.#conn.call<string>('create', current, options, (done) =>
-          this.#conn.raw.create(current, null, zookeeperLibrary.ACL.OPEN_ACL_UNSAFE, CREATE_FLAGS.persistent, done),
+          this.#conn.raw.create(current, null, this.#acls, CREATE_FLAGS.persistent, done),
         );
       } catch (error) {
         if (!isZkError(error, 'NODE_EXISTS')) throw error;
@@ -236,10 +243,10 @@ export class ZkClient {
   }
 }
 
-function toRawOp(op: ZkOp): RawOp {
+function toRawOp(op: ZkOp, acls: readonly RawAcl[]): RawOp {
   switch (op.op) {
     case 'create':
-      return { type: OP.create, path: op.path, data: op.data ?? Buffer.alloc(0), acls: zookeeperLibrary.ACL.OPEN_ACL_UNSAFE, mode: CREATE_FLAGS[op.mode ?? 'persistent'] };
+      return { type: OP.create, path: op.path, data: op.data ?? Buffer.alloc(0), acls, mode: CREATE_FLAGS[op.mode ?? 'persistent'] };
     case 'setData':
       return { type: OP.setData, path: op.path, data: op.data, version: op.version ?? -1 };
     case 'delete':

@@ -6,6 +6,8 @@
 import type { Clock } from '../../clock.js';
 import { systemClock } from '../../clock.js';
 import { AbortedError, ClosedError, InvalidArgumentError, StoreUnavailableError } from '../../errors.js';
+import type { ZkAcl } from './zk-acl.js';
+import { authenticate } from './zk-acl.js';
 import type { RawClient, RawException, RawState } from './zk-library.js';
 import { zookeeperLibrary } from './zk-library.js';
 import { sessionIdHex } from './zk-stat.js';
@@ -37,6 +39,8 @@ export interface ZkConnectionOptions {
   readonly callTimeoutMs?: number;
   /** Called after every probe with its round trip on `clock` and whether it was answered. */
   readonly onProbe?: (latencyMs: number, ok: boolean) => void;
+  /** Digest credentials sent on every (re)connect, and the ACL of every znode created (zk-acl.ts). */
+  readonly acl?: ZkAcl;
 }
 
 /**
@@ -85,6 +89,7 @@ export class ZkConnection {
     this.clock = options.clock ?? systemClock;
     const target = options.chroot ? `${options.connect}${options.chroot}` : options.connect;
     this.#raw = zookeeperLibrary.createClient(target, { sessionTimeout: options.sessionTimeoutMs, spinDelay: SPIN_DELAY_MS, retries: 0 });
+    if (options.acl) authenticate(this.#raw, options.acl.digest);
   }
 
   get state(): ZkClientState {

@@ -75,6 +75,10 @@ export interface RawTransaction {
 
 export interface RawConnectionManager {
   socket?: { destroy(): void };
+  /** Requests waiting to be sent, oldest first (the library's PacketQueue). */
+  readonly packetQueue: { readonly queue: unknown[] };
+  /** Runs when a socket to a server opens: sends the connect request, queues auth and set-watches. */
+  onSocketConnected(): void;
 }
 
 export interface RawClient {
@@ -92,16 +96,23 @@ export interface RawClient {
   exists(path: string, watcher: RawWatcher | undefined, callback: Callback<[RawStat | null]>): void;
   getChildren(path: string, watcher: RawWatcher | undefined, callback: Callback<[string[], RawStat]>): void;
   transaction(): RawTransaction;
+  /** Adds credentials; the library sends them now if connected and again after every reconnect. */
+  addAuthInfo(scheme: string, auth: Buffer): void;
 }
 
 interface ExceptionModule {
   create(code: number, path?: string): RawException;
 }
 
+/** The library's ACL and Id objects (opaque here: built by the library's constructors). */
+export type RawId = { readonly scheme: string; readonly id: string };
+export type RawAcl = { readonly permission: number; readonly id: RawId };
+
 interface Library {
   readonly Exception: ExceptionModule;
   createClient(connect: string, options: { sessionTimeout: number; spinDelay: number; retries: number }): RawClient;
-  readonly ACL: { readonly OPEN_ACL_UNSAFE: readonly unknown[] };
+  readonly ACL: { new (permission: number, id: RawId): RawAcl; readonly OPEN_ACL_UNSAFE: readonly RawAcl[] };
+  readonly Id: new (scheme: string, id: string) => RawId;
   readonly State: Record<'DISCONNECTED' | 'SYNC_CONNECTED' | 'EXPIRED' | 'AUTH_FAILED' | 'CONNECTED_READ_ONLY', RawState>;
 }
 

@@ -14,6 +14,7 @@ import type { Clock } from '../../clock.js';
 import { systemClock } from '../../clock.js';
 import { ClosedError, ConfigError, InvalidArgumentError, NodeIdInUseError, StateError, warnCorruptDocument } from '../../errors.js';
 import { normalizeChroot, normalizeConnect } from './connect-string.js';
+import type { ZkAcl } from './zk-acl.js';
 import { ZkClient } from './zk-client.js';
 import { ZkKv } from './zk-kv.js';
 import { ZkLayout } from './zk-layout.js';
@@ -36,6 +37,11 @@ export interface ZookeeperBackendOptions {
    * must be set again on a new session. Default 15000 (ZooKeeper's usual range is 4-40 s).
    */
   readonly sharedSessionTimeoutMs?: number;
+  /**
+   * Digest credentials for every connection, and the ACL of every znode the backend creates
+   * (the chroot, its layout, members, candidates, KV). Default none: znodes open to anyone.
+   */
+  readonly acl?: ZkAcl;
 }
 
 /** Session timeout asked for the shared connection, ms (the server's clock): baton's default ttl. */
@@ -58,29 +64,31 @@ export async function createZookeeperBackend(options: ZookeeperBackendOptions, {
   const connect = normalizeConnect(options.connect, 'store.connect');
   const chroot = normalizeChroot(options.chroot, 'store.chroot');
   const sessionTimeoutMs = options.sharedSessionTimeoutMs ?? DEFAULT_SHARED_SESSION_TIMEOUT_MS;
+  const acl = options.acl;
   if (chroot) {
     // The library cannot create its chroot: make it with a client outside it first.
-    const bootstrap = await ZkClient.connect({ connect, sessionTimeoutMs }, { signal });
+    const bootstrap = await ZkClient.connect({ connect, sessionTimeoutMs, acl }, { signal });
     try {
       await bootstrap.mkdirs(chroot, { signal });
     } finally {
       await bootstrap.close();
     }
   }
-  const shared = await ZkClient.connect({ connect, chroot, sessionTimeoutMs }, { signal });
+  const shared = await ZkClient.connect({ connect, chroot, sessionTimeoutMs, acl }, { signal });
   try {
     for (const path of [layout.kv, layout.members, layout.elections]) await shared.mkdirs(path, { signal });
   } catch (error) {
     await shared.close();
     throw toContractError(error);
   }
-  return new ZookeeperBackend({ connect, chroot, sessionTimeoutMs, cluster: options.cluster, clock: options.clock ?? systemClock, layout, shared });
+  return new ZookeeperBackend({ connect, chroot, sessionTimeoutMs, acl, cluster: options.cluster, clock: options.clock ?? systemClock, layout, shared });
 }
 
 interface BackendParams {
   readonly connect: string;
   readonly chroot: string | undefined;
   readonly sessionTimeoutMs: number;
+  readonly acl: ZkAcl | undefined;
   readonly cluster: string;
   readonly clock: Clock;
   readonly layout: ZkLayout;
@@ -153,6 +161,7 @@ class ZookeeperBackend implements Backend {
       {
         connect: this.#p.connect,
         chroot: this.#p.chroot,
+        acl: this.#p.acl,
         sessionTimeoutMs: timing.ttlMs,
         clock: this.#p.clock,
         probeIntervalMs: timing.retryPeriodMs,
@@ -226,11 +235,11 @@ class ZookeeperBackend implements Backend {
   }
 
   async #replaceShared(): Promise<void> {
-    const { connect, chroot, sessionTimeoutMs, clock } = this.#p;
+    const { connect, chroot, sessionTimeoutMs, acl, clock } = this.#p;
     const signal = this.#closed.signal;
     while (!signal.aborted) {
       try {
-        const fresh = await ZkClient.connect({ connect, chroot, sessionTimeoutMs }, { signal });
+        const fresh = await ZkClient.connect({ connect, chroot, sessionTimeoutMs, acl }, { signal });
         if (signal.aborted) return void (await fresh.close());
         this.#shared = fresh;
         this.#followShared();
