@@ -1,12 +1,15 @@
 /**
  * The directory service's HTTP app (Fastify): Helix-compatible REST paths under
- * `/admin/v2/namespaces/{ns}/...`, bearer-token auth on writes, and errors as `{ code, message }`.
+ * `/admin/v2/namespaces/{ns}/...`, and errors as `{ code, message }`. Reads are open; writes
+ * (every method but GET and HEAD) need the bearer token, are refused when there is none, and
+ * are open to anyone only when the operator asked for it (see write-guard.ts): routing data
+ * decides which ZooKeeper clients write to, so an open directory lets anyone redirect them.
  * It holds no routing state of its own: every request reads or writes the store, so any number
  * of instances can serve the same ZooKeeper.
  */
-import { createHash, timingSafeEqual } from 'node:crypto';
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest, type FastifyServerOptions } from 'fastify';
 import { isBatonError } from '../errors.js';
+import { WriteGuard } from '../write-guard.js';
 import type { DirectoryStore } from './directory-store.js';
 import { registerDirectoryRoutes } from './directory-routes.js';
 
@@ -14,6 +17,12 @@ export interface DirectoryAppOptions {
   readonly store: DirectoryStore;
   /** When set, PUT and DELETE need `Authorization: Bearer <token>` (else 401). */
   readonly token?: string;
+  /**
+   * Without a token, accept writes from anyone (default false: they are refused with 403).
+   * Only for a directory reachable by trusted clients alone; a token together with it is a
+   * ConfigError.
+   */
+  readonly allowUnauthenticatedWrites?: boolean;
   /** Fastify's logger option (default off). */
   readonly logger?: FastifyServerOptions['logger'];
 }
@@ -22,6 +31,7 @@ export interface DirectoryAppOptions {
 const STATUS: Readonly<Record<string, number>> = Object.freeze({
   INVALID_ARGUMENT: 400,
   UNAUTHORIZED: 401,
+  FORBIDDEN: 403,
   NOT_FOUND: 404,
   ROUTING: 404,
   VERSION_CONFLICT: 409,
@@ -35,23 +45,19 @@ const STATUS: Readonly<Record<string, number>> = Object.freeze({
  * Builds the app; the caller listens and closes it.
  *
  * @example
- * const app = buildDirectoryApp({ store: new MemoryDirectoryStore(), token: 's3cret' });
+ * const app = buildDirectoryApp({ store: new MemoryDirectoryStore(), token: process.env.BATON_DIRECTORY_TOKEN });
  * await app.listen({ host: '127.0.0.1', port: 0 });
  */
 export function buildDirectoryApp(options: DirectoryAppOptions): FastifyInstance {
   const app = Fastify({ logger: options.logger ?? false });
-  const token = options.token;
-  if (token !== undefined) {
-    app.addHook('onRequest', async (request: FastifyRequest, reply: FastifyReply) => {
-      if (request.method === 'GET' || request.method === 'HEAD') return;
-      if (!bearerMatches(request.headers.authorization, token)) {
-        await reply.code(401).header('www-authenticate', 'Bearer').send({
-          code: 'UNAUTHORIZED',
-          message: 'this directory needs "Authorization: Bearer <token>" on writes; the token given is missing or wrong',
-        });
-      }
-    });
-  }
+  const guard = directoryWriteGuard(options);
+  app.addHook('onRequest', async (request: FastifyRequest, reply: FastifyReply) => {
+    if (request.method === 'GET' || request.method === 'HEAD') return;
+    const refusal = guard.check(request.headers.authorization);
+    if (refusal === null) return;
+    if (refusal.status === 401) void reply.header('www-authenticate', 'Bearer');
+    await reply.code(refusal.status).send({ code: refusal.code, message: refusal.message });
+  });
   app.setErrorHandler(async (error: unknown, _request: FastifyRequest, reply: FastifyReply) => {
     if (isBatonError(error)) {
       const status = STATUS[error.code] ?? 500;
@@ -72,11 +78,12 @@ export function buildDirectoryApp(options: DirectoryAppOptions): FastifyInstance
   return app;
 }
 
-function bearerMatches(header: string | undefined, token: string): boolean {
-  const match = /^Bearer\s+(.+)$/i.exec(header ?? '');
-  if (!match) return false;
-  // Compare digests so the comparison takes the same time whatever the given token's length.
-  const given = createHash('sha256').update(match[1] as string).digest();
-  const wanted = createHash('sha256').update(token).digest();
-  return timingSafeEqual(given, wanted);
+/** The directory's write rule; a token and the open option together throw ConfigError. */
+export function directoryWriteGuard(options: Pick<DirectoryAppOptions, 'token' | 'allowUnauthenticatedWrites'>): WriteGuard {
+  return new WriteGuard({
+    token: options.token,
+    allowUnauthenticatedWrites: options.allowUnauthenticatedWrites,
+    tokenHint: '--token-file F or BATON_DIRECTORY_TOKEN (library: the token option)',
+    openHint: '--allow-unauthenticated-writes (library: allowUnauthenticatedWrites)',
+  });
 }

@@ -73,7 +73,7 @@ export class DirectoryClient {
     const message = `${method} ${url}: ${answer?.message ?? text.slice(0, 200)}`;
     if (response.status === 400) throw new InvalidArgumentError(message);
     if (response.status === 404) throw new NotFoundError(path, message);
-    if (response.status === 401) throw new ConfigError('token', `the directory refused the bearer token (401); pass --token or set BATON_DIRECTORY_TOKEN (${message})`);
+    if (response.status === 401) throw new ConfigError('token', `the directory refused the bearer token (401); pass --token-file F or set BATON_DIRECTORY_TOKEN (${message})`);
     throw new StoreUnavailableError(`directory answered ${response.status}: ${message}`);
   }
 }

@@ -6,6 +6,7 @@ import { readFileSync } from 'node:fs';
 import type { Command, CliIo } from '../command.js';
 import { UsageError } from '../command.js';
 import { json, table } from '../output.js';
+import { secretFrom } from '../secrets.js';
 import { DirectoryClient } from '../../directory/directory-client.js';
 import { RoutingData, type RealmShardingKeys } from '../../federation/routing-data.js';
 import { isJsonObject } from '../../backend/json.js';
@@ -15,10 +16,10 @@ const ACTIONS = ['get', 'put', 'add-key', 'remove-key', 'resolve'] as const;
 export const routingCommand: Command = {
   name: 'routing',
   summary: 'Read or edit federated ZooKeeper routing data in a directory service; resolve a path to its realm',
-  usage: 'baton routing <get | put --file F | add-key REALM KEY | remove-key REALM KEY | resolve PATH> (--directory URL | --routing-file F) [--namespace NS] [--token T] [--json]',
+  usage: 'baton routing <get | put --file F | add-key REALM KEY | remove-key REALM KEY | resolve PATH> (--directory URL | --routing-file F) [--namespace NS] [--token-file F] [--json]',
   examples: [
     'baton routing get --directory http://127.0.0.1:8100 --namespace prod',
-    'baton routing add-key 127.0.0.1:2181 /orders --directory http://127.0.0.1:8100 --token s3cret',
+    'baton routing add-key 127.0.0.1:2181 /orders --directory http://127.0.0.1:8100 --token-file /run/secrets/directory-token',
     'baton routing put --file routing.json --directory http://127.0.0.1:8100',
     'baton routing resolve /orders/17 --routing-file routing.json',
   ],
@@ -30,7 +31,7 @@ export const routingCommand: Command = {
   options: {
     directory: { type: 'string', value: 'url', help: 'Directory service base URL (http://host:port)' },
     namespace: { type: 'string', value: 'ns', help: 'Routing namespace (default "default")' },
-    token: { type: 'string', value: 'token', help: 'Bearer token for writes (env BATON_DIRECTORY_TOKEN)' },
+    'token-file': { type: 'string', value: 'file', help: 'File holding the bearer token for writes (or env BATON_DIRECTORY_TOKEN)' },
     file: { type: 'string', value: 'file', help: 'put: JSON routing data, {"realm": ["/key", ...]} or the "get --json" output' },
     'routing-file': { type: 'string', value: 'file', help: 'resolve: read routing data from this JSON file instead of a directory' },
   },
@@ -77,8 +78,8 @@ async function resolve(args: readonly string[], values: Readonly<Record<string, 
 function directoryClient(values: Readonly<Record<string, unknown>>, io: CliIo): DirectoryClient {
   const url = stringValue(values, 'directory', 'give --directory URL (or --routing-file F for resolve)');
   const namespace = values.namespace;
-  const token = typeof values.token === 'string' ? values.token : io.env.BATON_DIRECTORY_TOKEN;
-  return new DirectoryClient({ url, ...(typeof namespace === 'string' ? { namespace } : {}), ...(token ? { token } : {}) });
+  const token = secretFrom(values, 'token-file', 'BATON_DIRECTORY_TOKEN', io.env);
+  return new DirectoryClient({ url, ...(typeof namespace === 'string' ? { namespace } : {}), ...(token === undefined ? {} : { token }) });
 }
 
 function stringValue(values: Readonly<Record<string, unknown>>, name: string, problem: string): string {
