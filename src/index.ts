@@ -11,6 +11,7 @@ export { BatonNode, startNode, type StartNodeOptions, type NodeState, type NodeF
 export { createHttpServer, HttpError, type NodeView, type RouteModule, type RouteContext } from './http/index.js';
 export { assign, countMoves, loadsOf, primariesOf, type Assignment, type AssignmentInput, type AssignmentNode } from './assignment/index.js';
 export { BucketsFeature, BucketOwner, AssignService, readBucketStatus, bucketIds, DEFAULT_BUCKETS_OPTIONS, type BucketsConfig, type BucketsOptions, type BucketId, type BucketStatus, type NodeBuckets, type AcquiredBucket, type AcquiredListener, type ReleasedListener, type ReleaseReason, type BucketOwnerOptions, type AssignServiceOptions } from './buckets/index.js';
+export { ZkDigest, loadZkAcl, type ZkAcl, type ZkAclSource } from './backends/zookeeper/index.js';
 export * from './federation/index.js';
 export * from './directory/index.js';
 export * from './partitions/index.js';

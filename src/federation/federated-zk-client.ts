@@ -18,6 +18,7 @@
 import type { CallOptions } from '../backend/contract.js';
 import { systemClock, type Clock } from '../clock.js';
 import { ClosedError, UnsupportedError } from '../errors.js';
+import type { ZkAcl } from '../backends/zookeeper/zk-acl.js';
 import { ZkClient, type CreateOptions, type WatchCallOptions, type ZkOp, type ZkOpResult, type ZkStat } from '../backends/zookeeper/zk-client.js';
 import { RoutingData } from './routing-data.js';
 import { RoutingCache, DEFAULT_ROUTING_REFRESH_INTERVAL_MS } from './routing-cache.js';
@@ -45,6 +46,11 @@ export interface FederatedZkClientOptions {
   readonly sessionTimeoutMs?: number;
   /** How long one call may wait for its realm's answer, ms (default: the session timeout). */
   readonly callTimeoutMs?: number;
+  /**
+   * Digest credentials for every realm, and the ACL of every znode created through this client
+   * (default none: znodes open to anyone). Used by the default realm connector only.
+   */
+  readonly acl?: ZkAcl;
   /** Opens a realm's client (default: `ZkClient.connect` with the realm name as connect string). */
   readonly connectRealm?: RealmConnector;
 }
@@ -207,5 +213,8 @@ function isRoutingSource(value: unknown): value is RoutingSource {
 function defaultConnector(options: FederatedZkClientOptions): RealmConnector {
   const sessionTimeoutMs = options.sessionTimeoutMs ?? DEFAULT_REALM_SESSION_TIMEOUT_MS;
   return (realm, callOptions) =>
-    ZkClient.connect({ connect: realm, sessionTimeoutMs, ...(options.callTimeoutMs === undefined ? {} : { callTimeoutMs: options.callTimeoutMs }) }, callOptions);
+    ZkClient.connect(
+      { connect: realm, sessionTimeoutMs, ...(options.callTimeoutMs === undefined ? {} : { callTimeoutMs: options.callTimeoutMs }), ...(options.acl === undefined ? {} : { acl: options.acl }) },
+      callOptions,
+    );
 }

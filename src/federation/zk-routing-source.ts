@@ -4,6 +4,7 @@
  */
 import type { CallOptions } from '../backend/contract.js';
 import { CorruptDocumentError } from '../errors.js';
+import type { ZkAcl } from '../backends/zookeeper/zk-acl.js';
 import { ZkClient } from '../backends/zookeeper/zk-client.js';
 import type { RoutingData } from './routing-data.js';
 import type { RoutingSource } from './routing-source.js';
@@ -22,6 +23,8 @@ export interface ZkRoutingSourceOptions {
   readonly path?: string;
   /** See {@link DEFAULT_ROUTING_ZK_SESSION_TIMEOUT_MS}. */
   readonly sessionTimeoutMs?: number;
+  /** Digest credentials, for a routing ZooKeeper whose znodes are not world-readable. */
+  readonly acl?: ZkAcl;
 }
 
 export class ZkRoutingSource implements RoutingSource {
@@ -55,7 +58,11 @@ export class ZkRoutingSource implements RoutingSource {
     const current = this.#client ? await this.#client.catch(() => undefined) : undefined;
     if (current && !current.ended.aborted) return current;
     this.#client = ZkClient.connect(
-      { connect: this.#options.connect, sessionTimeoutMs: this.#options.sessionTimeoutMs ?? DEFAULT_ROUTING_ZK_SESSION_TIMEOUT_MS },
+      {
+        connect: this.#options.connect,
+        sessionTimeoutMs: this.#options.sessionTimeoutMs ?? DEFAULT_ROUTING_ZK_SESSION_TIMEOUT_MS,
+        ...(this.#options.acl === undefined ? {} : { acl: this.#options.acl }),
+      },
       options,
     );
     return this.#client;

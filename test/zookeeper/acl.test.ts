@@ -17,6 +17,9 @@ import { ZkClient, ZkDigest, ZkLayout, isZkError, loadZkAcl, parseZookeeperUrl }
 import { openStore, parseStoreUrl } from '../../src/backends/open-store.js';
 import { createZookeeperBackend } from '../../src/backends/zookeeper/zookeeper-backend.js';
 import { startDirectoryServer } from '../../src/directory/directory-server.js';
+import { FederatedZkClient } from '../../src/federation/federated-zk-client.js';
+import { ZkRoutingSource } from '../../src/federation/zk-routing-source.js';
+import { encodeRealmRecord } from '../../src/federation/zk-routing-layout.js';
 import { loadConfig } from '../../src/config/load-config.js';
 import { startNode } from '../../src/node/baton-node.js';
 import { DEFAULT_TIMING, type Backend } from '../../src/backend/index.js';
@@ -131,6 +134,23 @@ describe('ZooKeeper digest ACLs', () => {
     await refused('setData of a realm record', stranger.setData(`${base}/${zk.connectString}`, Buffer.from('{}')));
     await refused('create of a realm', stranger.create(`${base}/203.0.113.7:2181`, Buffer.from('{}')));
     await refused('delete of the namespace', stranger.deleteRecursive('/acl-directory/ns'));
+  });
+
+  it('a federated client creates its znodes with the ACL; a routing source reads a locked routing ZooKeeper with it', async () => {
+    const acl = { digest: ZkDigest.parse(`${USER}:${PASSWORD}`, 'test') };
+    const federated = await FederatedZkClient.create({ routing: { [zk.connectString]: ['/fed'] }, acl, sessionTimeoutMs: SESSION_MS });
+    closers.push(() => federated.close());
+    await federated.create('/fed/orders/1', Buffer.from('{}'), { createParents: true });
+    await refused('a stranger deleting a federated znode', stranger.delete('/fed/orders/1'));
+    await refused('a stranger writing a federated znode', stranger.setData('/fed/orders/1', Buffer.from('x')));
+
+    const writer = await ZkClient.connect({ connect: zk.connectString, sessionTimeoutMs: SESSION_MS, acl });
+    closers.push(() => writer.close());
+    await writer.create(`/locked-routing/${zk.connectString}`, encodeRealmRecord(zk.connectString, ['/fed']), { createParents: true });
+    await refused('a stranger reading locked routing data', stranger.getData(`/locked-routing/${zk.connectString}`));
+    const source = new ZkRoutingSource({ connect: zk.connectString, path: '/locked-routing', acl, sessionTimeoutMs: SESSION_MS });
+    closers.push(() => source.close());
+    assert.deepEqual((await source.read()).shardingKeys(zk.connectString), ['/fed']);
   });
 
   it('the password shows in no log line of a node, no printed config and no error message', async () => {
