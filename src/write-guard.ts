@@ -53,7 +53,7 @@ export class WriteGuard {
     if (this.mode === 'open') return null;
     if (this.#expected === null) {
       const open = this.#options.openHint === undefined ? '' : `, or open writes to anyone with ${this.#options.openHint}`;
-      return { status: 403, code: 'FORBIDDEN', message: `writes are disabled: no token is configured; set one with ${this.#options.tokenHint}${open}` };
+      return { status: 403, code: 'FORBIDDEN', message: `writes are disabled: this service was started without a token; give it one with ${this.#options.tokenHint}${open}` };
     }
     const match = /^Bearer\s+(\S+)\s*$/i.exec(authorization ?? '');
     // Compare digests so the comparison takes the same time whatever the length of the guess.

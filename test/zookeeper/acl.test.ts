@@ -25,6 +25,8 @@ import { startNode } from '../../src/node/baton-node.js';
 import { DEFAULT_TIMING, type Backend } from '../../src/backend/index.js';
 import { startStandalone, type StandaloneZooKeeper } from '../support/zookeeper-fixture.js';
 import { TcpProxy } from '../support/tcp-proxy.js';
+import type { CliIo } from '../../src/cli/command.js';
+import { runCli } from '../../src/cli/run-cli.js';
 import { waitFor, withTimeout } from '../support/wait.js';
 
 const USER = 'baton';
@@ -34,6 +36,11 @@ const PASSWORD = 'pw-Zq81-never-printed';
 const SESSION_MS = 4_000;
 /** Fast session timing for the backends under test (real clocks, tick 250 ms). */
 const TIMING = Object.freeze({ ttlMs: 4_000, renewDeadlineMs: 2_000, retryPeriodMs: 400, pollIntervalMs: 200 });
+
+function capture(): CliIo & { stdout: string; stderr: string } {
+  const io = { stdout: '', stderr: '', env: {}, out: (t: string) => void (io.stdout += `${t}\n`), err: (t: string) => void (io.stderr += `${t}\n`) };
+  return io;
+}
 
 /** Rejects unless `promise` fails with ZooKeeper's NO_AUTH. */
 async function refused(what: string, promise: Promise<unknown>): Promise<void> {
@@ -94,6 +101,14 @@ describe('ZooKeeper digest ACLs', () => {
     assert.ok(term.held());
     assert.deepEqual((await backend.kv.get('config/x'))?.value, { v: 1 });
     await backend.kv.put('config/x', { v: 2 }, { expectVersion: 1, fence: term.fence });
+
+    // The CLI reads the locked cluster with the same URL; without the credentials it is refused.
+    const io = capture();
+    assert.equal(await runCli(['status', '--cluster', 'c1', '--store', `zookeeper://${zk.connectString}/acl/a?digest-file=${digestFile}`, '--json'], io), 0, io.stderr);
+    assert.match(io.stdout, /"n1"/);
+    const denied = capture();
+    assert.equal(await runCli(['status', '--cluster', 'c1', '--store', `zookeeper://${zk.connectString}/acl/a`, '--json', '--store-connect-attempts', '1'], denied), 1);
+    assert.match(denied.stderr, /NO_AUTH/);
     await term.resign();
   });
 
