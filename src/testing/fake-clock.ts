@@ -74,6 +74,15 @@ export class FakeClock implements Clock {
     await flushMicrotasks();
   }
 
+  /**
+   * Moves time forward by `ms` WITHOUT waking anyone: a process resumed after a freeze (SIGSTOP,
+   * VM pause, GC) reads the new time before any of its timers has run. Sleepers whose time has
+   * come wake on the next `advance` (use `advance(0)`), in time order.
+   */
+  jump(ms: number): void {
+    this.#now += Math.max(0, ms);
+  }
+
   #earliest(): Sleeper | undefined {
     let best: Sleeper | undefined;
     for (const s of this.#sleepers) {

@@ -46,11 +46,15 @@ export class MemorySession implements Session {
     setMaxListeners(Infinity, this.#lost.signal);
   }
 
+  /** Checks the local deadline when read (contract): aborted at once once it has passed. */
   get lost(): AbortSignal {
+    this.#checkDeadline(this.#clock.now());
     return this.#lost.signal;
   }
 
+  /** Checks the local deadline when read, like `lost`: never 'live' or 'suspended' past it. */
   get state(): SessionState {
+    this.#checkDeadline(this.#clock.now());
     return this.#state;
   }
 
@@ -85,7 +89,7 @@ export class MemorySession implements Session {
     if (!isJsonObject(info)) throw new InvalidArgumentError('leader info must be a JSON object');
     this.#checkUsable('campaign', options);
     const held = this.#leaderships.get(election);
-    if (held !== undefined) return held;
+    if (held?.held() === true) return held;
     if (this.#campaigns.has(election)) throw new StateError(`session ${this.id} is already campaigning for "${election}"`);
     const infoText = JSON.stringify(info);
     this.#campaigns.add(election);
@@ -105,27 +109,48 @@ export class MemorySession implements Session {
     }
   }
 
-  /** Graceful close: 1. resign every term; 2. end the session in the store; 3. abort `lost`. */
+  /**
+   * Graceful close: 1. resign every term; 2. end the session in the store; 3. abort `lost`.
+   * A session already lost (its deadline passed, or the store ended it) is left to expire in
+   * the store: its terms may still be held there, and that margin is what lets their stop
+   * callbacks finish (safety model 3).
+   */
   async close(): Promise<void> {
     if (this.#state === 'closed') return;
-    for (const leadership of [...this.#leaderships.values()]) leadership.end('closed', true);
-    if (this.#cluster.reachable(this.id)) this.#cluster.endSession(this.id);
+    this.#checkDeadline(this.#clock.now());
+    if (this.#state !== 'lost') {
+      for (const leadership of [...this.#leaderships.values()]) leadership.end('closed', true);
+      if (this.#cluster.reachable(this.id)) this.#cluster.endSession(this.id);
+    }
     this.#finish('closed', new ClosedError(`session ${this.id}`));
   }
 
   #hold(election: string, term: number): MemoryLeadership {
-    const leadership = new MemoryLeadership(
-      { election, term, sessionId: this.id },
-      this.#clock.now(),
-      () => {
+    const leadership = new MemoryLeadership({ election, term, sessionId: this.id }, this.#clock.now(), {
+      clock: this.#clock,
+      renewDeadlineMs: this.timing.renewDeadlineMs,
+      checkSession: (now) => this.#checkDeadline(now),
+      release: () => {
         if (this.#cluster.reachable(this.id)) this.#cluster.release(this.id, election, term);
       },
-      (ended) => {
+      onEnd: (ended) => {
         if (this.#leaderships.get(election) === ended) this.#leaderships.delete(election);
       },
-    );
+    });
     this.#leaderships.set(election, leadership);
     return leadership;
+  }
+
+  /**
+   * The local deadline rule, judged at `now` on the monotonic clock: past the start of the last
+   * successful renewal + renewDeadlineMs the session is lost (synchronously), whether or not the
+   * renewal loop's timer has run yet (a process resumed after a freeze).
+   */
+  #checkDeadline(now: number): void {
+    if (this.#state === 'lost' || this.#state === 'closed') return;
+    if (now >= this.#lastRenewStart + this.timing.renewDeadlineMs) {
+      this.#lose(new SessionLostError(`session ${this.id} was not renewed within ${this.timing.renewDeadlineMs} ms (renewDeadlineMs)`));
+    }
   }
 
   /**
@@ -141,10 +166,8 @@ export class MemorySession implements Session {
       for (const l of this.#leaderships.values()) wakeAt = Math.min(wakeAt, l.lastRenewStart + renewDeadlineMs);
       if (!(await this.#sleepUntil(wakeAt))) return;
       const now = this.#clock.now();
-      if (now >= this.#lastRenewStart + renewDeadlineMs) {
-        this.#lose(new SessionLostError(`session ${this.id} was not renewed within ${renewDeadlineMs} ms (renewDeadlineMs)`));
-        return;
-      }
+      this.#checkDeadline(now);
+      if (this.#lost.signal.aborted) return;
       for (const l of [...this.#leaderships.values()]) {
         if (now >= l.lastRenewStart + renewDeadlineMs) l.end('renew-deadline', false);
       }
@@ -165,6 +188,8 @@ export class MemorySession implements Session {
     if (result === 'ok') this.#lastRenewStart = start;
     this.#setState(result === 'ok' ? 'live' : 'suspended');
     for (const leadership of [...this.#leaderships.values()]) {
+      // A term that ended meanwhile (a listener of another term's end read it late) is left to expire.
+      if (leadership.ended) continue;
       const leaseResult = this.#cluster.renewLease(this.id, leadership.election, leadership.term);
       this.#onRenewal?.(this.#clock.now() - start, leaseResult === 'ok');
       if (leaseResult === 'ok') leadership.lastRenewStart = start;
@@ -209,6 +234,7 @@ export class MemorySession implements Session {
 
   #checkUsable(what: string, options?: CallOptions): void {
     if (this.#state === 'closed') throw new ClosedError(`session ${this.id}`);
+    this.#checkDeadline(this.#clock.now());
     if (this.#lost.signal.aborted) throw this.#lost.signal.reason as Error;
     if (options?.signal?.aborted) throw new AbortedError(what, options.signal.reason);
   }
