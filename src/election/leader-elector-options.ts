@@ -20,14 +20,18 @@ export interface LeaderElectorOptions {
   readonly logger?: Logger;
   /**
    * Called when this node starts leading a term. `leadership.signal` aborts when the term
-   * ends; stop everything done for the term then. Called once per term won.
+   * ends; stop everything done for the term then. Called once per term won, and only with a
+   * term that `leadership.held()` confirms right before the call: a term that ended before
+   * the campaign's answer was read (a pause longer than `renewDeadlineMs` between the take and
+   * its answer) is never announced, so it gets no `onStoppedLeading` either; the elector
+   * campaigns again after `retryPeriodMs`.
    */
   readonly onStartedLeading?: (leadership: Leadership) => void;
   /**
    * Called when this node stops leading, and when the elector stops. Precisely, within one
    * `start()`:
    * - once when each term announced by `onStartedLeading` ends (resigned, demoted, lost, closed),
-   *   before the elector campaigns again;
+   *   before the elector campaigns again (a term won but never announced gets no call);
    * - once when the elector stops (`close()` or the session lost) while it is NOT leading.
    *
    * So a `start()` that never led gets exactly one call (at stop), like client-go's contract;

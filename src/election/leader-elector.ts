@@ -94,14 +94,19 @@ export class LeaderElector {
     return this.#observer.current;
   }
 
+  /**
+   * Whether this node leads now: judged when asked, on the monotonic clock (`held()`), so a
+   * process resumed after a freeze answers false at once, before its deadline timer has run.
+   * Hot path: one read of the clock, no allocation.
+   */
   isLeader(): boolean {
     return this.leadership() !== null;
   }
 
-  /** The current term while this node leads it, else null. */
+  /** The current term while this node leads it (judged when asked, like isLeader), else null. */
   leadership(): Leadership | null {
     const leadership = this.#leadership;
-    return leadership !== null && !leadership.signal.aborted ? leadership : null;
+    return leadership !== null && leadership.held() ? leadership : null;
   }
 
   /**
@@ -154,7 +159,10 @@ export class LeaderElector {
   /**
    * The campaign loop, until close or session loss:
    * 1. campaign; a failure other than stopping is logged and retried after retryPeriodMs;
-   * 2. lead: announce the term, wake whenLeader callers;
+   * 2. lead: announce the term, wake whenLeader callers; a term already over when the campaign
+   *    answers (a pause longer than renewDeadlineMs between the take and reading its answer)
+   *    is never announced: no onStartedLeading and so no onStoppedLeading for it; retry after
+   *    retryPeriodMs;
    * 3. wait until the term ends, or until stopping (then resign at once);
    * 4. announce the end, wait retryPeriodMs (so others can win after a resign), go to 1.
    * Finally, if the elector stopped while not leading, announce the stop once.
@@ -172,7 +180,10 @@ export class LeaderElector {
         if (!(await pause(this.#clock, this.#timing.retryPeriodMs, stop))) break;
         continue;
       }
-      this.#startTerm(leadership);
+      if (!this.#startTerm(leadership)) {
+        if (!(await pause(this.#clock, this.#timing.retryPeriodMs, stop))) break;
+        continue;
+      }
       await anyAborted(leadership.signal, stop);
       if (!leadership.signal.aborted) await this.#resignForStop(leadership);
       this.#endTerm(leadership);
@@ -188,13 +199,26 @@ export class LeaderElector {
     this.#log?.info({ reason: this.#closing.signal.aborted ? 'closed' : 'session lost' }, 'elector stopped');
   }
 
-  #startTerm(leadership: Leadership): void {
+  /**
+   * Announces a won term; false (nothing announced) when it is no longer held. The check is
+   * made on the monotonic clock right before the call, with nothing in between, so
+   * onStartedLeading never sees a term that has already ended (issue 10, case 3). Such a term
+   * was never announced, so it gets no onStoppedLeading either (leader-elector-options.ts);
+   * its lease is left to expire in the store (safety model 3).
+   */
+  #startTerm(leadership: Leadership): boolean {
+    this.#observer.refresh();
+    // The check, then only synchronous bookkeeping before the call: nothing here waits.
+    if (!leadership.held()) {
+      this.#log?.warn({ term: leadership.term, reason: describeReason(leadership.signal.reason) }, 'won a term that had already ended; not starting it');
+      return false;
+    }
     this.#leadership = leadership;
     this.#termEnded = new Promise((resolve) => (this.#markTermEnded = resolve));
     this.#log?.info({ term: leadership.term, reason: 'elected' }, 'started leading');
-    this.#observer.refresh();
     this.#call('onStartedLeading', () => this.#options.onStartedLeading?.(leadership));
     if (!leadership.signal.aborted) this.#waiters.resolveAll(leadership);
+    return true;
   }
 
   #endTerm(leadership: Leadership): void {

@@ -23,7 +23,11 @@ import { pause } from './wakeup.js';
 export interface HeldItem {
   /** The term of the item's election: increases with every handoff. */
   readonly token: number;
-  /** Aborts when this holding ends (moved, term or session lost, closed). Stop then. */
+  /**
+   * Aborts when this holding ends (moved, term or session lost, closed). Stop then. Reading it
+   * checks the term's deadline on the monotonic clock first (`Leadership.held()`), so
+   * `held.signal.aborted` read at once is always current, even before any timer has run.
+   */
   readonly signal: AbortSignal;
 }
 
@@ -101,9 +105,18 @@ export class HandoffSlots<K extends string | number> {
     return this.#lifetime.signal;
   }
 
-  /** Items held now (won and not yet released), in no particular order. */
+  /**
+   * Items held now (won, not yet released, and their term still held when asked: judged on the
+   * monotonic clock by `held()`, which ends a term past its deadline at once), in no particular
+   * order.
+   */
   owned(): K[] {
-    return [...this.#slots].filter(([, slot]) => slot.kind === 'owned').map(([item]) => item);
+    const owned: K[] = [];
+    // A snapshot: a term found over is released (its slot changes) while we look.
+    for (const [item, slot] of [...this.#slots]) {
+      if (slot.kind === 'owned' && slot.leadership.held()) owned.push(item);
+    }
+    return owned;
   }
 
   /** Sets the items this node should hold and brings the slots in line. */
@@ -153,8 +166,8 @@ export class HandoffSlots<K extends string | number> {
           await this.#resign(item, leadership);
           break;
         }
-        this.#own(item, leadership);
-        return;
+        if (this.#own(item, leadership)) return;
+        await pause(clock, session.timing.retryPeriodMs, signal);
       } catch (error) {
         if (signal.aborted || isBatonError(error, 'SESSION_LOST')) break;
         log.warn({ [noun]: item, err: error }, `campaign for ${noun} failed; retrying in ${session.timing.retryPeriodMs} ms`);
@@ -165,17 +178,29 @@ export class HandoffSlots<K extends string | number> {
     this.#reconcile();
   }
 
-  /** Step 3 done: record the term and tell the caller; a term that ends releases it. */
-  #own(item: K, leadership: Leadership): void {
+  /**
+   * Step 3 done: record the term and tell the caller; a term that ends releases it. False (and
+   * nothing started) when the term is no longer held: it ended between the take and reading
+   * its answer (a pause longer than renewDeadlineMs). The check is made right before onStarted
+   * with nothing in between that waits, so onStarted never sees an ended term; such a term was
+   * never started, so it gets no onStopped, and its lease is left to expire (safety model 3).
+   */
+  #own(item: K, leadership: Leadership): boolean {
+    const { log, noun } = this.#o;
+    if (!leadership.held()) {
+      log.warn({ [noun]: item, token: leadership.term }, `${noun} won with a term that had already ended; campaigning again`);
+      return false;
+    }
     const stop = new AbortController();
     const slot: Owned = { kind: 'owned', leadership, stop, onLost: () => this.#track(this.#release(item, slot, 'lost')) };
     this.#slots.set(item, slot);
-    this.#o.log.info({ [this.#o.noun]: item, token: leadership.term }, `${this.#o.noun} acquired`);
-    this.#o.onStarted(item, { token: leadership.term, signal: stop.signal });
-    if (leadership.signal.aborted) slot.onLost();
-    else leadership.signal.addEventListener('abort', slot.onLost, { once: true });
+    // Listening before onStarted: a term found over while onStarted runs is released too.
+    leadership.signal.addEventListener('abort', slot.onLost, { once: true });
+    log.info({ [noun]: item, token: leadership.term }, `${noun} acquired`);
+    this.#o.onStarted(item, heldItem(leadership, stop));
     // A change of mind while the campaign ran (unwanted now) releases at once.
     if (!this.#wanted.has(item)) this.#reconcile();
+    return true;
   }
 
   /** Step 2: stop the work (signal, awaited onStopped), then resign so a successor may start. */
@@ -217,6 +242,21 @@ export class HandoffSlots<K extends string | number> {
     this.#tasks.add(tracked);
     void tracked.finally(() => this.#tasks.delete(tracked));
   }
+}
+
+/**
+ * The holder's view of a term: `signal` is `stop`'s, read only after `held()` has judged the
+ * term's deadline on the monotonic clock (a term found over ends synchronously, and `stop`
+ * aborts with it), so a process resumed after a freeze never reads a stale "still held".
+ */
+function heldItem(leadership: Leadership, stop: AbortController): HeldItem {
+  return Object.freeze({
+    token: leadership.term,
+    get signal(): AbortSignal {
+      if (!leadership.held() && !stop.signal.aborted) stop.abort(leadership.signal.reason);
+      return stop.signal;
+    },
+  });
 }
 
 /**

@@ -38,6 +38,8 @@ export class PartitionLeadership {
   /** One frozen answer per partition, replaced (never mutated) on every change: no allocation per call. */
   #answers: readonly LeaderAnswer[];
   readonly #notLeading: readonly LeaderAnswer[];
+  /** The holding behind each leading answer: its signal is judged on the monotonic clock when read. */
+  readonly #held: (HeldItem | null)[];
   readonly #started = new Set<StartedListener>();
   readonly #stopped = new Set<StoppedListener>();
   #view: ResourceView | null = null;
@@ -50,6 +52,7 @@ export class PartitionLeadership {
     this.#log = log;
     this.#notLeading = Object.freeze(Array.from({ length: options.partitions }, (_, partition) => Object.freeze({ leader: false, partition, token: null })));
     this.#answers = this.#notLeading;
+    this.#held = Array.from({ length: options.partitions }, () => null);
     this.#keysByPartition = Array.from({ length: options.partitions }, () => []);
   }
 
@@ -62,14 +65,20 @@ export class PartitionLeadership {
     return partitionOf(key, this.options.partitions);
   }
 
-  /** Whether this node leads `key` now. Hot path: one hash and one array read, no allocation. */
+  /**
+   * Whether this node leads `key` now, judged when asked: a leading answer stands only while
+   * the partition's term is still held on the monotonic clock (a process resumed after a freeze
+   * answers "not leading" at once, before its deadline timer has run). Hot path: one hash, two
+   * array reads and one clock read, no allocation.
+   */
   isLeaderFor(key: string): LeaderAnswer {
-    return this.#answers[partitionOf(key, this.options.partitions)] as LeaderAnswer;
+    const partition = partitionOf(key, this.options.partitions);
+    return this.#leads(partition) ? (this.#answers[partition] as LeaderAnswer) : (this.#notLeading[partition] as LeaderAnswer);
   }
 
-  /** Partitions this node leads now, ascending. */
+  /** Partitions this node leads now (judged when asked, like isLeaderFor), ascending. */
   leading(): number[] {
-    return this.#answers.filter((a) => a.leader).map((a) => a.partition);
+    return this.#answers.filter((a) => a.leader && this.#leads(a.partition)).map((a) => a.partition);
   }
 
   /** The node leading `key`'s partition as far as this node knows, or null while nobody does. */
@@ -82,7 +91,7 @@ export class PartitionLeadership {
    * (the first live node of the partition's placement), disabled, the cluster leader.
    */
   leaderOfPartition(partition: number): string | null {
-    if (this.#answers[partition]?.leader === true) return this.nodeId;
+    if (this.#leads(partition)) return this.nodeId;
     const view = this.#view;
     if (view === null) return null;
     const candidate = this.enabled() ? actingMaster(view, partition) : this.#clusterLeaderId();
@@ -137,6 +146,7 @@ export class PartitionLeadership {
 
   /** @internal This node won `partition`. */
   started(partition: number, held: HeldItem): void {
+    this.#held[partition] = held;
     this.#setAnswer(partition, Object.freeze({ leader: true, partition, token: held.token }));
     for (const listener of [...this.#started]) {
       try {
@@ -149,6 +159,7 @@ export class PartitionLeadership {
 
   /** @internal This node let `partition` go: answers change first, then the listeners run. */
   async stopped(partition: number, reason: StopReason): Promise<void> {
+    this.#held[partition] = null;
     this.#setAnswer(partition, this.#notLeading[partition] as LeaderAnswer);
     await Promise.all([...this.#stopped].map(async (listener) => {
       try {
@@ -157,6 +168,15 @@ export class PartitionLeadership {
         this.#log.error({ partition, err: error }, 'partition stopped listener failed');
       }
     }));
+  }
+
+  /**
+   * Leading `partition` at this moment: an answer says so and its term is still held. Reading
+   * the holding's signal judges the term's deadline (HeldItem); a term found over ends at once,
+   * and the handoff calls `stopped` for it.
+   */
+  #leads(partition: number): boolean {
+    return this.#answers[partition]?.leader === true && this.#held[partition]?.signal.aborted === false;
   }
 
   #setAnswer(partition: number, answer: LeaderAnswer): void {
