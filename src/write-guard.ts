@@ -55,7 +55,7 @@ export class WriteGuard {
       const open = this.#options.openHint === undefined ? '' : `, or open writes to anyone with ${this.#options.openHint}`;
       return { status: 403, code: 'FORBIDDEN', message: `writes are disabled: this service was started without a token; give it one with ${this.#options.tokenHint}${open}` };
     }
-    const match = /^Bearer\s+(\S+)\s*$/i.exec(authorization ?? '');
+    const match = /^Bearer\s+(.+)$/i.exec(authorization ?? '');
     // Compare digests so the comparison takes the same time whatever the length of the guess.
     if (!match?.[1] || !timingSafeEqual(digest(match[1]), this.#expected)) {
       return { status: 401, code: 'UNAUTHORIZED', message: 'missing or wrong bearer token: send "Authorization: Bearer <token>"' };

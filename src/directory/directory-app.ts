@@ -31,7 +31,6 @@ export interface DirectoryAppOptions {
 const STATUS: Readonly<Record<string, number>> = Object.freeze({
   INVALID_ARGUMENT: 400,
   UNAUTHORIZED: 401,
-  FORBIDDEN: 403,
   NOT_FOUND: 404,
   ROUTING: 404,
   VERSION_CONFLICT: 409,

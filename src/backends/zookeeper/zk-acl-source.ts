@@ -4,9 +4,10 @@
  * source in its query:
  *
  *     zookeeper://zk1:2181,zk2:2181/baton?digest-file=/run/secrets/baton-zk
- *     zookeeper://zk1:2181/baton?digest-env=BATON_ZK_DIGEST&world-read=true
+ *     zookeeper://zk1:2181/baton?digest-env=ZK_DIGEST&world-read=true
  *
- * The URL is checked without I/O (parse); the secret is read when the store opens (load).
+ * The URL is checked without I/O (parse); the secret is read when the store opens (load). Name
+ * the variable outside `BATON_*`: the node warns about `BATON_` variables it does not know.
  */
 import { readFileSync } from 'node:fs';
 import { ConfigError } from '../../errors.js';
