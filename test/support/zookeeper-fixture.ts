@@ -11,7 +11,8 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import { join } from 'node:path';
-import type { Peer } from './zookeeper-server.js';
+import type { Peer, ServerOptions } from './zookeeper-server.js';
+import { cutFromPeers, type PeerCut } from './peer-cut.js';
 import { ZooKeeperServer, checkInstalled, fourLetterWord, freePort } from './zookeeper-server.js';
 import { waitFor } from './wait.js';
 
@@ -51,7 +52,25 @@ export interface ZooKeeperEnsembleMember {
   resume(): void;
   /** The member's mode: 'leader', 'follower', or '' when it is not serving. */
   mode(): Promise<string>;
+  /**
+   * Cuts the member silently from its peers, its clients still answered (needs `ownUids`; see
+   * peer-cut.ts). `heal()` the returned cut; the ensemble's `close()` heals it too.
+   */
+  cutFromPeers(): PeerCut;
 }
+
+export interface EnsembleOptions {
+  /** Ticks a follower may lag behind the leader (ZooKeeper's syncLimit). Default 8 (2 s). */
+  readonly syncLimit?: number;
+  /** Run each member under a uid of its own so that `cutFromPeers` works (root only). */
+  readonly ownUids?: boolean;
+}
+
+/**
+ * First uid handed to ensemble members with `ownUids`: far above any real account, spread by
+ * process id so two test processes never share one (a rule matches every process of a uid).
+ */
+const UID_BASE = 200_000;
 
 /** Starts one standalone server and waits until it serves. */
 export async function startStandalone(): Promise<StandaloneZooKeeper> {
@@ -82,15 +101,21 @@ export async function startStandalone(): Promise<StandaloneZooKeeper> {
 }
 
 /** Starts an ensemble of `size` servers (3 or 5) and waits until all serve. */
-export async function startEnsemble(size = 3): Promise<ZooKeeperEnsemble> {
+export async function startEnsemble(size = 3, options: EnsembleOptions = {}): Promise<ZooKeeperEnsemble> {
   checkInstalled();
   const dir = mkdtempSync(join(os.tmpdir(), 'baton-zk-ensemble-'));
   const peers: Peer[] = [];
   for (let id = 1; id <= size; id++) {
     peers.push({ id, clientPort: await freePort(), peerPort: await freePort(), electionPort: await freePort() });
   }
-  const servers = peers.map((peer) => new ZooKeeperServer(join(dir, `server-${peer.id}`), peer, peers));
+  const serverOptions = (id: number): ServerOptions => ({
+    syncLimit: options.syncLimit,
+    uid: options.ownUids ? UID_BASE + (process.pid % 100_000) * 8 + id : undefined,
+  });
+  const servers = peers.map((peer) => new ZooKeeperServer(join(dir, `server-${peer.id}`), peer, peers, serverOptions(peer.id)));
+  const cuts = new Set<PeerCut>();
   const close = once(async () => {
+    for (const cut of cuts) cut.heal();
     await Promise.all(servers.map((s) => s.stop()));
     rmSync(dir, { recursive: true, force: true });
   });
@@ -119,6 +144,12 @@ export async function startEnsemble(size = 3): Promise<ZooKeeperEnsemble> {
       pause: () => s.pause(),
       resume: () => s.resume(),
       mode: () => modeOf(s),
+      cutFromPeers: () => {
+        if (s.uid === undefined) throw new Error('cutFromPeers needs an ensemble started with { ownUids: true }');
+        const cut = cutFromPeers(s.uid, s.clientPort);
+        cuts.add(cut);
+        return cut;
+      },
     })),
     connectString: servers.map((s) => s.connectString).join(','),
     waitServing,

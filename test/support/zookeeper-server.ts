@@ -4,7 +4,7 @@
  * entry points (standalone server, ensemble).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync, openSync, closeSync, writeFileSync } from 'node:fs';
+import { chmodSync, chownSync, existsSync, mkdirSync, openSync, closeSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
 import { join } from 'node:path';
 import { waitFor } from './wait.js';
@@ -56,6 +56,20 @@ export function fourLetterWord(port: number, word: string, timeoutMs = 2_000): P
   });
 }
 
+/** Per-server options. */
+export interface ServerOptions {
+  /**
+   * Ticks a follower may lag behind (or go unheard by) the leader before either gives up on the
+   * link. Default 8 (2 s).
+   */
+  readonly syncLimit?: number;
+  /**
+   * Run the JVM under this uid (its files are handed to it), so iptables can match exactly its
+   * packets (peer-cut.ts). Needs root.
+   */
+  readonly uid?: number;
+}
+
 export interface Peer {
   readonly id: number;
   readonly clientPort: number;
@@ -68,11 +82,14 @@ export class ZooKeeperServer {
   readonly id: number;
   readonly clientPort: number;
   readonly dir: string;
+  /** The uid the JVM runs under, when it has one of its own. */
+  readonly uid: number | undefined;
   readonly #config: string;
   #child: ChildProcess | undefined;
 
-  constructor(dir: string, self: Peer, peers: readonly Peer[]) {
+  constructor(dir: string, self: Peer, peers: readonly Peer[], options: ServerOptions = {}) {
     this.id = self.id;
+    this.uid = options.uid;
     this.clientPort = self.clientPort;
     this.dir = dir;
     mkdirSync(join(dir, 'data'), { recursive: true });
@@ -85,7 +102,7 @@ export class ZooKeeperServer {
       'maxSessionTimeout=60000',
       // Ticks a follower may take to connect to / lag behind the leader (10 s / 2 s).
       'initLimit=40',
-      'syncLimit=8',
+      `syncLimit=${options.syncLimit ?? 8}`,
       'admin.enableServer=false',
       '4lw.commands.whitelist=*',
       'reconfigEnabled=false',
@@ -96,6 +113,12 @@ export class ZooKeeperServer {
     if (peers.length > 1) writeFileSync(join(dir, 'data', 'myid'), `${self.id}\n`);
     this.#config = join(dir, 'zoo.cfg');
     writeFileSync(this.#config, `${lines.join('\n')}\n`);
+    if (options.uid !== undefined) {
+      for (const path of [dir, join(dir, 'data'), join(dir, 'data', 'myid'), this.#config]) {
+        if (existsSync(path)) chownSync(path, options.uid, options.uid);
+      }
+      chmodSync(join(dir, '..'), 0o755); // mkdtemp made it 0700: the server must reach its own directory
+    }
   }
 
   get connectString(): string {
@@ -116,6 +139,8 @@ export class ZooKeeperServer {
         '-Xmx256m',
         '-XX:+UseSerialGC',
         '-XX:TieredStopAtLevel=1',
+        // No /tmp/hsperfdata_<user> directory for a uid without a name.
+        ...(this.uid !== undefined ? ['-XX:-UsePerfData'] : []),
         // How long a peer waits to open a connection to another peer, ms (default 5 s slows elections
         // when a peer is down).
         '-Dzookeeper.cnxTimeout=1000',
@@ -124,7 +149,7 @@ export class ZooKeeperServer {
         'org.apache.zookeeper.server.quorum.QuorumPeerMain',
         this.#config,
       ],
-      { stdio: ['ignore', log, log] },
+      { stdio: ['ignore', log, log], ...(this.uid !== undefined ? { uid: this.uid, gid: this.uid } : {}) },
     );
     closeSync(log);
     live.add(child);

@@ -1,6 +1,7 @@
 /**
  * A leader cut off from ZooKeeper (its TCP connection dropped by a proxy for longer than the
- * session timeout) stops acting on its own deadline, before the server expires its session;
+ * session timeout) stops acting as soon as its connection drops, and its session is lost by
+ * its own deadline, before the server expires it;
  * the successor leads only after that expiry. Leadership intervals are recorded on the
  * monotonic clock of this one process (both nodes live here), so they can be compared.
  */
@@ -67,7 +68,8 @@ describe('ZooKeeper: leader partitioned from the ensemble', () => {
     await waitForAbort("the cut-off leader's term to end", first.signal, TIMING.ttlMs * 2);
     const reason = first.signal.reason as unknown;
     assert.ok(reason instanceof LeadershipEndedError, `abort reason ${String(reason)}`);
-    assert.equal(reason.reason, 'renew-deadline', 'ended by its own deadline, not by hearing of the expiry');
+    assert.equal(reason.reason, 'connection-lost', 'ended as soon as the connection dropped, not by hearing of the expiry');
+    await waitForAbort('the session to be lost by its local deadline', sa.lost, TIMING.ttlMs * 2);
     assert.equal(sa.state, 'lost');
     assert.deepEqual(states, ['suspended', 'lost'], 'suspended while cut off, then lost at the deadline');
     watching.abort();

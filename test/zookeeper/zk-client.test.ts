@@ -109,10 +109,12 @@ describe('ZkClient against a real ZooKeeper', () => {
     assert.deepEqual(fired, [0]);
   });
 
-  it('measures when the server last answered', async () => {
+  it('measures when the ensemble leader last held the session: writes move lastHeardAt, reads do not', async () => {
     const c = await open();
     const before = c.lastHeardAt;
     await c.exists('/');
+    assert.equal(c.lastHeardAt, before, 'a read is answered by one server alone');
+    await c.create('/heard', null, { mode: 'ephemeral' });
     assert.ok(c.lastHeardAt > before);
   });
 

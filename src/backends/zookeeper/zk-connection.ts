@@ -9,7 +9,7 @@ import { AbortedError, ClosedError, InvalidArgumentError, StoreUnavailableError 
 import type { ZkAcl } from './zk-acl.js';
 import { authenticate } from './zk-acl.js';
 import type { RawClient, RawException, RawState } from './zk-library.js';
-import { zookeeperLibrary } from './zk-library.js';
+import { syncRequest, zookeeperLibrary } from './zk-library.js';
 import { sessionIdHex } from './zk-stat.js';
 import { ZooKeeperError, zkCodeName } from './zookeeper-error.js';
 
@@ -25,7 +25,8 @@ export interface ZkConnectionOptions {
   /** Monotonic clock for liveness; default the system clock. */
   readonly clock?: Clock;
   /**
-   * How often to probe the server (an `exists` round trip) while connected, ms on `clock`.
+   * How often to probe the session (a `sync` round trip through the ensemble leader, see
+   * {@link ZkConnection.lastHeardAt}) while connected, ms on `clock`.
    * Default: a fifth of the session timeout, so several answers fit in any deadline.
    */
   readonly probeIntervalMs?: number;
@@ -56,6 +57,22 @@ const SPIN_DELAY_MS = 100;
  * session on its own.
  */
 const CLOSE_GRACE_MS = 2_000;
+
+/**
+ * The calls whose success proves that the ENSEMBLE LEADER held the session after we sent them,
+ * so they may move `lastHeardAt` (by the `what` that ZkClient and the probe give `call`):
+ * - `sync`: a follower forwards it to the leader, whose PrepRequestProcessor checks the session
+ *   (checkSession) before the sync is ordered after every earlier commit; had the leader expired
+ *   the session first, its closeSession would be applied by our server before the sync's answer
+ *   and our connection closed, so no OK could reach us.
+ * - writes (`create`, `delete`, `setData`, `multi`): the leader checks the session the same way
+ *   before it proposes the transaction, and the answer comes only after a quorum committed it.
+ * Reads (`exists`, `getData`, `getChildren`) and the library's pings are answered by whichever
+ * server we are connected to, alone: a follower cut from its quorum keeps answering them for up
+ * to syncLimit * tickTime while the leader expires the session (issue 10 case 1), so they prove
+ * nothing and never move the deadline. Error answers prove nothing either.
+ */
+const THROUGH_LEADER: ReadonlySet<string> = new Set(['sync', 'create', 'delete', 'setData', 'multi']);
 
 export interface CallOptions {
   readonly signal?: AbortSignal;
@@ -104,9 +121,14 @@ export class ZkConnection {
     return this.#raw.getSessionTimeout();
   }
   /**
-   * Monotonic time (on `clock`) at which the last request that the server answered was SENT.
-   * The server refreshes the session when it receives a request, which is after we sent it,
-   * so `lastHeardAt + x` is an early (safe) estimate of "x after the server last heard from us".
+   * Monotonic time (on `clock`) at which the last request that went through the ensemble leader
+   * and succeeded (THROUGH_LEADER: the probe's `sync`, or a write) was SENT. The leader held the
+   * session when it handled that request, which was after we sent it, so `lastHeardAt + x` is an
+   * early (safe) estimate of "x after the quorum last held the session". The leader learns that
+   * a follower heard us only at its next ping of that follower (every tickTime / 2), and the
+   * touch of the very last request may never reach it if the link dies just after: the leader's
+   * expiry can fall up to one probe interval + tickTime / 2 before `lastHeardAt + timeout`. The
+   * session's `ttlMs - renewDeadlineMs` must cover that (see zk-session.ts).
    */
   get lastHeardAt(): number {
     return this.#lastHeardAt;
@@ -169,16 +191,26 @@ export class ZkConnection {
       options.signal?.addEventListener('abort', onAbort, { once: true });
       try {
         start((error, value) => {
-          const code = error instanceof ZooKeeperError ? error.zkCode : error ? zkCodeName(error.getCode()) : 'OK';
-          if (code !== 'CONNECTION_LOSS' && code !== 'SESSION_EXPIRED') this.#heard(sentAt);
+          if (!error && THROUGH_LEADER.has(what)) this.#heard(sentAt);
           if (!this.#pending.has(fail)) return; // settled already (timeout, abort, end)
           if (error instanceof ZooKeeperError || !error) settle(error ?? null, value);
-          else settle(new ZooKeeperError(code, `ZooKeeper ${what} ${path} failed: ${code}`, { path, cause: error }));
+          else {
+            const code = zkCodeName(error.getCode());
+            settle(new ZooKeeperError(code, `ZooKeeper ${what} ${path} failed: ${code}`, { path, cause: error }));
+          }
         });
       } catch (error) {
         settle(new InvalidArgumentError(`ZooKeeper ${what} ${path}: ${(error as Error).message}`));
       }
     });
+  }
+
+  /**
+   * ZooKeeper `sync`: resolves once the ensemble leader has handled it and our server has caught
+   * up with every write committed before (so the next read sees them). See THROUGH_LEADER.
+   */
+  sync(path: string, options: CallOptions = {}): Promise<void> {
+    return this.call<void>('sync', path, options, (done) => this.#raw.connectionManager.queue(syncRequest(path), (error) => done(error)));
   }
 
   /** The raw library client, for ZkClient's calls only. */
@@ -286,10 +318,12 @@ export class ZkConnection {
   }
 
   /**
-   * The liveness probe: 1. every probe interval, while connected, send `exists('/')`;
-   * 2. an answer moves `lastHeardAt` (in `call`); 3. no answer within the read timeout drops the
-   * socket, so the library moves on to the next server of the connect string; 4. while
-   * disconnected, a reconnect that has not completed within the read timeout is dropped too.
+   * The liveness probe: 1. every probe interval, while connected, send `sync('/')`;
+   * 2. its success moves `lastHeardAt` to its send time (in `call`): only the ensemble leader can
+   * make it succeed, so a follower cut from its quorum cannot keep us "alive"; 3. no answer within
+   * the read timeout drops the socket, so the library moves on to the next server of the connect
+   * string (a sync through a cut follower is never answered); 4. while disconnected, a reconnect
+   * that has not completed within the read timeout is dropped too.
    */
   async #probeLoop(): Promise<void> {
     const interval = this.options.probeIntervalMs ?? Math.max(1, Math.floor(this.options.sessionTimeoutMs / 5));
@@ -307,7 +341,7 @@ export class ZkConnection {
       }
       const started = this.clock.now();
       try {
-        await this.call<unknown>('probe', '/', { timeoutMs: readTimeout }, (done) => this.#raw.exists('/', undefined, done));
+        await this.sync('/', { timeoutMs: readTimeout });
         this.options.onProbe?.(this.clock.now() - started, true);
       } catch (error) {
         this.options.onProbe?.(this.clock.now() - started, false);

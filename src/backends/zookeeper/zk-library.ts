@@ -10,6 +10,7 @@
  *   end, its own signal and a timeout.
  * - There is no read timeout: a server that stops answering on an open socket is never left.
  *   The client's liveness probe destroys such a socket (`connectionManager.socket`).
+ * - There is no `sync`. {@link syncRequest} builds one for `connectionManager.queue` (below).
  * - `Exception.create` throws on error codes it does not know (newer servers send e.g.
  *   SESSION_MOVED, -118), and it is called inside the socket's data handler, which would crash
  *   the process. We wrap it once, below, to return a plain error carrying the code instead.
@@ -73,12 +74,21 @@ export interface RawTransaction {
   commit(callback: Callback<[RawOpResult[]]>): void;
 }
 
+/** A request in the shape `connectionManager.queue` sends: a header, a payload, its bytes. */
+export interface RawRequest {
+  readonly header: { xid: number; readonly type: number };
+  readonly payload: { setChrootPath(chroot: string): void };
+  toBuffer(): Buffer;
+}
+
 export interface RawConnectionManager {
   socket?: { destroy(): void };
   /** Requests waiting to be sent, oldest first (the library's PacketQueue). */
   readonly packetQueue: { readonly queue: unknown[] };
   /** Runs when a socket to a server opens: sends the connect request, queues auth and set-watches. */
   onSocketConnected(): void;
+  /** Sends `request` in order with every other call; `callback` gets its error (null when OK). */
+  queue(request: RawRequest, callback: (error: RawException | null) => void): void;
 }
 
 export interface RawClient {
@@ -135,6 +145,39 @@ zookeeperLibrary.Exception.create = (code: number, path?: string): RawException 
 
 /** ZooKeeper wire op codes used in multi (from the ZooKeeper protocol). */
 export const OP = Object.freeze({ create: 1, delete: 2, setData: 5, check: 13, error: -1 });
+
+/** ZooKeeper wire op code of `sync` (SyncRequest / SyncResponse: one ustring, the path). */
+const OP_SYNC = 9;
+
+/**
+ * A ZooKeeper `sync` of `path` for `connectionManager.queue`. The bytes carry op code SYNC. The
+ * library decodes a reply by the op code it sees in the request header, knows no SYNC and would
+ * drop the socket on one, so the header shows DELETE, whose reply it reads without a payload:
+ * frames are length-prefixed, so the SyncResponse's path is skipped whole. The library sets
+ * `header.xid` when it sends; a chroot reaches us through `setChrootPath`, as for its own calls.
+ */
+export function syncRequest(path: string): RawRequest {
+  let chroot = '';
+  const header = { xid: 0, type: OP.delete };
+  return {
+    header,
+    payload: {
+      setChrootPath: (value: string) => {
+        chroot = value;
+      },
+    },
+    toBuffer: () => {
+      const full = Buffer.from(chroot === '' ? path : path === '/' ? chroot : `${chroot}${path}`, 'utf8');
+      const frame = Buffer.alloc(4 + 4 + 4 + 4 + full.length);
+      let offset = frame.writeInt32BE(frame.length - 4, 0); // frame length
+      offset = frame.writeInt32BE(header.xid, offset); // RequestHeader.xid
+      offset = frame.writeInt32BE(OP_SYNC, offset); // RequestHeader.type
+      offset = frame.writeInt32BE(full.length, offset); // SyncRequest.path: ustring length, then bytes
+      full.copy(frame, offset);
+      return frame;
+    },
+  };
+}
 
 /** ZooKeeper create flags (from the ZooKeeper protocol). */
 export const CREATE_FLAGS = Object.freeze({

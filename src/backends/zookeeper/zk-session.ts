@@ -16,13 +16,28 @@ import { isZkError, toContractError } from './zookeeper-error.js';
  * A baton session = one ZooKeeper session (its own client). The member znode and every
  * candidate znode are its ephemerals, so they live exactly as long as it does.
  *
- * Liveness (safety model 1-2): ZooKeeper expires the session `ttlMs` (the session timeout)
- * after the server last heard from us, on the server's clock. We declare it lost LOCALLY at
- * `lastHeardAt + renewDeadlineMs` on our monotonic clock, where `lastHeardAt` is the SEND time
- * of the last request the server answered (ZkConnection: a probe every `retryPeriodMs`, plus
- * every other call). The server heard that request after we sent it, so our deadline falls
- * before its expiry as long as clock rates differ by less than (ttl - renewDeadline) / ttl.
- * We do not wait to hear "expired" on a reconnect; hearing it ends the session at once too.
+ * Liveness (safety model 1-2): the ENSEMBLE LEADER expires the session `ttlMs` (the session
+ * timeout; the backend refuses a granted one below it) after it last learned that a server heard
+ * from us. We declare it lost LOCALLY at `lastHeardAt + renewDeadlineMs` on our monotonic clock,
+ * where `lastHeardAt` is the SEND time of the last `sync` probe (every `retryPeriodMs`) or write
+ * that succeeded: only the leader can make those succeed, and it had the session then (see
+ * ZkConnection's THROUGH_LEADER). A read answered by a follower proves nothing: a follower cut
+ * from its quorum goes on answering for up to `syncLimit * tickTime` (issue 10 case 1).
+ *
+ * The margin `ttlMs - renewDeadlineMs` must cover, besides the clock-rate difference
+ * (`ttlMs * rate`, safety model 1): the leader learns a follower's session touches only at its
+ * pings (every tickTime / 2), and if the quorum link dies right after our last successful probe
+ * went through, that probe's touch never reaches the leader, whose last news of us is then the
+ * probe before (one `retryPeriodMs` earlier). So: ttlMs - renewDeadlineMs > retryPeriodMs +
+ * tickTime / 2 + one round trip (defaults: 5000 > 2000 + 1000 with ZooKeeper's tickTime 2000).
+ * `syncLimit * tickTime` no longer enters the safety condition (a sync through a cut follower is
+ * never answered); it bounds availability: a dropped or silent connection ends every term at
+ * once ('connection-lost'), and the session lives on only if it reaches a quorum server within
+ * `renewDeadlineMs`.
+ *
+ * After a loss nothing is released early (safety model 3): the ZooKeeper session is closed no
+ * earlier than `lastHeardAt + ttlMs` (when the server would expire it anyway), so the old
+ * holder's stop callbacks have at least `ttlMs - renewDeadlineMs` before a successor can start.
  */
 export class ZkSession implements Session {
   readonly id: string;
@@ -121,6 +136,7 @@ export class ZkSession implements Session {
       );
       this.#leaderships.set(election, leadership);
       if (this.#lost.signal.aborted) leadership.end('session-lost');
+      else if (this.#client.state !== 'connected') leadership.end('connection-lost');
       return leadership;
     } finally {
       this.#campaigns.delete(election);
@@ -161,10 +177,19 @@ export class ZkSession implements Session {
     else await this.#client.close().catch(() => undefined);
   }
 
+  /**
+   * A dropped connection ends every term at once with 'connection-lost' (Curator's default): from
+   * then on nothing can prove that the quorum still holds the session, and acting on until the
+   * renew deadline would only shorten the margin the successor relies on. The session itself
+   * stays ('suspended'): it may reconnect and live on, and campaign again.
+   */
   #onClientState(state: ZkClientState): void {
     if (this.#state !== 'live' && this.#state !== 'suspended') return;
     if (state === 'connected') this.#setState('live');
-    else if (state === 'disconnected' || state === 'connecting') this.#setState('suspended');
+    else if (state === 'disconnected' || state === 'connecting') {
+      this.#endLeaderships('connection-lost');
+      this.#setState('suspended');
+    }
   }
 
   /**
@@ -173,9 +198,13 @@ export class ZkSession implements Session {
    * runs (a process resumed after a freeze answers "not held" at once). Cheap: one clock read.
    */
   #alive(): boolean {
-    if (this.#state === 'lost' || this.#state === 'closed') return false;
-    if (this.#clock.now() < this.#client.lastHeardAt + this.timing.renewDeadlineMs) return true;
-    this.#loseByDeadline();
+    if (this.#state !== 'live') return false;
+    if (this.#clock.now() >= this.#client.lastHeardAt + this.timing.renewDeadlineMs) {
+      this.#loseByDeadline();
+      return false;
+    }
+    if (this.#client.state === 'connected') return true;
+    this.#onClientState(this.#client.state); // its event has not run yet
     return false;
   }
 
