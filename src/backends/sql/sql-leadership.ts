@@ -25,9 +25,23 @@ export interface LeaseHolder {
 }
 
 /**
+ * Whether a term that ends for `reason` gives its row up at once. Only a graceful handoff does
+ * (resigned while still held, or the session closed), after the signal's listeners ran. A term
+ * that ended by its renew deadline, by its session's loss or by being taken over leaves the row
+ * to expire on the database clock (safety model 3): its holder stopped at the deadline, and
+ * the margin ttlMs - renewDeadlineMs until expiry is what lets its stop callbacks (a bucket's
+ * `released`, `onStoppedLeading`, ...) finish before any successor can start. Releasing then
+ * would hand the role over while they still run.
+ */
+function releasesAtOnce(reason: LeadershipEndReason): boolean {
+  return reason === 'resigned' || reason === 'closed';
+}
+
+/**
  * One held term of one election. Renews every retryPeriodMs, conditional on the version it
- * last wrote; its signal aborts when the term ends for any reason, BEFORE the row is released,
- * so the holder has stopped acting by the time a successor can start.
+ * last wrote; its signal aborts when the term ends for any reason, BEFORE the row is released
+ * (gracefully) or left to expire, so the holder has stopped acting by the time a successor can
+ * start.
  */
 export class SqlLeadership implements Leadership {
   readonly election: string;
@@ -70,7 +84,7 @@ export class SqlLeadership implements Leadership {
       renew: () => this.#renew(),
       gone: () => new BatonError('NOT_LEADER', `${what} was changed or taken in the store; stop acting for it`),
       // Changed in the store: someone took it over; not renewed in time: our own deadline.
-      onLost: (reason, how) => void this.end(how === 'gone' ? 'taken-over' : 'renew-deadline', reason).catch(() => undefined), // the row expires on its own
+      onLost: (reason, how) => void this.end(how === 'gone' ? 'taken-over' : 'renew-deadline', reason).catch(() => undefined),
       onAttempt: holder.onRenewal,
     });
   }
@@ -103,11 +117,13 @@ export class SqlLeadership implements Leadership {
   }
 
   /**
-   * Ends the term (idempotent; every call shares the first one's outcome):
+   * Ends the term (idempotent; every call shares the first one's outcome, so a resign after
+   * the deadline releases nothing):
    *  1. stop renewing and abort the signal with a LeadershipEndedError saying `reason` (and
-   *     carrying `cause`): the holder stops acting now;
-   *  2. release the row (only if it is still mine, same term), announcing it, so that a
-   *     successor takes over in one round trip instead of one TTL.
+   *     carrying `cause`): the holder stops acting now, its listeners run;
+   *  2. a graceful end (resigned, closed) then releases the row (only if it is still mine,
+   *     same term), announcing it, so that a successor takes over in one round trip instead of
+   *     one TTL; any other end leaves it to expire (see releasesAtOnce).
    */
   end(reason: LeadershipEndReason, cause?: unknown): Promise<void> {
     if (this.#released === undefined) {
@@ -116,13 +132,13 @@ export class SqlLeadership implements Leadership {
       this.#sessionLost.removeEventListener('abort', this.#onSessionLost);
       this.#controller.abort(new LeadershipEndedError(this.election, this.term, reason, { cause }));
       this.#onEnd();
-      this.#released = this.#release();
+      this.#released = releasesAtOnce(reason) ? this.#release() : Promise.resolve();
     }
     return this.#released;
   }
 
   readonly #onSessionLost = () => {
-    void this.end(this.#sessionEndReason(), this.#sessionLost.reason).catch(() => undefined); // expires on its own
+    void this.end(this.#sessionEndReason(), this.#sessionLost.reason).catch(() => undefined); // closed: else it expires on its own
   };
 
   /**

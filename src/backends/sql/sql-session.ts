@@ -156,9 +156,12 @@ export class SqlSession implements Session {
 
   /**
    * Graceful close (idempotent):
-   *  1. stop renewing, mark closed and fire `lost` (waits end, every leadership's signal aborts);
+   *  1. stop renewing, mark closed and fire `lost` (waits end, every leadership's signal aborts
+   *     and its listeners run);
    *  2. release every held lease at once;
    *  3. delete the member row, announcing it.
+   * A session already lost releases nothing (steps 2-3 are skipped): its rows expire on the
+   * database clock, the margin its holders' stop callbacks were promised (safety model 3).
    * Rejects with the first store error after doing all it could (the rows then expire).
    */
   close(options?: CallOptions): Promise<void> {
@@ -167,18 +170,25 @@ export class SqlSession implements Session {
   }
 
   async #close(): Promise<void> {
+    this.#loop.check(); // a deadline already passed makes this the close of a lost session
     this.#loop.stop();
     const wasLost = this.#state === 'lost';
     this.#setState('closed');
+    // Taken before `lost` fires: each term's listener ends it (and drops it from #leases).
+    const leases = [...this.#leases.values()];
     if (!this.#lost.signal.aborted) this.#lost.abort(new ClosedError('session'));
+    if (wasLost) {
+      this.#onClosed();
+      return;
+    }
     const { connection, sql, cluster } = this.#ctx;
     const results = await Promise.allSettled([
-      ...[...this.#leases.values()].map((l) => l.end(wasLost ? 'session-lost' : 'closed', this.#lost.signal.reason)),
+      ...leases.map((l) => l.end('closed', this.#lost.signal.reason)),
       connection.runAndAnnounce(sql.memberDelete, [cluster, this.nodeId, this.id], cluster),
     ]);
     this.#onClosed();
     const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
-    if (failed && !wasLost) throw failed.reason;
+    if (failed) throw failed.reason;
   }
 
   #checkUsable(): void {
@@ -186,13 +196,17 @@ export class SqlSession implements Session {
     if (this.#state === 'lost') throw new SessionLostError(`session of node "${this.nodeId}" is lost; open a new session`, { cause: this.#lost.signal.reason });
   }
 
+  /**
+   * Lost (deadline passed, or the store says the row is gone): stop, and fire `lost` so every
+   * term of the session ends now. The member row is NOT deleted: it expires on the database
+   * clock. Membership is what items are placed by, so deleting it early would let the leader
+   * hand this node's buckets and partitions to others while their stop callbacks still run
+   * (safety model 3); the node id is free again once the row expired.
+   */
   #lose(reason: BatonError): void {
     if (this.#state === 'lost' || this.#state === 'closed') return;
     this.#setState('lost');
     this.#lost.abort(reason);
-    // Free the node id at once if the row is still there (else it expires on its own).
-    const { connection, sql, cluster } = this.#ctx;
-    connection.run(sql.memberDelete, [cluster, this.nodeId, this.id]).catch(() => undefined);
   }
 
   #setState(state: SessionState): void {
