@@ -22,7 +22,8 @@ import { ZkRoutingSource } from '../../src/federation/zk-routing-source.js';
 import { encodeRealmRecord } from '../../src/federation/zk-routing-layout.js';
 import { loadConfig } from '../../src/config/load-config.js';
 import { startNode } from '../../src/node/baton-node.js';
-import { DEFAULT_TIMING, type Backend } from '../../src/backend/index.js';
+import type { Backend } from '../../src/backend/index.js';
+import { isBatonError } from '../../src/errors.js';
 import { startStandalone, type StandaloneZooKeeper } from '../support/zookeeper-fixture.js';
 import { TcpProxy } from '../support/tcp-proxy.js';
 import type { CliIo } from '../../src/cli/command.js';
@@ -107,8 +108,8 @@ describe('ZooKeeper digest ACLs', () => {
     assert.equal(await runCli(['status', '--cluster', 'c1', '--store', `zookeeper://${zk.connectString}/acl/a?digest-file=${digestFile}`, '--json'], io), 0, io.stderr);
     assert.match(io.stdout, /"n1"/);
     const denied = capture();
-    assert.equal(await runCli(['status', '--cluster', 'c1', '--store', `zookeeper://${zk.connectString}/acl/a`, '--json', '--store-connect-attempts', '1'], denied), 1);
-    assert.match(denied.stderr, /NO_AUTH/);
+    assert.equal(await runCli(['status', '--cluster', 'c1', '--store', `zookeeper://${zk.connectString}/acl/a`, '--json', '--store-connect-attempts', '1'], denied), 2);
+    assert.match(denied.stderr, /NO_AUTH.*protected by a ZooKeeper ACL/);
     await term.resign();
   });
 
@@ -230,15 +231,29 @@ describe('ZooKeeper digest ACLs', () => {
     assert.equal(loadZkAcl({ env: 'ZK', worldRead: false }, { ZK: 'u:p:with:colons' }).digest.aclId(), `u:${createHash('sha1').update('u:p:with:colons').digest('base64')}`);
   });
 
+  it('turning ACLs on for a cluster that ran without them locks down the znodes it already has', async () => {
+    const base = '/migrated'; // not under /acl, which earlier tests locked
+    const layout = new ZkLayout('c4');
+    const before = await createZookeeperBackend({ connect: zk.connectString, chroot: base, cluster: 'c4' });
+    const session = await before.openSession({ nodeId: 'n1', info: {}, timing: TIMING });
+    await (await session.campaign('leader', {})).resign();
+    await before.kv.put('assignments/n1', { buckets: [1] }, { expectVersion: null });
+    await session.close();
+    await before.close();
+
+    await open(`zookeeper://${zk.connectString}${base}?digest-file=${digestFile}`, 'c4');
+    await refused('a stranger planting a lower candidate in an old election', stranger.create(`${base}${layout.election('leader')}/n_`, null, { mode: 'ephemeral_sequential' }));
+    await refused('a stranger rewriting an old KV document', stranger.setData(`${base}${layout.kvPath('assignments/n1')}`, Buffer.from('{"buckets":[]}')));
+    await refused('a stranger joining as a member', stranger.create(`${base}${layout.members}/intruder`, null, { mode: 'ephemeral' }));
+
+    const other = join(dir, 'other-digest');
+    writeFileSync(other, `${USER}:another-password\n`);
+    await assert.rejects(openStore(`zookeeper://${zk.connectString}${base}?digest-file=${other}`, { cluster: 'c4' }), (error: Error) => isBatonError(error, 'CONFIG') && /locked with other ZooKeeper credentials than baton's/.test(error.message) && !error.message.includes('another-password'));
+  });
+
   it('a backend opened without the credentials cannot take over a locked-down cluster', async () => {
     const locked = await open(`zookeeper://${zk.connectString}/acl/c?digest-file=${digestFile}`, 'c3');
     await locked.kv.put('k', { v: 1 }, { expectVersion: null });
-    const intruder = await createZookeeperBackend({ connect: zk.connectString, chroot: '/acl/c', cluster: 'c3' }).catch((error: unknown) => error);
-    if (intruder instanceof Error) {
-      assert.ok(isZkError(intruder, 'NO_AUTH') || /NO_AUTH/.test(intruder.message), String(intruder));
-      return;
-    }
-    closers.push(() => (intruder as Backend).close());
-    await assert.rejects((intruder as Backend).openSession({ nodeId: 'x', info: {}, timing: DEFAULT_TIMING }));
+    await assert.rejects(createZookeeperBackend({ connect: zk.connectString, chroot: '/acl/c', cluster: 'c3' }), (error: Error) => isBatonError(error, 'CONFIG') && /NO_AUTH.*protected by a ZooKeeper ACL.*digest-file/.test(error.message));
   });
 });

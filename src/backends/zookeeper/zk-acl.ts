@@ -82,7 +82,8 @@ export const PERMS = Object.freeze({ read: 1, all: 31 });
 /** One ACL entry as the wire needs it: permissions and `{ scheme, id }`. */
 export interface AclEntry {
   readonly perms: number;
-  readonly scheme: 'digest' | 'world';
+  /** `digest`, `world`, `ip`, `sasl`, ... */
+  readonly scheme: string;
   readonly id: string;
 }
 
@@ -96,7 +97,23 @@ export function aclEntries(acl: ZkAcl): AclEntry[] {
 /** The library's ACL list for a created znode: `acl`'s entries, or open to anyone without one. */
 export function createAcls(acl: ZkAcl | undefined): readonly RawAcl[] {
   if (acl === undefined) return zookeeperLibrary.ACL.OPEN_ACL_UNSAFE;
-  return aclEntries(acl).map((e) => new zookeeperLibrary.ACL(e.perms, new zookeeperLibrary.Id(e.scheme, e.id)));
+  return toRawAcls(aclEntries(acl));
+}
+
+export function toRawAcls(entries: readonly AclEntry[]): RawAcl[] {
+  return entries.map((e) => new zookeeperLibrary.ACL(e.perms, new zookeeperLibrary.Id(e.scheme, e.id)));
+}
+
+export function fromRawAcls(acls: readonly RawAcl[]): AclEntry[] {
+  return acls.map((a) => ({ perms: a.permission, scheme: a.id.scheme, id: a.id.id }));
+}
+
+/** True when both lists grant the same permissions to the same ids, in any order. */
+export function sameAcl(a: readonly AclEntry[], b: readonly AclEntry[]): boolean {
+  const key = (e: AclEntry) => `${e.scheme}:${e.id}:${e.perms}`;
+  const left = a.map(key).sort();
+  const right = b.map(key).sort();
+  return left.length === right.length && left.every((k, i) => k === right[i]);
 }
 
 /**

@@ -15,7 +15,8 @@
 import type { RawOp, RawOpResult } from './zk-library.js';
 import { CREATE_FLAGS, OP } from './zk-library.js';
 import type { RawAcl } from './zk-library.js';
-import { createAcls } from './zk-acl.js';
+import type { AclEntry } from './zk-acl.js';
+import { createAcls, fromRawAcls, toRawAcls } from './zk-acl.js';
 import type { CallOptions, ZkClientState, ZkConnectionOptions } from './zk-connection.js';
 import { ZkConnection } from './zk-connection.js';
 import type { ZkStat } from './zk-stat.js';
@@ -205,6 +206,22 @@ export class ZkClient {
         done(new ZooKeeperError(code, `ZooKeeper multi failed at op ${index} (${failed?.op} ${failed?.path}): ${code}`, { path: failed?.path, opIndex: index }));
       });
     });
+  }
+
+  /** The znode's ACL entries and its stat. */
+  async getAcl(path: string, options: CallOptions = {}): Promise<{ acl: AclEntry[]; stat: ZkStat }> {
+    const [acls, raw] = await this.#conn.call<[RawAcl[], Parameters<typeof decodeStat>[0]]>('getACL', path, options, (done) =>
+      this.#conn.raw.getACL(path, (error, acls, stat) => done(error, [acls, stat])),
+    );
+    return { acl: fromRawAcls(acls ?? []), stat: decodeStat(raw) };
+  }
+
+  /** Replaces the znode's ACL; `version` (default -1 = any) must match its ACL version. */
+  async setAcl(path: string, acl: readonly AclEntry[], options: CallOptions & { version?: number } = {}): Promise<ZkStat> {
+    const raw = await this.#conn.call<Parameters<typeof decodeStat>[0]>('setACL', path, options, (done) =>
+      this.#conn.raw.setACL(path, toRawAcls(acl), options.version ?? -1, done),
+    );
+    return decodeStat(raw);
   }
 
   /** Stops notifying `watcher` for every path it was set on. */

@@ -106,6 +106,8 @@ export interface RawClient {
   exists(path: string, watcher: RawWatcher | undefined, callback: Callback<[RawStat | null]>): void;
   getChildren(path: string, watcher: RawWatcher | undefined, callback: Callback<[string[], RawStat]>): void;
   transaction(): RawTransaction;
+  getACL(path: string, callback: Callback<[RawAcl[], RawStat]>): void;
+  setACL(path: string, acls: readonly RawAcl[], version: number, callback: Callback<[RawStat]>): void;
   /** Adds credentials; the library sends them now if connected and again after every reconnect. */
   addAuthInfo(scheme: string, auth: Buffer): void;
 }

@@ -15,6 +15,7 @@ import { systemClock } from '../../clock.js';
 import { ClosedError, ConfigError, InvalidArgumentError, NodeIdInUseError, StateError, warnCorruptDocument } from '../../errors.js';
 import { normalizeChroot, normalizeConnect } from './connect-string.js';
 import type { ZkAcl } from './zk-acl.js';
+import { explainNoAuth, lockDownSubtree } from './zk-acl-lockdown.js';
 import { ZkClient } from './zk-client.js';
 import { ZkKv } from './zk-kv.js';
 import { ZkLayout } from './zk-layout.js';
@@ -70,6 +71,8 @@ export async function createZookeeperBackend(options: ZookeeperBackendOptions, {
     const bootstrap = await ZkClient.connect({ connect, sessionTimeoutMs, acl }, { signal });
     try {
       await bootstrap.mkdirs(chroot, { signal });
+    } catch (error) {
+      throw explainNoAuth(error, chroot, acl);
     } finally {
       await bootstrap.close();
     }
@@ -77,9 +80,11 @@ export async function createZookeeperBackend(options: ZookeeperBackendOptions, {
   const shared = await ZkClient.connect({ connect, chroot, sessionTimeoutMs, acl }, { signal });
   try {
     for (const path of [layout.kv, layout.members, layout.elections]) await shared.mkdirs(path, { signal });
+    // Znodes made before ACLs were turned on would stay open to anyone (zk-acl-lockdown.ts).
+    if (acl) await lockDownSubtree(shared, layout.root, acl, { signal });
   } catch (error) {
     await shared.close();
-    throw toContractError(error);
+    throw toContractError(explainNoAuth(error, layout.root, acl));
   }
   return new ZookeeperBackend({ connect, chroot, sessionTimeoutMs, acl, cluster: options.cluster, clock: options.clock ?? systemClock, layout, shared });
 }
