@@ -7,6 +7,8 @@ import type { CallOptions } from '../../../backend/contract.js';
 import { AbortedError, ClosedError } from '../../../errors.js';
 import type { SqlConnection, SqlExecutor, SqlParam, SqlResult } from '../dialect.js';
 import { driverError, storeUnavailable } from '../driver-error.js';
+import type { DurabilityProblem } from '../durability.js';
+import { warnIfNotDurable } from '../durability.js';
 import { mysqlDialect } from './dialect.js';
 
 /** Connections in the pool: renewals, one campaign and a few watchers run side by side. */
@@ -153,8 +155,21 @@ class MysqlConnection implements SqlConnection {
 }
 
 /**
+ * Settings that let InnoDB acknowledge a commit it may lose in a crash (see durability.ts):
+ * `innodb_flush_log_at_trx_commit` 0 or 2 flush the redo log about once a second, not at each
+ * commit (1, and MariaDB's 3, flush at each commit).
+ */
+async function durabilityProblems(connection: SqlConnection): Promise<DurabilityProblem[]> {
+  const { rows } = await connection.run('SELECT @@GLOBAL.innodb_flush_log_at_trx_commit AS flush');
+  const flush = Number(rows[0]?.['flush']);
+  if (flush === 1 || flush === 3) return [];
+  return [{ setting: 'innodb_flush_log_at_trx_commit', value: String(flush), fix: 'set it to 1' }];
+}
+
+/**
  * Opens a pool on `url` (mysql:// or mariadb://). Resolves once one statement has succeeded,
- * so a wrong URL fails here.
+ * so a wrong URL fails here; warns (once, as a process warning) when the server's settings
+ * may lose a commit.
  */
 export async function openMysqlConnection(url: string): Promise<SqlConnection> {
   const parsed = new URL(url);
@@ -179,7 +194,7 @@ export async function openMysqlConnection(url: string): Promise<SqlConnection> {
   });
   const connection = new MysqlConnection(pool);
   try {
-    await connection.run('SELECT 1');
+    warnIfNotDurable('mysql', await durabilityProblems(connection));
   } catch (error) {
     await connection.close();
     throw error;

@@ -9,6 +9,8 @@ import type { CallOptions } from '../../../backend/contract.js';
 import { AbortedError, ClosedError } from '../../../errors.js';
 import type { SqlConnection, SqlExecutor, SqlParam, SqlResult } from '../dialect.js';
 import { storeUnavailable } from '../driver-error.js';
+import type { DurabilityProblem } from '../durability.js';
+import { warnIfNotDurable } from '../durability.js';
 import { postgresDialect } from './dialect.js';
 
 /** Connections in the pool: renewals, one campaign and a few watchers run side by side. */
@@ -184,8 +186,24 @@ class PostgresConnection implements SqlConnection {
 }
 
 /**
+ * Settings of this connection that let PostgreSQL acknowledge a commit it may lose in a crash
+ * (see durability.ts). `synchronous_commit = local` or `remote_write` still flush the local
+ * WAL; whether a failover may promote an asynchronous standby is outside what a client can see.
+ */
+async function durabilityProblems(connection: SqlConnection): Promise<DurabilityProblem[]> {
+  const { rows } = await connection.run("SELECT current_setting('synchronous_commit') AS synchronous_commit, current_setting('fsync') AS fsync");
+  const problems: DurabilityProblem[] = [];
+  const synchronousCommit = String(rows[0]?.['synchronous_commit']);
+  const fsync = String(rows[0]?.['fsync']);
+  if (synchronousCommit === 'off') problems.push({ setting: 'synchronous_commit', value: synchronousCommit, fix: 'set it to on' });
+  if (fsync === 'off') problems.push({ setting: 'fsync', value: fsync, fix: 'set it to on' });
+  return problems;
+}
+
+/**
  * Opens a pool on `url` (postgres:// or postgresql://) and starts listening on `channel`.
- * Resolves once one statement has succeeded, so a wrong URL fails here.
+ * Resolves once one statement has succeeded, so a wrong URL fails here; warns (once, as a
+ * process warning) when the server's settings may lose a commit.
  */
 export async function openPostgresConnection(url: string, channel: string): Promise<SqlConnection> {
   const connection = new PostgresConnection(
@@ -199,7 +217,7 @@ export async function openPostgresConnection(url: string, channel: string): Prom
     channel,
   );
   try {
-    await connection.run('SELECT 1');
+    warnIfNotDurable('postgres', await durabilityProblems(connection));
   } catch (error) {
     await connection.close();
     throw error;

@@ -1,6 +1,6 @@
 /**
  * The SQLite driver (better-sqlite3): one handle per backend on a WAL-mode database file that
- * several processes on one machine share. better-sqlite3 is synchronous, so statements on a
+ * several processes on one machine share, with `synchronous = FULL` (durable commits). better-sqlite3 is synchronous, so statements on a
  * handle are queued one after another and a transaction holds the queue until it ends.
  *
  * Limitation of a shared file: a process frozen (SIGSTOP, debugger) in the middle of a write
@@ -173,8 +173,11 @@ function openOnce(file: string): SqlConnection {
     try {
       // WAL lets readers in other processes go on while one process writes.
       db.pragma('journal_mode = WAL');
-      // NORMAL is crash-safe in WAL mode (an OS crash may lose only the last commits).
-      db.pragma('synchronous = NORMAL');
+      // FULL, not NORMAL: every commit syncs the WAL before it returns. Fencing tokens must
+      // never repeat (safety model 4): with NORMAL an OS crash or power cut can roll back the last
+      // committed acquisitions, and the same term would be handed out again. (EXTRA adds nothing
+      // in WAL mode: it only syncs the directory after a rollback journal is deleted.)
+      db.pragma('synchronous = FULL');
     } catch (error) {
       db.close();
       throw error;
