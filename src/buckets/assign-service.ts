@@ -11,7 +11,7 @@ import type { Logger } from 'pino';
 import type { Backend, Leadership } from '../backend/contract.js';
 import { systemClock, type Clock } from '../clock.js';
 import { StateError, type CorruptDocumentError } from '../errors.js';
-import { runLeaderLoop, type LeaderLoopEnd } from '../handoff/leader-loop.js';
+import { runLeaderLoop, type LeaderLoopEnd, type PassResult } from '../handoff/leader-loop.js';
 import { OfflineGrace } from '../handoff/offline-grace.js';
 import { readAssignmentTable, type NodeRecord } from './assignment-layout.js';
 import type { BucketMetrics } from './bucket-metrics.js';
@@ -95,8 +95,8 @@ export class AssignService {
     return this.#pass(this.#leadership.signal);
   }
 
-  /** One pass whose reads and writes end when `signal` aborts (the term's, or run()'s). */
-  async #pass(signal: AbortSignal): Promise<Plan> {
+  /** One pass whose reads and writes end when `signal` aborts (the term's, or run()'s); also says which members it planned with. */
+  async #pass(signal: AbortSignal): Promise<Plan & PassResult> {
     this.#leadership.signal.throwIfAborted();
     signal.throwIfAborted();
     const started = this.#clock.now();
@@ -122,7 +122,7 @@ export class AssignService {
         'bucket assignment written',
       );
     }
-    return plan;
+    return { ...plan, members };
   }
 
   /** Writes both phases in order, each write fenced; returns how many writes were made. */

@@ -4,7 +4,7 @@
  * term ends or the store refuses the term.
  */
 import type { Logger } from 'pino';
-import type { Backend } from '../backend/contract.js';
+import type { Backend, Member } from '../backend/contract.js';
 import type { Clock } from '../clock.js';
 import { isBatonError } from '../errors.js';
 import { Wakeup } from './wakeup.js';
@@ -16,12 +16,24 @@ import { Wakeup } from './wakeup.js';
  */
 export const RETRY_AFTER_ERROR_MS = 1_000;
 
+/**
+ * Safety net against a missed membership hint, on the leader's monotonic clock: while the loop
+ * waits for its next pass, it reads the live members this often and runs a pass at once when
+ * they differ from the ones the last pass planned with. The watch normally wakes the loop within
+ * one round trip; this bounds how long a missed hint (a watch being set again, a store whose
+ * watch has a gap) keeps a joined node out of the placement, or a vanished one out of its grace,
+ * to one period plus one read, whatever the interval. 5 s: a third of the default ttl, the scale
+ * on which membership changes are noticed anyway; one members read per 5 s, on the leader only.
+ */
+export const MEMBERS_RECHECK_MS = 5_000;
+
 /** Why a leader loop ended: the term (or the caller) ended it, or a write was fenced. */
 export type LeaderLoopEnd = 'term-ended' | 'fenced';
 
-/** What a pass reports: the vanished nodes in grace, with the ms each has left. */
+/** What a pass reports: the vanished nodes in grace, with the ms each has left, and the live members it planned with. */
 export interface PassResult {
   readonly inGrace: ReadonlyMap<string, number>;
+  readonly members: readonly Member[];
 }
 
 export interface LeaderLoopOptions {
@@ -44,7 +56,8 @@ export interface LeaderLoopOptions {
  * 'fenced'). Never rejects for store errors: they are logged and retried.
  * 1. Any membership change wakes the loop at once; the first pass runs at once. A store that
  *    refuses the membership watch is asked again before every pass.
- * 2. The next pass comes when the nearest grace ends, or after the interval.
+ * 2. The next pass comes when the nearest grace ends, or after the interval, or as soon as a
+ *    members re-check (every MEMBERS_RECHECK_MS meanwhile) finds them changed.
  * 3. A version conflict means the stored state changed under the pass: read it again at once.
  *    Any other error waits RETRY_AFTER_ERROR_MS.
  */
@@ -66,13 +79,16 @@ async function loop(options: LeaderLoopOptions, signal: AbortSignal): Promise<Le
   let watching = watchMembers(options, wakeup, signal);
   wakeup.fire();
   let delay = intervalMs;
+  /** The members the last successful pass planned with (fingerprint); undefined before one. */
+  let planned: string | undefined;
   while (!signal.aborted) {
-    await wakeup.wait(delay, signal);
+    await untilPassDue(options, wakeup, delay, planned, signal);
     if (signal.aborted) break;
     watching ||= watchMembers(options, wakeup, signal);
     try {
       // Step 2.
-      const { inGrace } = await options.pass(signal);
+      const { inGrace, members } = await options.pass(signal);
+      planned = fingerprint(members);
       delay = Math.min(intervalMs, ...inGrace.values());
     } catch (error) {
       if (signal.aborted) break;
@@ -91,6 +107,32 @@ async function loop(options: LeaderLoopOptions, signal: AbortSignal): Promise<Le
     }
   }
   return 'term-ended';
+}
+
+/**
+ * Waits until the next pass is due: on a wake-up (a hint, or a pass asking for another), after
+ * `delayMs`, or when a members re-check finds them different from `planned` (step 2). A re-check
+ * that fails (store unreachable) lets the pass run and report it.
+ */
+async function untilPassDue(options: LeaderLoopOptions, wakeup: Wakeup, delayMs: number, planned: string | undefined, signal: AbortSignal): Promise<void> {
+  const { clock, backend } = options;
+  const due = clock.now() + delayMs;
+  for (;;) {
+    const left = due - clock.now();
+    const recheck = planned !== undefined && left > MEMBERS_RECHECK_MS;
+    if (await wakeup.wait(recheck ? MEMBERS_RECHECK_MS : left, signal)) return;
+    if (!recheck || signal.aborted) return;
+    try {
+      if (fingerprint(await backend.members({ signal })) !== planned) return;
+    } catch {
+      return;
+    }
+  }
+}
+
+/** Members compared by re-checks: who, with which session, advertising what. */
+function fingerprint(members: readonly Member[]): string {
+  return JSON.stringify(members.map((m) => [m.nodeId, m.sessionId, m.info]));
 }
 
 /** Registers the membership watch; false (logged) when the store refuses it for now. */

@@ -4,7 +4,8 @@ import { isBatonError } from '../errors.js';
 /**
  * A level-triggered wake-up: `fire()` marks work as pending; `wait(ms, signal)` resolves at once
  * if work is pending, else on the next `fire()`, after `ms` on the clock, or when `signal`
- * aborts. It never rejects, and it consumes the pending mark.
+ * aborts. It never rejects, and it consumes the pending mark; it resolves true when it found
+ * work pending (a `fire()` before or during the wait), false on time-out or abort.
  */
 export class Wakeup {
   readonly #clock: Clock;
@@ -20,7 +21,7 @@ export class Wakeup {
     this.#wake?.();
   }
 
-  async wait(ms: number, signal: AbortSignal): Promise<void> {
+  async wait(ms: number, signal: AbortSignal): Promise<boolean> {
     if (!this.#pending && !signal.aborted) {
       const stop = new AbortController();
       const onAbort = () => stop.abort();
@@ -35,7 +36,9 @@ export class Wakeup {
         signal.removeEventListener('abort', onAbort);
       }
     }
+    const fired = this.#pending;
     this.#pending = false;
+    return fired;
   }
 }
 

@@ -9,7 +9,7 @@
 import type { Logger } from 'pino';
 import type { Backend, Leadership } from '../backend/contract.js';
 import { silentLogger } from '../handoff/silent-logger.js';
-import { runLeaderLoop, type LeaderLoopEnd } from '../handoff/leader-loop.js';
+import { runLeaderLoop, type LeaderLoopEnd, type PassResult } from '../handoff/leader-loop.js';
 import { OfflineGrace } from '../handoff/offline-grace.js';
 import { systemClock, type Clock } from '../clock.js';
 import { StateError, type CorruptDocumentError } from '../errors.js';
@@ -75,8 +75,8 @@ export class PlacementService {
     return this.#pass(this.#leadership.signal);
   }
 
-  /** One pass whose reads and writes end when `signal` aborts (the term's, or run()'s). */
-  async #pass(signal: AbortSignal): Promise<PlacementPlan> {
+  /** One pass whose reads and writes end when `signal` aborts (the term's, or run()'s); also says which members it planned with. */
+  async #pass(signal: AbortSignal): Promise<PlacementPlan & PassResult> {
     const { fence } = this.#leadership;
     this.#leadership.signal.throwIfAborted();
     signal.throwIfAborted();
@@ -93,7 +93,7 @@ export class PlacementService {
       await this.#backend.kv.put(placementKey(name), placementJson(plan.doc), { fence, signal, ...(expectVersion === undefined ? {} : { expectVersion }) });
       this.#log.info({ inGrace: [...plan.inGrace.keys()], live: [...live] }, 'partition placement written');
     }
-    return plan;
+    return { ...plan, members };
   }
 
   #reportCorrupt(error: CorruptDocumentError): void {

@@ -8,6 +8,7 @@
  * Usage: node partition-worker.js <logFile> <config values JSON>
  */
 import { appendFileSync } from 'node:fs';
+import path from 'node:path';
 import { pino } from 'pino';
 import { loadConfig } from '../../src/config/load-config.js';
 import { BatonNode } from '../../src/node/baton-node.js';
@@ -29,8 +30,18 @@ function record(event: Omit<PartitionEvent, 't' | 'node'>): void {
   appendFileSync(logFile, `${JSON.stringify({ ...event, node: config.nodeId, t: process.hrtime.bigint().toString() })}\n`);
 }
 
+/**
+ * The node's own log lines: silent, unless BATON_TEST_PINO_DIR names a directory to keep them in
+ * (one `<cluster>-<log file name>.pino` per process, debug level) for looking into a failed run.
+ */
+function nodeLogger(): pino.Logger {
+  const dir = process.env['BATON_TEST_PINO_DIR'];
+  if (dir === undefined || dir === '') return pino({ level: 'silent' });
+  return pino({ level: 'debug' }, pino.destination({ dest: path.join(dir, `${config.cluster}-${path.basename(logFile)}.pino`), sync: true }));
+}
+
 // Listeners go on before start(): a partition may be won before start() resolves.
-const node = new BatonNode(config, { logger: pino({ level: 'silent' }) });
+const node = new BatonNode(config, { logger: nodeLogger() });
 for (const name of Object.keys(config.partitions ?? {})) {
   const resource = node.partitions(name);
   resource.on('started', (partition, { token }) => record({ e: 'start', partition, token }));

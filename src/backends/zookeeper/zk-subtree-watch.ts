@@ -26,8 +26,14 @@ export interface SubtreeWatchOptions {
  * 2. On a notification: arm what it concerns again, then call the listener.
  * 3. Children found by re-arming that were not known also call the listener (they may have been
  *    created after the hint that led the reader to read).
- * 4. A failed call (connection loss) calls the listener and arms again after `retryMs`.
- * 5. Once the first arming is done, the listener is called once (see `start`).
+ * 4. A failed call (connection loss) arms again after `retryMs`, then calls the listener.
+ * 5. Once the first arming (or a re-arming after a new session) is done, the listener is
+ *    called once (see `start`).
+ *
+ * The rule behind 2, 4 and 5: a hint goes out only after the watches it answers for are set, so
+ * a reader woken by it reads a state at least as new as the one the watches were set on. A
+ * change that lands while a watch is missing (between a notification and the re-arming read,
+ * during the first arming, or while a failed call waits to be retried) is then never missed.
  */
 export class SubtreeWatch {
   readonly #options: SubtreeWatchOptions;
@@ -39,26 +45,27 @@ export class SubtreeWatch {
   }
 
   /**
-   * Arms the subtree, then, for a subtree more than one level deep (KV prefixes), calls the
-   * listener once if the root exists: a reader that read before the deeper watches were set
-   * (they take a round trip per level) may have missed a change in between, so it is told to
-   * read again. An absent root had nothing to miss; a one-level watch (members, an election)
-   * is armed with the root's own child watch, right behind the root's.
+   * Arms the subtree, then calls the listener once. The caller reads as soon as this returns,
+   * while the watches are still being set: each level takes a round trip (even a one-level
+   * watch such as the members': the root's child watch is set only after its `exists` answered),
+   * so a child created between the caller's read and its level's watch would otherwise go
+   * unnoticed until the next change. The hint after the arming makes the caller read once more.
    */
   start(): void {
-    const { signal, client, root } = this.#options;
+    const { signal, client } = this.#options;
     signal.addEventListener('abort', () => client().removeWatcher(this.#onEvent), { once: true });
-    void this.#arm(root, 0, false).then(() => {
-      if (this.#options.depth > 1 && this.#known.has(root)) this.#notify();
-    });
+    this.#armAllThenNotify();
   }
 
-  /** Sets every watch again (after the client was replaced) and calls the listener once. */
+  /** Sets every watch again (after the client was replaced), then calls the listener once. */
   rearm(): void {
     if (this.#options.signal.aborted) return;
     this.#known.clear();
-    this.#notify();
-    void this.#arm(this.#options.root, 0, false);
+    this.#armAllThenNotify();
+  }
+
+  #armAllThenNotify(): void {
+    void this.#arm(this.#options.root, 0, false).then(() => this.#notify());
   }
 
   #handle(event: ZkEvent): void {
@@ -77,9 +84,7 @@ export class SubtreeWatch {
     } else {
       rearmed = this.#arm(event.path, depth, true);
     }
-    // The hint goes out only once the watch is set again: a reader woken by it then reads a
-    // state at least as new as the one the new watch was set on, so a change that lands
-    // between the notification and the re-arming read is never missed (one-shot watches).
+    // Only once the watch is set again (the rule in the class comment).
     void rearmed.then(() => this.#notify());
   }
 
@@ -115,9 +120,9 @@ export class SubtreeWatch {
     if (signal.aborted || isZkError(error, 'NO_NODE')) return;
     if (isZkError(error, 'SESSION_EXPIRED') || (error as { code?: string }).code === 'CLOSED') return; // rearm() follows a replacement
     this.#known.delete(path);
-    this.#notify();
+    // Whatever changed at `path` while its watch was missing is told once the watch is set again.
     this.#options.clock.sleep(this.#options.retryMs, { signal }).then(
-      () => this.#arm(path, depth, true),
+      () => this.#arm(path, depth, true).then(() => this.#notify()),
       () => undefined, // aborted: the watch is over
     );
   }
