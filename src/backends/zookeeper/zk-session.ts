@@ -69,10 +69,14 @@ export class ZkSession implements Session {
     setMaxListeners(Infinity, this.#lost.signal);
   }
 
+  /** Current when read: the local deadline is checked first (see #alive). */
   get lost(): AbortSignal {
+    this.#alive();
     return this.#lost.signal;
   }
+  /** Current when read: the local deadline and the connection are checked first (see #alive). */
   get state(): SessionState {
+    this.#alive();
     return this.#state;
   }
 
@@ -198,14 +202,13 @@ export class ZkSession implements Session {
    * runs (a process resumed after a freeze answers "not held" at once). Cheap: one clock read.
    */
   #alive(): boolean {
-    if (this.#state !== 'live') return false;
+    if (this.#state !== 'live' && this.#state !== 'suspended') return false;
     if (this.#clock.now() >= this.#client.lastHeardAt + this.timing.renewDeadlineMs) {
       this.#loseByDeadline();
       return false;
     }
-    if (this.#client.state === 'connected') return true;
-    this.#onClientState(this.#client.state); // its event has not run yet
-    return false;
+    if (this.#state !== 'live' || this.#client.state !== 'connected') this.#onClientState(this.#client.state); // its event may not have run yet
+    return this.#state === 'live';
   }
 
   #loseByDeadline(): void {
