@@ -11,6 +11,9 @@
  * - There is no read timeout: a server that stops answering on an open socket is never left.
  *   The client's liveness probe destroys such a socket (`connectionManager.socket`).
  * - There is no `sync`. {@link syncRequest} builds one for `connectionManager.queue` (below).
+ * - Credentials (`addAuthInfo`) are re-sent on every reconnect, but queued behind the requests
+ *   made while disconnected, which then reach the server unauthenticated (NO_AUTH). zk-acl.ts
+ *   moves them ahead, as the Java client does.
  * - `Exception.create` throws on error codes it does not know (newer servers send e.g.
  *   SESSION_MOVED, -118), and it is called inside the socket's data handler, which would crash
  *   the process. We wrap it once, below, to return a plain error carrying the code instead.
