@@ -10,7 +10,7 @@ import { afterEach, describe, it } from 'node:test';
 import { LeaderElector } from '../../../src/election/index.js';
 import type { Leadership } from '../../../src/backend/contract.js';
 import { ElectorCluster } from './elector-fixture.js';
-import { slowCampaigns } from './slow-campaign.js';
+import { slowCampaigns } from '../../support/slow-campaigns.js';
 
 describe('LeaderElector: holding is judged when asked', () => {
   let cluster = new ElectorCluster();

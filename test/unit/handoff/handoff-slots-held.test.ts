@@ -10,7 +10,7 @@ import { DEFAULT_TIMING, type Backend, type Session } from '../../../src/backend
 import { HandoffSlots, type HandoffReason, type HeldItem } from '../../../src/handoff/handoff-slots.js';
 import { silentLogger } from '../../../src/handoff/silent-logger.js';
 import { FakeClock } from '../../../src/testing/fake-clock.js';
-import { slowCampaigns } from '../election/slow-campaign.js';
+import { slowCampaigns } from '../../support/slow-campaigns.js';
 
 const { renewDeadlineMs, ttlMs } = DEFAULT_TIMING;
 

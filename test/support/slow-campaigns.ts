@@ -1,10 +1,12 @@
-import type { Leadership, Session } from '../../../src/backend/contract.js';
+import type { Leadership, Session } from '../../src/backend/contract.js';
 
 /** A session whose campaign answers are held back until released, and the control over them. */
 export interface SlowCampaigns {
   readonly session: Session;
   /** Campaigns that won and whose answer is held back now. */
   readonly held: number;
+  /** The term most recently won by the wrapped session (answer held back or not). */
+  readonly last: Leadership | undefined;
   /** Delivers every answer held back so far. */
   release(): void;
 }
@@ -16,6 +18,7 @@ export interface SlowCampaigns {
  */
 export function slowCampaigns(session: Session): SlowCampaigns {
   const waiting: Array<() => void> = [];
+  let last: Leadership | undefined;
   const slow: Session = {
     id: session.id,
     nodeId: session.nodeId,
@@ -31,6 +34,7 @@ export function slowCampaigns(session: Session): SlowCampaigns {
     close: (options) => session.close(options),
     campaign: async (election, info, options): Promise<Leadership> => {
       const leadership = await session.campaign(election, info, options);
+      last = leadership;
       await new Promise<void>((resolve) => waiting.push(resolve));
       return leadership;
     },
@@ -39,6 +43,9 @@ export function slowCampaigns(session: Session): SlowCampaigns {
     session: slow,
     get held() {
       return waiting.length;
+    },
+    get last() {
+      return last;
     },
     release: () => {
       for (const resolve of waiting.splice(0)) resolve();
