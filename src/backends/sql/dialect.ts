@@ -29,10 +29,12 @@ export interface SqlDialect {
   /** Quotes an identifier (table names are validated before they get here). */
   quote(identifier: string): string;
   /**
-   * Appended to a SELECT inside a transaction so that the rows read stay locked until commit
-   * ('' where the transaction already holds the database's write lock, as SQLite's does).
+   * Appended to the sub-SELECT of the lease row inside a fenced KV write: reads the row's
+   * latest committed version and share-locks it until the statement commits, so no takeover
+   * (an UPDATE of that row) commits in between ('' where a write statement already holds the
+   * database's write lock, as SQLite's do).
    */
-  readonly lockRows: string;
+  readonly lockLease: string;
   /** Whether INSERT, UPDATE and DELETE accept a RETURNING clause (PostgreSQL, SQLite; not MariaDB). */
   readonly returning: boolean;
   /** Whether a driver error is a primary-key violation. */

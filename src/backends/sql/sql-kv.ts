@@ -2,7 +2,7 @@ import type { ChangeListener, Fence, Kv, KvEntry, KvListOptions, KvWriteOptions,
 import type { Json } from '../../backend/json.js';
 import { validateKey, validatePrefix } from '../../backend/names.js';
 import { CorruptDocumentError, FencedError, InvalidArgumentError, VersionConflictError } from '../../errors.js';
-import type { SqlExecutor, SqlRow } from './dialect.js';
+import type { SqlParam, SqlRow } from './dialect.js';
 import type { SqlContext } from './sql-context.js';
 import { anySignal, raceSignal } from './signals.js';
 
@@ -25,7 +25,14 @@ function serialize(key: string, value: Json): string {
   return text;
 }
 
-/** Versioned JSON documents in `{prefix}kv`; fenced writes check the lease row in the same transaction. */
+/** One conditional write statement and the version the key has once it lands. */
+interface Change {
+  readonly statement: string;
+  readonly params: readonly SqlParam[];
+  readonly version: number;
+}
+
+/** Versioned JSON documents in `{prefix}kv`; a fenced write checks the lease row in its one statement. */
 export class SqlKv implements Kv {
   readonly #ctx: SqlContext;
 
@@ -63,32 +70,24 @@ export class SqlKv implements Kv {
     return entries.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
   }
 
-  /**
-   * One transaction:
-   *  1. with a fence: the fence's session must still hold its term, unexpired on the DB clock
-   *     (the lease row stays locked until commit), else FencedError;
-   *  2. read (and lock) the key's version and compare it with `expectVersion`;
-   *  3. insert at version 1 or update to version + 1; announce the change.
-   */
+  /** Writes `value` by {@link SqlKv.#write}: version 1 on an absent key, else the version read + 1. */
   async put(key: string, value: Json, options?: KvWriteOptions): Promise<number> {
     validateKey(key);
     const text = serialize(key, value);
-    return this.#write(key, options, async (tx, current) => {
-      if (current === null) {
-        await tx.run(this.#ctx.sql.kvInsert, [this.#ctx.cluster, key, text]);
-        return 1;
-      }
-      await tx.run(this.#ctx.sql.kvUpdate, [text, current + 1, this.#ctx.cluster, key]);
-      return current + 1;
-    });
+    const { sql, cluster } = this.#ctx;
+    return this.#write(key, options, (current) =>
+      current === null
+        ? { statement: options?.fence ? sql.kvInsertFenced : sql.kvInsert, params: [cluster, key, text], version: 1 }
+        : { statement: options?.fence ? sql.kvUpdateFenced : sql.kvUpdate, params: [text, cluster, key, current], version: current + 1 },
+    );
   }
 
   async delete(key: string, options?: KvWriteOptions): Promise<void> {
     validateKey(key);
-    await this.#write(key, options, async (tx, current) => {
-      if (current !== null) await tx.run(this.#ctx.sql.kvDelete, [this.#ctx.cluster, key]);
-      return 0;
-    });
+    const { sql, cluster } = this.#ctx;
+    await this.#write(key, options, (current) =>
+      current === null ? null : { statement: options?.fence ? sql.kvDeleteFenced : sql.kvDelete, params: [cluster, key, current], version: 0 },
+    );
   }
 
   watch(prefix: string, listener: ChangeListener, options: WatchOptions): void {
@@ -109,34 +108,61 @@ export class SqlKv implements Kv {
     this.#ctx.feed.watch(this.#ctx.pollIntervalMs, read, listener, signal);
   }
 
-  async #write(key: string, options: KvWriteOptions | undefined, apply: (tx: SqlExecutor, current: number | null) => Promise<number>): Promise<number> {
+  /**
+   * One compare-and-set, retried while it loses a race (DESIGN.md safety model 5: no lock is
+   * held across a client round trip, so a writer frozen anywhere in here holds nothing that
+   * delays a takeover):
+   *  1. read the key's version (null: absent);
+   *  2. `expectVersion` given and different: VersionConflictError (FencedError first when the
+   *     fence no longer holds, so a deposed writer always learns that it was deposed);
+   *  3. run ONE statement that lands only on exactly the version read and, with a fence, only
+   *     while the fence's term is held and unexpired on the DB clock (see statements.ts);
+   *  4. it matched nothing: FencedError if the fence no longer holds; else another writer
+   *     changed the key between 1 and 3: read again (each retry follows a write that landed).
+   */
+  async #write(key: string, options: KvWriteOptions | undefined, change: (current: number | null) => Change | null): Promise<number> {
     this.#ctx.checkOpen();
     const { connection, sql, cluster } = this.#ctx;
     const expect = options?.expectVersion;
-    const attempt = () =>
-      connection.transaction(async (tx) => {
-        if (options?.fence) await this.#checkFence(tx, options.fence);
-        const { rows } = await tx.run(sql.kvGetLocked, [cluster, key]);
-        const current = rows[0] === undefined ? null : Number(rows[0]['version']);
-        if (expect !== undefined && expect !== current) throw new VersionConflictError(key, expect, current);
-        const version = await apply(tx, current);
-        await connection.announce(tx, cluster);
-        return version;
-      }, options);
-    for (let retried = false; ; retried = true) {
-      try {
-        return await raceSignal(attempt(), options?.signal, 'kv write');
-      } catch (error) {
-        // Two writers created the same absent key at once and this one lost on the primary key:
-        // a conditional write conflicts; an unconditional one reads again and overwrites once.
-        if (!connection.dialect.isUniqueViolation(error)) throw error;
-        if (expect !== undefined || retried) throw new VersionConflictError(key, expect ?? null, 1);
+    const signal = options?.signal;
+    for (;;) {
+      const { rows } = await raceSignal(connection.run(sql.kvVersion, [cluster, key]), signal, 'kv write');
+      const current = rows[0] === undefined ? null : Number(rows[0]['version']);
+      if (expect !== undefined && expect !== current) {
+        await this.#checkFence(options?.fence, signal);
+        throw new VersionConflictError(key, expect, current);
       }
+      const next = change(current);
+      if (next === null) {
+        await this.#checkFence(options?.fence, signal); // nothing to write, but a deposed writer is told so
+        return 0;
+      }
+      if (await this.#landed(next, options?.fence, signal)) return next.version;
+      await this.#checkFence(options?.fence, signal);
     }
   }
 
-  async #checkFence(tx: SqlExecutor, fence: Fence): Promise<void> {
-    const { rows } = await tx.run(this.#ctx.sql.fenceCheck, [this.#ctx.cluster, fence.election, fence.sessionId, fence.term]);
+  /** Runs one write statement; false when it matched nothing or lost a create race on the key. */
+  async #landed(change: Change, fence: Fence | undefined, signal: AbortSignal | undefined): Promise<boolean> {
+    const { connection, cluster } = this.#ctx;
+    const params = fence ? [...change.params, cluster, fence.election, fence.sessionId, fence.term] : change.params;
+    try {
+      const { changes } = await raceSignal(connection.runAndAnnounce(change.statement, params, cluster), signal, 'kv write');
+      return changes > 0;
+    } catch (error) {
+      if (connection.dialect.isUniqueViolation(error)) return false; // created concurrently: read again
+      throw error;
+    }
+  }
+
+  /** Rejects FencedError unless `fence` (if any) names a term still held and unexpired. */
+  async #checkFence(fence: Fence | undefined, signal: AbortSignal | undefined): Promise<void> {
+    if (fence === undefined) return;
+    const { rows } = await raceSignal(
+      this.#ctx.connection.run(this.#ctx.sql.fenceCheck, [this.#ctx.cluster, fence.election, fence.sessionId, fence.term]),
+      signal,
+      'kv write',
+    );
     if (rows.length === 0) throw new FencedError(fence.election, fence.term);
   }
 }

@@ -15,6 +15,17 @@ export function buildStatements(d: SqlDialect, t: TableNames) {
   const key = d.quote('key');
   const now = d.nowMs;
   const returning = (columns: string) => (d.returning ? ` RETURNING ${columns}` : '');
+  /** The fence's term is held and unexpired on the DB clock (cluster, election, sessionId, term). */
+  const fenceHeld = `cluster = ? AND name = ? AND holder = ? AND term = ? AND expires_at > ${now}`;
+  /**
+   * Inside a KV write: the fence holds, and the lease row stays share-locked until that one
+   * statement commits, so no takeover can commit between the check and the write (PostgreSQL
+   * and MySQL would otherwise check a snapshot taken when the statement began). The lock never
+   * outlives the statement, which the server bounds (see each connection's timeouts).
+   */
+  const fenceHolds = `EXISTS (SELECT 1 FROM ${lease} WHERE ${fenceHeld}${d.lockLease})`;
+  /** The key at exactly the version the writer read (cluster, key, version). */
+  const kvAt = `cluster = ? AND ${key} = ? AND version = ?`;
   return Object.freeze({
     // ---- leases (elections) ----
     /** The live holder, if any: an expired lease is no leader. */
@@ -41,8 +52,11 @@ export function buildStatements(d: SqlDialect, t: TableNames) {
     leaseRenew: `UPDATE ${lease} SET version = version + 1, expires_at = ${now} + ?, renewed_at = ${now} WHERE cluster = ? AND name = ? AND holder = ? AND term = ? AND version = ? AND expires_at > ${now}`,
     /** Give the lease up now so a successor need not wait for expiry. */
     leaseRelease: `UPDATE ${lease} SET holder = NULL, holder_node = NULL, info = NULL, version = version + 1, expires_at = ${now} WHERE cluster = ? AND name = ? AND holder = ? AND term = ?${returning('term')}`,
-    /** Fencing: the term is still held and unexpired; the row stays locked until commit. */
-    fenceCheck: `SELECT term FROM ${lease} WHERE cluster = ? AND name = ? AND holder = ? AND term = ? AND expires_at > ${now}${d.lockRows}`,
+    /**
+     * Whether a fence's term is still held and unexpired (a plain read: it tells a fenced write
+     * that matched nothing whether it was fenced off or lost a race on the key).
+     */
+    fenceCheck: `SELECT term FROM ${lease} WHERE ${fenceHeld}`,
 
     // ---- members (sessions) ----
     /** An expired row of this node id is dead: clear it so the node id can be reused. */
@@ -55,12 +69,22 @@ export function buildStatements(d: SqlDialect, t: TableNames) {
     memberList: `SELECT node_id, session, info, joined_at FROM ${member} WHERE cluster = ? AND expires_at > ${now}`,
 
     // ---- kv ----
+    // Every write is ONE statement, conditional on the version the writer read (compare and
+    // set); a fenced one also on the fence (safety model 5: no lock is held across a client
+    // round trip, so a frozen writer never delays a takeover). The `...Fenced` forms take the
+    // fence's (cluster, election, sessionId, term) after the other parameters.
     kvGet: `SELECT value, version FROM ${kv} WHERE cluster = ? AND ${key} = ?`,
-    kvGetLocked: `SELECT version FROM ${kv} WHERE cluster = ? AND ${key} = ?${d.lockRows}`,
+    kvVersion: `SELECT version FROM ${kv} WHERE cluster = ? AND ${key} = ?`,
     kvList: `SELECT ${key} AS k, value, version FROM ${kv} WHERE cluster = ? AND SUBSTR(${key}, 1, ?) = ?`,
     kvVersions: `SELECT ${key} AS k, version, updated_at FROM ${kv} WHERE cluster = ? AND SUBSTR(${key}, 1, ?) = ?`,
-    kvInsert: `INSERT INTO ${kv} (cluster, ${key}, value, version, updated_at) VALUES (?, ?, ?, 1, ${now})`,
-    kvUpdate: `UPDATE ${kv} SET value = ?, version = ?, updated_at = ${now} WHERE cluster = ? AND ${key} = ?`,
-    kvDelete: `DELETE FROM ${kv} WHERE cluster = ? AND ${key} = ?`,
+    /** Creates an absent key at version 1; a concurrent create loses on the primary key. */
+    kvInsert: `INSERT INTO ${kv} (cluster, ${key}, value, version, updated_at) VALUES (?, ?, ?, 1, ${now})${returning('version')}`,
+    /** kvInsert whose row comes from the held lease row: no held lease, no row inserted. */
+    kvInsertFenced: `INSERT INTO ${kv} (cluster, ${key}, value, version, updated_at) SELECT ?, ?, ?, 1, ${now} FROM ${lease} WHERE ${fenceHeld}${d.lockLease}${returning('version')}`,
+    /** Writes version + 1 over exactly the version read (cluster, key, version). */
+    kvUpdate: `UPDATE ${kv} SET value = ?, version = version + 1, updated_at = ${now} WHERE ${kvAt}${returning('version')}`,
+    kvUpdateFenced: `UPDATE ${kv} SET value = ?, version = version + 1, updated_at = ${now} WHERE ${kvAt} AND ${fenceHolds}${returning('version')}`,
+    kvDelete: `DELETE FROM ${kv} WHERE ${kvAt}${returning('version')}`,
+    kvDeleteFenced: `DELETE FROM ${kv} WHERE ${kvAt} AND ${fenceHolds}${returning('version')}`,
   });
 }

@@ -32,6 +32,52 @@ const QUERY_TIMEOUT_MS = 10_000;
  */
 const MIGRATION_LOCK_WAIT_S = 60;
 
+/*
+ * Server-side bounds on every pooled connection (DESIGN.md safety model 5), in seconds on the
+ * server's clock. A holder issues fenced writes only until its renew deadline; each is one
+ * autocommitted statement, so every lock of its term is gone once its last statement ended on
+ * the server. With the default timing (ttl 15 s, renew deadline 10 s) a statement started at
+ * the deadline ends by 13 s: 2 s before the lease can expire. Each bound stays below
+ * ttlMs - renewDeadlineMs (5 s by default).
+ */
+/**
+ * Longest a statement runs (MariaDB `max_statement_time`; MySQL has no equivalent for writes,
+ * which the lock-wait bounds below cover). baton's statements take milliseconds.
+ */
+const STATEMENT_TIMEOUT_S = 3;
+/**
+ * Longest a statement waits for a row lock (`innodb_lock_wait_timeout`, whole seconds, at
+ * least 1): a renewal or takeover queued behind a stuck statement fails and is retried at its
+ * next period instead of piling up.
+ */
+const LOCK_WAIT_TIMEOUT_S = 2;
+/** Longest a statement waits for a table's metadata lock (`lock_wait_timeout`), e.g. behind DDL. */
+const METADATA_LOCK_WAIT_TIMEOUT_S = 3;
+/**
+ * Longest a transaction may sit idle between statements (MariaDB `idle_transaction_timeout`):
+ * a client frozen or cut off inside a multi-statement transaction loses it, with its locks.
+ * Not the session's `wait_timeout`: that would also close idle pooled connections.
+ */
+const IDLE_TRANSACTION_TIMEOUT_S = 3;
+/**
+ * The same bounds inside a schema migration (set on its connection, restored afterwards):
+ * start-up only, so generous, and longer than the GET_LOCK wait so that wait ends first.
+ */
+const MIGRATION_TIMEOUT_S = MIGRATION_LOCK_WAIT_S + 30;
+
+/**
+ * The SET statement for those bounds. MariaDB runs the `/*M!100300 ... *\/` part (10.3 and
+ * later have both variables); MySQL reads it as a comment.
+ */
+function sessionBounds(statementS: number, lockWaitS: number, metadataWaitS: number): string {
+  return (
+    `SET SESSION innodb_lock_wait_timeout = ${lockWaitS}, lock_wait_timeout = ${metadataWaitS}` +
+    ` /*M!100300 , max_statement_time = ${statementS}, idle_transaction_timeout = ${IDLE_TRANSACTION_TIMEOUT_S} */`
+  );
+}
+const POOLED_BOUNDS = sessionBounds(STATEMENT_TIMEOUT_S, LOCK_WAIT_TIMEOUT_S, METADATA_LOCK_WAIT_TIMEOUT_S);
+const MIGRATION_BOUNDS = sessionBounds(MIGRATION_TIMEOUT_S, MIGRATION_TIMEOUT_S, MIGRATION_TIMEOUT_S);
+
 /** InnoDB's "deadlock found" error number. */
 const ER_LOCK_DEADLOCK = 1213;
 /** Runs of a transaction chosen as deadlock victim before the error is passed on. */
@@ -101,16 +147,14 @@ class MysqlConnection implements SqlConnection {
 
   withMigrationLock<T>(lockName: string, fn: (executor: SqlExecutor) => Promise<T>): Promise<T> {
     // MySQL DDL commits implicitly, so a named lock (not a transaction) serialises migrations.
-    return this.#withConnection(async (connection) => {
+    return this.#withConnection(async (connection, discard) => {
       const ex: SqlExecutor = { run: (sql, params = []) => query(connection, sql, params) };
-      const { rows } = await ex.run('SELECT GET_LOCK(?, ?) AS got', [lockName, MIGRATION_LOCK_WAIT_S]);
-      if (Number(rows[0]?.['got']) !== 1) {
-        throw storeUnavailable('mysql', 'migration', new Error(`lock "${lockName}" not granted within ${MIGRATION_LOCK_WAIT_S} s`));
-      }
+      await ex.run(MIGRATION_BOUNDS);
       try {
-        return await fn(ex);
+        return await migrateLocked(ex, lockName, fn);
       } finally {
-        await ex.run('SELECT RELEASE_LOCK(?)', [lockName]).catch(() => undefined); // dies with the session anyway
+        // Back to the pooled bounds; a connection that keeps the migration's must not be pooled.
+        await ex.run(POOLED_BOUNDS).catch(discard);
       }
     });
   }
@@ -133,7 +177,8 @@ class MysqlConnection implements SqlConnection {
     await this.#pool.end().catch(() => undefined); // closing: nothing left to report to
   }
 
-  async #withConnection<T>(fn: (connection: mysql.PoolConnection) => Promise<T>): Promise<T> {
+  /** Runs `fn` on a pooled connection; `discard()` (or a fatal error) destroys it instead of pooling it again. */
+  async #withConnection<T>(fn: (connection: mysql.PoolConnection, discard: () => void) => Promise<T>): Promise<T> {
     if (this.#closed) throw new ClosedError('mysql connection');
     let connection: mysql.PoolConnection;
     try {
@@ -143,14 +188,29 @@ class MysqlConnection implements SqlConnection {
     }
     let fatal = false;
     try {
-      return await fn(connection);
+      return await fn(connection, () => {
+        fatal = true;
+      });
     } catch (error) {
-      fatal = isFatal(error);
+      fatal ||= isFatal(error);
       throw error;
     } finally {
       if (fatal) connection.destroy();
       else connection.release();
     }
+  }
+}
+
+/** Takes the named migration lock (waiting up to MIGRATION_LOCK_WAIT_S), runs `fn`, releases it. */
+async function migrateLocked<T>(ex: SqlExecutor, lockName: string, fn: (executor: SqlExecutor) => Promise<T>): Promise<T> {
+  const { rows } = await ex.run('SELECT GET_LOCK(?, ?) AS got', [lockName, MIGRATION_LOCK_WAIT_S]);
+  if (Number(rows[0]?.['got']) !== 1) {
+    throw storeUnavailable('mysql', 'migration', new Error(`lock "${lockName}" not granted within ${MIGRATION_LOCK_WAIT_S} s`));
+  }
+  try {
+    return await fn(ex);
+  } finally {
+    await ex.run('SELECT RELEASE_LOCK(?)', [lockName]).catch(() => undefined); // dies with the session anyway
   }
 }
 
@@ -184,9 +244,10 @@ export async function openMysqlConnection(url: string): Promise<SqlConnection> {
   // Every new connection, before its first statement:
   //  - UTC, so UNIX_TIMESTAMP(SYSDATE(3)) never meets a daylight-saving gap or overlap;
   //  - READ COMMITTED, so a locking read of an absent row takes no gap lock (under REPEATABLE
-  //    READ, writers creating different new rows in one gap deadlock each other).
+  //    READ, writers creating different new rows in one gap deadlock each other);
+  //  - the server-side bounds on statements, lock waits and idle transactions (see above).
   pool.pool.on('connection', (connection) => {
-    for (const setting of ["SET time_zone = '+00:00'", 'SET SESSION TRANSACTION ISOLATION LEVEL READ COMMITTED']) {
+    for (const setting of ["SET time_zone = '+00:00'", 'SET SESSION TRANSACTION ISOLATION LEVEL READ COMMITTED', POOLED_BOUNDS]) {
       connection.query(setting, (error: unknown) => {
         if (error) connection.destroy();
       });

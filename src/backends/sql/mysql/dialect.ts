@@ -10,7 +10,7 @@ export const mysqlDialect: SqlDialect = Object.freeze({
   name: 'mysql',
   nowMs: `CAST(FLOOR(UNIX_TIMESTAMP(SYSDATE(3)) * 1000) AS SIGNED)`,
   quote: (identifier: string) => `\`${identifier}\``,
-  lockRows: ' FOR UPDATE',
+  lockLease: ' LOCK IN SHARE MODE', // MySQL 8 also reads FOR SHARE; MariaDB only this
   returning: false,
   // 1062: ER_DUP_ENTRY.
   isUniqueViolation: (error: unknown) => driverError(error)?.['errno'] === 1062,

@@ -27,6 +27,40 @@ const CONNECT_TIMEOUT_MS = 5_000;
  * local renew deadline has already acted by then.
  */
 const QUERY_TIMEOUT_MS = 10_000;
+/*
+ * Server-side bounds on every connection (DESIGN.md safety model 5). A holder issues fenced
+ * writes only until its renew deadline; each is one autocommitted statement, so every lock of
+ * its term is gone once its last statement ended on the server. With the default timing (ttl
+ * 15 s, renew deadline 10 s) a statement started at the deadline ends by 13 s: 2 s before the
+ * lease can expire, so a frozen or vanished writer never delays a takeover. Each bound stays
+ * below ttlMs - renewDeadlineMs (5 s by default); shorter timings than the defaults shrink
+ * that margin, and then a stuck statement may delay a takeover by at most these values.
+ */
+/**
+ * Longest a statement may run on the server (PostgreSQL `statement_timeout`, on the server's
+ * clock). baton's statements touch one row and take milliseconds; 3 s means the server is
+ * stuck, and the statement's locks must go.
+ */
+const STATEMENT_TIMEOUT_MS = 3_000;
+/**
+ * Longest a statement waits for a row lock (`lock_timeout`): below the statement timeout, so a
+ * renewal or a takeover queued behind a stuck statement fails and is retried at its next
+ * period instead of piling up behind it.
+ */
+const LOCK_TIMEOUT_MS = 2_000;
+/**
+ * Longest a transaction may sit idle between two statements (`idle_in_transaction_session_timeout`):
+ * a client frozen or cut off inside a multi-statement transaction (a session's member insert,
+ * a migration) loses it, with its locks, after 3 s instead of holding them while it is frozen.
+ */
+const IDLE_IN_TRANSACTION_TIMEOUT_MS = 3_000;
+/**
+ * Statement and lock-wait bound inside a schema migration (SET LOCAL, that transaction only):
+ * it waits for another process's migration and for table locks of running statements. Start-up
+ * only, so generous; the idle bound above still applies, so a frozen migrator releases its locks.
+ */
+const MIGRATION_TIMEOUT_MS = 60_000;
+
 /**
  * Pause before the LISTEN client reconnects after losing its connection, on the OS clock.
  * Watchers keep polling meanwhile, so this only bounds how soon wake-ups are instant again;
@@ -110,6 +144,8 @@ class PostgresConnection implements SqlConnection {
 
   withMigrationLock<T>(lockName: string, fn: (executor: SqlExecutor) => Promise<T>): Promise<T> {
     return this.transaction(async (tx) => {
+      await tx.run(`SET LOCAL statement_timeout = ${MIGRATION_TIMEOUT_MS}`);
+      await tx.run(`SET LOCAL lock_timeout = ${MIGRATION_TIMEOUT_MS}`);
       // Held until this transaction ends; concurrent CREATE TABLE IF NOT EXISTS can otherwise fail.
       await tx.run('SELECT pg_advisory_xact_lock(hashtext(?))', [lockName]);
       return fn(tx);
@@ -211,6 +247,9 @@ export async function openPostgresConnection(url: string, channel: string): Prom
       connectionString: url,
       connectionTimeoutMillis: CONNECT_TIMEOUT_MS,
       query_timeout: QUERY_TIMEOUT_MS,
+      statement_timeout: STATEMENT_TIMEOUT_MS,
+      lock_timeout: LOCK_TIMEOUT_MS,
+      idle_in_transaction_session_timeout: IDLE_IN_TRANSACTION_TIMEOUT_MS,
       keepAlive: true,
       application_name: 'baton',
     },

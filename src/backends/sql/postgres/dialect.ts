@@ -9,7 +9,8 @@ export const postgresDialect: SqlDialect = Object.freeze({
   name: 'postgres',
   nowMs: `(FLOOR(EXTRACT(EPOCH FROM clock_timestamp()) * 1000))::BIGINT`,
   quote: (identifier: string) => `"${identifier}"`,
-  lockRows: ' FOR UPDATE',
+  // FOR SHARE, not FOR KEY SHARE: it must conflict with the takeover's FOR NO KEY UPDATE.
+  lockLease: ' FOR SHARE',
   returning: true,
   // 23505: unique_violation.
   isUniqueViolation: (error: unknown) => driverError(error)?.['code'] === '23505',

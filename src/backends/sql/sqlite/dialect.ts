@@ -9,8 +9,8 @@ export const sqliteDialect: SqlDialect = Object.freeze({
   name: 'sqlite',
   nowMs: `CAST(ROUND((julianday('now') - 2440587.5) * 86400000.0) AS INTEGER)`,
   quote: (identifier: string) => `"${identifier}"`,
-  // Every transaction begins IMMEDIATE, so it holds the database's write lock already.
-  lockRows: '',
+  // A write statement holds the database's write lock from its first read to its commit.
+  lockLease: '',
   returning: true,
   isUniqueViolation: (error: unknown) => {
     const code = driverError(error)?.['code'];
