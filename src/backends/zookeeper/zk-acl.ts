@@ -100,10 +100,12 @@ export function createAcls(acl: ZkAcl | undefined): readonly RawAcl[] {
   return toRawAcls(aclEntries(acl));
 }
 
+/** Entries as the library's ACL objects (what create, multi and setACL send). */
 export function toRawAcls(entries: readonly AclEntry[]): RawAcl[] {
   return entries.map((e) => new zookeeperLibrary.ACL(e.perms, new zookeeperLibrary.Id(e.scheme, e.id)));
 }
 
+/** The library's ACL objects (a getACL answer) as entries. */
 export function fromRawAcls(acls: readonly RawAcl[]): AclEntry[] {
   return acls.map((a) => ({ perms: a.permission, scheme: a.id.scheme, id: a.id.id }));
 }
