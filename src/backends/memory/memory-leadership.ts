@@ -10,6 +10,8 @@ export interface TermHolder {
   readonly renewDeadlineMs: number;
   /** Ends the session (and with it this term) when its own deadline has passed at `now`. */
   checkSession(now: number): void;
+  /** The session's local deadline on the monotonic clock; only ever moves later. */
+  sessionDeadline(): number;
   /** Gives the term up in the store (graceful handoff only). */
   release(): void;
   /** Told once, when the term has ended locally. */
@@ -31,6 +33,12 @@ export class MemoryLeadership implements Leadership {
   lastRenewStart: number;
   readonly #controller = new AbortController();
   readonly #holder: TermHolder;
+  /**
+   * The earlier of the session's and this term's local deadlines when last looked up. Both
+   * only ever move later, so a moment before it is before both: held() answers from it with one
+   * clock read and one comparison, and looks the deadlines up again only past it.
+   */
+  #heldUntil = -Infinity;
 
   constructor(fence: Fence, acquiredAt: number, holder: TermHolder) {
     this.election = fence.election;
@@ -58,9 +66,12 @@ export class MemoryLeadership implements Leadership {
   held(): boolean {
     if (this.#controller.signal.aborted) return false;
     const now = this.#holder.clock.now();
+    if (now < this.#heldUntil) return true;
     this.#holder.checkSession(now);
     if (!this.#controller.signal.aborted && now >= this.lastRenewStart + this.#holder.renewDeadlineMs) this.end('renew-deadline', false);
-    return !this.#controller.signal.aborted;
+    if (this.#controller.signal.aborted) return false;
+    this.#heldUntil = Math.min(this.#holder.sessionDeadline(), this.lastRenewStart + this.#holder.renewDeadlineMs);
+    return true;
   }
 
   /** Ends the term locally (first call wins); `release` also gives it up in the store. */

@@ -130,6 +130,7 @@ export class MemorySession implements Session {
       clock: this.#clock,
       renewDeadlineMs: this.timing.renewDeadlineMs,
       checkSession: (now) => this.#checkDeadline(now),
+      sessionDeadline: () => this.#lastRenewStart + this.timing.renewDeadlineMs,
       release: () => {
         if (this.#cluster.reachable(this.id)) this.#cluster.release(this.id, election, term);
       },
