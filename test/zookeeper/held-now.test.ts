@@ -21,13 +21,17 @@ describe('ZooKeeper: answers about holding check the deadline when asked', () =>
   before(async () => {
     zk = await startStandalone();
   });
+  const clocks: FakeClock[] = [];
   after(async () => {
+    // A lost session closes its ZooKeeper session only at lastHeardAt + ttl, on its clock.
+    for (const clock of clocks) await clock.advance(TIMING.ttlMs);
     await Promise.allSettled(backends.map((b) => b.close()));
     await zk?.close();
   });
 
   const leader = async (cluster: string): Promise<{ clock: FakeClock; session: Session; held: Leadership }> => {
     const clock = new FakeClock(1_000);
+    clocks.push(clock);
     const backend = await createZookeeperBackend({ connect: zk.connectString, cluster, clock });
     backends.push(backend);
     const session = await backend.openSession({ nodeId: 'a', info: {}, timing: TIMING });

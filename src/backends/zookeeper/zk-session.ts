@@ -55,6 +55,8 @@ export class ZkSession implements Session {
   readonly #onFinal: () => void;
   #state: SessionState = 'live';
   #closing: Promise<void> | undefined;
+  /** After a loss: the close of the ZooKeeper session, deferred to `lastHeardAt + ttlMs` (see #lose). */
+  #releasing: Promise<void> | undefined;
 
   constructor(params: { client: ZkClient; layout: ZkLayout; clock: Clock; nodeId: string; timing: SessionTiming; onFinal: () => void }) {
     this.#client = params.client;
@@ -178,7 +180,7 @@ export class ZkSession implements Session {
     this.#listeners.clear();
     this.#onFinal();
     if (!final) await this.#client.close();
-    else await this.#client.close().catch(() => undefined);
+    else await this.#releasing; // lost: released no earlier than the loss allowed (see #lose)
   }
 
   /**
@@ -242,8 +244,22 @@ export class ZkSession implements Session {
     this.#lost.abort(error);
     this.#emit('lost');
     this.#onFinal();
-    // Ask the server to end it now (if it still can hear us) so our znodes go at once.
-    void this.#client.close().catch(() => undefined);
+    this.#releasing = this.#closeAt(this.#client.lastHeardAt + this.timing.ttlMs);
+  }
+
+  /**
+   * Closes the ZooKeeper session (deleting its member and candidate znodes) at `releaseAt`, not
+   * before (safety model 3). At the loss, the old holder's stop callbacks have just started; the
+   * server would expire the session at `lastHeardAt + ttlMs` at the earliest had it stopped
+   * hearing us, and the successor may start only then: closing it at once would hand the role
+   * over while they still run. Until then the connection stays (its pings keep the session, so
+   * the hand-over happens at `releaseAt` rather than at some later expiry). An expiry heard
+   * meanwhile ends the wait: the server has released everything already.
+   */
+  async #closeAt(releaseAt: number): Promise<void> {
+    const wait = releaseAt - this.#clock.now();
+    if (wait > 0) await this.#clock.sleep(wait, { signal: this.#client.ended }).catch(() => undefined);
+    await this.#client.close().catch(() => undefined);
   }
 
   #endLeaderships(reason: LeadershipEndReason, cause?: unknown): void {
