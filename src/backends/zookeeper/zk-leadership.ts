@@ -88,11 +88,13 @@ export class ZkLeadership implements Leadership {
    */
   end(reason: LeadershipEndReason, cause?: unknown): void {
     if (this.#ended.signal.aborted) return;
-    const releaseAt = this.#host.releaseAt();
+    // The deferred deletion joins the clean-up chain BEFORE the signal's listeners run: one of
+    // them may campaign again at once, and that campaign must wait for it (else it would delete
+    // this candidate early as a lower one of its own session).
+    if (reason === 'connection-lost' || reason === 'renew-deadline') this.#release(this.#deleteAt(this.#host.releaseAt()));
     this.#host.client.removeWatcher(this.#watcher);
     this.#ended.abort(new LeadershipEndedError(this.election, this.term, reason, { cause }));
     this.#host.onEnd(this);
-    if (reason === 'connection-lost' || reason === 'renew-deadline') this.#release(this.#deleteAt(releaseAt));
   }
 
   /**
@@ -102,8 +104,9 @@ export class ZkLeadership implements Leadership {
    */
   resign(options: CallOptions = {}): Promise<void> {
     if (this.held()) {
+      // Chained first (see `end`), sent only after the term has ended locally.
+      this.#release(Promise.resolve().then(() => this.#deleteUntilGone()));
       this.end('resigned');
-      this.#release(this.#deleteUntilGone());
     }
     return this.#releasing && options.signal ? untilSettled(this.#releasing, options.signal, 'resign') : Promise.resolve(this.#releasing);
   }
