@@ -177,6 +177,11 @@ class ZookeeperBackend implements Backend {
       { signal: options.signal },
     );
     try {
+      // The server clamps the timeout to [minSessionTimeout, maxSessionTimeout] (default [2, 20] x
+      // tickTime). Granted less than ttlMs, it could expire the session before our margin
+      // (ttlMs - renewDeadlineMs) is over, so a successor could start while our stop callbacks
+      // still run: refuse, rather than quietly shrink every timing. Granted more is safe (the
+      // server only waits longer; a lost session is still closed at lastHeardAt + ttlMs).
       if (client.sessionTimeoutMs < timing.ttlMs) {
         throw new ConfigError('election.ttlMs', `ZooKeeper granted a session timeout of ${client.sessionTimeoutMs} ms, less than ttlMs ${timing.ttlMs}: lower ttlMs or raise the servers' maxSessionTimeout`);
       }
