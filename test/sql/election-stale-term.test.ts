@@ -1,6 +1,7 @@
 /**
- * Issue 10, case 3 on PostgreSQL: `onStartedLeading` is never called with a term that has
- * already ended, and such a term gets no `onStoppedLeading` either. The pause between sending
+ * Issue 10, case 3 on PostgreSQL: `onStartedLeading` (and HandoffSlots' `onStarted`, behind
+ * buckets and partitions) is never called with a term that has already ended, and such a term
+ * gets no `onStoppedLeading` (`onStopped`) either. The pause between sending
  * the take and reading its answer is made on the real server:
  * - the take's answer is delayed past renewDeadlineMs (a foreign transaction holds the lease
  *   row, so the take waits at the server while the session keeps renewing on other connections);
@@ -17,6 +18,8 @@ import type { Leadership, SessionTiming } from '../../src/backend/index.js';
 import { openPostgresBackend } from '../../src/backends/sql/postgres/index.js';
 import type { SqlBackend } from '../../src/backends/sql/sql-backend.js';
 import { CLUSTER_LEADER_ELECTION, LeaderElector } from '../../src/election/index.js';
+import { HandoffSlots, type HandoffReason } from '../../src/handoff/handoff-slots.js';
+import { silentLogger } from '../../src/handoff/silent-logger.js';
 import { FakeClock } from '../../src/testing/fake-clock.js';
 import { createPostgresFixture } from '../support/postgres-fixture.js';
 import { slowCampaigns } from '../support/slow-campaigns.js';
@@ -24,7 +27,8 @@ import type { SqlFixture } from '../support/sqlite-fixture.js';
 import { waitFor } from '../support/wait.js';
 
 const TIMING: SessionTiming = { ttlMs: 4_000, renewDeadlineMs: 2_000, retryPeriodMs: 250, pollIntervalMs: 50 };
-const LOCK_LEASE_ROW = `SELECT term FROM baton_lease WHERE cluster = 'c' AND name = '${CLUSTER_LEADER_ELECTION}' FOR UPDATE`;
+const lockLeaseRow = (election: string) => `SELECT term FROM baton_lease WHERE cluster = 'c' AND name = '${election}' FOR UPDATE`;
+const LOCK_LEASE_ROW = lockLeaseRow(CLUSTER_LEADER_ELECTION);
 
 interface Started {
   readonly term: number;
@@ -32,17 +36,19 @@ interface Started {
   readonly aborted: boolean;
 }
 
-describe('LeaderElector on PostgreSQL: never starts a term that has already ended', () => {
+describe('LeaderElector and HandoffSlots on PostgreSQL: never start a term that has already ended', () => {
   let fixture: SqlFixture | undefined;
   let backend: SqlBackend | undefined;
   let elector: LeaderElector | undefined;
+  let slots: HandoffSlots<number> | undefined;
   let raw: pg.Client | undefined;
   afterEach(async () => {
     await raw?.end().catch(() => undefined);
     await elector?.close();
+    await slots?.close();
     await backend?.close().catch(() => undefined);
     await fixture?.teardown();
-    raw = elector = backend = fixture = undefined;
+    raw = elector = slots = backend = fixture = undefined;
   });
 
   /** A backend on a FakeClock whose session counts its successful renewals. */
@@ -145,6 +151,46 @@ describe('LeaderElector on PostgreSQL: never starts a term that has already ende
     assert.equal(started.length, 1);
     assert.ok(started[0]!.term > term.term && started[0]!.held && !started[0]!.aborted, JSON.stringify(started));
     assert.equal(stopped.count, 0);
+    assert.equal(session.state, 'live');
+  });
+
+  it('HandoffSlots: an item won with a term that ended before the answer was read is never started (nor stopped)', async () => {
+    const clock = new FakeClock();
+    const { session, renewals, raw } = await open(clock);
+    const slow = slowCampaigns(session);
+    const started: Array<{ token: number; aborted: boolean }> = [];
+    const stopped: Array<[number, HandoffReason]> = [];
+    slots = new HandoffSlots<number>({
+      session: slow.session,
+      clock,
+      log: silentLogger,
+      noun: 'item',
+      electionOf: (item) => `item/${item}`,
+      maxItems: 4,
+      info: {},
+      onStarted: (_item, held) => void started.push({ token: held.token, aborted: held.signal.aborted }),
+      onStopped: (item, reason) => void stopped.push([item, reason]),
+    });
+    slots.want(new Set([1]));
+    await waitFor('the take to land (its answer held back)', () => slow.held === 1);
+    const term = slow.last!;
+    await raw.query('BEGIN');
+    await raw.query(lockLeaseRow('item/1'));
+    await passWhileSessionRenews(clock, renewals, TIMING.renewDeadlineMs);
+    assert.equal(term.held(), false, 'the term is over: not renewed within renewDeadlineMs');
+    slow.release();
+    await clock.advance(0);
+    assert.equal(started.length, 0, `onStarted was called with a term that had already ended: ${JSON.stringify(started)}`);
+    assert.deepEqual(slots.owned(), []);
+    await raw.query('COMMIT');
+    await stepUntil('the item to be won again', clock, renewals, () => {
+      slow.release();
+      return started.length > 0;
+    });
+    assert.equal(started.length, 1);
+    assert.ok(started[0]!.token > term.term && !started[0]!.aborted, JSON.stringify(started));
+    assert.deepEqual(slots.owned(), [1]);
+    assert.deepEqual(stopped, [], 'an item never started is never stopped');
     assert.equal(session.state, 'live');
   });
 });
