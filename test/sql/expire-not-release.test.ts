@@ -10,15 +10,13 @@
  */
 import assert from 'node:assert/strict';
 import { afterEach, describe, it } from 'node:test';
-import mysql from 'mysql2/promise';
-import pg from 'pg';
 import type { Backend, Leadership, SessionTiming } from '../../src/backend/index.js';
 import { openStore } from '../../src/backends/open-store.js';
 import type { LeadershipEndedError } from '../../src/errors.js';
-import { createMysqlFixture } from '../support/mysql-fixture.js';
-import { createPostgresFixture } from '../support/postgres-fixture.js';
 import type { SqlFixture } from '../support/sqlite-fixture.js';
-import { waitFor, waitForAbort, withTimeout } from '../support/wait.js';
+import { waitForAbort, withTimeout } from '../support/wait.js';
+import type { RowLock } from './row-locks.js';
+import { LOCKING_ENGINES, waitForLockWaiters } from './row-locks.js';
 
 /** A margin ttlMs - renewDeadlineMs of 4 s, for a stop callback of STOP_MS. */
 const TIMING: SessionTiming = { ttlMs: 6_000, renewDeadlineMs: 2_000, retryPeriodMs: 250, pollIntervalMs: 50 };
@@ -28,64 +26,6 @@ const TIMING: SessionTiming = { ttlMs: 6_000, renewDeadlineMs: 2_000, retryPerio
  * (4 s) so that it must finish before the lease expires, even with timers late under load.
  */
 const STOP_MS = 2_000;
-
-/** A foreign transaction holding row locks until `release()`. */
-interface RowLock {
-  release(): Promise<void>;
-}
-
-interface Engine {
-  readonly name: string;
-  createFixture(): Promise<SqlFixture>;
-  lockRows(fixture: SqlFixture, select: string, params: readonly string[]): Promise<RowLock>;
-  /** Statements of this database waiting for a row lock. */
-  lockWaiters(fixture: SqlFixture): Promise<number>;
-}
-
-const ENGINES: readonly Engine[] = [
-  {
-    name: 'postgres',
-    createFixture: createPostgresFixture,
-    async lockRows(fixture, select, params) {
-      const client = new pg.Client({ connectionString: fixture.url });
-      client.on('error', () => undefined);
-      await client.connect();
-      await client.query('BEGIN');
-      let n = 0;
-      await client.query(select.replace(/\?/g, () => `$${++n}`), [...params]);
-      return {
-        async release() {
-          await client.query('COMMIT');
-          await client.end();
-        },
-      };
-    },
-    async lockWaiters(fixture) {
-      const { rows } = await fixture.run("SELECT COUNT(*) AS n FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'");
-      return Number(rows[0]?.['n']);
-    },
-  },
-  {
-    name: 'mysql',
-    createFixture: createMysqlFixture,
-    async lockRows(fixture, select, params) {
-      const connection = await mysql.createConnection(fixture.url);
-      await connection.query("SET time_zone = '+00:00'");
-      await connection.beginTransaction();
-      await connection.query(select, [...params]);
-      return {
-        async release() {
-          await connection.commit();
-          await connection.end();
-        },
-      };
-    },
-    async lockWaiters(fixture) {
-      const { rows } = await fixture.run("SELECT COUNT(*) AS n FROM information_schema.INNODB_TRX WHERE trx_state = 'LOCK WAIT'");
-      return Number(rows[0]?.['n']);
-    },
-  },
-];
 
 interface SlowStop {
   /** When the term ended and the callback began, and when it finished (monotonic ms). */
@@ -115,7 +55,7 @@ function assertNoOverlap(stop: SlowStop, successorStartedAt: number): void {
   );
 }
 
-for (const engine of ENGINES) {
+for (const engine of LOCKING_ENGINES) {
   describe(`${engine.name}: a term ended by its deadline or its session's loss is left to expire`, () => {
     let fixture: SqlFixture | undefined;
     const backends: Backend[] = [];
@@ -169,7 +109,7 @@ for (const engine of ENGINES) {
       assert.equal(endReason(leadershipA), 'session-lost');
       assert.equal(a.state, 'lost');
       await locks.pop()?.release();
-      await waitFor('the statements A sent meanwhile to run', async () => (await engine.lockWaiters(fixture!)) === 0);
+      await waitForLockWaiters(engine, fixture!, 'the statements A sent meanwhile to run', (n) => n === 0);
       const members = await backends[1]!.members();
       assert.ok(members.some((m) => m.nodeId === 'a'), "A's member row was deleted before it expired");
       const leadershipB = await withTimeout('B to take over', campaignB, 3 * TIMING.ttlMs);

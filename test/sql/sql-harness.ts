@@ -49,7 +49,8 @@ export function sqlHarness(name: string, createFixture: () => Promise<SqlFixture
       await current().run(`UPDATE ${q(tables.member)} SET info = ? WHERE cluster = ? AND node_id = ?`, [text, cluster, nodeId]);
     },
     async disturbLeader(cluster, election) {
-      await current().run(`UPDATE ${q(tables.lease)} SET version = version + 1 WHERE cluster = ? AND name = ?`, [cluster, election]);
+      // Someone else took the term over behind the holder's back (a new holder, a new term).
+      await current().run(`UPDATE ${q(tables.lease)} SET holder = 'intruder', term = term + 1, version = version + 1 WHERE cluster = ? AND name = ?`, [cluster, election]);
     },
     async teardown() {
       await fixture?.teardown();

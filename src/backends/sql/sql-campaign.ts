@@ -13,10 +13,10 @@ export interface Campaigner extends LeaseHolder {
 
 /**
  * One attempt to acquire `election`. Resolves null when someone else holds a live lease.
- *  1. take the row if it is free or expired on the DB clock (term + 1, version + 1);
+ *  1. take the row if it is free or expired on the DB clock (term + 1);
  *  2. if nothing matched and no row exists, insert it at term 1 (first election ever; a
  *     concurrent insert of the same row makes this one fail on the primary key: not acquired);
- *  3. learn the new term and version, and announce the new leader.
+ *  3. learn the new term, and announce the new leader.
  * With RETURNING (PostgreSQL, SQLite) each step is one statement and the common case one round
  * trip; otherwise (MySQL) the steps run in one short transaction.
  */
@@ -32,24 +32,24 @@ export async function tryAcquire(ctx: SqlContext, who: Campaigner, election: str
   }
 }
 
-type TermVersion = { term: number; version: number };
+type AcquiredTerm = { term: number };
 
-function termVersion(row: SqlRow | undefined): TermVersion | null {
-  return row === undefined ? null : { term: Number(row['term']), version: Number(row['version']) };
+function acquiredTerm(row: SqlRow | undefined): AcquiredTerm | null {
+  return row === undefined ? null : { term: Number(row['term']) };
 }
 
-async function acquireReturning(ctx: SqlContext, who: Campaigner, election: string, infoText: string): Promise<TermVersion | null> {
+async function acquireReturning(ctx: SqlContext, who: Campaigner, election: string, infoText: string): Promise<AcquiredTerm | null> {
   const { connection, sql, cluster } = ctx;
   const ttl = who.timing.ttlMs;
   const took = await connection.runAndAnnounce(sql.leaseTakeReturning, [who.id, who.nodeId, ttl, infoText, cluster, election], cluster);
-  if (took.rows.length > 0) return termVersion(took.rows[0]);
+  if (took.rows.length > 0) return acquiredTerm(took.rows[0]);
   const { rows } = await connection.run(sql.leaseExists, [cluster, election]);
   if (rows.length > 0) return null;
   const inserted = await connection.runAndAnnounce(sql.leaseInsertReturning, [cluster, election, who.id, who.nodeId, ttl, infoText], cluster);
-  return termVersion(inserted.rows[0]);
+  return acquiredTerm(inserted.rows[0]);
 }
 
-async function acquireInTransaction(ctx: SqlContext, who: Campaigner, election: string, infoText: string): Promise<TermVersion | null> {
+async function acquireInTransaction(ctx: SqlContext, who: Campaigner, election: string, infoText: string): Promise<AcquiredTerm | null> {
   const { connection, sql, cluster } = ctx;
   const ttl = who.timing.ttlMs;
   return connection.transaction(async (tx) => {
@@ -61,7 +61,7 @@ async function acquireInTransaction(ctx: SqlContext, who: Campaigner, election: 
     }
     const { rows } = await tx.run(sql.leaseMine, [cluster, election, who.id]);
     if (rows[0] !== undefined) await connection.announce(tx, cluster);
-    return termVersion(rows[0]);
+    return acquiredTerm(rows[0]);
   });
 }
 

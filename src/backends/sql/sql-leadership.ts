@@ -8,8 +8,6 @@ import { raceSignal } from './signals.js';
 /** A lease row just acquired. */
 export interface AcquiredLease {
   readonly term: number;
-  /** The row's version after my acquisition: renewals must find exactly this. */
-  readonly version: number;
   /** When the acquiring statement was sent, on the local monotonic clock. */
   readonly startedAt: number;
 }
@@ -38,8 +36,7 @@ function releasesAtOnce(reason: LeadershipEndReason): boolean {
 }
 
 /**
- * One held term of one election. Renews every retryPeriodMs, conditional on the version it
- * last wrote; its signal aborts when the term ends for any reason, BEFORE the row is released
+ * One held term of one election. Renews every retryPeriodMs, by holder and term; its signal aborts when the term ends for any reason, BEFORE the row is released
  * (gracefully) or left to expire, so the holder has stopped acting by the time a successor can
  * start.
  */
@@ -55,7 +52,6 @@ export class SqlLeadership implements Leadership {
   readonly #loop: RenewalLoop;
   readonly #onEnd: () => void;
   readonly #startedAt: number;
-  #version: number;
   /** Set with the signal's abort; a plain field so that held() stays cheap. */
   #ended = false;
   /**
@@ -72,7 +68,6 @@ export class SqlLeadership implements Leadership {
     this.#sessionLost = holder.lost;
     this.election = election;
     this.term = lease.term;
-    this.#version = lease.version;
     this.#startedAt = lease.startedAt;
     this.#onEnd = onEnd;
     this.fence = Object.freeze({ election, term: lease.term, sessionId: holder.id });
@@ -163,9 +158,7 @@ export class SqlLeadership implements Leadership {
 
   async #renew(): Promise<boolean> {
     const { connection, sql, cluster } = this.#ctx;
-    const version = this.#version;
-    const { changes } = await connection.run(sql.leaseRenew, [this.#holder.timing.ttlMs, cluster, this.election, this.#holder.id, this.term, version]);
-    if (changes === 1) this.#version = version + 1;
+    const { changes } = await connection.run(sql.leaseRenew, [this.#holder.timing.ttlMs, cluster, this.election, this.#holder.id, this.term]);
     return changes === 1;
   }
 

@@ -42,14 +42,17 @@ export function buildStatements(d: SqlDialect, t: TableNames) {
      */
     leaseTake: `UPDATE ${lease} SET holder = ?, holder_node = ?, term = term + 1, version = version + 1, expires_at = ${now} + ?, acquired_at = ${now}, renewed_at = ${now}, info = ? WHERE cluster = ? AND name = ? AND (holder IS NULL OR expires_at <= ${now})`,
     /** leaseTake / leaseInsert reporting the new term and version (dialects with RETURNING). */
-    leaseTakeReturning: `UPDATE ${lease} SET holder = ?, holder_node = ?, term = term + 1, version = version + 1, expires_at = ${now} + ?, acquired_at = ${now}, renewed_at = ${now}, info = ? WHERE cluster = ? AND name = ? AND (holder IS NULL OR expires_at <= ${now}) RETURNING term, version`,
-    leaseInsertReturning: `INSERT INTO ${lease} (cluster, name, holder, holder_node, term, version, expires_at, acquired_at, renewed_at, info) VALUES (?, ?, ?, ?, 1, 1, ${now} + ?, ${now}, ${now}, ?) RETURNING term, version`,
-    leaseMine: `SELECT term, version, acquired_at FROM ${lease} WHERE cluster = ? AND name = ? AND holder = ?`,
+    leaseTakeReturning: `UPDATE ${lease} SET holder = ?, holder_node = ?, term = term + 1, version = version + 1, expires_at = ${now} + ?, acquired_at = ${now}, renewed_at = ${now}, info = ? WHERE cluster = ? AND name = ? AND (holder IS NULL OR expires_at <= ${now}) RETURNING term`,
+    leaseInsertReturning: `INSERT INTO ${lease} (cluster, name, holder, holder_node, term, version, expires_at, acquired_at, renewed_at, info) VALUES (?, ?, ?, ?, 1, 1, ${now} + ?, ${now}, ${now}, ?) RETURNING term`,
+    leaseMine: `SELECT term, acquired_at FROM ${lease} WHERE cluster = ? AND name = ? AND holder = ?`,
     /**
-     * Renew only what I last wrote (holder, term AND version), and only while unexpired: any
-     * change behind my back makes this match nothing, and I stop at once.
+     * Renew my term while it is unexpired. Holder and term identify it (a takeover always
+     * writes a new term, and a term is never handed out twice); any other write leaves my
+     * term mine. Deliberately not conditional on the version: a renewal that committed but
+     * whose answer was lost has bumped it, and the next renewal must still match. The version
+     * is still bumped so that every renewal changes the row (MySQL counts changed rows).
      */
-    leaseRenew: `UPDATE ${lease} SET version = version + 1, expires_at = ${now} + ?, renewed_at = ${now} WHERE cluster = ? AND name = ? AND holder = ? AND term = ? AND version = ? AND expires_at > ${now}`,
+    leaseRenew: `UPDATE ${lease} SET version = version + 1, expires_at = ${now} + ?, renewed_at = ${now} WHERE cluster = ? AND name = ? AND holder = ? AND term = ? AND expires_at > ${now}`,
     /** Give the lease up now so a successor need not wait for expiry. */
     leaseRelease: `UPDATE ${lease} SET holder = NULL, holder_node = NULL, info = NULL, version = version + 1, expires_at = ${now} WHERE cluster = ? AND name = ? AND holder = ? AND term = ?${returning('term')}`,
     /**
