@@ -109,9 +109,21 @@ class MysqlConnection implements SqlConnection {
     this.#pool = pool;
   }
 
-  run(sql: string, params: readonly SqlParam[] = []): Promise<SqlResult> {
-    if (this.#closed) return Promise.reject(new ClosedError('mysql connection'));
-    return query(this.#pool, sql, params);
+  /**
+   * Runs one autocommitted statement. A fenced KV write share-locks the lease row while a
+   * renewal or takeover waits to update it, and InnoDB queues share requests behind waiting
+   * updates, so a cycle through a KV row can make one statement the deadlock victim: it was
+   * rolled back whole, so it is run again, up to DEADLOCK_ATTEMPTS times in all.
+   */
+  async run(sql: string, params: readonly SqlParam[] = []): Promise<SqlResult> {
+    for (let attempt = 1; ; attempt++) {
+      if (this.#closed) throw new ClosedError('mysql connection');
+      try {
+        return await query(this.#pool, sql, params);
+      } catch (error) {
+        if (driverError(error)?.['errno'] !== ER_LOCK_DEADLOCK || attempt >= DEADLOCK_ATTEMPTS) throw error;
+      }
+    }
   }
 
   /**
