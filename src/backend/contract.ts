@@ -92,7 +92,12 @@ export interface Leadership {
 export interface KvEntry {
   readonly key: string;
   readonly value: Json;
-  /** Increases on every write of this key; a new key starts at 1 or more. */
+  /**
+   * Increases on every write of this key and never repeats for the key, not even across a
+   * delete: a key created again continues above every version it had before, so a
+   * compare-and-set holding a version from before the delete conflicts. A new key starts at 1
+   * or more.
+   */
   readonly version: number;
 }
 

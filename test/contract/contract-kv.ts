@@ -48,6 +48,31 @@ export function describeKvContract(ctx: ContractContext): void {
       await backend.kv.delete('d/never');
     });
 
+    it('versions of a key never repeat: a re-created key continues above every earlier version, so a stale compare-and-set conflicts', async () => {
+      const backend = await ctx.open(ctx.cluster());
+      const seen: number[] = [];
+      const v1 = await backend.kv.put('r/k', 'first', { expectVersion: null });
+      seen.push(v1);
+      for (let round = 0; round < 2; round++) {
+        await backend.kv.delete('r/k', { expectVersion: seen[seen.length - 1] });
+        assert.equal(await backend.kv.get('r/k'), null);
+        assert.deepEqual(await backend.kv.list('r/'), [], 'a deleted key is listed');
+        const again = await backend.kv.put('r/k', `again ${round}`, { expectVersion: null });
+        assert.ok(again > Math.max(...seen), `version ${again} after ${seen.join(', ')}`);
+        seen.push(again);
+        seen.push(await backend.kv.put('r/k', `updated ${round}`, { expectVersion: again }));
+      }
+      // A writer still holding the first document's version must not overwrite the new one.
+      await assert.rejects(backend.kv.put('r/k', 'stale', { expectVersion: v1 }), isCode('VERSION_CONFLICT'));
+      await assert.rejects(backend.kv.delete('r/k', { expectVersion: v1 }), isCode('VERSION_CONFLICT'));
+      assert.deepEqual(await backend.kv.get('r/k'), { key: 'r/k', value: 'updated 1', version: seen[seen.length - 1] });
+      // An unconditional delete and put continue the sequence too.
+      await backend.kv.delete('r/k');
+      const last = await backend.kv.put('r/k', 'last');
+      assert.ok(last > Math.max(...seen), `version ${last} after ${seen.join(', ')}`);
+      assert.deepEqual((await backend.kv.list('r/')).map((e) => [e.key, e.version]), [['r/k', last]]);
+    });
+
     it('list(prefix) is sorted by key and prefix-exact', async () => {
       const backend = await ctx.open(ctx.cluster());
       for (const key of ['a/y', 'ab/x', 'a/b/z', 'b/1', 'a/x']) await backend.kv.put(key, key);

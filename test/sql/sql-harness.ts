@@ -39,7 +39,7 @@ export function sqlHarness(name: string, createFixture: () => Promise<SqlFixture
     open: (cluster) => openStore(current().url, { cluster, pollIntervalMs: timing.pollIntervalMs }),
     async writeRawKv(cluster, key, text) {
       const f = current();
-      const { changes } = await f.run(`UPDATE ${q(tables.kv)} SET value = ?, version = version + 1 WHERE cluster = ? AND ${q('key')} = ?`, [text, cluster, key]);
+      const { changes } = await f.run(`UPDATE ${q(tables.kv)} SET value = ?, version = version + 1, deleted = 0 WHERE cluster = ? AND ${q('key')} = ?`, [text, cluster, key]);
       if (changes === 0) await f.run(`INSERT INTO ${q(tables.kv)} (cluster, ${q('key')}, value, version, updated_at) VALUES (?, ?, ?, 1, 0)`, [cluster, key, text]);
     },
     async writeRawLeaderInfo(cluster, election, text) {

@@ -53,6 +53,8 @@ export class MemoryCluster {
   readonly #clock: Clock;
   readonly #isolationOf: (sessionId: string) => Isolation;
   readonly #kv = new Map<string, StoredValue>();
+  /** The last version of each deleted key: a key created again continues above it (versions never repeat). */
+  readonly #deletedVersions = new Map<string, number>();
   readonly #sessions = new Map<string, StoredSession>();
   readonly #leases = new Map<string, StoredLease>();
   /** The last term handed out per election; never reset, so terms only grow. */
@@ -82,7 +84,8 @@ export class MemoryCluster {
   /**
    * Writes (`text`) or deletes (`null`) a key in one step: 1. the fence, if any, must name the
    * election's current term and holder; 2. the version must match `expectVersion` when given;
-   * 3. the value is stored with the next version (a new key starts at 1); 4. watchers are told.
+   * 3. the value is stored with the next version (a new key starts at 1, a re-created one
+   * above its last version before the delete); 4. watchers are told.
    */
   write(key: string, text: string | null, expectVersion?: number | null, fence?: Fence): number {
     if (fence !== undefined && !this.#holds(fence)) throw new FencedError(fence.election, fence.term);
@@ -93,13 +96,20 @@ export class MemoryCluster {
     if (text === null) {
       if (current === undefined) return 0;
       this.#kv.delete(key);
+      this.#deletedVersions.set(key, current.version);
       this.changes.notify(`kv:${key}`);
       return current.version;
     }
-    const version = (current?.version ?? 0) + 1;
+    const version = this.#lastVersion(key) + 1;
+    this.#deletedVersions.delete(key);
     this.#kv.set(key, { text, version });
     this.changes.notify(`kv:${key}`);
     return version;
+  }
+
+  /** The key's current version, or the last one before it was deleted, or 0 if it never existed. */
+  #lastVersion(key: string): number {
+    return this.#kv.get(key)?.version ?? this.#deletedVersions.get(key) ?? 0;
   }
 
   #holds(fence: Fence): boolean {
@@ -228,7 +238,8 @@ export class MemoryCluster {
 
   /** Test control: stores raw text under a key, bypassing validation. */
   setKvText(key: string, text: string): void {
-    const version = (this.#kv.get(key)?.version ?? 0) + 1;
+    const version = this.#lastVersion(key) + 1;
+    this.#deletedVersions.delete(key);
     this.#kv.set(key, { text, version });
     this.changes.notify(`kv:${key}`);
   }

@@ -39,6 +39,11 @@ export interface SqlDialect {
   readonly returning: boolean;
   /** Whether a driver error is a primary-key violation. */
   isUniqueViolation(error: unknown): boolean;
+  /**
+   * Whether a driver error says that ALTER TABLE ... ADD COLUMN found the column there already
+   * (only where DDL commits on its own, as in MySQL; elsewhere always false).
+   */
+  isDuplicateColumn(error: unknown): boolean;
 }
 
 /** Runs statements. */

@@ -71,6 +71,11 @@ const MIGRATIONS: readonly Migration[] = [
 )${c.tableOptions}`,
     ],
   },
+  {
+    version: 2,
+    description: 'kv tombstones: a deleted key keeps its version, so versions never repeat',
+    statements: (t, c, d) => [`ALTER TABLE ${d.quote(t.kv)} ADD COLUMN deleted ${c.integer} NOT NULL DEFAULT 0`],
+  },
 ];
 
 const ENGINES: Readonly<Record<DialectName, { dialect: SqlDialect; columns: ColumnTypes }>> = {
@@ -112,11 +117,25 @@ export function schemaDdl(dialect: DialectName, tablePrefix?: string): string {
 }
 
 /**
+ * Runs one migration statement. A column that already exists was added by a run that stopped
+ * before recording its version (MySQL commits each DDL statement at once; PostgreSQL's and
+ * SQLite's DDL commits with the record, so they never get here): it is done, not an error.
+ */
+async function runIdempotent(ex: SqlExecutor, d: SqlDialect, statement: string): Promise<void> {
+  try {
+    await ex.run(statement);
+  } catch (error) {
+    if (!d.isDuplicateColumn(error)) throw error;
+  }
+}
+
+/**
  * Applies every migration the store lacks. Safe when several processes open the store at once:
  *  1. take the dialect's migration lock (SQLite: the write lock; PostgreSQL: an advisory
  *     transaction lock; MySQL: GET_LOCK), so one process migrates while the others wait;
  *  2. create the migrations table if needed and read which versions are applied;
- *  3. run each missing migration's statements (all idempotent) and record its version.
+ *  3. run each missing migration's statements (idempotent: CREATE ... IF NOT EXISTS, and see
+ *     runIdempotent) and record its version.
  */
 export async function migrate(connection: SqlConnection, tables: TableNames): Promise<void> {
   const d = connection.dialect;
@@ -127,7 +146,7 @@ export async function migrate(connection: SqlConnection, tables: TableNames): Pr
     const applied = new Set(rows.map((r) => Number(r['version'])));
     for (const m of MIGRATIONS) {
       if (applied.has(m.version)) continue;
-      for (const statement of m.statements(tables, c, d)) await ex.run(statement);
+      for (const statement of m.statements(tables, c, d)) await runIdempotent(ex, d, statement);
       await ex.run(recordMigration(tables, d), [m.version, m.description]);
     }
   });

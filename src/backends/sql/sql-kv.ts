@@ -25,6 +25,12 @@ function serialize(key: string, value: Json): string {
   return text;
 }
 
+/** A key's stored row: its version, and whether it is a tombstone (a deleted key). */
+interface StoredRow {
+  readonly version: number;
+  readonly deleted: boolean;
+}
+
 /** One conditional write statement and the version the key has once it lands. */
 interface Change {
   readonly statement: string;
@@ -70,23 +76,29 @@ export class SqlKv implements Kv {
     return entries.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
   }
 
-  /** Writes `value` by {@link SqlKv.#write}: version 1 on an absent key, else the version read + 1. */
+  /**
+   * Writes `value` by {@link SqlKv.#write}: version 1 on a key never seen, else the row's
+   * version + 1 (over a tombstone too: versions never repeat).
+   */
   async put(key: string, value: Json, options?: KvWriteOptions): Promise<number> {
     validateKey(key);
     const text = serialize(key, value);
     const { sql, cluster } = this.#ctx;
-    return this.#write(key, options, (current) =>
-      current === null
+    return this.#write(key, options, (row) =>
+      row === null
         ? { statement: options?.fence ? sql.kvInsertFenced : sql.kvInsert, params: [cluster, key, text], version: 1 }
-        : { statement: options?.fence ? sql.kvUpdateFenced : sql.kvUpdate, params: [text, cluster, key, current], version: current + 1 },
+        : { statement: options?.fence ? sql.kvUpdateFenced : sql.kvUpdate, params: [text, cluster, key, row.version], version: row.version + 1 },
     );
   }
 
+  /** Deletes by {@link SqlKv.#write}: the live row becomes a tombstone at version + 1. */
   async delete(key: string, options?: KvWriteOptions): Promise<void> {
     validateKey(key);
     const { sql, cluster } = this.#ctx;
-    await this.#write(key, options, (current) =>
-      current === null ? null : { statement: options?.fence ? sql.kvDeleteFenced : sql.kvDelete, params: [cluster, key, current], version: 0 },
+    await this.#write(key, options, (row) =>
+      row === null || row.deleted
+        ? null
+        : { statement: options?.fence ? sql.kvDeleteFenced : sql.kvDelete, params: [cluster, key, row.version], version: 0 },
     );
   }
 
@@ -112,7 +124,7 @@ export class SqlKv implements Kv {
    * One compare-and-set, retried while it loses a race (DESIGN.md safety model 5: no lock is
    * held across a client round trip, so a writer frozen anywhere in here holds nothing that
    * delays a takeover):
-   *  1. read the key's version (null: absent);
+   *  1. read the key's row (none: never written; a tombstone: deleted, an absent key);
    *  2. `expectVersion` given and different: VersionConflictError (FencedError first when the
    *     fence no longer holds, so a deposed writer always learns that it was deposed);
    *  3. run ONE statement that lands only on exactly the version read and, with a fence, only
@@ -120,19 +132,21 @@ export class SqlKv implements Kv {
    *  4. it matched nothing: FencedError if the fence no longer holds; else another writer
    *     changed the key between 1 and 3: read again (each retry follows a write that landed).
    */
-  async #write(key: string, options: KvWriteOptions | undefined, change: (current: number | null) => Change | null): Promise<number> {
+  async #write(key: string, options: KvWriteOptions | undefined, change: (row: StoredRow | null) => Change | null): Promise<number> {
     this.#ctx.checkOpen();
     const { connection, sql, cluster } = this.#ctx;
     const expect = options?.expectVersion;
     const signal = options?.signal;
     for (;;) {
       const { rows } = await raceSignal(connection.run(sql.kvVersion, [cluster, key]), signal, 'kv write');
-      const current = rows[0] === undefined ? null : Number(rows[0]['version']);
+      const read = rows[0];
+      const row = read === undefined ? null : { version: Number(read['version']), deleted: Number(read['deleted']) === 1 };
+      const current = row === null || row.deleted ? null : row.version; // a tombstone is an absent key
       if (expect !== undefined && expect !== current) {
         await this.#checkFence(options?.fence, signal);
         throw new VersionConflictError(key, expect, current);
       }
-      const next = change(current);
+      const next = change(row);
       if (next === null) {
         await this.#checkFence(options?.fence, signal); // nothing to write, but a deposed writer is told so
         return 0;

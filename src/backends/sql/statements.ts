@@ -76,18 +76,23 @@ export function buildStatements(d: SqlDialect, t: TableNames) {
     // set); a fenced one also on the fence (safety model 5: no lock is held across a client
     // round trip, so a frozen writer never delays a takeover). The `...Fenced` forms take the
     // fence's (cluster, election, sessionId, term) after the other parameters.
-    kvGet: `SELECT value, version FROM ${kv} WHERE cluster = ? AND ${key} = ?`,
-    kvVersion: `SELECT version FROM ${kv} WHERE cluster = ? AND ${key} = ?`,
-    kvList: `SELECT ${key} AS k, value, version FROM ${kv} WHERE cluster = ? AND SUBSTR(${key}, 1, ?) = ?`,
+    // A delete leaves a tombstone (deleted = 1) holding the key's last version, so a key created
+    // again continues above it: versions of a key never repeat (safety model 4). Reads and
+    // lists skip tombstones; watches see them (a delete is a change like any other).
+    kvGet: `SELECT value, version FROM ${kv} WHERE cluster = ? AND ${key} = ? AND deleted = 0`,
+    /** The key's row for a write: its version, and whether it is a tombstone. */
+    kvVersion: `SELECT version, deleted FROM ${kv} WHERE cluster = ? AND ${key} = ?`,
+    kvList: `SELECT ${key} AS k, value, version FROM ${kv} WHERE cluster = ? AND SUBSTR(${key}, 1, ?) = ? AND deleted = 0`,
     kvVersions: `SELECT ${key} AS k, version, updated_at FROM ${kv} WHERE cluster = ? AND SUBSTR(${key}, 1, ?) = ?`,
-    /** Creates an absent key at version 1; a concurrent create loses on the primary key. */
-    kvInsert: `INSERT INTO ${kv} (cluster, ${key}, value, version, updated_at) VALUES (?, ?, ?, 1, ${now})${returning('version')}`,
+    /** Creates a never-seen key at version 1; a concurrent create loses on the primary key. */
+    kvInsert: `INSERT INTO ${kv} (cluster, ${key}, value, version, deleted, updated_at) VALUES (?, ?, ?, 1, 0, ${now})${returning('version')}`,
     /** kvInsert whose row comes from the held lease row: no held lease, no row inserted. */
-    kvInsertFenced: `INSERT INTO ${kv} (cluster, ${key}, value, version, updated_at) SELECT ?, ?, ?, 1, ${now} FROM ${lease} WHERE ${fenceHeld}${d.lockLease}${returning('version')}`,
-    /** Writes version + 1 over exactly the version read (cluster, key, version). */
-    kvUpdate: `UPDATE ${kv} SET value = ?, version = version + 1, updated_at = ${now} WHERE ${kvAt}${returning('version')}`,
-    kvUpdateFenced: `UPDATE ${kv} SET value = ?, version = version + 1, updated_at = ${now} WHERE ${kvAt} AND ${fenceHolds}${returning('version')}`,
-    kvDelete: `DELETE FROM ${kv} WHERE ${kvAt}${returning('version')}`,
-    kvDeleteFenced: `DELETE FROM ${kv} WHERE ${kvAt} AND ${fenceHolds}${returning('version')}`,
+    kvInsertFenced: `INSERT INTO ${kv} (cluster, ${key}, value, version, deleted, updated_at) SELECT ?, ?, ?, 1, 0, ${now} FROM ${lease} WHERE ${fenceHeld}${d.lockLease}${returning('version')}`,
+    /** Writes version + 1 over exactly the version read (cluster, key, version): a live key or a tombstone. */
+    kvUpdate: `UPDATE ${kv} SET value = ?, version = version + 1, deleted = 0, updated_at = ${now} WHERE ${kvAt}${returning('version')}`,
+    kvUpdateFenced: `UPDATE ${kv} SET value = ?, version = version + 1, deleted = 0, updated_at = ${now} WHERE ${kvAt} AND ${fenceHolds}${returning('version')}`,
+    /** Turns exactly the version read into a tombstone at version + 1 (its value dropped). */
+    kvDelete: `UPDATE ${kv} SET value = 'null', version = version + 1, deleted = 1, updated_at = ${now} WHERE ${kvAt}${returning('version')}`,
+    kvDeleteFenced: `UPDATE ${kv} SET value = 'null', version = version + 1, deleted = 1, updated_at = ${now} WHERE ${kvAt} AND ${fenceHolds}${returning('version')}`,
   });
 }

@@ -37,7 +37,11 @@ const MAX_VALUE_BYTES = 1_000_000;
 
 /**
  * KV over persistent znodes under `kv/`. Contract version = znode data version + 1. A znode
- * without data is only a parent of deeper keys (a key's value is JSON, never empty). Every
+ * without data is an absent key (a key's value is JSON, never empty): a parent of deeper keys,
+ * or a deleted key. A delete empties the znode instead of removing it, so a key created again
+ * continues the znode's version: versions of a key never repeat (a removed and re-created
+ * znode would start again at 0, and a compare-and-set holding a version from before the delete
+ * would land on the new document). Deleted keys therefore keep a small znode each. Every
  * write is one `multi`: a fenced one adds a `check` of the holder's candidate znode, so a
  * deposed holder's write fails as a whole (FencedError) and nothing lands.
  */
@@ -122,15 +126,13 @@ export class ZkKv implements Kv {
         }
         return;
       }
-      // A key with deeper keys under it keeps its znode as an empty parent.
-      const op: ZkOp = current.numChildren > 0
-        ? { op: 'setData', path, data: Buffer.alloc(0), version: current.version }
-        : { op: 'delete', path, version: current.version };
+      // Emptied, never removed: the znode keeps counting versions (see the class comment).
+      const op: ZkOp = { op: 'setData', path, data: Buffer.alloc(0), version: current.version };
       try {
         await zk.multi([...fence, op], options);
       } catch (error) {
         this.#fenceFailure(error, options.fence, fence.length);
-        if (isZkError(error, 'BAD_VERSION', 'NO_NODE', 'NOT_EMPTY')) {
+        if (isZkError(error, 'BAD_VERSION', 'NO_NODE')) {
           if (options.expectVersion !== undefined) return await this.#conflict(zk, key, path, options.expectVersion);
           return await this.delete(key, options); // raced with another writer: look again
         }

@@ -14,4 +14,6 @@ export const mysqlDialect: SqlDialect = Object.freeze({
   returning: false,
   // 1062: ER_DUP_ENTRY.
   isUniqueViolation: (error: unknown) => driverError(error)?.['errno'] === 1062,
+  // 1060: ER_DUP_FIELDNAME.
+  isDuplicateColumn: (error: unknown) => driverError(error)?.['errno'] === 1060,
 });

@@ -14,4 +14,6 @@ export const postgresDialect: SqlDialect = Object.freeze({
   returning: true,
   // 23505: unique_violation.
   isUniqueViolation: (error: unknown) => driverError(error)?.['code'] === '23505',
+  // DDL is transactional: a migration is never left half applied.
+  isDuplicateColumn: () => false,
 });

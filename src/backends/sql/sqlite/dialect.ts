@@ -16,4 +16,6 @@ export const sqliteDialect: SqlDialect = Object.freeze({
     const code = driverError(error)?.['code'];
     return code === 'SQLITE_CONSTRAINT_PRIMARYKEY' || code === 'SQLITE_CONSTRAINT_UNIQUE';
   },
+  // DDL is transactional: a migration is never left half applied.
+  isDuplicateColumn: () => false,
 });
