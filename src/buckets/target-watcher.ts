@@ -7,6 +7,14 @@ import { assignmentsKey, nodePrefix, parseAssignments } from './assignment-layou
 import type { BucketId } from './bucket-ids.js';
 import type { BucketMetrics } from './bucket-metrics.js';
 
+/**
+ * Safety net of the target watch, on the node's monotonic clock: the target is read again this
+ * often even when no hint came, so a missed hint leaves this node's buckets as they were for at
+ * most one period. 60 s, the pace of the leader's own safety-net pass (default
+ * `assignIntervalMs`); one small read per node per period.
+ */
+export const TARGET_SAFETY_NET_MS = 60_000;
+
 export interface TargetWatcherOptions {
   readonly kv: Kv;
   readonly nodeId: string;
@@ -21,8 +29,8 @@ export interface TargetWatcherOptions {
 }
 
 /**
- * Follows one node's target (`bucket-assignments/{nodeId}/assignments`) through a KV watch, not
- * by polling. An absent document is an empty target. A corrupt one is reported with its key and
+ * Follows one node's target (`bucket-assignments/{nodeId}/assignments`) through a KV watch, with
+ * a re-read every TARGET_SAFETY_NET_MS as a safety net. An absent document is an empty target. A corrupt one is reported with its key and
  * treated as "no change" until the leader repairs it. Reads never overlap (SerialReader).
  */
 export class TargetWatcher {
@@ -33,7 +41,7 @@ export class TargetWatcher {
   constructor(options: TargetWatcherOptions) {
     this.#options = options;
     this.#key = assignmentsKey(options.nodeId);
-    this.#reader = new SerialReader({ ...options, what: 'own bucket target', read: (signal) => this.#read(signal) });
+    this.#reader = new SerialReader({ ...options, what: 'own bucket target', safetyNetMs: TARGET_SAFETY_NET_MS, read: (signal) => this.#read(signal) });
   }
 
   /**

@@ -123,7 +123,10 @@ async function untilPassDue(options: LeaderLoopOptions, wakeup: Wakeup, delayMs:
     if (await wakeup.wait(recheck ? MEMBERS_RECHECK_MS : left, signal)) return;
     if (!recheck || signal.aborted) return;
     try {
-      if (fingerprint(await backend.members({ signal })) !== planned) return;
+      if (fingerprint(await backend.members({ signal })) !== planned) {
+        options.log.info(`members changed with no hint since the last ${options.what} pass; running one now`);
+        return;
+      }
     } catch {
       return;
     }

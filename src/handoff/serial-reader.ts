@@ -11,12 +11,19 @@ export interface SerialReaderOptions {
   readonly what: string;
   /** One reading, delivered to the caller's listener before it resolves; a rejection is retried. */
   readonly read: (signal: AbortSignal) => Promise<void>;
+  /**
+   * Safety net, on the monotonic clock: read again this often even when nothing asked, so a
+   * watch hint that never came leaves the reading stale for at most one period. Omitted: reads
+   * only on demand.
+   */
+  readonly safetyNetMs?: number;
 }
 
 /**
- * Re-reads stored state on demand (a watch fired), never two reads at once: a change noticed
- * during a read triggers exactly one more read after it, so the last reading always reflects the
- * latest change. A failed read is logged and retried after `retryMs` until `signal` aborts.
+ * Re-reads stored state on demand (a watch fired), and every `safetyNetMs` if given, never two
+ * reads at once: a change noticed during a read triggers exactly one more read after it, so the
+ * last reading always reflects the latest change. A failed read is logged and retried after
+ * `retryMs` until `signal` aborts.
  */
 export class SerialReader {
   readonly #o: SerialReaderOptions;
@@ -38,6 +45,7 @@ export class SerialReader {
   start(signal: AbortSignal): Promise<void> {
     const first = new Promise<void>((resolve) => (this.#firstAttempt = resolve));
     void this.refresh(signal);
+    if (this.#o.safetyNetMs !== undefined) void this.#refreshEvery(this.#o.safetyNetMs, signal);
     return first;
   }
 
@@ -49,6 +57,14 @@ export class SerialReader {
       this.#reading = this.#run(signal);
     }
     return this.#reading ?? Promise.resolve();
+  }
+
+  /** The safety net: a refresh every `ms` until `signal` aborts. */
+  async #refreshEvery(ms: number, signal: AbortSignal): Promise<void> {
+    while (!signal.aborted) {
+      await pause(this.#o.clock, ms, signal);
+      if (!signal.aborted) void this.refresh(signal);
+    }
   }
 
   #attempted(): void {

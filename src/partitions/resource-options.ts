@@ -33,8 +33,9 @@ export interface PartitionResourceOptions {
    */
   readonly rebalanceDelayMs: number;
   /**
-   * Safety-net period of the leader's placement pass, on its monotonic clock; membership changes
-   * and delay ends trigger a pass at once. Default 60000 ms.
+   * Safety-net period of the leader's placement pass and of every node's re-read of the
+   * resource, on their monotonic clocks; membership changes and delay ends trigger a pass at
+   * once (and the leader re-checks the members every 5 s meanwhile). Default 60000 ms.
    */
   readonly placementIntervalMs: number;
   /** Whether the resource is enabled when the store holds no flag yet. Default true. */

@@ -68,6 +68,7 @@ export class ResourceRunner {
       partitions: this.#leadership.options.partitions,
       clock,
       retryMs: session.timing.retryPeriodMs,
+      safetyNetMs: this.#leadership.options.placementIntervalMs,
       log,
       onView: (view) => {
         this.#view = view;

@@ -18,14 +18,20 @@ export interface ResourceWatcherOptions {
   readonly clock: Clock;
   /** Pause before reading again after a failed read, on the monotonic clock. */
   readonly retryMs: number;
+  /**
+   * Period of a re-read nothing asked for, on the monotonic clock: bounds how long a missed
+   * watch hint leaves this node's view (and so who leads which partition) stale.
+   */
+  readonly safetyNetMs: number;
   readonly log: Logger;
   /** Called with every successful reading (possibly unchanged). */
   readonly onView: (view: ResourceView) => void;
 }
 
 /**
- * Follows one resource (placement, flag, keys) and the live members through two watches, not by
- * polling here. Reads never overlap and failed reads are retried (SerialReader).
+ * Follows one resource (placement, flag, keys) and the live members through two watches, with a
+ * re-read every `safetyNetMs` as a safety net. Reads never overlap and failed reads are retried
+ * (SerialReader).
  */
 export class ResourceWatcher {
   readonly #o: ResourceWatcherOptions;

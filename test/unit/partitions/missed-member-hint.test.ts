@@ -1,8 +1,9 @@
 /**
- * Issue 10, case 9: a membership hint the leader never gets (a watch being set again, a store
- * whose watch has a gap) must not keep a live node out of the placement for a whole placement
- * interval. The leader re-reads the members every MEMBERS_RECHECK_MS while it waits, and runs a
- * pass when they changed. Memory backend; the service's waits run on a fake clock.
+ * Issue 10, case 9: a watch hint that never comes (a watch being set again, a store whose watch
+ * has a gap) must not keep a live node out of the placement for a whole placement interval, nor
+ * leave a node's view of the resource stale for ever. The leader re-reads the members every
+ * MEMBERS_RECHECK_MS while it waits and runs a pass when they changed; every node re-reads the
+ * resource every placementIntervalMs. Memory backend; the waits under test run on a fake clock.
  */
 import assert from 'node:assert/strict';
 import { afterEach, describe, it } from 'node:test';
@@ -10,9 +11,11 @@ import type { Backend } from '../../../src/backend/contract.js';
 import { DEFAULT_TIMING } from '../../../src/backend/timing.js';
 import { MemoryStore } from '../../../src/backends/memory/index.js';
 import { MEMBERS_RECHECK_MS } from '../../../src/handoff/leader-loop.js';
+import { silentLogger } from '../../../src/handoff/silent-logger.js';
 import { PlacementService } from '../../../src/partitions/placement-service.js';
 import { placementKey, readResource } from '../../../src/partitions/resource-layout.js';
 import { validateResourceOptions } from '../../../src/partitions/resource-options.js';
+import { ResourceWatcher, type ResourceView } from '../../../src/partitions/resource-watcher.js';
 import { FakeClock } from '../../../src/testing/fake-clock.js';
 import { waitFor, withTimeout } from '../../support/wait.js';
 
@@ -20,26 +23,32 @@ import { waitFor, withTimeout } from '../../support/wait.js';
 const INTERVAL_MS = 600_000;
 const resource = validateResourceOptions({ name: 'orders', partitions: 6, replicas: 2, placementIntervalMs: INTERVAL_MS });
 
-/** The backend with a membership watch that never calls its listener (every hint is lost). */
-function deafToMembers(backend: Backend): Backend {
-  return new Proxy(backend, {
-    get: (target, key) => {
-      if (key === 'watchMembers') return () => undefined;
-      const value: unknown = Reflect.get(target, key, target);
-      return typeof value === 'function' ? (value as (...args: unknown[]) => unknown).bind(target) : value;
+/** `target` with its `watch` method (or `watchMembers`) never calling the listener: every hint is lost. */
+function deaf<T extends object>(target: T, watchName: 'watch' | 'watchMembers'): T {
+  return new Proxy(target, {
+    get: (object, key) => {
+      if (key === watchName) return () => undefined;
+      const value: unknown = Reflect.get(object, key, object);
+      return typeof value === 'function' ? (value as (...args: unknown[]) => unknown).bind(object) : value;
     },
   });
 }
 
-describe('placement leader with a lost membership hint (memory backend, fake clock)', () => {
+/** The backend with no membership hints and no KV hints. */
+function deafBackend(backend: Backend): Backend {
+  const kv = deaf(backend.kv, 'watch');
+  return new Proxy(deaf(backend, 'watchMembers'), { get: (object, key) => (key === 'kv' ? kv : Reflect.get(object, key, object) as unknown) });
+}
+
+describe('lost watch hints (memory backend, fake clock)', () => {
   const store = new MemoryStore();
   const backends: Backend[] = [];
   afterEach(async () => {
     await Promise.all(backends.splice(0).map((b) => b.close()));
   });
 
-  async function member(nodeId: string) {
-    const backend = store.backend('missed-hint');
+  async function member(cluster: string, nodeId: string) {
+    const backend = store.backend(cluster);
     backends.push(backend);
     const session = await backend.openSession({ nodeId, info: {}, timing: DEFAULT_TIMING });
     return { backend, session };
@@ -51,15 +60,15 @@ describe('placement leader with a lost membership hint (memory backend, fake clo
   };
 
   it('a node that joined unannounced is placed within one members re-check', async () => {
-    const a = await member('a');
+    const a = await member('leader', 'a');
     const clock = new FakeClock();
     const leadership = await a.session.campaign('cluster-leader', {});
-    const running = new PlacementService({ backend: deafToMembers(a.backend), leadership, resource, clock }).run();
+    const running = new PlacementService({ backend: deaf(a.backend, 'watchMembers'), leadership, resource, clock }).run();
     try {
       await waitFor('the first placement, a alone', async () => (await named(a.backend)).has('a'));
       await waitFor('the leader to park', () => clock.pendingSleeps === 1);
       // 1. b joins; the leader hears nothing of it.
-      await member('b');
+      await member('leader', 'b');
       await clock.advance(MEMBERS_RECHECK_MS - 1);
       assert.deepEqual([...(await named(a.backend))], ['a'], 'no hint, no re-check yet: b is not placed');
       // 2. The re-check finds b and runs a pass, long before the interval.
@@ -74,5 +83,29 @@ describe('placement leader with a lost membership hint (memory backend, fake clo
       await leadership.resign();
     }
     assert.equal(await withTimeout('run() to end with the term', running, 5_000), 'term-ended');
+  });
+
+  it('a node\'s view of the resource catches up within one safety-net period without any hint', async () => {
+    const a = await member('node', 'a');
+    const clock = new FakeClock();
+    const views: ResourceView[] = [];
+    const stop = new AbortController();
+    const watcher = new ResourceWatcher({ backend: deafBackend(a.backend), resource: 'orders', partitions: 6, clock, retryMs: 1_000, safetyNetMs: INTERVAL_MS, log: silentLogger, onView: (view) => views.push(view) });
+    try {
+      await watcher.start(stop.signal);
+      assert.equal(views.at(-1)?.state.placement, null);
+      // 1. The leader writes a placement and b joins; the node hears of neither.
+      const leadership = await a.session.campaign('cluster-leader', {});
+      await member('node', 'b');
+      await new PlacementService({ backend: a.backend, leadership, resource, clock }).tick();
+      await clock.advance(INTERVAL_MS - 1);
+      assert.equal(views.at(-1)?.state.placement, null, 'no hint, no re-read yet');
+      // 2. The safety-net re-read brings both in.
+      await clock.advance(1);
+      const view = await waitFor('the re-read', () => views.at(-1)?.state.placement ? views.at(-1) : undefined, { timeoutMs: 5_000 });
+      assert.deepEqual(view.members.map((m) => m.nodeId), ['a', 'b']);
+    } finally {
+      stop.abort();
+    }
   });
 });
