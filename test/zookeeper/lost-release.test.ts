@@ -11,7 +11,7 @@
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import type { Backend } from '../../src/backend/index.js';
+import type { Backend, Leadership } from '../../src/backend/index.js';
 import { createZookeeperBackend } from '../../src/backends/zookeeper/index.js';
 import type { LeadershipEndedError } from '../../src/errors.js';
 import { TcpProxy } from '../support/tcp-proxy.js';
@@ -111,5 +111,26 @@ describe('ZooKeeper: a term lost by its deadline is left to expire', () => {
     assert.ok(bStartedAt >= cutAt + HOLDER.ttlMs - HOLDER.retryPeriodMs - 500, `released ${Math.round(cutAt + HOLDER.ttlMs - bStartedAt)} ms early`);
     assert.equal(sa.state, 'live', 'the session itself lives on');
     await successor.then((l) => l.resign());
+  });
+
+  it('a campaign started as soon as the term ended waits for the deferred release too', async () => {
+    const proxy = await TcpProxy.start('127.0.0.1', Number(zk.connectString.split(':')[1]));
+    after(() => proxy.close());
+    const a = await open(`127.0.0.1:${proxy.port}`);
+    const sa = await a.openSession({ nodeId: 'a3', info: {}, timing: HOLDER });
+    const held = await sa.campaign('leader-3', {});
+    let again: Promise<Leadership> | undefined;
+    // What an eager elector might do: campaign again as soon as it hears that the term ended.
+    held.signal.addEventListener('abort', () => queueMicrotask(() => (again = sa.campaign('leader-3', {}))), { once: true });
+    const cutAt = performance.now();
+    proxy.cut();
+    proxy.restore();
+    await waitForAbort('the term to end as the connection drops', held.signal, HOLDER.renewDeadlineMs);
+    assert.ok(again, 'the listener ran');
+    const next = await withTimeout('the new term', again, HOLDER.ttlMs * 3);
+    const nextAt = performance.now();
+    assert.ok(nextAt >= cutAt + HOLDER.ttlMs - HOLDER.retryPeriodMs - 500, `the old candidate was released ${Math.round(cutAt + HOLDER.ttlMs - nextAt)} ms early`);
+    assert.ok(next.term > held.term);
+    await next.resign();
   });
 });

@@ -88,9 +88,9 @@ export class ZkLeadership implements Leadership {
    */
   end(reason: LeadershipEndReason, cause?: unknown): void {
     if (this.#ended.signal.aborted) return;
-    // The deferred deletion joins the clean-up chain BEFORE the signal's listeners run: one of
-    // them may campaign again at once, and that campaign must wait for it (else it would delete
-    // this candidate early as a lower one of its own session).
+    // The deferred deletion joins the clean-up chain before anyone hears of the end: a campaign
+    // of this session started afterwards must wait for it (else it would delete this candidate
+    // early, as a lower one of its own session).
     if (reason === 'connection-lost' || reason === 'renew-deadline') this.#release(this.#deleteAt(this.#host.releaseAt()));
     this.#host.client.removeWatcher(this.#watcher);
     this.#ended.abort(new LeadershipEndedError(this.election, this.term, reason, { cause }));
