@@ -1,7 +1,7 @@
 /**
  * A contender in its own process, for the multi-process tests: opens the store given on the
  * command line, opens a session and campaigns for "leader", reporting over IPC:
- *   { event: 'ready', sessionId } | { event: 'leading', term } | { event: 'stopped', term }
+ *   { event: 'ready', sessionId } | { event: 'leading', term } | { event: 'stopped', term, reason }
  *   | { event: 'observed', nodeId, term } (the leader as this process reads it) | { event: 'closed' }
  *   | { event: 'write', result: 'landed' | 'fenced' | 'not-leader' | 'failed' }
  * The parent sends 'close' for a graceful close, 'write' for one fenced KV write as leader. Usage (forked): contender-process.js URL CLUSTER NODE_ID TIMING_JSON
@@ -69,7 +69,7 @@ try {
   const held = await session.campaign('leader', { nodeId });
   leadership = held;
   send({ event: 'leading', term: held.term });
-  held.signal.addEventListener('abort', () => send({ event: 'stopped', term: held.term }), { once: true });
+  held.signal.addEventListener('abort', () => send({ event: 'stopped', term: held.term, reason: String((held.signal.reason as Error | undefined)?.cause ?? held.signal.reason) }), { once: true });
 } catch {
   // Closed or lost while waiting: the parent asked for it.
 }

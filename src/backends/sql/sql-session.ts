@@ -9,6 +9,8 @@ import { validateTiming } from '../../backend/timing.js';
 import type { BatonError } from '../../errors.js';
 import { ClosedError, InvalidArgumentError, NodeIdInUseError, SessionLostError, StateError } from '../../errors.js';
 import { RenewalLoop } from './renewal-loop.js';
+import type { DbClockReading } from './db-clock-check.js';
+import { DB_CLOCK_WARNING, DbClockCheck } from './db-clock-check.js';
 import { campaignLoop } from './sql-campaign.js';
 import type { SqlContext } from './sql-context.js';
 import { SqlLeadership } from './sql-leadership.js';
@@ -37,6 +39,7 @@ export class SqlSession implements Session {
   readonly #leases = new Map<string, SqlLeadership>();
   readonly #campaigning = new Set<string>();
   readonly #onClosed: () => void;
+  readonly #dbClock: DbClockCheck;
   #state: SessionState = 'live';
   #closing: Promise<void> | undefined;
 
@@ -47,6 +50,7 @@ export class SqlSession implements Session {
     this.timing = timing;
     this.onRenewal = options.onRenewal;
     this.#onClosed = onClosed;
+    this.#dbClock = new DbClockCheck(timing);
     // Every campaign, wait and leadership of the session listens to `lost`: no listener limit
     // (Infinity, not 0: on Node 20 `getMaxListeners` throws for an AbortSignal set to 0).
     setMaxListeners(Infinity, this.#lost.signal);
@@ -54,7 +58,7 @@ export class SqlSession implements Session {
       clock: ctx.clock,
       timing,
       what: `session of node "${this.nodeId}"`,
-      renew: async () => (await ctx.connection.run(ctx.sql.memberRenew, [timing.ttlMs, ctx.cluster, this.nodeId, id])).changes === 1,
+      renew: () => this.#renew(),
       gone: () => new SessionLostError(`session of node "${this.nodeId}" expired in the store; open a new session`),
       onLost: (reason) => this.#lose(reason),
       onAttempt: (latencyMs, ok) => {
@@ -69,7 +73,8 @@ export class SqlSession implements Session {
    *  1. validate node id, info and timing (ConfigError names the bad timing field);
    *  2. in one transaction, drop an expired row of this node id and insert mine (a live row of
    *     another session makes the insert fail on the primary key: NodeIdInUseError);
-   *  3. start renewing, counting the deadline from when step 2 began.
+   *  3. start renewing, counting the deadline from when step 2 began; step 2's reading of the
+   *     database clock is the first one the clock check compares with.
    */
   static async open(ctx: SqlContext, options: SessionOptions, onClosed: () => void): Promise<SqlSession> {
     validateSegment('node id', options.nodeId);
@@ -82,9 +87,12 @@ export class SqlSession implements Session {
       await tx.run(sql.memberPurge, [cluster, options.nodeId]);
       await tx.run(sql.memberInsert, [cluster, options.nodeId, id, info, timing.ttlMs]);
       await connection.announce(tx, cluster);
+      // The first reading of the database clock: a step before the first renewal shows too.
+      return Number((await tx.run(sql.dbNow)).rows[0]?.['now_ms']);
     });
+    let dbMs: number;
     try {
-      await raceSignal(insert, options.signal, 'open session');
+      dbMs = await raceSignal(insert, options.signal, 'open session');
     } catch (error) {
       if (connection.dialect.isUniqueViolation(error)) throw new NodeIdInUseError(options.nodeId);
       // Aborted: a row inserted after all is deleted again (else it expires on its own).
@@ -92,6 +100,7 @@ export class SqlSession implements Session {
       throw error;
     }
     const session = new SqlSession(ctx, id, options, timing, onClosed);
+    session.#dbClock.observe({ dbMs, sentAt: startedAt, answeredAt: clock.now() });
     session.#loop.start(startedAt);
     return session;
   }
@@ -191,13 +200,51 @@ export class SqlSession implements Session {
     if (failed) throw failed.reason;
   }
 
+  /** One renewal of the member row; one that got through also checks the database clock. */
+  async #renew(): Promise<boolean> {
+    const { connection, sql, cluster, clock } = this.#ctx;
+    const sentAt = clock.now();
+    const { rows, changes } = await connection.run(sql.memberRenew, [this.timing.ttlMs, cluster, this.nodeId, this.id]);
+    if (changes !== 1) return false;
+    // Without RETURNING (MySQL), one more cheap statement; both lie between sentAt and now.
+    const dbMs = rows[0]?.['now_ms'] ?? (await connection.run(sql.dbNow)).rows[0]?.['now_ms'];
+    this.#checkDbClock({ dbMs: Number(dbMs), sentAt, answeredAt: clock.now() });
+    return true;
+  }
+
+  /**
+   * A database clock that gained more than the tolerance stops the session at once (its leases
+   * may expire early for others: db-clock-check.ts); one that went back is reported only (its
+   * leases last longer: takeovers wait longer, nobody acts twice).
+   */
+  #checkDbClock(reading: DbClockReading): void {
+    const verdict = this.#dbClock.observe(reading);
+    const who = `session of node "${this.nodeId}"`;
+    if (verdict.kind === 'forward') {
+      const reason = new SessionLostError(
+        `${who}: the database clock gained ${Math.round(verdict.gainedMs)} ms on this process's monotonic clock within ttlMs (${this.timing.ttlMs} ms), ` +
+          `more than ${this.#dbClock.toleranceMs} ms (half of ttlMs - renewDeadlineMs): its leases may expire early for others, so it stops acting now. ` +
+          'Check the database server\'s clock (NTP steps, VM resume, failover to a server with another clock).',
+      );
+      process.emitWarning(reason.message, DB_CLOCK_WARNING);
+      this.#lose(reason);
+    } else if (verdict.kind === 'backward') {
+      process.emitWarning(
+        `${who}: the database clock went back by ${Math.round(verdict.lostMs)} ms against this process's monotonic clock; ` +
+          'leases last that much longer (takeovers wait longer); carrying on. Check the database server\'s clock.',
+        DB_CLOCK_WARNING,
+      );
+    }
+  }
+
   #checkUsable(): void {
     if (this.#state === 'closed') throw new ClosedError('session');
     if (this.#state === 'lost') throw new SessionLostError(`session of node "${this.nodeId}" is lost; open a new session`, { cause: this.#lost.signal.reason });
   }
 
   /**
-   * Lost (deadline passed, or the store says the row is gone): stop, and fire `lost` so every
+   * Lost (deadline passed, the store says the row is gone, or the database clock jumped
+   * forward): stop, and fire `lost` so every
    * term of the session ends now. The member row is NOT deleted: it expires on the database
    * clock. Membership is what items are placed by, so deleting it early would let the leader
    * hand this node's buckets and partitions to others while their stop callbacks still run
@@ -205,6 +252,7 @@ export class SqlSession implements Session {
    */
   #lose(reason: BatonError): void {
     if (this.#state === 'lost' || this.#state === 'closed') return;
+    this.#loop.stop();
     this.#setState('lost');
     this.#lost.abort(reason);
   }

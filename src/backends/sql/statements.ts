@@ -65,8 +65,12 @@ export function buildStatements(d: SqlDialect, t: TableNames) {
     /** An expired row of this node id is dead: clear it so the node id can be reused. */
     memberPurge: `DELETE FROM ${member} WHERE cluster = ? AND node_id = ? AND expires_at <= ${now}`,
     memberInsert: `INSERT INTO ${member} (cluster, node_id, session, info, expires_at, joined_at, renewed_at) VALUES (?, ?, ?, ?, ${now} + ?, ${now}, ${now})`,
-    /** Renew only my own, unexpired row: once expired, the session is lost for good. */
-    memberRenew: `UPDATE ${member} SET expires_at = ${now} + ?, renewed_at = ${now} WHERE cluster = ? AND node_id = ? AND session = ? AND expires_at > ${now}`,
+    /**
+     * Renew only my own, unexpired row: once expired, the session is lost for good. Reports the
+     * database clock where the dialect can (RETURNING), for the clock check (db-clock-check.ts);
+     * elsewhere dbNow follows.
+     */
+    memberRenew: `UPDATE ${member} SET expires_at = ${now} + ?, renewed_at = ${now} WHERE cluster = ? AND node_id = ? AND session = ? AND expires_at > ${now}${returning(`${now} AS now_ms`)}`,
     memberInfo: `UPDATE ${member} SET info = ? WHERE cluster = ? AND node_id = ? AND session = ? AND expires_at > ${now}`,
     memberDelete: `DELETE FROM ${member} WHERE cluster = ? AND node_id = ? AND session = ?${returning('node_id')}`,
     memberList: `SELECT node_id, session, info, joined_at FROM ${member} WHERE cluster = ? AND expires_at > ${now}`,
