@@ -39,8 +39,15 @@ describe('ZooKeeper: the granted session timeout against ttlMs', () => {
 
   it('accepts a longer granted timeout (the server waits longer, never shorter)', async () => {
     const ttlMs = MIN_SESSION_TIMEOUT_MS - 200;
-    const session = await backend.openSession({ nodeId: 'short', info: {}, timing: { ttlMs, renewDeadlineMs: 600, retryPeriodMs: 200, pollIntervalMs: 100 } });
+    const session = await backend.openSession({ nodeId: 'short', info: {}, timing: { ttlMs, renewDeadlineMs: 500, retryPeriodMs: 200, pollIntervalMs: 100 } });
     assert.equal(session.state, 'live');
     await session.close();
+  });
+
+  it('refuses a margin (ttlMs - renewDeadlineMs) no wider than the probe interval', async () => {
+    await assert.rejects(
+      backend.openSession({ nodeId: 'narrow', info: {}, timing: { ttlMs: 4_000, renewDeadlineMs: 3_600, retryPeriodMs: 400, pollIntervalMs: 100 } }),
+      (error: unknown) => isBatonError(error, 'CONFIG') && (error as { key?: string }).key === 'election.renewDeadlineMs',
+    );
   });
 });

@@ -160,6 +160,15 @@ class ZookeeperBackend implements Backend {
     const nodeId = validateSegment('node id', options.nodeId);
     if (!isJsonObject(options.info)) throw new InvalidArgumentError('member info must be a JSON object');
     const timing = validateTiming(options.timing);
+    // The margin must outlast one probe interval: the leader may never hear of our last successful
+    // probe (its touch reaches the leader only at the leader's next ping of that follower), so its
+    // expiry can fall one retryPeriodMs (+ tickTime / 2) before lastHeardAt + ttlMs. See zk-session.ts.
+    if (timing.ttlMs - timing.renewDeadlineMs <= timing.retryPeriodMs) {
+      throw new ConfigError(
+        'election.renewDeadlineMs',
+        `ttlMs - renewDeadlineMs (${timing.ttlMs - timing.renewDeadlineMs}) must exceed retryPeriodMs (${timing.retryPeriodMs}) plus half the ZooKeeper tickTime on ZooKeeper: lower renewDeadlineMs or retryPeriodMs`,
+      );
+    }
     if (this.#session) throw new StateError(`backend for cluster "${this.cluster}" already has an open session (${this.#session.id}); close it first`);
     const layout = this.#p.layout;
     const client = await ZkClient.connect(
