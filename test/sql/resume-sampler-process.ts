@@ -4,11 +4,12 @@
  * LeaderElector in mode `elector`, through `session.campaign` in mode `held`), then samples
  * `elector.isLeader()` or `leadership.held()` in synchronous bursts of BURST_MS, letting the
  * event loop (renewals, timers) run between bursts. When two consecutive samples lie more than
- * renewDeadlineMs apart, the process was frozen in between (SIGSTOP); it reports the answer
- * given just before the freeze and the first one asked entirely after it, before any timer
- * could run:
- *   { event: 'leading', term } | { event: 'resumed', before, after, gapMs, sameBurst }
- * Usage (forked with IPC): resume-sampler-process.js URL CLUSTER NODE_ID TIMING_JSON MODE
+ * GAP_MS (default renewDeadlineMs) apart, the process was frozen in between (SIGSTOP); it
+ * reports the answer given just before the freeze and the first one asked entirely after it,
+ * before any timer could run:
+ *   { event: 'leading', term } | { event: 'stopped', reason }
+ *   | { event: 'resumed', before, after, gapMs, sameBurst }
+ * Usage (forked with IPC): resume-sampler-process.js URL CLUSTER NODE_ID TIMING_JSON MODE [GAP_MS]
  */
 import type { Leadership, SessionTiming } from '../../src/backend/index.js';
 import { openStore } from '../../src/backends/open-store.js';
@@ -22,12 +23,14 @@ import { LeaderElector } from '../../src/election/leader-elector.js';
  */
 const BURST_MS = 20;
 
-const [url, cluster, nodeId, timingJson, mode] = process.argv.slice(2);
+const [url, cluster, nodeId, timingJson, mode, gapArg] = process.argv.slice(2);
 if (!url || !cluster || !nodeId || !timingJson || (mode !== 'held' && mode !== 'elector') || !process.send) {
-  console.error('usage (forked with IPC): resume-sampler-process.js URL CLUSTER NODE_ID TIMING_JSON held|elector');
+  console.error('usage (forked with IPC): resume-sampler-process.js URL CLUSTER NODE_ID TIMING_JSON held|elector [GAP_MS]');
   process.exit(2);
 }
 const timing = JSON.parse(timingJson) as SessionTiming;
+/** A gap between two samples longer than this (default renewDeadlineMs) is a freeze. */
+const gapMs = gapArg === undefined ? timing.renewDeadlineMs : Number(gapArg);
 const send = (message: object) => process.send?.(message);
 
 const backend = await openStore(url, { cluster, pollIntervalMs: timing.pollIntervalMs });
@@ -49,6 +52,9 @@ if (mode === 'elector') {
   ask = () => held.held();
 }
 send({ event: 'leading', term: leadership.term });
+leadership.signal.addEventListener('abort', () => send({ event: 'stopped', reason: String((leadership.signal.reason as Error | undefined)?.cause ?? leadership.signal.reason) }), {
+  once: true,
+});
 
 let previousAt = performance.now();
 let previousAnswer = true;
@@ -65,7 +71,7 @@ function burst(): void {
       return; // done: the parent ends this process
     }
     const now = performance.now();
-    if (now - previousAt > timing.renewDeadlineMs) resumed = { before: previousAnswer, gapMs: now - previousAt, sameBurst: !first };
+    if (now - previousAt > gapMs) resumed = { before: previousAnswer, gapMs: now - previousAt, sameBurst: !first };
     previousAt = now;
     previousAnswer = answer;
     first = false;
