@@ -66,6 +66,24 @@ describe('SQL: answers about holding are judged on the monotonic clock when aske
     });
   }
 
+  for (const how of ['resign', 'close'] as const) {
+    it(`sqlite: a ${how} past the deadline, before any timer ran, releases nothing (the rows expire on their own)`, async () => {
+      fixture = await createSqliteFixture();
+      const clock = new ResumableClock();
+      backend = await openSqliteBackend(fixture.database, { cluster: 'c', clock, pollIntervalMs: TIMING.pollIntervalMs });
+      const session = await backend.openSession({ nodeId: 'a', info: {}, timing: TIMING });
+      const leadership = await session.campaign('leader', {});
+      clock.skip(TIMING.renewDeadlineMs);
+      if (how === 'resign') await leadership.resign();
+      else await session.close();
+      assert.notEqual((leadership.signal.reason as LeadershipEndedError).reason, how === 'resign' ? 'resigned' : 'closed');
+      const [lease] = (await fixture.run("SELECT holder FROM baton_lease WHERE cluster = 'c' AND name = 'leader'")).rows;
+      assert.equal(lease?.['holder'], session.id, 'the lease was released early');
+      const members = (await fixture.run("SELECT node_id FROM baton_member WHERE cluster = 'c'")).rows;
+      assert.equal(members.length, 1, 'the member row was deleted early');
+    });
+  }
+
   it('postgres: a take whose answer arrives after its deadline never comes out of campaign() as a held term', async () => {
     fixture = await createPostgresFixture();
     const clock = new FakeClock();

@@ -36,9 +36,9 @@ function releasesAtOnce(reason: LeadershipEndReason): boolean {
 }
 
 /**
- * One held term of one election. Renews every retryPeriodMs, by holder and term; its signal aborts when the term ends for any reason, BEFORE the row is released
- * (gracefully) or left to expire, so the holder has stopped acting by the time a successor can
- * start.
+ * One held term of one election. Renews every retryPeriodMs, by holder and term; its signal
+ * aborts when the term ends for any reason, BEFORE the row is released (gracefully) or left to
+ * expire, so the holder has stopped acting by the time a successor can start.
  */
 export class SqlLeadership implements Leadership {
   readonly election: string;
@@ -107,7 +107,13 @@ export class SqlLeadership implements Leadership {
     this.#loop.start(this.#startedAt);
   }
 
+  /**
+   * A graceful handoff while the term is still held: released at once. A term whose deadline
+   * has passed (even if its timer has not run yet) ends by that deadline first, and resigning
+   * it then releases nothing (see releasesAtOnce).
+   */
   resign(options?: CallOptions): Promise<void> {
+    this.#checkDeadlines();
     return raceSignal(this.end('resigned'), options?.signal, 'resign');
   }
 

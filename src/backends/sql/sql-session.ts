@@ -184,7 +184,8 @@ export class SqlSession implements Session {
     const wasLost = this.#state === 'lost';
     this.#setState('closed');
     // Taken before `lost` fires: each term's listener ends it (and drops it from #leases).
-    const leases = [...this.#leases.values()];
+    // held() first ends, unreleased, any term whose own deadline has passed.
+    const leases = [...this.#leases.values()].filter((l) => l.held());
     if (!this.#lost.signal.aborted) this.#lost.abort(new ClosedError('session'));
     if (wasLost) {
       this.#onClosed();
