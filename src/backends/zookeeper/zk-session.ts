@@ -82,6 +82,15 @@ export class ZkSession implements Session {
     return this.#state;
   }
 
+  /**
+   * Settles once the ZooKeeper session is closed after a loss: at `lastHeardAt + ttlMs` on the
+   * clock, or at its expiry if heard first (see #closeAt). At once when the session was not lost.
+   * Never rejects.
+   */
+  get released(): Promise<void> {
+    return this.#releasing ?? Promise.resolve();
+  }
+
   /** Starts following the client's state and the local deadline. Called once by the backend. */
   start(): void {
     const signal = this.#lost.signal;
@@ -239,12 +248,15 @@ export class ZkSession implements Session {
   #lose(reason: LeadershipEndReason, why: string): void {
     if (this.#state === 'lost' || this.#state === 'closed') return;
     this.#state = 'lost';
+    // Set before anyone hears of the loss, so that `released` (and a close from a listener) waits
+    // for it; started only after the terms below have ended (stop acting first).
+    const releaseAt = this.#client.lastHeardAt + this.timing.ttlMs;
+    this.#releasing = Promise.resolve().then(() => this.#closeAt(releaseAt));
     const error = new SessionLostError(`session ${this.id} of node "${this.nodeId}" is lost: ${why}`);
     this.#endLeaderships(reason, error);
     this.#lost.abort(error);
     this.#emit('lost');
     this.#onFinal();
-    this.#releasing = this.#closeAt(this.#client.lastHeardAt + this.timing.ttlMs);
   }
 
   /**

@@ -109,6 +109,13 @@ class ZookeeperBackend implements Backend {
   readonly #watches = new Set<SubtreeWatch>();
   #shared: ZkClient;
   #session: ZkSession | undefined;
+  /**
+   * Sessions that were lost and whose ZooKeeper session is still open: it is closed only at
+   * `lastHeardAt + ttlMs` (safety model 3, see ZkSession). close() waits for them, so that a
+   * closed backend leaves no connection behind (one left open would reconnect for as long as
+   * the process runs once the servers are gone).
+   */
+  readonly #releasing = new Set<ZkSession>();
   #closing: Promise<void> | undefined;
 
   constructor(params: BackendParams) {
@@ -215,6 +222,7 @@ class ZookeeperBackend implements Backend {
     const session = this.#session;
     this.#session = undefined;
     await session?.close().catch(() => undefined); // the ZooKeeper session ends with its client either way
+    await Promise.all([...this.#releasing].map((lost) => lost.released)); // never early: see #releasing
     this.#watches.clear();
     await this.#shared.close();
   }
@@ -231,6 +239,8 @@ class ZookeeperBackend implements Backend {
 
   #sessionEnded(session: ZkSession): void {
     if (this.#session === session) this.#session = undefined;
+    this.#releasing.add(session);
+    void session.released.then(() => this.#releasing.delete(session));
   }
 
   #client(): ZkClient {
