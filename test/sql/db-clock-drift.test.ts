@@ -21,6 +21,7 @@ import { clockGainToleranceMs } from '../../src/backends/sql/db-clock-check.js';
 import type { SqlFixture } from '../support/sqlite-fixture.js';
 import { createSqliteFixture } from '../support/sqlite-fixture.js';
 import { waitFor, withTimeout } from '../support/wait.js';
+import { killChild } from '../support/child-process.js';
 
 /** Margin 1.5 s (tolerated gain 0.75 s); at 2x a lease lasts ttl / 2 = 3 s of real time, less than renewDeadlineMs. */
 const TIMING: SessionTiming = { ttlMs: 6_000, renewDeadlineMs: 4_500, retryPeriodMs: 250, pollIntervalMs: 50 };
@@ -48,13 +49,7 @@ describe('SQLite: a database clock that gains on real time (libfaketime, shared 
   const children: ChildProcess[] = [];
   afterEach(async () => {
     clearInterval(drift);
-    for (const child of children.splice(0)) {
-      if (child.exitCode !== null || child.signalCode !== null) continue;
-      const exited = new Promise((resolve) => child.once('exit', resolve));
-      child.kill('SIGCONT');
-      child.kill('SIGKILL');
-      await exited;
-    }
+    for (const child of children.splice(0)) await killChild(child);
     await fixture?.teardown();
     if (dir) rmSync(dir, { recursive: true, force: true });
     fixture = dir = drift = undefined;

@@ -17,6 +17,7 @@ import type { SqlFixture } from '../support/sqlite-fixture.js';
 import { createPostgresFixture } from '../support/postgres-fixture.js';
 import { createSqliteFixture } from '../support/sqlite-fixture.js';
 import { waitFor, withTimeout } from '../support/wait.js';
+import { killChild } from '../support/child-process.js';
 
 /** Short real timings: the freeze lasts about one ttl (until the other node took over). */
 const TIMING: SessionTiming = { ttlMs: 3_000, renewDeadlineMs: 2_000, retryPeriodMs: 250, pollIntervalMs: 50 };
@@ -35,12 +36,7 @@ for (const engine of ENGINES) {
     let child: ChildProcess | undefined;
     let backend: Backend | undefined;
     afterEach(async () => {
-      if (child && child.exitCode === null && child.signalCode === null) {
-        const exited = new Promise((resolve) => child?.once('exit', resolve));
-        child.kill('SIGCONT');
-        child.kill('SIGKILL');
-        await exited;
-      }
+      await killChild(child);
       await backend?.close().catch(() => undefined);
       await fixture?.teardown();
       child = backend = fixture = undefined;

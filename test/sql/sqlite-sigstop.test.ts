@@ -15,6 +15,7 @@ import { openStore } from '../../src/backends/open-store.js';
 import type { SqlFixture } from '../support/sqlite-fixture.js';
 import { createSqliteFixture } from '../support/sqlite-fixture.js';
 import { waitFor, withTimeout } from '../support/wait.js';
+import { killChild } from '../support/child-process.js';
 
 const TIMING: SessionTiming = { ttlMs: 3_000, renewDeadlineMs: 2_000, retryPeriodMs: 250, pollIntervalMs: 50 };
 const SCRIPT = fileURLToPath(new URL('./contender-process.js', import.meta.url));
@@ -26,12 +27,7 @@ describe('SQLite leader process frozen with SIGSTOP', () => {
   let child: ChildProcess | undefined;
   let backend: Backend | undefined;
   after(async () => {
-    if (child && child.exitCode === null && child.signalCode === null) {
-      const exited = new Promise((resolve) => child?.once('exit', resolve));
-      child.kill('SIGCONT');
-      child.kill('SIGKILL');
-      await exited;
-    }
+    await killChild(child);
     await backend?.close().catch(() => undefined);
     await fixture?.teardown();
   });

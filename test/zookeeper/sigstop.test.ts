@@ -11,6 +11,7 @@ import type { Backend, SessionTiming } from '../../src/backend/index.js';
 import { createZookeeperBackend } from '../../src/backends/zookeeper/index.js';
 import { waitFor, withTimeout } from '../support/wait.js';
 import { startStandalone, type StandaloneZooKeeper } from '../support/zookeeper-fixture.js';
+import { killChild } from '../support/child-process.js';
 
 const TIMING: SessionTiming = { ttlMs: 3_000, renewDeadlineMs: 2_000, retryPeriodMs: 300, pollIntervalMs: 100 };
 const SCRIPT = fileURLToPath(new URL('./frozen-holder-process.js', import.meta.url));
@@ -26,12 +27,7 @@ describe('ZooKeeper leader process frozen with SIGSTOP', () => {
     zk = await startStandalone();
   });
   after(async () => {
-    if (child && child.exitCode === null && child.signalCode === null) {
-      const exited = new Promise((resolve) => child?.once('exit', resolve));
-      child.kill('SIGCONT');
-      child.kill('SIGKILL');
-      await exited;
-    }
+    await killChild(child);
     await backend?.close().catch(() => undefined);
     await zk?.close();
   });
