@@ -17,14 +17,16 @@ export interface Campaigner extends LeaseHolder {
  *  2. if nothing matched and no row exists, insert it at term 1 (first election ever; a
  *     concurrent insert of the same row makes this one fail on the primary key: not acquired);
  *  3. learn the new term, and announce the new leader.
- * With RETURNING (PostgreSQL, SQLite) each step is one statement and the common case one round
- * trip; otherwise (MySQL) the steps run in one short transaction.
+ * Each step is one autocommitted statement, so no lock of the lease row is held across a round
+ * trip (safety model 5: a campaigner frozen between two steps blocks nobody). With RETURNING
+ * (PostgreSQL, SQLite) the common case is one round trip; MySQL learns the term with one more
+ * read of the row by holder (only this session can change a row it holds before it expires).
  */
 export async function tryAcquire(ctx: SqlContext, who: Campaigner, election: string, infoText: string): Promise<AcquiredLease | null> {
   const { connection, clock } = ctx;
   const startedAt = clock.now();
   try {
-    const acquired = connection.dialect.returning ? await acquireReturning(ctx, who, election, infoText) : await acquireInTransaction(ctx, who, election, infoText);
+    const acquired = connection.dialect.returning ? await acquireReturning(ctx, who, election, infoText) : await acquireThenRead(ctx, who, election, infoText);
     return acquired === null ? null : { ...acquired, startedAt };
   } catch (error) {
     if (connection.dialect.isUniqueViolation(error)) return null;
@@ -49,20 +51,17 @@ async function acquireReturning(ctx: SqlContext, who: Campaigner, election: stri
   return acquiredTerm(inserted.rows[0]);
 }
 
-async function acquireInTransaction(ctx: SqlContext, who: Campaigner, election: string, infoText: string): Promise<AcquiredTerm | null> {
+async function acquireThenRead(ctx: SqlContext, who: Campaigner, election: string, infoText: string): Promise<AcquiredTerm | null> {
   const { connection, sql, cluster } = ctx;
   const ttl = who.timing.ttlMs;
-  return connection.transaction(async (tx) => {
-    const took = await tx.run(sql.leaseTake, [who.id, who.nodeId, ttl, infoText, cluster, election]);
-    if (took.changes === 0) {
-      const { rows } = await tx.run(sql.leaseExists, [cluster, election]);
-      if (rows.length > 0) return null;
-      await tx.run(sql.leaseInsert, [cluster, election, who.id, who.nodeId, ttl, infoText]);
-    }
-    const { rows } = await tx.run(sql.leaseMine, [cluster, election, who.id]);
-    if (rows[0] !== undefined) await connection.announce(tx, cluster);
-    return acquiredTerm(rows[0]);
-  });
+  const took = await connection.runAndAnnounce(sql.leaseTake, [who.id, who.nodeId, ttl, infoText, cluster, election], cluster);
+  if (took.changes === 0) {
+    const { rows } = await connection.run(sql.leaseExists, [cluster, election]);
+    if (rows.length > 0) return null;
+    await connection.runAndAnnounce(sql.leaseInsert, [cluster, election, who.id, who.nodeId, ttl, infoText], cluster);
+  }
+  const { rows } = await connection.run(sql.leaseMine, [cluster, election, who.id]);
+  return acquiredTerm(rows[0]);
 }
 
 /**
