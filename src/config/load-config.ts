@@ -1,6 +1,7 @@
 /**
  * Builds a validated, frozen {@link BatonConfig} from flags > environment > file > defaults.
  */
+import { readFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { validateSegment } from '../backend/names.js';
 import { validateTiming } from '../backend/timing.js';
@@ -68,7 +69,23 @@ function finish(raw: Tree): BatonConfig {
     nodeId,
     election,
     advertise: Object.freeze({ ...base.advertise, host: advertiseHost }),
+    auth: Object.freeze({ ...base.auth, token: authToken(base.auth) }),
   });
+}
+
+/** `auth.token`, or the first line of `auth.tokenFile`; messages name the file, never the secret. */
+function authToken(auth: BatonConfig['auth']): string | null {
+  if (auth.tokenFile === null) return auth.token;
+  if (auth.token !== null) throw new ConfigError('auth.tokenFile', 'give auth.token or auth.tokenFile, not both');
+  let text: string;
+  try {
+    text = readFileSync(auth.tokenFile, 'utf8');
+  } catch (error) {
+    throw new ConfigError('auth.tokenFile', `cannot read ${auth.tokenFile} (${(error as NodeJS.ErrnoException).code ?? 'unreadable'})`);
+  }
+  const token = text.replace(/\r?\n$/, '');
+  if (token === '' || /[\r\n]/.test(token)) throw new ConfigError('auth.tokenFile', `${auth.tokenFile} must hold the token on one non-empty line`);
+  return token;
 }
 
 /** `<host>-<port>`, or `<host>-<pid>` when the port is picked at random; made a valid segment. */

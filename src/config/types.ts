@@ -38,7 +38,8 @@ export interface BatonConfig {
   readonly http: HttpConfig;
   readonly advertise: AdvertiseConfig;
   readonly election: SessionTiming;
-  readonly auth: { readonly token: string | null };
+  /** `token` is read from `tokenFile` at load when that is given (never both). */
+  readonly auth: { readonly token: string | null; readonly tokenFile: string | null };
   readonly log: { readonly level: string };
   /** Partitioned resources by name (section `partitions`, see src/partitions/). */
   readonly partitions?: Readonly<Record<string, PartitionsEntryConfig>>;

@@ -31,6 +31,19 @@ describe('configuration', () => {
     assert.equal(config.log.level, 'info');
   });
 
+  it('reads the bearer token from auth.tokenFile (the secret stays out of flags, ps and messages)', () => {
+    const secret = 's3cret-token-value';
+    const tokenFile = file(`${secret}\n`);
+    const { config } = loadConfig({ env: {}, flags: { 'auth-token-file': tokenFile } });
+    assert.equal(config.auth.token, secret);
+    assert.equal(loadConfig({ env: { BATON_AUTH_TOKEN_FILE: tokenFile } }).config.auth.token, secret);
+    const refused = (run: () => unknown, pattern: RegExp) =>
+      assert.throws(run, (error: unknown) => configError('auth.tokenFile', pattern)(error) && !String((error as Error).message).includes(secret));
+    refused(() => loadConfig({ env: { BATON_AUTH_TOKEN: secret }, flags: { 'auth-token-file': tokenFile } }), /not both/);
+    refused(() => loadConfig({ env: {}, flags: { 'auth-token-file': join(dir, 'missing') } }), /cannot read/);
+    refused(() => loadConfig({ env: {}, flags: { 'auth-token-file': file('\n') } }), /one non-empty line/);
+  });
+
   it('takes flags over environment over file over defaults, key by key', () => {
     const path = file('cluster: from-file\nhttp:\n  port: 7001\n  host: 0.0.0.0\nelection:\n  ttlMs: 30000\n  renewDeadlineMs: 20000\nlog:\n  level: warn\n');
     const env = { BATON_HTTP_PORT: '7002', BATON_CLUSTER: 'from-env', BATON_ELECTION_TTL_MS: '40000' };

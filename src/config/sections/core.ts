@@ -80,6 +80,7 @@ export const coreFields: Record<string, Spec> = {
   }),
   auth: section('Access to mutating HTTP endpoints.', {
     token: optionalStringLeaf({ doc: 'Bearer token that mutating endpoints require; when unset they are refused (403).', default: null }),
+    tokenFile: optionalStringLeaf({ doc: 'File whose first line is the bearer token (instead of auth.token: a file keeps the secret out of `ps`, shell history and the config file).', default: null }),
   }),
   log: section('Logging (JSON lines on stdout).', {
     level: stringLeaf({ doc: 'Log level.', default: 'info', oneOf: ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] }),
