@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import { waitFor } from '../support/wait.js';
-import { CliProcess, freePort, runCli, stopAllProcesses } from './cli-process.js';
+import { CliProcess, runCli, stopAllProcesses } from './cli-process.js';
 
 export interface StoreUnderTest {
   readonly name: string;
@@ -66,14 +66,19 @@ export function describeThreeNodes(store: StoreUnderTest): void {
     });
 
     async function startNodes(cluster: string, timing: readonly string[], count: number): Promise<RunningNode[]> {
-      const nodes: RunningNode[] = [];
+      // Port 0: each node binds a free port itself and logs its url (a port picked here could be
+      // taken by another test's process before the node binds it).
+      const started: { nodeId: string; proc: CliProcess }[] = [];
       for (let i = 1; i <= count; i++) {
-        const port = await freePort();
         const nodeId = `n${i}`;
-        const proc = new CliProcess(['start', '--store', url, '--cluster', cluster, '--node-id', nodeId, '--http-port', String(port), ...timing]);
-        nodes.push({ nodeId, port, proc });
+        started.push({ nodeId, proc: new CliProcess(['start', '--store', url, '--cluster', cluster, '--node-id', nodeId, '--http-port', '0', ...timing]) });
       }
-      for (const node of nodes) await node.proc.waitForLine(`${node.nodeId} to start`, (l) => l.includes('"reason":"started"') && l.includes('node started'));
+      const nodes: RunningNode[] = [];
+      for (const { nodeId, proc } of started) {
+        const line = await proc.waitForLine(`${nodeId} to start`, (l) => l.includes('"reason":"started"') && l.includes('node started'));
+        const { url: nodeUrl } = JSON.parse(line) as { url: string };
+        nodes.push({ nodeId, port: Number(new URL(nodeUrl).port), proc });
+      }
       return nodes;
     }
 
