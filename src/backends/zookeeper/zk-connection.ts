@@ -10,6 +10,7 @@ import type { ZkAcl } from './zk-acl.js';
 import { authenticate } from './zk-acl.js';
 import type { RawClient, RawException, RawState } from './zk-library.js';
 import { syncRequest, zookeeperLibrary } from './zk-library.js';
+import { provesSessionHeld } from './zk-session-proof.js';
 import { sessionIdHex } from './zk-stat.js';
 import { ZooKeeperError, zkCodeName } from './zookeeper-error.js';
 
@@ -57,22 +58,6 @@ const SPIN_DELAY_MS = 100;
  * session on its own.
  */
 const CLOSE_GRACE_MS = 2_000;
-
-/**
- * The calls whose success proves that the ENSEMBLE LEADER held the session after we sent them,
- * so they may move `lastHeardAt` (by the `what` that ZkClient and the probe give `call`):
- * - `sync`: a follower forwards it to the leader, whose PrepRequestProcessor checks the session
- *   (checkSession) before the sync is ordered after every earlier commit; had the leader expired
- *   the session first, its closeSession would be applied by our server before the sync's answer
- *   and our connection closed, so no OK could reach us.
- * - writes (`create`, `delete`, `setData`, `multi`): the leader checks the session the same way
- *   before it proposes the transaction, and the answer comes only after a quorum committed it.
- * Reads (`exists`, `getData`, `getChildren`) and the library's pings are answered by whichever
- * server we are connected to, alone: a follower cut from its quorum keeps answering them for up
- * to syncLimit * tickTime while the leader expires the session (issue 10 case 1), so they prove
- * nothing and never move the deadline. Error answers prove nothing either.
- */
-const THROUGH_LEADER: ReadonlySet<string> = new Set(['sync', 'create', 'delete', 'setData', 'multi']);
 
 export interface CallOptions {
   readonly signal?: AbortSignal;
@@ -122,7 +107,7 @@ export class ZkConnection {
   }
   /**
    * Monotonic time (on `clock`) at which the last request that went through the ensemble leader
-   * and succeeded (THROUGH_LEADER: the probe's `sync`, or a write) was SENT. The leader held the
+   * and succeeded (provesSessionHeld: the probe's `sync`, or a write) was SENT. The leader held the
    * session when it handled that request, which was after we sent it, so `lastHeardAt + x` is an
    * early (safe) estimate of "x after the quorum last held the session". The leader learns that
    * a follower heard us only at its next ping of that follower (every tickTime / 2), and the
@@ -191,7 +176,7 @@ export class ZkConnection {
       options.signal?.addEventListener('abort', onAbort, { once: true });
       try {
         start((error, value) => {
-          if (!error && THROUGH_LEADER.has(what)) this.#heard(sentAt);
+          if (!error && provesSessionHeld(what)) this.#heard(sentAt);
           if (!this.#pending.has(fail)) return; // settled already (timeout, abort, end)
           if (error instanceof ZooKeeperError || !error) settle(error ?? null, value);
           else {
@@ -207,7 +192,7 @@ export class ZkConnection {
 
   /**
    * ZooKeeper `sync`: resolves once the ensemble leader has handled it and our server has caught
-   * up with every write committed before (so the next read sees them). See THROUGH_LEADER.
+   * up with every write committed before (so the next read sees them). See zk-session-proof.ts.
    */
   sync(path: string, options: CallOptions = {}): Promise<void> {
     return this.call<void>('sync', path, options, (done) => this.#raw.connectionManager.queue(syncRequest(path), (error) => done(error)));

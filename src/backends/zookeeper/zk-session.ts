@@ -21,7 +21,7 @@ import { isZkError, toContractError } from './zookeeper-error.js';
  * from us. We declare it lost LOCALLY at `lastHeardAt + renewDeadlineMs` on our monotonic clock,
  * where `lastHeardAt` is the SEND time of the last `sync` probe (every `retryPeriodMs`) or write
  * that succeeded: only the leader can make those succeed, and it had the session then (see
- * ZkConnection's THROUGH_LEADER). A read answered by a follower proves nothing: a follower cut
+ * zk-session-proof.ts). A read answered by a follower proves nothing: a follower cut
  * from its quorum goes on answering for up to `syncLimit * tickTime` (issue 10 case 1).
  *
  * The margin `ttlMs - renewDeadlineMs` must cover, besides the clock-rate difference
