@@ -55,3 +55,31 @@ export async function createBenchStore(kind: 'sqlite' | 'postgres' | 'mysql'): P
   await mysqlAdmin(`CREATE DATABASE ${database}`);
   return { name: 'MySQL (MariaDB)', url: `mysql://root@127.0.0.1:3306/${database}`, drop: () => mysqlAdmin(`DROP DATABASE IF EXISTS ${database}`) };
 }
+
+/** The SQL stores every SQL benchmark runs on. */
+export const SQL_KINDS = ['sqlite', 'postgres', 'mysql'] as const;
+
+/**
+ * Runs `measure` on a fresh database of each SQL store and drops it after; a store that cannot
+ * be created (its server is not running) is listed in `skipped` with the reason.
+ */
+export async function onEachSqlStore<T>(what: string, measure: (store: BenchStore, kind: (typeof SQL_KINDS)[number]) => Promise<T>): Promise<{ results: T[]; skipped: string[] }> {
+  const results: T[] = [];
+  const skipped: string[] = [];
+  for (const kind of SQL_KINDS) {
+    let store: BenchStore;
+    try {
+      store = await createBenchStore(kind);
+    } catch (error) {
+      skipped.push(`${kind}: ${error instanceof Error ? error.message : String(error)}`);
+      continue;
+    }
+    try {
+      console.log(`  ${what} on ${store.name} ...`);
+      results.push(await measure(store, kind));
+    } finally {
+      await store.drop();
+    }
+  }
+  return { results, skipped };
+}

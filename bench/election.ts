@@ -8,7 +8,7 @@ import { existsSync } from 'node:fs';
 import os from 'node:os';
 import { fileURLToPath } from 'node:url';
 import type { SessionTiming } from '../src/backend/index.js';
-import { createBenchStore } from './election-stores.js';
+import { onEachSqlStore, type SQL_KINDS } from './election-stores.js';
 import type { ElectionFigures } from './election-trials.js';
 import { runElectionTrials } from './election-trials.js';
 import { quantile, table, writeSection } from './report.js';
@@ -20,11 +20,10 @@ import { quantile, table, writeSection } from './report.js';
 const TIMING: SessionTiming = Object.freeze({ ttlMs: 3_000, renewDeadlineMs: 2_000, retryPeriodMs: 500, pollIntervalMs: 100 });
 const GRACEFUL_TRIALS = 20;
 const CRASH_TRIALS = 10;
-const KINDS = ['sqlite', 'postgres', 'mysql'] as const;
 
 const ms = (value: number) => `${value.toFixed(1)} ms`;
 
-function row(name: string, kind: (typeof KINDS)[number], f: ElectionFigures): string[] {
+function row(name: string, kind: (typeof SQL_KINDS)[number], f: ElectionFigures): string[] {
   const handoffTarget = kind === 'postgres' ? 50 : TIMING.pollIntervalMs + 50;
   const failoverTarget = TIMING.ttlMs + TIMING.retryPeriodMs;
   const p99h = quantile(f.handoffMs, 0.99);
@@ -48,23 +47,9 @@ async function zookeeperRows(): Promise<string> {
 
 export async function run(): Promise<void> {
   const loadBefore = os.loadavg()[0] ?? 0;
-  const rows: string[][] = [];
-  const skipped: string[] = [];
-  for (const kind of KINDS) {
-    let store;
-    try {
-      store = await createBenchStore(kind);
-    } catch (error) {
-      skipped.push(`${kind}: ${error instanceof Error ? error.message : String(error)}`);
-      continue;
-    }
-    try {
-      console.log(`  election on ${store.name} ...`);
-      rows.push(row(store.name, kind, await runElectionTrials(store.url, TIMING, GRACEFUL_TRIALS, CRASH_TRIALS)));
-    } finally {
-      await store.drop();
-    }
-  }
+  const { results: rows, skipped } = await onEachSqlStore('election', async (store, kind) =>
+    row(store.name, kind, await runElectionTrials(store.url, TIMING, GRACEFUL_TRIALS, CRASH_TRIALS)),
+  );
   const body = [
     '## Leader election (SQL stores)',
     '',

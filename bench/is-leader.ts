@@ -10,7 +10,7 @@ import { DEFAULT_TIMING, type Backend } from '../src/backend/index.js';
 import { MemoryStore } from '../src/backends/memory/index.js';
 import { openStore } from '../src/backends/open-store.js';
 import { LeaderElector } from '../src/election/index.js';
-import { createBenchStore, type BenchStore } from './election-stores.js';
+import { onEachSqlStore } from './election-stores.js';
 import { quantile, table, writeSection } from './report.js';
 
 /**
@@ -24,7 +24,6 @@ const RUNS = 11;
 /** Pause between runs so timers and I/O (the renewals) run: the loop blocks the event loop. */
 const BETWEEN_RUNS_MS = 50;
 const TARGET_PER_SECOND = 5_000_000;
-const KINDS = ['sqlite', 'postgres', 'mysql'] as const;
 
 /** Calls per second in each counted run: per second of wall time and per second of this process's CPU time. */
 interface Rates {
@@ -79,24 +78,9 @@ function row(name: string, rates: Rates): string[] {
 
 export async function run(): Promise<void> {
   const loadBefore = os.loadavg()[0] ?? 0;
-  const rows: string[][] = [];
-  const skipped: string[] = [];
-  rows.push(row('memory', await onBackend(new MemoryStore().backend('bench'))));
-  for (const kind of KINDS) {
-    let store: BenchStore;
-    try {
-      store = await createBenchStore(kind);
-    } catch (error) {
-      skipped.push(`${kind}: ${error instanceof Error ? error.message : String(error)}`);
-      continue;
-    }
-    try {
-      console.log(`  isLeader on ${store.name} ...`);
-      rows.push(row(store.name, await onBackend(await openStore(store.url, { cluster: 'bench' }))));
-    } finally {
-      await store.drop();
-    }
-  }
+  const memory = row('memory', await onBackend(new MemoryStore().backend('bench')));
+  const { results, skipped } = await onEachSqlStore('isLeader', async (store) => row(store.name, await onBackend(await openStore(store.url, { cluster: 'bench' }))));
+  const rows = [memory, ...results];
   for (const cells of rows) console.log(`  ${cells.join('  ')}`);
   const loadAfter = os.loadavg()[0] ?? 0;
   const body = [
