@@ -3,7 +3,7 @@
  * their sections of docs/benchmarks.md. Each benchmark is a module bench/<name>.ts exporting
  * `run(): Promise<void>`.
  */
-const ALL = ['election', 'is-leader', 'assign', 'partitions', 'federation'] as const;
+const ALL = ['election', 'is-leader', 'assign', 'partitions', 'federation', 'alternatives'] as const;
 
 async function main(): Promise<void> {
   const asked = process.argv.slice(2);

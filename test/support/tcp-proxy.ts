@@ -3,7 +3,11 @@
  * every open connection and refuses (resets) new ones until `restore()`, which is how tests
  * simulate a network partition between one client and its store. `stall()` is the silent kind:
  * connections stay open but no byte is forwarded either way (new ones are accepted and stalled
- * too) until `unstall()`, which delivers everything held back, in order.
+ * too) until `unstall()`, which delivers everything held back, in order. `stall({ holdCloses:
+ * true })` also holds back a peer's close (FIN or reset), as when the other host vanished: the
+ * client never hears that the server gave up on it, until unstall(). `chunksToTarget`
+ * counts what clients sent (one TCP read each: about one request each when clients wait for
+ * answers), for benchmarks that count a client's store operations.
  */
 import net from 'node:net';
 
@@ -14,9 +18,13 @@ export class TcpProxy {
   readonly #sockets = new Set<net.Socket>();
   #cut = false;
   #stalled = false;
+  #holdCloses = false;
+  /** Closes held back while stalled with holdCloses, run by unstall() after the held bytes. */
+  readonly #heldCloses: (() => void)[] = [];
   /** Chunks held back while stalled, per destination socket, in arrival order. */
   readonly #held = new Map<net.Socket, Buffer[]>();
   #port = 0;
+  #chunksToTarget = 0;
 
   private constructor(targetHost: string, targetPort: number) {
     this.#targetHost = targetHost;
@@ -39,6 +47,11 @@ export class TcpProxy {
     return this.#port;
   }
 
+  /** Chunks of bytes received from clients so far (forwarded, held back or dropped). */
+  get chunksToTarget(): number {
+    return this.#chunksToTarget;
+  }
+
   get isCut(): boolean {
     return this.#cut;
   }
@@ -59,9 +72,13 @@ export class TcpProxy {
     return this.#stalled;
   }
 
-  /** Stops forwarding in both directions without closing anything (a silent blackhole). */
-  stall(): void {
+  /**
+   * Stops forwarding in both directions without closing anything (a silent blackhole). With
+   * `holdCloses`, a side's close is not passed on either until unstall().
+   */
+  stall(options?: { holdCloses?: boolean }): void {
     this.#stalled = true;
+    this.#holdCloses = options?.holdCloses === true;
   }
 
   /** Forwards again, first delivering every chunk held back while stalled. */
@@ -71,6 +88,8 @@ export class TcpProxy {
       if (!socket.destroyed) for (const chunk of chunks) socket.write(chunk);
     }
     this.#held.clear();
+    this.#holdCloses = false;
+    for (const close of this.#heldCloses.splice(0)) close();
   }
 
   async close(): Promise<void> {
@@ -89,12 +108,20 @@ export class TcpProxy {
       socket.on('error', () => undefined); // a cut or reset is expected; the peer sees the close
       socket.on('close', () => {
         this.#sockets.delete(socket);
-        client.destroy();
-        upstream.destroy();
+        this.#passClose(() => {
+          client.destroy();
+          upstream.destroy();
+        });
       });
     }
+    client.on('data', () => this.#chunksToTarget++);
     this.#forward(client, upstream);
     this.#forward(upstream, client);
+  }
+
+  #passClose(close: () => void): void {
+    if (this.#stalled && this.#holdCloses) this.#heldCloses.push(close);
+    else close();
   }
 
   #forward(from: net.Socket, to: net.Socket): void {
@@ -105,7 +132,7 @@ export class TcpProxy {
         this.#held.set(to, queue);
       } else if (!to.destroyed) to.write(chunk);
     });
-    from.on('end', () => to.end());
+    from.on('end', () => this.#passClose(() => to.end()));
     to.on('close', () => this.#held.delete(to));
   }
 }

@@ -1,0 +1,375 @@
+/**
+ * The trials of `npm run bench -- alternatives` for one row: three contender processes
+ * (alternatives-worker.js) of one library on one store, each reaching the store through a TCP
+ * proxy of its own (TcpProxy), so one contender's connection can be stalled or cut. Every time
+ * is taken by THIS process on its monotonic clock when it sends a command, sends a signal or
+ * receives a report over IPC; no clocks are compared across processes.
+ */
+import type { ChildProcess } from 'node:child_process';
+import { fork } from 'node:child_process';
+import { setTimeout as delay } from 'node:timers/promises';
+import { fileURLToPath } from 'node:url';
+import { TcpProxy } from '../test/support/tcp-proxy.js';
+import { killChild } from '../test/support/child-process.js';
+import type { AlternativesStore } from './alternatives-stores.js';
+
+const WORKER = fileURLToPath(new URL('./alternatives-worker.js', import.meta.url));
+/** Longest wait for a report that must come (a worker ready, a leader after a graceful step-down), ms. */
+const REPORT_TIMEOUT_MS = 30_000;
+/** How long a fault's outcome is watched after the takeover (late acts of the old leader), ms. */
+export const AFTER_TAKEOVER_MS = 1_500;
+/** How long a resumed process is watched for acts and for its write's outcome, ms. */
+const AFTER_RESUME_MS = 2_000;
+/** Idle contenders are measured over this window, ms. */
+const REST_WINDOW_MS = 10_000;
+
+/** What one row runs: which contender file, with which options, how many trials of each kind. */
+export interface TrialPlan {
+  readonly contender: string;
+  readonly addressStyle: 'url' | 'host-port';
+  readonly election: string;
+  /** Lease or session length given to the contender (undefined: its library's default). */
+  readonly ttlMs: number | undefined;
+  /** How long an election can take to notice a dead leader: the TTL the row runs with, ms. */
+  readonly effectiveTtlMs: number;
+  readonly handoffs: number;
+  readonly crashes: number;
+  readonly freezes: number;
+  readonly losses: number;
+}
+
+/** The outcome of one fault (freeze, stall, cut) of the leader. */
+export interface FaultOutcome {
+  /** Fault -> another contender leads, ms; undefined: nobody else led within the window. */
+  readonly takeoverMs: number | undefined;
+  /** The old leader's last act -> another leads, ms (negative: it acted after the takeover). */
+  readonly marginMs: number | undefined;
+  /** Acts of the old leader after another led (freeze: and after it was resumed). */
+  readonly lateActs: number;
+  /** From the later of the takeover and the resume to the old leader's last act, ms (0: none). */
+  readonly lateForMs: number;
+  /** Freeze only: how the store answered the write the old leader sent on resuming. */
+  readonly write?: string;
+  /** The old leader's process ended by itself during the trial (crashed). */
+  readonly exited: boolean;
+  /** Stall and cut: whether the old leader was still acting when the watch ended. */
+  readonly stillActing: boolean;
+}
+
+export interface RestFigures {
+  /** Client -> store requests per second of each idle contender (undefined: embedded store). */
+  readonly leaderRequestsPerSecond: number | undefined;
+  readonly waiterRequestsPerSecond: number | undefined;
+  /** CPU time per wall time of each process, percent (mean of the three). */
+  readonly cpuPercent: number;
+  /** Resident set size, MB (mean of the three). */
+  readonly rssMb: number;
+}
+
+export interface AlternativeFigures {
+  readonly firstLeaderMs: number;
+  readonly handoffMs: number[];
+  readonly failoverMs: number[];
+  readonly freezes: FaultOutcome[];
+  readonly stalls: FaultOutcome[];
+  readonly cuts: FaultOutcome[];
+  readonly rest: RestFigures;
+}
+
+interface Report {
+  readonly id: string;
+  readonly event: string;
+  readonly at: number;
+  readonly outcome?: string;
+  readonly cpuMs?: number;
+  readonly rssBytes?: number;
+}
+
+class Contenders {
+  readonly #plan: TrialPlan;
+  readonly #store: AlternativesStore;
+  readonly reports: Report[] = [];
+  readonly #wakers = new Set<() => void>();
+  readonly children = new Map<string, ChildProcess>();
+  readonly proxies = new Map<string, TcpProxy>();
+  #count = 0;
+  leader = '';
+
+  constructor(plan: TrialPlan, store: AlternativesStore) {
+    this.#plan = plan;
+    this.#store = store;
+  }
+
+  get mark(): number {
+    return this.reports.length;
+  }
+
+  /** Starts a contender (campaigning at once if `auto`) and waits until it is connected. */
+  async spawn(auto: boolean): Promise<string> {
+    const id = `w${this.#count++}`;
+    const endpoint = this.#store.endpoint;
+    const proxy = endpoint === undefined ? undefined : await TcpProxy.start(endpoint.host, endpoint.port);
+    if (proxy) this.proxies.set(id, proxy);
+    const options = { address: this.#store.address(proxy?.port, this.#plan.addressStyle), id, election: this.#plan.election, ttlMs: this.#plan.ttlMs };
+    const mark = this.mark;
+    const child = fork(WORKER, [this.#plan.contender, JSON.stringify(options), ...(auto ? ['auto'] : [])], { stdio: ['ignore', 'ignore', 'pipe', 'ipc'] });
+    child.stderr?.resume(); // a library's complaints while its store is cut are not the benchmark's output
+    child.on('message', (m: Omit<Report, 'id' | 'at'>) => this.#push({ ...m, id, at: performance.now() }));
+    child.on('exit', () => {
+      this.children.delete(id);
+      this.#push({ id, event: 'exit', at: performance.now() });
+    });
+    this.children.set(id, child);
+    await this.next(mark, (r) => r.id === id && r.event === 'ready');
+    return id;
+  }
+
+  send(id: string, command: string): void {
+    this.children.get(id)?.send(command);
+  }
+
+  /** The first report at or after `mark` that matches; undefined after `timeoutMs`. */
+  async find(mark: number, match: (r: Report) => boolean, timeoutMs: number): Promise<Report | undefined> {
+    const giveUpAt = performance.now() + timeoutMs;
+    for (;;) {
+      const found = this.reports.slice(mark).find(match);
+      if (found) return found;
+      const left = giveUpAt - performance.now();
+      if (left <= 0) return undefined;
+      await new Promise<void>((resolve) => {
+        const wake = () => {
+          clearTimeout(timer);
+          this.#wakers.delete(wake);
+          resolve();
+        };
+        const timer = setTimeout(wake, left);
+        this.#wakers.add(wake);
+      });
+    }
+  }
+
+  /** Like find, but the report must come. */
+  async next(mark: number, match: (r: Report) => boolean): Promise<Report> {
+    const found = await this.find(mark, match, REPORT_TIMEOUT_MS);
+    if (found === undefined) throw new Error(`${this.#plan.contender}: an expected report did not come within ${REPORT_TIMEOUT_MS} ms`);
+    return found;
+  }
+
+  /** Waits for the next leader other than `previous` (or undefined after `timeoutMs`). */
+  async nextLeader(mark: number, previous: string, timeoutMs = REPORT_TIMEOUT_MS): Promise<Report | undefined> {
+    const found = await this.find(mark, (r) => r.event === 'leading' && r.id !== previous, timeoutMs);
+    if (found) this.leader = found.id;
+    return found;
+  }
+
+  /** Kills a contender (continuing it first if frozen) and closes its proxy. */
+  async remove(id: string): Promise<void> {
+    await killChild(this.children.get(id));
+    await this.proxies.get(id)?.close();
+    this.proxies.delete(id);
+  }
+
+  async stopAll(): Promise<void> {
+    await Promise.all([...new Set([...this.children.keys(), ...this.proxies.keys()])].map((id) => this.remove(id)));
+  }
+
+  #push(report: Report): void {
+    this.reports.push(report);
+    for (const wake of [...this.#wakers]) wake();
+  }
+}
+
+/** A random pause within one renew period, so faults land at every phase of it. */
+function randomPhase(plan: TrialPlan): Promise<void> {
+  return delay(Math.random() * (plan.effectiveTtlMs / 6));
+}
+
+async function firstLeader(c: Contenders): Promise<number> {
+  const ids = [await c.spawn(false), await c.spawn(false), await c.spawn(false)];
+  const mark = c.mark;
+  const sentAt = performance.now();
+  for (const id of ids) c.send(id, 'campaign');
+  const leader = await c.nextLeader(mark, '');
+  return (leader as Report).at - sentAt;
+}
+
+/** Idle cost with one leader and two waiters: requests through each proxy, CPU and RSS. */
+async function rest(c: Contenders): Promise<RestFigures> {
+  const ids = [...c.children.keys()];
+  for (const id of ids) c.send(id, 'quiet');
+  await delay(1_000);
+  const stats = async () => {
+    const mark = c.mark;
+    for (const id of ids) c.send(id, 'stats');
+    return Promise.all(ids.map((id) => c.next(mark, (r) => r.id === id && r.event === 'stats')));
+  };
+  const chunks = () => new Map(ids.map((id) => [id, c.proxies.get(id)?.chunksToTarget]));
+  const before = await stats();
+  const chunksBefore = chunks();
+  const startedAt = performance.now();
+  await delay(REST_WINDOW_MS);
+  const seconds = (performance.now() - startedAt) / 1000;
+  const chunksAfter = chunks();
+  const after = await stats();
+  for (const id of ids) c.send(id, 'loud');
+  const rate = (id: string) => {
+    const a = chunksAfter.get(id);
+    const b = chunksBefore.get(id);
+    return a === undefined || b === undefined ? undefined : (a - b) / seconds;
+  };
+  const waiters = ids.filter((id) => id !== c.leader).map(rate);
+  const mean = (values: number[]) => values.reduce((sum, v) => sum + v, 0) / values.length;
+  return {
+    leaderRequestsPerSecond: rate(c.leader),
+    waiterRequestsPerSecond: waiters.some((w) => w === undefined) ? undefined : mean(waiters as number[]),
+    cpuPercent: mean(ids.map((_, i) => (((after[i]?.cpuMs ?? 0) - (before[i]?.cpuMs ?? 0)) / (seconds * 1000)) * 100)),
+    rssMb: mean(after.map((s) => (s.rssBytes ?? 0) / 2 ** 20)),
+  };
+}
+
+async function handoffs(c: Contenders, plan: TrialPlan): Promise<number[]> {
+  const times: number[] = [];
+  for (let i = 0; i < plan.handoffs; i++) {
+    const mark = c.mark;
+    const previous = c.leader;
+    const sentAt = performance.now();
+    c.send(previous, 'resign');
+    const next = (await c.nextLeader(mark, previous)) as Report;
+    times.push(next.at - sentAt);
+    await c.next(mark, (r) => r.id === previous && r.event === 'resigned');
+    c.send(previous, 'campaign');
+    // Let it settle into waiting, at a random phase of its retry period, before the next trial.
+    await delay(200 + Math.random() * 200);
+  }
+  return times;
+}
+
+async function crashes(c: Contenders, plan: TrialPlan): Promise<number[]> {
+  const times: number[] = [];
+  for (let i = 0; i < plan.crashes; i++) {
+    await randomPhase(plan);
+    const mark = c.mark;
+    const previous = c.leader;
+    const killedAt = performance.now();
+    await c.remove(previous);
+    const next = await c.nextLeader(mark, previous, plan.effectiveTtlMs * 3 + REPORT_TIMEOUT_MS);
+    if (next === undefined) throw new Error(`${plan.contender}: nobody took over a killed leader`);
+    times.push(next.at - killedAt);
+    await c.spawn(true);
+    await delay(300);
+  }
+  return times;
+}
+
+/** The old leader's acts, and whether it exited, between `mark` and now. */
+function oldLeaderAfter(c: Contenders, mark: number, id: string, from: number) {
+  const acts = c.reports.slice(mark).filter((r) => r.id === id && r.event === 'act');
+  const late = acts.filter((r) => r.at > from);
+  return {
+    lastAct: acts.at(-1)?.at,
+    lateActs: late.length,
+    lateForMs: late.length === 0 ? 0 : (late.at(-1) as Report).at - from,
+    exited: c.reports.slice(mark).some((r) => r.id === id && r.event === 'exit'),
+  };
+}
+
+/**
+ * Freeze: SIGSTOP the leader for twice the TTL (armed: its first tick after resuming sends
+ * leaderWrite()), SIGCONT, watch its acts and its write, then replace it.
+ */
+async function freeze(c: Contenders, plan: TrialPlan): Promise<FaultOutcome> {
+  await randomPhase(plan);
+  const old = c.leader;
+  const mark = c.mark;
+  c.send(old, 'arm');
+  await delay(50); // the IPC message is read before the stop
+  const child = c.children.get(old);
+  const stoppedAt = performance.now();
+  child?.kill('SIGSTOP');
+  const next = await c.nextLeader(mark, old, 2 * plan.effectiveTtlMs);
+  await delay(Math.max(0, stoppedAt + 2 * plan.effectiveTtlMs - performance.now()));
+  const resumedAt = performance.now();
+  child?.kill('SIGCONT');
+  const write = await c.find(mark, (r) => r.id === old && (r.event === 'write' || r.event === 'exit'), AFTER_RESUME_MS);
+  await delay(Math.max(0, resumedAt + AFTER_RESUME_MS - performance.now()));
+  const seen = oldLeaderAfter(c, mark, old, next === undefined ? Infinity : Math.max(next.at, resumedAt));
+  await c.remove(old);
+  if (next === undefined) c.leader = old;
+  await replaceIfLeaderless(c, plan, next === undefined);
+  return {
+    takeoverMs: next === undefined ? undefined : next.at - stoppedAt,
+    marginMs: next === undefined || seen.lastAct === undefined ? undefined : next.at - seen.lastAct,
+    lateActs: seen.lateActs,
+    lateForMs: seen.lateForMs,
+    write: write?.event === 'write' ? String(write.outcome) : write?.event === 'exit' ? 'process exited' : 'no answer',
+    exited: seen.exited,
+    stillActing: false,
+  };
+}
+
+/**
+ * Connection loss: stall (no byte either way, sockets open: the host vanished) or cut (every
+ * socket closed, new ones refused) the leader's proxy; watch for a takeover within twice the
+ * TTL plus 2 s and the old leader's acts until AFTER_TAKEOVER_MS after it; then replace it.
+ */
+async function loss(c: Contenders, plan: TrialPlan, how: 'stall' | 'cut'): Promise<FaultOutcome> {
+  await randomPhase(plan);
+  const old = c.leader;
+  const proxy = c.proxies.get(old) as TcpProxy;
+  const mark = c.mark;
+  const faultAt = performance.now();
+  if (how === 'stall') proxy.stall({ holdCloses: true });
+  else proxy.cut();
+  const windowMs = 2 * plan.effectiveTtlMs + 2_000;
+  const next = await c.nextLeader(mark, old, windowMs);
+  await delay(next === undefined ? 0 : AFTER_TAKEOVER_MS);
+  const seen = oldLeaderAfter(c, mark, old, next?.at ?? Infinity);
+  const stillActing = seen.lastAct !== undefined && performance.now() - seen.lastAct < 200;
+  await c.remove(old);
+  await replaceIfLeaderless(c, plan, next === undefined);
+  return {
+    takeoverMs: next === undefined ? undefined : next.at - faultAt,
+    marginMs: next === undefined ? undefined : next.at - (seen.lastAct ?? faultAt),
+    lateActs: seen.lateActs,
+    lateForMs: seen.lateForMs,
+    exited: seen.exited,
+    stillActing,
+  };
+}
+
+/** After a fault with no takeover the old leader was removed: the others take over now. */
+async function replaceIfLeaderless(c: Contenders, plan: TrialPlan, leaderless: boolean): Promise<void> {
+  const mark = c.mark;
+  const old = c.leader;
+  await c.spawn(true);
+  if (leaderless) {
+    const next = await c.nextLeader(mark, old, plan.effectiveTtlMs * 3 + REPORT_TIMEOUT_MS);
+    if (next === undefined) throw new Error(`${plan.contender}: nobody took over after the old leader was removed`);
+  }
+  await delay(300);
+}
+
+/**
+ * Runs one row: first leader, idle cost, graceful handoffs, crashes (SIGKILL), freezes
+ * (SIGSTOP), stalls and cuts of the leader's connection (when the store is reached over TCP).
+ */
+export async function runAlternativeTrials(plan: TrialPlan, store: AlternativesStore): Promise<AlternativeFigures> {
+  const c = new Contenders(plan, store);
+  try {
+    const firstLeaderMs = await firstLeader(c);
+    const restFigures = await rest(c);
+    const handoffMs = await handoffs(c, plan);
+    const failoverMs = await crashes(c, plan);
+    const freezes: FaultOutcome[] = [];
+    for (let i = 0; i < plan.freezes; i++) freezes.push(await freeze(c, plan));
+    const stalls: FaultOutcome[] = [];
+    const cuts: FaultOutcome[] = [];
+    if (store.endpoint !== undefined) {
+      for (let i = 0; i < plan.losses; i++) stalls.push(await loss(c, plan, 'stall'));
+      for (let i = 0; i < plan.losses; i++) cuts.push(await loss(c, plan, 'cut'));
+    }
+    return { firstLeaderMs, handoffMs, failoverMs, freezes, stalls, cuts, rest: restFigures };
+  } finally {
+    await c.stopAll();
+  }
+}
