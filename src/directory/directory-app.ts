@@ -1,6 +1,9 @@
 /**
  * The directory service's HTTP app (Fastify): Helix-compatible REST paths under
- * `/admin/v2/namespaces/{ns}/...`, and errors as `{ code, message }`. Reads are open; writes
+ * `/admin/v2/namespaces/{ns}/...` (and `/admin/v2/...` for the default namespace), and errors
+ * as `{ code, message, error }`: baton's code and message, and Helix's `{"error": message}`
+ * (helix-rest `AbstractResource`), which is what Helix clients read. Bodies may be empty even
+ * with `Content-Type: application/json` (Helix's own clients send writes that way). Reads are open; writes
  * (every method but GET and HEAD) need the bearer token, are refused when there is none, and
  * are open to anyone only when the operator asked for it (see write-guard.ts): routing data
  * decides which ZooKeeper clients write to, so an open directory lets anyone redirect them.
@@ -8,10 +11,10 @@
  * of instances can serve the same ZooKeeper.
  */
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest, type FastifyServerOptions } from 'fastify';
-import { isBatonError } from '../errors.js';
+import { InvalidArgumentError, isBatonError } from '../errors.js';
 import { WriteGuard } from '../write-guard.js';
-import type { DirectoryStore } from './directory-store.js';
-import { registerDirectoryRoutes } from './directory-routes.js';
+import { DEFAULT_NAMESPACE, type DirectoryStore } from './directory-store.js';
+import { DIRECTORY_URL_PREFIX, registerDirectoryRoutes } from './directory-routes.js';
 
 export interface DirectoryAppOptions {
   readonly store: DirectoryStore;
@@ -23,8 +26,18 @@ export interface DirectoryAppOptions {
    * ConfigError.
    */
   readonly allowUnauthenticatedWrites?: boolean;
+  /**
+   * The namespace also served under `/admin/v2/...`, as Helix's default servlet serves its
+   * default namespace (default: `default` when the store serves it).
+   */
+  readonly defaultNamespace?: string;
   /** Fastify's logger option (default off). */
   readonly logger?: FastifyServerOptions['logger'];
+}
+
+/** An error body: baton's `{code, message}` and Helix's `{error}` (the same message). */
+export function errorBody(code: string, message: string): { code: string; message: string; error: string } {
+  return { code, message, error: message };
 }
 
 /** HTTP status for each error code a handler may meet; anything else is a 500. */
@@ -50,30 +63,41 @@ const STATUS: Readonly<Record<string, number>> = Object.freeze({
 export function buildDirectoryApp(options: DirectoryAppOptions): FastifyInstance {
   const app = Fastify({ logger: options.logger ?? false });
   const guard = directoryWriteGuard(options);
+  app.removeContentTypeParser('application/json');
+  app.addContentTypeParser('application/json', { parseAs: 'string' }, (_request, body, done) => {
+    const text = body as string;
+    if (text.trim() === '') return done(null, undefined); // Helix's clients send writes with an empty JSON body
+    try {
+      done(null, JSON.parse(text));
+    } catch (error) {
+      done(new InvalidArgumentError(`the body is not JSON: ${(error as Error).message}`));
+    }
+  });
   app.addHook('onRequest', async (request: FastifyRequest, reply: FastifyReply) => {
     if (request.method === 'GET' || request.method === 'HEAD') return;
     const refusal = guard.check(request.headers.authorization);
     if (refusal === null) return;
     if (refusal.status === 401) void reply.header('www-authenticate', 'Bearer');
-    await reply.code(refusal.status).send({ code: refusal.code, message: refusal.message });
+    await reply.code(refusal.status).send(errorBody(refusal.code, refusal.message));
   });
   app.setErrorHandler(async (error: unknown, _request: FastifyRequest, reply: FastifyReply) => {
     if (isBatonError(error)) {
       const status = STATUS[error.code] ?? 500;
-      return reply.code(status).send({ code: error.code, message: error.message });
+      return reply.code(status).send(errorBody(error.code, error.message));
     }
     const fastifyStatus = (error as { statusCode?: number }).statusCode;
     if (fastifyStatus !== undefined && fastifyStatus >= 400 && fastifyStatus < 500) {
       // Fastify's own refusals (malformed JSON, wrong content type, body too large).
-      return reply.code(fastifyStatus).send({ code: 'INVALID_ARGUMENT', message: (error as Error).message });
+      return reply.code(fastifyStatus).send(errorBody('INVALID_ARGUMENT', (error as Error).message));
     }
     reply.log.error({ err: error }, 'directory request failed');
-    return reply.code(500).send({ code: 'INTERNAL', message: `internal error: ${String(error)}` });
+    return reply.code(500).send(errorBody('INTERNAL', `internal error: ${String(error)}`));
   });
   app.setNotFoundHandler(async (request: FastifyRequest, reply: FastifyReply) =>
-    reply.code(404).send({ code: 'NOT_FOUND', message: `no route ${request.method} ${request.url}; see the directory's API under /admin/v2/` }),
+    reply.code(404).send(errorBody('NOT_FOUND', `no route ${request.method} ${request.url}; see the directory's API under ${DIRECTORY_URL_PREFIX}/namespaces/{namespace}/`)),
   );
-  registerDirectoryRoutes(app, options.store);
+  const defaultNamespace = options.defaultNamespace ?? (options.store.namespaces().includes(DEFAULT_NAMESPACE) ? DEFAULT_NAMESPACE : undefined);
+  registerDirectoryRoutes(app, options.store, defaultNamespace);
   return app;
 }
 

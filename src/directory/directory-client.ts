@@ -1,12 +1,17 @@
 /**
  * A small HTTP client for the directory service's write and read paths (the CLI and scripts
- * use it; a federated client reads through DirectoryRoutingSource). Refusals come back as
- * typed errors: 400 InvalidArgumentError, 404 NotFoundError, 401 ConfigError on `token`,
- * anything else StoreUnavailableError.
+ * use it; a federated client reads through DirectoryRoutingSource). It speaks Helix's REST API,
+ * so it works against Helix REST's own directory too: a key goes in the URL as its path without
+ * the leading "/" (each segment percent-encoded), writes without a body carry
+ * `Content-Type: application/json` and an empty body, as Helix's clients send them. Refusals
+ * come back as typed errors: 400 InvalidArgumentError, 404 NotFoundError, 401 ConfigError on
+ * `token`, anything else StoreUnavailableError (with the server's `message` or Helix's `error`).
  */
 import type { CallOptions } from '../backend/contract.js';
 import { AbortedError, ConfigError, InvalidArgumentError, NotFoundError, StoreUnavailableError } from '../errors.js';
-import { DEFAULT_DIRECTORY_TIMEOUT_MS, DirectoryRoutingSource } from '../federation/directory-routing-source.js';
+import { DEFAULT_DIRECTORY_TIMEOUT_MS, DirectoryRoutingSource, errorMessageOf } from '../federation/directory-routing-source.js';
+import { describeFetchFailure } from '../federation/fetch-failure.js';
+import { validateShardingKey } from '../federation/sharding-key.js';
 import type { RoutingData } from '../federation/routing-data.js';
 
 export interface DirectoryClientOptions {
@@ -40,37 +45,36 @@ export class DirectoryClient {
     await this.#send('PUT', '/routing-data', options, routing.toRecord());
   }
 
-  /** Adds `key` to `realm` (creating the realm). */
+  /** Adds `key` (a valid sharding key) to `realm` (creating the realm); adding it twice is a no-op. */
   async addShardingKey(realm: string, key: string, options?: CallOptions): Promise<void> {
-    await this.#send('PUT', `/metadata-store-realms/${encodeURIComponent(realm)}/sharding-keys/${encodeURIComponent(key)}`, options);
+    await this.#send('PUT', `/metadata-store-realms/${encodeURIComponent(realm)}/sharding-keys/${keyInUrl(validateShardingKey(key))}`, options);
   }
 
-  /** Removes `key` from `realm`. */
+  /** Removes `key` from `realm`; removing a key that is not there is a no-op. */
   async removeShardingKey(realm: string, key: string, options?: CallOptions): Promise<void> {
-    await this.#send('DELETE', `/metadata-store-realms/${encodeURIComponent(realm)}/sharding-keys/${encodeURIComponent(key)}`, options);
+    await this.#send('DELETE', `/metadata-store-realms/${encodeURIComponent(realm)}/sharding-keys/${keyInUrl(validateShardingKey(key))}`, options);
   }
 
   async #send(method: 'PUT' | 'DELETE', path: string, options: CallOptions = {}, body?: unknown): Promise<unknown> {
     const url = `${this.#base}${path}`;
-    const headers: Record<string, string> = { accept: 'application/json' };
+    const headers: Record<string, string> = { accept: 'application/json', 'content-type': 'application/json' };
     if (this.#options.token !== undefined) headers['authorization'] = `Bearer ${this.#options.token}`;
-    if (body !== undefined) headers['content-type'] = 'application/json';
+    const timeoutMs = this.#options.timeoutMs ?? DEFAULT_DIRECTORY_TIMEOUT_MS;
     let response: Response;
     try {
       response = await fetch(url, {
         method,
         headers,
-        signal: AbortSignal.any([AbortSignal.timeout(this.#options.timeoutMs ?? DEFAULT_DIRECTORY_TIMEOUT_MS), ...(options.signal ? [options.signal] : [])]),
-        ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+        signal: AbortSignal.any([AbortSignal.timeout(timeoutMs), ...(options.signal ? [options.signal] : [])]),
+        body: body === undefined ? '' : JSON.stringify(body),
       });
     } catch (error) {
       if (options.signal?.aborted) throw new AbortedError(`${method} ${url}`, options.signal.reason);
-      throw new StoreUnavailableError(`cannot reach the directory at ${url}: ${String(error)}`, { cause: error });
+      throw new StoreUnavailableError(describeFetchFailure(url, error, timeoutMs), { cause: error });
     }
     const text = await response.text();
-    const answer = parse(text);
-    if (response.ok) return answer;
-    const message = `${method} ${url}: ${answer?.message ?? text.slice(0, 200)}`;
+    if (response.ok) return text;
+    const message = `${method} ${url}: ${errorMessageOf(text)}`;
     if (response.status === 400) throw new InvalidArgumentError(message);
     if (response.status === 404) throw new NotFoundError(path, message);
     if (response.status === 401) throw new ConfigError('token', `the directory refused the bearer token (401); pass --token-file F or set BATON_DIRECTORY_TOKEN (${message})`);
@@ -78,10 +82,7 @@ export class DirectoryClient {
   }
 }
 
-function parse(text: string): { code?: string; message?: string } | undefined {
-  try {
-    return JSON.parse(text) as { code?: string; message?: string };
-  } catch {
-    return undefined;
-  }
+/** A key as Helix's `{sharding-key: .+}` URL template takes it: the path without its leading "/". */
+function keyInUrl(key: string): string {
+  return key.slice(1).split('/').map(encodeURIComponent).join('/');
 }

@@ -8,6 +8,9 @@ import { ZkClient } from '../backends/zookeeper/zk-client.js';
 import type { WriteMode } from '../write-guard.js';
 import { buildDirectoryApp, directoryWriteGuard } from './directory-app.js';
 import { DEFAULT_DIRECTORY_ROOT, ZkDirectoryStore } from './zk-directory-store.js';
+import { DEFAULT_NAMESPACE, validateNamespace } from './directory-store.js';
+import { ConfigError } from '../errors.js';
+import { ROUTING_DATA_PATH } from '../federation/zk-routing-layout.js';
 
 /**
  * Session timeout asked of the directory's ZooKeeper, ms. The directory holds no ephemeral
@@ -19,10 +22,26 @@ export const DEFAULT_DIRECTORY_SESSION_TIMEOUT_MS = 30_000;
 export const OPEN_WRITES_WARNING =
   'WARNING: writes are open to anyone who can reach this directory (allow-unauthenticated-writes): anyone can point clients at another ZooKeeper; set a token instead unless only trusted clients can connect';
 
+/**
+ * One namespace the directory serves. Without `zk`, its routing data lives in the directory's
+ * ZooKeeper under `{root}/{name}`; with `zk`, at the root of that routing ZooKeeper in Helix's
+ * own layout (`/METADATA_STORE_ROUTING_DATA`), so an existing Helix routing ZooKeeper is served
+ * without migration.
+ */
+export interface DirectoryNamespaceConfig {
+  readonly name: string;
+  readonly zk?: string;
+}
+
 export interface DirectoryServerOptions {
-  /** ZooKeeper connect string where routing data is kept. */
-  readonly zk: string;
-  /** Base znode of all namespaces (default `/baton-directory`). */
+  /** ZooKeeper connect string of namespaces without their own (needed when there are any). */
+  readonly zk?: string;
+  /**
+   * The namespaces served; every other namespace is refused with 404, as Helix REST serves
+   * only its configured namespaces (default: `default`, in `zk`).
+   */
+  readonly namespaces?: readonly (string | DirectoryNamespaceConfig)[];
+  /** Base znode of namespaces without their own ZooKeeper (default `/baton-directory`). */
   readonly root?: string;
   /** Listening host (default 127.0.0.1) and port (default 0: any free port). */
   readonly host?: string;
@@ -53,19 +72,53 @@ export interface DirectoryServer {
   close(): Promise<void>;
 }
 
+/** Each namespace with its ZooKeeper and base path; ConfigError for a bad or incomplete setting. */
+function namespaceConfigs(options: DirectoryServerOptions): { name: string; zk: string; base: string }[] {
+  const root = options.root ?? DEFAULT_DIRECTORY_ROOT;
+  const seen = new Set<string>();
+  return (options.namespaces ?? [DEFAULT_NAMESPACE]).map((entry) => {
+    const { name, zk } = typeof entry === 'string' ? { name: entry, zk: undefined } : entry;
+    try {
+      validateNamespace(name);
+    } catch (error) {
+      throw new ConfigError('namespaces', (error as Error).message);
+    }
+    if (seen.has(name)) throw new ConfigError('namespaces', `namespace "${name}" is listed twice`);
+    seen.add(name);
+    if (zk !== undefined) return { name, zk, base: ROUTING_DATA_PATH };
+    if (options.zk === undefined || options.zk === '') {
+      throw new ConfigError('zk', `namespace "${name}" has no routing ZooKeeper of its own (NAME=CONNECT), so give the directory's ZooKeeper (--zk CONNECT)`);
+    }
+    return { name, zk: options.zk, base: `${root}/${name}${ROUTING_DATA_PATH}` };
+  });
+}
+
 /**
- * Connects to ZooKeeper, then listens.
+ * Connects to ZooKeeper, creates each namespace's routing data znode (with the routing ZK
+ * address record) where it is missing, as Helix REST does at start, then listens.
  *
  * @example
- * const directory = await startDirectoryServer({ zk: '127.0.0.1:2181', port: 9090, token: process.env.BATON_DIRECTORY_TOKEN });
+ * const directory = await startDirectoryServer({ zk: '127.0.0.1:2181', namespaces: ['prod'], port: 9090, token: process.env.BATON_DIRECTORY_TOKEN });
  * console.log(directory.url);
  * await directory.close();
  */
 export async function startDirectoryServer(options: DirectoryServerOptions): Promise<DirectoryServer> {
   const { mode: writes } = directoryWriteGuard(options); // a contradictory setting fails before any I/O
+  const namespaces = namespaceConfigs(options);
   const acl = options.zkDigest === undefined ? {} : { acl: { digest: options.zkDigest, worldRead: true } };
-  const client = await ZkClient.connect({ connect: options.zk, sessionTimeoutMs: options.sessionTimeoutMs ?? DEFAULT_DIRECTORY_SESSION_TIMEOUT_MS, ...acl });
-  const store = new ZkDirectoryStore(client, options.root ?? DEFAULT_DIRECTORY_ROOT);
+  const clients = new Map<string, ZkClient>();
+  const closeClients = () => Promise.all([...clients.values()].map((c) => c.close())).then(() => undefined);
+  let store: ZkDirectoryStore;
+  try {
+    for (const { zk } of namespaces) {
+      if (!clients.has(zk)) clients.set(zk, await ZkClient.connect({ connect: zk, sessionTimeoutMs: options.sessionTimeoutMs ?? DEFAULT_DIRECTORY_SESSION_TIMEOUT_MS, ...acl }));
+    }
+    store = new ZkDirectoryStore(namespaces.map((n) => ({ name: n.name, client: clients.get(n.zk) as ZkClient, base: n.base, address: n.zk })));
+    await store.ensureLayouts();
+  } catch (error) {
+    await closeClients();
+    throw error;
+  }
   const app = buildDirectoryApp({
     store,
     token: options.token,
@@ -77,7 +130,7 @@ export async function startDirectoryServer(options: DirectoryServerOptions): Pro
     if (writes === 'open') app.log.warn({ writes }, OPEN_WRITES_WARNING);
     await app.listen({ host, port: options.port ?? 0 });
   } catch (error) {
-    await client.close();
+    await closeClients();
     throw error;
   }
   const address = app.server.address();
@@ -93,7 +146,7 @@ export async function startDirectoryServer(options: DirectoryServerOptions): Pro
         try {
           await app.close();
         } finally {
-          await client.close();
+          await closeClients();
         }
       })()),
   };

@@ -7,6 +7,7 @@ import { AbortedError, CorruptDocumentError, StoreUnavailableError } from '../er
 import { isJsonObject } from '../backend/json.js';
 import { RoutingData, type RealmShardingKeys } from './routing-data.js';
 import type { RoutingSource } from './routing-source.js';
+import { describeFetchFailure } from './fetch-failure.js';
 
 /**
  * How long one routing read may take, in ms of real time (fetch's own timer): a directory that
@@ -52,13 +53,13 @@ export class DirectoryRoutingSource implements RoutingSource {
       const response = await this.#fetch(this.#url, { signal: AbortSignal.any(signals), headers: { accept: 'application/json' } });
       if (response.status !== 200) {
         const text = await response.text();
-        throw new StoreUnavailableError(`${this.description} answered ${response.status} to GET ${this.#url}: ${text.slice(0, 200)}`);
+        throw new StoreUnavailableError(`${this.description} answered ${response.status} to GET ${this.#url}: ${errorMessageOf(text)}`);
       }
       body = await response.json();
     } catch (error) {
       if (options.signal?.aborted) throw new AbortedError(`reading routing data from ${this.description}`, options.signal.reason);
       if (error instanceof StoreUnavailableError) throw error;
-      throw new StoreUnavailableError(`cannot read routing data from ${this.description} (GET ${this.#url}): ${String(error)}`, { cause: error });
+      throw new StoreUnavailableError(`cannot read routing data from ${this.description}: ${describeFetchFailure(this.#url, error, this.#timeoutMs)}`, { cause: error });
     }
     if (!isJsonObject(body) || !Array.isArray(body['routingData'])) {
       throw new CorruptDocumentError(this.#url, 'expected { "routingData": [{ "realm", "shardingKeys" }] }');
@@ -67,4 +68,18 @@ export class DirectoryRoutingSource implements RoutingSource {
   }
 
   async close(): Promise<void> {}
+}
+
+/** The message of an error body (baton's `message`, Helix's `error`), else the text's start. */
+export function errorMessageOf(text: string): string {
+  try {
+    const body: unknown = JSON.parse(text);
+    if (isJsonObject(body)) {
+      const message = body['message'] ?? body['error'];
+      if (typeof message === 'string') return message;
+    }
+  } catch {
+    // not JSON: show the text itself
+  }
+  return text.slice(0, 200);
 }

@@ -47,7 +47,9 @@ export class RoutingData {
    *
    * Steps: 1. the input is an object of arrays; 2. every realm name and key is valid on its
    * own; 3. inserting every key into one trie finds duplicates and nested keys, across realms
-   * too; 4. unless allowed, at least one key exists.
+   * too; 4. the key "/" stands only alone: one realm with that one key (Helix's
+   * `TrieRoutingData` refuses "/" next to any other realm, even one without keys); 5. unless
+   * allowed, at least one key exists.
    */
   static from(input: unknown, options: RoutingDataOptions = {}): RoutingData {
     const entries = entriesOf(input);
@@ -60,6 +62,15 @@ export class RoutingData {
       }
       for (const key of keys) trie.insert(validateShardingKey(key), realm);
       keysByRealm.set(realm, Object.freeze([...(keys as string[])].sort()));
+    }
+    const rootRealm = trie.size === 1 ? [...keysByRealm].find(([, keys]) => keys[0] === '/')?.[0] : undefined;
+    if (rootRealm !== undefined && keysByRealm.size > 1) {
+      const other = [...keysByRealm.keys()].find((realm) => realm !== rootRealm) as string;
+      throw new InvalidRoutingDataError(
+        other,
+        `sharding key "/" (realm "${rootRealm}") must be the only key of the only realm, but realm "${other}" is present too (Helix refuses "/" next to any other realm, even one without keys)`,
+        '/',
+      );
     }
     if (trie.size === 0 && options.allowNoKeys !== true) {
       throw new InvalidRoutingDataError('', 'routing data has no sharding key; give at least one realm at least one key');
@@ -99,6 +110,15 @@ export class RoutingData {
     const all: Route[] = [];
     for (const [realm, keys] of this.#keysByRealm) for (const shardingKey of keys) all.push({ realm, shardingKey });
     return all.sort((a, b) => (a.shardingKey < b.shardingKey ? -1 : a.shardingKey > b.shardingKey ? 1 : 0));
+  }
+
+  /**
+   * The keys at or under `prefix` (a valid ZooKeeper path), sorted by key: Helix's
+   * `getAllMappingUnderPath`. A prefix below a sharding key has none (Helix answers an empty
+   * map there: the prefix's longest trie match is the key, whose path differs from it).
+   */
+  keysUnder(prefix: string): Route[] {
+    return this.routes().filter((route) => isUnderPrefix(route.shardingKey, prefix));
   }
 
   /** The realm and key of `path`; throws RoutingError naming the path when it has none. */

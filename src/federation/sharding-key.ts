@@ -2,49 +2,60 @@
  * The rules for one sharding key and one realm name, shared by the federated client and the
  * directory service (so both refuse the same input with the same message).
  *
- * - A sharding key is `/` or `(/segment)+`: absolute, no trailing slash, no empty segment, no
- *   `.` or `..` segment, no character that ZooKeeper refuses in a path.
+ * - A sharding key is exactly what Helix accepts (metadata-store-directory-common
+ *   `ZkValidationUtil.isPathValid`, used by `TrieRoutingData` on the directory and in every
+ *   Helix client): `/`, or one or more `/segment` where a segment is one or more of the ASCII
+ *   letters, digits and `_ ? $ & + , : ; = @ # | ' < > . ^ * ( ) % ! -`. So no trailing slash,
+ *   no `//`, no space, no non-ASCII letter; `.` and `..` segments and any length pass, as in
+ *   Helix. A key baton accepts therefore never makes a Helix client fail to build its routing
+ *   data, and a key Helix accepts is never refused by baton.
  * - A realm name is what the federated client connects to (a ZooKeeper connect string such as
- *   `zk-a:2181,zk-b:2181`) and the name of its znode in the directory's store, so it is one
- *   path segment: letters, digits and `. _ - : , @ [ ]`.
+ *   `zk-a:2181,zk-b:2181`) and the name of its znode in the routing layout, so it is one path
+ *   segment: letters, digits and `. _ - : , @ [ ]`.
  */
 import { InvalidRoutingDataError } from '../errors.js';
 
-/** The longest sharding key accepted, in characters (a ZooKeeper path, kept well below jute's 1 MB). */
-export const MAX_SHARDING_KEY_LENGTH = 1024;
 /** The longest realm name accepted, in characters. */
 export const MAX_REALM_NAME_LENGTH = 255;
 
 const REALM_NAME = /^[A-Za-z0-9._:,@[\]-]+$/;
-// Characters ZooKeeper refuses in a path (PathUtils.validatePath): NUL, controls, surrogates,
-// private use and the specials block.
-// eslint-disable-next-line no-control-regex
-const FORBIDDEN_IN_PATH = /[\u0000-\u001f\u007f-\u009f\ud800-\uf8ff\ufff0-\uffff]/;
+/**
+ * Helix's valid ZooKeeper path: `^/|(/[\w?[$&+,:;=?@#|'<>.^*()%!-]-]+)+$` under Java's
+ * `String.matches` (whole string; `\w` is ASCII only), written out as one JavaScript pattern.
+ */
+const HELIX_ZK_PATH = /^(?:\/|(?:\/[A-Za-z0-9_?$&+,:;=@#|'<>.^*()%!-]+)+)$/;
+
+/**
+ * True when `path` is a valid ZooKeeper path by Helix's rule (ZkValidationUtil.isPathValid):
+ * the rule for sharding keys, and for the `sharding-key` and `prefix` queries of the directory.
+ */
+export function isValidZkPath(path: string): boolean {
+  return HELIX_ZK_PATH.test(path);
+}
 
 /** Returns `key` if it is a valid sharding key, else throws InvalidRoutingDataError saying why. */
 export function validateShardingKey(key: unknown): string {
   if (typeof key !== 'string') {
     throw new InvalidRoutingDataError(String(key), `sharding key ${JSON.stringify(key)} is not a string`);
   }
-  const problem = shardingKeyProblem(key);
-  if (problem !== undefined) {
-    throw new InvalidRoutingDataError(key, `sharding key "${key}" is invalid: ${problem}; use "/" or "/segment(/segment)*"`);
+  if (!isValidZkPath(key)) {
+    throw new InvalidRoutingDataError(key, `sharding key ${JSON.stringify(key)} is invalid: ${zkPathProblem(key)}`);
   }
   return key;
 }
 
-function shardingKeyProblem(key: string): string | undefined {
-  if (key.length === 0) return 'it is empty';
-  if (key.length > MAX_SHARDING_KEY_LENGTH) return `it is longer than ${MAX_SHARDING_KEY_LENGTH} characters`;
-  if (!key.startsWith('/')) return 'it does not start with "/"';
-  if (key === '/') return undefined;
-  if (key.endsWith('/')) return 'it ends with "/"';
-  if (FORBIDDEN_IN_PATH.test(key)) return 'it contains a character ZooKeeper refuses in a path';
-  for (const segment of key.slice(1).split('/')) {
-    if (segment === '') return 'it has an empty segment ("//")';
-    if (segment === '.' || segment === '..') return `it has a "${segment}" segment`;
-  }
-  return undefined;
+/**
+ * Why `path` is not a valid ZooKeeper path by Helix's rule, in words, ending with the rule
+ * itself (for 400 answers and errors).
+ */
+export function zkPathProblem(path: string): string {
+  const rule = 'use "/" or "/segment(/segment)*" with segments of ASCII letters, digits and _ ? $ & + , : ; = @ # | \' < > . ^ * ( ) % ! - (Helix\'s ZooKeeper path rule)';
+  let problem = 'it has a character outside the allowed set';
+  if (path.length === 0) problem = 'it is empty';
+  else if (!path.startsWith('/')) problem = 'it does not start with "/"';
+  else if (path.length > 1 && path.endsWith('/')) problem = 'it ends with "/"';
+  else if (path.includes('//')) problem = 'it has an empty segment ("//")';
+  return `${problem}; ${rule}`;
 }
 
 /** Returns `realm` if it is a valid realm name, else throws InvalidRoutingDataError saying why. */

@@ -1,6 +1,7 @@
 /**
  * Routing data read straight from a routing ZooKeeper in Helix's layout (see
- * zk-routing-layout.ts). The session is opened on the first read and kept for later refreshes.
+ * zk-routing-layout.ts), as Helix's zookeeper-api `ZkRoutingDataReader` reads it. The session is
+ * opened on the first read and kept for later refreshes.
  */
 import type { CallOptions } from '../backend/contract.js';
 import { CorruptDocumentError } from '../errors.js';
@@ -43,6 +44,10 @@ export class ZkRoutingSource implements RoutingSource {
     const client = await this.#connect(options);
     const found = await readRoutingZnodes(client, this.#path, options);
     if (!found) throw new CorruptDocumentError(this.#path, `no routing data at ${this.description}`);
+    for (const { path, reason } of found.skipped) {
+      // Helix's reader skips such a realm too; say so once per read instead of failing the client.
+      process.emitWarning(`realm znode ${path} skipped: ${reason}`, 'BatonRoutingWarning');
+    }
     return found.data;
   }
 

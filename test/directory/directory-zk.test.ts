@@ -13,7 +13,8 @@ import { DirectoryRoutingSource } from '../../src/federation/directory-routing-s
 import { ZkRoutingSource } from '../../src/federation/zk-routing-source.js';
 import { ROUTING_DATA_PATH, SHARDING_KEYS_FIELD, encodeRealmRecord } from '../../src/federation/zk-routing-layout.js';
 import { FakeClock } from '../../src/testing/fake-clock.js';
-import { CorruptDocumentError, InvalidRoutingDataError, RoutingError } from '../../src/errors.js';
+import { InvalidRoutingDataError, RoutingError } from '../../src/errors.js';
+import { gzipSync } from 'node:zlib';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { createInterface } from 'node:readline';
@@ -33,7 +34,7 @@ describe('directory service on ZooKeeper', () => {
     zkServer = await startStandalone();
     realm = zkServer.connectString;
     direct = await ZkClient.connect({ connect: realm, sessionTimeoutMs: 4_000 });
-    for (let i = 0; i < 2; i++) directories.push(await startDirectoryServer({ zk: realm, token: TOKEN, sessionTimeoutMs: 4_000 }));
+    for (let i = 0; i < 2; i++) directories.push(await startDirectoryServer({ zk: realm, namespaces: ['race', 'helix'], token: TOKEN, sessionTimeoutMs: 4_000 }));
   });
   after(async () => {
     for (const child of children) if (child.exitCode === null) child.kill('SIGKILL');
@@ -49,7 +50,8 @@ describe('directory service on ZooKeeper', () => {
       headers: { authorization: `Bearer ${TOKEN}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
       ...(body === undefined ? {} : { body: JSON.stringify(body) }),
     });
-    return { status: response.status, body: (await response.json()) as Record<string, unknown> };
+    const text = await response.text();
+    return { status: response.status, body: (text === '' ? {} : JSON.parse(text)) as Record<string, unknown> };
   };
 
   it('two instances writing different keys to one realm at once lose no update', async () => {
@@ -73,6 +75,8 @@ describe('directory service on ZooKeeper', () => {
     assert.match(String(refused.body['message']), outer.status === 400 ? /"\/nest\/inner"/ : /"\/nest"/);
     const keys = (await http(1, 'GET', `/namespaces/race/sharding-keys?prefix=/nest`)).body['shardingKeys'] as unknown[];
     assert.equal(keys.length, 1);
+    const below = (await http(1, 'GET', `/namespaces/race/sharding-keys?prefix=/nest/inner/x`)).body['shardingKeys'] as unknown[];
+    assert.equal(below.length, 0, 'a prefix below a key lists none (Helix)');
   });
 
   it('stores each realm as a Helix ZNRecord that a routing-ZooKeeper source reads', async () => {
@@ -80,12 +84,15 @@ describe('directory service on ZooKeeper', () => {
     assert.equal(put.status, 201);
     const base = directories[0]?.store.routingPath('helix') as string;
     const record = JSON.parse((await direct.getData(`${base}/${realm}`)).data.toString()) as { id: string; listFields: Record<string, string[]> };
+    const address = JSON.parse((await direct.getData(base)).data.toString()) as { id: string; listFields: Record<string, string[]> };
+    assert.deepEqual([address.id, address.listFields['ROUTING_ZK_ADDRESS']], ['METADATA_STORE_ROUTING_DATA', [realm]], 'the routing ZK address record');
     assert.equal(record.id, realm);
     assert.deepEqual(record.listFields[SHARDING_KEYS_FIELD], ['/apps', '/teams/a']);
     const zk = await FederatedZkClient.create({ routing: new ZkRoutingSource({ connect: realm, path: base, sessionTimeoutMs: 4_000 }) });
     clients.push(zk);
     assert.deepEqual(await zk.route('/teams/a/x'), { realm, shardingKey: '/teams/a' });
     assert.deepEqual((await http(0, 'GET', '/metadata-store-namespaces')).body['namespaces'], ['helix', 'race']);
+    assert.deepEqual((await http(0, 'GET', '/namespaces/helix/metadata-store-namespaces')).body['namespaces'], ['helix', 'race']);
   });
 
   it('a key added through the directory is routable by a running client on its next miss after the interval', async () => {
@@ -112,7 +119,7 @@ describe('directory service on ZooKeeper', () => {
   });
 
   it('"baton directory start" serves the same routing data and stops on SIGTERM', async () => {
-    const child = spawn(process.execPath, ['dist/src/cli/main.js', 'directory', 'start', '--zk', realm, '--port', '0', '--json'], { stdio: ['ignore', 'pipe', 'inherit'] });
+    const child = spawn(process.execPath, ['dist/src/cli/main.js', 'directory', 'start', '--zk', realm, '--namespace', 'helix', '--port', '0', '--json'], { stdio: ['ignore', 'pipe', 'inherit'] });
     children.push(child);
     const lines = createInterface({ input: child.stdout as NodeJS.ReadableStream });
     const [first] = (await withTimeout('directory start line', once(lines, 'line'), 20_000)) as [string];
@@ -126,15 +133,19 @@ describe('directory service on ZooKeeper', () => {
     assert.equal(code, 0);
   });
 
-  it('a routing ZooKeeper in Helix layout is read as is; corrupt or invalid data is refused naming it', async () => {
+  it('a routing ZooKeeper in Helix layout is read as Helix reads it: no key field = empty realm, no ZNRecord = skipped, invalid data refused', async () => {
     await direct.create(`${ROUTING_DATA_PATH}/${realm}`, encodeRealmRecord(realm, ['/helix-a', '/helix-b']), { createParents: true });
     const source = new ZkRoutingSource({ connect: realm, sessionTimeoutMs: 4_000 });
     try {
       assert.deepEqual((await source.read()).toRecord(), { [realm]: ['/helix-a', '/helix-b'] });
       await direct.create(`${ROUTING_DATA_PATH}/other:2181`, encodeRealmRecord('other:2181', ['/helix-a/x']));
       await assert.rejects(source.read(), (e: unknown) => e instanceof InvalidRoutingDataError && e.message.includes('/helix-a'));
-      await direct.setData(`${ROUTING_DATA_PATH}/other:2181`, Buffer.from('{"listFields":{}}'));
-      await assert.rejects(source.read(), (e: unknown) => e instanceof CorruptDocumentError && e.key === `${ROUTING_DATA_PATH}/other:2181`);
+      await direct.setData(`${ROUTING_DATA_PATH}/other:2181`, Buffer.from('{"id":"other:2181","simpleFields":{},"mapFields":{},"listFields":{}}'));
+      assert.deepEqual((await source.read()).toRecord(), { [realm]: ['/helix-a', '/helix-b'], 'other:2181': [] }, 'a realm added without keys');
+      await direct.setData(`${ROUTING_DATA_PATH}/other:2181`, Buffer.from('not json'));
+      assert.deepEqual((await source.read()).toRecord(), { [realm]: ['/helix-a', '/helix-b'] }, 'skipped, as Helix skips it');
+      await direct.setData(`${ROUTING_DATA_PATH}/other:2181`, gzipSync(encodeRealmRecord('other:2181', ['/gz'])));
+      assert.deepEqual((await source.read()).toRecord(), { [realm]: ['/helix-a', '/helix-b'], 'other:2181': ['/gz'] }, 'a gzipped ZNRecord');
     } finally {
       await source.close();
     }

@@ -21,7 +21,7 @@ describe('baton routing CLI', () => {
   let url: string;
   let dir: string;
   before(async () => {
-    app = buildDirectoryApp({ store: new MemoryDirectoryStore(), token: 'cli-token' });
+    app = buildDirectoryApp({ store: new MemoryDirectoryStore(['default', 'prod', 'fresh']), token: 'cli-token' });
     await app.listen({ host: '127.0.0.1', port: 0 });
     const address = app.server.address() as { port: number };
     url = `http://127.0.0.1:${address.port}`;
@@ -64,6 +64,39 @@ describe('baton routing CLI', () => {
     const miss = captureIo();
     assert.equal(await runCli(['routing', 'resolve', '/zzz', '--routing-file', file], miss), 1);
     assert.match(miss.stderr.join(''), /"\/zzz"/);
+  });
+
+  it('get on a fresh namespace is an empty answer (exit 0), not a 404', async () => {
+    const human = captureIo();
+    assert.equal(await runCli(['routing', 'get', '--directory', url, '--namespace', 'fresh'], human), 0, human.stderr.join('\n'));
+    assert.match(human.stdout.join('\n'), /no sharding keys/);
+    const asJson = captureIo();
+    assert.equal(await runCli(['routing', 'get', '--directory', url, '--namespace', 'fresh', '--json'], asJson), 0);
+    assert.deepEqual(JSON.parse(asJson.stdout.join('')), { routingData: [] });
+  });
+
+  it('an unreachable directory is a clear error naming the URL and the reason, not "fetch failed"', async () => {
+    const closed = await import('node:net').then(({ createServer }) => new Promise<number>((resolve) => {
+      const server = createServer();
+      server.listen(0, '127.0.0.1', () => {
+        const { port } = server.address() as { port: number };
+        server.close(() => resolve(port));
+      });
+    }));
+    for (const args of [['routing', 'get'], ['routing', 'add-key', 'zk-a:2181', '/x']]) {
+      const io = captureIo({ BATON_DIRECTORY_TOKEN: 'cli-token' });
+      assert.equal(await runCli([...args, '--directory', `http://127.0.0.1:${closed}`], io), 1);
+      const text = io.stderr.join('\n');
+      assert.match(text, new RegExp(`127\\.0\\.0\\.1:${closed}`));
+      assert.match(text, /connection refused.*ECONNREFUSED/);
+      assert.doesNotMatch(text, /fetch failed/);
+    }
+  });
+
+  it('an unknown namespace is an error naming the namespaces served', async () => {
+    const io = captureIo();
+    assert.equal(await runCli(['routing', 'get', '--directory', url, '--namespace', 'nope'], io), 1);
+    assert.match(io.stderr.join('\n'), /namespace "nope" is not served.*default, fresh, prod/);
   });
 
   it('refuses bad input: a nested key (exit 1, names the key), no token (exit 2), unknown action (exit 2)', async () => {

@@ -107,7 +107,7 @@ describe('README stays true to the code', () => {
 
   it('documents every route of the directory service', () => {
     const source = readFileSync(join(ROOT, 'src/directory/directory-routes.ts'), 'utf8');
-    const routes = [...source.matchAll(/app\.(get|put|delete|post)\(`?'?([^`',]+)/g)].map((m) => ({ method: (m[1] ?? '').toUpperCase(), path: (m[2] ?? '').replace('${NS}', '/admin/v2/namespaces/{ns}').replace(/:(\w+)/g, '{$1}').replace(/\/\*$/, '/{key}') }));
+    const routes = [...source.matchAll(/app\.(get|put|delete|post)\(`?'?([^`',]+)/g)].map((m) => ({ method: (m[1] ?? '').toUpperCase(), path: (m[2] ?? '').replace('${base}', '...').replace('${DIRECTORY_URL_PREFIX}', '/admin/v2').replace(/:(\w+)/g, '{$1}').replace(/\/\*$/, '/{key}') }));
     assert.ok(routes.length >= 10, `found ${routes.length} directory routes`);
     for (const { method, path } of routes) {
       const row = README.split('\n').find((line) => line.startsWith('| ') && line.includes(method) && line.includes(path));

@@ -141,7 +141,7 @@ describe('ZooKeeper digest ACLs', () => {
   });
 
   it('the directory creates its znodes with the credentials and world read', async () => {
-    const directory = await startDirectoryServer({ zk: zk.connectString, root: '/acl-directory', allowUnauthenticatedWrites: true, zkDigest: ZkDigest.parse(`${USER}:${PASSWORD}`, 'test'), sessionTimeoutMs: SESSION_MS });
+    const directory = await startDirectoryServer({ zk: zk.connectString, root: '/acl-directory', namespaces: ['ns'], allowUnauthenticatedWrites: true, zkDigest: ZkDigest.parse(`${USER}:${PASSWORD}`, 'test'), sessionTimeoutMs: SESSION_MS });
     closers.push(() => directory.close());
     const put = await fetch(`${directory.url}/admin/v2/namespaces/ns/routing-data`, { method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ [zk.connectString]: ['/orders'] }) });
     assert.equal(put.status, 201);

@@ -4,6 +4,7 @@ import fc from 'fast-check';
 import { RoutingData, isUnderPrefix } from '../../../src/federation/routing-data.js';
 import { InvalidRoutingDataError, InvalidArgumentError, RoutingError } from '../../../src/errors.js';
 import { INVALID_CASES, VALID_CASES } from './validation-cases.js';
+import { isValidZkPath } from '../../../src/federation/sharding-key.js';
 
 describe('routing data validation (shared module)', () => {
   for (const c of INVALID_CASES) {
@@ -36,6 +37,32 @@ describe('routing data validation (shared module)', () => {
     const routing = RoutingData.fromRealmList([{ realm: 'r1', shardingKeys: ['/a'] }, { realm: 'r2', shardingKeys: ['/b'] }]);
     assert.equal(routing.lookup('/b/c').realm, 'r2');
     assert.throws(() => RoutingData.fromRealmList([{ realm: 'r1', shardingKeys: ['/a'] }, { realm: 'r1', shardingKeys: ['/b'] }]), InvalidRoutingDataError);
+  });
+});
+
+describe('sharding key syntax is Helix\'s ZkValidationUtil.isPathValid', () => {
+  // Printable ASCII that Java's String.matches accepts in a segment under Helix's pattern
+  // (measured with Java 17 against the pattern from metadata-store-directory-common).
+  const HELIX_SEGMENT_ASCII = "!#$%&'()*+,-.0123456789:;<=>?@ABCDEFGHIJKLMNOPQRSTUVWXYZ^_abcdefghijklmnopqrstuvwxyz|";
+  it('accepts in a segment exactly the printable ASCII Helix accepts', () => {
+    for (let code = 32; code < 127; code++) {
+      const c = String.fromCharCode(code);
+      if (c === '/') continue;
+      assert.equal(isValidZkPath(`/a${c}b`), HELIX_SEGMENT_ASCII.includes(c), `character ${JSON.stringify(c)}`);
+    }
+  });
+  it('judges whole paths as Helix does', () => {
+    const cases: [string, boolean][] = [['/', true], ['/a/.', true], ['/a/..', true], ['/a/b', true], ['/ü', false], ['/a/', false], ['//a', false], ['a', false], ['', false], ['/a\n', false], ['/a b', false]];
+    for (const [path, valid] of cases) assert.equal(isValidZkPath(path), valid, JSON.stringify(path));
+  });
+  it('lists keys at or under a prefix; a prefix below a key lists none (Helix getAllMappingUnderPath)', () => {
+    const routing = RoutingData.from({ r1: ['/sharding/key/1/a', '/sharding/key/1/b'], r2: ['/sharding/key/1/d', '/other'] });
+    assert.deepEqual(routing.keysUnder('/sharding/key').map((r) => r.shardingKey), ['/sharding/key/1/a', '/sharding/key/1/b', '/sharding/key/1/d']);
+    assert.deepEqual(routing.keysUnder('/sharding/key/1/a'), [{ realm: 'r1', shardingKey: '/sharding/key/1/a' }]);
+    assert.deepEqual(routing.keysUnder('/sharding/key/1/a/x'), []);
+    assert.deepEqual(routing.keysUnder('/non/Existed/Prefix'), []);
+    assert.equal(routing.keysUnder('/').length, 4);
+    assert.deepEqual(RoutingData.from({ only: ['/'] }).keysUnder('/a'), []);
   });
 });
 

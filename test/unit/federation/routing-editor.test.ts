@@ -20,7 +20,7 @@ class InterleavingStore extends MemoryDirectoryStore {
 
 describe('routing editor: read-validate-compare-and-set', () => {
   it('a write that loses the race retries on the newer data, so both updates survive', async () => {
-    const store = new InterleavingStore();
+    const store = new InterleavingStore(['ns']);
     const editor = new RoutingEditor(store);
     await editor.addRealm('ns', 'r1');
     store.beforeWrite = async () => {
@@ -29,23 +29,23 @@ describe('routing editor: read-validate-compare-and-set', () => {
     };
     const result = await editor.addShardingKey('ns', 'r1', '/ours');
     assert.deepEqual(result.shardingKeys('r1'), ['/ours', '/theirs']);
-    assert.deepEqual((await store.read('ns'))?.data.shardingKeys('r1'), ['/ours', '/theirs']);
+    assert.deepEqual((await store.read('ns')).data.shardingKeys('r1'), ['/ours', '/theirs']);
     assert.equal(store.writes, 4, 'addRealm, our failed write, their write, our retried write');
   });
 
   it('a retry re-validates: a key that became nested meanwhile is refused, naming the conflicting key', async () => {
-    const store = new InterleavingStore();
+    const store = new InterleavingStore(['ns']);
     const editor = new RoutingEditor(store);
     await editor.addRealm('ns', 'r1');
     store.beforeWrite = async () => {
       await new RoutingEditor(store).addShardingKey('ns', 'r2', '/a');
     };
     await assert.rejects(editor.addShardingKey('ns', 'r1', '/a/b'), (e: unknown) => e instanceof InvalidRoutingDataError && e.conflictingKey === '/a');
-    assert.deepEqual((await store.read('ns'))?.data.toRecord(), { r1: [], r2: ['/a'] });
+    assert.deepEqual((await store.read('ns')).data.toRecord(), { r1: [], r2: ['/a'] });
   });
 
   it('gives up with VersionConflictError after MAX_WRITE_ATTEMPTS conflicts', async () => {
-    const store = new MemoryDirectoryStore();
+    const store = new MemoryDirectoryStore(['ns']);
     const editor = new RoutingEditor({
       namespaces: () => store.namespaces(),
       read: (ns) => store.read(ns),
@@ -71,17 +71,25 @@ describe('routing editor: read-validate-compare-and-set', () => {
     assert.equal(reads, MAX_WRITE_ATTEMPTS);
   });
 
-  it('removing what is not there is NotFoundError; adding what is there writes nothing', async () => {
-    const store = new InterleavingStore();
+  it('every edit is idempotent (as in Helix): removing what is not there and adding what is there write nothing', async () => {
+    const store = new InterleavingStore(['ns']);
     const editor = new RoutingEditor(store);
-    await assert.rejects(editor.removeRealm('ns', 'r1'), NotFoundError);
+    await editor.removeRealm('ns', 'r1');
+    assert.equal(store.writes, 0);
     await editor.addShardingKey('ns', 'r1', '/a');
     const writes = store.writes;
     await editor.addShardingKey('ns', 'r1', '/a');
     await editor.addRealm('ns', 'r1');
+    await editor.removeShardingKey('ns', 'r1', '/b');
+    await editor.removeShardingKey('ns', 'r9', '/a');
     assert.equal(store.writes, writes);
-    await assert.rejects(editor.removeShardingKey('ns', 'r1', '/b'), NotFoundError);
-    await assert.rejects(editor.removeShardingKey('ns', 'r9', '/a'), NotFoundError);
-    await assert.rejects(editor.addRealm('bad ns', 'r1'), (e: unknown) => e instanceof Error && /namespace "bad ns"/.test(e.message));
+    assert.deepEqual((await store.read('ns')).data.toRecord(), { r1: ['/a'] });
+  });
+
+  it('a namespace that is not configured is refused, never created by a write', async () => {
+    const store = new InterleavingStore(['ns']);
+    const editor = new RoutingEditor(store);
+    await assert.rejects(editor.addRealm('other', 'r1'), (e: unknown) => e instanceof NotFoundError && /namespace "other" is not served.*serves: ns/.test(e.message));
+    assert.equal(store.writes, 0);
   });
 });
