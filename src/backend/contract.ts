@@ -11,7 +11,7 @@ import type { CorruptDocumentError } from '../errors.js';
 import type { Json, JsonObject } from './json.js';
 import type { SessionTiming } from './timing.js';
 
-export type BackendKind = 'memory' | 'sqlite' | 'postgres' | 'mysql' | 'zookeeper';
+export type BackendKind = 'memory' | 'sqlite' | 'postgres' | 'mysql' | 'zookeeper' | 'etcd';
 
 export interface CallOptions {
   readonly signal?: AbortSignal;

@@ -1,6 +1,6 @@
 /**
  * `openStore(url, options)`: one entry point from a store URL to a connected Backend.
- * Schemes: `sqlite:PATH`, `postgres://`/`postgresql://`, `mysql://`/`mariadb://`, `zookeeper://`, `none`
+ * Schemes: `sqlite:PATH`, `postgres://`/`postgresql://`, `mysql://`/`mariadb://`, `zookeeper://`, `etcd://`, `none`
  * (standalone, in memory). Each is one entry of SCHEMES; adding a store means adding a line.
  *
  * @example
@@ -14,6 +14,7 @@ import { openMysqlBackend } from './sql/mysql/index.js';
 import { openPostgresBackend } from './sql/postgres/index.js';
 import { openSqliteBackend } from './sql/sqlite/index.js';
 import { validateTablePrefix } from './sql/table-prefix.js';
+import { createEtcdBackend, displayEtcdAddress, ETCD_URL_EXAMPLE, loadEtcdSecrets, parseEtcdUrl } from './etcd/index.js';
 import { createZookeeperBackend, loadZkAcl, parseZookeeperUrl } from './zookeeper/index.js';
 import type { OpenStoreOptions, StoreScheme, StoreUrl } from './store-url.js';
 import { parseNetworkUrl, schemeOf } from './store-url.js';
@@ -80,8 +81,22 @@ const zookeeperScheme: StoreScheme = {
   },
 };
 
+const etcdScheme: StoreScheme = {
+  schemes: ['etcd'],
+  kind: 'etcd',
+  example: ETCD_URL_EXAMPLE,
+  parse(url, scheme) {
+    return Object.freeze({ scheme, kind: 'etcd', url, display: displayEtcdAddress(parseEtcdUrl(url)) });
+  },
+  open: async (url, options) => {
+    const address = parseEtcdUrl(url.url);
+    // TLS files and the password are read only now, when the store opens: never kept in the config.
+    return createEtcdBackend({ endpoints: address.endpoints, prefix: address.prefix, cluster: options.cluster, clock: options.clock, ...loadEtcdSecrets(address) });
+  },
+};
+
 /** Every known kind of store. Add one entry to support another. */
-const SCHEMES: readonly StoreScheme[] = [sqliteScheme, postgresScheme, mysqlScheme, zookeeperScheme, noneScheme];
+const SCHEMES: readonly StoreScheme[] = [sqliteScheme, postgresScheme, mysqlScheme, zookeeperScheme, etcdScheme, noneScheme];
 
 function allowed(): string {
   return SCHEMES.map((s) => s.example).join(', ');

@@ -2,7 +2,7 @@ import type { SessionTiming } from '../backend/timing.js';
 
 /** Where the node keeps cluster state. */
 export interface StoreConfig {
-  /** `sqlite:PATH`, `postgres://...`, `mysql://...`, `zookeeper://...` or `none`. */
+  /** `sqlite:PATH`, `postgres://...`, `mysql://...`, `zookeeper://...`, `etcd://...` or `none`. */
   readonly url: string;
   readonly tablePrefix: string;
   readonly migrate: boolean;

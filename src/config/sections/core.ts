@@ -32,7 +32,7 @@ export const coreFields: Record<string, Spec> = {
     'Where cluster state is kept. `store: <url>` is short for `store.url`.',
     {
       url: stringLeaf({
-        doc: 'Store URL: `sqlite:PATH`, `postgres://...`, `mysql://...`, `zookeeper://host:port[,host:port]/chroot` (ZooKeeper digest ACLs: add `?digest-file=PATH` or `?digest-env=NAME` naming where "user:password" is kept), or `none` (one node, in memory).',
+        doc: 'Store URL: `sqlite:PATH`, `postgres://...`, `mysql://...`, `zookeeper://host:port[,host:port]/chroot` (ZooKeeper digest ACLs: add `?digest-file=PATH` or `?digest-env=NAME` naming where "user:password" is kept), `etcd://host:2379[,host:2379]/prefix` (TLS: `?ca-file=PATH&cert-file=PATH&key-file=PATH`; etcd auth: `?user=NAME&password-file=PATH` or `password-env=NAME`), or `none` (one node, in memory).',
         default: DEFAULT_STORE_URL,
         env: 'BATON_STORE',
         flag: 'store',

@@ -1,0 +1,212 @@
+import type { CallOptions } from '../../backend/contract.js';
+import type { JsonObject } from '../../backend/json.js';
+import type { Clock } from '../../clock.js';
+import { AbortedError, SessionLostError } from '../../errors.js';
+import type { EtcdClient, Message } from './etcd-client.js';
+import { toContractError } from './etcd-error.js';
+import { bytes, prefixEnd, toNumber } from './etcd-layout.js';
+import { EtcdLeadership, type TermHost } from './etcd-leadership.js';
+import { METHODS } from './etcd-proto.js';
+import type { EtcdWatches } from './etcd-watches.js';
+
+export interface CampaignContext {
+  readonly client: EtcdClient;
+  readonly watches: EtcdWatches;
+  readonly clock: Clock;
+  readonly election: string;
+  /** `.../elections/{name}/`: every candidate's key starts with it. */
+  readonly electionPrefix: string;
+  /** Our candidate key (the prefix + our session id). */
+  readonly key: string;
+  readonly leaseId: string;
+  readonly sessionId: string;
+  readonly nodeId: string;
+  readonly info: JsonObject;
+  /** The session's `lost` signal: a lost session ends every campaign. */
+  readonly lost: AbortSignal;
+  /** Safety-net re-check while waiting for the predecessor's deletion, ms on `clock`. */
+  readonly recheckMs: number;
+  /** This session's earlier clean-up for the election, if still running: waited for first. */
+  readonly previous?: Promise<void> | undefined;
+  readonly cleanup: TermHost['cleanup'];
+  readonly alive: TermHost['alive'];
+  readonly releaseAt: TermHost['releaseAt'];
+  readonly onEnd: TermHost['onEnd'];
+}
+
+/** How many times our candidate is created again after it vanished behind our back. */
+const MAX_RECREATES = 10;
+
+/**
+ * etcd's election recipe, one waiter per predecessor:
+ * 1. Wait for this session's previous clean-up for the election (a candidate of an ended term
+ *    must be gone first: its create revision was that term).
+ * 2. Create our candidate, attached to the session's lease, in a transaction that creates it
+ *    only if absent; its create revision is our place in line. The create is never aborted once
+ *    sent: whoever gives up hands the key to the clean-up.
+ * 3. In one transaction: confirm our key still has that create revision, and read the candidate
+ *    just ahead of us (the highest create revision below ours). Our key gone: create it again (2).
+ * 4. Nobody ahead: we lead, confirmed atomically with the read; the term is our create revision.
+ *    (Never conclude "we lead" from a deletion alone: the key ahead may have gone while an
+ *    earlier one still leads, the double leader of etcd3's Election, microsoft/etcd3 #176.)
+ * 5. Otherwise watch only that key, from the revision just read, until it is deleted (or the
+ *    safety-net re-check, the caller's signal, the session's loss), then go to 3.
+ * 6. On failure or abort, the clean-up deletes our candidate in the background.
+ */
+export async function campaign(ctx: CampaignContext, options: CallOptions = {}): Promise<EtcdLeadership> {
+  const stop = AbortSignal.any([ctx.lost, ...(options.signal ? [options.signal] : [])]);
+  let creating: Promise<number> | undefined;
+  try {
+    if (ctx.previous) await raced(ctx.previous, stop, ctx.election);
+    for (let attempt = 0; attempt < MAX_RECREATES; attempt++) {
+      creating = createCandidate(ctx);
+      const revision = await raced(creating, stop, ctx.election);
+      const won = await waitForTurn(ctx, revision, stop);
+      if (won && stop.aborted) won.end('resigned'); // won as the caller gave up: never hand out a term nobody holds
+      else if (won) return won;
+      if (stop.aborted) throw stop.reason;
+    }
+    throw new SessionLostError(`election "${ctx.election}": our candidate key kept vanishing; giving up this campaign`);
+  } catch (error) {
+    if (creating) ctx.cleanup(dropCandidate(ctx, creating));
+    throw campaignError(ctx, options, error);
+  }
+}
+
+/** Step 2: creates the candidate if absent; resolves with its create revision. */
+async function createCandidate(ctx: CampaignContext): Promise<number> {
+  const key = bytes(ctx.key);
+  const value = bytes(JSON.stringify({ nodeId: ctx.nodeId, info: ctx.info, since: Date.now() }));
+  for (;;) {
+    const response = await ctx.client.unary(
+      METHODS.txn,
+      {
+        compare: [{ key, target: 'CREATE', result: 'EQUAL', create_revision: 0 }],
+        success: [{ request_put: { key, value, lease: ctx.leaseId } }],
+        failure: [{ request_range: { key } }],
+      },
+      { signal: ctx.lost },
+    );
+    if (response['succeeded'] === true) return toNumber((response['header'] as Message)['revision']);
+    // Ours from a campaign whose clean-up gave up: its revision may be an ended term's, so never reuse it.
+    const existing = firstKv(response, 0);
+    if (existing) await deleteIfRevision(ctx, toNumber(existing['create_revision']));
+  }
+}
+
+/** Steps 3-5 for one candidate: the term once it leads, or null when our key vanished. */
+async function waitForTurn(ctx: CampaignContext, revision: number, stop: AbortSignal): Promise<EtcdLeadership | null> {
+  const key = bytes(ctx.key);
+  for (;;) {
+    const response = await ctx.client.unary(
+      METHODS.txn,
+      {
+        compare: [{ key, target: 'CREATE', result: 'EQUAL', create_revision: revision }],
+        success: [
+          {
+            request_range: {
+              key: bytes(ctx.electionPrefix),
+              range_end: prefixEnd(ctx.electionPrefix),
+              max_create_revision: revision - 1,
+              sort_order: 'DESCEND',
+              sort_target: 'CREATE',
+              limit: 1,
+              keys_only: true,
+            },
+          },
+        ],
+      },
+      { signal: stop, idempotent: true },
+    );
+    if (response['succeeded'] !== true) return null;
+    const seenAt = toNumber((response['header'] as Message)['revision']);
+    const ahead = firstKv(response, 0);
+    if (!ahead) return claim(ctx, revision, seenAt);
+    await untilDeleted(ctx, ahead['key'] as Buffer, seenAt + 1, stop);
+  }
+}
+
+function claim(ctx: CampaignContext, revision: number, seenAt: number): EtcdLeadership {
+  const { client, watches, clock, lost, leaseId, alive, releaseAt, cleanup, onEnd } = ctx;
+  const leadership = new EtcdLeadership({
+    election: ctx.election,
+    term: revision,
+    sessionId: ctx.sessionId,
+    key: ctx.key,
+    host: { client, watches, clock, lost, leaseId, retryMs: ctx.recheckMs, alive, releaseAt, cleanup, onEnd },
+  });
+  leadership.follow(seenAt + 1);
+  return leadership;
+}
+
+/** Step 5: resolves when `key` is deleted at or after `from`, or at the safety-net re-check; rejects when `stop` aborts. */
+async function untilDeleted(ctx: CampaignContext, key: Buffer, from: number, stop: AbortSignal): Promise<void> {
+  const done = new AbortController();
+  const wait = AbortSignal.any([stop, done.signal]);
+  ctx.watches.watch(
+    {
+      key,
+      startRevision: from,
+      onEvents: (events) => {
+        if (events.some((e) => e.type === 'DELETE')) done.abort();
+      },
+      onGap: () => done.abort(),
+    },
+    wait,
+  );
+  try {
+    await ctx.clock.sleep(ctx.recheckMs, { signal: wait }).catch(() => {
+      if (stop.aborted) throw stop.reason;
+    });
+  } finally {
+    done.abort(); // ends the watch
+  }
+}
+
+/**
+ * Step 6, in the background: 1. wait for the create's answer (it may still land); 2. delete our
+ * candidate if it is still attached to our lease (the key is ours alone: named after the
+ * session, which campaigns once at a time per election, and the next campaign waits for this).
+ * Retried until etcd answers; bounded by the session (its lease takes the key).
+ */
+async function dropCandidate(ctx: CampaignContext, creating: Promise<number>): Promise<void> {
+  await creating.catch(() => undefined);
+  const key = bytes(ctx.key);
+  while (!ctx.lost.aborted) {
+    try {
+      await ctx.client.unary(METHODS.txn, { compare: [{ key, target: 'LEASE', result: 'EQUAL', lease: ctx.leaseId }], success: [{ request_delete_range: { key } }] }, { signal: ctx.lost });
+      return;
+    } catch {
+      await ctx.clock.sleep(ctx.recheckMs, { signal: ctx.lost }).catch(() => undefined);
+    }
+  }
+}
+
+async function deleteIfRevision(ctx: CampaignContext, revision: number): Promise<void> {
+  const key = bytes(ctx.key);
+  await ctx.client.unary(METHODS.txn, { compare: [{ key, target: 'CREATE', result: 'EQUAL', create_revision: revision }], success: [{ request_delete_range: { key } }] }, { signal: ctx.lost });
+}
+
+function firstKv(txn: Message, index: number): Message | undefined {
+  const op = (txn['responses'] as Message[])[index];
+  return ((op?.['response_range'] as Message | undefined)?.['kvs'] as Message[] | undefined)?.[0];
+}
+
+/** Settles with `promise`, or rejects as soon as `signal` aborts (`promise` runs on). */
+function raced<T>(promise: Promise<T>, signal: AbortSignal, election: string): Promise<T> {
+  if (signal.aborted) return Promise.reject(new AbortedError(`campaign for "${election}"`, signal.reason));
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => reject(new AbortedError(`campaign for "${election}"`, signal.reason));
+    signal.addEventListener('abort', onAbort, { once: true });
+    promise.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort));
+  });
+}
+
+function campaignError(ctx: CampaignContext, options: CallOptions, error: unknown): unknown {
+  if (ctx.lost.aborted) {
+    const reason: unknown = ctx.lost.reason;
+    return reason instanceof Error ? reason : new SessionLostError(`the session was lost while campaigning for "${ctx.election}"`);
+  }
+  if (options.signal?.aborted) return new AbortedError(`campaign for "${ctx.election}"`, options.signal.reason);
+  return toContractError(error);
+}

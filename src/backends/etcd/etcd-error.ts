@@ -1,0 +1,18 @@
+import { AbortedError, BatonError, ClosedError, StoreUnavailableError } from '../../errors.js';
+import { EtcdCallError } from './etcd-client.js';
+
+/**
+ * Turns a failed etcd call into the backend contract's errors: BatonErrors pass unchanged; a
+ * call etcd could not serve (unreachable member, no leader, timeout, refused token) becomes
+ * StoreUnavailableError naming the member and the status.
+ */
+export function toContractError(error: unknown): unknown {
+  if (error instanceof BatonError) return error;
+  if (error instanceof EtcdCallError) return new StoreUnavailableError(`etcd is unavailable: ${error.message}`, { cause: error });
+  return error;
+}
+
+/** Whether `error` says the call was cut short by us (abort, close) rather than refused by etcd. */
+export function isOurs(error: unknown): boolean {
+  return error instanceof AbortedError || error instanceof ClosedError;
+}

@@ -1,0 +1,62 @@
+import { validateElectionName, validateKey, validatePrefix } from '../../backend/names.js';
+
+/**
+ * Where baton keeps a cluster's state in etcd, under the URL's prefix (`/baton` by default):
+ *
+ *     {prefix}/{cluster}/kv/{key}                      KV documents (JSON)
+ *     {prefix}/{cluster}/members/{nodeId}              {"info": {...}}, attached to the session's lease
+ *     {prefix}/{cluster}/elections/{name}/{leaseId}    {"nodeId", "info", "since"}, attached to the lease
+ *
+ * A candidate's key is named after its session's lease (etcd's election recipe): a session has
+ * at most one candidate per election, and the lowest create revision leads.
+ */
+export class EtcdLayout {
+  readonly root: string;
+
+  constructor(prefix: string, cluster: string) {
+    this.root = `${prefix}/${cluster}`;
+  }
+
+  get kvRoot(): string {
+    return `${this.root}/kv/`;
+  }
+  kv(key: string): string {
+    return `${this.kvRoot}${validateKey(key)}`;
+  }
+  kvPrefix(prefix: string): string {
+    return `${this.kvRoot}${validatePrefix(prefix)}`;
+  }
+  get members(): string {
+    return `${this.root}/members/`;
+  }
+  member(nodeId: string): string {
+    return `${this.members}${nodeId}`;
+  }
+  election(name: string): string {
+    return `${this.root}/elections/${validateElectionName(name)}/`;
+  }
+  candidate(election: string, sessionId: string): string {
+    return `${this.election(election)}${sessionId}`;
+  }
+}
+
+export function bytes(text: string): Buffer {
+  return Buffer.from(text, 'utf8');
+}
+
+/** The end of the range holding every key that starts with `prefix` (etcd's prefix end). */
+export function prefixEnd(prefix: string): Buffer {
+  const end = Buffer.from(prefix, 'utf8');
+  for (let i = end.length - 1; i >= 0; i--) {
+    if ((end[i] as number) < 0xff) {
+      end[i] = (end[i] as number) + 1;
+      return end.subarray(0, i + 1);
+    }
+  }
+  return Buffer.from([0]); // every key
+}
+
+/** etcd's 64-bit numbers arrive as decimal strings; revisions stay far below 2^53. */
+export function toNumber(value: unknown): number {
+  return typeof value === 'number' ? value : Number(value ?? 0);
+}
