@@ -123,12 +123,11 @@ export async function startEtcdCluster(size = 3, options: EtcdClusterOptions = {
     url: (prefix = '/baton') => `etcd://${members.map((m) => m.endpoint).join(',')}${prefix}`,
     waitHealthy,
     leader: async () => {
-      const index = await waitFor('an etcd leader', async () => {
+      const leader = await waitFor('an etcd leader', async () => {
         const leads = await Promise.all(members.map((m) => (m.running ? m.isLeader() : Promise.resolve(false))));
-        const found = leads.indexOf(true);
-        return found === -1 ? undefined : found;
+        return view[leads.indexOf(true)];
       }, { timeoutMs: START_TIMEOUT_MS, intervalMs: 100 });
-      return view[index] as EtcdMember;
+      return leader;
     },
     close,
   };
