@@ -293,9 +293,7 @@ async function freeze(c: Contenders, plan: TrialPlan): Promise<FaultOutcome> {
   const write = await c.find(mark, (r) => r.id === old && (r.event === 'write' || r.event === 'exit'), AFTER_RESUME_MS);
   await delay(Math.max(0, resumedAt + AFTER_RESUME_MS - performance.now()));
   const seen = oldLeaderAfter(c, mark, old, next === undefined ? Infinity : Math.max(next.at, resumedAt));
-  await c.remove(old);
-  if (next === undefined) c.leader = old;
-  await replaceIfLeaderless(c, plan, next === undefined);
+  await replace(c, plan, old, next === undefined);
   return {
     takeoverMs: next === undefined ? undefined : next.at - stoppedAt,
     marginMs: next === undefined || seen.lastAct === undefined ? undefined : next.at - seen.lastAct,
@@ -325,8 +323,7 @@ async function loss(c: Contenders, plan: TrialPlan, how: 'stall' | 'cut'): Promi
   await delay(next === undefined ? 0 : AFTER_TAKEOVER_MS);
   const seen = oldLeaderAfter(c, mark, old, next?.at ?? Infinity);
   const stillActing = seen.lastAct !== undefined && performance.now() - seen.lastAct < 200;
-  await c.remove(old);
-  await replaceIfLeaderless(c, plan, next === undefined);
+  await replace(c, plan, old, next === undefined);
   return {
     takeoverMs: next === undefined ? undefined : next.at - faultAt,
     marginMs: next === undefined ? undefined : next.at - (seen.lastAct ?? faultAt),
@@ -337,10 +334,13 @@ async function loss(c: Contenders, plan: TrialPlan, how: 'stall' | 'cut'): Promi
   };
 }
 
-/** After a fault with no takeover the old leader was removed: the others take over now. */
-async function replaceIfLeaderless(c: Contenders, plan: TrialPlan, leaderless: boolean): Promise<void> {
+/**
+ * Removes the old leader of a fault trial and starts a new contender in its place; after a
+ * fault with no takeover, waits until another leads (the removal frees the old one's lease).
+ */
+async function replace(c: Contenders, plan: TrialPlan, old: string, leaderless: boolean): Promise<void> {
   const mark = c.mark;
-  const old = c.leader;
+  await c.remove(old);
   await c.spawn(true);
   if (leaderless) {
     const next = await c.nextLeader(mark, old, plan.effectiveTtlMs * 3 + REPORT_TIMEOUT_MS);

@@ -32,14 +32,12 @@ interface Row {
 const baton = (name: string, store: StoreKind): Row => ({ name, contender: 'baton', store, addressStyle: 'url', ttlMs: ROW_TTL_MS, effectiveTtlMs: ROW_TTL_MS });
 
 /**
- * Every row. To add a contender, write bench/contenders/NAME.ts (see contender.ts) and add its
- * row here, naming the baton row it is compared with.
+ * Every row, in the order they run: each alternative right after the baton row it is compared
+ * with, so that both meet about the same machine load. To add a contender, write
+ * bench/contenders/NAME.ts (see contender.ts) and add its row here, naming that baton row.
  */
 const ROWS: readonly Row[] = [
-  baton('baton on SQLite', 'sqlite'),
   baton('baton on PostgreSQL', 'postgres'),
-  baton('baton on MariaDB', 'mysql'),
-  baton('baton on ZooKeeper', 'zookeeper'),
   {
     name: 'advisory-lock (PostgreSQL)',
     contender: 'advisory-lock',
@@ -60,6 +58,7 @@ const ROWS: readonly Row[] = [
     versus: 'baton on PostgreSQL',
     about: 'a key with a TTL, extended while leading; waiters retry every 200 ± 200 ms (the library default); validity judged on Date.now(); no fencing token',
   },
+  baton('baton on ZooKeeper', 'zookeeper'),
   {
     name: 'ZooKeeper recipe (node-zookeeper-client)',
     contender: 'zookeeper-recipe',
@@ -70,10 +69,12 @@ const ROWS: readonly Row[] = [
     versus: 'baton on ZooKeeper',
     about: 'ephemeral sequential znodes, each waiter watching its predecessor; leadership ends on the client\'s disconnected/expired events',
   },
+  baton('baton on SQLite', 'sqlite'),
+  baton('baton on MariaDB', 'mysql'),
 ];
 
 /** Trials per row (`ALTERNATIVES_QUICK=1`: a few of each, to try the harness). */
-const TRIALS = process.env['ALTERNATIVES_QUICK'] ? { handoffs: 3, crashes: 1, freezes: 1, losses: 1 } : { handoffs: 20, crashes: 5, freezes: 2, losses: 2 };
+const TRIALS = process.env['ALTERNATIVES_QUICK'] ? { handoffs: 3, crashes: 1, freezes: 1, losses: 1 } : { handoffs: 40, crashes: 5, freezes: 2, losses: 2 };
 
 const ms = (v: number | undefined) => (v === undefined || Number.isNaN(v) ? '—' : v >= 1000 ? `${(v / 1000).toFixed(2)} s` : `${v.toFixed(1)} ms`);
 const ratio = (a: number | undefined, b: number | undefined) => (a === undefined || b === undefined || b === 0 ? '—' : `${(a / b).toFixed(2)}`);
