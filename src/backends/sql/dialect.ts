@@ -46,6 +46,18 @@ export interface SqlDialect {
   isDuplicateColumn(error: unknown): boolean;
 }
 
+/** How a write may be committed. */
+export interface WriteOptions {
+  /**
+   * false: the server may acknowledge (and show others, and announce) the write before it is on
+   * disk (PostgreSQL commits it asynchronously: no WAL flush to wait for; other engines ignore
+   * it). Only for a write whose loss in a server crash is safe: a graceful release, which then
+   * expires on its own as if its holder had crashed. Any later durable commit (the successor's
+   * take) flushes it first, as the log is written in order. Default true.
+   */
+  readonly durable?: boolean;
+}
+
 /** Runs statements. */
 export interface SqlExecutor {
   run(sql: string, params?: readonly SqlParam[]): Promise<SqlResult>;
@@ -66,7 +78,7 @@ export interface SqlConnection extends SqlExecutor {
    * `cluster` in the same round trip and transaction (PostgreSQL: the statement must end with
    * RETURNING; it runs inside a CTE that calls pg_notify per changed row). Elsewhere: `run`.
    */
-  runAndAnnounce(sql: string, params: readonly SqlParam[], cluster: string): Promise<SqlResult>;
+  runAndAnnounce(sql: string, params: readonly SqlParam[], cluster: string, options?: WriteOptions): Promise<SqlResult>;
   /** Announces, inside `tx`, that something of `cluster` changed (PostgreSQL NOTIFY; else nothing). */
   announce(tx: SqlExecutor, cluster: string): Promise<void>;
   /**

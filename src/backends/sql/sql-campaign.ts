@@ -128,5 +128,6 @@ function endedError(callerSignal: AbortSignal | undefined, who: Campaigner, elec
 }
 
 async function releaseLate(ctx: SqlContext, who: Campaigner, election: string, term: number): Promise<void> {
-  await ctx.connection.runAndAnnounce(ctx.sql.leaseRelease, [ctx.cluster, election, who.id, term], ctx.cluster);
+  // Not durable: lost in a server crash, the lease expires on its own (nobody acted for it).
+  await ctx.connection.runAndAnnounce(ctx.sql.leaseRelease, [ctx.cluster, election, who.id, term], ctx.cluster, { durable: false });
 }

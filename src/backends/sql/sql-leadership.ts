@@ -170,6 +170,7 @@ export class SqlLeadership implements Leadership {
 
   async #release(): Promise<void> {
     const { connection, sql, cluster } = this.#ctx;
-    await connection.runAndAnnounce(sql.leaseRelease, [cluster, this.election, this.#holder.id, this.term], cluster);
+    // Not durable: a release lost in a server crash leaves the lease to expire on its own.
+    await connection.runAndAnnounce(sql.leaseRelease, [cluster, this.election, this.#holder.id, this.term], cluster, { durable: false });
   }
 }

@@ -7,7 +7,7 @@
 import pg from 'pg';
 import type { CallOptions } from '../../../backend/contract.js';
 import { AbortedError, ClosedError } from '../../../errors.js';
-import type { SqlConnection, SqlExecutor, SqlParam, SqlResult } from '../dialect.js';
+import type { SqlConnection, SqlExecutor, SqlParam, SqlResult, WriteOptions } from '../dialect.js';
 import { storeUnavailable } from '../driver-error.js';
 import type { DurabilityProblem } from '../durability.js';
 import { warnIfNotDurable } from '../durability.js';
@@ -152,10 +152,14 @@ class PostgresConnection implements SqlConnection {
     });
   }
 
-  async runAndAnnounce(sql: string, params: readonly SqlParam[], cluster: string): Promise<SqlResult> {
+  async runAndAnnounce(sql: string, params: readonly SqlParam[], cluster: string, options?: WriteOptions): Promise<SqlResult> {
     // One round trip: the change and its NOTIFY (sent at commit, once per changed row; the
-    // listeners fold them into one wake-up).
-    const { rows } = await this.run(`WITH changed AS (${sql}) SELECT changed.*, pg_notify(?, ?) AS announced FROM changed`, [...params, this.#channel, cluster]);
+    // listeners fold them into one wake-up). A write that need not be durable turns
+    // synchronous_commit off for its own implicit transaction only (set_config(..., true),
+    // evaluated only when a row changed): its commit and NOTIFY need not wait for the WAL
+    // flush (a millisecond or more per commit, most of a graceful handoff otherwise).
+    const relaxed = options?.durable === false ? ", set_config('synchronous_commit', 'off', true) AS relaxed" : '';
+    const { rows } = await this.run(`WITH changed AS (${sql}) SELECT changed.*, pg_notify(?, ?) AS announced${relaxed} FROM changed`, [...params, this.#channel, cluster]);
     return { rows, changes: rows.length };
   }
 
