@@ -52,6 +52,8 @@ export interface PartitionsEntryConfig {
   readonly rebalanceDelayMs: number;
   readonly placementIntervalMs: number;
   readonly enabledByDefault: boolean;
+  /** `node-id` or `pinot-participant` (see src/partitions/pinot-participant.ts). */
+  readonly leadControllerIdFormat: 'node-id' | 'pinot-participant';
 }
 
 /** Where a setting came from, for messages. */

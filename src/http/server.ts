@@ -18,8 +18,15 @@ export interface HttpServerOptions {
  * Builds (does not start) the HTTP server of `node`. Call `listen` on the result.
  * Routes added to the result before `listen`/`ready` are documented and protected too.
  */
+/**
+ * Longest URL parameter routed, in characters (Fastify's default is 100). Table names may be as
+ * long as Pinot allows (it sets no limit), so the bound is Node's own: its 16 KiB default
+ * header limit stops longer request lines before routing.
+ */
+const MAX_PARAM_LENGTH = 65_536;
+
 export function createHttpServer(node: NodeView, options: HttpServerOptions): FastifyInstance {
-  const app = Fastify({ logger: false });
+  const app = Fastify({ logger: false, routerOptions: { maxParamLength: MAX_PARAM_LENGTH } });
   const openapi = new OpenApiCollector();
   openapi.install(app);
   installErrorHandlers(app, options.logger);

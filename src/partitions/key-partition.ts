@@ -7,6 +7,10 @@
  * Called for every request routed by table, so the hot path allocates nothing: ASCII keys (all
  * Pinot table names in practice) are hashed straight from their char codes, and other keys are
  * encoded into one reused buffer.
+ *
+ * The bytes are exactly Java's `String.getBytes(UTF_8)` (what Pinot hashes), also for a string
+ * that is not valid UTF-16: Java encodes each unpaired surrogate as `?` (0x3F), where
+ * TextEncoder would write U+FFFD (three bytes), so every string lands on Pinot's partition.
  */
 import { InvalidArgumentError } from '../errors.js';
 import { murmur2Ascii, murmur2Bytes } from './murmur2.js';
@@ -16,7 +20,8 @@ export const DEFAULT_PARTITIONS = 24;
 
 const SUFFIXES = ['_OFFLINE', '_REALTIME'] as const;
 
-const encoder = new TextEncoder();
+/** Java's replacement byte for an unpaired surrogate in `getBytes(UTF_8)`: `?`. */
+const JAVA_REPLACEMENT = 0x3f;
 /** Reused UTF-8 buffer for non-ASCII keys; grown (never shrunk) when a longer key arrives. */
 let buffer = new Uint8Array(256);
 
@@ -54,8 +59,43 @@ export function hashRawName(key: string): number {
   const dropped = key.length - end;
   // A UTF-16 code unit encodes to at most 3 UTF-8 bytes.
   if (buffer.length < key.length * 3) buffer = new Uint8Array(key.length * 3);
-  const { written } = encoder.encodeInto(key, buffer);
+  const written = javaUtf8Into(key, buffer);
   return murmur2Bytes(buffer, written - dropped);
+}
+
+/**
+ * Writes `text` into `out` as Java's `getBytes(UTF_8)` does and returns the byte count: UTF-8,
+ * with `?` for each surrogate that is not half of a high-low pair. `out` holds 3 bytes per
+ * code unit (a pair takes 4 bytes for 2 units, so that suffices).
+ */
+export function javaUtf8Into(text: string, out: Uint8Array): number {
+  let n = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c < 0x80) {
+      out[n++] = c;
+    } else if (c < 0x800) {
+      out[n++] = 0xc0 | (c >> 6);
+      out[n++] = 0x80 | (c & 0x3f);
+    } else if (c < 0xd800 || c > 0xdfff) {
+      out[n++] = 0xe0 | (c >> 12);
+      out[n++] = 0x80 | ((c >> 6) & 0x3f);
+      out[n++] = 0x80 | (c & 0x3f);
+    } else {
+      const next = i + 1 < text.length ? text.charCodeAt(i + 1) : 0;
+      if (c > 0xdbff || next < 0xdc00 || next > 0xdfff) {
+        out[n++] = JAVA_REPLACEMENT; // an unpaired high or low surrogate
+        continue;
+      }
+      const point = 0x10000 + ((c - 0xd800) << 10) + (next - 0xdc00);
+      out[n++] = 0xf0 | (point >> 18);
+      out[n++] = 0x80 | ((point >> 12) & 0x3f);
+      out[n++] = 0x80 | ((point >> 6) & 0x3f);
+      out[n++] = 0x80 | (point & 0x3f);
+      i++;
+    }
+  }
+  return n;
 }
 
 /** Index where the raw table name ends (the key's length when it has no type suffix). */

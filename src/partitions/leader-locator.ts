@@ -10,6 +10,7 @@ import { systemClock, type Clock } from '../clock.js';
 import { StoreUnavailableError } from '../errors.js';
 import { DEFAULT_PARTITIONS, partitionOf } from './key-partition.js';
 import { LEAD_CONTROLLER_RESOURCE } from './resource-options.js';
+import { urlOfParticipantId } from './pinot-participant.js';
 
 /**
  * Least time between two invalidations of one partition's cached leader, on the locator's
@@ -130,7 +131,8 @@ export class LeaderLocator {
           const nodeId = tables.leadControllerResourceEnabled
             ? tables.leadControllerEntryMap[`${this.#resource}_${partition}`]?.leadControllerId ?? null
             : cluster.leader?.nodeId ?? null;
-          const address = nodeId === null ? null : addresses.get(nodeId) ?? null;
+          // A Pinot participant id (Controller_{host}_{port}) names the address itself.
+          const address = nodeId === null ? null : addresses.get(nodeId) ?? urlOfParticipantId(nodeId);
           if (address !== null) this.#cache.set(partition, address);
         }
         return;

@@ -7,7 +7,8 @@
  *
  * Every partition is listed, in order; for one table only its partition, with the table itself
  * as the only name. Disabled: `false` and an empty map. `leadControllerId` is null while the
- * partition has no leader.
+ * partition has no leader; it is the node id, or Pinot's `Controller_{host}_{port}` when the
+ * resource is configured so (pinot-participant.ts).
  */
 import type { PartitionLeadership } from './partition-leadership.js';
 
@@ -31,7 +32,7 @@ export function leaderTables(resource: PartitionLeadership): LeadControllerRespo
   if (!resource.enabled()) return { leadControllerResourceEnabled: false, leadControllerEntryMap: {} };
   const map: Record<string, LeadControllerEntry> = {};
   for (let partition = 0; partition < resource.options.partitions; partition++) {
-    map[partitionName(resource.name, partition)] = { leadControllerId: resource.leaderOfPartition(partition), tableNames: [...resource.keysOf(partition)] };
+    map[partitionName(resource.name, partition)] = { leadControllerId: resource.leadControllerIdOf(partition), tableNames: [...resource.keysOf(partition)] };
   }
   return { leadControllerResourceEnabled: true, leadControllerEntryMap: map };
 }
@@ -40,6 +41,6 @@ export function leaderTables(resource: PartitionLeadership): LeadControllerRespo
 export function leaderForTableText(resource: PartitionLeadership, table: string): string {
   if (!resource.enabled()) return '{"leadControllerResourceEnabled":false,"leadControllerEntryMap":{}}';
   const partition = resource.partitionOf(table);
-  const leader = resource.leaderOfPartition(partition);
+  const leader = resource.leadControllerIdOf(partition);
   return `{"leadControllerResourceEnabled":true,"leadControllerEntryMap":{${JSON.stringify(partitionName(resource.name, partition))}:{"leadControllerId":${JSON.stringify(leader)},"tableNames":[${JSON.stringify(table)}]}}}`;
 }

@@ -8,6 +8,7 @@ import { isJsonObject } from '../backend/json.js';
 import type { Logger } from 'pino';
 import type { HandoffReason as StopReason, HeldItem } from '../handoff/handoff-slots.js';
 import { partitionOf } from './key-partition.js';
+import { leadControllerId } from './pinot-participant.js';
 import type { ResourceView } from './resource-watcher.js';
 import type { PartitionResourceOptions } from './resource-options.js';
 
@@ -96,6 +97,11 @@ export class PartitionLeadership {
     if (view === null) return null;
     const candidate = this.enabled() ? actingMaster(view, partition) : this.#clusterLeaderId();
     return candidate === this.nodeId ? null : candidate;
+  }
+
+  /** The partition's leader as `GET /leader/tables` names it (see `leadControllerIdFormat`). */
+  leadControllerIdOf(partition: number): string | null {
+    return leadControllerId(this.leaderOfPartition(partition), this.options.leadControllerIdFormat, this.#view?.members ?? []);
   }
 
   /** The stored flag (or the configured default before one is stored). */

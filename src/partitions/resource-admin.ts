@@ -4,7 +4,7 @@
  * and every node follows them through its watch.
  */
 import type { Kv } from '../backend/contract.js';
-import { enabledKey, keysPrefix, registeredKey } from './resource-layout.js';
+import { compareNames, enabledKey, keysPrefix, registeredKey, registeredKeyDocument, registeredKeys, tableNameOf } from './resource-layout.js';
 
 /** Stores the enable flag. Disabled: the cluster leader leads every key. */
 export async function setResourceEnabled(kv: Kv, resource: string, enabled: boolean, signal?: AbortSignal): Promise<void> {
@@ -18,19 +18,18 @@ export async function readResourceEnabled(kv: Kv, resource: string, signal?: Abo
   return typeof value === 'object' && value !== null && !Array.isArray(value) && typeof value['enabled'] === 'boolean' ? value['enabled'] : null;
 }
 
-/** Registers `key` (a table name); InvalidArgumentError when it is not a valid key segment. */
+/** Registers `key` (a table name Pinot accepts, any length); InvalidArgumentError otherwise. */
 export async function addResourceKey(kv: Kv, resource: string, key: string, signal?: AbortSignal): Promise<void> {
-  await kv.put(registeredKey(resource, key), {}, { signal });
+  await kv.put(registeredKey(resource, key), registeredKeyDocument(key), { signal });
 }
 
 /** Unregisters `key`; removing an absent key succeeds. */
 export async function removeResourceKey(kv: Kv, resource: string, key: string, signal?: AbortSignal): Promise<void> {
-  await kv.delete(registeredKey(resource, key), { signal });
+  for (const stored of registeredKeys(resource, key)) await kv.delete(stored, { signal });
 }
 
-/** The registered keys, sorted (the value of a key document is never used). */
+/** The registered keys (table names), sorted. */
 export async function listResourceKeys(kv: Kv, resource: string, signal?: AbortSignal): Promise<string[]> {
-  const root = keysPrefix(resource);
-  const entries = await kv.list(root, { signal });
-  return entries.map((e) => e.key.slice(root.length));
+  const entries = await kv.list(keysPrefix(resource), { signal });
+  return [...new Set(entries.map((e) => tableNameOf(resource, e)))].sort(compareNames);
 }

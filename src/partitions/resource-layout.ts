@@ -6,11 +6,19 @@
  *                                       "graceElapsedMs":{"n3":12000}}
  *                                      written only by the cluster leader, fenced
  *   partitions/{resource}/enabled      {"enabled":false}  absent: the configured default
- *   partitions/{resource}/keys/{key}   {}                  the keys ("tables") the resource knows
+ *   partitions/{resource}/keys/{seg}   {"name": "<table>"} the keys ("tables") the resource knows
+ *
+ * A key is any table name Pinot accepts (see {@link validateTableName}), of any length, so it is
+ * not always a store key segment: a name of up to 128 letters, digits, `.`, `_`, `-` and `:` is
+ * its own segment; any other name is stored under `@` + the SHA-256 of its UTF-16 code units
+ * (hex), with the name itself in the document. Plain segments never contain `@`, so the two
+ * never meet; a document without `name` is read as its segment (as registered before names
+ * were stored).
  *
  * A corrupt document is reported with its key and read as absent; the leader rewrites a corrupt
  * placement on its next pass.
  */
+import { createHash } from 'node:crypto';
 import type { Kv, KvEntry } from '../backend/contract.js';
 import { isJsonObject, type Json } from '../backend/json.js';
 import { validateKey, validateSegment } from '../backend/names.js';
@@ -59,16 +67,64 @@ export function enabledKey(resource: string): string {
 export function keysPrefix(resource: string): string {
   return `${resourcePrefix(resource)}keys/`;
 }
-/** The KV key of a registered key; InvalidArgumentError when `key` is not one key segment. */
-export function registeredKey(resource: string, key: string): string {
-  const full = `${keysPrefix(resource)}${key}`;
-  try {
-    if (key.includes('/')) throw new InvalidArgumentError('contains "/"');
-    return validateKey(full);
-  } catch (error) {
-    if (!(error instanceof InvalidArgumentError)) throw error;
-    throw new InvalidArgumentError(`key "${key}" is invalid: use 1-128 letters, digits, ".", "_", "-", ":" or "@" (a table name such as baseballStats_OFFLINE)`);
+/**
+ * Java's `Character.isWhitespace` (Java 17), which Pinot's rule applies to each UTF-16 unit:
+ * the space separators except the no-break ones (U+00A0, U+2007, U+202F), the line and
+ * paragraph separators, and the controls \t \n \v \f \r and U+001C-U+001F.
+ */
+// eslint-disable-next-line no-control-regex -- Java counts U+001C-U+001F as whitespace
+const JAVA_WHITESPACE = /[\t\n\v\f\r\u001c-\u001f \u1680\u2000-\u2006\u2008-\u200a\u2028\u2029\u205f\u3000]/;
+/** A table name that is its own store key segment (no `@`: that marks a hashed one). */
+const PLAIN_SEGMENT = /^[A-Za-z0-9._:-]{1,128}$/;
+/** A segment as names were stored before hashed ones existed (they could contain `@`). */
+const LEGACY_SEGMENT = /^[A-Za-z0-9._:@-]{1,128}$/;
+
+/**
+ * Returns `name` when Pinot accepts it as a table name (`TableConfigUtils.validateTableName`:
+ * no whitespace, at most one `.`; no length limit), and it is not empty (Pinot's REST paths
+ * cannot name an empty table); InvalidArgumentError otherwise.
+ */
+export function validateTableName(name: string): string {
+  let problem: string | undefined;
+  if (typeof name !== 'string' || name === '') problem = 'it is empty';
+  else if (JAVA_WHITESPACE.test(name)) problem = 'it contains whitespace';
+  else if (name.indexOf('.') !== name.lastIndexOf('.')) problem = 'it contains more than one "."';
+  if (problem !== undefined) {
+    throw new InvalidArgumentError(`key ${JSON.stringify(name)} is invalid: ${problem} (a table name as Pinot accepts it: no whitespace, at most one ".")`);
   }
+  return name;
+}
+
+/** The store key segment of a (valid) table name. */
+function keySegment(name: string): string {
+  if (PLAIN_SEGMENT.test(name) && name !== '.') return name;
+  return `@${createHash('sha256').update(name, 'utf16le').digest('hex')}`;
+}
+
+/** The KV key of a registered key; InvalidArgumentError when `key` is not a table name Pinot accepts. */
+export function registeredKey(resource: string, key: string): string {
+  return validateKey(`${keysPrefix(resource)}${keySegment(validateTableName(key))}`);
+}
+
+/**
+ * Every KV key that may hold the registration of `key`: its own, and the one a name with `@`
+ * was stored under before hashed segments existed (so removing it removes both).
+ */
+export function registeredKeys(resource: string, key: string): string[] {
+  const own = registeredKey(resource, key);
+  const legacy = LEGACY_SEGMENT.test(key) && key !== '.' && key !== '..' ? `${keysPrefix(resource)}${key}` : own;
+  return legacy === own ? [own] : [own, legacy];
+}
+
+/** The document of a registered key. */
+export function registeredKeyDocument(key: string): Json {
+  return { name: key };
+}
+
+/** The table name a registration entry stands for. */
+export function tableNameOf(resource: string, entry: KvEntry): string {
+  const name = isJsonObject(entry.value) ? entry.value['name'] : undefined;
+  return typeof name === 'string' ? name : entry.key.slice(keysPrefix(resource).length);
 }
 /** The election a partition's master holds. */
 export function partitionElection(resource: string, partition: number): string {
@@ -93,7 +149,7 @@ export async function readResource(
   });
   const byKey = new Map<string, KvEntry>(entries.map((e) => [e.key, e]));
   const keysRoot = keysPrefix(resource);
-  const keys = entries.filter((e) => e.key.startsWith(keysRoot)).map((e) => e.key.slice(keysRoot.length));
+  const keys = [...new Set(entries.filter((e) => e.key.startsWith(keysRoot)).map((e) => tableNameOf(resource, e)))].sort(compareNames);
   let placement: PlacementDoc | null = null;
   let placementVersion: number | null | undefined = corrupt.has(placementKey(resource)) ? undefined : null;
   const stored = byKey.get(placementKey(resource));
@@ -108,6 +164,11 @@ export async function readResource(
     }
   }
   return { placement, placementVersion, enabled: parseEnabled(byKey.get(enabledKey(resource)), onCorrupt), keys };
+}
+
+/** Code-unit order, the order KV listings use (so names sort the same whatever their segment). */
+export function compareNames(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
 }
 
 /** Validates a placement document for a resource of `partitions` partitions. */

@@ -5,6 +5,7 @@
 import { ConfigError } from '../errors.js';
 import { DEFAULT_PARTITIONS } from './key-partition.js';
 import { validateResourceName } from './resource-layout.js';
+import { LEAD_CONTROLLER_ID_FORMATS, type LeadControllerIdFormat } from './pinot-participant.js';
 
 /** Pinot's resource name; `GET /leader/tables` serves the resource of this name first. */
 export const LEAD_CONTROLLER_RESOURCE = 'leadControllerResource';
@@ -40,6 +41,12 @@ export interface PartitionResourceOptions {
   readonly placementIntervalMs: number;
   /** Whether the resource is enabled when the store holds no flag yet. Default true. */
   readonly enabledByDefault: boolean;
+  /**
+   * How `GET /leader/tables` names each partition's leader: `node-id` (default) or
+   * `pinot-participant`, Pinot's `Controller_{host}_{port}` from the leader's advertised host and
+   * HTTP port, for Pinot tooling that parses it.
+   */
+  readonly leadControllerIdFormat: LeadControllerIdFormat;
 }
 
 export const DEFAULT_RESOURCE_OPTIONS: Omit<PartitionResourceOptions, 'name'> = Object.freeze({
@@ -48,6 +55,7 @@ export const DEFAULT_RESOURCE_OPTIONS: Omit<PartitionResourceOptions, 'name'> = 
   rebalanceDelayMs: 300_000,
   placementIntervalMs: 60_000,
   enabledByDefault: true,
+  leadControllerIdFormat: 'node-id',
 });
 
 /** Fills defaults and validates; ConfigError names the offending `partitions.<name>.*` field. */
@@ -64,6 +72,9 @@ export function validateResourceOptions(input: Partial<PartitionResourceOptions>
   checkInteger(options.rebalanceDelayMs, `${prefix}.rebalanceDelayMs`, 0, MAX_DELAY_MS);
   checkInteger(options.placementIntervalMs, `${prefix}.placementIntervalMs`, 1, MAX_DELAY_MS);
   if (typeof options.enabledByDefault !== 'boolean') throw new ConfigError(`${prefix}.enabledByDefault`, 'must be true or false');
+  if (!LEAD_CONTROLLER_ID_FORMATS.includes(options.leadControllerIdFormat)) {
+    throw new ConfigError(`${prefix}.leadControllerIdFormat`, `must be one of ${LEAD_CONTROLLER_ID_FORMATS.join(', ')}, got ${String(options.leadControllerIdFormat)}`);
+  }
   return Object.freeze(options);
 }
 

@@ -7,6 +7,7 @@ import { partitionOf } from './key-partition.js';
 import { partitionName, type LeadControllerEntry, type LeadControllerResponse } from './leader-tables.js';
 import { listResourceKeys, readResourceEnabled } from './resource-admin.js';
 import { partitionElection } from './resource-layout.js';
+import { leadControllerId, type LeadControllerIdFormat } from './pinot-participant.js';
 
 export interface StoredTablesOptions {
   readonly resource: string;
@@ -15,6 +16,8 @@ export interface StoredTablesOptions {
   readonly enabledByDefault: boolean;
   /** Only this table's partition, with the table as its only name. */
   readonly table?: string;
+  /** How leaders are named (default `node-id`). */
+  readonly leadControllerIdFormat?: LeadControllerIdFormat;
 }
 
 export async function readStoredTables(backend: Backend, options: StoredTablesOptions): Promise<LeadControllerResponse> {
@@ -22,13 +25,15 @@ export async function readStoredTables(backend: Backend, options: StoredTablesOp
   const enabled = (await readResourceEnabled(backend.kv, resource)) ?? options.enabledByDefault;
   if (!enabled) return { leadControllerResourceEnabled: false, leadControllerEntryMap: {} };
   const wanted = table === undefined ? Array.from({ length: partitions }, (_, p) => p) : [partitionOf(table, partitions)];
-  const [keys, leaders] = await Promise.all([
+  const format = options.leadControllerIdFormat ?? 'node-id';
+  const [keys, leaders, members] = await Promise.all([
     table === undefined ? listResourceKeys(backend.kv, resource) : Promise.resolve([table]),
     Promise.all(wanted.map((p) => backend.leader(partitionElection(resource, p)))),
+    format === 'node-id' ? Promise.resolve([]) : backend.members(),
   ]);
   const map: Record<string, LeadControllerEntry> = {};
   for (const [i, p] of wanted.entries()) {
-    map[partitionName(resource, p)] = { leadControllerId: leaders[i]?.nodeId ?? null, tableNames: keys.filter((k) => partitionOf(k, partitions) === p) };
+    map[partitionName(resource, p)] = { leadControllerId: leadControllerId(leaders[i]?.nodeId ?? null, format, members), tableNames: keys.filter((k) => partitionOf(k, partitions) === p) };
   }
   return { leadControllerResourceEnabled: true, leadControllerEntryMap: map };
 }

@@ -22,7 +22,7 @@ export const tablesCommand: Command = {
     const resource = typeof values.resource === 'string' ? values.resource : LEAD_CONTROLLER_RESOURCE;
     const configured = resourcesOf(config).find((r) => r.name === resource) ?? DEFAULT_RESOURCE_OPTIONS;
     return withStoreReader(config, async (backend) => {
-      const view = await readStoredTables(backend, { resource, partitions: configured.partitions, enabledByDefault: configured.enabledByDefault, ...(only === undefined ? {} : { table: only }) });
+      const view = await readStoredTables(backend, { resource, partitions: configured.partitions, enabledByDefault: configured.enabledByDefault, leadControllerIdFormat: configured.leadControllerIdFormat, ...(only === undefined ? {} : { table: only }) });
       if (values.json === true) io.out(json(view, false));
       else if (!view.leadControllerResourceEnabled) io.out(`${resource} is disabled: the cluster leader leads every table (baton leader)`);
       else io.out(table(['PARTITION', 'LEADER', 'TABLES'], Object.entries(view.leadControllerEntryMap).map(([name, e]) => [name, e.leadControllerId ?? '(none)', e.tableNames.join(' ')])));

@@ -4,7 +4,8 @@
  * src/partitions/.
  */
 import { DEFAULT_RESOURCE_OPTIONS, MAX_DELAY_MS, MAX_PARTITIONS, MAX_REPLICAS } from '../../partitions/resource-options.js';
-import { booleanLeaf, integerLeaf, section, type MapSpec } from '../spec.js';
+import { LEAD_CONTROLLER_ID_FORMATS } from '../../partitions/pinot-participant.js';
+import { booleanLeaf, integerLeaf, section, stringLeaf, type MapSpec } from '../spec.js';
 
 export const partitionsSection: MapSpec = Object.freeze({
   kind: 'map',
@@ -27,5 +28,10 @@ export const partitionsSection: MapSpec = Object.freeze({
       max: MAX_DELAY_MS,
     }),
     enabledByDefault: booleanLeaf({ doc: 'Whether the resource is enabled before `baton resource enable|disable` stores a flag.', default: DEFAULT_RESOURCE_OPTIONS.enabledByDefault }),
+    leadControllerIdFormat: stringLeaf({
+      doc: 'How GET /leader/tables names leaders: `node-id`, or `pinot-participant` (Pinot\'s `Controller_{host}_{port}` from the advertised host and HTTP port).',
+      default: DEFAULT_RESOURCE_OPTIONS.leadControllerIdFormat,
+      oneOf: LEAD_CONTROLLER_ID_FORMATS,
+    }),
   }),
 });

@@ -92,7 +92,11 @@ export const partitionRoutes: RouteModule = (app, { node }) => {
       response: { 200: tablesSchema, 404: errorSchema },
     },
   }, async (request, reply) => {
-    const text = leaderForTableText(resourceOf(node, queryOf(request).resource), (request.params as { table: string }).table);
+    // Percent-decoded once by the router. An empty name (`/leader/tables/`) names no table: 404,
+    // as Pinot's `/tables/{tableName}` template does not match it.
+    const table = (request.params as { table: string }).table;
+    if (table === '') throw new HttpError(404, 'NOT_FOUND', 'no table named: GET /leader/tables/{table} needs a table name (GET /leader/tables lists every partition)');
+    const text = leaderForTableText(resourceOf(node, queryOf(request).resource), table);
     return reply.type('application/json; charset=utf-8').send(text);
   });
 

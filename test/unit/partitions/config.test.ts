@@ -10,8 +10,8 @@ describe('partitions config section', () => {
   it('fills Pinot\'s defaults for an empty entry, and keeps several resources', () => {
     const resources = resourcesOf(load({ leadControllerResource: {}, orders: { partitions: 8, replicas: 3, rebalanceDelayMs: 0 } }));
     assert.deepEqual(resources, [
-      { name: 'leadControllerResource', partitions: 24, replicas: 2, rebalanceDelayMs: 300_000, placementIntervalMs: 60_000, enabledByDefault: true },
-      { name: 'orders', partitions: 8, replicas: 3, rebalanceDelayMs: 0, placementIntervalMs: 60_000, enabledByDefault: true },
+      { name: 'leadControllerResource', partitions: 24, replicas: 2, rebalanceDelayMs: 300_000, placementIntervalMs: 60_000, enabledByDefault: true, leadControllerIdFormat: 'node-id' },
+      { name: 'orders', partitions: 8, replicas: 3, rebalanceDelayMs: 0, placementIntervalMs: 60_000, enabledByDefault: true, leadControllerIdFormat: 'node-id' },
     ]);
     assert.deepEqual(resourcesOf(load(undefined)), [], 'no section: no resource (the feature is off)');
   });

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import fc from 'fast-check';
 import { murmur2, murmur2Ascii } from '../../../src/partitions/murmur2.js';
-import { DEFAULT_PARTITIONS, partitionOf, rawTableName } from '../../../src/partitions/key-partition.js';
+import { DEFAULT_PARTITIONS, javaUtf8Into, partitionOf, rawTableName } from '../../../src/partitions/key-partition.js';
 import { InvalidArgumentError } from '../../../src/errors.js';
 
 // Compiled to dist/test/unit/partitions/: five levels up is /work, where shared/ lives.
@@ -114,6 +114,27 @@ describe('partitionOf', () => {
         assert.equal(partitionOf(key, partitions), expected);
       }),
       { numRuns: 500 },
+    );
+  });
+
+  it('a string with unpaired surrogates hashes as Java\'s getBytes(UTF_8) encodes it (each one as "?")', () => {
+    // Bytes printed by Java 17's "...".getBytes(StandardCharsets.UTF_8) for these two strings.
+    const javaBytes: [string, number[]][] = [
+      ['a\ud800b', [0x61, 0x3f, 0x62]],
+      ['a\udc00\ud83d\ude00\ud83d', [0x61, 0x3f, 0xf0, 0x9f, 0x98, 0x80, 0x3f]],
+    ];
+    for (const [text, bytes] of javaBytes) {
+      const out = new Uint8Array(text.length * 3);
+      assert.deepEqual([...out.subarray(0, javaUtf8Into(text, out))], bytes, JSON.stringify(text));
+    }
+    assert.equal(partitionOf('a\ud800b'), partitionOf('a?b'));
+    assert.equal(partitionOf('t\udfff_OFFLINE', 7), partitionOf('t?', 7));
+    fc.assert(
+      fc.property(fc.string({ unit: 'binary', maxLength: 60 }), (key) => {
+        const asJava = key.replace(/[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g, '?');
+        assert.equal(partitionOf(key), partitionOf(asJava));
+      }),
+      { numRuns: 300 },
     );
   });
 
