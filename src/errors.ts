@@ -16,6 +16,8 @@ export type BatonErrorCode =
   | 'CORRUPT_DOCUMENT'
   | 'INVALID_ARGUMENT'
   | 'STORE_UNAVAILABLE'
+  | 'REFUSED'
+  | 'PORT_IN_USE'
   | 'UNSUPPORTED'
   | 'ROUTING'
   | 'NOT_FOUND'
@@ -111,6 +113,24 @@ export class InvalidArgumentError extends BatonError {
 export class StoreUnavailableError extends BatonError {
   constructor(message: string, options?: { cause?: unknown }) {
     super('STORE_UNAVAILABLE', message, options);
+  }
+}
+
+/**
+ * A server (the store, the directory service) answered and refused for a reason that waiting
+ * does not cure: the database does not exist, access denied, a wrong token. Reported at once
+ * with the server's reason, never retried.
+ */
+export class RefusedError extends BatonError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super('REFUSED', message, options);
+  }
+}
+
+/** A port this process must listen on is taken by another process. */
+export class PortInUseError extends BatonError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super('PORT_IN_USE', message, options);
   }
 }
 

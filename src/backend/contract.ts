@@ -217,4 +217,10 @@ export interface Backend {
   openSession(options: SessionOptions): Promise<Session>;
   /** Closes any open session gracefully, then the connection. Idempotent. */
   close(): Promise<void>;
+  /**
+   * The clusters this store holds data for (any stored member, lease or KV document, live or
+   * not), sorted: how a reader tells a misspelt cluster name from an empty cluster. Optional: a
+   * backend without it lets readers skip that check.
+   */
+  clusters?(options?: CallOptions): Promise<string[]>;
 }

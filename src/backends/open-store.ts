@@ -77,7 +77,15 @@ const zookeeperScheme: StoreScheme = {
   open: async (url, options) => {
     const { connect, chroot, acl } = parseZookeeperUrl(url.url);
     // The credentials are read only now, when the store opens: never kept in the config.
-    return createZookeeperBackend({ connect, chroot, cluster: options.cluster, clock: options.clock, ...(acl ? { acl: loadZkAcl(acl) } : {}) });
+    return createZookeeperBackend({
+      connect,
+      chroot,
+      cluster: options.cluster,
+      clock: options.clock,
+      ...(acl ? { acl: loadZkAcl(acl) } : {}),
+      ...(options.readOnly === true ? { readOnly: true } : {}),
+      ...(options.connectTimeoutMs === undefined ? {} : { connectTimeoutMs: options.connectTimeoutMs }),
+    });
   },
 };
 

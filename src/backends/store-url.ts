@@ -23,6 +23,13 @@ export interface OpenStoreOptions {
   readonly tablePrefix?: string | undefined;
   /** Apply SQL schema migrations at open (default true). */
   readonly migrate?: boolean | undefined;
+  /**
+   * Open for reading only (the CLI's read commands): create nothing (no tables, no znodes) and
+   * fail with NotFoundError('store') when the store holds no baton data at all. Default false.
+   */
+  readonly readOnly?: boolean | undefined;
+  /** How long to wait for the first connection to a network store, ms (default: the driver's). */
+  readonly connectTimeoutMs?: number | undefined;
   /** Monotonic clock for local deadlines (default: the system clock). */
   readonly clock?: Clock | undefined;
   /** Poll period of watches made through the backend, ms (default 500). */

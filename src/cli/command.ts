@@ -25,6 +25,11 @@ export interface Command {
   readonly options: CommandOptions;
   /** The command also takes every configuration flag (`--http-port`, `--election-ttl-ms`, ...). */
   readonly configFlags?: boolean;
+  /**
+   * The configuration paths (or sections) the command uses, listed first in its help; the
+   * other config flags follow as node options. Undefined: it uses them all (`start`).
+   */
+  readonly usesConfig?: readonly string[];
   readonly positionals?: boolean;
   run(values: Readonly<Record<string, unknown>>, positionals: readonly string[], io: CliIo): Promise<number>;
 }

@@ -7,8 +7,9 @@ export function table(headers: readonly string[], rows: readonly (readonly strin
   return [line(headers), ...rows.map(line)].join('\n');
 }
 
-export function json(value: unknown, pretty = true): string {
-  return pretty ? JSON.stringify(value, null, 2) : JSON.stringify(value);
+/** Machine output, the one style of every command: compact JSON, one document per line, camelCase keys. */
+export function json(value: unknown): string {
+  return JSON.stringify(value);
 }
 
 /** `http=7400 grpc=9000` from a ports object. */

@@ -1,103 +1,50 @@
 /**
  * Parses `baton <command> [options]` and runs the command. Exit codes: 0 ok, 1 failure,
- * 2 unknown command or flag, bad value, invalid configuration.
+ * 2 unknown command or flag, bad value, invalid configuration. With `--json`, errors are one
+ * JSON line on stderr too: `{"error":{"command","code","message"}}`.
  */
 import { parseArgs } from 'node:util';
-import { configSchema } from '../config/sections/index.js';
-import { envName, flagName, leaves } from '../config/spec.js';
-import { configFlagOptions } from '../config/sources.js';
+import { booleanConfigFlags, configFlagOptions } from '../config/sources.js';
 import { isBatonError } from '../errors.js';
-import { UsageError, type CliIo, type Command, type CommandOptions } from './command.js';
+import { UsageError, type CliIo, type CommandOptions } from './command.js';
+import { COMMON_OPTIONS, commandHelp, mainHelp } from './help.js';
+import { json } from './output.js';
 import { commands } from './registry.js';
+import { packageIdentity } from './version.js';
 
-/** The exit codes of most commands (see runCli); a command lists its own when they differ. */
-export const DEFAULT_EXIT_CODES: readonly string[] = [
-  '0  done',
-  '1  failed: the store or service is unreachable, or refused the request',
-  '2  usage: unknown command or flag, bad value, invalid configuration',
-];
+export { DEFAULT_EXIT_CODES, commandHelp, mainHelp } from './help.js';
 
-const COMMON: CommandOptions = {
-  help: { type: 'boolean', short: 'h', help: 'Show this help' },
-  json: { type: 'boolean', help: 'Machine-readable JSON output' },
-};
-
-export function mainHelp(): string {
-  const width = Math.max(...commands.map((c) => c.name.length));
-  return [
-    'baton: leader election and work assignment for clusters of Node.js service nodes',
-    '',
-    'Usage: baton <command> [options]',
-    '',
-    'Commands:',
-    ...commands.map((c) => `  ${c.name.padEnd(width)}  ${c.summary}`),
-    '',
-    'Run "baton <command> --help" for the options of a command.',
-    '',
-    'Example:',
-    '  baton demo --nodes 3 --kill-leader-every 10s',
-    '',
-    'Exit codes (each command\'s --help lists its own):',
-    ...DEFAULT_EXIT_CODES.map((e) => `  ${e}`),
-  ].join('\n');
-}
-
-export function commandHelp(command: Command): string {
-  const options = { ...command.options, ...COMMON };
-  const rows = Object.entries(options).map(([name, o]) => [`--${name}${o.type === 'string' ? ` <${o.value ?? 'value'}>` : ''}${o.short ? `, -${o.short}` : ''}`, o.help]);
-  if (command.configFlags) {
-    rows.push(['--config <file>', 'YAML configuration file (env BATON_CONFIG)']);
-    for (const { path, spec } of leaves(configSchema)) {
-      const flag = flagName(path, spec);
-      if (flag !== null) rows.push([`--${flag} <value>`, `${spec.doc} [${path}; env ${envName(path, spec) ?? '-'}; default ${JSON.stringify(spec.default)}]`]);
-    }
-    for (const [name, spec] of Object.entries(configSchema.fields)) {
-      if (spec.kind !== 'map') continue;
-      rows.push([`(file only) ${name}.<name>.*`, spec.doc]);
-      for (const { path, spec: leaf } of leaves(spec.of, `${name}.<name>`)) rows.push([`  ${path}`, `${leaf.doc} [default ${JSON.stringify(leaf.default)}]`]);
-    }
-  }
-  const width = Math.max(...rows.map((r) => (r[0] ?? '').length));
-  return [
-    `${command.usage}`,
-    '',
-    command.summary,
-    '',
-    'Options:',
-    ...rows.map(([flag, help]) => `  ${(flag ?? '').padEnd(width)}  ${help ?? ''}`),
-    '',
-    'Examples:',
-    ...command.examples.map((e) => `  ${e}`),
-    '',
-    'Exit codes:',
-    ...(command.exitCodes ?? DEFAULT_EXIT_CODES).map((e) => `  ${e}`),
-  ].join('\n');
-}
+/** The words a true/false flag accepts as its value (as booleanLeaf reads them). */
+const BOOLEAN_WORD = /^(true|false|1|0|yes|no)$/i;
 
 /** Runs the CLI with `argv` (without node and script); resolves with the exit code. */
 export async function runCli(argv: readonly string[], io: CliIo): Promise<number> {
   const [name, ...rest] = argv;
-  if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
+  const asJson = argv.includes('--json');
+  if (name === '--version') {
+    const { name: pkg, version } = packageIdentity();
+    io.out(asJson ? json({ name: pkg, version }) : `baton ${version}`);
+    return 0;
+  }
+  if (name === undefined || name === '--help' || name === '-h') {
     (name === undefined ? io.err : io.out)(mainHelp());
     return name === undefined ? 2 : 0;
   }
+  if (name === 'help') return help(rest.filter((a) => a !== '--json'), io, asJson);
   const command = commands.find((c) => c.name === name);
-  if (command === undefined) {
-    io.err(`baton: unknown command "${name}"; commands: ${commands.map((c) => c.name).join(', ')}. Run "baton --help".`);
-    return 2;
-  }
+  if (command === undefined) return reportError(name, unknownCommand(name), io, asJson);
   let values: Record<string, unknown>;
   let positionals: string[];
   try {
     const options = {
       ...stripHelp(command.options),
-      ...stripHelp(COMMON),
+      ...stripHelp(COMMON_OPTIONS),
       ...(command.configFlags ? { ...configFlagOptions(), config: { type: 'string' as const } } : {}),
     };
-    ({ values, positionals } = parseArgs({ args: [...rest], options, allowPositionals: command.positionals ?? false, strict: true }));
+    const args = command.configFlags ? withBooleanValues(rest, booleanConfigFlags()) : [...rest];
+    ({ values, positionals } = parseArgs({ args, options, allowPositionals: command.positionals ?? false, strict: true }));
   } catch (error) {
-    io.err(`baton ${name}: ${(error as Error).message}. Run "baton ${name} --help".`);
-    return 2;
+    return reportError(name, new UsageError(`${(error as Error).message}. Run "baton ${name} --help"`), io, asJson);
   }
   if (values.help === true) {
     io.out(commandHelp(command));
@@ -106,18 +53,70 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
   try {
     return await command.run(values, positionals, io);
   } catch (error) {
-    return reportError(name, error, io);
+    return reportError(name, error, io, asJson);
   }
 }
 
-/** Prints a command's error in one line and picks the exit code. */
-export function reportError(name: string, error: unknown, io: CliIo): number {
-  if (error instanceof UsageError || isBatonError(error, 'CONFIG')) {
-    io.err(`baton ${name}: ${(error as Error).message}`);
-    return 2;
+/** `baton help [command]`. */
+function help(topics: readonly string[], io: CliIo, asJson: boolean): number {
+  const [topic, ...extra] = topics;
+  if (topic === undefined) {
+    io.out(mainHelp());
+    return 0;
   }
-  io.err(`baton ${name}: ${error instanceof Error ? error.message : String(error)}`);
-  return 1;
+  const command = commands.find((c) => c.name === topic);
+  if (command === undefined || extra.length > 0) return reportError('help', command === undefined ? unknownCommand(topic) : new UsageError('give one command, for example: baton help status'), io, asJson);
+  io.out(commandHelp(command));
+  return 0;
+}
+
+function unknownCommand(name: string): UsageError {
+  return new UsageError(`unknown command "${name}"; commands: ${commands.map((c) => c.name).join(', ')}. Run "baton --help"`);
+}
+
+/** The exit code of a failure: 2 for a usage or configuration mistake, 1 for everything else. */
+export function exitCodeOf(error: unknown): 1 | 2 {
+  return error instanceof UsageError || isBatonError(error, 'CONFIG') ? 2 : 1;
+}
+
+/** Prints a command's error (one line: text, or JSON with `asJson`) on stderr and picks the exit code. */
+export function reportError(name: string, error: unknown, io: CliIo, asJson = false): number {
+  const message = error instanceof Error ? error.message : String(error);
+  if (asJson) {
+    const code = isBatonError(error) ? error.code : error instanceof UsageError ? 'USAGE' : 'ERROR';
+    io.err(json({ error: { command: name, code, message } }));
+  } else {
+    io.err(`baton ${name}: ${message}`);
+  }
+  return exitCodeOf(error);
+}
+
+/**
+ * A true/false config flag may be given bare (`--buckets-enabled`, meaning true) or with its
+ * value as the next argument (`--buckets-enabled false`); parseArgs gets `--name=value` either way.
+ */
+export function withBooleanValues(args: readonly string[], names: ReadonlySet<string>): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < args.length; i++) {
+    const arg = args[i] as string;
+    if (arg === '--') {
+      out.push(...args.slice(i));
+      break;
+    }
+    const name = arg.startsWith('--') && !arg.includes('=') ? arg.slice(2) : undefined;
+    if (name === undefined || !names.has(name)) {
+      out.push(arg);
+      continue;
+    }
+    const next = args[i + 1];
+    if (next !== undefined && BOOLEAN_WORD.test(next)) {
+      out.push(`--${name}=${next}`);
+      i++;
+    } else {
+      out.push(`--${name}=true`);
+    }
+  }
+  return out;
 }
 
 function stripHelp(options: CommandOptions): NonNullable<Parameters<typeof parseArgs>[0]>['options'] {

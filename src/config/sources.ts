@@ -6,7 +6,7 @@ import { readFileSync } from 'node:fs';
 import { parse as parseYaml, YAMLParseError } from 'yaml';
 import { ConfigError } from '../errors.js';
 import { configSchema } from './sections/index.js';
-import { envName, flagName, leaves } from './spec.js';
+import { envName, flagName, leaves, type LeafSpec } from './spec.js';
 import type { TextValue } from './resolve.js';
 
 /** The environment variable that names the config file when `--config` is not given. */
@@ -47,6 +47,21 @@ export function readEnv(env: NodeJS.ProcessEnv): { values: Map<string, TextValue
   }
   const unknown = Object.keys(env).filter((name) => name.startsWith('BATON_') && !known.has(name)).sort();
   return { values, unknown };
+}
+
+/** Whether a setting is true/false: its flag may then be given without a value (`--buckets-enabled`). */
+export function isBooleanLeaf(spec: LeafSpec): boolean {
+  return typeof spec.default === 'boolean';
+}
+
+/** The names (without `--`) of the config flags that take true/false. */
+export function booleanConfigFlags(): Set<string> {
+  const names = new Set<string>();
+  for (const { path, spec } of leaves(configSchema)) {
+    const name = flagName(path, spec);
+    if (name !== null && isBooleanLeaf(spec)) names.add(name);
+  }
+  return names;
 }
 
 /** The parseArgs option table of every config flag (`--http-port`, `--election-ttl-ms`, ...). */

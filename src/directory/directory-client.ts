@@ -4,11 +4,11 @@
  * so it works against Helix REST's own directory too: a key goes in the URL as its path without
  * the leading "/" (each segment percent-encoded), writes without a body carry
  * `Content-Type: application/json` and an empty body, as Helix's clients send them. Refusals
- * come back as typed errors: 400 InvalidArgumentError, 404 NotFoundError, 401 ConfigError on
- * `token`, anything else StoreUnavailableError (with the server's `message` or Helix's `error`).
+ * come back as typed errors: 400 InvalidArgumentError, 404 NotFoundError, 401 RefusedError (a
+ * missing or wrong token), anything else StoreUnavailableError (with the server's `message` or Helix's `error`).
  */
 import type { CallOptions } from '../backend/contract.js';
-import { AbortedError, ConfigError, InvalidArgumentError, NotFoundError, StoreUnavailableError } from '../errors.js';
+import { AbortedError, InvalidArgumentError, NotFoundError, RefusedError, StoreUnavailableError } from '../errors.js';
 import { DEFAULT_DIRECTORY_TIMEOUT_MS, DirectoryRoutingSource, errorMessageOf } from '../federation/directory-routing-source.js';
 import { describeFetchFailure } from '../federation/fetch-failure.js';
 import { validateShardingKey } from '../federation/sharding-key.js';
@@ -77,7 +77,7 @@ export class DirectoryClient {
     const message = `${method} ${url}: ${errorMessageOf(text)}`;
     if (response.status === 400) throw new InvalidArgumentError(message);
     if (response.status === 404) throw new NotFoundError(path, message);
-    if (response.status === 401) throw new ConfigError('token', `the directory refused the bearer token (401); pass --token-file F or set BATON_DIRECTORY_TOKEN (${message})`);
+    if (response.status === 401) throw new RefusedError(`the directory refused the bearer token (401); pass --token-file F or set BATON_DIRECTORY_TOKEN (${message})`);
     throw new StoreUnavailableError(`directory answered ${response.status}: ${message}`);
   }
 }

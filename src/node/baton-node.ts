@@ -9,7 +9,7 @@ import type { Backend, SessionState } from '../backend/contract.js';
 import { systemClock, type Clock } from '../clock.js';
 import type { BatonConfig } from '../config/types.js';
 import type { LeaderElector } from '../election/index.js';
-import { ConfigError, NotFoundError, StateError } from '../errors.js';
+import { ConfigError, NotFoundError, PortInUseError, StateError } from '../errors.js';
 import type { NodeView } from '../http/node-view.js';
 import { createHttpServer } from '../http/server.js';
 import type { BucketsFeature } from '../buckets/buckets-feature.js';
@@ -197,7 +197,7 @@ export class BatonNode implements NodeView {
       await app.listen({ host, port });
     } catch (error) {
       const code = (error as NodeJS.ErrnoException).code;
-      if (code === 'EADDRINUSE') throw new ConfigError('http.port', `port ${port} on ${host} is already in use; pick another http.port (0 = any free port) or stop the process using it`, { cause: error });
+      if (code === 'EADDRINUSE') throw new PortInUseError(`http.port: port ${port} on ${host} is already in use; pick another http.port (0 = any free port) or stop the process using it`, { cause: error });
       if (code === 'EADDRNOTAVAIL' || code === 'ENOTFOUND') throw new ConfigError('http.host', `cannot bind ${host}: no such local address`, { cause: error });
       if (code === 'EACCES') throw new ConfigError('http.port', `no permission to bind port ${port} on ${host}; use a port above 1023`, { cause: error });
       throw error;

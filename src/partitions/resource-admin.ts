@@ -4,7 +4,7 @@
  * and every node follows them through its watch.
  */
 import type { Kv } from '../backend/contract.js';
-import { compareNames, enabledKey, keysPrefix, registeredKey, registeredKeyDocument, registeredKeys, tableNameOf } from './resource-layout.js';
+import { compareNames, enabledKey, keysPrefix, registeredKey, registeredKeyDocument, registeredKeys, RESOURCES_PREFIX, tableNameOf } from './resource-layout.js';
 
 /** Stores the enable flag. Disabled: the cluster leader leads every key. */
 export async function setResourceEnabled(kv: Kv, resource: string, enabled: boolean, signal?: AbortSignal): Promise<void> {
@@ -23,13 +23,25 @@ export async function addResourceKey(kv: Kv, resource: string, key: string, sign
   await kv.put(registeredKey(resource, key), registeredKeyDocument(key), { signal });
 }
 
-/** Unregisters `key`; removing an absent key succeeds. */
-export async function removeResourceKey(kv: Kv, resource: string, key: string, signal?: AbortSignal): Promise<void> {
-  for (const stored of registeredKeys(resource, key)) await kv.delete(stored, { signal });
+/** Unregisters `key`; resolves true when it was registered, false when there was nothing to remove. */
+export async function removeResourceKey(kv: Kv, resource: string, key: string, signal?: AbortSignal): Promise<boolean> {
+  let found = false;
+  for (const stored of registeredKeys(resource, key)) {
+    if ((await kv.get(stored, { signal })) === null) continue;
+    await kv.delete(stored, { signal });
+    found = true;
+  }
+  return found;
 }
 
 /** The registered keys (table names), sorted. */
 export async function listResourceKeys(kv: Kv, resource: string, signal?: AbortSignal): Promise<string[]> {
   const entries = await kv.list(keysPrefix(resource), { signal });
   return [...new Set(entries.map((e) => tableNameOf(resource, e)))].sort(compareNames);
+}
+
+/** The resources with any stored document (a placement, a flag or a key), sorted. */
+export async function storedResourceNames(kv: Kv, signal?: AbortSignal): Promise<string[]> {
+  const entries = await kv.list(RESOURCES_PREFIX, { signal, onCorrupt: () => undefined }); // the nodes report corrupt documents
+  return [...new Set(entries.map((e) => e.key.slice(RESOURCES_PREFIX.length).split('/')[0] ?? ''))].filter((name) => name !== '').sort();
 }

@@ -55,8 +55,11 @@ export function validateResourceName(resource: string): string {
   }
 }
 
+/** The KV prefix under which every resource keeps its documents. */
+export const RESOURCES_PREFIX = 'partitions/';
+
 export function resourcePrefix(resource: string): string {
-  return `partitions/${validateResourceName(resource)}/`;
+  return `${RESOURCES_PREFIX}${validateResourceName(resource)}/`;
 }
 export function placementKey(resource: string): string {
   return `${resourcePrefix(resource)}placement`;

@@ -63,24 +63,24 @@ describe('baton start with bad input', () => {
     assert.ok(stderr.includes(String(port)));
   });
 
-  it('a port in use: exit 2 naming the port', async () => {
+  it('a port in use: exit 1 (as start --help says) naming the port', async () => {
     const blocker = net.createServer();
     await new Promise<void>((resolve) => blocker.listen(0, '127.0.0.1', resolve));
     const port = (blocker.address() as net.AddressInfo).port;
     try {
       const { code, stderr } = await runCli(['start', '--store', store, '--node-id', 'busy', '--http-port', String(port)]);
-      assert.equal(code, 2);
+      assert.equal(code, 1);
       assert.match(stderr, new RegExp(`http\\.port: port ${port} on 127\\.0\\.0\\.1 is already in use`));
     } finally {
       await new Promise((resolve) => blocker.close(resolve));
     }
   });
 
-  it('status on a SQLite file that does not exist: exit 2, and no file is created', async () => {
+  it('status on a SQLite file that does not exist: exit 1 "no baton data here", and no file is created', async () => {
     const missing = join(dir, 'typo.db');
     const { code, stderr } = await runCli(['status', '--store', `sqlite:${missing}`]);
-    assert.equal(code, 2);
-    assert.ok(stderr.includes(`no SQLite store at ${missing}`));
+    assert.equal(code, 1);
+    assert.ok(stderr.includes(`no baton data here: no SQLite file at ${missing}`));
     assert.equal(existsSync(missing), false);
   });
 

@@ -52,7 +52,7 @@ describe('baton --help', () => {
       if (command.configFlags) {
         for (const { path, spec } of leaves(configSchema)) {
           const flag = flagName(path, spec);
-          if (flag !== null) assert.match(options, new RegExp(`^  --${flag} <value> +${escape(spec.doc)} \\[${escape(path)};`, 'm'));
+          if (flag !== null) assert.match(options, new RegExp(`^  --${flag} (<value>|\\[true\\|false\\]) +${escape(spec.doc)} \\[${escape(path)};`, 'm'));
         }
       }
       const codes = io.stdout.slice(io.stdout.indexOf('\nExit codes:\n'));

@@ -99,12 +99,12 @@ describe('baton routing CLI', () => {
     assert.match(io.stderr.join('\n'), /namespace "nope" is not served.*default, fresh, prod/);
   });
 
-  it('refuses bad input: a nested key (exit 1, names the key), no token (exit 2), unknown action (exit 2)', async () => {
+  it('refuses bad input: a nested key (exit 1, names the key), no token (exit 1: the directory refused, as --help says), unknown action (exit 2)', async () => {
     const io = captureIo({ BATON_DIRECTORY_TOKEN: 'cli-token' });
     assert.equal(await runCli(['routing', 'add-key', 'zk-a:2181', '/orders/eu', '--directory', url, '--namespace', 'prod'], io), 1);
     assert.match(io.stderr.join(''), /"\/orders"/);
     const noToken = captureIo();
-    assert.equal(await runCli(['routing', 'add-key', 'zk-a:2181', '/x', '--directory', url, '--namespace', 'prod'], noToken), 2);
+    assert.equal(await runCli(['routing', 'add-key', 'zk-a:2181', '/x', '--directory', url, '--namespace', 'prod'], noToken), 1);
     assert.match(noToken.stderr.join(''), /401/);
     const unknown = captureIo();
     assert.equal(await runCli(['routing', 'frobnicate'], unknown), 2);

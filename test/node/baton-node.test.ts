@@ -103,7 +103,7 @@ describe('BatonNode on the memory backend', () => {
     const port = (blocker.address() as net.AddressInfo).port;
     try {
       const node = new BatonNode(testConfig({ cluster: 'busy', nodeId: 'x', http: { port } }), { openBackend: open('busy'), logger: silentLogger });
-      await assert.rejects(node.start(), (error: unknown) => isBatonError(error, 'CONFIG') && error.message.includes(String(port)) && error.message.includes('http.port'));
+      await assert.rejects(node.start(), (error: unknown) => isBatonError(error, 'PORT_IN_USE') && error.message.includes(String(port)) && error.message.includes('http.port'));
       assert.equal(node.state, 'closed');
     } finally {
       await new Promise((resolve) => blocker.close(resolve));

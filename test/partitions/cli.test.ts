@@ -61,6 +61,7 @@ describe('partition CLI commands (SQLite)', () => {
     assert.equal(view.leadControllerResourceEnabled, true);
     assert.equal(Object.keys(view.leadControllerEntryMap).length, 24);
     assert.ok(Object.values(view.leadControllerEntryMap).every((e) => e.leadControllerId === 'solo'));
+    assert.equal((await cli(['keys', 'add', 'myTable', ...store])).code, 0);
     const one = JSON.parse((await cli(['tables', 'myTable', '--json', ...store])).out) as typeof view;
     assert.deepEqual(one.leadControllerEntryMap, { [`${R}_${partitionOf('myTable')}`]: { leadControllerId: 'solo', tableNames: ['myTable'] } });
     assert.equal((await cli(['resource', 'disable', R, ...store])).out, `${R}: disabled\n`);

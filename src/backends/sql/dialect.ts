@@ -44,6 +44,12 @@ export interface SqlDialect {
    * (only where DDL commits on its own, as in MySQL; elsewhere always false).
    */
   isDuplicateColumn(error: unknown): boolean;
+  /**
+   * A SELECT with one `?` (a table name) that returns a row when that table exists in the
+   * connection's database (schema), and none otherwise: how a reader checks for baton's tables
+   * without creating them.
+   */
+  readonly tableExists: string;
 }
 
 /** How a write may be committed. */

@@ -11,7 +11,7 @@ import { mysqlDialect } from './mysql/dialect.js';
 import { mysqlColumns } from './mysql/ddl.js';
 import { sqliteDialect } from './sqlite/dialect.js';
 import { sqliteColumns } from './sqlite/ddl.js';
-import { InvalidArgumentError } from '../../errors.js';
+import { InvalidArgumentError, NotFoundError, StateError } from '../../errors.js';
 
 /** The column types one engine uses for the shared layout. */
 export interface ColumnTypes {
@@ -150,4 +150,24 @@ export async function migrate(connection: SqlConnection, tables: TableNames): Pr
       await ex.run(recordMigration(tables, d), [m.version, m.description]);
     }
   });
+}
+
+/**
+ * For a reader, which must create nothing: checks that the store holds baton's tables at the
+ * latest version, without taking the migration lock. NotFoundError('store') when there are no
+ * baton tables under this prefix; StateError when they lack a migration (a node of this
+ * version applies it at start-up, or `baton schema` prints it).
+ */
+export async function requireSchema(connection: SqlConnection, tables: TableNames): Promise<void> {
+  const d = connection.dialect;
+  const found = await connection.run(d.tableExists, [tables.migrations]);
+  if (found.rows.length === 0) {
+    throw new NotFoundError('store', `no baton data here: the database has no baton tables (${tables.migrations} is missing); check the store URL and the table prefix, or start a node first`);
+  }
+  const { rows } = await connection.run(`SELECT version FROM ${d.quote(tables.migrations)}`);
+  const applied = new Set(rows.map((r) => Number(r['version'])));
+  const missing = MIGRATIONS.filter((m) => !applied.has(m.version)).map((m) => m.version);
+  if (missing.length > 0) {
+    throw new StateError(`baton's tables (prefix ${tables.prefix}) lack schema version${missing.length > 1 ? 's' : ''} ${missing.join(', ')}: start a node of this version (it migrates) or apply "baton schema --dialect ${d.name}"`);
+  }
 }

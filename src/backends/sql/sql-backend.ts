@@ -18,7 +18,7 @@ import { ClosedError, ConfigError, CorruptDocumentError, StateError, warnCorrupt
 import type { Reading } from './change-feed.js';
 import { ChangeFeed } from './change-feed.js';
 import type { SqlConnection, SqlRow } from './dialect.js';
-import { migrate } from './migrations.js';
+import { migrate, requireSchema } from './migrations.js';
 import type { SqlContext } from './sql-context.js';
 import { SqlKv } from './sql-kv.js';
 import { SqlSession } from './sql-session.js';
@@ -33,6 +33,11 @@ export interface SqlBackendOptions {
   readonly tablePrefix?: string | undefined;
   /** Apply missing schema migrations at open (default true). With false, the schema must exist. */
   readonly migrate?: boolean | undefined;
+  /**
+   * Open for reading only: create nothing (no migration, whatever `migrate` says) and fail with
+   * NotFoundError('store') when the database has no baton tables. Default false.
+   */
+  readonly readOnly?: boolean | undefined;
   /** Monotonic clock for local deadlines and poll periods (default: the system clock). */
   readonly clock?: Clock | undefined;
   /** How often watches made through this backend poll, in ms on the local clock (default 500). */
@@ -91,7 +96,8 @@ export class SqlBackend implements Backend {
       if (!Number.isInteger(pollIntervalMs) || pollIntervalMs <= 0) {
         throw new ConfigError('store.pollIntervalMs', `must be a positive whole number of milliseconds, got ${String(pollIntervalMs)}`);
       }
-      if (options.migrate !== false) await migrate(connection, tables);
+      if (options.readOnly === true) await requireSchema(connection, tables);
+      else if (options.migrate !== false) await migrate(connection, tables);
       const clock = options.clock ?? systemClock;
       const closed = new AbortController();
       // Every campaign and watch of this backend listens to `closed`: no listener limit
@@ -137,6 +143,12 @@ export class SqlBackend implements Backend {
         changedAt: Math.max(0, ...rows.map((r) => Number(r['joined_at']))),
       };
     }, listener, options);
+  }
+
+  async clusters(options?: CallOptions): Promise<string[]> {
+    this.#ctx.checkOpen();
+    const { rows } = await raceSignal(this.#ctx.connection.run(this.#ctx.sql.clusterList), options?.signal, 'list clusters');
+    return rows.map((r) => String(r['cluster'])).sort();
   }
 
   async leader(election: string, options?: CallOptions): Promise<LeaderRecord | null> {

@@ -75,6 +75,10 @@ export function buildStatements(d: SqlDialect, t: TableNames) {
     memberDelete: `DELETE FROM ${member} WHERE cluster = ? AND node_id = ? AND session = ?${returning('node_id')}`,
     memberList: `SELECT node_id, session, info, joined_at FROM ${member} WHERE cluster = ? AND expires_at > ${now}`,
 
+    // ---- the store as a whole ----
+    /** Every cluster with any stored row, expired or deleted ones too (readers name them). */
+    clusterList: `SELECT cluster FROM ${member} UNION SELECT cluster FROM ${lease} UNION SELECT cluster FROM ${kv}`,
+
     // ---- kv ----
     // Every write is ONE statement, conditional on the version the writer read (compare and
     // set); a fenced one also on the fence (safety model 5: no lock is held across a client

@@ -12,7 +12,7 @@ import { validateSegment } from '../../backend/names.js';
 import { validateTiming } from '../../backend/timing.js';
 import type { Clock } from '../../clock.js';
 import { systemClock } from '../../clock.js';
-import { ClosedError, ConfigError, InvalidArgumentError, NodeIdInUseError, StateError, warnCorruptDocument } from '../../errors.js';
+import { ClosedError, ConfigError, InvalidArgumentError, NodeIdInUseError, NotFoundError, StateError, warnCorruptDocument } from '../../errors.js';
 import { normalizeChroot, normalizeConnect } from './connect-string.js';
 import type { ZkAcl } from './zk-acl.js';
 import { explainNoAuth, lockDownSubtree } from './zk-acl-lockdown.js';
@@ -43,6 +43,13 @@ export interface ZookeeperBackendOptions {
    * (the chroot, its layout, members, candidates, KV). Default none: znodes open to anyone.
    */
   readonly acl?: ZkAcl;
+  /**
+   * Open for reading only: create nothing (neither the chroot nor the cluster's znodes) and fail
+   * with NotFoundError('store') when the cluster has no znodes and no other cluster does either.
+   */
+  readonly readOnly?: boolean;
+  /** How long to wait for the first connection, ms. Default: the shared session timeout. */
+  readonly connectTimeoutMs?: number;
 }
 
 /** Session timeout asked for the shared connection, ms (the server's clock): baton's default ttl. */
@@ -66,9 +73,11 @@ export async function createZookeeperBackend(options: ZookeeperBackendOptions, {
   const chroot = normalizeChroot(options.chroot, 'store.chroot');
   const sessionTimeoutMs = options.sharedSessionTimeoutMs ?? DEFAULT_SHARED_SESSION_TIMEOUT_MS;
   const acl = options.acl;
+  const connectTimeoutMs = options.connectTimeoutMs ?? sessionTimeoutMs;
+  if (options.readOnly === true) return openForReading({ ...options, connect, chroot, sessionTimeoutMs, connectTimeoutMs, layout }, signal);
   if (chroot) {
     // The library cannot create its chroot: make it with a client outside it first.
-    const bootstrap = await ZkClient.connect({ connect, sessionTimeoutMs, acl }, { signal });
+    const bootstrap = await ZkClient.connect({ connect, sessionTimeoutMs, connectTimeoutMs, acl }, { signal });
     try {
       await bootstrap.mkdirs(chroot, { signal });
     } catch (error) {
@@ -77,7 +86,7 @@ export async function createZookeeperBackend(options: ZookeeperBackendOptions, {
       await bootstrap.close();
     }
   }
-  const shared = await ZkClient.connect({ connect, chroot, sessionTimeoutMs, acl }, { signal });
+  const shared = await ZkClient.connect({ connect, chroot, sessionTimeoutMs, connectTimeoutMs, acl }, { signal });
   try {
     for (const path of [layout.kv, layout.members, layout.elections]) await shared.mkdirs(path, { signal });
     // Znodes made before ACLs were turned on would stay open to anyone (zk-acl-lockdown.ts).
@@ -87,6 +96,31 @@ export async function createZookeeperBackend(options: ZookeeperBackendOptions, {
     throw toContractError(explainNoAuth(error, layout.root, acl));
   }
   return new ZookeeperBackend({ connect, chroot, sessionTimeoutMs, acl, cluster: options.cluster, clock: options.clock ?? systemClock, layout, shared });
+}
+
+/**
+ * The read-only open: one connection, no znode created. A cluster without its root znode is
+ * read as empty when the store holds other clusters (the reader then names them); a store
+ * with no baton cluster at all is NotFoundError.
+ */
+async function openForReading(
+  options: ZookeeperBackendOptions & { connect: string; chroot: string | undefined; sessionTimeoutMs: number; connectTimeoutMs: number; layout: ZkLayout },
+  signal: AbortSignal | undefined,
+): Promise<Backend> {
+  const { connect, chroot, sessionTimeoutMs, connectTimeoutMs, acl, layout } = options;
+  const shared = await ZkClient.connect({ connect, chroot, sessionTimeoutMs, connectTimeoutMs, acl }, { signal });
+  const backend = new ZookeeperBackend({ connect, chroot, sessionTimeoutMs, acl, cluster: options.cluster, clock: options.clock ?? systemClock, layout, shared });
+  try {
+    if ((await shared.exists(layout.root, { signal })) !== null) {
+      await shared.getChildren(layout.root, { signal }); // exists() ignores ACLs: prove this client may read
+    } else if ((await backend.clusters({ signal })).length === 0) {
+      throw new NotFoundError('store', `no baton data here: ZooKeeper ${connect}${chroot ?? ''} holds no baton cluster (no /{cluster}/baton znode); check the store URL and its chroot, or start a node first`);
+    }
+  } catch (error) {
+    await backend.close();
+    throw toContractError(explainNoAuth(error, layout.root, acl));
+  }
+  return backend;
 }
 
 interface BackendParams {
@@ -141,6 +175,21 @@ class ZookeeperBackend implements Backend {
 
   watchMembers(listener: ChangeListener, options: WatchOptions): void {
     this.#watch(this.#p.layout.members, 1, listener, options);
+  }
+
+  /** Children of the chroot that hold a `baton` znode: the clusters stored here. */
+  async clusters(options: CallOptions = {}): Promise<string[]> {
+    try {
+      const client = this.#client();
+      const found: string[] = [];
+      for (const child of await client.getChildren('/', options)) {
+        if (child !== 'zookeeper' && (await client.exists(`/${child}/baton`, options)) !== null) found.push(child);
+      }
+      return found.sort();
+    } catch (error) {
+      if (isZkError(error, 'NO_NODE')) return []; // the chroot itself is missing
+      throw toContractError(error);
+    }
   }
 
   async leader(election: string, options: CallOptions = {}): Promise<LeaderRecord | null> {

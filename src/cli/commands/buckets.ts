@@ -3,7 +3,7 @@ import { readBucketStatus, type BucketStatus } from '../../buckets/bucket-status
 import type { Command } from '../command.js';
 import { configFromArgs } from '../config-args.js';
 import { isoTime, json, table } from '../output.js';
-import { withStoreReader } from './status.js';
+import { READER_CONFIG, withStoreReader } from '../store-reader.js';
 
 /** "1-3,7,9-10" from sorted bucket ids. */
 export function bucketRanges(buckets: readonly string[]): string {
@@ -47,6 +47,7 @@ export const bucketsCommand: Command = {
   examples: ['baton buckets --store sqlite:./.baton/baton.db', 'baton buckets --json --buckets-count 64 --store postgres://postgres@127.0.0.1/baton'],
   options: {},
   configFlags: true,
+  usesConfig: [...READER_CONFIG, 'buckets.count'],
   async run(values, _positionals, io) {
     const { config } = configFromArgs(values, io);
     return withStoreReader(config, async (backend) => {

@@ -11,7 +11,8 @@ import { watchCluster, type ClusterEvent } from '../demo/cluster-watch.js';
 import { parseDuration } from '../demo/duration.js';
 import { DemoNodeProcess } from '../demo/node-process.js';
 import { json, portsText } from '../output.js';
-import { openForReading, type ClusterView } from './status.js';
+import { openForReading } from '../store-reader.js';
+import type { ClusterView } from './status.js';
 
 
 const DEMO_DIR = './.baton';
@@ -99,7 +100,7 @@ class Demo {
 
   say(event: Record<string, unknown>, text: string): void {
     const time = new Date().toISOString();
-    this.#io.out(this.#json ? json({ time, ...event }, false) : `${time.slice(11, 23)}  ${text}`);
+    this.#io.out(this.#json ? json({ time, ...event }) : `${time.slice(11, 23)}  ${text}`);
   }
 
   changed(events: ClusterEvent[], view: ClusterView): void {

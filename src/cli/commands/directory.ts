@@ -68,7 +68,7 @@ export const directoryCommand: Command = {
     if (server.writes === 'open') io.err(`baton directory: ${OPEN_WRITES_WARNING}`);
     const served = server.store.namespaces();
     io.out(values.json === true
-      ? json({ url: server.url, zk: zk ?? null, namespaces: served, writes: server.writes, auth: server.writes === 'token', zkAcl: zkDigest !== undefined }, false)
+      ? json({ url: server.url, zk: zk ?? null, namespaces: served, writes: server.writes, auth: server.writes === 'token', zkAcl: zkDigest !== undefined })
       : `directory service listening on ${server.url} (namespaces: ${served.join(', ')}; routing data in ZooKeeper ${zk ?? 'per namespace'}${zkDigest ? ' with digest ACLs' : ''}; writes: ${WRITES[server.writes]})`);
     await new Promise<void>((resolve) => {
       const stop = () => {

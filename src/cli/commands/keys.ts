@@ -1,11 +1,12 @@
 import { addResourceKey, listResourceKeys, removeResourceKey } from '../../partitions/resource-admin.js';
 import { DEFAULT_PARTITIONS, partitionOf } from '../../partitions/key-partition.js';
-import { resourcesOf } from '../../partitions/partitions-feature.js';
 import { LEAD_CONTROLLER_RESOURCE } from '../../partitions/resource-options.js';
+import { NotFoundError } from '../../errors.js';
 import { UsageError, type Command } from '../command.js';
 import { configFromArgs } from '../config-args.js';
+import { requireKnownResource } from '../known-resource.js';
 import { json, table } from '../output.js';
-import { withStoreReader } from './status.js';
+import { READER_CONFIG, withStoreReader } from '../store-reader.js';
 
 /** `baton keys add|remove|list`: the keys ("tables") registered for a partitioned resource. */
 export const keysCommand: Command = {
@@ -13,8 +14,14 @@ export const keysCommand: Command = {
   summary: 'Register, unregister or list the keys (tables) of a partitioned resource',
   usage: 'baton keys add|remove <key> | list [--resource NAME] [--json] [--config FILE] [config flags]',
   examples: ['baton keys add baseballStats_OFFLINE --store sqlite:./.baton/baton.db', 'baton keys list --json'],
+  exitCodes: [
+    '0  done',
+    '1  failed: the store is unreachable or refused; unknown cluster or resource; remove of a key that is not registered',
+    '2  usage: unknown command or flag, bad value, invalid configuration',
+  ],
   options: { resource: { type: 'string', help: `Resource name (default ${LEAD_CONTROLLER_RESOURCE})`, value: 'name' } },
   configFlags: true,
+  usesConfig: [...READER_CONFIG, 'partitions'],
   positionals: true,
   async run(values, positionals, io) {
     const [action, key, ...extra] = positionals;
@@ -24,13 +31,15 @@ export const keysCommand: Command = {
     }
     const resource = typeof values.resource === 'string' ? values.resource : LEAD_CONTROLLER_RESOURCE;
     const { config } = configFromArgs(values, io);
-    const partitions = resourcesOf(config).find((r) => r.name === resource)?.partitions ?? DEFAULT_PARTITIONS;
     return withStoreReader(config, async (backend) => {
+      const partitions = (await requireKnownResource(config, backend, resource))?.partitions ?? DEFAULT_PARTITIONS;
       if (action === 'add') await addResourceKey(backend.kv, resource, key as string);
-      if (action === 'remove') await removeResourceKey(backend.kv, resource, key as string);
+      if (action === 'remove' && !(await removeResourceKey(backend.kv, resource, key as string))) {
+        throw new NotFoundError('key', `key "${String(key)}" is not registered in ${resource}; nothing removed (baton keys list --resource ${resource} shows the registered keys)`);
+      }
       const keys = await listResourceKeys(backend.kv, resource);
       const rows = (needsKey ? [key as string] : keys).map((k) => ({ key: k, partition: partitionOf(k, partitions), registered: keys.includes(k) }));
-      if (values.json === true) io.out(json({ resource, keys: rows }, false));
+      if (values.json === true) io.out(json({ resource, keys: rows }));
       else io.out(table(['KEY', 'PARTITION', 'REGISTERED'], rows.map((r) => [r.key, String(r.partition), r.registered ? 'yes' : 'no'])));
       return 0;
     });

@@ -1,13 +1,14 @@
 import { CLUSTER_LEADER_ELECTION } from '../../election/index.js';
 import type { Backend, LeaderRecord } from '../../backend/contract.js';
+import { isBatonError } from '../../errors.js';
 import type { Command } from '../command.js';
 import { configFromArgs } from '../config-args.js';
 import { isoTime, json, portsText } from '../output.js';
-import { withStoreReader } from './status.js';
+import { READER_CONFIG, withStoreReader } from '../store-reader.js';
 
 function leaderLine(leader: LeaderRecord | null, asJson: boolean): string {
   const shape = leader ? { nodeId: leader.nodeId, term: leader.term, since: leader.since, info: leader.info } : null;
-  if (asJson) return json(shape, false);
+  if (asJson) return json(shape);
   if (!leader) return 'no leader';
   return `${leader.nodeId}  term ${leader.term}  since ${isoTime(leader.since)}  ${String(leader.info.host ?? '')} ${portsText(leader.info.ports)}`.trimEnd();
 }
@@ -25,6 +26,7 @@ export const leaderCommand: Command = {
   ],
   options: { watch: { type: 'boolean', help: 'Keep printing the leader whenever it changes, until SIGINT/SIGTERM' } },
   configFlags: true,
+  usesConfig: [...READER_CONFIG, 'election.pollIntervalMs'],
   async run(values, _positionals, io) {
     const { config } = configFromArgs(values, io);
     const asJson = values.json === true;
@@ -54,7 +56,7 @@ async function watchLeader(backend: Backend, print: (line: string) => void, asJs
       const line = leaderLine(await backend.leader(CLUSTER_LEADER_ELECTION), asJson);
       if (line !== last) print(line);
       last = line;
-    }).catch((error: unknown) => print(asJson ? json({ error: (error as Error).message }, false) : `error: ${(error as Error).message}`));
+    }).catch((error: unknown) => print(asJson ? json({ error: { command: 'leader', code: isBatonError(error) ? error.code : 'ERROR', message: (error as Error).message } }) : `error: ${(error as Error).message}`));
   };
   try {
     backend.watchLeader(CLUSTER_LEADER_ELECTION, check, { signal: stop.signal });

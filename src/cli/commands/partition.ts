@@ -22,7 +22,7 @@ export const partitionCommand: Command = {
     if (typeof text === 'string' && !/^\d+$/.test(text)) throw new UsageError(`--partitions must be a positive whole number, got ${JSON.stringify(text)}`);
     if (!Number.isSafeInteger(partitions) || partitions < 1) throw new UsageError(`--partitions must be a positive whole number, got ${String(text)}`);
     const partition = partitionOf(key, partitions);
-    io.out(values.json === true ? json({ key, rawTableName: rawTableName(key), partition, partitions }, false) : String(partition));
+    io.out(values.json === true ? json({ key, rawTableName: rawTableName(key), partition, partitions }) : String(partition));
     return 0;
   },
 };

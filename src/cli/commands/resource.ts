@@ -1,9 +1,9 @@
 import { readResourceEnabled, setResourceEnabled } from '../../partitions/resource-admin.js';
-import { resourcesOf } from '../../partitions/partitions-feature.js';
 import { UsageError, type Command } from '../command.js';
 import { configFromArgs } from '../config-args.js';
+import { requireKnownResource } from '../known-resource.js';
 import { json } from '../output.js';
-import { withStoreReader } from './status.js';
+import { READER_CONFIG, withStoreReader } from '../store-reader.js';
 
 const ACTIONS = ['enable', 'disable', 'status'] as const;
 
@@ -15,6 +15,7 @@ export const resourceCommand: Command = {
   examples: ['baton resource disable leadControllerResource --store sqlite:./.baton/baton.db', 'baton resource status leadControllerResource --json'],
   options: {},
   configFlags: true,
+  usesConfig: [...READER_CONFIG, 'partitions'],
   positionals: true,
   async run(values, positionals, io) {
     const [action, name, ...extra] = positionals;
@@ -22,13 +23,13 @@ export const resourceCommand: Command = {
       throw new UsageError(`usage: ${this.usage}`);
     }
     const { config } = configFromArgs(values, io);
-    const configured = resourcesOf(config).find((r) => r.name === name);
     return withStoreReader(config, async (backend) => {
+      const configured = await requireKnownResource(config, backend, name);
       if (action !== 'status') await setResourceEnabled(backend.kv, name, action === 'enable');
       const stored = await readResourceEnabled(backend.kv, name);
       // Without a stored flag the nodes use their configured default (true unless configured otherwise).
       const enabled = stored ?? configured?.enabledByDefault ?? true;
-      io.out(values.json === true ? json({ resource: name, enabled, stored: stored !== null }, false) : `${name}: ${enabled ? 'enabled' : 'disabled'}${stored === null ? ' (default)' : ''}`);
+      io.out(values.json === true ? json({ resource: name, enabled, stored: stored !== null }) : `${name}: ${enabled ? 'enabled' : 'disabled'}${stored === null ? ' (default)' : ''}`);
       return 0;
     });
   },

@@ -25,7 +25,7 @@ export const routingCommand: Command = {
   ],
   exitCodes: [
     '0  done',
-    '1  the directory is unreachable or refused the request (invalid routing data, wrong token), or the path routes nowhere',
+    '1  the directory is unreachable or refused the request (invalid routing data, a missing or wrong token), or the path routes nowhere',
     '2  usage: unknown action, missing argument or flag, unreadable routing file',
   ],
   options: {
@@ -51,14 +51,14 @@ export const routingCommand: Command = {
       case 'put': {
         const file = stringValue(values, 'file', 'put needs --file F');
         await client.putRoutingData(readRoutingFile(file));
-        io.out(asJson ? json({ ok: true }, false) : `routing data of ${file} written`);
+        io.out(asJson ? json({ ok: true }) : `routing data of ${file} written`);
         return 0;
       }
       default: {
         const [realm, key] = args;
         if (realm === undefined || key === undefined) throw new UsageError(`${action} needs REALM and KEY`);
         await (action === 'add-key' ? client.addShardingKey(realm, key) : client.removeShardingKey(realm, key));
-        io.out(asJson ? json({ ok: true, realm, shardingKey: key }, false) : `${action === 'add-key' ? 'added' : 'removed'} ${key} ${action === 'add-key' ? 'to' : 'from'} ${realm}`);
+        io.out(asJson ? json({ ok: true, realm, shardingKey: key }) : `${action === 'add-key' ? 'added' : 'removed'} ${key} ${action === 'add-key' ? 'to' : 'from'} ${realm}`);
         return 0;
       }
     }
@@ -71,7 +71,7 @@ async function resolve(args: readonly string[], values: Readonly<Record<string, 
   const file = values['routing-file'];
   const routing = typeof file === 'string' ? readRoutingFile(file) : await directoryClient(values, io).routingData();
   const route = routing.lookup(path);
-  io.out(asJson ? json({ path, realm: route.realm, shardingKey: route.shardingKey }, false) : `${path}  realm ${route.realm}  key ${route.shardingKey}`);
+  io.out(asJson ? json({ path, realm: route.realm, shardingKey: route.shardingKey }) : `${path}  realm ${route.realm}  key ${route.shardingKey}`);
   return 0;
 }
 
@@ -104,7 +104,7 @@ function readRoutingFile(file: string): RoutingData {
 
 function printRouting(routing: RoutingData, asJson: boolean, io: CliIo): void {
   if (asJson) {
-    io.out(json({ routingData: routing.toRealmList() }, false));
+    io.out(json({ routingData: routing.toRealmList() }));
     return;
   }
   const rows = routing.routes().map((r) => [r.shardingKey, r.realm]);

@@ -1,42 +1,9 @@
-import { existsSync } from 'node:fs';
 import type { Backend, LeaderRecord, Member } from '../../backend/contract.js';
-import { parseStoreUrl } from '../../backends/open-store.js';
-import { systemClock } from '../../clock.js';
 import { CLUSTER_LEADER_ELECTION } from '../../election/index.js';
-import { openWithRetry, openConfiguredStore } from '../../node/open-backend.js';
-import { createNodeLogger } from '../../node/logger.js';
-import type { BatonConfig } from '../../config/types.js';
-import { UsageError, type Command } from '../command.js';
+import type { Command } from '../command.js';
 import { configFromArgs } from '../config-args.js';
 import { isoTime, json, portsText, table } from '../output.js';
-
-/**
- * Opens the configured store for a read-only CLI command (no session). A SQLite file must
- * exist unless `create` is set (the demo creates its own).
- */
-export async function openForReading(config: BatonConfig, { create = false }: { create?: boolean } = {}): Promise<Backend> {
-  if (config.store.url === 'none') throw new UsageError('store "none" lives inside one node process; point --store at the store the nodes use');
-  const target = parseStoreUrl(config.store.url);
-  // Reading must not create an empty database where a typo points: say so instead.
-  if (target.kind === 'sqlite' && !create && !existsSync(target.display)) {
-    throw new UsageError(`no SQLite store at ${target.display}; check --store, or start a node first`);
-  }
-  const quiet = createNodeLogger({ ...config, log: { level: 'silent' } });
-  return openWithRetry(openConfiguredStore, config, systemClock, quiet);
-}
-
-/**
- * Runs `read` against the configured store opened for reading, and closes the store whatever
- * `read` does: the one shape of every read-only CLI command.
- */
-export async function withStoreReader<T>(config: BatonConfig, read: (backend: Backend) => Promise<T>): Promise<T> {
-  const backend = await openForReading(config);
-  try {
-    return await read(backend);
-  } finally {
-    await backend.close();
-  }
-}
+import { READER_CONFIG, withStoreReader } from '../store-reader.js';
 
 /** The cluster view shared by `status` and `demo`. */
 export interface ClusterView {
@@ -70,6 +37,7 @@ export const statusCommand: Command = {
   examples: ['baton status --store sqlite:./.baton/baton.db', 'baton status --cluster shop --store postgres://postgres@127.0.0.1/baton --json'],
   options: {},
   configFlags: true,
+  usesConfig: [...READER_CONFIG],
   async run(values, _positionals, io) {
     const { config } = configFromArgs(values, io);
     return withStoreReader(config, async (backend) => {

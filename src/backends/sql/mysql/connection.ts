@@ -6,7 +6,7 @@ import mysql from 'mysql2/promise';
 import type { CallOptions } from '../../../backend/contract.js';
 import { AbortedError, ClosedError } from '../../../errors.js';
 import type { SqlConnection, SqlExecutor, SqlParam, SqlResult } from '../dialect.js';
-import { driverError, storeUnavailable } from '../driver-error.js';
+import { driverError, refusedOrUnavailable, storeUnavailable } from '../driver-error.js';
 import type { DurabilityProblem } from '../durability.js';
 import { warnIfNotDurable } from '../durability.js';
 import { mysqlDialect } from './dialect.js';
@@ -270,7 +270,7 @@ export async function openMysqlConnection(url: string): Promise<SqlConnection> {
     warnIfNotDurable('mysql', await durabilityProblems(connection));
   } catch (error) {
     await connection.close();
-    throw error;
+    throw refusedOrUnavailable('mysql', error);
   }
   return connection;
 }

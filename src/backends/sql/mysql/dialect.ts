@@ -16,4 +16,5 @@ export const mysqlDialect: SqlDialect = Object.freeze({
   isUniqueViolation: (error: unknown) => driverError(error)?.['errno'] === 1062,
   // 1060: ER_DUP_FIELDNAME.
   isDuplicateColumn: (error: unknown) => driverError(error)?.['errno'] === 1060,
+  tableExists: 'SELECT 1 AS found FROM information_schema.tables WHERE table_schema = DATABASE() AND table_name = ?',
 });

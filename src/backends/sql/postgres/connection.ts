@@ -8,7 +8,7 @@ import pg from 'pg';
 import type { CallOptions } from '../../../backend/contract.js';
 import { AbortedError, ClosedError } from '../../../errors.js';
 import type { SqlConnection, SqlExecutor, SqlParam, SqlResult, WriteOptions } from '../dialect.js';
-import { storeUnavailable } from '../driver-error.js';
+import { refusedOrUnavailable, storeUnavailable } from '../driver-error.js';
 import type { DurabilityProblem } from '../durability.js';
 import { warnIfNotDurable } from '../durability.js';
 import { postgresDialect } from './dialect.js';
@@ -263,7 +263,7 @@ export async function openPostgresConnection(url: string, channel: string): Prom
     warnIfNotDurable('postgres', await durabilityProblems(connection));
   } catch (error) {
     await connection.close();
-    throw error;
+    throw refusedOrUnavailable('postgres', error);
   }
   await connection.startListening();
   return connection;

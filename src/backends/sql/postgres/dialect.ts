@@ -16,4 +16,5 @@ export const postgresDialect: SqlDialect = Object.freeze({
   isUniqueViolation: (error: unknown) => driverError(error)?.['code'] === '23505',
   // DDL is transactional: a migration is never left half applied.
   isDuplicateColumn: () => false,
+  tableExists: 'SELECT 1 AS found FROM information_schema.tables WHERE table_schema = current_schema() AND table_name = ?',
 });

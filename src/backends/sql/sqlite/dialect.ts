@@ -18,4 +18,5 @@ export const sqliteDialect: SqlDialect = Object.freeze({
   },
   // DDL is transactional: a migration is never left half applied.
   isDuplicateColumn: () => false,
+  tableExists: "SELECT 1 AS found FROM sqlite_master WHERE type = 'table' AND name = ?",
 });
