@@ -14,4 +14,5 @@ export { BucketsFeature, BucketOwner, AssignService, readBucketStatus, bucketIds
 export { ZkDigest, loadZkAcl, type ZkAcl, type ZkAclSource } from './backends/zookeeper/index.js';
 export * from './federation/index.js';
 export * from './directory/index.js';
+export * from './amoro/index.js';
 export * from './partitions/index.js';

@@ -19,6 +19,7 @@ import type { Reading } from './change-feed.js';
 import { ChangeFeed } from './change-feed.js';
 import type { SqlConnection, SqlRow } from './dialect.js';
 import { migrate, requireSchema } from './migrations.js';
+import { checkTableShapes } from './table-shape.js';
 import type { SqlContext } from './sql-context.js';
 import { SqlKv } from './sql-kv.js';
 import { SqlSession } from './sql-session.js';
@@ -96,6 +97,7 @@ export class SqlBackend implements Backend {
       if (!Number.isInteger(pollIntervalMs) || pollIntervalMs <= 0) {
         throw new ConfigError('store.pollIntervalMs', `must be a positive whole number of milliseconds, got ${String(pollIntervalMs)}`);
       }
+      await checkTableShapes(connection, connection.dialect, tables); // a foreign table of our name fails here, not in every statement later
       if (options.readOnly === true) await requireSchema(connection, tables);
       else if (options.migrate !== false) await migrate(connection, tables);
       const clock = options.clock ?? systemClock;

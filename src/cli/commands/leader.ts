@@ -5,6 +5,7 @@ import type { Command } from '../command.js';
 import { configFromArgs } from '../config-args.js';
 import { isoTime, json, portsText } from '../output.js';
 import { READER_CONFIG, withStoreReader } from '../store-reader.js';
+import { runAmoroLeader, wantsAmoro, AMORO_OPTIONS } from './amoro-view.js';
 
 function leaderLine(leader: LeaderRecord | null, asJson: boolean): string {
   const shape = leader ? { nodeId: leader.nodeId, term: leader.term, since: leader.since, info: leader.info } : null;
@@ -17,17 +18,22 @@ function leaderLine(leader: LeaderRecord | null, asJson: boolean): string {
 export const leaderCommand: Command = {
   name: 'leader',
   summary: 'Print the current cluster leader (with --watch: one line per change until Ctrl-C)',
-  usage: 'baton leader [--watch] [--json] [--config FILE] [config flags]',
-  examples: ['baton leader --store sqlite:./.baton/baton.db', 'baton leader --watch --json --store postgres://postgres@127.0.0.1/baton'],
+  usage: 'baton leader [--watch] [--json] [--amoro [--amoro-cluster NAME]] [--config FILE] [config flags]',
+  examples: [
+    'baton leader --store sqlite:./.baton/baton.db',
+    'baton leader --watch --json --store postgres://postgres@127.0.0.1/baton',
+    'baton leader --amoro --store mysql://amoro@db/amoro   # an Amoro cluster\'s AMS leader (ha_lease)',
+  ],
   exitCodes: [
     '0  done (also when there is no leader: it prints "no leader"); with --watch, stopped by Ctrl-C',
     '1  the store is unreachable',
     '2  usage: unknown command or flag, bad value, invalid configuration',
   ],
-  options: { watch: { type: 'boolean', help: 'Keep printing the leader whenever it changes, until SIGINT/SIGTERM' } },
+  options: { watch: { type: 'boolean', help: 'Keep printing the leader whenever it changes, until SIGINT/SIGTERM' }, ...AMORO_OPTIONS },
   configFlags: true,
   usesConfig: [...READER_CONFIG, 'election.pollIntervalMs'],
   async run(values, _positionals, io) {
+    if (wantsAmoro(values)) return runAmoroLeader(values, io);
     const { config } = configFromArgs(values, io);
     const asJson = values.json === true;
     return withStoreReader(config, async (backend) => {

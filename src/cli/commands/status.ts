@@ -4,6 +4,7 @@ import type { Command } from '../command.js';
 import { configFromArgs } from '../config-args.js';
 import { isoTime, json, portsText, table } from '../output.js';
 import { READER_CONFIG, withStoreReader } from '../store-reader.js';
+import { AMORO_OPTIONS, runAmoroStatus, wantsAmoro } from './amoro-view.js';
 
 /** The cluster view shared by `status` and `demo`. */
 export interface ClusterView {
@@ -33,12 +34,17 @@ export function clusterTable(view: ClusterView): string {
 export const statusCommand: Command = {
   name: 'status',
   summary: 'Show live members and the leader, read straight from the store',
-  usage: 'baton status [--json] [--config FILE] [config flags]',
-  examples: ['baton status --store sqlite:./.baton/baton.db', 'baton status --cluster shop --store postgres://postgres@127.0.0.1/baton --json'],
-  options: {},
+  usage: 'baton status [--json] [--amoro [--amoro-cluster NAME]] [--config FILE] [config flags]',
+  examples: [
+    'baton status --store sqlite:./.baton/baton.db',
+    'baton status --cluster shop --store postgres://postgres@127.0.0.1/baton --json',
+    'baton status --amoro --store zookeeper://zk1:2181   # an Amoro cluster\'s AMS leader and nodes',
+  ],
+  options: { ...AMORO_OPTIONS },
   configFlags: true,
   usesConfig: [...READER_CONFIG],
   async run(values, _positionals, io) {
+    if (wantsAmoro(values)) return runAmoroStatus(values, io);
     const { config } = configFromArgs(values, io);
     return withStoreReader(config, async (backend) => {
       const view = await readClusterView(backend);
