@@ -1,12 +1,13 @@
 /**
  * `npm run bench [-- name ...]`: runs the named benchmarks (all when none is named) and writes
  * their sections of docs/benchmarks.md. Each benchmark is a module bench/<name>.ts exporting
- * `run(): Promise<void>`.
+ * `run(): Promise<void>`. Arguments starting with `--` are options for the benchmarks, which read
+ * them from process.argv (e.g. `npm run bench -- scale --quick`).
  */
-const ALL = ['election', 'is-leader', 'assign', 'partitions', 'federation', 'alternatives'] as const;
+const ALL = ['election', 'is-leader', 'assign', 'partitions', 'federation', 'alternatives', 'scale'] as const;
 
 async function main(): Promise<void> {
-  const asked = process.argv.slice(2);
+  const asked = process.argv.slice(2).filter((arg) => !arg.startsWith('--'));
   const unknown = asked.filter((name) => !(ALL as readonly string[]).includes(name));
   if (unknown.length > 0) {
     console.error(`unknown benchmark ${unknown.join(', ')}; choose from ${ALL.join(', ')}`);

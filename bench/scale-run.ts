@@ -1,0 +1,108 @@
+/**
+ * One configuration of the scale benchmark: N buckets (plus the default 24-partition resource)
+ * over M nodes on one store, default timing.
+ * 1. cold start: every node starts at once; time until every bucket is owned exactly once and
+ *    every partition has its master, and how many acquisitions that took (bound: N);
+ * 2. idle (optional): after a settling pause, the store's write counters and each node
+ *    process's CPU over a window, and its RSS at the end;
+ * 3. graceful leave of one node that is not the cluster leader: time until each of its buckets
+ *    is owned again, and the acquisitions that took (bound: its bucket count).
+ */
+import os from 'node:os';
+import { msBetween, ScaleCluster } from './scale-cluster.js';
+import type { LoadCounter } from './scale-store-load.js';
+
+export interface RunSpec {
+  readonly store: string;
+  readonly cluster: string;
+  readonly buckets: number;
+  readonly nodes: number;
+  readonly processes: number;
+  readonly placementTimeoutMs: number;
+  /** Measure the idle window (ms), or 0 to skip it. */
+  readonly idleWindowMs: number;
+  readonly counter?: (cluster: ScaleCluster) => Promise<LoadCounter>;
+}
+
+export interface IdleResult {
+  readonly seconds: number;
+  readonly rowsPerS: number;
+  readonly otherPerS: number;
+  readonly rowsMean: string;
+  readonly otherMeans: string;
+  /** Per node process: % of one core over the window, RSS and heap at its end (MB). */
+  readonly cpuPercent: number[];
+  readonly rssMb: number[];
+  readonly heapMb: number[];
+}
+
+export interface RunResult {
+  readonly spec: RunSpec;
+  /** ms from start to "every bucket owned once", or null when not reached in time. */
+  readonly placedMs: number | null;
+  readonly placeMoves: number;
+  readonly idle: IdleResult | null;
+  readonly leave: { readonly ms: number | null; readonly moves: number; readonly bound: number } | null;
+  readonly loadAverage: readonly [number, number];
+}
+
+/** Pause after placement before the idle window: the leader's last writes and follow-up reads settle. */
+const SETTLE_MS = 4_000;
+const LEAVE_TIMEOUT_MS = 60_000;
+const RESOURCE = 'leadControllerResource';
+const MB = 1024 * 1024;
+
+export async function runConfiguration(spec: RunSpec): Promise<RunResult> {
+  const loadAtStart = os.loadavg()[0] as number;
+  const cluster = new ScaleCluster({ store: spec.store, cluster: spec.cluster, buckets: spec.buckets, resource: RESOURCE, nodes: spec.nodes, processes: spec.processes });
+  try {
+    await cluster.spawn();
+    const started = cluster.start();
+    const placed = await cluster.until(() => cluster.complete, spec.placementTimeoutMs);
+    const placedMs = placed === null ? null : msBetween(started, placed);
+    const placeMoves = cluster.acquisitions;
+    console.log(`    placed ${spec.buckets} over ${spec.nodes}: ${placedMs === null ? 'NOT within the time-out' : `${placedMs.toFixed(0)} ms`}, ${placeMoves} acquisitions`);
+    const idle = spec.idleWindowMs > 0 && spec.counter ? await measureIdle(cluster, spec.idleWindowMs, await spec.counter(cluster)) : null;
+    const leave = placed === null ? null : await measureLeave(cluster);
+    return { spec, placedMs, placeMoves, idle, leave, loadAverage: [loadAtStart, os.loadavg()[0] as number] };
+  } finally {
+    await cluster.close();
+  }
+}
+
+async function measureIdle(cluster: ScaleCluster, windowMs: number, counter: LoadCounter): Promise<IdleResult> {
+  try {
+    await new Promise((resolve) => setTimeout(resolve, SETTLE_MS));
+    const [load0, stats0] = [await counter.read(), await cluster.stats()];
+    await new Promise((resolve) => setTimeout(resolve, windowMs));
+    const [load1, stats1] = [await counter.read(), await cluster.stats()];
+    const seconds = windowMs / 1000;
+    const result: IdleResult = {
+      seconds,
+      rowsPerS: (load1.rows - load0.rows) / seconds,
+      otherPerS: (load1.other - load0.other) / seconds,
+      rowsMean: counter.rowsMean,
+      otherMeans: counter.otherMeans,
+      cpuPercent: stats1.map((s, i) => (100 * (s.cpuUs - stats0[i]!.cpuUs)) / 1000 / msBetween(BigInt(stats0[i]!.t), BigInt(s.t))),
+      rssMb: stats1.map((s) => s.rss / MB),
+      heapMb: stats1.map((s) => s.heapUsed / MB),
+    };
+    console.log(`    idle: ${result.rowsPerS.toFixed(1)} rows/s, ${result.otherPerS.toFixed(1)} other/s, CPU ${result.cpuPercent.map((c) => c.toFixed(1)).join('/')} %, RSS ${result.rssMb.map((r) => r.toFixed(0)).join('/')} MB`);
+    return result;
+  } finally {
+    await counter.close();
+  }
+}
+
+async function measureLeave(cluster: ScaleCluster): Promise<RunResult['leave']> {
+  const leaders = new Set((await cluster.stats()).flatMap((s) => s.leaders));
+  const leaver = [...cluster.owned.keys()].reverse().find((id) => !leaders.has(id));
+  if (leaver === undefined) return null;
+  const theirs = cluster.owned.get(leaver)!.size;
+  const before = cluster.acquisitions;
+  const began = cluster.leave(leaver);
+  const done = await cluster.until(() => cluster.owned.get(leaver)!.size === 0 && cluster.complete, LEAVE_TIMEOUT_MS);
+  const ms = done === null ? null : msBetween(began, done);
+  console.log(`    leave of ${leaver} (${theirs} buckets): ${ms === null ? 'NOT re-owned within the time-out' : `${ms.toFixed(0)} ms`}, ${cluster.acquisitions - before} acquisitions`);
+  return { ms, moves: cluster.acquisitions - before, bound: theirs };
+}

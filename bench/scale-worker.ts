@@ -1,0 +1,101 @@
+/**
+ * One node process of `npm run bench -- scale` (forked with IPC): hosts one or more full
+ * BatonNodes (session, elector, buckets, the default partitioned resource, HTTP on port 0), one
+ * store connection each, and reports what they own. Usage: scale-worker.js SETUP_JSON.
+ *   <- 'start' (start every node at once), 'stats', { leave: nodeId } (graceful close), 'exit'
+ *   -> { type: 'loaded' }, { type: 'delta', ... } (what a node acquired / released since the last
+ *      delta, with the CLOCK_MONOTONIC time of the last change, comparable across processes),
+ *      { type: 'stats', ... } (this process's CPU, memory, SQLite statements), { type: 'left', nodeId, t }
+ */
+import { pino } from 'pino';
+import { loadConfig } from '../src/config/load-config.js';
+import { BatonNode } from '../src/node/baton-node.js';
+import { countSqliteStatements, sqliteStatements } from './scale-sqlite-count.js';
+
+export interface WorkerSetup {
+  readonly store: string;
+  readonly cluster: string;
+  readonly nodeIds: readonly string[];
+  readonly buckets: number;
+  readonly resource: string;
+}
+
+export type WorkerMessage =
+  | { readonly type: 'loaded' }
+  /** `changes`: "+id" for an acquired bucket, "-id" for a released one, in order. */
+  | { readonly type: 'delta'; readonly nodeId: string; readonly changes: string[]; readonly partitions: number; readonly t: string }
+  | { readonly type: 'stats'; readonly cpuUs: number; readonly t: string; readonly rss: number; readonly heapUsed: number; readonly leaders: string[]; readonly sqlite: ReturnType<typeof sqliteStatements> }
+  | { readonly type: 'left'; readonly nodeId: string; readonly t: string }
+  | { readonly type: 'failed'; readonly message: string };
+
+/** How long changes are gathered into one delta, ms: keeps IPC small while placing 100,000 items. */
+const DELTA_BATCH_MS = 20;
+
+const setup = JSON.parse(process.argv[2] ?? '{}') as WorkerSetup;
+const send = (message: WorkerMessage) => process.send?.(message);
+const now = () => process.hrtime.bigint().toString();
+if (setup.store.startsWith('sqlite:')) countSqliteStatements();
+
+/** Gathers one node's changes and sends them as one delta per DELTA_BATCH_MS. */
+class DeltaReporter {
+  readonly #node: BatonNode;
+  #changes: string[] = [];
+  #last = now();
+  #batching = false;
+
+  constructor(node: BatonNode) {
+    this.#node = node;
+    node.buckets.on('acquired', (bucket) => this.#note(`+${bucket}`));
+    node.buckets.on('released', (bucket) => this.#note(`-${bucket}`));
+    const resource = node.partitions(setup.resource);
+    resource.on('started', () => this.#note(null));
+    resource.on('stopped', () => this.#note(null));
+  }
+
+  #note(change: string | null): void {
+    if (change !== null) this.#changes.push(change);
+    this.#last = now();
+    if (this.#batching) return;
+    this.#batching = true;
+    setTimeout(() => this.#flush(), DELTA_BATCH_MS);
+  }
+
+  #flush(): void {
+    this.#batching = false;
+    const partitions = this.#node.partitions(setup.resource).leading().length;
+    send({ type: 'delta', nodeId: this.#node.nodeId, changes: this.#changes, partitions, t: this.#last });
+    this.#changes = [];
+  }
+}
+
+const logger = pino({ level: 'silent' });
+const nodes = setup.nodeIds.map((nodeId) => {
+  const values = { store: setup.store, cluster: setup.cluster, nodeId, http: { port: 0 }, log: { level: 'silent' }, buckets: { enabled: true, count: setup.buckets }, partitions: { [setup.resource]: {} } };
+  const node = new BatonNode(loadConfig({ env: {}, values }).config, { logger });
+  new DeltaReporter(node); // listeners go on before start: items may be won before start() resolves
+  return node;
+});
+
+async function onMessage(message: unknown): Promise<void> {
+  if (message === 'start') await Promise.all(nodes.map((node) => node.start()));
+  else if (message === 'stats') {
+    const { user, system } = process.cpuUsage();
+    const { rss, heapUsed } = process.memoryUsage();
+    send({ type: 'stats', cpuUs: user + system, t: now(), rss, heapUsed, leaders: nodes.filter((n) => n.isLeader()).map((n) => n.nodeId), sqlite: sqliteStatements() });
+  } else if (typeof message === 'object' && message !== null && 'leave' in message) {
+    const node = nodes.find((n) => n.nodeId === (message as { leave: string }).leave);
+    await node?.close();
+    send({ type: 'left', nodeId: node?.nodeId ?? '', t: now() });
+  } else if (message === 'exit') {
+    await Promise.all(nodes.map((node) => node.close()));
+    process.exit(0);
+  }
+}
+
+process.on('message', (message) => {
+  onMessage(message).catch((error: unknown) => {
+    send({ type: 'failed', message: error instanceof Error ? error.message : String(error) });
+  });
+});
+process.on('disconnect', () => process.exit(0));
+send({ type: 'loaded' });
