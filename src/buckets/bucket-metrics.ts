@@ -5,8 +5,14 @@ import { Counter, Gauge, type Registry } from 'prom-client';
  * the leader's AssignService and each node's BucketOwner report here.
  */
 export class BucketMetrics {
-  /** Buckets this node owns now (the node's registry labels it with the node id). */
+  /**
+   * Buckets this node owns now (the node's registry labels it with the node id), counted when
+   * scraped from the source the current BucketOwner sets: counting on every acquisition would
+   * cost O(owned) per event, O(n²) to place n buckets.
+   */
   readonly owned: Gauge;
+  /** Counts the owned buckets; set by the current BucketOwner, null between sessions. */
+  ownedCount: (() => number) | null = null;
   /** Buckets moved from one node to another by the leader's passes. */
   readonly moves: Counter;
   /** Duration of the leader's last assignment pass (read, plan, write), in seconds. */
@@ -16,7 +22,15 @@ export class BucketMetrics {
 
   constructor(registry: Registry) {
     const registers = [registry];
-    this.owned = new Gauge({ name: 'baton_buckets_owned', help: 'Buckets this node owns', registers });
+    const count = () => this.ownedCount?.() ?? 0;
+    this.owned = new Gauge({
+      name: 'baton_buckets_owned',
+      help: 'Buckets this node owns',
+      registers,
+      collect() {
+        this.set(count());
+      },
+    });
     this.moves = new Counter({ name: 'baton_bucket_moves_total', help: 'Buckets moved between nodes by the leader', registers });
     this.lastAssignSeconds = new Gauge({
       name: 'baton_bucket_assign_duration_seconds',

@@ -85,16 +85,11 @@ export class BucketOwner {
       electionOf: (bucket) => `bucket/${bucket}`,
       maxItems: this.#count,
       info: { nodeId: this.#session.nodeId },
-      onStarted: (bucket, held) => {
-        this.#metrics?.owned.set(this.owned().length);
-        this.#listeners.acquired(bucket, held);
-      },
-      onStopped: (bucket, reason) => {
-        this.#metrics?.owned.set(this.owned().length);
-        return this.#listeners.released(bucket, reason);
-      },
+      onStarted: (bucket, held) => this.#listeners.acquired(bucket, held),
+      onStopped: (bucket, reason) => this.#listeners.released(bucket, reason),
     });
     this.#slots = slots;
+    if (this.#metrics) this.#metrics.ownedCount = () => slots.owned().length;
     const watcher = new TargetWatcher({
       kv: this.#backend.kv,
       nodeId: this.#session.nodeId,

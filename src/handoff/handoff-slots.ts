@@ -141,19 +141,34 @@ export class HandoffSlots<K extends string | number> {
 
   /** Releases what is not wanted (everything once the lifetime ended), campaigns for the rest. */
   #reconcile(): void {
+    for (const item of [...this.#slots.keys()]) this.#reconcileItem(item);
+    if (this.#lifetime.signal.aborted) return;
+    for (const item of this.#wanted) this.#reconcileItem(item);
+  }
+
+  /**
+   * Brings one item in line: releases it (or stops its campaign) when it is not wanted or the
+   * lifetime ended, else campaigns for it if nothing is under way. An item whose campaign or
+   * release just ended needs only this, not a pass over every item: with n items that pass,
+   * once per item, would be O(n²).
+   */
+  #reconcileItem(item: K): void {
     const ended = this.#lifetime.signal.aborted;
-    for (const [item, slot] of this.#slots) {
-      if (this.#wanted.has(item) && !ended) continue;
-      if (slot.kind === 'campaign') slot.abort.abort(new StateError(`${this.#o.noun} ${item} is not wanted here any more`));
-      if (slot.kind === 'owned') this.#track(this.#release(item, slot, ended ? 'lost' : 'moved'));
+    const slot = this.#slots.get(item);
+    const keep = !ended && this.#wanted.has(item);
+    if (slot === undefined) {
+      if (keep) this.#startCampaign(item);
+    } else if (!keep && slot.kind === 'campaign') {
+      if (!slot.abort.signal.aborted) slot.abort.abort(new StateError(`${this.#o.noun} ${item} is not wanted here any more`));
+    } else if (!keep && slot.kind === 'owned') {
+      this.#track(this.#release(item, slot, ended ? 'lost' : 'moved'));
     }
-    if (ended) return;
-    for (const item of this.#wanted) {
-      if (this.#slots.has(item)) continue;
-      const slot: Campaign = { kind: 'campaign', abort: new AbortController() };
-      this.#slots.set(item, slot);
-      this.#track(this.#campaign(item, slot));
-    }
+  }
+
+  #startCampaign(item: K): void {
+    const slot: Campaign = { kind: 'campaign', abort: new AbortController() };
+    this.#slots.set(item, slot);
+    this.#track(this.#campaign(item, slot));
   }
 
   async #campaign(item: K, slot: Campaign): Promise<void> {
@@ -175,7 +190,7 @@ export class HandoffSlots<K extends string | number> {
       }
     }
     if (this.#slots.get(item) === slot) this.#slots.delete(item);
-    this.#reconcile();
+    this.#reconcileItem(item);
   }
 
   /**
@@ -192,15 +207,28 @@ export class HandoffSlots<K extends string | number> {
       return false;
     }
     const stop = new AbortController();
-    const slot: Owned = { kind: 'owned', leadership, stop, onLost: () => this.#track(this.#release(item, slot, 'lost')) };
+    const slot: Owned = { kind: 'owned', leadership, stop, onLost: () => this.#track(this.#releaseLost(item, slot)) };
     this.#slots.set(item, slot);
     // Listening before onStarted: a term found over while onStarted runs is released too.
     leadership.signal.addEventListener('abort', slot.onLost, { once: true });
     log.info({ [noun]: item, token: leadership.term }, `${noun} acquired`);
     this.#o.onStarted(item, heldItem(leadership, stop));
     // A change of mind while the campaign ran (unwanted now) releases at once.
-    if (!this.#wanted.has(item)) this.#reconcile();
+    if (!this.#wanted.has(item)) this.#reconcileItem(item);
     return true;
+  }
+
+  /**
+   * A term that ended releases its item, one microtask later: the term ends inside its signal's
+   * abort listener, and one session loss ends every term of the session from one call. Were
+   * onStopped run right there, a listener that asks about holding (`owned()`, `held()`) would
+   * end the next term inside it, and so on, one stack frame deeper per item: with thousands of
+   * items the stack overflows. The holding already reads as ended (`held()` is false, the held
+   * item's signal is aborted when read), so nothing acts for the item meanwhile.
+   */
+  async #releaseLost(item: K, slot: Owned): Promise<void> {
+    await Promise.resolve();
+    await this.#release(item, slot, 'lost');
   }
 
   /** Step 2: stop the work (signal, awaited onStopped), then resign so a successor may start. */
@@ -218,7 +246,7 @@ export class HandoffSlots<K extends string | number> {
     log.info({ [noun]: item, token: slot.leadership.term, reason }, `${noun} released`);
     await this.#resign(item, slot.leadership);
     this.#slots.delete(item);
-    this.#reconcile();
+    this.#reconcileItem(item);
   }
 
   /** Resigns, retrying while the store is unreachable, until the term is gone either way. */
