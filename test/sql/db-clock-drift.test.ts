@@ -22,6 +22,7 @@ import type { SqlFixture } from '../support/sqlite-fixture.js';
 import { createSqliteFixture } from '../support/sqlite-fixture.js';
 import { waitFor, withTimeout } from '../support/wait.js';
 import { killChild } from '../support/child-process.js';
+import { freezeBetweenWrites } from '../support/sqlite-freeze.js';
 
 /** Margin 1.5 s (tolerated gain 0.75 s); at 2x a lease lasts ttl / 2 = 3 s of real time, less than renewDeadlineMs. */
 const TIMING: SessionTiming = { ttlMs: 6_000, renewDeadlineMs: 4_500, retryPeriodMs: 250, pollIntervalMs: 50 };
@@ -83,7 +84,7 @@ describe('SQLite: a database clock that gains on real time (libfaketime, shared 
       }, DRIFT_STEP_MS);
     });
     await drifted;
-    leader.child.kill('SIGSTOP');
+    await freezeBetweenWrites(leader.child, fixture.database);
     const otherLed = await withTimeout('b to lead', waitFor('b to lead', () => other.reports.some((r) => r.event === 'leading'), { timeoutMs: PAUSE_LIMIT_MS }), PAUSE_LIMIT_MS + 1_000).catch(() => false);
     leader.child.kill('SIGCONT');
     const resumed = await waitFor("a's first answer after the pause", () => leader.reports.find((r) => r.event === 'resumed'));

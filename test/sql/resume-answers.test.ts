@@ -18,6 +18,7 @@ import { createPostgresFixture } from '../support/postgres-fixture.js';
 import { createSqliteFixture } from '../support/sqlite-fixture.js';
 import { waitFor, withTimeout } from '../support/wait.js';
 import { killChild } from '../support/child-process.js';
+import { freezeBetweenWrites } from '../support/sqlite-freeze.js';
 
 /** Short real timings: the freeze lasts about one ttl (until the other node took over). */
 const TIMING: SessionTiming = { ttlMs: 3_000, renewDeadlineMs: 2_000, retryPeriodMs: 250, pollIntervalMs: 50 };
@@ -54,7 +55,8 @@ for (const engine of ENGINES) {
         backend = await openStore(fixture.url, { cluster: 'resume', pollIntervalMs: TIMING.pollIntervalMs });
         const session = await backend.openSession({ nodeId: 'b', info: {}, timing: TIMING });
         const campaign = session.campaign('leader', {});
-        child.kill('SIGSTOP');
+        if (fixture.dialect === 'sqlite') await freezeBetweenWrites(child, fixture.database);
+        else child.kill('SIGSTOP');
         const successor = await withTimeout('b to take over from the frozen leader', campaign, TIMING.ttlMs * 3);
         assert.ok(successor.term > (leading.term ?? Infinity));
 

@@ -16,6 +16,7 @@ import type { SqlFixture } from '../support/sqlite-fixture.js';
 import { createSqliteFixture } from '../support/sqlite-fixture.js';
 import { waitFor, withTimeout } from '../support/wait.js';
 import { killChild } from '../support/child-process.js';
+import { freezeBetweenWrites } from '../support/sqlite-freeze.js';
 
 const TIMING: SessionTiming = { ttlMs: 3_000, renewDeadlineMs: 2_000, retryPeriodMs: 250, pollIntervalMs: 50 };
 const SCRIPT = fileURLToPath(new URL('./contender-process.js', import.meta.url));
@@ -56,7 +57,7 @@ describe('SQLite leader process frozen with SIGSTOP', () => {
     assert.equal(await write(), 'landed', 'the leader could not write while b waited');
     assert.equal(bLed, false, 'b led while a was alive and renewing');
 
-    child.kill('SIGSTOP');
+    await freezeBetweenWrites(child, fixture.database);
     // Frozen: no renewal of a's can land any more, so this is when its lease expires.
     const [lease] = (await fixture.run("SELECT holder_node, expires_at FROM baton_lease WHERE cluster = 'frozen'")).rows;
     assert.equal(lease?.['holder_node'], 'a');
