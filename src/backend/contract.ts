@@ -154,9 +154,11 @@ export interface SessionOptions extends CallOptions {
   readonly info: JsonObject;
   readonly timing: SessionTiming;
   /**
-   * Called after every renewal attempt of the session and of each lease it holds, with how long
-   * the attempt took on the monotonic clock and whether it succeeded (for metrics). Backends
-   * whose client renews invisibly (ZooKeeper pings) may never call it.
+   * Called after every renewal attempt of the session (and, on a backend that renews leases
+   * one by one, of each lease it holds), with how long the attempt took on the monotonic clock
+   * and whether it succeeded (for metrics). SQL leases live with the session, so only the
+   * session is renewed; backends whose client renews invisibly (ZooKeeper pings) may never call
+   * it.
    */
   readonly onRenewal?: (latencyMs: number, ok: boolean) => void;
 }

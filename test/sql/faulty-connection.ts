@@ -4,20 +4,12 @@
  * involved (SQLite).
  */
 import type { CallOptions } from '../../src/backend/contract.js';
-import type { SqlConnection, SqlExecutor, SqlParam, SqlResult } from '../../src/backends/sql/dialect.js';
+import type { SqlExecutor, SqlParam, SqlResult } from '../../src/backends/sql/dialect.js';
 import { StoreUnavailableError } from '../../src/errors.js';
+import { ForwardingConnection } from './forwarding-connection.js';
 
-export class FaultyConnection implements SqlConnection {
-  readonly #inner: SqlConnection;
+export class FaultyConnection extends ForwardingConnection {
   #cut = false;
-
-  constructor(inner: SqlConnection) {
-    this.#inner = inner;
-  }
-
-  get dialect() {
-    return this.#inner.dialect;
-  }
 
   cut(): void {
     this.#cut = true;
@@ -27,32 +19,20 @@ export class FaultyConnection implements SqlConnection {
     this.#cut = false;
   }
 
-  run(sql: string, params?: readonly SqlParam[]): Promise<SqlResult> {
-    return this.#check() ?? this.#inner.run(sql, params);
+  override run(sql: string, params?: readonly SqlParam[]): Promise<SqlResult> {
+    return this.#check() ?? this.inner.run(sql, params);
   }
 
-  transaction<T>(fn: (tx: SqlExecutor) => Promise<T>, options?: CallOptions): Promise<T> {
-    return this.#check() ?? this.#inner.transaction(fn, options);
+  override transaction<T>(fn: (tx: SqlExecutor) => Promise<T>, options?: CallOptions): Promise<T> {
+    return this.#check() ?? this.inner.transaction(fn, options);
   }
 
-  withMigrationLock<T>(lockName: string, fn: (executor: SqlExecutor) => Promise<T>): Promise<T> {
-    return this.#check() ?? this.#inner.withMigrationLock(lockName, fn);
+  override withMigrationLock<T>(lockName: string, fn: (executor: SqlExecutor) => Promise<T>): Promise<T> {
+    return this.#check() ?? this.inner.withMigrationLock(lockName, fn);
   }
 
-  runAndAnnounce(sql: string, params: readonly SqlParam[], cluster: string): Promise<SqlResult> {
-    return this.#check() ?? this.#inner.runAndAnnounce(sql, params, cluster);
-  }
-
-  announce(tx: SqlExecutor, cluster: string): Promise<void> {
-    return this.#inner.announce(tx, cluster);
-  }
-
-  onAnnounce(cluster: string, listener: () => void): () => void {
-    return this.#inner.onAnnounce(cluster, listener);
-  }
-
-  close(): Promise<void> {
-    return this.#inner.close();
+  override runAndAnnounce(sql: string, params: readonly SqlParam[], cluster: string): Promise<SqlResult> {
+    return this.#check() ?? this.inner.runAndAnnounce(sql, params, cluster);
   }
 
   #check(): Promise<never> | undefined {

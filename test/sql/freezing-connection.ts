@@ -6,54 +6,30 @@
  * network fault would freeze it, and whatever it holds on the server stays held.
  */
 import type { CallOptions } from '../../src/backend/contract.js';
-import type { SqlConnection, SqlExecutor, SqlParam, SqlResult } from '../../src/backends/sql/dialect.js';
+import type { SqlExecutor, SqlParam, SqlResult } from '../../src/backends/sql/dialect.js';
 import { tableNames } from '../../src/backends/sql/table-prefix.js';
+import { ForwardingConnection } from './forwarding-connection.js';
 
 const TABLES = tableNames();
 
-export class FreezingConnection implements SqlConnection {
-  readonly #inner: SqlConnection;
+export class FreezingConnection extends ForwardingConnection {
   #freeze: (() => void) | undefined;
-
-  constructor(inner: SqlConnection) {
-    this.#inner = inner;
-  }
-
-  get dialect() {
-    return this.#inner.dialect;
-  }
 
   /** Calls `freeze` once, right after the next fenced-write statement has been answered. */
   freezeAfterKvWrite(freeze: () => void): void {
     this.#freeze = freeze;
   }
 
-  run(sql: string, params?: readonly SqlParam[]): Promise<SqlResult> {
-    return this.#watch(sql, false, () => this.#inner.run(sql, params));
+  override run(sql: string, params?: readonly SqlParam[]): Promise<SqlResult> {
+    return this.#watch(sql, false, () => this.inner.run(sql, params));
   }
 
-  transaction<T>(fn: (tx: SqlExecutor) => Promise<T>, options?: CallOptions): Promise<T> {
-    return this.#inner.transaction((tx) => fn({ run: (sql, params) => this.#watch(sql, true, () => tx.run(sql, params)) }), options);
+  override transaction<T>(fn: (tx: SqlExecutor) => Promise<T>, options?: CallOptions): Promise<T> {
+    return this.inner.transaction((tx) => fn({ run: (sql, params) => this.#watch(sql, true, () => tx.run(sql, params)) }), options);
   }
 
-  withMigrationLock<T>(lockName: string, fn: (executor: SqlExecutor) => Promise<T>): Promise<T> {
-    return this.#inner.withMigrationLock(lockName, fn);
-  }
-
-  runAndAnnounce(sql: string, params: readonly SqlParam[], cluster: string): Promise<SqlResult> {
-    return this.#watch(sql, false, () => this.#inner.runAndAnnounce(sql, params, cluster));
-  }
-
-  announce(tx: SqlExecutor, cluster: string): Promise<void> {
-    return this.#inner.announce(tx, cluster);
-  }
-
-  onAnnounce(cluster: string, listener: () => void): () => void {
-    return this.#inner.onAnnounce(cluster, listener);
-  }
-
-  close(): Promise<void> {
-    return this.#inner.close();
+  override runAndAnnounce(sql: string, params: readonly SqlParam[], cluster: string): Promise<SqlResult> {
+    return this.#watch(sql, false, () => this.inner.runAndAnnounce(sql, params, cluster));
   }
 
   async #watch(sql: string, inTransaction: boolean, statement: () => Promise<SqlResult>): Promise<SqlResult> {

@@ -59,7 +59,10 @@ describe('SQLite leader process frozen with SIGSTOP', () => {
 
     await freezeBetweenWrites(child, fixture.database);
     // Frozen: no renewal of a's can land any more, so this is when its lease expires.
-    const [lease] = (await fixture.run("SELECT holder_node, expires_at FROM baton_lease WHERE cluster = 'frozen'")).rows;
+    // Its lease lives as long as its member row, so it expires when that row does.
+    const [lease] = (
+      await fixture.run("SELECT l.holder_node, m.expires_at FROM baton_lease l JOIN baton_member m ON m.cluster = l.cluster AND m.session = l.holder WHERE l.cluster = 'frozen'")
+    ).rows;
     assert.equal(lease?.['holder_node'], 'a');
     const leaderB = await withTimeout('b to lead', campaign, TIMING.ttlMs * 3);
     const record = await backend.leader('leader');

@@ -40,10 +40,10 @@ export interface SqlDialect {
   /** Whether a driver error is a primary-key violation. */
   isUniqueViolation(error: unknown): boolean;
   /**
-   * Whether a driver error says that ALTER TABLE ... ADD COLUMN found the column there already
-   * (only where DDL commits on its own, as in MySQL; elsewhere always false).
+   * Whether a driver error says that a migration's ADD COLUMN or CREATE INDEX found the column
+   * or index there already (only where DDL commits on its own, as in MySQL; elsewhere false).
    */
-  isDuplicateColumn(error: unknown): boolean;
+  isAlreadyApplied(error: unknown): boolean;
   /**
    * A SELECT with one `?` (a table name) that returns a row when that table exists in the
    * connection's database (schema), and none otherwise: how a reader checks for baton's tables
@@ -57,9 +57,10 @@ export interface WriteOptions {
   /**
    * false: the server may acknowledge (and show others, and announce) the write before it is on
    * disk (PostgreSQL commits it asynchronously: no WAL flush to wait for; other engines ignore
-   * it). Only for a write whose loss in a server crash is safe: a graceful release, which then
-   * expires on its own as if its holder had crashed. Any later durable commit (the successor's
-   * take) flushes it first, as the log is written in order. Default true.
+   * it). Only for a write whose loss in a server crash is safe: a graceful release, which the
+   * holder's session then makes again (session-leases.ts), or which frees with that session as
+   * if its holder had crashed. Any later durable commit (the successor's take) flushes it first,
+   * as the log is written in order. Default true.
    */
   readonly durable?: boolean;
 }

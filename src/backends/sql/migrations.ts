@@ -25,6 +25,11 @@ export interface ColumnTypes {
   readonly document: string;
   /** Appended after a CREATE TABLE's closing parenthesis. */
   readonly tableOptions: string;
+  /**
+   * Written after CREATE INDEX: ' IF NOT EXISTS' where the engine knows it, else '' (MySQL; an
+   * index already there is then told apart by {@link SqlDialect.isAlreadyApplied}).
+   */
+  readonly indexIfNotExists: string;
 }
 
 interface Migration {
@@ -76,6 +81,19 @@ const MIGRATIONS: readonly Migration[] = [
     description: 'kv tombstones: a deleted key keeps its version, so versions never repeat',
     statements: (t, c, d) => [`ALTER TABLE ${d.quote(t.kv)} ADD COLUMN deleted ${c.integer} NOT NULL DEFAULT 0`],
   },
+  {
+    version: 3,
+    description: 'leases live with their holder\'s session: indexes to find a session\'s member row and its leases',
+    // No row changes: a lease row taken before this version keeps its own expires_at, renewed
+    // by its holder's older process, and stays held until then (statements.ts leaseHeld);
+    // leases taken from now on carry SESSION_BOUND_EXPIRES_AT and live with the member row.
+    //  - member (cluster, session): the join of every lease check (take, fence, leader read);
+    //  - lease (cluster, holder): each session's read of its own leases every retry period.
+    statements: (t, c, d) => [
+      `CREATE INDEX${c.indexIfNotExists} ${d.quote(`${t.prefix}member_session`)} ON ${d.quote(t.member)} (cluster, session)`,
+      `CREATE INDEX${c.indexIfNotExists} ${d.quote(`${t.prefix}lease_holder`)} ON ${d.quote(t.lease)} (cluster, holder)`,
+    ],
+  },
 ];
 
 const ENGINES: Readonly<Record<DialectName, { dialect: SqlDialect; columns: ColumnTypes }>> = {
@@ -117,15 +135,15 @@ export function schemaDdl(dialect: DialectName, tablePrefix?: string): string {
 }
 
 /**
- * Runs one migration statement. A column that already exists was added by a run that stopped
- * before recording its version (MySQL commits each DDL statement at once; PostgreSQL's and
- * SQLite's DDL commits with the record, so they never get here): it is done, not an error.
+ * Runs one migration statement. A column or index that already exists was added by a run that
+ * stopped before recording its version (MySQL commits each DDL statement at once; PostgreSQL's
+ * and SQLite's DDL commits with the record, so they never get here): it is done, not an error.
  */
 async function runIdempotent(ex: SqlExecutor, d: SqlDialect, statement: string): Promise<void> {
   try {
     await ex.run(statement);
   } catch (error) {
-    if (!d.isDuplicateColumn(error)) throw error;
+    if (!d.isAlreadyApplied(error)) throw error;
   }
 }
 

@@ -68,6 +68,19 @@ function toMember(row: SqlRow, onCorrupt: (error: CorruptDocumentError) => void)
   }
 }
 
+/**
+ * When a lease row last changed hands, on the DB clock (for a watch's first reading): a live
+ * lease at its acquisition; a released one at its release; one of an expired session when that
+ * session expired, or (its member row already deleted, the moment unknown) "now or later", so
+ * that the first reading reports it (a spurious hint is allowed, a missed one is not).
+ */
+function leaseChangedAt(row: SqlRow, live: boolean): number {
+  if (live) return Number(row['acquired_at']);
+  if (row['holder'] === null) return Number(row['expires_at']);
+  const sessionExpiresAt = row['session_expires_at'];
+  return Math.min(Number(row['expires_at']), sessionExpiresAt === null ? Number.MAX_SAFE_INTEGER : Number(sessionExpiresAt));
+}
+
 export class SqlBackend implements Backend {
   readonly kind: BackendKind;
   readonly cluster: string;
@@ -176,11 +189,7 @@ export class SqlBackend implements Backend {
       const row = rows[0];
       if (row === undefined) return { fingerprint: '', changedAt: 0 };
       const live = Number(row['live']) === 1;
-      return {
-        fingerprint: live ? `${String(row['holder'])}|${String(row['term'])}|${String(row['info'])}` : '',
-        // A live lease changed hands at acquisition; a free or expired one at release or expiry.
-        changedAt: Number(live ? row['acquired_at'] : row['expires_at']),
-      };
+      return { fingerprint: live ? `${String(row['holder'])}|${String(row['term'])}|${String(row['info'])}` : '', changedAt: leaseChangedAt(row, live) };
     }, listener, options);
   }
 

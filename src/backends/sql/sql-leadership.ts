@@ -1,44 +1,49 @@
 import type { CallOptions, Fence, Leadership } from '../../backend/contract.js';
 import type { SessionTiming } from '../../backend/timing.js';
 import { BatonError, ClosedError, LeadershipEndedError, type LeadershipEndReason } from '../../errors.js';
-import { RenewalLoop } from './renewal-loop.js';
 import type { SqlContext } from './sql-context.js';
 import { raceSignal } from './signals.js';
 
 /** A lease row just acquired. */
 export interface AcquiredLease {
   readonly term: number;
-  /** When the acquiring statement was sent, on the local monotonic clock. */
-  readonly startedAt: number;
 }
 
 /** The session side a leadership needs. */
 export interface LeaseHolder {
   readonly id: string;
   readonly timing: SessionTiming;
+  /** Fires when the session is lost or closed; the getter checks the session's deadline. */
   readonly lost: AbortSignal;
   /** The session's local deadline on the monotonic clock; only ever moves later. */
   readonly deadlineAt: number;
-  readonly onRenewal?: ((latencyMs: number, ok: boolean) => void) | undefined;
 }
 
 /**
  * Whether a term that ends for `reason` gives its row up at once. Only a graceful handoff does
  * (resigned while still held, or the session closed), after the signal's listeners ran. A term
- * that ended by its renew deadline, by its session's loss or by being taken over leaves the row
- * to expire on the database clock (safety model 3): its holder stopped at the deadline, and
- * the margin ttlMs - renewDeadlineMs until expiry is what lets its stop callbacks (a bucket's
- * `released`, `onStoppedLeading`, ...) finish before any successor can start. Releasing then
- * would hand the role over while they still run.
+ * that ended with its session's loss leaves the row to its session: it is free once the member
+ * row expired on the database clock (safety model 3). Its holder stopped at the session's
+ * deadline, and the margin ttlMs - renewDeadlineMs until that expiry is what lets its stop
+ * callbacks (a bucket's `released`, `onStoppedLeading`, ...) finish before any successor can
+ * start. A term taken over is no longer this session's row to release.
+ *
+ * Every other end while the session lives MUST release: the lease lives as long as the session,
+ * so an unreleased row of a live session would be held forever. The session's reconciliation
+ * (session-leases.ts) releases any row of its own that no live term holds, so a release that
+ * failed is done again one retry period later.
  */
 function releasesAtOnce(reason: LeadershipEndReason): boolean {
   return reason === 'resigned' || reason === 'closed';
 }
 
 /**
- * One held term of one election. Renews every retryPeriodMs, by holder and term; its signal
- * aborts when the term ends for any reason, BEFORE the row is released (gracefully) or left to
- * expire, so the holder has stopped acting by the time a successor can start.
+ * One held term of one election. The lease row lives as long as the session's member row, so
+ * the term is never renewed on its own: its local deadline is the session's (one renewal per
+ * session per retry period keeps every term alive). Its signal aborts when the term ends for
+ * any reason, BEFORE the row is released (gracefully) or left to its session, so the holder has
+ * stopped acting by the time a successor can start. The session's reconciliation ends it as
+ * `taken-over` when the store no longer names it.
  */
 export class SqlLeadership implements Leadership {
   readonly election: string;
@@ -49,15 +54,13 @@ export class SqlLeadership implements Leadership {
   /** The session's `lost`, kept so that listening to it does not check its deadline again. */
   readonly #sessionLost: AbortSignal;
   readonly #controller = new AbortController();
-  readonly #loop: RenewalLoop;
   readonly #onEnd: () => void;
-  readonly #startedAt: number;
   /** Set with the signal's abort; a plain field so that held() stays cheap. */
   #ended = false;
   /**
-   * The earlier of the session's and this term's local deadlines when last looked up, on the
-   * monotonic clock. Both only ever move later, so a moment before it is before both: held()
-   * answers from it with one clock read, and looks the deadlines up again only past it.
+   * The session's local deadline when last looked up, on the monotonic clock. It only ever
+   * moves later, so a moment before it is before it: held() answers from it with one clock
+   * read, and looks the deadline up again only past it.
    */
   #heldUntil = -Infinity;
   #released: Promise<void> | undefined;
@@ -68,68 +71,61 @@ export class SqlLeadership implements Leadership {
     this.#sessionLost = holder.lost;
     this.election = election;
     this.term = lease.term;
-    this.#startedAt = lease.startedAt;
     this.#onEnd = onEnd;
     this.fence = Object.freeze({ election, term: lease.term, sessionId: holder.id });
-    const what = `lease of election "${election}" term ${lease.term}`;
-    this.#loop = new RenewalLoop({
-      clock: ctx.clock,
-      timing: holder.timing,
-      what,
-      renew: () => this.#renew(),
-      gone: () => new BatonError('NOT_LEADER', `${what} was changed or taken in the store; stop acting for it`),
-      // Changed in the store: someone took it over; not renewed in time: our own deadline.
-      onLost: (reason, how) => void this.end(how === 'gone' ? 'taken-over' : 'renew-deadline', reason).catch(() => undefined),
-      onAttempt: holder.onRenewal,
-    });
   }
 
-  /** Checks the deadlines first (see held()), so `signal.aborted` read at once is current. */
+  /** Checks the session's deadline first (see held()), so `signal.aborted` read at once is current. */
   get signal(): AbortSignal {
-    if (!this.#ended && this.#ctx.clock.now() >= this.#heldUntil) this.#checkDeadlines();
+    if (!this.#ended && this.#ctx.clock.now() >= this.#heldUntil) this.#checkDeadline();
     return this.#controller.signal;
   }
 
   held(): boolean {
     if (this.#ended) return false;
     if (this.#ctx.clock.now() < this.#heldUntil) return true;
-    this.#checkDeadlines();
+    this.#checkDeadline();
     return !this.#ended;
   }
 
-  /** Starts renewing and follows the session (no I/O in the constructor). */
+  /** Follows the session (no I/O in the constructor). */
   start(): void {
     if (this.#holder.lost.aborted) {
       this.#onSessionLost();
       return;
     }
     this.#sessionLost.addEventListener('abort', this.#onSessionLost, { once: true });
-    this.#loop.start(this.#startedAt);
+    this.#heldUntil = this.#holder.deadlineAt;
   }
 
   /**
-   * A graceful handoff while the term is still held: released at once. A term whose deadline
-   * has passed (even if its timer has not run yet) ends by that deadline first, and resigning
-   * it then releases nothing (see releasesAtOnce).
+   * A graceful handoff while the term is still held: released at once. A term whose session's
+   * deadline has passed (even if its timer has not run yet) ends with the session first, and
+   * resigning it then releases nothing (see releasesAtOnce).
    */
   resign(options?: CallOptions): Promise<void> {
-    this.#checkDeadlines();
+    this.#checkDeadline();
     return raceSignal(this.end('resigned'), options?.signal, 'resign');
+  }
+
+  /** The store no longer names this term (the session's reconciliation read it): it ends now. */
+  takenOver(): void {
+    const what = `lease of election "${this.election}" term ${this.term}`;
+    void this.end('taken-over', new BatonError('NOT_LEADER', `${what} was changed or taken in the store; stop acting for it`));
   }
 
   /**
    * Ends the term (idempotent; every call shares the first one's outcome, so a resign after
-   * the deadline releases nothing):
-   *  1. stop renewing and abort the signal with a LeadershipEndedError saying `reason` (and
-   *     carrying `cause`): the holder stops acting now, its listeners run;
+   * the session was lost releases nothing):
+   *  1. abort the signal with a LeadershipEndedError saying `reason` (and carrying `cause`):
+   *     the holder stops acting now, its listeners run;
    *  2. a graceful end (resigned, closed) then releases the row (only if it is still mine,
    *     same term), announcing it, so that a successor takes over in one round trip instead of
-   *     one TTL; any other end leaves it to expire (see releasesAtOnce).
+   *     one TTL; any other end leaves it (see releasesAtOnce).
    */
   end(reason: LeadershipEndReason, cause?: unknown): Promise<void> {
     if (this.#released === undefined) {
       this.#ended = true;
-      this.#loop.stop();
       this.#sessionLost.removeEventListener('abort', this.#onSessionLost);
       this.#controller.abort(new LeadershipEndedError(this.election, this.term, reason, { cause }));
       this.#onEnd();
@@ -139,22 +135,20 @@ export class SqlLeadership implements Leadership {
   }
 
   readonly #onSessionLost = () => {
-    void this.end(this.#sessionEndReason(), this.#sessionLost.reason).catch(() => undefined); // closed: else it expires on its own
+    void this.end(this.#sessionEndReason(), this.#sessionLost.reason).catch(() => undefined); // closed: else the session's reconciliation, or its end, frees it
   };
 
   /**
-   * Ends the term right now if its session's local deadline or its own has passed, even when
-   * their timers have not run yet: after a pause (SIGSTOP, VM freeze, long GC) synchronous code
-   * runs before any timer, and must not be told "held" past the deadline (safety model 2).
-   * Reading `lost` checks the session's deadline; a lost session ends this term through its
-   * abort listener, synchronously. Every other end (resign, taken over, the session gone from
-   * the store, close) sets #ended first.
+   * Ends the term right now if the session's local deadline has passed, even when its timer has
+   * not run yet: after a pause (SIGSTOP, VM freeze, long GC) synchronous code runs before any
+   * timer, and must not be told "held" past the deadline (safety model 2). Reading `lost`
+   * checks the session's deadline; a lost session ends this term through its abort listener,
+   * synchronously. Every other end (resign, taken over, close) sets #ended first.
    */
-  #checkDeadlines(): void {
+  #checkDeadline(): void {
     if (this.#ended) return;
     if (this.#holder.lost.aborted) this.#onSessionLost(); // (its listener already did, once started)
-    else this.#loop.check();
-    if (!this.#ended) this.#heldUntil = Math.min(this.#holder.deadlineAt, this.#loop.deadlineAt);
+    if (!this.#ended) this.#heldUntil = this.#holder.deadlineAt;
   }
 
   /** Why a term ends with its session: the session was closed, or it was lost. */
@@ -162,15 +156,10 @@ export class SqlLeadership implements Leadership {
     return this.#sessionLost.reason instanceof ClosedError ? 'closed' : 'session-lost';
   }
 
-  async #renew(): Promise<boolean> {
-    const { connection, sql, cluster } = this.#ctx;
-    const { changes } = await connection.run(sql.leaseRenew, [this.#holder.timing.ttlMs, cluster, this.election, this.#holder.id, this.term]);
-    return changes === 1;
-  }
-
   async #release(): Promise<void> {
     const { connection, sql, cluster } = this.#ctx;
-    // Not durable: a release lost in a server crash leaves the lease to expire on its own.
+    // Not durable: a release lost in a server crash is done again by the session's reconciliation
+    // (session-leases.ts), or the row frees with the session; the holder has stopped either way.
     await connection.runAndAnnounce(sql.leaseRelease, [cluster, this.election, this.#holder.id, this.term], cluster, { durable: false });
   }
 }

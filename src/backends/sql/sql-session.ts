@@ -14,6 +14,7 @@ import { DB_CLOCK_WARNING, DbClockCheck } from './db-clock-check.js';
 import { campaignLoop } from './sql-campaign.js';
 import type { SqlContext } from './sql-context.js';
 import { SqlLeadership } from './sql-leadership.js';
+import { SessionLeases } from './session-leases.js';
 import { raceSignal } from './signals.js';
 
 function infoText(what: string, info: JsonObject): string {
@@ -26,6 +27,12 @@ function infoText(what: string, info: JsonObject): string {
  * means NodeIdInUseError), renewed every retryPeriodMs, expiring ttlMs after its last renewal
  * on the DB clock, deleted at close. Lost on the local monotonic clock at (start of the last
  * successful renewal + renewDeadlineMs), or at once when the store says it expired.
+ *
+ * Every lease the session takes lives as long as that row (statements.ts leaseHeld), as a
+ * ZooKeeper ephemeral lives with its session: the one renewal per retry period keeps all of
+ * them, and one read per retry period (session-leases.ts) tells the terms whether the store
+ * still names them. Store writes at rest are one per session per retry period, whatever the
+ * number of leases held.
  */
 export class SqlSession implements Session {
   readonly id: string;
@@ -36,8 +43,7 @@ export class SqlSession implements Session {
   readonly #lost = new AbortController();
   readonly #loop: RenewalLoop;
   readonly #stateListeners = new Set<(state: SessionState) => void>();
-  readonly #leases = new Map<string, SqlLeadership>();
-  readonly #campaigning = new Set<string>();
+  readonly #leases: SessionLeases;
   readonly #onClosed: () => void;
   readonly #dbClock: DbClockCheck;
   #state: SessionState = 'live';
@@ -51,6 +57,7 @@ export class SqlSession implements Session {
     this.onRenewal = options.onRenewal;
     this.#onClosed = onClosed;
     this.#dbClock = new DbClockCheck(timing);
+    this.#leases = new SessionLeases(ctx, id);
     // Every campaign, wait and leadership of the session listens to `lost`: no listener limit
     // (Infinity, not 0: on Node 20 `getMaxListeners` throws for an AbortSignal set to 0).
     setMaxListeners(Infinity, this.#lost.signal);
@@ -148,18 +155,18 @@ export class SqlSession implements Session {
     validateElectionName(election);
     const text = infoText('leader info', info);
     this.#checkUsable();
-    if (this.#campaigning.has(election) || this.#leases.has(election)) {
+    if (this.#leases.busy(election)) {
       throw new StateError(`this session already campaigns for or holds election "${election}"`);
     }
-    this.#campaigning.add(election);
+    this.#leases.campaigning(election, true);
     try {
       const lease = await campaignLoop(this.#ctx, this, election, text, options);
-      const leadership = new SqlLeadership(this.#ctx, this, election, lease, () => this.#leases.delete(election));
-      this.#leases.set(election, leadership);
+      const leadership: SqlLeadership = new SqlLeadership(this.#ctx, this, election, lease, () => this.#leases.remove(leadership));
+      this.#leases.add(leadership);
       leadership.start();
       return leadership;
     } finally {
-      this.#campaigning.delete(election);
+      this.#leases.campaigning(election, false);
     }
   }
 
@@ -185,7 +192,7 @@ export class SqlSession implements Session {
     this.#setState('closed');
     // Taken before `lost` fires: each term's listener ends it (and drops it from #leases).
     // held() first ends, unreleased, any term whose own deadline has passed.
-    const leases = [...this.#leases.values()].filter((l) => l.held());
+    const leases = this.#leases.all().filter((l) => l.held());
     if (!this.#lost.signal.aborted) this.#lost.abort(new ClosedError('session'));
     if (wasLost) {
       this.#onClosed();
@@ -201,7 +208,11 @@ export class SqlSession implements Session {
     if (failed) throw failed.reason;
   }
 
-  /** One renewal of the member row; one that got through also checks the database clock. */
+  /**
+   * One renewal of the member row, which keeps every lease of the session alive; one that got
+   * through also checks the database clock, then starts the reconciliation of the session's
+   * leases with the store (a read; its failure only waits for the next renewal).
+   */
   async #renew(): Promise<boolean> {
     const { connection, sql, cluster, clock } = this.#ctx;
     const sentAt = clock.now();
@@ -210,6 +221,7 @@ export class SqlSession implements Session {
     // Without RETURNING (MySQL), one more cheap statement; both lie between sentAt and now.
     const dbMs = rows[0]?.['now_ms'] ?? (await connection.run(sql.dbNow)).rows[0]?.['now_ms'];
     this.#checkDbClock({ dbMs: Number(dbMs), sentAt, answeredAt: clock.now() });
+    if (this.#state === 'live' || this.#state === 'suspended') void this.#leases.reconcile().catch(() => undefined);
     return true;
   }
 

@@ -8,6 +8,16 @@ import type { TableNames } from './table-prefix.js';
 
 export type Statements = ReturnType<typeof buildStatements>;
 
+/**
+ * The `expires_at` of a lease held by a session (9999-12-31T23:59:59.999Z in epoch ms): such a
+ * lease lives as long as its holder's member row, not by a time of its own. A far-future value
+ * rather than none, so that a process from before schema version 3 (which judged a lease by
+ * `expires_at` alone and renewed each lease) never takes a lease held this way while a rolling
+ * upgrade runs both; it gets the lease once it is released. Fits a JavaScript number, BIGINT
+ * and SQLite's INTEGER.
+ */
+export const SESSION_BOUND_EXPIRES_AT = 253_402_300_799_999;
+
 export function buildStatements(d: SqlDialect, t: TableNames) {
   const lease = d.quote(t.lease);
   const member = d.quote(t.member);
@@ -15,51 +25,91 @@ export function buildStatements(d: SqlDialect, t: TableNames) {
   const key = d.quote('key');
   const now = d.nowMs;
   const returning = (columns: string) => (d.returning ? ` RETURNING ${columns}` : '');
-  /** The fence's term is held and unexpired on the DB clock (cluster, election, sessionId, term). */
-  const fenceHeld = `cluster = ? AND name = ? AND holder = ? AND term = ? AND expires_at > ${now}`;
+  /**
+   * The session of the lease row `l` (a table name or alias) is alive on the DB clock: its
+   * member row exists and has not expired. A lease lives as long as its holder's session, as a
+   * ZooKeeper ephemeral does, so one member-row renewal keeps every lease of a node alive.
+   */
+  const sessionLive = (l: string) => `EXISTS (SELECT 1 FROM ${member} m WHERE m.cluster = ${l}.cluster AND m.session = ${l}.holder AND m.expires_at > ${now})`;
+  /**
+   * The lease row `l` is held: it names a holder, its own expiry has not passed (meaningful for
+   * a row taken before schema version 3, whose holder renewed it; rows taken since carry
+   * SESSION_BOUND_EXPIRES_AT there), and the holder's session is alive.
+   */
+  const leaseHeld = (l: string) => `${l}.holder IS NOT NULL AND ${l}.expires_at > ${now} AND ${sessionLive(l)}`;
+  /**
+   * The lease row may be taken by the session `?`: nobody holds it (released), this very
+   * session holds it (a take of its own whose answer was lost, or whose release failed: none
+   * of its terms is live, since a session campaigns only for what it does not hold), a row
+   * taken before schema version 3 expired on its own, or the holder's member row is GONE. An
+   * expired member row that still exists does not count: see memberReap for why it is deleted
+   * first.
+   */
+  const leaseFree = `(holder IS NULL OR holder = ? OR expires_at <= ${now} OR NOT EXISTS (SELECT 1 FROM ${member} m WHERE m.cluster = ${lease}.cluster AND m.session = ${lease}.holder))`;
+  /** The fence's term is held, its session alive on the DB clock (cluster, election, sessionId, term). */
+  const fenceHeld = `cluster = ? AND name = ? AND holder = ? AND term = ? AND ${leaseHeld(lease)}`;
   /**
    * Inside a KV write: the fence holds, and the lease row stays share-locked until that one
    * statement commits, so no takeover can commit between the check and the write (PostgreSQL
    * and MySQL would otherwise check a snapshot taken when the statement began). The lock never
    * outlives the statement, which the server bounds (see each connection's timeouts).
+   *
+   * The member row is read, not locked. Every end of a term in the store is a write of the
+   * LEASE row (a take or a release); the member row only decides whether a take may happen. A
+   * takeover after the holder's session expired must still update the lease row, so it waits
+   * for this statement's share lock and commits after the write: the write is ordered before
+   * any later term, which is all fencing promises (the same as a lease that expired while the
+   * statement ran, before sessions held leases). Locking the member row too would only make
+   * every fenced write wait for (and block) the holder's own renewals.
    */
   const fenceHolds = `EXISTS (SELECT 1 FROM ${lease} WHERE ${fenceHeld}${d.lockLease})`;
   /** The key at exactly the version the writer read (cluster, key, version). */
   const kvAt = `cluster = ? AND ${key} = ? AND version = ?`;
+  /** Columns a take writes: holder, node, term + 1, version + 1, bound to the session, info. */
+  const take = `holder = ?, holder_node = ?, term = term + 1, version = version + 1, expires_at = ${SESSION_BOUND_EXPIRES_AT}, acquired_at = ${now}, renewed_at = ${now}, info = ?`;
+  const insert = `INSERT INTO ${lease} (cluster, name, holder, holder_node, term, version, expires_at, acquired_at, renewed_at, info) VALUES (?, ?, ?, ?, 1, 1, ${SESSION_BOUND_EXPIRES_AT}, ${now}, ${now}, ?)`;
   return Object.freeze({
     // ---- leases (elections) ----
-    /** The live holder, if any: an expired lease is no leader. */
-    leaderRead: `SELECT holder, holder_node, term, acquired_at, info FROM ${lease} WHERE cluster = ? AND name = ? AND holder IS NOT NULL AND expires_at > ${now}`,
-    /** The row as a watcher sees it: live or not, and when it last changed hands. */
-    leaseState: `SELECT holder, term, info, acquired_at, expires_at, CASE WHEN holder IS NOT NULL AND expires_at > ${now} THEN 1 ELSE 0 END AS live FROM ${lease} WHERE cluster = ? AND name = ?`,
+    /** The live holder, if any: a lease of an expired session is no leader. */
+    leaderRead: `SELECT holder, holder_node, term, acquired_at, info FROM ${lease} WHERE cluster = ? AND name = ? AND ${leaseHeld(lease)}`,
+    /**
+     * The row as a watcher sees it: live or not, when it last changed hands, and when its
+     * holder's session expires (null once that member row is gone).
+     */
+    leaseState: `SELECT l.holder, l.term, l.info, l.acquired_at, l.expires_at, m.expires_at AS session_expires_at, CASE WHEN ${leaseHeld('l')} THEN 1 ELSE 0 END AS live FROM ${lease} l LEFT JOIN ${member} m ON m.cluster = l.cluster AND m.session = l.holder WHERE l.cluster = ? AND l.name = ?`,
     dbNow: `SELECT ${now} AS now_ms`,
-    leaseExists: `SELECT term FROM ${lease} WHERE cluster = ? AND name = ?`,
+    /**
+     * After a take matched nothing: whether the row exists, who holds it and whether that
+     * holder's member row has expired on the DB clock (then memberReap, and take again).
+     */
+    leaseHolderState: `SELECT l.holder, CASE WHEN m.expires_at <= ${now} THEN 1 ELSE 0 END AS holder_expired FROM ${lease} l LEFT JOIN ${member} m ON m.cluster = l.cluster AND m.session = l.holder WHERE l.cluster = ? AND l.name = ?`,
     /** First acquisition ever of this election: term 1. A concurrent insert loses on the key. */
-    leaseInsert: `INSERT INTO ${lease} (cluster, name, holder, holder_node, term, version, expires_at, acquired_at, renewed_at, info) VALUES (?, ?, ?, ?, 1, 1, ${now} + ?, ${now}, ${now}, ?)`,
+    leaseInsert: insert,
     /**
-     * Take a free or expired lease (never a live one: a recovering node does not pre-empt);
-     * term +1 is the new fencing token, version +1 marks the write.
+     * Take a free lease (see leaseFree; never one of a live session: a recovering node does not
+     * pre-empt); term +1 is the new fencing token, version +1 marks the write. Parameters: the
+     * take's columns, then cluster, name and the taking session again.
      */
-    leaseTake: `UPDATE ${lease} SET holder = ?, holder_node = ?, term = term + 1, version = version + 1, expires_at = ${now} + ?, acquired_at = ${now}, renewed_at = ${now}, info = ? WHERE cluster = ? AND name = ? AND (holder IS NULL OR expires_at <= ${now})`,
-    /** leaseTake / leaseInsert reporting the new term and version (dialects with RETURNING). */
-    leaseTakeReturning: `UPDATE ${lease} SET holder = ?, holder_node = ?, term = term + 1, version = version + 1, expires_at = ${now} + ?, acquired_at = ${now}, renewed_at = ${now}, info = ? WHERE cluster = ? AND name = ? AND (holder IS NULL OR expires_at <= ${now}) RETURNING term`,
-    leaseInsertReturning: `INSERT INTO ${lease} (cluster, name, holder, holder_node, term, version, expires_at, acquired_at, renewed_at, info) VALUES (?, ?, ?, ?, 1, 1, ${now} + ?, ${now}, ${now}, ?) RETURNING term`,
+    leaseTake: `UPDATE ${lease} SET ${take} WHERE cluster = ? AND name = ? AND ${leaseFree}`,
+    /** leaseTake / leaseInsert reporting the new term (dialects with RETURNING). */
+    leaseTakeReturning: `UPDATE ${lease} SET ${take} WHERE cluster = ? AND name = ? AND ${leaseFree} RETURNING term`,
+    leaseInsertReturning: `${insert} RETURNING term`,
     leaseMine: `SELECT term, acquired_at FROM ${lease} WHERE cluster = ? AND name = ? AND holder = ?`,
-    /**
-     * Renew my term while it is unexpired. Holder and term identify it (a takeover always
-     * writes a new term, and a term is never handed out twice); any other write leaves my
-     * term mine. Deliberately not conditional on the version: a renewal that committed but
-     * whose answer was lost has bumped it, and the next renewal must still match. The version
-     * is still bumped so that every renewal changes the row (MySQL counts changed rows).
-     */
-    leaseRenew: `UPDATE ${lease} SET version = version + 1, expires_at = ${now} + ?, renewed_at = ${now} WHERE cluster = ? AND name = ? AND holder = ? AND term = ? AND expires_at > ${now}`,
-    /** Give the lease up now so a successor need not wait for expiry. */
+    /** Give the lease up now so a successor need not wait for expiry. By holder and term. */
     leaseRelease: `UPDATE ${lease} SET holder = NULL, holder_node = NULL, info = NULL, version = version + 1, expires_at = ${now} WHERE cluster = ? AND name = ? AND holder = ? AND term = ?${returning('term')}`,
     /**
-     * Whether a fence's term is still held and unexpired (a plain read: it tells a fenced write
-     * that matched nothing whether it was fenced off or lost a race on the key).
+     * Whether a fence's term is still held (a plain read: it tells a fenced write that matched
+     * nothing whether it was fenced off or lost a race on the key).
      */
     fenceCheck: `SELECT term FROM ${lease} WHERE ${fenceHeld}`,
+    /**
+     * What the store holds for one session, in one cheap read per retry period (an index range
+     * of (cluster, holder)): how many leases and the sum of their terms. The session compares
+     * it with the terms it knows and reads sessionLeases only when they differ.
+     */
+    sessionLeasesDigest: `SELECT COUNT(*) AS leases, COALESCE(SUM(term), 0) AS terms FROM ${lease} WHERE cluster = ? AND holder = ?`,
+    /** Every lease row naming the session (cluster, session). */
+    sessionLeases: `SELECT name, term FROM ${lease} WHERE cluster = ? AND holder = ?`,
 
     // ---- members (sessions) ----
     /** An expired row of this node id is dead: clear it so the node id can be reused. */
@@ -74,6 +124,21 @@ export function buildStatements(d: SqlDialect, t: TableNames) {
     memberInfo: `UPDATE ${member} SET info = ? WHERE cluster = ? AND node_id = ? AND session = ? AND expires_at > ${now}`,
     memberDelete: `DELETE FROM ${member} WHERE cluster = ? AND node_id = ? AND session = ?${returning('node_id')}`,
     memberList: `SELECT node_id, session, info, joined_at FROM ${member} WHERE cluster = ? AND expires_at > ${now}`,
+    /**
+     * Deletes a session's member row once it has expired on the DB clock (cluster, session), so
+     * that the leases it names become free (leaseFree). Why a delete and not just "expired" in
+     * the take: PostgreSQL evaluates an UPDATE's WHERE before it locks the row and does not
+     * evaluate it again after waiting for a lock that only LOCKED the row (it does after an
+     * update or delete). A renewal that found its row live just before expiry, then waited for
+     * a take that share-locked the row and saw it expired, would commit its extension after the
+     * take: the holder would count a fresh deadline while its leases were being taken. A
+     * delete is a write: a renewal waiting behind it re-reads the row, finds none, and its
+     * session is lost at once; one that got the row first makes this delete re-check the
+     * extended expiry and skip. A gone row never comes back (session ids are never reused), so
+     * the take may read its absence without a lock. MySQL re-reads a row after any lock wait
+     * and SQLite runs one writer at a time, so there the delete is belt and braces.
+     */
+    memberReap: `DELETE FROM ${member} WHERE cluster = ? AND session = ? AND expires_at <= ${now}`,
 
     // ---- the store as a whole ----
     /** Every cluster with any stored row, expired or deleted ones too (readers name them). */

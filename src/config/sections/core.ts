@@ -75,7 +75,7 @@ export const coreFields: Record<string, Spec> = {
   election: section('Session and lease timing (see "Safety model"). Must hold: ttlMs > renewDeadlineMs > 1.2 * retryPeriodMs.', {
     ttlMs: integerLeaf({ doc: 'How long after the last renewal others may take over, on the store\'s clock (ms).', default: DEFAULT_TIMING.ttlMs, min: 1 }),
     renewDeadlineMs: integerLeaf({ doc: 'Local deadline: without a successful renewal for this long (monotonic clock, ms) the node stops acting.', default: DEFAULT_TIMING.renewDeadlineMs, min: 1 }),
-    retryPeriodMs: integerLeaf({ doc: 'How often the session and leases are renewed, and the wait before campaigning again (ms).', default: DEFAULT_TIMING.retryPeriodMs, min: 1 }),
+    retryPeriodMs: integerLeaf({ doc: 'How often the session is renewed (on SQL stores that renewal keeps every lease of the node), and the wait before campaigning again (ms).', default: DEFAULT_TIMING.retryPeriodMs, min: 1 }),
     pollIntervalMs: integerLeaf({ doc: 'How often poll-based stores (SQLite, MySQL) are read for changes (ms).', default: DEFAULT_TIMING.pollIntervalMs, min: 1 }),
   }),
   auth: section('Access to mutating HTTP endpoints.', {

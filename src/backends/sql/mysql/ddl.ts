@@ -10,4 +10,6 @@ export const mysqlColumns: ColumnTypes = Object.freeze({
   integer: 'BIGINT',
   document: 'MEDIUMTEXT CHARACTER SET utf8mb4 COLLATE utf8mb4_bin',
   tableOptions: ' ENGINE=InnoDB',
+  // MariaDB reads IF NOT EXISTS here, MySQL 8 does not: an index already there is error 1061.
+  indexIfNotExists: '',
 });

@@ -14,7 +14,7 @@ export const mysqlDialect: SqlDialect = Object.freeze({
   returning: false,
   // 1062: ER_DUP_ENTRY.
   isUniqueViolation: (error: unknown) => driverError(error)?.['errno'] === 1062,
-  // 1060: ER_DUP_FIELDNAME.
-  isDuplicateColumn: (error: unknown) => driverError(error)?.['errno'] === 1060,
+  // 1060: ER_DUP_FIELDNAME; 1061: ER_DUP_KEYNAME.
+  isAlreadyApplied: (error: unknown) => [1060, 1061].includes(Number(driverError(error)?.['errno'])),
   tableExists: 'SELECT 1 AS found FROM information_schema.tables WHERE table_schema = DATABASE() AND table_name = ?',
 });

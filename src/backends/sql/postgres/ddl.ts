@@ -7,4 +7,5 @@ export const postgresColumns: ColumnTypes = Object.freeze({
   integer: 'BIGINT',
   document: 'TEXT',
   tableOptions: '',
+  indexIfNotExists: ' IF NOT EXISTS',
 });

@@ -15,6 +15,6 @@ export const postgresDialect: SqlDialect = Object.freeze({
   // 23505: unique_violation.
   isUniqueViolation: (error: unknown) => driverError(error)?.['code'] === '23505',
   // DDL is transactional: a migration is never left half applied.
-  isDuplicateColumn: () => false,
+  isAlreadyApplied: () => false,
   tableExists: 'SELECT 1 AS found FROM information_schema.tables WHERE table_schema = current_schema() AND table_name = ?',
 });

@@ -7,4 +7,5 @@ export const sqliteColumns: ColumnTypes = Object.freeze({
   integer: 'INTEGER',
   document: 'TEXT',
   tableOptions: '',
+  indexIfNotExists: ' IF NOT EXISTS',
 });

@@ -17,6 +17,6 @@ export const sqliteDialect: SqlDialect = Object.freeze({
     return code === 'SQLITE_CONSTRAINT_PRIMARYKEY' || code === 'SQLITE_CONSTRAINT_UNIQUE';
   },
   // DDL is transactional: a migration is never left half applied.
-  isDuplicateColumn: () => false,
+  isAlreadyApplied: () => false,
   tableExists: "SELECT 1 AS found FROM sqlite_master WHERE type = 'table' AND name = ?",
 });

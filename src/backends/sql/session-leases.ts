@@ -1,0 +1,86 @@
+import type { SqlContext } from './sql-context.js';
+import type { SqlLeadership } from './sql-leadership.js';
+
+/**
+ * The leases one session holds, and their reconciliation with the store. A lease row lives as
+ * long as its holder's member row, so no lease is renewed on its own; what a per-lease renewal
+ * used to tell a holder (its row was taken or changed behind its back) comes from one read per
+ * retry period per session instead, and so does the cure for rows a live session would
+ * otherwise hold forever.
+ */
+export class SessionLeases {
+  readonly #ctx: SqlContext;
+  readonly #sessionId: string;
+  readonly #held = new Map<string, SqlLeadership>();
+  readonly #campaigning = new Set<string>();
+  #reconciling = false;
+
+  constructor(ctx: SqlContext, sessionId: string) {
+    this.#ctx = ctx;
+    this.#sessionId = sessionId;
+  }
+
+  /** Whether the session campaigns for or holds `election`. */
+  busy(election: string): boolean {
+    return this.#campaigning.has(election) || this.#held.has(election);
+  }
+
+  campaigning(election: string, yes: boolean): void {
+    if (yes) this.#campaigning.add(election);
+    else this.#campaigning.delete(election);
+  }
+
+  add(leadership: SqlLeadership): void {
+    this.#held.set(leadership.election, leadership);
+  }
+
+  /** Forgets `leadership` (when it ends), unless a newer term of its election replaced it. */
+  remove(leadership: SqlLeadership): void {
+    if (this.#held.get(leadership.election) === leadership) this.#held.delete(leadership.election);
+  }
+
+  /** The terms held now. */
+  all(): SqlLeadership[] {
+    return [...this.#held.values()];
+  }
+
+  /**
+   * Compares what the store holds for this session with the terms it knows, and settles the
+   * difference. Run after each successful renewal of the session's member row (one at a time):
+   *  1. note the terms held now, and read the store's count and sum of terms for this session
+   *     (one indexed read: at rest, the only cost per retry period besides the renewal);
+   *  2. equal: nothing changed. Else read the session's rows (election, term);
+   *  3. a term noted in 1 that the store no longer names (another holder, another term) ends
+   *     as taken over: someone changed the row behind its back;
+   *  4. a row naming this session that no live term holds, whose election no campaign of this
+   *     session is trying to win, is released, by holder and term. Nobody acts for it: it is a
+   *     graceful end whose release failed or is in flight, a take that landed after its
+   *     campaign was aborted, or one whose answer was lost. Left alone, the session's renewals
+   *     would keep it held forever. A campaign that starts meanwhile takes the row with a
+   *     higher term (leaseFree lets a session take its own row), which this release, bound to
+   *     the old term, no longer matches.
+   * A failed read is tried again after the next renewal.
+   */
+  async reconcile(): Promise<void> {
+    if (this.#reconciling) return;
+    this.#reconciling = true;
+    try {
+      const known = this.all();
+      const { connection, sql, cluster } = this.#ctx;
+      const digest = (await connection.run(sql.sessionLeasesDigest, [cluster, this.#sessionId])).rows[0];
+      const knownTerms = known.reduce((sum, l) => sum + l.term, 0);
+      if (Number(digest?.['leases']) === known.length && Number(digest?.['terms']) === knownTerms) return;
+      const { rows } = await connection.run(sql.sessionLeases, [cluster, this.#sessionId]);
+      const stored = new Map(rows.map((r) => [String(r['name']), Number(r['term'])]));
+      for (const leadership of known) {
+        if (stored.get(leadership.election) !== leadership.term) leadership.takenOver();
+      }
+      const orphans = [...stored].filter(([election, term]) => this.#held.get(election)?.term !== term && !this.#campaigning.has(election));
+      // Not durable (as every release): lost in a server crash, the next reconciliation finds it again.
+      const release = ([election, term]: [string, number]) => connection.runAndAnnounce(sql.leaseRelease, [cluster, election, this.#sessionId, term], cluster, { durable: false });
+      await Promise.allSettled(orphans.map(release));
+    } finally {
+      this.#reconciling = false;
+    }
+  }
+}

@@ -1,0 +1,46 @@
+/**
+ * A SqlConnection that forwards every call to another one: the base of the fault-test wrappers,
+ * which override only the calls they watch or break.
+ */
+import type { CallOptions } from '../../src/backend/contract.js';
+import type { SqlConnection, SqlExecutor, SqlParam, SqlResult } from '../../src/backends/sql/dialect.js';
+
+export class ForwardingConnection implements SqlConnection {
+  protected readonly inner: SqlConnection;
+
+  constructor(inner: SqlConnection) {
+    this.inner = inner;
+  }
+
+  get dialect() {
+    return this.inner.dialect;
+  }
+
+  run(sql: string, params?: readonly SqlParam[]): Promise<SqlResult> {
+    return this.inner.run(sql, params);
+  }
+
+  transaction<T>(fn: (tx: SqlExecutor) => Promise<T>, options?: CallOptions): Promise<T> {
+    return this.inner.transaction(fn, options);
+  }
+
+  withMigrationLock<T>(lockName: string, fn: (executor: SqlExecutor) => Promise<T>): Promise<T> {
+    return this.inner.withMigrationLock(lockName, fn);
+  }
+
+  runAndAnnounce(sql: string, params: readonly SqlParam[], cluster: string): Promise<SqlResult> {
+    return this.inner.runAndAnnounce(sql, params, cluster);
+  }
+
+  announce(tx: SqlExecutor, cluster: string): Promise<void> {
+    return this.inner.announce(tx, cluster);
+  }
+
+  onAnnounce(cluster: string, listener: () => void): () => void {
+    return this.inner.onAnnounce(cluster, listener);
+  }
+
+  close(): Promise<void> {
+    return this.inner.close();
+  }
+}

@@ -1,0 +1,68 @@
+/**
+ * A SqlConnection wrapper for the session-bound lease tests: counts the statements baton sends
+ * (writes apart), and can make chosen statements fail as an unreachable store would. Opened
+ * over any fixture's engine, so one test runs on SQLite, PostgreSQL and MariaDB alike.
+ */
+import type { CallOptions } from '../../src/backend/contract.js';
+import type { SqlConnection, SqlExecutor, SqlParam, SqlResult } from '../../src/backends/sql/dialect.js';
+import { ForwardingConnection } from './forwarding-connection.js';
+import { openMysqlConnection } from '../../src/backends/sql/mysql/connection.js';
+import { openPostgresConnection } from '../../src/backends/sql/postgres/connection.js';
+import { SqlBackend } from '../../src/backends/sql/sql-backend.js';
+import { openSqliteConnection } from '../../src/backends/sql/sqlite/connection.js';
+import { tableNames } from '../../src/backends/sql/table-prefix.js';
+import { StoreUnavailableError } from '../../src/errors.js';
+import type { SqlFixture } from '../support/sqlite-fixture.js';
+
+/** A statement that changes rows (PostgreSQL wraps announced ones in `WITH changed AS (...)`). */
+const WRITE = /^\s*(INSERT|UPDATE|DELETE|WITH\s+changed\s+AS\s+\(\s*(INSERT|UPDATE|DELETE))\b/i;
+
+export class WatchedConnection extends ForwardingConnection {
+  /** Statements sent, those of them that write, and the member-row renewals among those. */
+  statements = 0;
+  writes = 0;
+  memberRenewals = 0;
+  #failing: ((sql: string) => boolean) | undefined;
+
+  /** From now on, statements for which `which` holds fail with StoreUnavailableError (all: `() => true`). */
+  fail(which: (sql: string) => boolean): void {
+    this.#failing = which;
+  }
+
+  override run(sql: string, params?: readonly SqlParam[]): Promise<SqlResult> {
+    return this.#send(sql, () => this.inner.run(sql, params));
+  }
+
+  override transaction<T>(fn: (tx: SqlExecutor) => Promise<T>, options?: CallOptions): Promise<T> {
+    return this.inner.transaction((tx) => fn({ run: (sql, params) => this.#send(sql, () => tx.run(sql, params)) }), options);
+  }
+
+  override runAndAnnounce(sql: string, params: readonly SqlParam[], cluster: string): Promise<SqlResult> {
+    return this.#send(sql, () => this.inner.runAndAnnounce(sql, params, cluster));
+  }
+
+  #send(sql: string, statement: () => Promise<SqlResult>): Promise<SqlResult> {
+    if (this.#failing?.(sql)) return Promise.reject(new StoreUnavailableError('test: statement made to fail'));
+    this.statements++;
+    if (WRITE.test(sql)) this.writes++;
+    if (isMemberRenewal(sql)) this.memberRenewals++;
+    return statement();
+  }
+}
+
+/** baton's own connection to the fixture's database (what openStore would open). */
+export async function openConnection(fixture: SqlFixture): Promise<SqlConnection> {
+  if (fixture.dialect === 'sqlite') return openSqliteConnection(fixture.database);
+  if (fixture.dialect === 'postgres') return openPostgresConnection(fixture.url, `${tableNames().prefix}changes`);
+  return openMysqlConnection(fixture.url);
+}
+
+/** A backend on the fixture whose statements go through a WatchedConnection. */
+export async function openWatched(fixture: SqlFixture, cluster: string, pollIntervalMs: number): Promise<{ backend: SqlBackend; connection: WatchedConnection }> {
+  const connection = new WatchedConnection(await openConnection(fixture));
+  const backend = await SqlBackend.open(fixture.dialect, connection, { cluster, pollIntervalMs });
+  return { backend, connection };
+}
+
+/** A member-row renewal (the statement the tests make fail to stall a session). */
+export const isMemberRenewal = (sql: string): boolean => /^\s*UPDATE\s+\S*member\S*\s+SET\s+expires_at/i.test(sql);
