@@ -145,10 +145,28 @@ export function isBatonError(error: unknown, code?: BatonErrorCode): error is Ba
   return error instanceof BatonError && (code === undefined || error.code === code);
 }
 
-/** Another live session already uses this node id. */
+/** What a store can tell about the session that holds a node id (see NodeIdInUseError). */
+export interface NodeIdHolder {
+  /** The holder's member info (host, ports, ...), when readable. */
+  readonly info?: Readonly<Record<string, unknown>>;
+  /** How long ago the holder last renewed, ms on the store's clock (SQL stores). */
+  readonly renewedMsAgo?: number;
+  /** How long until the holder's session expires unless renewed, ms on the store's clock (SQL stores). */
+  readonly expiresInMs?: number;
+}
+
+/**
+ * Another session, not yet expired, holds this node id. `holder` says what the store knows
+ * about it, so a caller can tell another live node from its own previous process's session
+ * that is still expiring after a crash.
+ */
 export class NodeIdInUseError extends BatonError {
-  constructor(nodeId: string) {
-    super('NODE_ID_IN_USE', `node id "${nodeId}" is already used by a live session; pick another nodeId or stop the other node`);
+  readonly nodeId: string;
+  readonly holder: NodeIdHolder;
+  constructor(nodeId: string, holder: NodeIdHolder = {}) {
+    super('NODE_ID_IN_USE', `node id "${nodeId}" is already used by a session that has not expired; pick another nodeId or stop the other node`);
+    this.nodeId = nodeId;
+    this.holder = holder;
   }
 }
 

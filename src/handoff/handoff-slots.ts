@@ -78,6 +78,8 @@ export class HandoffSlots<K extends string | number> {
   readonly #slots = new Map<K, Slot>();
   readonly #tasks = new Set<Promise<void>>();
   #wanted: ReadonlySet<K> = new Set();
+  /** What changed since the last change of `want`, until every wanted item is held (one info line then). */
+  #change: { readonly acquired: K[]; readonly released: K[] } | null = null;
   #closing: Promise<void> | undefined;
 
   constructor(options: HandoffSlotsOptions<K>) {
@@ -119,9 +121,19 @@ export class HandoffSlots<K extends string | number> {
     return owned;
   }
 
-  /** Sets the items this node should hold and brings the slots in line. */
+  /**
+   * Sets the items this node should hold and brings the slots in line. Logs: one info line per
+   * change of the set and one once it is held (each item's own acquire and release at debug).
+   */
   want(items: ReadonlySet<K>): void {
+    const adding = [...items].filter((i) => !this.#wanted.has(i));
+    const removing = [...this.#wanted].filter((i) => !items.has(i));
     this.#wanted = items;
+    if (adding.length > 0 || removing.length > 0) {
+      const { noun } = this.#o;
+      this.#o.log.info({ adding: sorted(adding), removing: sorted(removing), wanted: items.size }, `${noun}s to hold changed: +${adding.length} -${removing.length}, ${items.size} wanted`);
+      this.#change = { acquired: [], released: [] };
+    }
     this.#reconcile();
   }
 
@@ -163,6 +175,20 @@ export class HandoffSlots<K extends string | number> {
     } else if (!keep && slot.kind === 'owned') {
       this.#track(this.#release(item, slot, ended ? 'lost' : 'moved'));
     }
+    this.#reportSettled();
+  }
+
+  /** The info line of a change, once every wanted item is held and nothing else is. */
+  #reportSettled(): void {
+    const change = this.#change;
+    if (change === null || this.#slots.size !== this.#wanted.size) return;
+    for (const slot of this.#slots.values()) if (slot.kind !== 'owned') return;
+    this.#change = null;
+    const { noun } = this.#o;
+    this.#o.log.info(
+      { holding: this.#wanted.size, acquired: sorted(change.acquired), released: sorted(change.released) },
+      `${noun}s held: ${this.#wanted.size} (acquired ${change.acquired.length}, released ${change.released.length})`,
+    );
   }
 
   #startCampaign(item: K): void {
@@ -181,7 +207,10 @@ export class HandoffSlots<K extends string | number> {
           await this.#resign(item, leadership);
           break;
         }
-        if (this.#own(item, leadership)) return;
+        if (this.#own(item, leadership)) {
+          this.#reportSettled();
+          return;
+        }
         await pause(clock, session.timing.retryPeriodMs, signal);
       } catch (error) {
         if (signal.aborted || isBatonError(error, 'SESSION_LOST')) break;
@@ -211,7 +240,8 @@ export class HandoffSlots<K extends string | number> {
     this.#slots.set(item, slot);
     // Listening before onStarted: a term found over while onStarted runs is released too.
     leadership.signal.addEventListener('abort', slot.onLost, { once: true });
-    log.info({ [noun]: item, token: leadership.term }, `${noun} acquired`);
+    log.debug({ [noun]: item, token: leadership.term }, `${noun} acquired`);
+    this.#change?.acquired.push(item);
     this.#o.onStarted(item, heldItem(leadership, stop));
     // A change of mind while the campaign ran (unwanted now) releases at once.
     if (!this.#wanted.has(item)) this.#reconcileItem(item);
@@ -243,7 +273,8 @@ export class HandoffSlots<K extends string | number> {
     } catch (error) {
       log.error({ [noun]: item, err: error }, `${noun} stop callback failed`);
     }
-    log.info({ [noun]: item, token: slot.leadership.term, reason }, `${noun} released`);
+    log.debug({ [noun]: item, token: slot.leadership.term, reason }, `${noun} released`);
+    this.#change?.released.push(item);
     await this.#resign(item, slot.leadership);
     this.#slots.delete(item);
     this.#reconcileItem(item);
@@ -298,4 +329,9 @@ function listenerLimit(signal: AbortSignal): number {
     if (error instanceof TypeError) return 0;
     throw error;
   }
+}
+
+/** Items in their natural order (numbers and numeric strings by value), for log lines. */
+function sorted<K extends string | number>(items: readonly K[]): K[] {
+  return [...items].sort((a, b) => (Number(a) - Number(b)) || String(a).localeCompare(String(b)));
 }

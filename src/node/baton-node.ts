@@ -164,7 +164,12 @@ export class BatonNode implements NodeView {
       throw error;
     }
     this.#state = 'running';
-    this.logger.info({ reason: 'started', url: this.url, store: this.#backend.kind }, 'node started on %s', this.url);
+    const joined = this.#supervisor?.session != null;
+    this.logger.info(
+      { reason: 'started', url: this.url, store: this.#backend.kind, session: joined ? 'open' : 'retrying' },
+      joined ? 'node started on %s' : 'node started on %s, not in the cluster yet: its session could not open (see the warning before); it keeps retrying',
+      this.url,
+    );
   }
 
   /** Graceful stop: features, leadership, membership, HTTP, store. Idempotent. */

@@ -13,6 +13,7 @@ import { backoffDelay } from './backoff.js';
 import { deferred } from './deferred.js';
 import type { NodeFeature } from './feature.js';
 import { memberInfo } from './member-info.js';
+import { sessionRetryNotice } from './session-retry-notice.js';
 import type { NodeMetrics } from './node-metrics.js';
 
 /**
@@ -98,7 +99,8 @@ export class SessionSupervisor {
         if (isBatonError(error) && FATAL_CODES.has(error.code)) throw error;
         // 2. Transient (store unreachable, our old session not yet expired): back off and retry.
         const waitMs = backoffDelay(attempt++, config.election.retryPeriodMs, maxWait);
-        logger.warn({ err: error, reason: isBatonError(error) ? error.code : 'error', retryInMs: waitMs }, 'cannot open a session, retrying');
+        const notice = sessionRetryNotice(error, config, memberInfo(config, httpPort), waitMs);
+        logger.warn(notice.fields, notice.message);
         this.#firstAttempt.resolve();
         if (!(await this.#pause(clock, waitMs))) break;
         continue;

@@ -122,7 +122,10 @@ export class MemoryCluster {
   /** Registers a session and its member entry; NodeIdInUseError if a live session has the id. */
   openSession(id: string, nodeId: string, info: JsonObject, ttlMs: number): StoredSession {
     for (const other of this.#sessions.values()) {
-      if (other.nodeId === nodeId) throw new NodeIdInUseError(nodeId);
+      if (other.nodeId === nodeId) {
+        const renewedMsAgo = this.#clock.now() - other.renewedAt;
+        throw new NodeIdInUseError(nodeId, { info: other.info, renewedMsAgo, expiresInMs: other.ttlMs - renewedMsAgo });
+      }
     }
     const session: StoredSession = { id, nodeId, info, ttlMs, renewedAt: this.#clock.now(), ended: new AbortController() };
     this.#sessions.set(id, session);

@@ -7,7 +7,7 @@ import { validateElectionName, validateSegment } from '../../backend/names.js';
 import type { SessionTiming } from '../../backend/timing.js';
 import { validateTiming } from '../../backend/timing.js';
 import type { BatonError } from '../../errors.js';
-import { ClosedError, InvalidArgumentError, NodeIdInUseError, SessionLostError, StateError } from '../../errors.js';
+import { ClosedError, InvalidArgumentError, NodeIdInUseError, SessionLostError, StateError, type NodeIdHolder } from '../../errors.js';
 import { RenewalLoop } from './renewal-loop.js';
 import type { DbClockReading } from './db-clock-check.js';
 import { DB_CLOCK_WARNING, DbClockCheck } from './db-clock-check.js';
@@ -101,7 +101,7 @@ export class SqlSession implements Session {
     try {
       dbMs = await raceSignal(insert, options.signal, 'open session');
     } catch (error) {
-      if (connection.dialect.isUniqueViolation(error)) throw new NodeIdInUseError(options.nodeId);
+      if (connection.dialect.isUniqueViolation(error)) throw new NodeIdInUseError(options.nodeId, await readHolder(ctx, options.nodeId));
       // Aborted: a row inserted after all is deleted again (else it expires on its own).
       insert.then(() => connection.run(sql.memberDelete, [cluster, options.nodeId, id])).catch(() => undefined);
       throw error;
@@ -274,5 +274,22 @@ export class SqlSession implements Session {
     if (this.#state === state) return;
     this.#state = state;
     for (const listener of [...this.#stateListeners]) listener(state);
+  }
+}
+
+/** What the member row holding `nodeId` says about its session (empty when it is gone meanwhile). */
+async function readHolder(ctx: SqlContext, nodeId: string): Promise<NodeIdHolder> {
+  try {
+    const { rows } = await ctx.connection.run(ctx.sql.memberHolder, [ctx.cluster, nodeId]);
+    const row = rows[0];
+    if (row === undefined) return {};
+    const info: unknown = JSON.parse(String(row['info']));
+    return {
+      ...(typeof info === 'object' && info !== null && !Array.isArray(info) ? { info: info as Record<string, unknown> } : {}),
+      renewedMsAgo: Number(row['renewed_ms_ago']),
+      expiresInMs: Number(row['expires_in_ms']),
+    };
+  } catch {
+    return {}; // only a better message was at stake
   }
 }

@@ -113,6 +113,8 @@ export function buildStatements(d: SqlDialect, t: TableNames) {
 
     // ---- members (sessions) ----
     /** An expired row of this node id is dead: clear it so the node id can be reused. */
+    /** The row holding a node id, seen from the DB clock (why a session could not open). */
+    memberHolder: `SELECT info, ${now} - renewed_at AS renewed_ms_ago, expires_at - ${now} AS expires_in_ms FROM ${member} WHERE cluster = ? AND node_id = ?`,
     memberPurge: `DELETE FROM ${member} WHERE cluster = ? AND node_id = ? AND expires_at <= ${now}`,
     memberInsert: `INSERT INTO ${member} (cluster, node_id, session, info, expires_at, joined_at, renewed_at) VALUES (?, ?, ?, ?, ${now} + ?, ${now}, ${now})`,
     /**

@@ -12,7 +12,7 @@ import { validateSegment } from '../../backend/names.js';
 import { validateTiming } from '../../backend/timing.js';
 import type { Clock } from '../../clock.js';
 import { systemClock } from '../../clock.js';
-import { ClosedError, ConfigError, InvalidArgumentError, NodeIdInUseError, NotFoundError, StateError, warnCorruptDocument } from '../../errors.js';
+import { ClosedError, ConfigError, InvalidArgumentError, NodeIdInUseError, NotFoundError, StateError, warnCorruptDocument, type NodeIdHolder } from '../../errors.js';
 import { normalizeChroot, normalizeConnect } from './connect-string.js';
 import type { ZkAcl } from './zk-acl.js';
 import { explainNoAuth, lockDownSubtree } from './zk-acl-lockdown.js';
@@ -282,7 +282,7 @@ class ZookeeperBackend implements Backend {
     } catch (error) {
       if (!isZkError(error, 'NODE_EXISTS')) throw error;
       const stat = await client.exists(path, { signal: options.signal });
-      if (stat?.ephemeralOwner !== client.sessionId) throw new NodeIdInUseError(nodeId);
+      if (stat?.ephemeralOwner !== client.sessionId) throw new NodeIdInUseError(nodeId, await readHolderInfo(client, path));
     }
   }
 
@@ -327,5 +327,16 @@ class ZookeeperBackend implements Backend {
         await clock.sleep(RECONNECT_RETRY_MS, { signal }).catch(() => undefined); // retried until closed
       }
     }
+  }
+}
+
+/** The member info in the znode holding a node id (ZooKeeper does not show when its session was last heard). */
+async function readHolderInfo(client: ZkClient, path: string): Promise<NodeIdHolder> {
+  try {
+    const parsed: unknown = JSON.parse((await client.getData(path)).data.toString());
+    const info = isJsonObject(parsed) ? parsed['info'] : undefined;
+    return isJsonObject(info) ? { info } : {};
+  } catch {
+    return {}; // only a better message was at stake
   }
 }

@@ -1,6 +1,7 @@
+import { processMetrics } from '../../node/process-metrics.js';
 import type { RouteModule } from './route-module.js';
 
-/** `GET /metrics`: the node's Prometheus registry in the text exposition format. */
+/** `GET /metrics`: the node's Prometheus registry, then Node's process metrics, in the text exposition format. */
 export const metricsRoutes: RouteModule = (app, { node }) => {
   app.get('/metrics', {
     schema: {
@@ -10,7 +11,7 @@ export const metricsRoutes: RouteModule = (app, { node }) => {
       response: { 200: { type: 'string', description: 'Prometheus text exposition format' } },
     },
   }, async (_request, reply) => {
-    const text = await node.metrics.metrics();
+    const text = `${await node.metrics.metrics()}\n${await processMetrics().metrics()}`;
     return reply.type(node.metrics.contentType).send(text);
   });
 };
