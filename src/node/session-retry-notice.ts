@@ -3,7 +3,9 @@
  * node will wait. A node id held by a session that advertises this node's own host and HTTP
  * port (which this process now holds, so no live process there can) or that stopped renewing
  * is this node's previous process, which crashed: its session expires on its own (safety model
- * 3) and the node joins then. One that still renews belongs to another live node, which only
+ * 3) and the node joins then. A holder unrenewed for longer than renewDeadlineMs (the cluster
+ * shares one timing) has passed its own local deadline and stopped acting (safety model 2), so
+ * it is no live node; a busy but live one renews well within it. One that still renews belongs to another live node, which only
  * stopping it (or another nodeId) cures.
  */
 import type { BatonConfig } from '../config/types.js';
@@ -14,13 +16,6 @@ export interface SessionRetryNotice {
   readonly fields: Readonly<Record<string, unknown>>;
   readonly message: string;
 }
-
-/**
- * A holder that has not renewed for this many of our retry periods has stopped: a live holder
- * renews every retry period (the cluster shares one timing), so two missed renewals rule out
- * a slow round trip.
- */
-const STOPPED_AFTER_PERIODS = 2;
 
 function seconds(ms: number): string {
   return `${(Math.max(0, ms) / 1000).toFixed(1)} s`;
@@ -48,7 +43,7 @@ export function sessionRetryNotice(error: unknown, config: BatonConfig, own: Rea
   const { nodeId, holder } = error;
   const base = { reason: 'NODE_ID_IN_USE', retryInMs, holder: holder.info ?? null };
   const mine = sameAddress(holder.info, own);
-  if (mine || (holder.renewedMsAgo !== undefined && holder.renewedMsAgo > STOPPED_AFTER_PERIODS * config.election.retryPeriodMs)) {
+  if (mine || (holder.renewedMsAgo !== undefined && holder.renewedMsAgo > config.election.renewDeadlineMs)) {
     const expires = holder.expiresInMs === undefined ? `at most ${seconds(config.election.ttlMs)} after that process stopped` : `in ${seconds(holder.expiresInMs)}`;
     const why = mine ? 'advertises this node\'s own host and HTTP port' : `stopped renewing ${seconds(holder.renewedMsAgo ?? 0)} ago`;
     return {
