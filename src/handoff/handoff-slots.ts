@@ -80,6 +80,8 @@ export class HandoffSlots<K extends string | number> {
   #wanted: ReadonlySet<K> = new Set();
   /** What changed since the last change of `want`, until every wanted item is held (one info line then). */
   #change: { readonly acquired: K[]; readonly released: K[] } | null = null;
+  /** Slots of kind 'owned', counted as they change so that checking "all held" is O(1). */
+  #ownedCount = 0;
   #closing: Promise<void> | undefined;
 
   constructor(options: HandoffSlotsOptions<K>) {
@@ -156,6 +158,7 @@ export class HandoffSlots<K extends string | number> {
     for (const item of [...this.#slots.keys()]) this.#reconcileItem(item);
     if (this.#lifetime.signal.aborted) return;
     for (const item of this.#wanted) this.#reconcileItem(item);
+    this.#reportSettled();
   }
 
   /**
@@ -175,14 +178,16 @@ export class HandoffSlots<K extends string | number> {
     } else if (!keep && slot.kind === 'owned') {
       this.#track(this.#release(item, slot, ended ? 'lost' : 'moved'));
     }
-    this.#reportSettled();
   }
 
-  /** The info line of a change, once every wanted item is held and nothing else is. */
+  /**
+   * The info line of a change, once every wanted item is held and nothing else is (every slot
+   * owned, as many as wanted: an unwanted owned item is released and a missing wanted one
+   * campaigned for as soon as the set changes). O(1): called after each acquisition and release.
+   */
   #reportSettled(): void {
     const change = this.#change;
-    if (change === null || this.#slots.size !== this.#wanted.size) return;
-    for (const slot of this.#slots.values()) if (slot.kind !== 'owned') return;
+    if (change === null || this.#ownedCount !== this.#wanted.size || this.#slots.size !== this.#wanted.size) return;
     this.#change = null;
     const { noun } = this.#o;
     this.#o.log.info(
@@ -238,6 +243,7 @@ export class HandoffSlots<K extends string | number> {
     const stop = new AbortController();
     const slot: Owned = { kind: 'owned', leadership, stop, onLost: () => this.#track(this.#releaseLost(item, slot)) };
     this.#slots.set(item, slot);
+    this.#ownedCount += 1;
     // Listening before onStarted: a term found over while onStarted runs is released too.
     leadership.signal.addEventListener('abort', slot.onLost, { once: true });
     log.debug({ [noun]: item, token: leadership.term }, `${noun} acquired`);
@@ -266,6 +272,7 @@ export class HandoffSlots<K extends string | number> {
     const { log, noun } = this.#o;
     if (this.#slots.get(item) !== slot) return;
     this.#slots.set(item, { kind: 'releasing' });
+    this.#ownedCount -= 1;
     slot.leadership.signal.removeEventListener('abort', slot.onLost);
     slot.stop.abort(new StateError(`${noun} ${item} released: ${reason}`));
     try {
@@ -278,6 +285,7 @@ export class HandoffSlots<K extends string | number> {
     await this.#resign(item, slot.leadership);
     this.#slots.delete(item);
     this.#reconcileItem(item);
+    this.#reportSettled();
   }
 
   /** Resigns, retrying while the store is unreachable, until the term is gone either way. */
