@@ -52,7 +52,12 @@ function tick(): void {
 
 process.on('message', (message) => {
   if (message === 'campaign') campaign();
-  else if (message === 'resign') void contender.resign().then(() => send({ event: 'resigned' }));
+  else if (message === 'resign') {
+    contender.resign().then(
+      () => send({ event: 'resigned' }),
+      (error: unknown) => send({ event: 'failed', message: error instanceof Error ? error.message : String(error) }),
+    );
+  }
   else if (message === 'arm') armed = true;
   else if (message === 'quiet') quiet = true;
   else if (message === 'loud') quiet = false;
