@@ -163,6 +163,6 @@ export function renderAlternatives(allRows: readonly ReportRow[], results: Reado
     '',
     ...rows.map((row) => verdict(row, results.get(row.name) as AlternativeFigures, row.versus === undefined ? undefined : results.get(row.versus))),
     '',
-    'Reproduce: `npm run bench -- alternatives` (needs the local PostgreSQL, MariaDB and Redis, and Debian\'s zookeeper; one row per contender in bench/alternatives.ts). `ALTERNATIVES=redlock npm run bench -- alternatives` runs only the matching rows and prints the section without writing it; `ALTERNATIVES_QUICK=1` runs a few trials of each kind.',
+    'Reproduce: `npm run bench -- alternatives` (needs the local PostgreSQL, MariaDB and Redis, and Debian\'s zookeeper and etcd-server; one row per contender in bench/alternatives.ts). `ALTERNATIVES=redlock npm run bench -- alternatives` runs only the matching rows and prints the section without writing it; `ALTERNATIVES_QUICK=1` runs a few trials of each kind.',
   ].join('\n');
 }

@@ -2,12 +2,14 @@
  * The stores of `npm run bench -- alternatives`: a fresh SQLite file, PostgreSQL and MariaDB
  * database per row (election-stores.ts), one standalone ZooKeeper server for the whole run (the
  * test fixture), and the local Redis (127.0.0.1:6379; every row uses election names of its
- * own, so nothing needs clearing).
+ * own, so nothing needs clearing), and one etcd member for the whole run (the test fixture; every
+ * row uses a key prefix and election names of its own).
  */
 import { createBenchStore } from './election-stores.js';
+import { startEtcd, type EtcdCluster } from '../test/support/etcd-fixture.js';
 import { startStandalone, type StandaloneZooKeeper } from '../test/support/zookeeper-fixture.js';
 
-export type StoreKind = 'sqlite' | 'postgres' | 'mysql' | 'zookeeper' | 'redis';
+export type StoreKind = 'sqlite' | 'postgres' | 'mysql' | 'zookeeper' | 'etcd' | 'redis';
 
 /** One row's store, made fresh for it and dropped after it. */
 export interface AlternativesStore {
@@ -23,9 +25,10 @@ export interface AlternativesStore {
 
 const REDIS = { host: '127.0.0.1', port: 6379 };
 
-/** Opens stores on demand; `close()` stops the ZooKeeper server if one was started. */
+/** Opens stores on demand; `close()` stops the ZooKeeper server and the etcd member if they were started. */
 export class AlternativesStores {
   #zookeeper: Promise<StandaloneZooKeeper> | undefined;
+  #etcd: Promise<EtcdCluster> | undefined;
 
   async create(kind: StoreKind, chroot: string): Promise<AlternativesStore> {
     if (kind === 'redis') return { endpoint: REDIS, address: (port) => `${REDIS.host}:${port ?? REDIS.port}`, drop: async () => undefined };
@@ -35,6 +38,15 @@ export class AlternativesStores {
       return {
         endpoint: { host, port: Number(port) },
         address: (proxyPort, style) => (style === 'url' ? `zookeeper://${host}:${proxyPort ?? port}/${chroot}` : `${host}:${proxyPort ?? port}`),
+        drop: async () => undefined,
+      };
+    }
+    if (kind === 'etcd') {
+      this.#etcd ??= startEtcd();
+      const port = (await this.#etcd).members[0]?.clientPort ?? 0;
+      return {
+        endpoint: { host: '127.0.0.1', port },
+        address: (proxyPort, style) => (style === 'url' ? `etcd://127.0.0.1:${proxyPort ?? port}/${chroot}` : `127.0.0.1:${proxyPort ?? port}`),
         drop: async () => undefined,
       };
     }
@@ -54,5 +66,6 @@ export class AlternativesStores {
 
   async close(): Promise<void> {
     await (await this.#zookeeper)?.close();
+    await (await this.#etcd)?.close();
   }
 }

@@ -71,6 +71,17 @@ const ROWS: readonly Row[] = [
     versus: 'baton on ZooKeeper',
     about: 'ephemeral sequential znodes, each waiter watching its predecessor; leadership ends on the client\'s disconnected/expired events; node-zookeeper-client has no read timeout, so a silent connection is never left',
   },
+  baton('baton on etcd', 'etcd'),
+  {
+    name: 'etcd3 Election (etcd)',
+    contender: 'etcd3-election',
+    store: 'etcd',
+    addressStyle: 'host-port',
+    ttlMs: ROW_TTL_MS,
+    effectiveTtlMs: ROW_TTL_MS,
+    versus: 'baton on etcd',
+    about: "the `etcd3` package's Election: a lease kept alive every TTL/3, candidates by create revision, each waiting on its predecessor; leadership ends on the campaign's error event, which its lease emits only two TTLs after the last keep-alive (microsoft/etcd3 #155); the leader's write is its proclaim, a transaction on the campaign key's create revision",
+  },
   baton('baton on SQLite', 'sqlite'),
   baton('baton on MariaDB', 'mysql'),
 ];

@@ -2,12 +2,13 @@
  * `npm run bench -- election`: leader election on every SQL store with three contender
  * processes: time to the first leader, graceful handoff and crash failover (see
  * election-trials.ts for how times are taken). Appends the ZooKeeper rows when
- * bench/election-zookeeper.ts exists.
+ * bench/election-zookeeper.ts exists, and the etcd rows (bench/election-etcd.ts).
  */
 import { existsSync } from 'node:fs';
 import os from 'node:os';
 import { fileURLToPath } from 'node:url';
 import type { SessionTiming } from '../src/backend/index.js';
+import { etcdElectionSection } from './election-etcd.js';
 import { onEachSqlStore, type SQL_KINDS } from './election-stores.js';
 import type { ElectionFigures } from './election-trials.js';
 import { runElectionTrials } from './election-trials.js';
@@ -67,5 +68,5 @@ export async function run(): Promise<void> {
     `Machine load (1-minute load average) at the start and end of the SQL runs: ${loadBefore.toFixed(1)} and ${(os.loadavg()[0] ?? 0).toFixed(1)} on ${os.cpus().length} cores; every hop of a handoff (IPC, database, NOTIFY) waits for a CPU, so the tails grow with load.`,
     ...(skipped.length > 0 ? ['', `Skipped: ${skipped.join('; ')}.`] : []),
   ].join('\n');
-  writeSection('election', body + (await zookeeperRows()));
+  writeSection('election', `${body}${await zookeeperRows()}\n\n${await etcdElectionSection()}`);
 }

@@ -143,7 +143,9 @@ export class EtcdSession implements Session {
           nodeId: this.nodeId,
           info,
           lost: this.#lost.signal,
-          recheckMs: this.timing.pollIntervalMs,
+          // The predecessor's watch resumes from its revision across broken streams, so the
+          // re-check only covers a member that silently stops serving it: once a renew period.
+          recheckMs: this.timing.retryPeriodMs,
           previous: this.#cleanups.get(election),
           cleanup: (work) => this.#trackCleanup(election, work),
           alive: () => this.#alive(),
