@@ -11,6 +11,8 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { chmodSync, chownSync, closeSync, existsSync, mkdirSync, mkdtempSync, openSync, rmSync } from 'node:fs';
+import http from 'node:http';
+import https from 'node:https';
 import os from 'node:os';
 import { join } from 'node:path';
 import { cutFromPeers, type PeerCut } from './peer-cut.js';
@@ -74,6 +76,10 @@ export interface EtcdCluster {
 export interface EtcdClusterOptions {
   /** Run each member under a uid of its own so that `cutFromPeers` works (root only). */
   readonly ownUids?: boolean;
+  /** Serve clients over TLS with this PEM certificate and key, signed by `ca` (PEM). */
+  readonly tls?: { readonly cert: string; readonly key: string; readonly ca: Buffer };
+  /** More etcd flags (`--auth-token-ttl=2`, ...). */
+  readonly extraArgs?: readonly string[];
 }
 
 export function checkEtcdInstalled(): void {
@@ -81,8 +87,8 @@ export function checkEtcdInstalled(): void {
 }
 
 /** Starts a one-member etcd and waits until it serves. */
-export function startEtcd(): Promise<EtcdCluster> {
-  return startEtcdCluster(1);
+export function startEtcd(options: EtcdClusterOptions = {}): Promise<EtcdCluster> {
+  return startEtcdCluster(1, options);
 }
 
 /** Starts a cluster of `size` members and waits until all serve. */
@@ -94,7 +100,9 @@ export async function startEtcdCluster(size = 3, options: EtcdClusterOptions = {
   for (let i = 0; i < size; i++) ports.push({ client: await freePort(), peer: await freePort() });
   const initialCluster = ports.map((p, i) => `m${i + 1}=http://127.0.0.1:${p.peer}`).join(',');
   const token = `baton-${process.pid}-${Date.now()}`;
-  const members = ports.map((p, i) => new Member(dir, `m${i + 1}`, p.client, p.peer, initialCluster, token, options.ownUids ? UID_BASE + (process.pid % 100_000) * 8 + i : undefined));
+  const members = ports.map(
+    (p, i) => new Member({ root: dir, name: `m${i + 1}`, clientPort: p.client, peerPort: p.peer, initialCluster, token, uid: options.ownUids ? UID_BASE + (process.pid % 100_000) * 8 + i : undefined, options }),
+  );
   const cuts = new Set<PeerCut>();
   let closing: Promise<void> | undefined;
   const close = () =>
@@ -139,17 +147,20 @@ class Member {
   readonly #args: string[];
   readonly #dir: string;
   readonly #uid: number | undefined;
+  readonly #ca: Buffer | undefined;
   #child: ChildProcess | undefined;
 
-  constructor(root: string, name: string, clientPort: number, peerPort: number, initialCluster: string, token: string, uid: number | undefined) {
+  constructor(p: { root: string; name: string; clientPort: number; peerPort: number; initialCluster: string; token: string; uid: number | undefined; options: EtcdClusterOptions }) {
+    const { name, clientPort, uid, options } = p;
     this.name = name;
     this.clientPort = clientPort;
     this.#uid = uid;
-    this.#dir = join(root, name);
+    this.#ca = options.tls?.ca;
+    this.#dir = join(p.root, name);
     mkdirSync(this.#dir, { recursive: true });
     if (uid !== undefined) chownSync(this.#dir, uid, uid);
-    const client = `http://127.0.0.1:${clientPort}`;
-    const peer = `http://127.0.0.1:${peerPort}`;
+    const client = `${options.tls ? 'https' : 'http'}://127.0.0.1:${clientPort}`;
+    const peer = `http://127.0.0.1:${p.peerPort}`;
     this.#args = [
       `--name=${name}`,
       `--data-dir=${join(this.#dir, 'data')}`,
@@ -157,8 +168,8 @@ class Member {
       `--advertise-client-urls=${client}`,
       `--listen-peer-urls=${peer}`,
       `--initial-advertise-peer-urls=${peer}`,
-      `--initial-cluster=${initialCluster}`,
-      `--initial-cluster-token=${token}`,
+      `--initial-cluster=${p.initialCluster}`,
+      `--initial-cluster-token=${p.token}`,
       '--initial-cluster-state=new',
       `--heartbeat-interval=${HEARTBEAT_MS}`,
       `--election-timeout=${ELECTION_TIMEOUT_MS}`,
@@ -166,6 +177,8 @@ class Member {
       '--log-level=warn',
       // Tests write little; no snapshots beyond the default cadence are needed.
       '--snapshot-count=10000',
+      ...(options.tls ? [`--cert-file=${options.tls.cert}`, `--key-file=${options.tls.key}`] : []),
+      ...(options.extraArgs ?? []),
     ];
   }
 
@@ -236,12 +249,24 @@ class Member {
   }
 
   /** One JSON request to the member's HTTP gateway; undefined when it does not answer within a second. */
-  async #http(method: string, path: string, body?: string): Promise<Record<string, unknown> | undefined> {
-    try {
-      const response = await fetch(`http://${this.endpoint}${path}`, { method, body, signal: AbortSignal.timeout(1_000) });
-      return (await response.json()) as Record<string, unknown>;
-    } catch {
-      return undefined;
-    }
+  #http(method: string, path: string, body?: string): Promise<Record<string, unknown> | undefined> {
+    return new Promise((resolve) => {
+      const options = { host: '127.0.0.1', port: this.clientPort, path, method, timeout: 1_000, ...(this.#ca ? { ca: this.#ca } : {}) };
+      const request = (this.#ca ? https : http).request(options, (response) => {
+        let text = '';
+        response.on('data', (chunk: Buffer) => (text += chunk.toString()));
+        response.on('end', () => {
+          try {
+            resolve(JSON.parse(text) as Record<string, unknown>);
+          } catch {
+            resolve(undefined);
+          }
+        });
+        response.on('error', () => resolve(undefined));
+      });
+      request.on('timeout', () => request.destroy());
+      request.on('error', () => resolve(undefined));
+      request.end(body);
+    });
   }
 }

@@ -115,6 +115,15 @@ export class EtcdClient {
   }
 
   /**
+   * Fetches a fresh token when a user is configured, for a stream about to be opened again (a
+   * stream's token is checked when it opens, and etcd expires idle tokens). Never rejects: a
+   * failure shows in the stream's own error.
+   */
+  async reauthenticate(): Promise<void> {
+    if (this.#options.auth) await this.authenticate({ signal: this.#closed.signal }).catch(() => undefined);
+  }
+
+  /**
    * One call. An expired auth token is renewed and the call sent once more (it was refused, so
    * it did not run). An unreachable member moves later calls to the next one.
    */

@@ -8,7 +8,10 @@ import { EtcdCallError } from './etcd-client.js';
  */
 export function toContractError(error: unknown): unknown {
   if (error instanceof BatonError) return error;
-  if (error instanceof EtcdCallError) return new StoreUnavailableError(`etcd is unavailable: ${error.message}`, { cause: error });
+  if (error instanceof EtcdCallError) {
+    const what = error.unreachable ? 'etcd is unreachable' : `etcd refused the call (check the store URL's TLS files, user and password, and the user's permissions on the prefix)`;
+    return new StoreUnavailableError(`${what}: ${error.message}`, { cause: error });
+  }
   return error;
 }
 

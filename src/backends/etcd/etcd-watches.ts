@@ -152,6 +152,7 @@ export class EtcdWatches {
     this.#reopening = true;
     void this.#clock
       .sleep(REOPEN_DELAY_MS, { signal: this.#client.closed })
+      .then(() => this.#client.reauthenticate())
       .then(() => {
         this.#reopening = false;
         if (this.#watchers.size === 0) return;

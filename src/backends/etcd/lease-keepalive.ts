@@ -75,6 +75,7 @@ export class LeaseKeepAlive {
         this.#drop(result.failed);
         this.#events.onBroken(result.failed, latencyMs);
         next = Math.min(next, this.#clock.now() + RETRY_AFTER_FAILURE_MS);
+        void this.#client.reauthenticate(); // a later stream carries a fresh token (not awaited: it must not delay the next try)
       } else if (result.ttl <= 0) {
         this.#drop('lease gone');
         this.#events.onExpired();
