@@ -17,6 +17,8 @@ export interface ClusterSetup extends Omit<WorkerSetup, 'nodeIds'> {
   readonly processes: number;
 }
 
+/** How long a node process may take to answer 'stats' (it answers at once unless its event loop is stuck). */
+const STATS_TIMEOUT_MS = 30_000;
 const WORKER = path.join(path.dirname(fileURLToPath(import.meta.url)), 'scale-worker.js');
 
 export class ScaleCluster {
@@ -76,15 +78,21 @@ export class ScaleCluster {
     }
   }
 
-  /** Every process's CPU, memory and counters now. */
+  /**
+   * Every process's CPU, memory and counters now; throws when one does not answer within
+   * STATS_TIMEOUT_MS (its event loop is stuck: the run is then reported as failed).
+   */
   async stats(): Promise<Stats[]> {
-    return Promise.all(
+    const replies = await Promise.allSettled(
       this.#children.map(async ({ child }) => {
-        const reply = this.#next(child, (m) => m.type === 'stats', 30_000);
-        child.send('stats');
+        const reply = this.#next(child, (m) => m.type === 'stats', STATS_TIMEOUT_MS);
+        if (child.connected) child.send('stats');
         return (await reply) as Stats;
       }),
     );
+    const failed = replies.find((r) => r.status === 'rejected');
+    if (failed !== undefined) throw new Error(`a node process did not report its statistics: ${String(failed.reason)}`);
+    return replies.map((r) => (r as PromiseFulfilledResult<Stats>).value);
   }
 
   /** Closes `nodeId` gracefully; resolves with the time the close began. */
@@ -101,7 +109,7 @@ export class ScaleCluster {
       this.#children.map(async ({ child }) => {
         if (child.exitCode !== null || child.signalCode !== null) return;
         const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-        child.send('exit');
+        if (child.connected) child.send('exit');
         const timer = setTimeout(() => child.kill('SIGKILL'), 20_000);
         await exited;
         clearTimeout(timer);

@@ -17,7 +17,7 @@ export interface ScaleReport {
   readonly minutes: number;
 }
 
-const STORE_NAMES: Record<string, string> = { sqlite: 'SQLite', postgres: 'PostgreSQL', mysql: 'MariaDB', zookeeper: 'ZooKeeper' };
+const STORE_NAMES: Record<string, string> = { sqlite: 'SQLite', postgres: 'PostgreSQL', mysql: 'MariaDB', zookeeper: 'ZooKeeper', etcd: 'etcd' };
 const PERIOD_S = DEFAULT_TIMING.retryPeriodMs / 1000;
 
 const storeOf = (r: RunResult) => STORE_NAMES[r.spec.store.split(':')[0]!] ?? r.spec.store;
@@ -27,12 +27,13 @@ const load = (r: RunResult) => `${r.loadAverage[0].toFixed(1)} → ${r.loadAvera
 const max = (values: readonly number[]) => Math.max(...values);
 
 function curve(results: readonly RunResult[]): string {
-  const idle = results.filter((r) => r.idle !== null);
+  const idle = results.filter((r) => r.spec.idleWindowMs > 0);
   const stores = [...new Set(idle.map(storeOf))];
   const counts = [...new Set(idle.map((r) => r.spec.buckets))].sort((a, b) => a - b);
   const cell = (store: string, buckets: number) => {
     const r = idle.find((x) => storeOf(x) === store && x.spec.buckets === buckets);
-    if (r?.idle == null) return '';
+    if (r === undefined) return '';
+    if (r.idle === null) return `not measured${r.failure !== null ? ' (a node process stopped answering)' : ''}${r.placedMs === null ? ', not placed' : ''}`;
     const perPeriod = r.idle.rowsPerS * PERIOD_S;
     return `${perPeriod.toFixed(1)}${perPeriod <= 3 ? ' ✓' : ''}${r.placedMs === null ? ' (not placed)' : ''}`;
   };
@@ -57,7 +58,7 @@ function placementTable(results: readonly RunResult[]): string {
       `${r.spec.nodes} (${r.spec.processes})`,
       ms(r.placedMs, r.spec.placementTimeoutMs),
       `${n(r.placeMoves)} (${n(r.spec.buckets)})`,
-      r.leave === null ? '—' : ms(r.leave.ms, 60_000),
+      r.leave === null ? (r.failure !== null ? `failed: ${r.failure}` : '—') : ms(r.leave.ms, 60_000),
       r.leave === null ? '—' : `${n(r.leave.moves)} (${n(r.leave.bound)})`,
       load(r),
     ]),

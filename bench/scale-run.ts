@@ -43,6 +43,8 @@ export interface RunResult {
   readonly placeMoves: number;
   readonly idle: IdleResult | null;
   readonly leave: { readonly ms: number | null; readonly moves: number; readonly bound: number } | null;
+  /** Why the idle or leave measurement could not be made (a node process stopped answering). */
+  readonly failure: string | null;
   readonly loadAverage: readonly [number, number];
 }
 
@@ -62,9 +64,15 @@ export async function runConfiguration(spec: RunSpec): Promise<RunResult> {
     const placedMs = placed === null ? null : msBetween(started, placed);
     const placeMoves = cluster.acquisitions;
     console.log(`    placed ${spec.buckets} over ${spec.nodes}: ${placedMs === null ? 'NOT within the time-out' : `${placedMs.toFixed(0)} ms`}, ${placeMoves} acquisitions`);
-    const idle = spec.idleWindowMs > 0 && spec.counter ? await measureIdle(cluster, spec.idleWindowMs, await spec.counter(cluster)) : null;
-    const leave = placed === null ? null : await measureLeave(cluster);
-    return { spec, placedMs, placeMoves, idle, leave, loadAverage: [loadAtStart, os.loadavg()[0] as number] };
+    let [idle, leave, failure]: [IdleResult | null, RunResult['leave'], string | null] = [null, null, null];
+    try {
+      if (spec.idleWindowMs > 0 && spec.counter) idle = await measureIdle(cluster, spec.idleWindowMs, await spec.counter(cluster));
+      if (placed !== null) leave = await measureLeave(cluster);
+    } catch (error) {
+      failure = error instanceof Error ? error.message : String(error);
+      console.log(`    failed: ${failure}`);
+    }
+    return { spec, placedMs, placeMoves, idle, leave, failure, loadAverage: [loadAtStart, os.loadavg()[0] as number] };
   } finally {
     await cluster.close();
   }

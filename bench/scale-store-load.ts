@@ -9,6 +9,8 @@
  *   the whole server, so other clients' writes count too);
  * - ZooKeeper: write transactions (the server's zxid counter, from `srvr`) and packets received
  *   (`mntr` zk_packets_received: every request and ping);
+ * - etcd: raft proposals committed (every write: put, delete, transaction, lease grant or revoke)
+ *   and gRPC messages received (every request and lease keep-alive), from its /metrics;
  * - SQLite: rows changed and write statements, counted in the node processes (scale-sqlite-count.ts).
  */
 import mysql from 'mysql2/promise';
@@ -81,6 +83,21 @@ export function zookeeperCounter(port: number): LoadCounter {
       if (zxid === undefined || packets === undefined) throw new Error(`ZooKeeper on port ${port} gave no zxid or packet count`);
       // The low 32 bits count transactions within the leader's epoch (one epoch on a standalone server).
       return { rows: Number(BigInt(`0x${zxid}`) & 0xffffffffn), other: Number(packets) };
+    },
+    close: async () => undefined,
+  };
+}
+
+export function etcdCounter(endpoint: string): LoadCounter {
+  const total = (text: string, metric: string) =>
+    text.split('\n').filter((line) => line.startsWith(metric)).reduce((sum, line) => sum + Number(line.slice(line.lastIndexOf(' ') + 1)), 0);
+  return {
+    rowsMean: 'raft proposals committed, every write (`etcd_server_proposals_committed_total`)',
+    otherMeans: 'gRPC messages received, keep-alives included (`grpc_server_msg_received_total`)',
+    async read() {
+      const response = await fetch(`http://${endpoint}/metrics`);
+      const text = await response.text();
+      return { rows: total(text, 'etcd_server_proposals_committed_total'), other: total(text, 'grpc_server_msg_received_total') };
     },
     close: async () => undefined,
   };

@@ -1,5 +1,5 @@
 /**
- * `npm run bench -- scale [--quick] [--stores=sqlite,postgres,mysql,zookeeper] [--label=NAME]
+ * `npm run bench -- scale [--quick] [--stores=sqlite,postgres,mysql,zookeeper,etcd] [--label=NAME]
  * [--buckets=100,1000] [--placements=10000x10,1000x50|none] [--measured=TEXT]`:
  * store load, idle node cost, placement and handoff with many buckets (issue 12), on every
  * store, with the code of the checkout it runs in. Writes the section `scale-<label>` (default
@@ -12,15 +12,16 @@ import { execFileSync } from 'node:child_process';
 import mysql from 'mysql2/promise';
 import pg from 'pg';
 import { DEFAULT_TIMING } from '../src/backend/timing.js';
+import { startEtcd, type EtcdCluster } from '../test/support/etcd-fixture.js';
 import { startStandalone, type StandaloneZooKeeper } from '../test/support/zookeeper-fixture.js';
 import { createBenchStore } from './election-stores.js';
 import { runConfiguration, type RunResult, type RunSpec } from './scale-run.js';
 import { writeScaleSection } from './scale-report.js';
-import { mysqlCounter, postgresCounter, sqliteCounter, zookeeperCounter, type LoadCounter } from './scale-store-load.js';
+import { etcdCounter, mysqlCounter, postgresCounter, sqliteCounter, zookeeperCounter, type LoadCounter } from './scale-store-load.js';
 import type { ScaleCluster } from './scale-cluster.js';
 
-type Kind = 'sqlite' | 'postgres' | 'mysql' | 'zookeeper';
-const KINDS: readonly Kind[] = ['sqlite', 'postgres', 'mysql', 'zookeeper'];
+type Kind = 'sqlite' | 'postgres' | 'mysql' | 'zookeeper' | 'etcd';
+const KINDS: readonly Kind[] = ['sqlite', 'postgres', 'mysql', 'zookeeper', 'etcd'];
 
 interface Plan {
   /** Bucket counts of the idle runs (3 nodes, one per process). */
@@ -80,9 +81,20 @@ async function maxNodes(kind: Kind): Promise<number> {
   return Math.floor((max * CONNECTION_SHARE) / per);
 }
 
+/** A server the benchmark starts for a whole store kind (ZooKeeper, etcd); clusters keep runs apart. */
+type Server = { readonly kind: 'zookeeper'; readonly zk: StandaloneZooKeeper } | { readonly kind: 'etcd'; readonly etcd: EtcdCluster };
+
+async function startServer(kind: Kind): Promise<Server | null> {
+  if (kind === 'zookeeper') return { kind, zk: await startStandalone() };
+  if (kind === 'etcd') return { kind, etcd: await startEtcd() };
+  return null;
+}
+
 /** A fresh store for one configuration: its URL, its load counter, and how to remove it. */
-async function openStoreFor(kind: Kind, zk: StandaloneZooKeeper | null): Promise<{ url: string; counter: (c: ScaleCluster) => Promise<LoadCounter>; drop: () => Promise<void> }> {
-  if (kind === 'zookeeper') return { url: `zookeeper://${zk!.connectString}`, counter: async () => zookeeperCounter(zk!.server.clientPort), drop: async () => undefined };
+async function openStoreFor(kind: Kind, server: Server | null): Promise<{ url: string; counter: (c: ScaleCluster) => Promise<LoadCounter>; drop: () => Promise<void> }> {
+  if (server?.kind === 'zookeeper') return { url: `zookeeper://${server.zk.connectString}`, counter: async () => zookeeperCounter(server.zk.server.clientPort), drop: async () => undefined };
+  if (server?.kind === 'etcd') return { url: server.etcd.url(), counter: async () => etcdCounter(server.etcd.endpoints[0]!), drop: async () => undefined };
+  if (kind === 'zookeeper' || kind === 'etcd') throw new Error(`no ${kind} server started`);
   const store = await createBenchStore(kind);
   const counter = kind === 'postgres' ? () => postgresCounter(store.url) : kind === 'mysql' ? () => mysqlCounter(store.url) : async (c: ScaleCluster) => sqliteCounter(async () => (await c.stats()).map((s) => s.sqlite));
   return { url: store.url, counter, drop: () => store.drop() };
@@ -97,7 +109,7 @@ export async function run(): Promise<void> {
   const skipped: string[] = [];
   let configuration = 0;
   for (const kind of kinds) {
-    const zk = kind === 'zookeeper' ? await startStandalone() : null;
+    const server = await startServer(kind);
     try {
       const limit = await maxNodes(kind);
       const specs: Omit<RunSpec, 'store' | 'cluster' | 'counter'>[] = [
@@ -110,7 +122,7 @@ export async function run(): Promise<void> {
           continue;
         }
         console.log(`  ${kind}: ${spec.buckets} buckets over ${spec.nodes} nodes ...`);
-        const store = await openStoreFor(kind, zk);
+        const store = await openStoreFor(kind, server);
         try {
           results.push(await runConfiguration({ ...spec, store: store.url, cluster: `scale${++configuration}`, counter: store.counter }));
         } finally {
@@ -118,7 +130,7 @@ export async function run(): Promise<void> {
         }
       }
     } finally {
-      await zk?.close();
+      await (server?.kind === 'zookeeper' ? server.zk : server?.etcd)?.close();
     }
   }
   writeScaleSection({ label, measured: option('measured') ?? measuredCommit(), quick: process.argv.includes('--quick'), results, skipped, minutes: (Date.now() - started) / 60_000 });
