@@ -6,15 +6,10 @@ import os from 'node:os';
 import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { runCli } from '../../src/cli/run-cli.js';
-import type { CliIo } from '../../src/cli/command.js';
+import { captureIo } from '../support/capture-io.js';
 import { buildDirectoryApp } from '../../src/directory/directory-app.js';
 import { MemoryDirectoryStore } from '../../src/directory/directory-store.js';
 
-function captureIo(env: NodeJS.ProcessEnv = {}): CliIo & { stdout: string[]; stderr: string[] } {
-  const stdout: string[] = [];
-  const stderr: string[] = [];
-  return { stdout, stderr, env, out: (t) => stdout.push(t), err: (t) => stderr.push(t) };
-}
 
 describe('baton routing CLI', () => {
   let app: FastifyInstance;

@@ -9,7 +9,7 @@ import assert from 'node:assert/strict';
 import { openStore } from '../../src/backends/open-store.js';
 import { ConfigError } from '../../src/errors.js';
 import { runCli } from '../../src/cli/run-cli.js';
-import type { CliIo } from '../../src/cli/command.js';
+import { captureIo } from '../support/capture-io.js';
 import type { SqlFixture } from '../support/sqlite-fixture.js';
 import { SQL_DIALECTS } from './dialects.js';
 
@@ -21,11 +21,6 @@ const AMORO_DDL = [
     last_update_time BIGINT NOT NULL DEFAULT 0, node_heartbeat_ts BIGINT NOT NULL DEFAULT 0, PRIMARY KEY (cluster_name, node_key))`,
 ];
 
-function captureIo(): CliIo & { stdout: string[]; stderr: string[] } {
-  const stdout: string[] = [];
-  const stderr: string[] = [];
-  return { stdout, stderr, env: {}, out: (t) => stdout.push(t), err: (t) => stderr.push(t) };
-}
 
 for (const { name, createFixture } of SQL_DIALECTS) {
   describe(`Amoro's tables beside baton (${name})`, () => {

@@ -10,16 +10,11 @@ import assert from 'node:assert/strict';
 import { startStandalone, type StandaloneZooKeeper } from '../support/zookeeper-fixture.js';
 import { ZkClient } from '../../src/backends/zookeeper/zk-client.js';
 import { runCli } from '../../src/cli/run-cli.js';
-import type { CliIo } from '../../src/cli/command.js';
+import { captureIo } from '../support/capture-io.js';
 
 const BASE = '/default/amoro/ams';
 const info = (host: string, thrift: number) => Buffer.from(JSON.stringify({ host, restBindPort: 1630, thriftBindPort: thrift }));
 
-function captureIo(): CliIo & { stdout: string[]; stderr: string[] } {
-  const stdout: string[] = [];
-  const stderr: string[] = [];
-  return { stdout, stderr, env: {}, out: (t) => stdout.push(t), err: (t) => stderr.push(t) };
-}
 
 describe('an Amoro cluster\'s HA state in ZooKeeper, read by "baton status|leader --amoro"', () => {
   let zk: StandaloneZooKeeper;
