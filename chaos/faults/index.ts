@@ -1,0 +1,41 @@
+/** Every fault of the suite, in the order runs and tables list them. */
+import type { ChaosStore } from '../stores/chaos-store.js';
+import { churnFault } from './churn.js';
+import { clockFaults } from './clock.js';
+import type { Fault, FaultContext } from './fault.js';
+import { freezeFault } from './freeze.js';
+import { killFault } from './kill.js';
+import { linkFaults } from './link.js';
+import { rowLockFault } from './row-lock.js';
+import { slowStoreFault } from './slow-store.js';
+import { storeResetFault } from './store-reset.js';
+import { zookeeperFaults } from './zookeeper.js';
+
+export const FAULTS: readonly Fault[] = [
+  killFault,
+  freezeFault,
+  churnFault,
+  ...linkFaults,
+  slowStoreFault,
+  storeResetFault,
+  rowLockFault,
+  ...clockFaults,
+  ...zookeeperFaults,
+];
+
+/** Each episode a random fault among those that apply (clock faults beyond the bound left out). */
+export const mixFault: Fault = {
+  name: 'mix',
+  description: 'each episode one random fault among those that apply to the backend (not clock-beyond)',
+  appliesTo: () => true,
+  run(context: FaultContext) {
+    const faults = FAULTS.filter((f) => f.appliesTo(context.store) && !(f.breaksBound?.(context.store) ?? false) && f.name !== 'clock-beyond');
+    return faults[Math.floor(context.random() * faults.length)]!.run(context);
+  },
+};
+
+export const ALL_FAULTS: readonly Fault[] = [...FAULTS, mixFault];
+
+export function faultsFor(store: ChaosStore, names: readonly string[]): Fault[] {
+  return ALL_FAULTS.filter((f) => names.includes(f.name) && f.appliesTo(store));
+}

@@ -1,0 +1,52 @@
+/**
+ * One node of a chaos run, as a process of its own, using only the public library (`baton`'s
+ * package entry): a BatonNode with the cluster elector, buckets and a partitioned resource.
+ * Whatever it holds it works on through the protected register (acting.ts). SIGTERM is a
+ * graceful leave: the node closes, every `end` reaches the register, then it exits 0.
+ *
+ * Usage: node chaos-node.js <register socket> <config values JSON>
+ */
+import { BatonNode, loadConfig } from '../../src/index.js';
+import { RegisterClient } from '../register/register-client.js';
+import { Acting } from './acting.js';
+import { RESOURCE } from './resource.js';
+
+/** How often the node looks whether it became cluster leader, ms (the elector has no event). */
+const LEADER_POLL_MS = 20;
+
+const [socketPath, valuesText] = process.argv.slice(2) as [string, string];
+const { config } = loadConfig({ env: {}, values: JSON.parse(valuesText) as unknown });
+const register = await RegisterClient.connect(socketPath);
+const acting = new Acting(register, config.nodeId);
+
+// Listeners go on before start(): an item may be won before start() resolves.
+const node = new BatonNode(config);
+// The held objects are kept whole: their `signal` getter judges the deadline when read.
+node.buckets.on('acquired', (bucket, held) => acting.hold(`bucket/${bucket}`, held));
+node.partitions(RESOURCE).on('started', (partition, held) => acting.hold(`partition/${partition}`, held));
+const leaderPoll = setInterval(() => {
+  const leadership = node.elector?.leadership() ?? null;
+  if (leadership !== null) acting.hold('leader', { token: leadership.term, get signal() { return leadership.signal; } });
+}, LEADER_POLL_MS);
+
+// The controller holds our stdin: when it is gone, so is this run.
+process.stdin.on('end', () => process.exit(1)).resume();
+
+let leaving = false;
+process.on('SIGTERM', () => {
+  if (leaving) return;
+  leaving = true;
+  void (async () => {
+    clearInterval(leaderPoll);
+    await node.close();
+    acting.stop();
+    await register.flush();
+    process.exit(0);
+  })();
+});
+void node.done.then((error) => {
+  if (error === null || leaving) return;
+  process.stderr.write(`node stopped on an error: ${error.message}\n`);
+  process.exit(1);
+});
+await node.start();

@@ -1,0 +1,2 @@
+/** The partitioned resource every chaos node configures. */
+export const RESOURCE = 'chaosResource';
