@@ -44,7 +44,7 @@ export type ControllerEventKind =
   | 'freeze' // SIGSTOP sent
   | 'thaw' // SIGCONT sent
   | 'fault' // a fault began (detail says which, on what)
-  | 'heal' // that fault ended; storeWide faults measure unavailability from here
+  | 'heal' // that fault ended; `fromHeal` faults measure unavailability from here
   | 'settled' // every key held once: the availability timeline starts
   | 'quiescent' // faults over and settled (or timed out): ownership is judged here
   | 'end'; // the run stopped its nodes
@@ -55,8 +55,13 @@ export interface ControllerEvent {
   readonly node?: string;
   readonly pid?: number;
   readonly detail?: string;
-  /** On `fault`/`heal`: the fault hits every node's access to the store, not one process. */
-  readonly storeWide?: boolean;
+  /**
+   * On `fault`/`heal`: the store, or a node's link to it, is degraded but not gone for the whole
+   * episode (store down, rows locked, quorum lost, a slow or lossy link that keeps its session
+   * alive): no bound can run before it ends, so a stretch without a holder that overlaps it is
+   * measured from the heal.
+   */
+  readonly fromHeal?: boolean;
   /** On `fault`: nothing crashes (joins, graceful leaves): the graceful bound applies. */
   readonly graceful?: boolean;
 }

@@ -5,7 +5,8 @@
  *    for the key, a token already used by another process, or a write made outside the writer's
  *    acting while another process was acting for the key;
  * 3. unavailability: every stretch without a holder between `settled` and `quiescent`, measured
- *    from its start or from the end of the store-wide fault it overlaps, against its bound: the
+ *    from its start, from the last fault begun inside it, or from the end of a degraded-store
+ *    episode it overlaps (`fromHeal`), against its bound: the
  *    graceful bound when the last holder released the key on purpose (moved, closed, resigned)
  *    away from any crash-like fault, else its key's crash bound;
  * 4. orphans: keys with no holder at `quiescent`.
@@ -71,12 +72,12 @@ function eventTime(controller: readonly ControllerEvent[], ev: ControllerEvent['
 }
 
 /** Store-wide fault episodes [fault, heal]. */
-function storeWideEpisodes(controller: readonly ControllerEvent[], last: bigint): [bigint, bigint][] {
+function fromHealEpisodes(controller: readonly ControllerEvent[], last: bigint): [bigint, bigint][] {
   const out: [bigint, bigint][] = [];
   let from: bigint | null = null;
   for (const e of controller) {
-    if (e.ev === 'fault' && e.storeWide) from = BigInt(e.t);
-    if (e.ev === 'heal' && e.storeWide && from !== null) {
+    if (e.ev === 'fault' && e.fromHeal) from = BigInt(e.t);
+    if (e.ev === 'heal' && e.fromHeal && from !== null) {
       out.push([from, BigInt(e.t)]);
       from = null;
     }
@@ -146,15 +147,19 @@ interface Gap {
 
 function gaps(history: History, segments: readonly Segment[], from: bigint, to: bigint): Gap[] {
   const last = lastTime(history);
-  const episodes = storeWideEpisodes(history.controller, last);
+  const episodes = fromHealEpisodes(history.controller, last);
   const crashes = crashWindows(history, last);
+  const disturbances = history.controller.filter((e) => e.ev === 'fault').map((e) => BigInt(e.t));
   const out: Gap[] = [];
   for (const key of history.info.keys) {
     const mine = segments.filter((s) => s.key === key && s.end > from && s.start < to);
     let covered = from;
     let lastHolder: Segment | null = null;
     const push = (g0: bigint, g1: bigint) => {
+      // The bound runs from the last disturbance: the gap's start, a fault begun inside it (a new
+      // fault restarts the chain), the heal of a degraded-store episode it overlaps.
       let ref = g0;
+      for (const t of disturbances) if (t > ref && t < g1) ref = t;
       for (const [f0, f1] of episodes) if (f0 < g1 && f1 > ref) ref = f1;
       const graceful = lastHolder !== null && GRACEFUL_REASON.test(lastHolder.endReason ?? '') && !crashes.some(([c0, c1]) => c0 <= g0 && g0 <= c1);
       const boundMs = graceful ? history.info.bounds.graceful : crashBoundOf(history, key);

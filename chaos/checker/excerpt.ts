@@ -12,8 +12,10 @@ export function excerpt(history: History, violation: Violation): string {
   const to = violation.to + MARGIN_NS;
   const at = (t: string) => `${(Number((BigInt(t) - origin) / 1_000n) / 1_000).toFixed(3).padStart(12)} ms`;
   const lines: { t: bigint; text: string }[] = [];
+  // The fault that was going on when the window opens, if any: it is the cause more often than not.
+  const cause = [...history.controller].reverse().find((e) => e.ev === 'fault' && BigInt(e.t) < from);
   for (const e of history.controller) {
-    if (BigInt(e.t) < from || BigInt(e.t) > to) continue;
+    if ((BigInt(e.t) < from && e !== cause) || BigInt(e.t) > to) continue;
     lines.push({ t: BigInt(e.t), text: `${at(e.t)}  controller  ${e.ev}${e.node ? ` ${e.node}` : ''}${e.pid ? ` pid ${e.pid}` : ''}${e.detail ? ` (${e.detail})` : ''}` });
   }
   for (const e of history.register) {

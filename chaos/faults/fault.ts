@@ -33,12 +33,12 @@ export interface Fault {
   run(context: FaultContext): Promise<void>;
 }
 
-export function beginFault(context: FaultContext, detail: string, storeWide = false, graceful = false): void {
-  recordController(context.dir, { ev: 'fault', detail, storeWide, ...(graceful ? { graceful } : {}) });
+export function beginFault(context: FaultContext, detail: string, fromHeal = false, graceful = false): void {
+  recordController(context.dir, { ev: 'fault', detail, fromHeal, ...(graceful ? { graceful } : {}) });
 }
 
-export function endFault(context: FaultContext, detail: string, storeWide = false): void {
-  recordController(context.dir, { ev: 'heal', detail, storeWide });
+export function endFault(context: FaultContext, detail: string, fromHeal = false): void {
+  recordController(context.dir, { ev: 'heal', detail, fromHeal });
 }
 
 export function sleep(context: FaultContext, ms: number): Promise<void> {

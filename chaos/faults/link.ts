@@ -16,18 +16,22 @@ const DELAY = { delayMs: 1_000, jitterMs: 200 };
 const LOSS_PERCENT = 40;
 const networked = (store: ChaosStore) => store.networked;
 
-async function onOneLink(context: FaultContext, what: string, apply: (net: NodeNet, victim: NodeProcess) => void, undo: (net: NodeNet) => void): Promise<void> {
+/**
+ * `fromHeal`: a slow or lossy link may keep the node's session alive while its terms keep
+ * missing their deadlines, so the items placed on it wait for the heal (docs/reliability.md).
+ */
+async function onOneLink(context: FaultContext, what: string, apply: (net: NodeNet, victim: NodeProcess) => void, undo: (net: NodeNet) => void, fromHeal = false): Promise<void> {
   const victim = pickNode(context);
   const net = context.cluster.netOf(victim.nodeId);
   if (net === null) throw new Error(`${what}: node ${victim.nodeId} has no network namespace`);
-  beginFault(context, `${what} ${victim.nodeId}`);
+  beginFault(context, `${what} ${victim.nodeId}`, fromHeal);
   try {
     apply(net, victim);
     await sleep(context, HELD_MS);
   } finally {
     undo(net);
   }
-  endFault(context, `healed ${victim.nodeId}`);
+  endFault(context, `healed ${victim.nodeId}`, fromHeal);
 }
 
 function cutFault(name: string, direction: CutDirection, description: string): Fault {
@@ -42,12 +46,12 @@ export const linkFaults: readonly Fault[] = [
     name: 'delay',
     description: `delay a node's traffic by ${DELAY.delayMs} +- ${DELAY.jitterMs} ms each way for ${HELD_MS / 1000} s`,
     appliesTo: (store) => store.delay !== undefined,
-    run: (context) => onOneLink(context, 'delay', (net) => context.store.delay!(net.address, DELAY), (net) => context.store.delay!(net.address, null)),
+    run: (context) => onOneLink(context, 'delay', (net) => context.store.delay!(net.address, DELAY), (net) => context.store.delay!(net.address, null), true),
   },
   {
     name: 'loss',
     description: `lose ${LOSS_PERCENT} % of a node's packets each way for ${HELD_MS / 1000} s (iptables statistic)`,
     appliesTo: networked,
-    run: (context) => onOneLink(context, 'loss', (net) => lose(net, LOSS_PERCENT), heal),
+    run: (context) => onOneLink(context, 'loss', (net) => lose(net, LOSS_PERCENT), heal, true),
   },
 ];

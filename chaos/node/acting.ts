@@ -7,6 +7,11 @@
  * `({ token, signal }) => ...`, is the plain AbortSignal: it aborts only when a timer or an event
  * runs, so a process resumed after a freeze could still write for a moment; fencing refuses such
  * writes, and the register counts them as stale writes refused.)
+ *
+ * The register stamps what it receives, and messages of two nodes may reach it in either order:
+ * so a node hands a role or an item over only once the register has its `end` (`ended(key)`, from
+ * the released / stopped listeners, which baton awaits before it releases). Then the old holder's
+ * end is recorded before the successor can win, let alone begin.
  */
 import type { Key } from '../history.js';
 import type { RegisterClient } from '../register/register-client.js';
@@ -40,6 +45,8 @@ export class Acting {
   readonly #register: RegisterClient;
   readonly #node: string;
   readonly #terms = new Map<Key, Term>();
+  /** The last `end` sent per key, resolved once the register recorded it. */
+  readonly #ends = new Map<Key, Promise<void>>();
   readonly #timer: NodeJS.Timeout;
 
   constructor(register: RegisterClient, node: string) {
@@ -66,10 +73,24 @@ export class Acting {
     return this.#terms.has(key);
   }
 
+  /** Resolves once the register has recorded the end of the key's last term (at once if none). */
+  ended(key: Key): Promise<void> {
+    const term = this.#terms.get(key);
+    if (term !== undefined) this.#end(key, term);
+    return this.#ends.get(key) ?? Promise.resolve();
+  }
+
+  /** Stops acting for `key` now (a graceful stop of the node's own choosing). */
+  release(key: Key): Promise<void> {
+    return this.ended(key);
+  }
+
   #end(key: Key, term: Term): void {
+    if (this.#terms.get(key) !== term) return;
     term.working = false;
-    if (this.#terms.get(key) === term) this.#terms.delete(key);
-    void this.#register.op('end', key, this.#node, term.token, reasonOf(term.held.signal));
+    this.#terms.delete(key);
+    const reason = term.held.signal.aborted ? reasonOf(term.held.signal) : 'released by the node';
+    this.#ends.set(key, this.#register.op('end', key, this.#node, term.token, reason).then(() => undefined));
   }
 
   #work(): void {

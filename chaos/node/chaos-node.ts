@@ -21,9 +21,13 @@ const acting = new Acting(register, config.nodeId);
 
 // Listeners go on before start(): an item may be won before start() resolves.
 const node = new BatonNode(config);
-// The held objects are kept whole: their `signal` getter judges the deadline when read.
+// The held objects are kept whole: their `signal` getter judges the deadline when read. An item
+// is handed over only once the register recorded its end (baton awaits these listeners).
 node.buckets.on('acquired', (bucket, held) => acting.hold(`bucket/${bucket}`, held));
-node.partitions(RESOURCE).on('started', (partition, held) => acting.hold(`partition/${partition}`, held));
+node.buckets.on('released', (bucket) => acting.ended(`bucket/${bucket}`));
+const resource = node.partitions(RESOURCE);
+resource.on('started', (partition, held) => acting.hold(`partition/${partition}`, held));
+resource.on('stopped', (partition) => acting.ended(`partition/${partition}`));
 const leaderPoll = setInterval(() => {
   const leadership = node.elector?.leadership() ?? null;
   if (leadership !== null) acting.hold('leader', { token: leadership.term, get signal() { return leadership.signal; } });
@@ -37,7 +41,9 @@ process.on('SIGTERM', () => {
   if (leaving) return;
   leaving = true;
   void (async () => {
+    // The cluster role has no stop listener on a node: stop leading first, then close (resign).
     clearInterval(leaderPoll);
+    await acting.release('leader');
     await node.close();
     acting.stop();
     await register.flush();

@@ -97,8 +97,8 @@ describe('chaos checker', () => {
     const history = new HistoryBuilder()
       .term('leader', 'n1', 101, 1, 100, 1_000)
       .event(100, 'settled')
-      .event(1_000, 'fault', { detail: 'quorum lost', storeWide: true })
-      .event(40_000, 'heal', { detail: 'quorum back', storeWide: true })
+      .event(1_000, 'fault', { detail: 'quorum lost', fromHeal: true })
+      .event(40_000, 'heal', { detail: 'quorum back', fromHeal: true })
       .term('leader', 'n2', 102, 2, 43_000, 70_000)
       .event(65_000, 'quiescent')
       .build();
