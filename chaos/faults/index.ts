@@ -2,6 +2,7 @@
 import type { ChaosStore } from '../stores/chaos-store.js';
 import { churnFault } from './churn.js';
 import { clockFaults } from './clock.js';
+import { ensembleFaults } from './ensemble.js';
 import type { Fault, FaultContext } from './fault.js';
 import { freezeFault } from './freeze.js';
 import { killFault } from './kill.js';
@@ -9,7 +10,6 @@ import { linkFaults } from './link.js';
 import { rowLockFault } from './row-lock.js';
 import { slowStoreFault } from './slow-store.js';
 import { storeResetFault } from './store-reset.js';
-import { zookeeperFaults } from './zookeeper.js';
 
 export const FAULTS: readonly Fault[] = [
   killFault,
@@ -20,7 +20,7 @@ export const FAULTS: readonly Fault[] = [
   storeResetFault,
   rowLockFault,
   ...clockFaults,
-  ...zookeeperFaults,
+  ...ensembleFaults,
 ];
 
 /** Each episode a random fault among those that apply (clock faults beyond the bound left out). */

@@ -3,11 +3,11 @@
  * Network stores are reached by the nodes through proxies on the namespaces' store address, so
  * a node's link can be cut without touching the shared server.
  */
-import type { ZooKeeperEnsemble } from '../../test/support/zookeeper-fixture.js';
 import type { Delay } from '../net/proxy.js';
+import type { Ensemble } from './ensemble.js';
 
-export type BackendName = 'sqlite' | 'postgres' | 'mysql' | 'zookeeper';
-export const BACKENDS: readonly BackendName[] = ['sqlite', 'postgres', 'mysql', 'zookeeper'];
+export type BackendName = 'sqlite' | 'postgres' | 'mysql' | 'zookeeper' | 'etcd';
+export const BACKENDS: readonly BackendName[] = ['sqlite', 'postgres', 'mysql', 'zookeeper', 'etcd'];
 
 /** Releases what a fault took (a row lock). */
 export type Release = () => Promise<void>;
@@ -27,7 +27,7 @@ export interface ChaosStore {
   restoreConnections?(): void;
   /** Holds a write lock on the cluster's lease rows from a foreign session. */
   lockLeaseRows?(cluster: string): Promise<Release>;
-  /** The ZooKeeper ensemble, for the ensemble faults. */
-  readonly ensemble?: ZooKeeperEnsemble;
+  /** The servers of a replicated store (ZooKeeper, etcd), for the ensemble faults. */
+  readonly ensemble?: Ensemble;
   close(): Promise<void>;
 }

@@ -1,5 +1,6 @@
 /** Opens the store of one backend for a chaos run. */
 import type { BackendName, ChaosStore } from './chaos-store.js';
+import { etcdStore } from './etcd-store.js';
 import { mysqlStore } from './mysql-store.js';
 import { postgresStore } from './postgres-store.js';
 import { sqliteStore } from './sqlite-store.js';
@@ -15,5 +16,7 @@ export function openChaosStore(backend: BackendName, proxyHost: string): Promise
       return mysqlStore(proxyHost);
     case 'zookeeper':
       return zookeeperStore(proxyHost);
+    case 'etcd':
+      return etcdStore(proxyHost);
   }
 }

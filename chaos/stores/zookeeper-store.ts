@@ -14,7 +14,16 @@ export async function zookeeperStore(proxyHost: string): Promise<ChaosStore> {
     networked: true,
     nodeUrl: `zookeeper://${proxies.map((p) => `${proxyHost}:${p.port}`).join(',')}`,
     adminUrl: `zookeeper://${ensemble.connectString}`,
-    ensemble,
+    ensemble: {
+      members: ensemble.servers.map((s) => ({
+        name: `zk${s.id}`,
+        stop: () => s.stop(),
+        start: () => s.start(),
+        isLeader: async () => (await s.mode()) === 'leader',
+        cutFromPeers: () => s.cutFromPeers(),
+      })),
+      waitServing: (count) => ensemble.waitServing(count),
+    },
     delay: (address, delay) => proxies.forEach((p) => p.delay(address, delay)),
     async close() {
       await Promise.all(proxies.map((p) => p.close()));

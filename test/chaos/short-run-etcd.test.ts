@@ -1,0 +1,3 @@
+import { shortChaosRun } from './short-run.js';
+
+shortChaosRun('etcd');
