@@ -10,15 +10,21 @@
  *   Helix. A key baton accepts therefore never makes a Helix client fail to build its routing
  *   data, and a key Helix accepts is never refused by baton.
  * - A realm name is what the federated client connects to (a ZooKeeper connect string such as
- *   `zk-a:2181,zk-b:2181`) and the name of its znode in the routing layout, so it is one path
- *   segment: letters, digits and `. _ - : , @ [ ]`.
+ *   `zk-a:2181,zk-b:2181`) and the name of its znode in the routing layout. Helix sets no rule
+ *   of its own but the znode's (its writer creates `/METADATA_STORE_ROUTING_DATA/{realm}`), so a
+ *   realm name is one znode name: not empty, no `/`, not `.` or `..`, none of the characters
+ *   ZooKeeper refuses in a path (`PathUtils.validatePath`), at most 255 characters. Every realm
+ *   of an existing Helix routing ZooKeeper is therefore read as it is.
  */
 import { InvalidRoutingDataError } from '../errors.js';
 
 /** The longest realm name accepted, in characters. */
 export const MAX_REALM_NAME_LENGTH = 255;
 
-const REALM_NAME = /^[A-Za-z0-9._:,@[\]-]+$/;
+// Characters ZooKeeper refuses in a path (PathUtils.validatePath): NUL and controls, the C1
+// controls, surrogates and private use, and the specials block.
+// eslint-disable-next-line no-control-regex
+const REFUSED_BY_ZOOKEEPER = /[\u0000-\u001f\u007f-\u009f\ud800-\uf8ff\ufff0-\uffff]/;
 /**
  * Helix's valid ZooKeeper path: `^/|(/[\w?[$&+,:;=?@#|'<>.^*()%!-]-]+)+$` under Java's
  * `String.matches` (whole string; `\w` is ASCII only), written out as one JavaScript pattern.
@@ -63,10 +69,10 @@ export function validateRealmName(realm: unknown): string {
   if (typeof realm !== 'string' || realm.length === 0) {
     throw new InvalidRoutingDataError(String(realm), `realm name ${JSON.stringify(realm)} is invalid: it must be a non-empty string`);
   }
-  if (realm.length > MAX_REALM_NAME_LENGTH || !REALM_NAME.test(realm) || realm === '.' || realm === '..') {
+  if (realm.length > MAX_REALM_NAME_LENGTH || realm.includes('/') || REFUSED_BY_ZOOKEEPER.test(realm) || realm === '.' || realm === '..') {
     throw new InvalidRoutingDataError(
       realm,
-      `realm name "${realm}" is invalid: use 1-${MAX_REALM_NAME_LENGTH} letters, digits, ".", "_", "-", ":", ",", "@", "[" or "]" (a ZooKeeper connect string without chroot)`,
+      `realm name ${JSON.stringify(realm)} is invalid: it names the realm's znode, so use 1-${MAX_REALM_NAME_LENGTH} characters without "/" or control characters, not "." or ".." (usually the realm's ZooKeeper connect string without chroot, such as zk-a:2181,zk-b:2181)`,
     );
   }
   return realm;

@@ -35,7 +35,7 @@ export const INVALID_CASES: readonly InvalidCase[] = [
   { rule: 'at least one key', input: { r1: [] }, names: 'no sharding key', directoryAccepts: true },
   { rule: 'at least one realm', input: {}, names: 'no sharding key', directoryAccepts: true },
   { rule: 'realm name non-empty', input: { '': ['/a'] }, names: 'realm name ""' },
-  { rule: 'realm name without spaces', input: { 'zk a': ['/a'] }, names: 'zk a' },
+  { rule: 'realm name without control characters (ZooKeeper refuses them)', input: { 'zk\u0007a': ['/a'] }, names: 'zk\\u0007a' },
   { rule: 'realm name without "/"', input: { 'zk:2181/chroot': ['/a'] }, names: 'zk:2181/chroot' },
   { rule: 'realm name not ".."', input: { '..': ['/a'] }, names: '..' },
   { rule: 'keys must be an array', input: { r1: '/a' }, names: 'r1' },
@@ -51,4 +51,5 @@ export const VALID_CASES: readonly { readonly rule: string; readonly input: Reco
   { rule: '"/" alone', input: { 'zk-1:2181': ['/'] } },
   { rule: 'a realm with no keys next to one with keys', input: { r1: ['/a'], r2: [] } },
   { rule: 'realm names that are connect strings', input: { 'zk-1:2181,zk-2:2181': ['/a/b'], '[::1]:2181': ['/c'] } },
+  { rule: 'realm names Helix would store (any znode name)', input: { testRealm1: ['/x'], 'realm with space': ['/y'], 'réalm~1': ['/z'] } },
 ];
