@@ -16,7 +16,7 @@ import { openWatched } from './watched-connection.js';
 
 const TIMING: SessionTiming = { ttlMs: 4_000, renewDeadlineMs: 2_000, retryPeriodMs: 250, pollIntervalMs: 50 };
 /** Renewal periods measured at each lease count. */
-const PERIODS = 6;
+const PERIODS = 4;
 
 for (const dialect of SQL_DIALECTS) {
   describe(`${dialect.name}: store writes at rest`, () => {

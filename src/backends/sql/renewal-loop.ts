@@ -8,7 +8,7 @@ import { raceSignal } from './signals.js';
 export interface RenewalLoopOptions {
   readonly clock: Clock;
   readonly timing: SessionTiming;
-  /** What is renewed, for messages ("session of node a", "lease of election x term 3"). */
+  /** What is renewed, for messages ("session of node a"). */
   readonly what: string;
   /** One renewal: true when renewed, false when the store says it is gone. Throws when unsure. */
   renew(): Promise<boolean>;
