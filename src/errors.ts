@@ -18,6 +18,7 @@ export type BatonErrorCode =
   | 'STORE_UNAVAILABLE'
   | 'REFUSED'
   | 'PORT_IN_USE'
+  | 'MISSING_PACKAGE'
   | 'UNSUPPORTED'
   | 'ROUTING'
   | 'NOT_FOUND'
@@ -124,6 +125,15 @@ export class StoreUnavailableError extends BatonError {
 export class RefusedError extends BatonError {
   constructor(message: string, options?: { cause?: unknown }) {
     super('REFUSED', message, options);
+  }
+}
+
+/** An optional npm package that this use needs (a store's driver) is not installed. */
+export class MissingPackageError extends BatonError {
+  readonly packageName: string;
+  constructor(packageName: string, usedFor: string, options?: { cause?: unknown }) {
+    super('MISSING_PACKAGE', `${usedFor} need${usedFor.endsWith('s') ? '' : 's'} the npm package "${packageName}", which is not installed: run "npm install ${packageName}" in your project`, options);
+    this.packageName = packageName;
   }
 }
 

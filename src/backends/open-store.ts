@@ -14,7 +14,8 @@ import { openMysqlBackend } from './sql/mysql/index.js';
 import { openPostgresBackend } from './sql/postgres/index.js';
 import { openSqliteBackend } from './sql/sqlite/index.js';
 import { validateTablePrefix } from './sql/table-prefix.js';
-import { createEtcdBackend, displayEtcdAddress, ETCD_URL_EXAMPLE, loadEtcdSecrets, parseEtcdUrl } from './etcd/index.js';
+import { displayEtcdAddress, ETCD_URL_EXAMPLE, loadEtcdSecrets, parseEtcdUrl } from './etcd/etcd-url.js';
+import { importOptional } from './optional-package.js';
 import { createZookeeperBackend, loadZkAcl, parseZookeeperUrl } from './zookeeper/index.js';
 import type { OpenStoreOptions, StoreScheme, StoreUrl } from './store-url.js';
 import { parseNetworkUrl, schemeOf } from './store-url.js';
@@ -99,6 +100,8 @@ const etcdScheme: StoreScheme = {
   open: async (url, options) => {
     const address = parseEtcdUrl(url.url);
     // TLS files and the password are read only now, when the store opens: never kept in the config.
+    // The gRPC client is an optional peer dependency: loaded only when an etcd store opens.
+    const { createEtcdBackend } = await importOptional(() => import('./etcd/etcd-backend.js'), ['@grpc/grpc-js', 'protobufjs'], 'etcd stores (etcd://)');
     return createEtcdBackend({ endpoints: address.endpoints, prefix: address.prefix, cluster: options.cluster, clock: options.clock, ...loadEtcdSecrets(address) });
   },
 };

@@ -11,7 +11,7 @@ import { ClosedError, ConfigError, InvalidArgumentError, NodeIdInUseError, State
 import { EtcdClient, type EtcdTls } from './etcd-client.js';
 import { toContractError } from './etcd-error.js';
 import { EtcdKv } from './etcd-kv.js';
-import { EtcdLayout, bytes, prefixEnd, toNumber } from './etcd-layout.js';
+import { DEFAULT_ETCD_PREFIX, EtcdLayout, bytes, prefixEnd, toNumber } from './etcd-layout.js';
 import { METHODS } from './etcd-proto.js';
 import { leaseHex, readLeader, readMembers } from './etcd-readers.js';
 import { EtcdSession, memberValue } from './etcd-session.js';
@@ -29,7 +29,6 @@ export interface EtcdBackendOptions {
   readonly auth?: { readonly user: string; readonly password: string } | undefined;
 }
 
-export const DEFAULT_ETCD_PREFIX = '/baton';
 
 /**
  * Opens an etcd backend and checks that a member answers (StoreUnavailableError otherwise).

@@ -1,5 +1,8 @@
 import { validateElectionName, validateKey, validatePrefix } from '../../backend/names.js';
 
+/** Key prefix that holds every cluster's keys unless the store URL names another. */
+export const DEFAULT_ETCD_PREFIX = '/baton';
+
 /**
  * Where baton keeps a cluster's state in etcd, under the URL's prefix (`/baton` by default):
  *

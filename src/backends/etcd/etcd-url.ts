@@ -17,7 +17,7 @@
 import { readFileSync } from 'node:fs';
 import { ConfigError } from '../../errors.js';
 import type { EtcdTls } from './etcd-client.js';
-import { DEFAULT_ETCD_PREFIX } from './etcd-backend.js';
+import { DEFAULT_ETCD_PREFIX } from './etcd-layout.js';
 
 export interface EtcdAddress {
   readonly endpoints: readonly string[];

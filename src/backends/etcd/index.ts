@@ -27,7 +27,8 @@
  * it while keeping its connection pool: the client it leaves us is the thin part. etcd3's own
  * Election stays in the election benchmark, side by side with this backend.
  */
-export { createEtcdBackend, DEFAULT_ETCD_PREFIX, type EtcdBackendOptions } from './etcd-backend.js';
+export { createEtcdBackend, type EtcdBackendOptions } from './etcd-backend.js';
+export { DEFAULT_ETCD_PREFIX } from './etcd-layout.js';
 export { parseEtcdUrl, loadEtcdSecrets, displayEtcdAddress, ETCD_URL_EXAMPLE, type EtcdAddress } from './etcd-url.js';
 export { EtcdClient, EtcdCallError, type EtcdClientOptions, type EtcdTls } from './etcd-client.js';
 export { EtcdLayout } from './etcd-layout.js';

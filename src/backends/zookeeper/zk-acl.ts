@@ -96,13 +96,13 @@ export function aclEntries(acl: ZkAcl): AclEntry[] {
 
 /** The library's ACL list for a created znode: `acl`'s entries, or open to anyone without one. */
 export function createAcls(acl: ZkAcl | undefined): readonly RawAcl[] {
-  if (acl === undefined) return zookeeperLibrary.ACL.OPEN_ACL_UNSAFE;
+  if (acl === undefined) return zookeeperLibrary().ACL.OPEN_ACL_UNSAFE;
   return toRawAcls(aclEntries(acl));
 }
 
 /** Entries as the library's ACL objects (what create, multi and setACL send). */
 export function toRawAcls(entries: readonly AclEntry[]): RawAcl[] {
-  return entries.map((e) => new zookeeperLibrary.ACL(e.perms, new zookeeperLibrary.Id(e.scheme, e.id)));
+  return entries.map((e) => new (zookeeperLibrary().ACL)(e.perms, new (zookeeperLibrary().Id)(e.scheme, e.id)));
 }
 
 /** The library's ACL objects (a getACL answer) as entries. */

@@ -90,7 +90,7 @@ export class ZkConnection {
     this.options = options;
     this.clock = options.clock ?? systemClock;
     const target = options.chroot ? `${options.connect}${options.chroot}` : options.connect;
-    this.#raw = zookeeperLibrary.createClient(target, { sessionTimeout: options.sessionTimeoutMs, spinDelay: SPIN_DELAY_MS, retries: 0 });
+    this.#raw = zookeeperLibrary().createClient(target, { sessionTimeout: options.sessionTimeoutMs, spinDelay: SPIN_DELAY_MS, retries: 0 });
     if (options.acl) authenticate(this.#raw, options.acl.digest);
   }
 
@@ -230,7 +230,7 @@ export class ZkConnection {
   }
 
   #onRawState(state: RawState): void {
-    const { State } = zookeeperLibrary;
+    const { State } = zookeeperLibrary();
     if (state === State.SYNC_CONNECTED) {
       this.#sessionId = sessionIdHex(this.#raw.getSessionId());
       this.#setState('connected');

@@ -18,7 +18,7 @@
  *   SESSION_MOVED, -118), and it is called inside the socket's data handler, which would crash
  *   the process. We wrap it once, below, to return a plain error carrying the code instead.
  */
-import { createRequire } from 'node:module';
+import { requireOptional } from '../optional-package.js';
 
 /** A ZooKeeper `Stat` as the library decodes it: 64-bit fields stay 8-byte big-endian Buffers. */
 export interface RawStat {
@@ -131,22 +131,31 @@ interface Library {
   readonly State: Record<'DISCONNECTED' | 'SYNC_CONNECTED' | 'EXPIRED' | 'AUTH_FAILED' | 'CONNECTED_READ_ONLY', RawState>;
 }
 
-/** The loaded library. */
-export const zookeeperLibrary = createRequire(import.meta.url)('node-zookeeper-client') as Library;
+let loaded: Library | undefined;
 
-const knownCodesOnly = zookeeperLibrary.Exception.create.bind(zookeeperLibrary.Exception);
-zookeeperLibrary.Exception.create = (code: number, path?: string): RawException => {
-  try {
-    return knownCodesOnly(code, path);
-  } catch {
-    const error = Object.assign(new Error(`ZooKeeper error code ${code}${path ? ` at ${path}` : ''}`), {
-      code,
-      getCode: () => code,
-      getName: () => `CODE_${code}`,
-    });
-    return error;
-  }
-};
+/**
+ * The library, loaded on first use (an optional peer dependency: MissingPackageError when it is
+ * not installed), its Exception.create wrapped once (see above).
+ */
+export function zookeeperLibrary(): Library {
+  if (loaded !== undefined) return loaded;
+  const library = requireOptional<Library>('node-zookeeper-client', 'node-zookeeper-client', 'ZooKeeper stores (zookeeper://), the federated client and the directory service');
+  const knownCodesOnly = library.Exception.create.bind(library.Exception);
+  library.Exception.create = (code: number, path?: string): RawException => {
+    try {
+      return knownCodesOnly(code, path);
+    } catch {
+      const error = Object.assign(new Error(`ZooKeeper error code ${code}${path ? ` at ${path}` : ''}`), {
+        code,
+        getCode: () => code,
+        getName: () => `CODE_${code}`,
+      });
+      return error;
+    }
+  };
+  loaded = library;
+  return library;
+}
 
 /** ZooKeeper wire op codes used in multi (from the ZooKeeper protocol). */
 export const OP = Object.freeze({ create: 1, delete: 2, setData: 5, check: 13, error: -1 });

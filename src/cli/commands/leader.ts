@@ -26,7 +26,7 @@ export const leaderCommand: Command = {
   ],
   exitCodes: [
     '0  done (also when there is no leader: it prints "no leader"); with --watch, stopped by Ctrl-C',
-    '1  the store is unreachable',
+    '1  the store is unreachable or refused, or holds no data of the cluster (unknown --cluster)',
     '2  usage: unknown command or flag, bad value, invalid configuration',
   ],
   options: { watch: { type: 'boolean', help: 'Keep printing the leader whenever it changes, until SIGINT/SIGTERM' }, ...AMORO_OPTIONS },

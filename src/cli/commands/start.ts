@@ -18,7 +18,7 @@ export const startCommand: Command = {
   ],
   exitCodes: [
     '0  stopped gracefully by SIGTERM or Ctrl-C',
-    '1  the node could not start (store unreachable after store.connectAttempts, HTTP port taken) or stopped on an error; or a second signal',
+    '1  the node could not start (store unreachable after store.connectAttempts, refused by the store, its driver package not installed, HTTP port taken) or stopped on an error; or a second signal',
     '2  usage: unknown command or flag, bad value, invalid configuration',
   ],
   options: {},

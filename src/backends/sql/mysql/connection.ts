@@ -2,9 +2,10 @@
  * The MySQL/MariaDB driver (mysql2): a small pool; every new connection first sets its time
  * zone to UTC. No notifications exist, so watchers and campaigners poll.
  */
-import mysql from 'mysql2/promise';
+import type mysql from 'mysql2/promise';
 import type { CallOptions } from '../../../backend/contract.js';
 import { AbortedError, ClosedError } from '../../../errors.js';
+import { requireOptional } from '../../optional-package.js';
 import type { SqlConnection, SqlExecutor, SqlParam, SqlResult } from '../dialect.js';
 import { driverError, refusedOrUnavailable, storeUnavailable } from '../driver-error.js';
 import type { DurabilityProblem } from '../durability.js';
@@ -246,7 +247,7 @@ async function durabilityProblems(connection: SqlConnection): Promise<Durability
 export async function openMysqlConnection(url: string): Promise<SqlConnection> {
   const parsed = new URL(url);
   parsed.protocol = 'mysql:';
-  const pool = mysql.createPool({
+  const pool = requireOptional<typeof mysql>('mysql2/promise', 'mysql2', 'MySQL and MariaDB stores (mysql://)').createPool({
     uri: parsed.toString(),
     connectionLimit: POOL_SIZE,
     connectTimeout: CONNECT_TIMEOUT_MS,

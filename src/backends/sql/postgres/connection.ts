@@ -4,9 +4,10 @@
  * once. Every pool and client has an 'error' listener: a broken connection is reported by the
  * next statement (as StoreUnavailableError), never as an unhandled 'error' event.
  */
-import pg from 'pg';
+import type pg from 'pg';
 import type { CallOptions } from '../../../backend/contract.js';
 import { AbortedError, ClosedError } from '../../../errors.js';
+import { requireOptional } from '../../optional-package.js';
 import type { SqlConnection, SqlExecutor, SqlParam, SqlResult, WriteOptions } from '../dialect.js';
 import { refusedOrUnavailable, storeUnavailable } from '../driver-error.js';
 import type { DurabilityProblem } from '../durability.js';
@@ -68,6 +69,11 @@ const MIGRATION_TIMEOUT_MS = 60_000;
  */
 const LISTEN_RECONNECT_MS = 1_000;
 
+/** The `pg` driver, loaded when a PostgreSQL store is first opened. */
+function driver(): typeof pg {
+  return requireOptional<typeof pg>('pg', 'pg', 'PostgreSQL stores (postgres://)');
+}
+
 /** Rewrites `?` placeholders as `$1, $2, ...` (baton's statements hold no literal `?`). */
 function numbered(sql: string): string {
   let n = 0;
@@ -91,7 +97,7 @@ class PostgresConnection implements SqlConnection {
   constructor(config: pg.ClientConfig, channel: string) {
     this.#config = config;
     this.#channel = channel;
-    this.#pool = new pg.Pool({ ...config, max: POOL_SIZE });
+    this.#pool = new (driver().Pool)({ ...config, max: POOL_SIZE });
     this.#pool.on('error', ignoreError);
   }
 
@@ -184,7 +190,7 @@ class PostgresConnection implements SqlConnection {
   /** Opens the LISTEN client. A failure here is retried in the background (watchers poll meanwhile). */
   async startListening(): Promise<void> {
     if (this.#closed) return;
-    const client = new pg.Client(this.#config);
+    const client = new (driver().Client)(this.#config);
     client.on('error', () => this.#listenLost(client));
     client.on('end', () => this.#listenLost(client));
     client.on('notification', (message) => this.#dispatch(message.payload));
