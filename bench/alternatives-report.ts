@@ -44,6 +44,7 @@ function faultCell(outcomes: readonly FaultOutcome[]): string {
     .map((o) => {
       const write = o.write === undefined ? '' : `; write after resuming: ${o.write}`;
       if (o.takeoverMs === undefined) {
+        if (o.write !== undefined) return `no takeover (it led on once resumed)${write}`;
         const old = o.exited ? 'old leader crashed' : o.stillActing ? 'old leader still acting' : 'old leader stopped';
         return `no takeover; ${old}${write}`;
       }
