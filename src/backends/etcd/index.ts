@@ -20,9 +20,14 @@
  *   believes it holds the lease. baton must stop at `renewDeadlineMs` after the START of the last
  *   answered keep-alive, so it needs each keep-alive's send time and answer; etcd3 does not
  *   expose them, and its keep-alive timer runs on `Date.now()` (a wall-clock step moves it).
- * - etcd3's Election has elected two leaders (microsoft/etcd3 #176, #158): a waiter whose
- *   predecessor goes concludes it leads without checking that nobody else is still ahead.
+ * - etcd3's Election has elected two leaders: a waiter whose predecessor went concluded it
+ *   led while an earlier candidate still did (microsoft/etcd3 #176, closed; 1.1.2 looks again
+ *   after a deletion), and both nodes led after an etcd restart (#158). Its leadership ends
+ *   only on the campaign's error event, which comes from that late lease loss.
  * - A dropped keep-alive stream must end every term at once; etcd3 retries it silently.
+ * Measured side by side (`npm run bench -- alternatives`, docs/benchmarks.md): after a stalled
+ * or closed connection, etcd3's old leader went on acting for the 1.5 s watched after another
+ * had taken over; after a freeze it acted on resuming; baton's did neither.
  * Working around these inside etcd3 would mean re-implementing its Lease and Election next to
  * it while keeping its connection pool: the client it leaves us is the thin part. etcd3's own
  * Election stays in the election benchmark, side by side with this backend.
