@@ -7,6 +7,8 @@
  * - A session whose member-row renewals fail stops every lease it holds at the session's
  *   deadline, and releases none of them early.
  * - Resign and close release at once: a waiting successor takes over long before any expiry.
+ * - A release that fails would leave a row held by a live session forever: the session's
+ *   reconciliation releases it at its next renewal.
  */
 import assert from 'node:assert/strict';
 import { after, afterEach, before, describe, it } from 'node:test';
@@ -16,7 +18,7 @@ import { isBatonError, type LeadershipEndedError } from '../../src/errors.js';
 import type { SqlFixture } from '../support/sqlite-fixture.js';
 import { waitFor, waitForAbort, withTimeout } from '../support/wait.js';
 import { SQL_DIALECTS } from './dialects.js';
-import { isMemberRenewal, openWatched } from './watched-connection.js';
+import { isLeaseRelease, isMemberRenewal, openWatched } from './watched-connection.js';
 
 const TIMING: SessionTiming = { ttlMs: 4_000, renewDeadlineMs: 2_000, retryPeriodMs: 250, pollIntervalMs: 50 };
 const ITEMS = ['item/1', 'item/2', 'item/3'];
@@ -134,5 +136,22 @@ for (const dialect of SQL_DIALECTS) {
         if (how === 'resign') assert.equal(session.state, 'live');
       });
     }
+
+    it('resigns whose releases fail: the live session releases the rows at its next reconciliation, and a waiting successor takes over', async () => {
+      const { session, connection, leaderships } = await holder();
+      const other = await open();
+      const b = await other.openSession({ nodeId: 'b', info: {}, timing: TIMING });
+      const campaignsB = ITEMS.map((item) => b.campaign(item, {}));
+      connection.fail(isLeaseRelease);
+      const resigned = await Promise.allSettled(leaderships.map((l) => l.resign()));
+      assert.deepEqual(resigned.map((r) => r.status), ITEMS.map(() => 'rejected'), 'a release got through');
+      for (const l of leaderships) assert.equal(endReason(l), 'resigned');
+      assert.deepEqual(await holders(), ITEMS.map((item) => [item, session.id]));
+      connection.fail(() => false);
+      // A's session lives on and would keep the rows forever; its reconciliation releases them.
+      const taken = await withTimeout('B to take every item', Promise.all(campaignsB), 3 * TIMING.ttlMs);
+      assert.ok(taken.every((l, i) => l.term > leaderships[i]!.term));
+      assert.equal(session.state, 'live');
+    });
   });
 }
