@@ -7,7 +7,10 @@
 import assert from 'node:assert/strict';
 import net from 'node:net';
 import { after, before, describe, it } from 'node:test';
+import { openStore } from '../../src/backends/open-store.js';
+import { ZkClient } from '../../src/backends/zookeeper/index.js';
 import { createMysqlFixture, mysqlUrl } from '../support/mysql-fixture.js';
+import { startStandalone, type StandaloneZooKeeper } from '../support/zookeeper-fixture.js';
 import { createPostgresFixture, postgresUrl } from '../support/postgres-fixture.js';
 import type { SqlFixture } from '../support/sqlite-fixture.js';
 import { cliInProcess } from './cli-capture.js';
@@ -68,6 +71,42 @@ for (const engine of ENGINES) {
     });
   });
 }
+
+describe('CLI readers on ZooKeeper', () => {
+  let zk: StandaloneZooKeeper;
+  before(async () => {
+    zk = await startStandalone();
+  });
+  after(async () => {
+    await zk?.close();
+  });
+
+  it('a chroot without baton data: every reader exits 1 "no baton data here" and creates no znode', async () => {
+    for (const args of READERS) {
+      const { code, err } = await cliInProcess([...args, '--store', `zookeeper://${zk.connectString}/empty`]);
+      assert.equal(code, 1, `${args.join(' ')}: ${err}`);
+      assert.match(err, /no baton data here: ZooKeeper .* holds no baton cluster/, args.join(' '));
+    }
+    const raw = await ZkClient.connect({ connect: zk.connectString, sessionTimeoutMs: 10_000 });
+    try {
+      assert.equal(await raw.exists('/empty'), null);
+    } finally {
+      await raw.close();
+    }
+  });
+
+  it('an unknown cluster exits 1 naming the clusters the chroot holds', async () => {
+    const url = `zookeeper://${zk.connectString}/apps`;
+    const writer = await openStore(url, { cluster: 'shop' });
+    await writer.kv.put('hello', { v: 1 });
+    await writer.close();
+    const { code, err } = await cliInProcess(['status', '--store', url, '--cluster', 'shpo']);
+    assert.equal(code, 1);
+    assert.match(err, /no cluster "shpo" in this store; clusters in this store: shop\b/);
+    const known = await cliInProcess(['status', '--store', url, '--cluster', 'shop', '--json']);
+    assert.equal(known.code, 0, known.err);
+  });
+});
 
 describe('CLI readers on an unreachable ZooKeeper', () => {
   it('fail after one bounded connection attempt, saying the store is unreachable', async () => {
