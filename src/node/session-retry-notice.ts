@@ -45,10 +45,12 @@ export function sessionRetryNotice(error: unknown, config: BatonConfig, own: Rea
   const mine = sameAddress(holder.info, own);
   if (mine || (holder.renewedMsAgo !== undefined && holder.renewedMsAgo > config.election.renewDeadlineMs)) {
     const expires = holder.expiresInMs === undefined ? `at most ${seconds(config.election.ttlMs)} after that process stopped` : `in ${seconds(holder.expiresInMs)}`;
-    const why = mine ? 'advertises this node\'s own host and HTTP port' : `stopped renewing ${seconds(holder.renewedMsAgo ?? 0)} ago`;
+    const who = mine
+      ? `advertises this node's own host and HTTP port${where(holder.info)}: this node's previous process, which stopped without closing (a crash or kill -9)`
+      : `stopped renewing ${seconds(holder.renewedMsAgo ?? 0)} ago${where(holder.info)}, past its renew deadline, so it no longer acts: most likely this node's previous process, which stopped without closing (a crash or kill -9)`;
     return {
       fields: { ...base, case: 'previous session expiring', ...(holder.renewedMsAgo === undefined ? {} : { renewedMsAgo: holder.renewedMsAgo }), ...(holder.expiresInMs === undefined ? {} : { expiresInMs: holder.expiresInMs }) },
-      message: `node id "${nodeId}" is still held by a session that ${why}${where(holder.info)}: this node's previous process, which stopped without closing (a crash or kill -9). That session expires ${expires}; this node joins then (${retry})`,
+      message: `node id "${nodeId}" is still held by a session that ${who}. That session expires ${expires}; this node joins then (${retry})`,
     };
   }
   if (holder.renewedMsAgo !== undefined) {

@@ -16,6 +16,12 @@ import { createSqliteFixture, type SqlFixture } from '../support/sqlite-fixture.
 import { waitFor } from '../support/wait.js';
 import { FAST_TIMING, testConfig } from './node-helpers.js';
 
+/**
+ * Timing of the live nodes here: a live node renews well within its 4 s renew deadline even on
+ * a loaded machine, so it reads as live (with FAST_TIMING's 1 s a busy one may miss it).
+ */
+const LIVE_TIMING = { ttlMs: 6_000, renewDeadlineMs: 4_000, retryPeriodMs: 500, pollIntervalMs: 50 };
+
 type LogLine = Record<string, unknown> & { level: number; msg: string };
 
 /** A debug-level node logger whose lines are kept (raw text and parsed). */
@@ -57,7 +63,7 @@ describe('node logs and metrics (SQLite)', () => {
 
   before(async () => {
     fixture = await createSqliteFixture();
-    const config = testConfig({ store: fixture.url, cluster: 'logs', nodeId: 'n1', buckets: { enabled: true, count: BUCKETS }, partitions: { leadControllerResource: { partitions: 4 } } });
+    const config = testConfig({ store: fixture.url, cluster: 'logs', nodeId: 'n1', election: LIVE_TIMING, buckets: { enabled: true, count: BUCKETS }, partitions: { leadControllerResource: { partitions: 4 } } });
     log = capturedLogger(config);
     node = await startNode(config, { logger: log.logger });
     await waitFor('n1 holds its buckets and partitions', () => log.lines().some((l) => l.msg.startsWith(`buckets held: ${BUCKETS}`)) && log.lines().some((l) => l.msg.startsWith('partitions held: 4')), { timeoutMs: 30_000 });
@@ -98,7 +104,7 @@ describe('node logs and metrics (SQLite)', () => {
   });
 
   it('a second node with a live node\'s id says another live node uses it, with no stack trace, and is not "started" in the cluster', async () => {
-    const config = testConfig({ store: fixture.url, cluster: 'logs', nodeId: 'n1' });
+    const config = testConfig({ store: fixture.url, cluster: 'logs', nodeId: 'n1', election: LIVE_TIMING });
     const second = capturedLogger(config);
     const twin = await startNode(config, { logger: second.logger });
     try {
@@ -131,7 +137,7 @@ describe('node logs and metrics (SQLite)', () => {
       const warning = restarted.lines().find((l) => l['reason'] === 'NODE_ID_IN_USE') as LogLine;
       assert.equal(warning['case'], 'previous session expiring');
       assert.equal(typeof warning['expiresInMs'], 'number');
-      assert.match(warning.msg, /this node's previous process, which stopped without closing .* That session expires in \d+\.\d s; this node joins then/);
+      assert.match(warning.msg, /advertises this node's own host and HTTP port .*: this node's previous process, which stopped without closing .* That session expires in \d+\.\d s; this node joins then/);
       for (const line of restarted.raw) assert.doesNotMatch(line, /"stack"/);
     } finally {
       await phoenix.close();
