@@ -8,6 +8,7 @@ import { envName, flagName, leaves } from '../config/spec.js';
 import { isBooleanLeaf } from '../config/sources.js';
 import type { Command, CommandOptions } from './command.js';
 import { commands } from './registry.js';
+import { packageIdentity } from './version.js';
 
 /** The exit codes of most commands (see runCli); a command lists its own when they differ. */
 export const DEFAULT_EXIT_CODES: readonly string[] = [
@@ -24,8 +25,10 @@ export const COMMON_OPTIONS: CommandOptions = {
 
 export function mainHelp(): string {
   const width = Math.max(...commands.map((c) => c.name.length));
+  const { name, version } = packageIdentity();
   return [
     'baton: leader election and work assignment for clusters of Node.js service nodes',
+    `(npm package ${name} ${version}; the server drivers are optional: npm install pg | mysql2 | node-zookeeper-client | @grpc/grpc-js protobufjs)`,
     '',
     'Usage: baton <command> [options]',
     '       baton help <command>    baton --version',

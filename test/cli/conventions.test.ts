@@ -71,6 +71,7 @@ describe('CLI conventions, for every command', () => {
     const { version, name } = JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as { version: string; name: string };
     assert.deepEqual(await cliInProcess(['--version']), { code: 0, out: `baton ${version}\n`, err: '' });
     assert.deepEqual(parseJsonLines((await cliInProcess(['--version', '--json'])).out), [{ name, version }]);
+    assert.ok((await cliInProcess(['--help'])).out.includes(`(npm package ${name} ${version};`), 'the help names the npm package');
     const unknown = await cliInProcess(['help', 'strat']);
     assert.equal(unknown.code, 2);
     assert.match(unknown.err, /unknown command "strat"/);
