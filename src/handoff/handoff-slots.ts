@@ -17,6 +17,7 @@ import type { Leadership, Session } from '../backend/contract.js';
 import type { JsonObject } from '../backend/json.js';
 import type { Clock } from '../clock.js';
 import { ClosedError, StateError, isBatonError } from '../errors.js';
+import { Permits } from './permits.js';
 import { pause } from './wakeup.js';
 
 /** What the holder of an item gets: the fencing token, and a signal that aborts when it ends. */
@@ -53,6 +54,18 @@ export interface HandoffSlotsOptions<K extends string | number> {
 /** Listeners the session's own machinery and other features may add to its `lost` signal. */
 const SESSION_OWN_LISTENERS = 32;
 
+/**
+ * Campaigns one node runs at once (per HandoffSlots); the rest wait for a permit. The node's
+ * one store connection also carries its session's renewal or probe: ZooKeeper answers a
+ * session's requests in order, a SQL pool has 4 connections. Thousands of campaigns started at
+ * once queued that renewal behind them past renewDeadlineMs (measured: 10,000 buckets on
+ * ZooKeeper, the session's probe went unanswered for 20 s, the session was lost, and the next
+ * one fared the same). 64 campaigns of a few requests each queue it behind a few hundred
+ * requests (milliseconds), while a campaign on a free item takes a few round trips, so a node
+ * still takes thousands of items a second.
+ */
+export const MAX_CAMPAIGNS_IN_FLIGHT = 64;
+
 interface Owned {
   readonly kind: 'owned';
   readonly leadership: Leadership;
@@ -75,6 +88,7 @@ export class HandoffSlots<K extends string | number> {
   readonly #o: HandoffSlotsOptions<K>;
   /** Aborts on close or when the session is lost: nothing new starts after that. */
   readonly #lifetime = new AbortController();
+  readonly #permits = new Permits(MAX_CAMPAIGNS_IN_FLIGHT);
   readonly #slots = new Map<K, Slot>();
   readonly #tasks = new Set<Promise<void>>();
   #wanted: ReadonlySet<K> = new Set();
@@ -207,7 +221,8 @@ export class HandoffSlots<K extends string | number> {
     const signal = AbortSignal.any([slot.abort.signal, this.#lifetime.signal]);
     while (!signal.aborted) {
       try {
-        const leadership = await session.campaign(this.#o.electionOf(item), this.#o.info, { signal });
+        const leadership = await this.#campaignOnce(item, signal);
+        if (leadership === null) break;
         if (signal.aborted) {
           await this.#resign(item, leadership);
           break;
@@ -225,6 +240,25 @@ export class HandoffSlots<K extends string | number> {
     }
     if (this.#slots.get(item) === slot) this.#slots.delete(item);
     this.#reconcileItem(item);
+  }
+
+  /**
+   * One campaign call, holding one of MAX_CAMPAIGNS_IN_FLIGHT permits while it runs, but for at
+   * most one retry period: one that waits longer (the item is still held elsewhere) lets the
+   * next one go, so an item held elsewhere never holds up the others. Null when `signal`
+   * aborted while waiting for a permit.
+   */
+  async #campaignOnce(item: K, signal: AbortSignal): Promise<Leadership | null> {
+    const { session, clock } = this.#o;
+    const release = await this.#permits.acquire(signal);
+    if (release === null) return null;
+    const settled = new AbortController();
+    void pause(clock, session.timing.retryPeriodMs, AbortSignal.any([settled.signal, signal])).then(release);
+    try {
+      return await session.campaign(this.#o.electionOf(item), this.#o.info, { signal });
+    } finally {
+      settled.abort();
+    }
   }
 
   /**
