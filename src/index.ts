@@ -1,4 +1,4 @@
-// The public API of the `baton` package: a plain list of re-exports, one line per module.
+// The public API of the `baton-cluster` package: a plain list of re-exports, one line per module.
 export * from './backend/index.js';
 export * from './errors.js';
 export { systemClock, type Clock } from './clock.js';

@@ -216,7 +216,7 @@ export class BatonNode implements NodeView {
  * Starts a node from a validated config.
  *
  * @example
- * import { loadConfig, startNode } from 'baton';
+ * import { loadConfig, startNode } from 'baton-cluster';
  * const { config } = loadConfig({ values: { store: 'sqlite:./.baton/app.db', http: { port: 0 } } });
  * const node = await startNode(config);
  * console.log(node.url, node.isLeader());

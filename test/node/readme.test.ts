@@ -26,7 +26,7 @@ const CONSUMER_OPTIONS: ts.CompilerOptions = {
 };
 
 describe('README stays true to the code', () => {
-  // Inside the package, so `from 'baton'` resolves to the package entry by self-reference,
+  // Inside the package, so `from 'baton-cluster'` resolves to the package entry by self-reference,
   // exactly as an installed package would (dist/src/index.js and its .d.ts). .test-tmp/ is
   // ignored by git and eslint.
   mkdirSync(join(ROOT, '.test-tmp'), { recursive: true });
