@@ -46,7 +46,7 @@ export class ScaleCluster {
     for (let p = 0; p < this.setup.processes; p++) {
       const nodeIds = ids.filter((_, i) => i % this.setup.processes === p);
       const workerSetup: WorkerSetup = { ...this.setup, nodeIds };
-      const child = fork(WORKER, [JSON.stringify(workerSetup)], { stdio: ['ignore', 'ignore', 'inherit', 'ipc'] });
+      const child = fork(WORKER, [JSON.stringify(workerSetup)], { stdio: ['ignore', 'ignore', 'inherit', 'ipc'], execArgv: ['--expose-gc'] });
       child.on('message', (m: WorkerMessage) => this.#receive(m, child));
       this.#children.push({ child, nodeIds });
       for (const id of nodeIds) this.owned.set(id, new Set());
@@ -82,11 +82,11 @@ export class ScaleCluster {
    * Every process's CPU, memory and counters now; throws when one does not answer within
    * STATS_TIMEOUT_MS (its event loop is stuck: the run is then reported as failed).
    */
-  async stats(): Promise<Stats[]> {
+  async stats(afterGc = false): Promise<Stats[]> {
     const replies = await Promise.allSettled(
       this.#children.map(async ({ child }) => {
         const reply = this.#next(child, (m) => m.type === 'stats', STATS_TIMEOUT_MS);
-        if (child.connected) child.send('stats');
+        if (child.connected) child.send(afterGc ? 'stats-after-gc' : 'stats');
         return (await reply) as Stats;
       }),
     );

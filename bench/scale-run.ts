@@ -34,6 +34,8 @@ export interface IdleResult {
   readonly cpuPercent: number[];
   readonly rssMb: number[];
   readonly heapMb: number[];
+  /** Heap still used after a full garbage collection at the window's end (what the node keeps), MB. */
+  readonly liveHeapMb: number[];
 }
 
 export interface RunResult {
@@ -84,6 +86,7 @@ async function measureIdle(cluster: ScaleCluster, windowMs: number, counter: Loa
     const [load0, stats0] = [await counter.read(), await cluster.stats()];
     await new Promise((resolve) => setTimeout(resolve, windowMs));
     const [load1, stats1] = [await counter.read(), await cluster.stats()];
+    const collected = await cluster.stats(true);
     const seconds = windowMs / 1000;
     const result: IdleResult = {
       seconds,
@@ -94,8 +97,9 @@ async function measureIdle(cluster: ScaleCluster, windowMs: number, counter: Loa
       cpuPercent: stats1.map((s, i) => (100 * (s.cpuUs - stats0[i]!.cpuUs)) / 1000 / msBetween(BigInt(stats0[i]!.t), BigInt(s.t))),
       rssMb: stats1.map((s) => s.rss / MB),
       heapMb: stats1.map((s) => s.heapUsed / MB),
+      liveHeapMb: collected.map((s) => s.heapUsed / MB),
     };
-    console.log(`    idle: ${result.rowsPerS.toFixed(1)} rows/s, ${result.otherPerS.toFixed(1)} other/s, CPU ${result.cpuPercent.map((c) => c.toFixed(1)).join('/')} %, RSS ${result.rssMb.map((r) => r.toFixed(0)).join('/')} MB`);
+    console.log(`    idle: ${result.rowsPerS.toFixed(1)} rows/s, ${result.otherPerS.toFixed(1)} other/s, CPU ${result.cpuPercent.map((c) => c.toFixed(1)).join('/')} %, RSS ${result.rssMb.map((r) => r.toFixed(0)).join('/')} MB, live heap ${result.liveHeapMb.map((r) => r.toFixed(0)).join('/')} MB`);
     return result;
   } finally {
     await counter.close();

@@ -2,7 +2,8 @@
  * One node process of `npm run bench -- scale` (forked with IPC): hosts one or more full
  * BatonNodes (session, elector, buckets, the default partitioned resource, HTTP on port 0), one
  * store connection each, and reports what they own. Usage: scale-worker.js SETUP_JSON.
- *   <- 'start' (start every node at once), 'stats', { leave: nodeId } (graceful close), 'exit'
+ *   <- 'start' (start every node at once), 'stats' (or 'stats-after-gc': after a full garbage
+ *      collection, so the heap is what is live), { leave: nodeId } (graceful close), 'exit'
  *   -> { type: 'loaded' }, { type: 'delta', ... } (what a node acquired / released since the last
  *      delta, with the CLOCK_MONOTONIC time of the last change, comparable across processes),
  *      { type: 'stats', ... } (this process's CPU, memory, SQLite statements), { type: 'left', nodeId, t }
@@ -78,7 +79,8 @@ const nodes = setup.nodeIds.map((nodeId) => {
 
 async function onMessage(message: unknown): Promise<void> {
   if (message === 'start') await Promise.all(nodes.map((node) => node.start()));
-  else if (message === 'stats') {
+  else if (message === 'stats' || message === 'stats-after-gc') {
+    if (message === 'stats-after-gc') (globalThis as { gc?: () => void }).gc?.(); // forked with --expose-gc
     const { user, system } = process.cpuUsage();
     const { rss, heapUsed } = process.memoryUsage();
     send({ type: 'stats', cpuUs: user + system, t: now(), rss, heapUsed, leaders: nodes.filter((n) => n.isLeader()).map((n) => n.nodeId), sqlite: sqliteStatements() });
