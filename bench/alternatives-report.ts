@@ -16,16 +16,29 @@ export interface ReportRow {
   readonly versus?: string;
   /** For an alternative: its design in a few words, the fixed half of its verdict. */
   readonly about?: string;
+  /** Shown in the TTL column instead of ttlMs (a defaults row). */
+  readonly ttlLabel?: string;
+}
+
+interface Trials {
+  readonly handoffs: number;
+  readonly crashes: number;
+  readonly freezes: number;
+  readonly losses: number;
 }
 
 export interface RunFacts {
   readonly rowTtlMs: number;
-  readonly trials: { readonly handoffs: number; readonly crashes: number; readonly freezes: number; readonly losses: number };
+  readonly trials: Trials;
+  /** Trials of the defaults rows. */
+  readonly defaultsTrials: Trials;
   readonly loadStart: readonly number[];
   readonly loadEnd: readonly number[];
   /** 1-minute load averages sampled during the run. */
   readonly loadSamples: readonly number[];
   readonly commitCost: CommitCost | undefined;
+  /** Rows that failed, with the reason. */
+  readonly failed: readonly string[];
 }
 
 const ms = (v: number | undefined) => (v === undefined || Number.isNaN(v) ? '—' : v >= 1000 ? `${(v / 1000).toFixed(2)} s` : `${v.toFixed(1)} ms`);
@@ -104,7 +117,7 @@ function speedRows(rows: readonly ReportRow[], results: ReadonlyMap<string, Alte
     const ref = row.versus === undefined ? undefined : results.get(row.versus);
     return [
       row.name,
-      row.ttlMs === undefined ? 'none' : ms(row.ttlMs),
+      row.ttlLabel ?? (row.ttlMs === undefined ? 'none' : ms(row.ttlMs)),
       ms(f.firstLeaderMs),
       `${ms(p50(f.handoffMs))} / ${ms(p99(f.handoffMs))}`,
       `${ms(p50(f.failoverMs))} / ${ms(p99(f.failoverMs))}`,
@@ -134,7 +147,7 @@ export function renderAlternatives(allRows: readonly ReportRow[], results: Reado
   const rows = allRows.filter((row) => results.has(row.name));
   const load = (l: readonly number[]) => l.map((v) => v.toFixed(1)).join(' / ');
   const meanLoad = facts.loadSamples.length === 0 ? Number.NaN : facts.loadSamples.reduce((s, v) => s + v, 0) / facts.loadSamples.length;
-  const { trials } = facts;
+  const { trials, defaultsTrials: d } = facts;
   const cost = facts.commitCost;
   return [
     '## Against the alternatives',
@@ -142,6 +155,7 @@ export function renderAlternatives(allRows: readonly ReportRow[], results: Reado
     `Three contender processes per row, in one run on this machine, each library used as its README shows (bench/contenders/). Lease or session TTL ${facts.rowTtlMs} ms wherever the library has one; baton renews every TTL/6, stops acting at 2/3 of the TTL (its defaults' proportions) and polls every 100 ms. ` +
       `Trials per row: first leader 1 (empty store, all three campaign at once), graceful handoff ${trials.handoffs} (the leader resigns / unlocks; it campaigns again once another leads), crash failover ${trials.crashes} (SIGKILL at a random phase of a renew period; a new process replaces it), ` +
       `freeze ${trials.freezes} (SIGSTOP for 2 × TTL, then SIGCONT), stalled and closed store connection ${trials.losses} each (through a TCP proxy per contender: stall = no byte and no close passes either way, as when the host vanished; close = every socket closed and new ones refused). ` +
+      `The rows marked "defaults" run each library with its own default timing (a fault there waits one long TTL, so fewer trials: ${d.handoffs} handoffs, ${d.crashes} crashes, ${d.freezes} freeze, ${d.losses} stall and ${d.losses} close). ` +
       'The leader "acts" every 10 ms while the library says it leads (isLeader, see bench/contenders/contender.ts) by sending a message to the parent; every time is taken by the parent on its monotonic clock when it sends a command or signal or receives a report. Ratios are baton / alternative against the baton row named in the verdicts (below 1: baton is faster or cheaper).',
     '',
     table(['row', 'TTL', 'first leader', 'handoff p50 / p99', 'crash failover p50 / p99', 'baton / it: first / handoff p50 / failover p50'], speedRows(rows, results)),
@@ -160,6 +174,7 @@ export function renderAlternatives(allRows: readonly ReportRow[], results: Reado
     ...(cost === undefined ? [] : [`One single-row UPDATE on this PostgreSQL in the same run (p50 of 3 × 200): ${ms(cost.durableMs)} committed durably (synchronous_commit on), ${ms(cost.asynchronousMs)} asynchronously.`, '']),
     `1-minute load average: ${load(facts.loadStart)} (1/5/15 min) at the start, ${load(facts.loadEnd)} at the end, ${meanLoad.toFixed(1)} on average over the run (sampled every 5 s), on ${os.cpus().length} cores.`,
     '',
+    ...(facts.failed.length === 0 ? [] : [`Rows that failed in this run: ${facts.failed.join('; ')}.`, '']),
     '### Verdicts (written from this run\'s figures)',
     '',
     ...rows.map((row) => verdict(row, results.get(row.name) as AlternativeFigures, row.versus === undefined ? undefined : results.get(row.versus))),

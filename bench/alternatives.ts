@@ -29,9 +29,31 @@ interface Row {
   readonly versus?: string;
   /** For an alternative: what its design does, the fixed half of its verdict. */
   readonly about?: string;
+  /** How the TTL column names a defaults row's TTL. */
+  readonly ttlLabel?: string;
+  /** Fewer trials than TRIALS (a defaults row: each crash or fault costs one long TTL). */
+  readonly trials?: Partial<typeof TRIALS>;
 }
 
 const baton = (name: string, store: StoreKind): Row => ({ name, contender: 'baton', store, addressStyle: 'url', ttlMs: ROW_TTL_MS, effectiveTtlMs: ROW_TTL_MS });
+
+/** baton's default timing (DEFAULT_TIMING: TTL 15 s, poll 500 ms). */
+const BATON_DEFAULT_TTL_MS = 15_000;
+/** node-zookeeper-client's default session timeout. */
+const ZOOKEEPER_CLIENT_DEFAULT_MS = 30_000;
+/** Trials of a defaults row, where every crash and fault waits one long TTL. */
+const DEFAULTS_TRIALS = { handoffs: 20, crashes: 2, freezes: 1, losses: 1 } as const;
+
+const batonDefaults = (name: string, store: StoreKind): Row => ({
+  name,
+  contender: 'baton',
+  store,
+  addressStyle: 'url',
+  ttlMs: undefined,
+  effectiveTtlMs: BATON_DEFAULT_TTL_MS,
+  ttlLabel: '15.00 s (default)',
+  trials: DEFAULTS_TRIALS,
+});
 
 /**
  * Every row, in the order they run: each alternative right after the baton row it is compared
@@ -84,6 +106,22 @@ const ROWS: readonly Row[] = [
   },
   baton('baton on SQLite', 'sqlite'),
   baton('baton on MariaDB', 'mysql'),
+  // The libraries' defaults, where a library has a TTL of its own (redlock has none: the caller
+  // always gives one; advisory-lock and its row above have none at all).
+  batonDefaults('baton on ZooKeeper, defaults', 'zookeeper'),
+  {
+    name: 'ZooKeeper recipe, defaults',
+    contender: 'zookeeper-recipe',
+    store: 'zookeeper',
+    addressStyle: 'host-port',
+    ttlMs: undefined,
+    effectiveTtlMs: ZOOKEEPER_CLIENT_DEFAULT_MS,
+    ttlLabel: '30.00 s (default)',
+    trials: DEFAULTS_TRIALS,
+    versus: 'baton on ZooKeeper, defaults',
+    about: 'the recipe above with the client\'s default session timeout',
+  },
+  batonDefaults('baton on PostgreSQL, defaults', 'postgres'),
 ];
 
 /** Trials per row (`ALTERNATIVES_QUICK=1`: a few of each, to try the harness). */
@@ -98,16 +136,22 @@ export async function run(): Promise<void> {
   const sampler = setInterval(() => loadAverages.push(os.loadavg()[0] ?? 0), 5_000);
   const loadStart = os.loadavg();
   const runId = `${process.pid}-${Date.now().toString(36)}`;
+  const failed: string[] = [];
   try {
-    for (const row of rows) {
+    for (const [index, row] of rows.entries()) {
       console.log(`  alternatives: ${row.name} ...`);
-      const election = `bench-${runId}-${row.contender}-${row.store}`;
-      const store = await stores.create(row.store, `bench-${runId}-${row.contender}`);
+      // Names of this row's own: a row's killed contenders must not linger in the next one's election.
+      const election = `bench-${runId}-${index}-${row.contender}`;
+      const store = await stores.create(row.store, `bench-${runId}-${index}-${row.contender}`);
       try {
-        const plan: TrialPlan = { ...TRIALS, contender: row.contender, addressStyle: row.addressStyle, election, ttlMs: row.ttlMs, effectiveTtlMs: row.effectiveTtlMs };
+        const plan: TrialPlan = { ...TRIALS, ...(process.env['ALTERNATIVES_QUICK'] ? {} : row.trials), contender: row.contender, addressStyle: row.addressStyle, election, ttlMs: row.ttlMs, effectiveTtlMs: row.effectiveTtlMs };
         const figures = await runAlternativeTrials(plan, store);
         results.set(row.name, figures);
         console.log(JSON.stringify(figures));
+      } catch (error) {
+        // One row's failure (a server missing, a trial that never ended) leaves the others' figures.
+        failed.push(`${row.name}: ${error instanceof Error ? error.message : String(error)}`);
+        console.error(failed.at(-1));
       } finally {
         await store.drop();
       }
@@ -118,7 +162,7 @@ export async function run(): Promise<void> {
   }
   const loadEnd = os.loadavg();
   const commitCost = rows.some((row) => row.store === 'postgres') ? await postgresCommitCost() : undefined;
-  const body = renderAlternatives(ROWS, results, { rowTtlMs: ROW_TTL_MS, trials: TRIALS, loadStart, loadEnd, loadSamples: loadAverages, commitCost });
+  const body = renderAlternatives(ROWS, results, { rowTtlMs: ROW_TTL_MS, trials: TRIALS, defaultsTrials: DEFAULTS_TRIALS, loadStart, loadEnd, loadSamples: loadAverages, commitCost, failed });
   if (only !== undefined) console.log(body);
   else writeSection('alternatives', body);
 }
