@@ -94,6 +94,12 @@ class Contenders {
   readonly proxies = new Map<string, TcpProxy>();
   #count = 0;
   leader = '';
+  /**
+   * Whether new contenders reach the store through a proxy of their own. Off for the speed
+   * trials: under load each pass through the proxy waits for this process, which would cost a
+   * handoff of several statements more than one of a single statement.
+   */
+  proxied = false;
 
   constructor(plan: TrialPlan, store: AlternativesStore) {
     this.#plan = plan;
@@ -108,7 +114,7 @@ class Contenders {
   async spawn(auto: boolean): Promise<string> {
     const id = `w${this.#count++}`;
     const endpoint = this.#store.endpoint;
-    const proxy = endpoint === undefined ? undefined : await TcpProxy.start(endpoint.host, endpoint.port);
+    const proxy = endpoint === undefined || !this.proxied ? undefined : await TcpProxy.start(endpoint.host, endpoint.port);
     if (proxy) this.proxies.set(id, proxy);
     const options = { address: this.#store.address(proxy?.port, this.#plan.addressStyle), id, election: this.#plan.election, ttlMs: this.#plan.ttlMs };
     const mark = this.mark;
@@ -350,18 +356,38 @@ async function replace(c: Contenders, plan: TrialPlan, old: string, leaderless: 
 }
 
 /**
- * Runs one row: first leader, idle cost, graceful handoffs, crashes (SIGKILL), freezes
- * (SIGSTOP), stalls and cuts of the leader's connection (when the store is reached over TCP).
+ * From direct connections to one proxy per contender: the leader resigns, every contender is
+ * replaced by one behind a proxy (campaigning at once), and the first of them to lead is the
+ * leader (the waiters killed may hold candidates until their sessions expire: up to one TTL).
+ */
+async function useProxies(c: Contenders, plan: TrialPlan): Promise<void> {
+  const mark = c.mark;
+  c.send(c.leader, 'resign');
+  await c.next(mark, (r) => r.id === c.leader && r.event === 'resigned');
+  await c.stopAll();
+  c.proxied = true;
+  const next = c.mark;
+  for (let i = 0; i < 3; i++) await c.spawn(true);
+  const leader = await c.nextLeader(next, '', plan.effectiveTtlMs * 3 + REPORT_TIMEOUT_MS);
+  if (leader === undefined) throw new Error(`${plan.contender}: nobody led after the move behind proxies`);
+  await delay(300);
+}
+
+/**
+ * Runs one row: first leader, graceful handoffs, crashes (SIGKILL) and freezes (SIGSTOP) over
+ * direct connections; then, behind a proxy per contender when the store is reached over TCP,
+ * the idle cost and stalls and cuts of the leader's connection.
  */
 export async function runAlternativeTrials(plan: TrialPlan, store: AlternativesStore): Promise<AlternativeFigures> {
   const c = new Contenders(plan, store);
   try {
     const firstLeaderMs = await firstLeader(c);
-    const restFigures = await rest(c);
     const handoffMs = await handoffs(c, plan);
     const failoverMs = await crashes(c, plan);
     const freezes: FaultOutcome[] = [];
     for (let i = 0; i < plan.freezes; i++) freezes.push(await freeze(c, plan));
+    if (store.endpoint !== undefined) await useProxies(c, plan);
+    const restFigures = await rest(c);
     const stalls: FaultOutcome[] = [];
     const cuts: FaultOutcome[] = [];
     if (store.endpoint !== undefined) {

@@ -2,8 +2,9 @@
  * `npm run bench -- alternatives`: baton against what Node users pick instead, in one run on
  * this machine: three contender processes per row, the same TTL where the library has one
  * (ROW_TTL_MS), each library used as its README shows (bench/contenders/). See
- * alternatives-trials.ts for what is measured and how. `ALTERNATIVES=name,name` runs only the
- * rows whose name contains one of the words (the section is then not written).
+ * alternatives-trials.ts for what is measured and how. `ALTERNATIVES=word,word` runs only the
+ * rows whose name contains one of the words (`=name`: exactly that name); the section is then
+ * printed, not written.
  */
 import os from 'node:os';
 import { postgresCommitCost } from './alternatives-commit-cost.js';
@@ -129,7 +130,8 @@ const TRIALS = process.env['ALTERNATIVES_QUICK'] ? { handoffs: 3, crashes: 1, fr
 
 export async function run(): Promise<void> {
   const only = process.env['ALTERNATIVES']?.split(',').filter((w) => w !== '');
-  const rows = only === undefined ? ROWS : ROWS.filter((row) => only.some((w) => row.name.toLowerCase().includes(w.toLowerCase())));
+  const matches = (row: Row, word: string) => (word.startsWith('=') ? row.name.toLowerCase() === word.slice(1).toLowerCase() : row.name.toLowerCase().includes(word.toLowerCase()));
+  const rows = only === undefined ? ROWS : ROWS.filter((row) => only.some((word) => matches(row, word)));
   const stores = new AlternativesStores();
   const results = new Map<string, AlternativeFigures>();
   const loadAverages: number[] = [];
