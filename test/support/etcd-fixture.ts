@@ -55,6 +55,8 @@ export interface EtcdMember {
   resume(): void;
   /** Whether this member is the raft leader now (false when it does not answer). */
   isLeader(): Promise<boolean>;
+  /** The member's raft index (every write, failed transactions too, takes one), or -1 when it does not answer. */
+  raftIndex(): Promise<number>;
   /** Drops every packet it sends to its peers (needs `ownUids`); `heal()` it. Healed by close too. */
   cutFromPeers(): PeerCut;
 }
@@ -219,6 +221,11 @@ class Member {
     return reply?.['health'] === 'true';
   }
 
+  async raftIndex(): Promise<number> {
+    const reply = await this.#http('POST', '/v3/maintenance/status', '{}');
+    return reply === undefined ? -1 : Number(reply['raftIndex']);
+  }
+
   async isLeader(): Promise<boolean> {
     const reply = await this.#http('POST', '/v3/maintenance/status', '{}');
     const header = reply?.['header'] as Record<string, unknown> | undefined;
@@ -239,6 +246,7 @@ class Member {
       pause: () => this.#child?.kill('SIGSTOP'),
       resume: () => this.#child?.kill('SIGCONT'),
       isLeader: () => this.isLeader(),
+      raftIndex: () => this.raftIndex(),
       cutFromPeers: () => {
         if (this.#uid === undefined) throw new Error('cutFromPeers needs a cluster started with { ownUids: true }');
         const cut = cutFromPeers(this.#uid, this.clientPort);

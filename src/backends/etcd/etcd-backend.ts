@@ -27,6 +27,8 @@ export interface EtcdBackendOptions {
   readonly clock?: Clock | undefined;
   readonly tls?: EtcdTls | undefined;
   readonly auth?: { readonly user: string; readonly password: string } | undefined;
+  /** Deadline of one etcd call that names none of its own, ms; default 5000 (see etcd-client.ts). */
+  readonly callTimeoutMs?: number | undefined;
 }
 
 
@@ -40,7 +42,7 @@ export interface EtcdBackendOptions {
 export async function createEtcdBackend(options: EtcdBackendOptions, { signal }: CallOptions = {}): Promise<Backend> {
   const cluster = validateSegment('cluster name', options.cluster);
   if (options.endpoints.length === 0) throw new ConfigError('store', 'no etcd endpoint given; expected host:port[,host:port...]');
-  const client = new EtcdClient({ endpoints: options.endpoints, tls: options.tls, auth: options.auth });
+  const client = new EtcdClient({ endpoints: options.endpoints, tls: options.tls, auth: options.auth, callTimeoutMs: options.callTimeoutMs });
   try {
     await client.authenticate({ signal });
     // Any member answering a linearizable read proves the cluster has a quorum we can reach.

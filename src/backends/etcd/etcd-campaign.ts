@@ -18,6 +18,8 @@ export interface CampaignContext {
   readonly electionPrefix: string;
   /** Our candidate key (the prefix + our session id). */
   readonly key: string;
+  /** Our withdrawal marker for the election (see createCandidate): outside the election's prefix. */
+  readonly withdrawalKey: string;
   readonly leaseId: string;
   readonly sessionId: string;
   readonly nodeId: string;
@@ -51,7 +53,8 @@ const MAX_RECREATES = 10;
  *    earlier one still leads, the double leader of etcd3's Election, microsoft/etcd3 #176.)
  * 5. Otherwise watch only that key, from the revision just read, until it is deleted (or the
  *    safety-net re-check, the caller's signal, the session's loss), then go to 3.
- * 6. On failure or abort, the clean-up deletes our candidate in the background.
+ * 6. On failure or abort, the clean-up deletes our candidate in the background; when the create's
+ *    answer never came, it also withdraws the create so that it can no longer land (see below).
  */
 export async function campaign(ctx: CampaignContext, options: CallOptions = {}): Promise<EtcdLeadership> {
   const stop = AbortSignal.any([ctx.lost, ...(options.signal ? [options.signal] : [])]);
@@ -73,17 +76,39 @@ export async function campaign(ctx: CampaignContext, options: CallOptions = {}):
   }
 }
 
-/** Step 2: creates the candidate if absent; resolves with its create revision. */
+/**
+ * Step 2: creates the candidate if absent; resolves with its create revision.
+ *
+ * A create whose answer never came may still land later: the request can sit in a member (or
+ * on the way to it) while we fail over to another member, and etcd runs it when it arrives. If
+ * it landed after our clean-up's delete, our candidate would stay in line, attached to a lease
+ * that lives on, and block the election for as long as this session lives (a bucket or a
+ * partition may never be campaigned for again by this session). So the create also compares
+ * our withdrawal marker's mod revision with the one we expect, and a clean-up that did not see
+ * the create's answer writes the marker in the same transaction as its delete: a create that
+ * arrives after that clean-up finds the marker moved and does nothing.
+ *
+ * We start out expecting no marker (mod revision 0) and learn the current one from a failed
+ * compare: any marker we read here was written by an earlier campaign's clean-up, because this
+ * campaign's own clean-up is sent only once this function has settled (dropCandidate), and the
+ * session runs one campaign per election at a time, after the earlier clean-up finished. The
+ * cost is one more round trip on the first create after such a withdrawal, none otherwise.
+ */
 async function createCandidate(ctx: CampaignContext): Promise<number> {
   const key = bytes(ctx.key);
+  const marker = bytes(ctx.withdrawalKey);
   const value = bytes(JSON.stringify({ nodeId: ctx.nodeId, info: ctx.info, since: Date.now() }));
+  let markerRevision = 0;
   for (;;) {
     const response = await ctx.client.unary(
       METHODS.txn,
       {
-        compare: [{ key, target: 'CREATE', result: 'EQUAL', create_revision: 0 }],
+        compare: [
+          { key, target: 'CREATE', result: 'EQUAL', create_revision: 0 },
+          { key: marker, target: 'MOD', result: 'EQUAL', mod_revision: markerRevision },
+        ],
         success: [{ request_put: { key, value, lease: ctx.leaseId } }],
-        failure: [{ request_range: { key } }],
+        failure: [{ request_range: { key } }, { request_range: { key: marker, keys_only: true } }],
       },
       { signal: ctx.lost },
     );
@@ -91,6 +116,7 @@ async function createCandidate(ctx: CampaignContext): Promise<number> {
     // Ours from a campaign whose clean-up gave up: its revision may be an ended term's, so never reuse it.
     const existing = firstKv(response, 0);
     if (existing) await deleteIfRevision(ctx, toNumber(existing['create_revision']));
+    markerRevision = toNumber(firstKv(response, 1)?.['mod_revision']);
   }
 }
 
@@ -167,14 +193,26 @@ async function untilDeleted(ctx: CampaignContext, key: Buffer, from: number, sto
  * Step 6, in the background: 1. wait for the create's answer (it may still land); 2. delete our
  * candidate if it is still attached to our lease (the key is ours alone: named after the
  * session, which campaigns once at a time per election, and the next campaign waits for this).
- * Retried until etcd answers; bounded by the session (its lease takes the key).
+ * When the create failed without an answer (it may yet land), the same transaction moves our
+ * withdrawal marker, which makes that create fail its compare (createCandidate). The marker is
+ * attached to the lease and stays while the session lives: the late create may arrive at any
+ * time before that, and removing the marker would let it land. One key per election, at most.
+ * Retried until etcd answers; bounded by the session (its lease takes the keys).
  */
 async function dropCandidate(ctx: CampaignContext, creating: Promise<number>): Promise<void> {
-  await creating.catch(() => undefined);
+  const unanswered = await creating.then(
+    () => false,
+    () => true,
+  );
   const key = bytes(ctx.key);
+  const withdraw = unanswered ? [{ request_put: { key: bytes(ctx.withdrawalKey), value: bytes('{}'), lease: ctx.leaseId } }] : [];
   while (!ctx.lost.aborted) {
     try {
-      await ctx.client.unary(METHODS.txn, { compare: [{ key, target: 'LEASE', result: 'EQUAL', lease: ctx.leaseId }], success: [{ request_delete_range: { key } }] }, { signal: ctx.lost });
+      await ctx.client.unary(
+        METHODS.txn,
+        { compare: [{ key, target: 'LEASE', result: 'EQUAL', lease: ctx.leaseId }], success: [{ request_delete_range: { key } }, ...withdraw], failure: withdraw },
+        { signal: ctx.lost },
+      );
       return;
     } catch {
       await ctx.clock.sleep(ctx.recheckMs, { signal: ctx.lost }).catch(() => undefined);

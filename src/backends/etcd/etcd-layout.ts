@@ -9,6 +9,8 @@ export const DEFAULT_ETCD_PREFIX = '/baton';
  *     {prefix}/{cluster}/kv/{key}                      KV documents (JSON)
  *     {prefix}/{cluster}/members/{nodeId}              {"info": {...}}, attached to the session's lease
  *     {prefix}/{cluster}/elections/{name}/{leaseId}    {"nodeId", "info", "since"}, attached to the lease
+ *     {prefix}/{cluster}/withdrawn/{name}/{leaseId}    {}, attached to the lease: written by the clean-up of a
+ *                                                      campaign whose create may still land (etcd-campaign.ts)
  *
  * A candidate's key is named after its session's lease (etcd's election recipe): a session has
  * at most one candidate per election, and the lowest create revision leads.
@@ -40,6 +42,10 @@ export class EtcdLayout {
   }
   candidate(election: string, sessionId: string): string {
     return `${this.election(election)}${sessionId}`;
+  }
+  /** Outside the election's prefix: never a candidate, never in the line. */
+  withdrawal(election: string, sessionId: string): string {
+    return `${this.root}/withdrawn/${validateElectionName(election)}/${sessionId}`;
   }
 }
 

@@ -138,6 +138,7 @@ export class EtcdSession implements Session {
           election,
           electionPrefix: layout.election(election),
           key: layout.candidate(election, this.id),
+          withdrawalKey: layout.withdrawal(election, this.id),
           leaseId,
           sessionId: this.id,
           nodeId: this.nodeId,

@@ -1,0 +1,73 @@
+/**
+ * A campaign's create that lands after its own clean-up. The create goes to member `home`, which
+ * is cut from its peers: `home` hands the proposal to raft, the raft message waits in its
+ * connection to the etcd leader, and the client's call times out. The client fails over, the
+ * clean-up's delete goes through another member and commits first; then the cut heals and the
+ * create commits after it. Invariant: a create whose clean-up has committed never puts a
+ * candidate in line, so once the session stops wanting the election, another session wins it
+ * while the first session lives on (its lease would keep a late candidate forever).
+ */
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import type { Backend, SessionTiming } from '../../src/backend/index.js';
+import { createEtcdBackend } from '../../src/backends/etcd/index.js';
+import { ELECTION_TIMEOUT_MS, startEtcdCluster, type EtcdCluster, type EtcdMember } from '../support/etcd-fixture.js';
+import { waitFor, withTimeout } from '../support/wait.js';
+
+const TIMING: SessionTiming = Object.freeze({ ttlMs: 6_000, renewDeadlineMs: 4_000, retryPeriodMs: 400, pollIntervalMs: 200 });
+/**
+ * The client's call deadline, ms: the create must time out, and the clean-up commit, well before
+ * the etcd leader gives up on `home`'s silent peer connection (etcd's rafthttp read timeout,
+ * 5 s), which would drop the waiting proposal instead of delivering it late.
+ */
+const CALL_TIMEOUT_MS = 1_500;
+/** How long the other session may take to win once the first withdrew: generous, far below a session's life. */
+const SUCCESSOR_BOUND_MS = TIMING.ttlMs + 2 * ELECTION_TIMEOUT_MS;
+
+describe('etcd: a campaign create that lands after its clean-up', () => {
+  let cluster: EtcdCluster;
+  const backends: Backend[] = [];
+
+  before(async () => {
+    cluster = await startEtcdCluster(3, { ownUids: true });
+  });
+  after(async () => {
+    await Promise.allSettled(backends.map((b) => b.close()));
+    await cluster?.close();
+  });
+
+  const openOn = async (first: EtcdMember, name: string) => {
+    const endpoints = [first.endpoint, ...cluster.endpoints.filter((e) => e !== first.endpoint)];
+    const backend = await createEtcdBackend({ endpoints, cluster: name, callTimeoutMs: CALL_TIMEOUT_MS });
+    backends.push(backend);
+    return backend;
+  };
+
+  it('does not leave the session\'s candidate in line: another session wins while the first lives on', async () => {
+    const leader = await cluster.leader();
+    const [home, other] = cluster.members.filter((m) => m !== leader) as [EtcdMember, EtcdMember];
+    const first = await (await openOn(home, 'late-create')).openSession({ nodeId: 'a', info: {}, timing: TIMING });
+    const second = await (await openOn(other, 'late-create')).openSession({ nodeId: 'b', info: {}, timing: TIMING });
+    const cut = home.cutFromPeers();
+    let healed = false;
+    try {
+      const before = await leader.raftIndex();
+      await assert.rejects(first.campaign('item', {}), 'the create is never answered: home cannot reach the etcd leader');
+      await waitFor('the clean-up to commit (through another member)', async () => (await leader.raftIndex()) > before, { timeoutMs: 10_000 });
+      const cleanedUp = await leader.raftIndex();
+      cut.heal();
+      healed = true;
+      await waitFor('the late create to reach the etcd leader', async () => (await leader.raftIndex()) > cleanedUp, { timeoutMs: 10_000 });
+    } finally {
+      if (!healed) cut.heal();
+    }
+    const term = await withTimeout('the other session to win', second.campaign('item', {}), SUCCESSOR_BOUND_MS);
+    assert.ok(term.held());
+    assert.equal(first.lost.aborted, false, 'the first session lives on: a candidate it left behind would stay');
+    await term.resign();
+    // The first session's next campaign expects the withdrawal its clean-up recorded, and wins.
+    const again = await withTimeout('the first session to win again', first.campaign('item', {}), SUCCESSOR_BOUND_MS);
+    assert.ok(again.held() && again.term > term.term);
+    await again.resign();
+  });
+});
