@@ -44,7 +44,8 @@ const HEADER = ['backend', 'fault', 'runs', 'faults injected', 'overlaps', 'stal
 
 function cells(row: Row): string[] {
   const note = row.breaksBound ? ' (bound broken on purpose)' : '';
-  return [row.backend, row.fault + note, String(row.runs), String(row.faults), String(row.overlaps), String(row.staleAccepted), String(row.staleRefused), `${row.worstGapMs} / ${row.worstGapBoundMs}`, String(row.orphans)];
+  const worst = row.worstGapBoundMs === 0 ? 'never without one' : `${row.worstGapMs} / ${row.worstGapBoundMs}`;
+  return [row.backend, row.fault + note, String(row.runs), String(row.faults), String(row.overlaps), String(row.staleAccepted), String(row.staleRefused), worst, String(row.orphans)];
 }
 
 export function textTable(all: readonly Row[]): string {
