@@ -21,7 +21,8 @@ Runs real baton node processes (cluster elector, buckets, a partitioned resource
 injects faults, records what every process did, and checks the histories: no two processes act
 for one role or item at once, no stale write is accepted by the protected register, every role
 and item is held again within its bound, and every one has exactly one owner at the end.
-Needs root (network namespaces, iptables, tc) and the stores of npm test.
+Needs root (network namespaces: iproute2, iptables; libfaketime for clock faults) and the
+stores of npm test (.ci/run installs them).
 
 Options:
   --backend LIST   ${BACKENDS.join(', ')} or all (default all)

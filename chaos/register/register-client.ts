@@ -33,6 +33,8 @@ export class RegisterClient {
 
   #send(request: Record<string, unknown>): Promise<Reply> {
     const id = this.#nextId++;
+    // Closed (the run is ending): nothing is recorded any more.
+    if (this.#socket.writableEnded || this.#socket.destroyed) return Promise.resolve({ id });
     return new Promise((resolve) => {
       this.#pending.set(id, resolve);
       this.#socket.write(`${JSON.stringify({ id, ...request })}\n`);
