@@ -67,6 +67,12 @@ export class ScaleCluster {
     return this.#once === this.setup.buckets && this.#holders.size === this.setup.buckets && partitions >= DEFAULT_PARTITIONS;
   }
 
+  /** Complete, and every node holds its fair share (loads within 1 of each other). */
+  get balanced(): boolean {
+    const loads = [...this.owned.values()].map((set) => set.size);
+    return this.complete && Math.max(...loads) - Math.min(...loads) <= 1;
+  }
+
   /** Waits until `condition` holds after a delta; resolves with that delta's time, or null on time-out. */
   async until(condition: () => boolean, timeoutMs: number): Promise<bigint | null> {
     if (condition()) return this.lastChange;

@@ -94,9 +94,9 @@ export function writeScaleSection(report: ScaleReport): void {
     '',
     ...[...descriptions].map(([store, d]) => `- ${store}: rows written = ${d.rowsMean}; second counter = ${d.otherMeans}.`),
     '',
-    'Placement and handoff (cold start: all nodes start at once; leave: a node that is not the cluster leader closes gracefully). Times are CLOCK_MONOTONIC, taken in the node processes at the event that completed the placement; acquisitions count every `acquired` (a bucket won by a node), against the least possible (every bucket once; the leaver\'s buckets once):',
+    'Placement and handoff (cold start: all nodes start at once; leave: once the placement is balanced, a node that is not the cluster leader closes gracefully). Times are CLOCK_MONOTONIC, taken in the node processes at the event that completed the placement; acquisitions count every `acquired` (a bucket won by a node), against the least possible (every bucket once; the leaver\'s buckets once):',
     '',
     placementTable(results),
-    ...(report.skipped.length > 0 ? ['', `Skipped: ${report.skipped.join('; ')}.`] : []),
+    ...(report.skipped.length > 0 ? ['', `Skipped: ${[...new Set(report.skipped)].join('; ')}.`] : []),
   ].join('\n'));
 }

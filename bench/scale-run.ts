@@ -5,8 +5,9 @@
  *    every partition has its master, and how many acquisitions that took (bound: N);
  * 2. idle (optional): after a settling pause, the store's write counters and each node
  *    process's CPU over a window, and its RSS at the end;
- * 3. graceful leave of one node that is not the cluster leader: time until each of its buckets
- *    is owned again, and the acquisitions that took (bound: its bucket count).
+ * 3. once the placement is balanced, the graceful leave of one node that is not the cluster
+ *    leader: time until each of its buckets is owned again, and the acquisitions that took
+ *    (bound: its bucket count).
  */
 import os from 'node:os';
 import { msBetween, ScaleCluster } from './scale-cluster.js';
@@ -107,6 +108,8 @@ async function measureIdle(cluster: ScaleCluster, windowMs: number, counter: Loa
 }
 
 async function measureLeave(cluster: ScaleCluster): Promise<RunResult['leave']> {
+  // "Owned once" can come before the last nodes got their share: leave from a balanced placement.
+  if ((await cluster.until(() => cluster.balanced, LEAVE_TIMEOUT_MS)) === null) throw new Error(`placement not balanced within ${LEAVE_TIMEOUT_MS / 1000} s`);
   const leaders = new Set((await cluster.stats()).flatMap((s) => s.leaders));
   const leaver = [...cluster.owned.keys()].reverse().find((id) => !leaders.has(id));
   if (leaver === undefined) return null;
