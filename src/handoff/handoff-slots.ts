@@ -19,6 +19,7 @@ import type { Clock } from '../clock.js';
 import { ClosedError, StateError, isBatonError } from '../errors.js';
 import { Permits } from './permits.js';
 import { pause } from './wakeup.js';
+import { judgedWhenRead } from '../judged-signal.js';
 
 /** What the holder of an item gets: the fencing token, and a signal that aborts when it ends. */
 export interface HeldItem {
@@ -351,10 +352,15 @@ export class HandoffSlots<K extends string | number> {
  * aborts with it), so a process resumed after a freeze never reads a stale "still held".
  */
 function heldItem(leadership: Leadership, stop: AbortController): HeldItem {
+  const judge = () => {
+    if (!stop.signal.aborted && !leadership.held()) stop.abort(leadership.signal.reason);
+  };
+  // A signal kept by the holder (`({ token, signal }) => work(signal)`) judges too when read.
+  judgedWhenRead(stop.signal, judge);
   return Object.freeze({
     token: leadership.term,
     get signal(): AbortSignal {
-      if (!leadership.held() && !stop.signal.aborted) stop.abort(leadership.signal.reason);
+      judge();
       return stop.signal;
     },
   });

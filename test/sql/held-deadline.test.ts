@@ -49,6 +49,23 @@ describe('SQL: answers about holding are judged on the monotonic clock when aske
     raw = backend = fixture = undefined;
   });
 
+  for (const kept of ['signal', 'session.lost'] as const) {
+    it(`sqlite: past the deadline, before any timer ran, a ${kept} kept from before reads as aborted first`, async () => {
+      fixture = await createSqliteFixture();
+      const clock = new ResumableClock();
+      backend = await openSqliteBackend(fixture.database, { cluster: 'c', clock, pollIntervalMs: TIMING.pollIntervalMs });
+      const session = await backend.openSession({ nodeId: 'a', info: {}, timing: TIMING });
+      const leadership = await session.campaign('leader', {});
+      // What a holder keeps: `const { signal } = leadership`, or the session's lost signal.
+      const signal = kept === 'signal' ? leadership.signal : session.lost;
+      assert.equal(signal.aborted, false);
+      clock.skip(TIMING.renewDeadlineMs);
+      assert.equal(signal.aborted, true, `a kept ${kept} still said "not aborted" past the deadline`);
+      assert.throws(() => signal.throwIfAborted());
+      assert.equal(leadership.held(), false);
+    });
+  }
+
   for (const first of ['held()', 'signal', 'session.lost', 'session.state'] as const) {
     it(`sqlite: past the deadline, before any timer ran, ${first} read first ends the term and the session on the spot`, async () => {
       fixture = await createSqliteFixture();

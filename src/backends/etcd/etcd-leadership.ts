@@ -5,6 +5,7 @@ import type { EtcdClient } from './etcd-client.js';
 import { bytes } from './etcd-layout.js';
 import { METHODS } from './etcd-proto.js';
 import type { EtcdWatches } from './etcd-watches.js';
+import { judgedController } from '../../judged-signal.js';
 
 /** What a term needs from its session (EtcdSession supplies it through the campaign). */
 export interface TermHost {
@@ -46,7 +47,10 @@ export class EtcdLeadership implements Leadership {
   /** The candidate key, checked by fenced writes. */
   readonly key: string;
   readonly #host: TermHost;
-  readonly #ended = new AbortController();
+  /** Judges the session whenever `aborted` is read, also on a signal kept from earlier (judged-signal.ts). */
+  readonly #ended = judgedController(() => {
+    if (!this.#ended.signal.aborted) this.#host.alive();
+  });
   #releasing: Promise<void> | undefined;
 
   constructor(params: { election: string; term: number; sessionId: string; key: string; host: TermHost }) {

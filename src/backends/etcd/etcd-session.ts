@@ -13,6 +13,7 @@ import type { EtcdLeadership } from './etcd-leadership.js';
 import { METHODS } from './etcd-proto.js';
 import type { EtcdWatches } from './etcd-watches.js';
 import { LeaseKeepAlive } from './lease-keepalive.js';
+import { judgedController } from '../../judged-signal.js';
 
 export interface EtcdSessionParams {
   readonly client: EtcdClient;
@@ -55,7 +56,8 @@ export class EtcdSession implements Session {
   readonly nodeId: string;
   readonly timing: SessionTiming;
   readonly #p: EtcdSessionParams;
-  readonly #lost = new AbortController();
+  /** Judges deadline and connection whenever `aborted` is read, also on a signal kept from earlier (judged-signal.ts). */
+  readonly #lost = judgedController(() => this.#alive());
   readonly #listeners = new Set<(state: SessionState) => void>();
   readonly #leaderships = new Map<string, EtcdLeadership>();
   readonly #campaigns = new Set<string>();

@@ -1,6 +1,7 @@
 import type { CallOptions, Fence, Leadership } from '../../backend/contract.js';
 import type { Clock } from '../../clock.js';
 import { AbortedError, LeadershipEndedError, type LeadershipEndReason } from '../../errors.js';
+import { judgedController } from '../../judged-signal.js';
 
 /** What a term needs from the session that holds it. */
 export interface TermHolder {
@@ -31,7 +32,8 @@ export class MemoryLeadership implements Leadership {
   readonly fence: Fence;
   /** Monotonic ms on the holder's clock: start of the last successful renewal (or the acquisition). */
   lastRenewStart: number;
-  readonly #controller = new AbortController();
+  /** Judges holding whenever `aborted` is read, also on a signal kept from earlier (judged-signal.ts). */
+  readonly #controller = judgedController(() => void this.held());
   readonly #holder: TermHolder;
   /**
    * The earlier of the session's and this term's local deadlines when last looked up. Both

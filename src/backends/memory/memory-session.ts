@@ -8,6 +8,7 @@ import { AbortedError, ClosedError, InvalidArgumentError, SessionLostError, Stat
 import type { MemoryCluster, StoredSession } from './memory-cluster.js';
 import { MemoryLeadership } from './memory-leadership.js';
 import { waitForHint } from './wait-for-hint.js';
+import { judgedController } from '../../judged-signal.js';
 
 /**
  * The client side of a session in a MemoryStore. It renews itself and every lease it holds every
@@ -24,7 +25,8 @@ export class MemorySession implements Session {
   readonly #clock: Clock;
   readonly #stored: StoredSession;
   readonly #onRenewal: ((latencyMs: number, ok: boolean) => void) | undefined;
-  readonly #lost = new AbortController();
+  /** Judges the deadline whenever `aborted` is read, also on a signal kept from earlier (judged-signal.ts). */
+  readonly #lost = judgedController(() => this.#checkDeadline(this.#clock.now()));
   readonly #stateListeners = new Set<(state: SessionState) => void>();
   readonly #leaderships = new Map<string, MemoryLeadership>();
   readonly #campaigns = new Set<string>();

@@ -3,6 +3,7 @@ import type { SessionTiming } from '../../backend/timing.js';
 import { BatonError, ClosedError, LeadershipEndedError, type LeadershipEndReason } from '../../errors.js';
 import type { SqlContext } from './sql-context.js';
 import { raceSignal } from './signals.js';
+import { judgedController } from '../../judged-signal.js';
 
 /** A lease row just acquired. */
 export interface AcquiredLease {
@@ -53,7 +54,8 @@ export class SqlLeadership implements Leadership {
   readonly #holder: LeaseHolder;
   /** The session's `lost`, kept so that listening to it does not check its deadline again. */
   readonly #sessionLost: AbortSignal;
-  readonly #controller = new AbortController();
+  /** Judges the deadlines whenever `aborted` is read, also on a signal kept from earlier (judged-signal.ts). */
+  readonly #controller = judgedController(() => this.#judgeDeadlines());
   readonly #onEnd: () => void;
   /** Set with the signal's abort; a plain field so that held() stays cheap. */
   #ended = false;
@@ -77,8 +79,12 @@ export class SqlLeadership implements Leadership {
 
   /** Checks the session's deadline first (see held()), so `signal.aborted` read at once is current. */
   get signal(): AbortSignal {
-    if (!this.#ended && this.#ctx.clock.now() >= this.#heldUntil) this.#checkDeadline();
+    this.#judgeDeadlines();
     return this.#controller.signal;
+  }
+
+  #judgeDeadlines(): void {
+    if (!this.#ended && this.#ctx.clock.now() >= this.#heldUntil) this.#checkDeadline();
   }
 
   held(): boolean {

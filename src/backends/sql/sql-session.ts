@@ -16,6 +16,7 @@ import type { SqlContext } from './sql-context.js';
 import { SqlLeadership } from './sql-leadership.js';
 import { SessionLeases } from './session-leases.js';
 import { raceSignal } from './signals.js';
+import { judgedController } from '../../judged-signal.js';
 
 function infoText(what: string, info: JsonObject): string {
   if (!isJsonObject(info)) throw new InvalidArgumentError(`${what} must be a JSON object`);
@@ -40,7 +41,8 @@ export class SqlSession implements Session {
   readonly timing: SessionTiming;
   readonly onRenewal: ((latencyMs: number, ok: boolean) => void) | undefined;
   readonly #ctx: SqlContext;
-  readonly #lost = new AbortController();
+  /** Judges the deadline whenever `aborted` is read, also on a signal kept from earlier (judged-signal.ts). */
+  readonly #lost = judgedController(() => this.#loop.check());
   readonly #loop: RenewalLoop;
   readonly #stateListeners = new Set<(state: SessionState) => void>();
   readonly #leases: SessionLeases;

@@ -3,6 +3,7 @@ import type { Clock } from '../../clock.js';
 import { AbortedError, LeadershipEndedError, type LeadershipEndReason } from '../../errors.js';
 import type { ZkClient, ZkEvent } from './zk-client.js';
 import { isZkError } from './zookeeper-error.js';
+import { judgedController } from '../../judged-signal.js';
 
 /** What a term needs from its session (ZkSession supplies it through the campaign). */
 export interface TermHost {
@@ -47,7 +48,10 @@ export class ZkLeadership implements Leadership {
   readonly path: string;
   readonly version: number;
   readonly #host: TermHost;
-  readonly #ended = new AbortController();
+  /** Judges the session whenever `aborted` is read, also on a signal kept from earlier (judged-signal.ts). */
+  readonly #ended = judgedController(() => {
+    if (!this.#ended.signal.aborted) this.#host.alive();
+  });
   readonly #watcher = (event: ZkEvent) => this.#onEvent(event);
   /** The candidate's deletion once it is under way (graceful or deferred). */
   #releasing: Promise<void> | undefined;

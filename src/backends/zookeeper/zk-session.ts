@@ -11,6 +11,7 @@ import type { FenceNode } from './zk-kv.js';
 import type { ZkLayout } from './zk-layout.js';
 import type { ZkLeadership } from './zk-leadership.js';
 import { isZkError, toContractError } from './zookeeper-error.js';
+import { judgedController } from '../../judged-signal.js';
 
 /**
  * A baton session = one ZooKeeper session (its own client). The member znode and every
@@ -46,7 +47,8 @@ export class ZkSession implements Session {
   readonly #client: ZkClient;
   readonly #layout: ZkLayout;
   readonly #clock: Clock;
-  readonly #lost = new AbortController();
+  /** Judges deadline and connection whenever `aborted` is read, also on a signal kept from earlier (judged-signal.ts). */
+  readonly #lost = judgedController(() => this.#alive());
   readonly #listeners = new Set<(state: SessionState) => void>();
   readonly #leaderships = new Map<string, ZkLeadership>();
   readonly #campaigns = new Set<string>();

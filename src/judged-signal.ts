@@ -1,0 +1,50 @@
+/**
+ * Signals whose `aborted` judges a deadline when read, also after they were handed out.
+ *
+ * A holder's signal (a term's, an item's, a session's `lost`) is aborted by a timer once its
+ * deadline on the monotonic clock passes. After a pause (SIGSTOP, VM freeze, a long GC) the
+ * resumed process runs synchronous code before any timer, so a plain signal read then still says
+ * "not aborted" although the term is over (safety model 2). The getters that hand a signal out
+ * judge the deadline first, but a caller who keeps the signal, as in
+ * `on('acquired', (bucket, { token, signal }) => work(signal))`, reads it later, past those
+ * getters: the chaos suite saw a thawed holder write with its old token 22 ms after SIGCONT that
+ * way (refused by fencing, yet acting). Here the kept signal's `aborted` and `throwIfAborted()`
+ * run `judge` first, which aborts the signal's controller when the deadline has passed.
+ *
+ * Node's own code (listeners, AbortSignal.any, timers) reads the signal's internal state, not
+ * these properties, so it sees the abort when `judge` or the timer does it, as before.
+ */
+const nativeAborted = Object.getOwnPropertyDescriptor(AbortSignal.prototype, 'aborted')?.get;
+
+export function judgedWhenRead(signal: AbortSignal, judge: () => void): AbortSignal {
+  if (nativeAborted === undefined) return signal;
+  let judging = false; // a judge that reads this signal itself gets the plain answer
+  const aborted = (): boolean => {
+    if (!judging && !(nativeAborted.call(signal) as boolean)) {
+      judging = true;
+      try {
+        judge();
+      } finally {
+        judging = false;
+      }
+    }
+    return nativeAborted.call(signal) as boolean;
+  };
+  Object.defineProperties(signal, {
+    aborted: { get: aborted, configurable: true },
+    throwIfAborted: {
+      value: () => {
+        if (aborted()) throw signal.reason;
+      },
+      configurable: true,
+    },
+  });
+  return signal;
+}
+
+/** An AbortController whose signal is {@link judgedWhenRead} with `judge`. */
+export function judgedController(judge: () => void): AbortController {
+  const controller = new AbortController();
+  judgedWhenRead(controller.signal, judge);
+  return controller;
+}
