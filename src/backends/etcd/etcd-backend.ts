@@ -8,7 +8,7 @@ import { validateSegment } from '../../backend/names.js';
 import { validateTiming } from '../../backend/timing.js';
 import { systemClock, type Clock } from '../../clock.js';
 import { ClosedError, ConfigError, InvalidArgumentError, NodeIdInUseError, StateError, warnCorruptDocument } from '../../errors.js';
-import { EtcdClient, type EtcdTls } from './etcd-client.js';
+import { EtcdClient, type EtcdTls, type Message } from './etcd-client.js';
 import { toContractError } from './etcd-error.js';
 import { EtcdKv } from './etcd-kv.js';
 import { DEFAULT_ETCD_PREFIX, EtcdLayout, bytes, prefixEnd, toNumber } from './etcd-layout.js';
@@ -94,6 +94,30 @@ class EtcdBackend implements Backend {
 
   watchMembers(listener: ChangeListener, options: WatchOptions): void {
     this.#watchRange(this.#layout.members, listener, options);
+  }
+
+  /**
+   * The clusters with any key under the prefix (a member, a candidate or a KV document). etcd
+   * has no list of children: each keys-only read of one key finds the next cluster, and the
+   * next read starts past that cluster's keys, so the cost is one read per cluster, not per key.
+   */
+  async clusters(options: CallOptions = {}): Promise<string[]> {
+    this.#checkOpen();
+    const base = `${this.#layout.prefix}/`;
+    const end = prefixEnd(base);
+    const found: string[] = [];
+    try {
+      for (let from = bytes(base); ; ) {
+        const response = await this.#client.unary(METHODS.range, { key: from, range_end: end, limit: 1, keys_only: true }, { signal: options.signal, idempotent: true });
+        const first = (response['kvs'] as Message[] | undefined)?.[0];
+        if (first === undefined) return found.sort();
+        const cluster = (first['key'] as Buffer).toString('utf8').slice(base.length).split('/')[0] ?? '';
+        found.push(cluster);
+        from = prefixEnd(`${base}${cluster}/`);
+      }
+    } catch (error) {
+      throw toContractError(error);
+    }
   }
 
   async leader(election: string, options: CallOptions = {}): Promise<LeaderRecord | null> {

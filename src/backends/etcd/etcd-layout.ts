@@ -16,9 +16,12 @@ export const DEFAULT_ETCD_PREFIX = '/baton';
  * at most one candidate per election, and the lowest create revision leads.
  */
 export class EtcdLayout {
+  /** The URL's prefix, holding every cluster's keys. */
+  readonly prefix: string;
   readonly root: string;
 
   constructor(prefix: string, cluster: string) {
+    this.prefix = prefix;
     this.root = `${prefix}/${cluster}`;
   }
 
