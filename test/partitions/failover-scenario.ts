@@ -14,7 +14,7 @@ import type { Backend } from '../../src/backend/contract.js';
 import { openStore } from '../../src/backends/open-store.js';
 import { readResource, type PlacementDoc } from '../../src/partitions/resource-layout.js';
 import { waitFor } from '../support/wait.js';
-import { DETECTION_MS, NS_PER_MS, RESOURCE, TIMING, WorkerPool } from './worker-pool.js';
+import { DETECTION_MS, NS_PER_MS, RESOURCE, TIMING, WorkerPool, events } from './worker-pool.js';
 
 /** Rebalance delay (leaders' monotonic clocks): long enough to restart inside it, short enough for the test. */
 const DELAY_MS = 10_000;
@@ -63,7 +63,9 @@ export function failoverSuite(store: string, createFixture: () => Promise<StoreF
         return settled ? doc : null;
       }, { timeoutMs: 30_000, intervalMs: 100 }).catch(async (error: unknown) => {
         // Say what was not settled: the stored placement and who leads what.
-        throw new Error(`${(error as Error).message}; placement ${JSON.stringify((await placement())?.assignment)}; holders ${JSON.stringify([...pool.holders()])}`, { cause: error });
+        const up = pool.workers.filter((w) => events(w).some((e) => e.e === 'up')).map((w) => w.nodeId);
+        const members = (await backend.members()).map((m) => m.nodeId);
+        throw new Error(`${(error as Error).message}; placement ${JSON.stringify((await placement())?.assignment)}; holders ${JSON.stringify([...pool.holders()])}; workers up ${JSON.stringify(up)}; live members ${JSON.stringify(members)}`, { cause: error });
       });
       // 1. SIGKILL the master of partition 0.
       const victimId = pool.holders().get(0)![0]!;
