@@ -7,13 +7,14 @@ import { spawnSync } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { cleanUp, cleanUpOnExit, onCleanup } from './cleanup.js';
-import { faultsFor } from './faults/index.js';
+import { faultsFor, serversNeeded } from './faults/index.js';
 import { Namespaces, removeStale } from './net/namespaces.js';
 import { helpText, parseOptions, UsageError, type ChaosOptions } from './options.js';
 import { seededRandom } from './random.js';
 import { runCell } from './run-cell.js';
-import type { ChaosStore } from './stores/chaos-store.js';
-import { openChaosStore } from './stores/open-chaos-store.js';
+import { removeStaleServers } from './servers/private-server.js';
+import type { BackendName, ChaosStore } from './stores/chaos-store.js';
+import { openChaosStore, PRIVATE_SERVER_BACKENDS } from './stores/open-chaos-store.js';
 
 const CHECKER = fileURLToPath(new URL('./checker/main.js', import.meta.url));
 
@@ -22,21 +23,28 @@ async function runAll(options: ChaosOptions, signal: AbortSignal): Promise<{ dir
   const random = seededRandom(options.seed);
   mkdirSync(options.outDir, { recursive: true });
   removeStale();
+  removeStaleServers();
   const needsNet = options.backends.some((b) => b !== 'sqlite');
   const namespaces = needsNet ? new Namespaces() : null;
   if (namespaces) onCleanup('network namespaces', () => namespaces.remove());
   const dirs: string[] = [];
   const failures: string[] = [];
   log(`chaos: seed ${options.seed}, histories in ${options.outDir}`);
-  for (const backend of options.backends) {
+  // Each backend on the machine's shared server; then, for the faults that restart the server
+  // (server-restart), on a private one.
+  const servers = serversNeeded(options.faults);
+  const stores: { backend: BackendName; privateServer: boolean }[] = servers.shared ? options.backends.map((backend) => ({ backend, privateServer: false })) : [];
+  if (servers.private) stores.push(...options.backends.filter((b) => PRIVATE_SERVER_BACKENDS.includes(b)).map((backend) => ({ backend, privateServer: true })));
+  for (const { backend, privateServer } of stores) {
+    const what = privateServer ? `${backend} (private server)` : backend;
     let store: ChaosStore;
     try {
-      store = await openChaosStore(backend, namespaces?.storeHost ?? '127.0.0.1');
+      store = await openChaosStore(backend, namespaces?.storeHost ?? '127.0.0.1', privateServer);
     } catch (error) {
-      failures.push(`${backend}: the store did not start: ${(error as Error).message}`);
+      failures.push(`${what}: the store did not start: ${(error as Error).message}`);
       continue;
     }
-    const closeStore = onCleanup(`${backend} store`, () => store.close());
+    const closeStore = onCleanup(`${what} store`, () => store.close());
     for (const fault of faultsFor(store, options.faults)) {
       for (let run = 0; run < options.runs; run++) {
         log(`chaos: ${backend} ${fault.name} (${options.durationMs / 1000} s, ${options.nodes} nodes)`);

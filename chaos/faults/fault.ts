@@ -24,6 +24,8 @@ export interface Fault {
   /** One line for --help and the report. */
   readonly description: string;
   appliesTo(store: ChaosStore): boolean;
+  /** Runs only on a store server of the suite's own (one it may restart), never a shared one. */
+  readonly needsPrivateServer?: boolean;
   /**
    * The clock's rate is broken on purpose beyond the assumed bound: overlaps are reported in the
    * table but do not fail the run.

@@ -8,6 +8,7 @@ import { freezeFault } from './freeze.js';
 import { killFault } from './kill.js';
 import { linkFaults } from './link.js';
 import { rowLockFault } from './row-lock.js';
+import { serverRestartFault } from './server-restart.js';
 import { slowStoreFault } from './slow-store.js';
 import { storeResetFault } from './store-reset.js';
 
@@ -18,6 +19,7 @@ export const FAULTS: readonly Fault[] = [
   ...linkFaults,
   slowStoreFault,
   storeResetFault,
+  serverRestartFault,
   rowLockFault,
   ...clockFaults,
   ...ensembleFaults,
@@ -36,6 +38,17 @@ export const mixFault: Fault = {
 
 export const ALL_FAULTS: readonly Fault[] = [...FAULTS, mixFault];
 
+/**
+ * The faults named that apply to `store`. A store on a private server runs only the faults that
+ * need one; the others run on the shared server, as before.
+ */
 export function faultsFor(store: ChaosStore, names: readonly string[]): Fault[] {
-  return ALL_FAULTS.filter((f) => names.includes(f.name) && f.appliesTo(store));
+  const onPrivate = store.server !== undefined;
+  return ALL_FAULTS.filter((f) => names.includes(f.name) && (f.needsPrivateServer ?? false) === onPrivate && f.appliesTo(store));
+}
+
+/** Which stores the faults named need: the machine's shared servers, servers of the suite's own. */
+export function serversNeeded(names: readonly string[]): { shared: boolean; private: boolean } {
+  const named = ALL_FAULTS.filter((f) => names.includes(f.name));
+  return { shared: named.some((f) => f.needsPrivateServer !== true), private: named.some((f) => f.needsPrivateServer === true) };
 }

@@ -4,6 +4,7 @@
  * a node's link can be cut without touching the shared server.
  */
 import type { Delay } from '../net/proxy.js';
+import type { PrivateServer } from '../servers/private-server.js';
 import type { Ensemble } from './ensemble.js';
 
 export type BackendName = 'sqlite' | 'postgres' | 'mysql' | 'zookeeper' | 'etcd';
@@ -27,7 +28,20 @@ export interface ChaosStore {
   restoreConnections?(): void;
   /** Holds a write lock on the cluster's lease rows from a foreign session. */
   lockLeaseRows?(cluster: string): Promise<Release>;
+  /** The store's own server process, when the suite started it (`--fault server-restart`). */
+  readonly server?: PrivateServer;
   /** The servers of a replicated store (ZooKeeper, etcd), for the ensemble faults. */
   readonly ensemble?: Ensemble;
   close(): Promise<void>;
+}
+
+/** The database a SQL store's nodes use: on the machine's shared server or on a private one. */
+export interface StoreDatabase {
+  readonly name: string;
+  /** The server's port on 127.0.0.1 (what the proxy forwards to). */
+  readonly port: number;
+  /** The controller's URL of it (loopback, no proxy). */
+  readonly url: string;
+  readonly server?: PrivateServer;
+  teardown(): Promise<void>;
 }

@@ -1,22 +1,50 @@
-/** MariaDB/MySQL: a fresh database on the machine's server, reached by the nodes through a proxy. */
+/**
+ * MariaDB/MySQL, reached by the nodes through a proxy: a fresh database on the machine's shared
+ * server, or (`privateServer`) on a MariaDB server of the suite's own, which the `server-restart`
+ * fault may crash and start.
+ */
 import mysql from 'mysql2/promise';
 import { createMysqlFixture, mysqlUrl, MYSQL_PORT } from '../../test/support/mysql-fixture.js';
+import { onCleanup } from '../cleanup.js';
 import { StoreProxy } from '../net/proxy.js';
-import type { ChaosStore } from './chaos-store.js';
+import { startPrivateMariadb } from '../servers/private-mariadb.js';
+import type { ChaosStore, StoreDatabase } from './chaos-store.js';
 
-export async function mysqlStore(proxyHost: string): Promise<ChaosStore> {
+const PRIVATE_DATABASE = 'baton_chaos';
+
+async function sharedDatabase(): Promise<StoreDatabase> {
   const fixture = await createMysqlFixture();
-  const proxy = await StoreProxy.start(proxyHost, MYSQL_PORT);
+  return { name: fixture.database, port: MYSQL_PORT, url: fixture.url, teardown: () => fixture.teardown() };
+}
+
+async function privateDatabase(): Promise<StoreDatabase> {
+  const server = await startPrivateMariadb();
+  const remove = onCleanup('private MariaDB server', () => server.remove());
+  try {
+    const connection = await mysql.createConnection({ host: '127.0.0.1', port: server.port, user: 'root' });
+    await connection.query(`CREATE DATABASE ${PRIVATE_DATABASE}`);
+    await connection.end();
+  } catch (error) {
+    await remove();
+    throw error;
+  }
+  return { name: PRIVATE_DATABASE, port: server.port, url: mysqlUrl(PRIVATE_DATABASE, server.port), server, teardown: remove };
+}
+
+export async function mysqlStore(proxyHost: string, privateServer: boolean): Promise<ChaosStore> {
+  const database = privateServer ? await privateDatabase() : await sharedDatabase();
+  const proxy = await StoreProxy.start(proxyHost, database.port);
   return {
     backend: 'mysql',
     networked: true,
-    nodeUrl: mysqlUrl(fixture.database, proxy.port, proxyHost),
-    adminUrl: fixture.url,
+    nodeUrl: mysqlUrl(database.name, proxy.port, proxyHost),
+    adminUrl: database.url,
+    ...(database.server ? { server: database.server } : {}),
     delay: (address, delay) => proxy.delay(address, delay),
     resetConnections: () => proxy.reset(),
     restoreConnections: () => proxy.restore(),
     async lockLeaseRows(cluster) {
-      const connection = await mysql.createConnection(fixture.url);
+      const connection = await mysql.createConnection(database.url);
       await connection.query('BEGIN');
       await connection.query('SELECT * FROM baton_lease WHERE cluster = ? FOR UPDATE', [cluster]);
       return async () => {
@@ -26,7 +54,7 @@ export async function mysqlStore(proxyHost: string): Promise<ChaosStore> {
     },
     async close() {
       await proxy.close();
-      await fixture.teardown();
+      await database.teardown();
     },
   };
 }
