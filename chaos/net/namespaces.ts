@@ -7,6 +7,7 @@
  * left behind, never a live run's.
  */
 import { run } from './command.js';
+import { alive } from '../alive.js';
 
 const PREFIX = 'bchaos';
 const LINK_PREFIX = 'bc';
@@ -19,15 +20,6 @@ export interface NodeNet {
   readonly outer: string;
   /** The node's address, as the store proxies see it. */
   readonly address: string;
-}
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
 }
 
 /** Deletes namespaces and links of chaos runs whose controller is gone. */
