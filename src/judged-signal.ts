@@ -16,9 +16,17 @@
  */
 const nativeAborted = Object.getOwnPropertyDescriptor(AbortSignal.prototype, 'aborted')?.get;
 
+/**
+ * Whether some judge is running now. Judges call methods and getters (`held()`, `session.lost`),
+ * which do their own checks; a signal read while one runs (the judge's own code, a backend ending
+ * every term of a lost session, a listener of the abort it causes) answers from its state as it
+ * stands, without judging again. Judging again there would recurse once per term: a lost session
+ * with thousands of terms overflowed the stack.
+ */
+let judging = false;
+
 export function judgedWhenRead(signal: AbortSignal, judge: () => void): AbortSignal {
   if (nativeAborted === undefined) return signal;
-  let judging = false; // a judge that reads this signal itself gets the plain answer
   const aborted = (): boolean => {
     if (!judging && !(nativeAborted.call(signal) as boolean)) {
       judging = true;
