@@ -14,14 +14,15 @@ import { createEtcdBackend } from '../../src/backends/etcd/index.js';
 import { ELECTION_TIMEOUT_MS, startEtcdCluster, type EtcdCluster, type EtcdMember } from '../support/etcd-fixture.js';
 import { waitFor, withTimeout } from '../support/wait.js';
 
-const TIMING: SessionTiming = Object.freeze({ ttlMs: 6_000, renewDeadlineMs: 4_000, retryPeriodMs: 400, pollIntervalMs: 200 });
+/** A deadline well past the cut (about two call timeouts): the first session must outlive it, or its lease would take a late candidate away. */
+const TIMING: SessionTiming = Object.freeze({ ttlMs: 10_000, renewDeadlineMs: 8_000, retryPeriodMs: 400, pollIntervalMs: 200 });
 /**
  * The client's call deadline, ms: the create must time out, and the clean-up commit, well before
  * the etcd leader gives up on `home`'s silent peer connection (etcd's rafthttp read timeout,
  * 5 s), which would drop the waiting proposal instead of delivering it late.
  */
 const CALL_TIMEOUT_MS = 1_500;
-/** How long the other session may take to win once the first withdrew: generous, far below a session's life. */
+/** How long the other session may take to win once the first withdrew: generous (it wins at once when nothing blocks it). */
 const SUCCESSOR_BOUND_MS = TIMING.ttlMs + 2 * ELECTION_TIMEOUT_MS;
 
 describe('etcd: a campaign create that lands after its clean-up', () => {
@@ -65,7 +66,9 @@ describe('etcd: a campaign create that lands after its clean-up', () => {
     assert.ok(term.held());
     assert.equal(first.lost.aborted, false, 'the first session lives on: a candidate it left behind would stay');
     await term.resign();
-    // The first session's next campaign expects the withdrawal its clean-up recorded, and wins.
+    // The first session's next campaign expects the withdrawal its clean-up recorded, and wins
+    // (once its keep-alives, cut off with home's, are answered again: a suspended session's term ends at once).
+    await waitFor('the first session to be live again', () => first.state === 'live', { timeoutMs: TIMING.renewDeadlineMs });
     const again = await withTimeout('the first session to win again', first.campaign('item', {}), SUCCESSOR_BOUND_MS);
     assert.ok(again.held() && again.term > term.term);
     await again.resign();
