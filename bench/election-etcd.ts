@@ -6,7 +6,7 @@
  * `npm run bench -- alternatives` (rows "baton on etcd" and "etcd3 Election (etcd)").
  */
 import os from 'node:os';
-import type { SessionTiming } from '../src/backend/index.js';
+import type { SessionTiming } from '../src/contract/index.js';
 import { startEtcd } from '../test/support/etcd-fixture.js';
 import { runElectionTrials } from './election-trials.js';
 import { quantile, table } from './report.js';

@@ -8,7 +8,7 @@ import type { ChildProcess } from 'node:child_process';
 import { fork } from 'node:child_process';
 import { setTimeout as delay } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
-import type { SessionTiming } from '../src/backend/index.js';
+import type { SessionTiming } from '../src/contract/index.js';
 
 const WORKER = fileURLToPath(new URL('./election-worker.js', import.meta.url));
 /** Longest wait for any one report before the benchmark gives up, ms. */

@@ -6,7 +6,7 @@
  *   <- 'campaign' (start campaigning; 'auto' on the command line means at once), 'close'
  *      (graceful close, then rejoin), 'exit'.
  */
-import type { Backend, Session, SessionTiming } from '../src/backend/index.js';
+import type { Backend, Session, SessionTiming } from '../src/contract/index.js';
 import { openStore } from '../src/backends/open-store.js';
 
 const [url, cluster, nodeId, timingJson, auto] = process.argv.slice(2);

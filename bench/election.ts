@@ -7,7 +7,7 @@
 import { existsSync } from 'node:fs';
 import os from 'node:os';
 import { fileURLToPath } from 'node:url';
-import type { SessionTiming } from '../src/backend/index.js';
+import type { SessionTiming } from '../src/contract/index.js';
 import { etcdElectionSection } from './election-etcd.js';
 import { onEachSqlStore, type SQL_KINDS } from './election-stores.js';
 import type { ElectionFigures } from './election-trials.js';

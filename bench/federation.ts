@@ -5,7 +5,7 @@
  * 2. routing lookup cost per call with 10000 sharding keys (target < 2 µs).
  */
 import { startStandalone } from '../test/support/zookeeper-fixture.js';
-import { ZkClient } from '../src/backends/zookeeper/zk-client.js';
+import { ZkClient } from '../src/zk-client/zk-client.js';
 import { FederatedZkClient } from '../src/federation/federated-zk-client.js';
 import { RoutingData } from '../src/federation/routing-data.js';
 import os from 'node:os';

@@ -6,7 +6,7 @@
  */
 import os from 'node:os';
 import { setTimeout as delay } from 'node:timers/promises';
-import { DEFAULT_TIMING, type Backend } from '../src/backend/index.js';
+import { DEFAULT_TIMING, type Backend } from '../src/contract/index.js';
 import { MemoryStore } from '../src/backends/memory/index.js';
 import { openStore } from '../src/backends/open-store.js';
 import { LeaderElector } from '../src/election/index.js';

@@ -3,7 +3,7 @@
  * retry period, every store side by side), the idle node processes' CPU and memory, and
  * placement and handoff times with their moves against the lower bound.
  */
-import { DEFAULT_TIMING } from '../src/backend/timing.js';
+import { DEFAULT_TIMING } from '../src/contract/timing.js';
 import { table, writeSection } from './report.js';
 import type { RunResult } from './scale-run.js';
 

@@ -11,7 +11,7 @@
 import { execFileSync } from 'node:child_process';
 import mysql from 'mysql2/promise';
 import pg from 'pg';
-import { DEFAULT_TIMING } from '../src/backend/timing.js';
+import { DEFAULT_TIMING } from '../src/contract/timing.js';
 import { startEtcd, type EtcdCluster } from '../test/support/etcd-fixture.js';
 import { startStandalone, type StandaloneZooKeeper } from '../test/support/zookeeper-fixture.js';
 import { createBenchStore } from './election-stores.js';

@@ -1,5 +1,5 @@
 // The public API of the `baton-cluster` package: a plain list of re-exports, one line per module.
-export * from './backend/index.js';
+export * from './contract/index.js';
 export * from './errors.js';
 export { systemClock, type Clock } from './clock.js';
 export { FakeClock } from './testing/fake-clock.js';

@@ -3,8 +3,8 @@
  * isLeader is `leadership.held()` (checked against the term's deadline when asked); resign is
  * `leadership.resign()`; the leader's write is a KV put fenced by its term.
  */
-import type { Leadership, SessionTiming } from '../../src/backend/index.js';
-import { DEFAULT_TIMING } from '../../src/backend/index.js';
+import type { Leadership, SessionTiming } from '../../src/contract/index.js';
+import { DEFAULT_TIMING } from '../../src/contract/index.js';
 import { openStore } from '../../src/backends/open-store.js';
 import { BatonError } from '../../src/errors.js';
 import type { OpenContender } from './contender.js';

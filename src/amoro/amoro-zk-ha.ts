@@ -1,10 +1,10 @@
 /**
  * Amoro's HA state in ZooKeeper, read-only (see amoro-ha.ts for the layout and its sources).
  */
-import type { CallOptions } from '../backend/contract.js';
+import type { CallOptions } from '../contract/contract.js';
 import { NotFoundError } from '../errors.js';
-import type { ZkClient } from '../backends/zookeeper/zk-client.js';
-import { isZkError } from '../backends/zookeeper/zookeeper-error.js';
+import type { ZkClient } from '../zk-client/zk-client.js';
+import { isZkError } from '../zk-client/zookeeper-error.js';
 import { parseServerInfo, type AmoroHaView, type AmoroServerInfo } from './amoro-ha.js';
 
 /** Curator LeaderLatch's node name ends `latch-{sequence}` (after the protection prefix). */

@@ -2,15 +2,15 @@
  * Opens the store an Amoro cluster keeps its HA state in (a `zookeeper://`, `mysql://` or
  * `postgres://` URL, as for `--store`), reads the state once and closes: nothing is written.
  */
-import type { CallOptions } from '../backend/contract.js';
+import type { CallOptions } from '../contract/contract.js';
 import { ConfigError } from '../errors.js';
 import { parseStoreUrl } from '../backends/open-store.js';
 import { openMysqlConnection } from '../backends/sql/mysql/connection.js';
 import { openPostgresConnection } from '../backends/sql/postgres/connection.js';
 import type { SqlConnection } from '../backends/sql/dialect.js';
-import { ZkClient } from '../backends/zookeeper/zk-client.js';
-import { parseZookeeperUrl } from '../backends/zookeeper/connect-string.js';
-import { loadZkAcl } from '../backends/zookeeper/zk-acl-source.js';
+import { ZkClient } from '../zk-client/zk-client.js';
+import { parseZookeeperUrl } from '../zk-client/connect-string.js';
+import { loadZkAcl } from '../zk-client/zk-acl-source.js';
 import type { AmoroHaView } from './amoro-ha.js';
 import { readAmoroDatabaseHa } from './amoro-sql-ha.js';
 import { readAmoroZookeeperHa } from './amoro-zk-ha.js';

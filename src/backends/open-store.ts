@@ -7,7 +7,7 @@
  * const backend = await openStore('sqlite:./.baton/baton.db', { cluster: 'demo' });
  */
 import path from 'node:path';
-import type { Backend } from '../backend/contract.js';
+import type { Backend } from '../contract/contract.js';
 import { ConfigError } from '../errors.js';
 import { createStandaloneBackend } from './memory/index.js';
 import { openMysqlBackend } from './sql/mysql/index.js';
@@ -15,7 +15,7 @@ import { openPostgresBackend } from './sql/postgres/index.js';
 import { openSqliteBackend } from './sql/sqlite/index.js';
 import { validateTablePrefix } from './sql/table-prefix.js';
 import { displayEtcdAddress, ETCD_URL_EXAMPLE, loadEtcdSecrets, parseEtcdUrl } from './etcd/etcd-url.js';
-import { importOptional } from './optional-package.js';
+import { importOptional } from '../optional-package.js';
 import { createZookeeperBackend, loadZkAcl, parseZookeeperUrl } from './zookeeper/index.js';
 import type { OpenStoreOptions, StoreScheme, StoreUrl } from './store-url.js';
 import { parseNetworkUrl, schemeOf } from './store-url.js';

@@ -2,7 +2,7 @@
  * Store URLs: which store a node uses, as one string. Each kind of store is one
  * {@link StoreScheme} entry in open-store.ts; adding a store means adding one entry.
  */
-import type { Backend, BackendKind } from '../backend/contract.js';
+import type { Backend, BackendKind } from '../contract/contract.js';
 import type { Clock } from '../clock.js';
 import { ConfigError } from '../errors.js';
 

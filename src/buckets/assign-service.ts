@@ -8,7 +8,7 @@
  * bucket's election (see BucketOwner), so even a wrong target cannot make two owners.
  */
 import type { Logger } from 'pino';
-import type { Backend, Leadership } from '../backend/contract.js';
+import type { Backend, Leadership } from '../contract/contract.js';
 import { systemClock, type Clock } from '../clock.js';
 import { StateError, type CorruptDocumentError } from '../errors.js';
 import { runLeaderLoop, type LeaderLoopEnd, type PassResult } from '../handoff/leader-loop.js';

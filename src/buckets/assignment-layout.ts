@@ -11,11 +11,11 @@
  * Only the cluster leader writes these, with fenced writes; the one exception is a node that
  * leaves gracefully, which deletes its own last-update-time.
  */
-import type { Kv, KvEntry } from '../backend/contract.js';
-import { validateSegment } from '../backend/names.js';
+import type { Kv, KvEntry } from '../contract/contract.js';
+import { validateSegment } from '../contract/names.js';
 import { CorruptDocumentError } from '../errors.js';
-import type { Json } from '../backend/json.js';
-import { isJsonObject } from '../backend/json.js';
+import type { Json } from '../contract/json.js';
+import { isJsonObject } from '../contract/json.js';
 import { isBucketId, sortBuckets, type BucketId } from './bucket-ids.js';
 
 export const ASSIGNMENTS_ROOT = 'bucket-assignments/';

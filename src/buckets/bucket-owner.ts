@@ -13,7 +13,7 @@
  * are the shared HandoffSlots (src/handoff/); this file follows the target and marks a leave.
  */
 import type { Logger } from 'pino';
-import type { Backend, Session } from '../backend/contract.js';
+import type { Backend, Session } from '../contract/contract.js';
 import { systemClock, type Clock } from '../clock.js';
 import { ClosedError, StateError } from '../errors.js';
 import { HandoffSlots } from '../handoff/handoff-slots.js';

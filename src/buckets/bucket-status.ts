@@ -1,4 +1,4 @@
-import type { Backend } from '../backend/contract.js';
+import type { Backend } from '../contract/contract.js';
 import type { CorruptDocumentError } from '../errors.js';
 import { readAssignmentTable } from './assignment-layout.js';
 import { bucketIds, type BucketId } from './bucket-ids.js';

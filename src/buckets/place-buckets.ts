@@ -1,4 +1,4 @@
-import type { Member } from '../backend/contract.js';
+import type { Member } from '../contract/contract.js';
 import { assign, memberNode } from '../assignment/index.js';
 import type { BucketId } from './bucket-ids.js';
 

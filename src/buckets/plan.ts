@@ -11,8 +11,8 @@
  * - Writes are ordered in two phases: first every shrink and deletion, then every growth. Between
  *   the phases no bucket is listed for two nodes, so the stored target never double-lists a bucket.
  */
-import type { Json } from '../backend/json.js';
-import type { Member } from '../backend/contract.js';
+import type { Json } from '../contract/json.js';
+import type { Member } from '../contract/contract.js';
 import { StateError } from '../errors.js';
 import { bucketIds, sortBuckets, type BucketId } from './bucket-ids.js';
 import { assignmentsKey, expectOf, graceKey, lastUpdateKey, type NodeRecord, type Stored } from './assignment-layout.js';

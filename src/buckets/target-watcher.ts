@@ -1,5 +1,5 @@
 import type { Logger } from 'pino';
-import type { Kv } from '../backend/contract.js';
+import type { Kv } from '../contract/contract.js';
 import type { Clock } from '../clock.js';
 import { isBatonError } from '../errors.js';
 import { SerialReader } from '../handoff/serial-reader.js';

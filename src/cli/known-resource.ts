@@ -4,7 +4,7 @@
  * of it (a placement written by a leader that runs it, an enable flag, a registered key). A
  * misspelt name is then an error naming the known ones, never a silent default or a new write.
  */
-import type { Backend } from '../backend/contract.js';
+import type { Backend } from '../contract/contract.js';
 import type { BatonConfig } from '../config/types.js';
 import { NotFoundError } from '../errors.js';
 import { resourcesOf } from '../partitions/partitions-feature.js';

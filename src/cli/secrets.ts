@@ -3,7 +3,7 @@
  * value: arguments show in `ps` and in shell history. Messages name the source, never the text.
  */
 import { readFileSync } from 'node:fs';
-import { ZkDigest } from '../backends/zookeeper/zk-acl.js';
+import { ZkDigest } from '../zk-client/zk-acl.js';
 import { UsageError } from './command.js';
 
 /** The first line of `file` (a trailing newline dropped); UsageError when unreadable or empty. */

@@ -8,7 +8,7 @@
  * that names the clusters the store does hold, instead of an empty answer.
  */
 import { existsSync } from 'node:fs';
-import type { Backend } from '../backend/contract.js';
+import type { Backend } from '../contract/contract.js';
 import { openStore, parseStoreUrl } from '../backends/open-store.js';
 import { systemClock } from '../clock.js';
 import type { BatonConfig } from '../config/types.js';

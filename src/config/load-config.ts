@@ -3,8 +3,8 @@
  */
 import { readFileSync } from 'node:fs';
 import { hostname } from 'node:os';
-import { validateSegment } from '../backend/names.js';
-import { validateTiming } from '../backend/timing.js';
+import { validateSegment } from '../contract/names.js';
+import { validateTiming } from '../contract/timing.js';
 import { BatonError, ConfigError } from '../errors.js';
 import { resolveSection, unknownKeys, type ConfigSources, type Tree } from './resolve.js';
 import { configSchema } from './sections/index.js';

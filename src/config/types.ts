@@ -1,4 +1,4 @@
-import type { SessionTiming } from '../backend/timing.js';
+import type { SessionTiming } from '../contract/timing.js';
 
 /** Where the node keeps cluster state. */
 export interface StoreConfig {

@@ -7,7 +7,7 @@
  * come back as typed errors: 400 InvalidArgumentError, 404 NotFoundError, 401 RefusedError (a
  * missing or wrong token), anything else StoreUnavailableError (with the server's `message` or Helix's `error`).
  */
-import type { CallOptions } from '../backend/contract.js';
+import type { CallOptions } from '../contract/contract.js';
 import { AbortedError, InvalidArgumentError, NotFoundError, RefusedError, StoreUnavailableError } from '../errors.js';
 import { DEFAULT_DIRECTORY_TIMEOUT_MS, DirectoryRoutingSource, errorMessageOf } from '../federation/directory-routing-source.js';
 import { describeFetchFailure } from '../federation/fetch-failure.js';

@@ -3,8 +3,8 @@
  * Several servers may run against the same ZooKeeper; they share nothing else.
  */
 import type { FastifyServerOptions } from 'fastify';
-import type { ZkDigest } from '../backends/zookeeper/zk-acl.js';
-import { ZkClient } from '../backends/zookeeper/zk-client.js';
+import type { ZkDigest } from '../zk-client/zk-acl.js';
+import { ZkClient } from '../zk-client/zk-client.js';
 import type { WriteMode } from '../write-guard.js';
 import { buildDirectoryApp, directoryWriteGuard } from './directory-app.js';
 import { DEFAULT_DIRECTORY_ROOT, ZkDirectoryStore } from './zk-directory-store.js';

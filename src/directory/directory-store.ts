@@ -4,7 +4,7 @@
  * configured namespace): a namespace not configured is refused, never created by a write. The
  * ZooKeeper store is the real one; the memory store serves unit tests.
  */
-import type { CallOptions } from '../backend/contract.js';
+import type { CallOptions } from '../contract/contract.js';
 import { InvalidArgumentError, NotFoundError, VersionConflictError } from '../errors.js';
 import { RoutingData } from '../federation/routing-data.js';
 

@@ -8,7 +8,7 @@
  * `ZkRoutingDataWriter`): adding a realm or a key that is there already, and removing a realm or
  * a key that is not, succeed and change nothing.
  */
-import type { CallOptions } from '../backend/contract.js';
+import type { CallOptions } from '../contract/contract.js';
 import { AbortedError, VersionConflictError, isBatonError } from '../errors.js';
 import { RoutingData, type RoutingRecord } from '../federation/routing-data.js';
 import { validateRealmName, validateShardingKey } from '../federation/sharding-key.js';

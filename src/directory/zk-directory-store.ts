@@ -10,10 +10,10 @@
  * one of two racing writers lands and the other gets VersionConflictError and retries on fresh
  * data (routing-editor.ts).
  */
-import type { CallOptions } from '../backend/contract.js';
+import type { CallOptions } from '../contract/contract.js';
 import { CorruptDocumentError, InvalidRoutingDataError, VersionConflictError } from '../errors.js';
-import type { ZkClient, ZkOp } from '../backends/zookeeper/zk-client.js';
-import { isZkError } from '../backends/zookeeper/zookeeper-error.js';
+import type { ZkClient, ZkOp } from '../zk-client/zk-client.js';
+import { isZkError } from '../zk-client/zookeeper-error.js';
 import type { RoutingData } from '../federation/routing-data.js';
 import { decodeRealmRecord, decodeRoutingAddress, encodeRealmRecord, encodeRoutingAddressRecord, readRoutingZnodes, type SkippedRealm } from '../federation/zk-routing-layout.js';
 import { EMPTY_ROUTING, unknownNamespace, type DirectoryStore, type RoutingSnapshot } from './directory-store.js';

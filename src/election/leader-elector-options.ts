@@ -1,7 +1,7 @@
 import type { Logger } from 'pino';
 import type { Clock } from '../clock.js';
-import type { Backend, LeaderRecord, Leadership, Session } from '../backend/contract.js';
-import type { JsonObject } from '../backend/json.js';
+import type { Backend, LeaderRecord, Leadership, Session } from '../contract/contract.js';
+import type { JsonObject } from '../contract/json.js';
 
 /** The election the node runtime uses for "the" cluster leader. */
 export const CLUSTER_LEADER_ELECTION = 'cluster-leader';

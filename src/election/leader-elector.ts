@@ -23,9 +23,9 @@
  */
 import type { Logger } from 'pino';
 import { systemClock, type Clock } from '../clock.js';
-import type { LeaderRecord, Leadership, Session } from '../backend/contract.js';
-import { validateElectionName } from '../backend/names.js';
-import { validateTiming, type SessionTiming } from '../backend/timing.js';
+import type { LeaderRecord, Leadership, Session } from '../contract/contract.js';
+import { validateElectionName } from '../contract/names.js';
+import { validateTiming, type SessionTiming } from '../contract/timing.js';
 import { AbortedError, ClosedError, SessionLostError, StateError } from '../errors.js';
 import { CLUSTER_LEADER_ELECTION, type ElectorState, type LeaderElectorOptions } from './leader-elector-options.js';
 import { LeaderObserver } from './leader-observer.js';

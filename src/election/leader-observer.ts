@@ -1,6 +1,6 @@
 import type { Logger } from 'pino';
 import type { Clock } from '../clock.js';
-import type { Backend, LeaderRecord } from '../backend/contract.js';
+import type { Backend, LeaderRecord } from '../contract/contract.js';
 import { pause } from './pause.js';
 
 export interface LeaderObserverOptions {

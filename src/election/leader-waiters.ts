@@ -1,4 +1,4 @@
-import type { Leadership } from '../backend/contract.js';
+import type { Leadership } from '../contract/contract.js';
 import { AbortedError } from '../errors.js';
 
 interface Waiter {

@@ -2,9 +2,9 @@
  * Routing data from the directory service over HTTP: `GET {url}/admin/v2/namespaces/{ns}/routing-data`,
  * answered in Helix's shape `{ namespace, routingData: [{ realm, shardingKeys }] }`.
  */
-import type { CallOptions } from '../backend/contract.js';
+import type { CallOptions } from '../contract/contract.js';
 import { AbortedError, CorruptDocumentError, StoreUnavailableError } from '../errors.js';
-import { isJsonObject } from '../backend/json.js';
+import { isJsonObject } from '../contract/json.js';
 import { RoutingData, type RealmShardingKeys } from './routing-data.js';
 import type { RoutingSource } from './routing-source.js';
 import { describeFetchFailure } from './fetch-failure.js';

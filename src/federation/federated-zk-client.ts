@@ -15,11 +15,11 @@
  * await zk.create('/orders/17', Buffer.from('{}'), { createParents: true });
  * await zk.close();
  */
-import type { CallOptions } from '../backend/contract.js';
+import type { CallOptions } from '../contract/contract.js';
 import { systemClock, type Clock } from '../clock.js';
 import { ClosedError, UnsupportedError } from '../errors.js';
-import type { ZkAcl } from '../backends/zookeeper/zk-acl.js';
-import { ZkClient, type CreateOptions, type WatchCallOptions, type ZkOp, type ZkOpResult, type ZkStat } from '../backends/zookeeper/zk-client.js';
+import type { ZkAcl } from '../zk-client/zk-acl.js';
+import { ZkClient, type CreateOptions, type WatchCallOptions, type ZkOp, type ZkOpResult, type ZkStat } from '../zk-client/zk-client.js';
 import { RoutingData } from './routing-data.js';
 import { RoutingCache, DEFAULT_ROUTING_REFRESH_INTERVAL_MS } from './routing-cache.js';
 import { StaticRoutingSource, type RoutingSource } from './routing-source.js';

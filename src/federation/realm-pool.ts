@@ -3,9 +3,9 @@
  * a failed connect is forgotten so the next call tries again; a client whose session ended
  * (expired) is dropped and replaced on next use; realms dropped from the routing are closed.
  */
-import type { CallOptions } from '../backend/contract.js';
+import type { CallOptions } from '../contract/contract.js';
 import { ClosedError } from '../errors.js';
-import type { ZkClient } from '../backends/zookeeper/zk-client.js';
+import type { ZkClient } from '../zk-client/zk-client.js';
 
 /** Opens a client for a realm (its name is its connect string unless the caller maps it). */
 export type RealmConnector = (realm: string, options: CallOptions) => Promise<ZkClient>;

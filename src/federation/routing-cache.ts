@@ -3,7 +3,7 @@
  * start; afterwards a path that the data cannot route triggers one refresh from the source, at
  * most once per refresh interval, and the lookup is retried once on the new data.
  */
-import type { CallOptions } from '../backend/contract.js';
+import type { CallOptions } from '../contract/contract.js';
 import type { Clock } from '../clock.js';
 import { AbortedError, StateError } from '../errors.js';
 import type { RoutingData } from './routing-data.js';

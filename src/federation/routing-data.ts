@@ -4,7 +4,7 @@
  * and the directory service (every write). See DESIGN.md "Federation".
  */
 import { InvalidRoutingDataError } from '../errors.js';
-import { isJsonObject } from '../backend/json.js';
+import { isJsonObject } from '../contract/json.js';
 import { RoutingTrie, type Route } from './routing-trie.js';
 import { validateRealmName, validateShardingKey } from './sharding-key.js';
 

@@ -3,7 +3,7 @@
  * HTTP, or a routing ZooKeeper. A source only reads; the client decides when (at start and on a
  * routing miss, throttled).
  */
-import type { CallOptions } from '../backend/contract.js';
+import type { CallOptions } from '../contract/contract.js';
 import { RoutingData } from './routing-data.js';
 
 export interface RoutingSource {

@@ -18,11 +18,11 @@
  * {@link ZkRoutingSource}.
  */
 import { gunzipSync } from 'node:zlib';
-import type { CallOptions } from '../backend/contract.js';
+import type { CallOptions } from '../contract/contract.js';
 import { StoreUnavailableError } from '../errors.js';
-import { isJsonObject } from '../backend/json.js';
-import type { ZkClient, ZkStat } from '../backends/zookeeper/zk-client.js';
-import { isZkError } from '../backends/zookeeper/zookeeper-error.js';
+import { isJsonObject } from '../contract/json.js';
+import type { ZkClient, ZkStat } from '../zk-client/zk-client.js';
+import { isZkError } from '../zk-client/zookeeper-error.js';
 import { RoutingData } from './routing-data.js';
 
 /** Helix's routing data path in a routing ZooKeeper. */

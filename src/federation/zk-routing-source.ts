@@ -3,10 +3,10 @@
  * zk-routing-layout.ts), as Helix's zookeeper-api `ZkRoutingDataReader` reads it. The session is
  * opened on the first read and kept for later refreshes.
  */
-import type { CallOptions } from '../backend/contract.js';
+import type { CallOptions } from '../contract/contract.js';
 import { CorruptDocumentError } from '../errors.js';
-import type { ZkAcl } from '../backends/zookeeper/zk-acl.js';
-import { ZkClient } from '../backends/zookeeper/zk-client.js';
+import type { ZkAcl } from '../zk-client/zk-acl.js';
+import { ZkClient } from '../zk-client/zk-client.js';
 import type { RoutingData } from './routing-data.js';
 import type { RoutingSource } from './routing-source.js';
 import { ROUTING_DATA_PATH, readRoutingZnodes } from './zk-routing-layout.js';

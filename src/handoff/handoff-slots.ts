@@ -13,8 +13,8 @@
  */
 import { getMaxListeners, setMaxListeners } from 'node:events';
 import type { Logger } from 'pino';
-import type { Leadership, Session } from '../backend/contract.js';
-import type { JsonObject } from '../backend/json.js';
+import type { Leadership, Session } from '../contract/contract.js';
+import type { JsonObject } from '../contract/json.js';
 import type { Clock } from '../clock.js';
 import { ClosedError, StateError, isBatonError } from '../errors.js';
 import { Permits } from './permits.js';

@@ -4,7 +4,7 @@
  * term ends or the store refuses the term.
  */
 import type { Logger } from 'pino';
-import type { Backend, Member } from '../backend/contract.js';
+import type { Backend, Member } from '../contract/contract.js';
 import type { Clock } from '../clock.js';
 import { isBatonError } from '../errors.js';
 import { Wakeup } from './wakeup.js';

@@ -1,6 +1,6 @@
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
-import type { Backend, SessionState } from '../backend/contract.js';
+import type { Backend, SessionState } from '../contract/contract.js';
 import type { BatonConfig } from '../config/types.js';
 import type { NodeFeature } from '../node/feature.js';
 

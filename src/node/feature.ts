@@ -1,6 +1,6 @@
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
-import type { Backend, Session } from '../backend/contract.js';
+import type { Backend, Session } from '../contract/contract.js';
 import type { BatonConfig } from '../config/types.js';
 import type { LeaderElector } from '../election/index.js';
 

@@ -1,4 +1,4 @@
-import type { JsonObject } from '../backend/json.js';
+import type { JsonObject } from '../contract/json.js';
 import type { BatonConfig } from '../config/types.js';
 
 /**

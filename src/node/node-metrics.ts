@@ -1,5 +1,5 @@
 import { Counter, Gauge, Histogram, Registry } from 'prom-client';
-import type { SessionState } from '../backend/contract.js';
+import type { SessionState } from '../contract/contract.js';
 
 const SESSION_STATES: readonly (SessionState | 'none')[] = ['none', 'live', 'suspended', 'lost', 'closed'];
 

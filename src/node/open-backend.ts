@@ -3,7 +3,7 @@
  * starting) a bounded number of times with exponential backoff.
  */
 import type { Logger } from 'pino';
-import type { Backend } from '../backend/contract.js';
+import type { Backend } from '../contract/contract.js';
 import { openStore } from '../backends/open-store.js';
 import type { Clock } from '../clock.js';
 import type { BatonConfig } from '../config/types.js';

@@ -4,7 +4,7 @@
  * elector and the features' work belong to one session; a lost session is never revived).
  */
 import type { Logger } from 'pino';
-import type { Backend, Session, SessionState } from '../backend/contract.js';
+import type { Backend, Session, SessionState } from '../contract/contract.js';
 import type { Clock } from '../clock.js';
 import type { BatonConfig } from '../config/types.js';
 import { LeaderElector } from '../election/index.js';

@@ -3,8 +3,8 @@
  * who leads the others, and `started` / `stopped` events. It outlives sessions: a ResourceRunner
  * (resource-runner.ts) feeds it for each session of the node.
  */
-import type { Member } from '../backend/contract.js';
-import { isJsonObject } from '../backend/json.js';
+import type { Member } from '../contract/contract.js';
+import { isJsonObject } from '../contract/json.js';
 import type { Logger } from 'pino';
 import type { HandoffReason as StopReason, HeldItem } from '../handoff/handoff-slots.js';
 import { partitionOf } from './key-partition.js';

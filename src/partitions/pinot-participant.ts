@@ -6,8 +6,8 @@
  * pinot-participant` shows its leaders this way, built from the host and HTTP port each node
  * advertises.
  */
-import type { Member } from '../backend/contract.js';
-import { isJsonObject } from '../backend/json.js';
+import type { Member } from '../contract/contract.js';
+import { isJsonObject } from '../contract/json.js';
 
 /** How `leadControllerId` names a leader: baton's node id, or Pinot's participant id. */
 export type LeadControllerIdFormat = 'node-id' | 'pinot-participant';

@@ -3,7 +3,7 @@
  * engine: from the live members, the stored placement and the grace each vanished node has used,
  * to the next placement.
  */
-import type { Member } from '../backend/contract.js';
+import type { Member } from '../contract/contract.js';
 import { assign, memberNode } from '../assignment/index.js';
 import type { PartitionAssignment, PlacementDoc } from './resource-layout.js';
 import type { PartitionResourceOptions } from './resource-options.js';

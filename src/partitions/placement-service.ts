@@ -7,7 +7,7 @@
  * holds the partition's election (see HandoffSlots), so even a stale placement cannot make two masters.
  */
 import type { Logger } from 'pino';
-import type { Backend, Leadership } from '../backend/contract.js';
+import type { Backend, Leadership } from '../contract/contract.js';
 import { silentLogger } from '../handoff/silent-logger.js';
 import { runLeaderLoop, type LeaderLoopEnd, type PassResult } from '../handoff/leader-loop.js';
 import { OfflineGrace } from '../handoff/offline-grace.js';

@@ -3,7 +3,7 @@
  * flag and the keys registry. They are plain (unfenced) KV writes: any operator may make them,
  * and every node follows them through its watch.
  */
-import type { Kv } from '../backend/contract.js';
+import type { Kv } from '../contract/contract.js';
 import { compareNames, enabledKey, keysPrefix, registeredKey, registeredKeyDocument, registeredKeys, RESOURCES_PREFIX, tableNameOf } from './resource-layout.js';
 
 /** Stores the enable flag. Disabled: the cluster leader leads every key. */

@@ -19,9 +19,9 @@
  * placement on its next pass.
  */
 import { createHash } from 'node:crypto';
-import type { Kv, KvEntry } from '../backend/contract.js';
-import { isJsonObject, type Json } from '../backend/json.js';
-import { validateKey, validateSegment } from '../backend/names.js';
+import type { Kv, KvEntry } from '../contract/contract.js';
+import { isJsonObject, type Json } from '../contract/json.js';
+import { validateKey, validateSegment } from '../contract/names.js';
 import { CorruptDocumentError, InvalidArgumentError } from '../errors.js';
 
 /** item -> [master, ...standbys]; items are the partition numbers as strings "0".."N-1". */

@@ -9,7 +9,7 @@
  * - while this node leads the cluster, runs the PlacementService for the resource.
  */
 import type { Logger } from 'pino';
-import type { Backend, Leadership, Session } from '../backend/contract.js';
+import type { Backend, Leadership, Session } from '../contract/contract.js';
 import type { Clock } from '../clock.js';
 import type { LeaderElector } from '../election/index.js';
 import { anyAborted } from '../election/pause.js';

@@ -1,5 +1,5 @@
 import type { Logger } from 'pino';
-import type { Backend, Member } from '../backend/contract.js';
+import type { Backend, Member } from '../contract/contract.js';
 import { SerialReader } from '../handoff/serial-reader.js';
 import { pause } from '../handoff/wakeup.js';
 import type { Clock } from '../clock.js';

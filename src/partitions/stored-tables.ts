@@ -2,7 +2,7 @@
  * Pinot's `/leader/tables[/{table}]` view read straight from the store (for the CLI, which has
  * no node): the holder of each partition's election, the registered keys, the enable flag.
  */
-import type { Backend } from '../backend/contract.js';
+import type { Backend } from '../contract/contract.js';
 import { partitionOf } from './key-partition.js';
 import { partitionName, type LeadControllerEntry, type LeadControllerResponse } from './leader-tables.js';
 import { listResourceKeys, readResourceEnabled } from './resource-admin.js';

@@ -2,7 +2,7 @@
  * How the bucket scenario suites reach one backend, plus the small helpers they share: open
  * nodes (one backend + session each, as separate processes would), read the stored table.
  */
-import type { Backend, Leadership, Session, SessionTiming } from '../../src/backend/index.js';
+import type { Backend, Leadership, Session, SessionTiming } from '../../src/contract/index.js';
 import { readAssignmentTable } from '../../src/buckets/assignment-layout.js';
 import type { BucketId } from '../../src/buckets/bucket-ids.js';
 import type { CorruptDocumentError } from '../../src/errors.js';

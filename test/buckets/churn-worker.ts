@@ -9,7 +9,7 @@
  */
 import { appendFileSync } from 'node:fs';
 import { openStore } from '../../src/backends/open-store.js';
-import type { SessionTiming } from '../../src/backend/index.js';
+import type { SessionTiming } from '../../src/contract/index.js';
 import { AssignService } from '../../src/buckets/assign-service.js';
 import { BucketOwner } from '../../src/buckets/bucket-owner.js';
 import { LeaderElector } from '../../src/election/index.js';

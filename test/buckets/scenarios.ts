@@ -5,7 +5,7 @@
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import type { Backend, Leadership } from '../../src/backend/index.js';
+import type { Backend, Leadership } from '../../src/contract/index.js';
 import { AssignService } from '../../src/buckets/assign-service.js';
 import { assignmentsKey, lastUpdateKey } from '../../src/buckets/assignment-layout.js';
 import { BucketOwner } from '../../src/buckets/bucket-owner.js';

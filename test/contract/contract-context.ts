@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import type { Backend, Session } from '../../src/backend/index.js';
+import type { Backend, Session } from '../../src/contract/index.js';
 import type { ContractHarness } from './harness.js';
 
 /**

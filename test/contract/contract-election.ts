@@ -1,7 +1,7 @@
 import { getEventListeners, setMaxListeners } from 'node:events';
 import { afterEach, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import type { Leadership } from '../../src/backend/index.js';
+import type { Leadership } from '../../src/contract/index.js';
 import { CorruptDocumentError, isBatonError, LeadershipEndedError, type LeadershipEndReason } from '../../src/errors.js';
 import { waitFor, waitForAbort, withTimeout } from '../support/wait.js';
 import { track, type ContractContext } from './contract-context.js';

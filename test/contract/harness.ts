@@ -1,4 +1,4 @@
-import type { Backend, SessionTiming } from '../../src/backend/index.js';
+import type { Backend, SessionTiming } from '../../src/contract/index.js';
 
 /**
  * How the contract suite reaches one backend. Each backend's test file builds one and calls

@@ -6,7 +6,7 @@
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { startStandalone, type StandaloneZooKeeper } from '../support/zookeeper-fixture.js';
-import { ZkClient } from '../../src/backends/zookeeper/zk-client.js';
+import { ZkClient } from '../../src/zk-client/zk-client.js';
 import { startDirectoryServer, type DirectoryServer } from '../../src/directory/directory-server.js';
 import { FederatedZkClient } from '../../src/federation/federated-zk-client.js';
 import { DirectoryRoutingSource } from '../../src/federation/directory-routing-source.js';

@@ -11,7 +11,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { createInterface } from 'node:readline';
 import { startStandalone, type StandaloneZooKeeper } from '../support/zookeeper-fixture.js';
-import { ZkClient } from '../../src/backends/zookeeper/zk-client.js';
+import { ZkClient } from '../../src/zk-client/zk-client.js';
 import { ZkRoutingSource } from '../../src/federation/zk-routing-source.js';
 import { ROUTING_DATA_PATH } from '../../src/federation/zk-routing-layout.js';
 import { withTimeout } from '../support/wait.js';

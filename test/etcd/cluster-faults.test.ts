@@ -6,7 +6,7 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import type { Backend, Leadership, Session, SessionTiming } from '../../src/backend/index.js';
+import type { Backend, Leadership, Session, SessionTiming } from '../../src/contract/index.js';
 import { createEtcdBackend } from '../../src/backends/etcd/index.js';
 import { LeadershipEndedError } from '../../src/errors.js';
 import { ELECTION_TIMEOUT_MS, startEtcdCluster, type EtcdCluster, type EtcdMember } from '../support/etcd-fixture.js';

@@ -5,7 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import type { Backend } from '../../src/backend/index.js';
+import type { Backend } from '../../src/contract/index.js';
 import { createEtcdBackend } from '../../src/backends/etcd/index.js';
 import { cliInProcess } from '../cli/cli-capture.js';
 import { startEtcd, type EtcdCluster } from '../support/etcd-fixture.js';

@@ -6,7 +6,7 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import type { Backend, Leadership, Session } from '../../src/backend/index.js';
+import type { Backend, Leadership, Session } from '../../src/contract/index.js';
 import { createEtcdBackend } from '../../src/backends/etcd/index.js';
 import type { LeadershipEndedError } from '../../src/errors.js';
 import { FakeClock } from '../../src/testing/fake-clock.js';

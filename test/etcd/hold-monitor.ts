@@ -1,4 +1,4 @@
-import type { Leadership } from '../../src/backend/index.js';
+import type { Leadership } from '../../src/contract/index.js';
 
 /**
  * Watches terms of one election held in this process and records every moment at which two of

@@ -7,7 +7,7 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import type { Backend, SessionTiming } from '../../src/backend/index.js';
+import type { Backend, SessionTiming } from '../../src/contract/index.js';
 import { createEtcdBackend, EtcdClient, EtcdLayout, ETCD_METHODS } from '../../src/backends/etcd/index.js';
 import { fenceCompares } from '../../src/backends/etcd/etcd-kv.js';
 import { LeadershipEndedError, isBatonError } from '../../src/errors.js';

@@ -9,7 +9,7 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import type { Backend, SessionTiming } from '../../src/backend/index.js';
+import type { Backend, SessionTiming } from '../../src/contract/index.js';
 import { createEtcdBackend } from '../../src/backends/etcd/index.js';
 import { ELECTION_TIMEOUT_MS, startEtcdCluster, type EtcdCluster, type EtcdMember } from '../support/etcd-fixture.js';
 import { waitFor, withTimeout } from '../support/wait.js';

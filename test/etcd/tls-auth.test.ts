@@ -10,7 +10,7 @@ import https from 'node:https';
 import os from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import type { Backend } from '../../src/backend/index.js';
+import type { Backend } from '../../src/contract/index.js';
 import { createEtcdBackend } from '../../src/backends/etcd/index.js';
 import { openStore } from '../../src/backends/open-store.js';
 import { isBatonError } from '../../src/errors.js';

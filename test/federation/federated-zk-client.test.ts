@@ -7,10 +7,10 @@ import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { startStandalone, type StandaloneZooKeeper } from '../support/zookeeper-fixture.js';
 import { withTimeout } from '../support/wait.js';
-import { ZkClient, type ZkEvent } from '../../src/backends/zookeeper/zk-client.js';
+import { ZkClient, type ZkEvent } from '../../src/zk-client/zk-client.js';
 import { FederatedZkClient } from '../../src/federation/federated-zk-client.js';
 import { BatonError, RoutingError, isBatonError } from '../../src/errors.js';
-import { isZkError } from '../../src/backends/zookeeper/zookeeper-error.js';
+import { isZkError } from '../../src/zk-client/zookeeper-error.js';
 
 const SESSION_MS = 4_000;
 

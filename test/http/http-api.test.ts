@@ -3,7 +3,7 @@ import { after, before, describe, it } from 'node:test';
 import type { FastifyInstance } from 'fastify';
 import { Registry } from 'prom-client';
 import { MemoryStore } from '../../src/backends/memory/index.js';
-import type { Backend, SessionState } from '../../src/backend/contract.js';
+import type { Backend, SessionState } from '../../src/contract/contract.js';
 import { CLUSTER_LEADER_ELECTION } from '../../src/election/index.js';
 import type { NodeView } from '../../src/http/node-view.js';
 import { createHttpServer } from '../../src/http/server.js';

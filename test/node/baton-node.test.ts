@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import net from 'node:net';
 import { after, describe, it } from 'node:test';
 import { MemoryStore } from '../../src/backends/memory/index.js';
-import type { Backend } from '../../src/backend/contract.js';
+import type { Backend } from '../../src/contract/contract.js';
 import { isBatonError, StoreUnavailableError } from '../../src/errors.js';
 import { BatonNode, startNode } from '../../src/node/baton-node.js';
 import type { FeatureContext, NodeFeature } from '../../src/node/feature.js';

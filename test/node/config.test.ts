@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { tmpdir } from 'node:os';
 import { after, describe, it } from 'node:test';
 import { loadConfig } from '../../src/config/load-config.js';
-import { DEFAULT_TIMING } from '../../src/backend/timing.js';
+import { DEFAULT_TIMING } from '../../src/contract/timing.js';
 import { ConfigError, isBatonError } from '../../src/errors.js';
 
 describe('configuration', () => {

@@ -10,7 +10,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import type { Backend } from '../../src/backend/contract.js';
+import type { Backend } from '../../src/contract/contract.js';
 import { openStore } from '../../src/backends/open-store.js';
 import { readResource, type PlacementDoc } from '../../src/partitions/resource-layout.js';
 import { waitFor } from '../support/wait.js';

@@ -9,7 +9,7 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { ZkClient, type WatchCallOptions } from '../../src/backends/zookeeper/zk-client.js';
+import { ZkClient, type WatchCallOptions } from '../../src/zk-client/zk-client.js';
 import { SubtreeWatch } from '../../src/backends/zookeeper/zk-subtree-watch.js';
 import { systemClock } from '../../src/clock.js';
 import { waitFor, withTimeout } from '../support/wait.js';

@@ -9,7 +9,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { MemoryStore } from '../../src/backends/memory/index.js';
 import { openStore } from '../../src/backends/open-store.js';
-import type { Backend } from '../../src/backend/contract.js';
+import type { Backend } from '../../src/contract/contract.js';
 import { startNode, type BatonNode } from '../../src/node/baton-node.js';
 import { partitionOf } from '../../src/partitions/key-partition.js';
 import { addResourceKey, listResourceKeys, removeResourceKey } from '../../src/partitions/resource-admin.js';

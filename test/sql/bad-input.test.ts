@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
-import type { Backend } from '../../src/backend/index.js';
+import type { Backend } from '../../src/contract/index.js';
 import { openStore, parseStoreUrl } from '../../src/backends/open-store.js';
 import { schemaDdl } from '../../src/backends/sql/index.js';
 import { ConfigError, CorruptDocumentError, InvalidArgumentError, StoreUnavailableError } from '../../src/errors.js';

@@ -6,7 +6,7 @@
  *   | { event: 'write', result: 'landed' | 'fenced' | 'not-leader' | 'failed' }
  * The parent sends 'close' for a graceful close, 'write' for one fenced KV write as leader. Usage (forked): contender-process.js URL CLUSTER NODE_ID TIMING_JSON
  */
-import type { Leadership, SessionTiming } from '../../src/backend/index.js';
+import type { Leadership, SessionTiming } from '../../src/contract/index.js';
 import { isBatonError } from '../../src/errors.js';
 import { openStore } from '../../src/backends/open-store.js';
 

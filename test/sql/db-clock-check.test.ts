@@ -4,7 +4,7 @@
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import type { SessionTiming } from '../../src/backend/index.js';
+import type { SessionTiming } from '../../src/contract/index.js';
 import type { DbClockReading } from '../../src/backends/sql/db-clock-check.js';
 import { clockGainToleranceMs, DbClockCheck } from '../../src/backends/sql/db-clock-check.js';
 

@@ -16,7 +16,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, it } from 'node:test';
-import type { SessionTiming } from '../../src/backend/index.js';
+import type { SessionTiming } from '../../src/contract/index.js';
 import { clockGainToleranceMs } from '../../src/backends/sql/db-clock-check.js';
 import type { SqlFixture } from '../support/sqlite-fixture.js';
 import { createSqliteFixture } from '../support/sqlite-fixture.js';

@@ -17,7 +17,7 @@
 import assert from 'node:assert/strict';
 import { afterEach, describe, it } from 'node:test';
 import pg from 'pg';
-import type { Leadership, SessionTiming } from '../../src/backend/index.js';
+import type { Leadership, SessionTiming } from '../../src/contract/index.js';
 import { openPostgresBackend } from '../../src/backends/sql/postgres/index.js';
 import type { SqlBackend } from '../../src/backends/sql/sql-backend.js';
 import { CLUSTER_LEADER_ELECTION, LeaderElector } from '../../src/election/index.js';

@@ -11,7 +11,7 @@
  */
 import assert from 'node:assert/strict';
 import { afterEach, describe, it } from 'node:test';
-import type { Backend, Leadership, SessionTiming } from '../../src/backend/index.js';
+import type { Backend, Leadership, SessionTiming } from '../../src/contract/index.js';
 import { openStore } from '../../src/backends/open-store.js';
 import type { LeadershipEndedError } from '../../src/errors.js';
 import type { SqlFixture } from '../support/sqlite-fixture.js';

@@ -3,7 +3,7 @@
  * unreachable store would, until `restore()`. It stands in for a network cut where no TCP is
  * involved (SQLite).
  */
-import type { CallOptions } from '../../src/backend/contract.js';
+import type { CallOptions } from '../../src/contract/contract.js';
 import type { SqlExecutor, SqlParam, SqlResult } from '../../src/backends/sql/dialect.js';
 import { StoreUnavailableError } from '../../src/errors.js';
 import { ForwardingConnection } from './forwarding-connection.js';

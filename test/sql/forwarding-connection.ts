@@ -2,7 +2,7 @@
  * A SqlConnection that forwards every call to another one: the base of the fault-test wrappers,
  * which override only the calls they watch or break.
  */
-import type { CallOptions } from '../../src/backend/contract.js';
+import type { CallOptions } from '../../src/contract/contract.js';
 import type { SqlConnection, SqlExecutor, SqlParam, SqlResult } from '../../src/backends/sql/dialect.js';
 
 export class ForwardingConnection implements SqlConnection {

@@ -5,7 +5,7 @@
  * writer is frozen right after the store answered that statement, as a SIGSTOP or a silent
  * network fault would freeze it, and whatever it holds on the server stays held.
  */
-import type { CallOptions } from '../../src/backend/contract.js';
+import type { CallOptions } from '../../src/contract/contract.js';
 import type { SqlExecutor, SqlParam, SqlResult } from '../../src/backends/sql/dialect.js';
 import { tableNames } from '../../src/backends/sql/table-prefix.js';
 import { ForwardingConnection } from './forwarding-connection.js';

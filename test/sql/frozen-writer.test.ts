@@ -9,8 +9,8 @@
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { after, afterEach, before, describe, it } from 'node:test';
-import type { Backend, Leadership } from '../../src/backend/index.js';
-import { DEFAULT_TIMING } from '../../src/backend/timing.js';
+import type { Backend, Leadership } from '../../src/contract/index.js';
+import { DEFAULT_TIMING } from '../../src/contract/timing.js';
 import { openStore } from '../../src/backends/open-store.js';
 import type { SqlConnection, SqlDialect } from '../../src/backends/sql/dialect.js';
 import { mysqlDialect } from '../../src/backends/sql/mysql/dialect.js';
@@ -19,7 +19,7 @@ import { openMysqlConnection } from '../../src/backends/sql/mysql/connection.js'
 import { openPostgresConnection } from '../../src/backends/sql/postgres/connection.js';
 import { SqlBackend } from '../../src/backends/sql/sql-backend.js';
 import { tableNames } from '../../src/backends/sql/table-prefix.js';
-import type { BackendKind } from '../../src/backend/contract.js';
+import type { BackendKind } from '../../src/contract/contract.js';
 import { createMysqlFixture, MYSQL_HOST, MYSQL_PORT, mysqlUrl } from '../support/mysql-fixture.js';
 import { createPostgresFixture, POSTGRES_HOST, POSTGRES_PORT, postgresUrl } from '../support/postgres-fixture.js';
 import type { SqlFixture } from '../support/sqlite-fixture.js';

@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
-import type { Backend, SessionTiming } from '../../src/backend/index.js';
+import type { Backend, SessionTiming } from '../../src/contract/index.js';
 import { openStore } from '../../src/backends/open-store.js';
 import type { SqlFixture } from '../support/sqlite-fixture.js';
 import { waitFor, withTimeout } from '../support/wait.js';

@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict';
 import { afterEach, describe, it } from 'node:test';
 import pg from 'pg';
-import type { Leadership, SessionTiming } from '../../src/backend/index.js';
+import type { Leadership, SessionTiming } from '../../src/contract/index.js';
 import type { Clock } from '../../src/clock.js';
 import { LeadershipEndedError } from '../../src/errors.js';
 import { openPostgresBackend } from '../../src/backends/sql/postgres/index.js';

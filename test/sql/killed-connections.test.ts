@@ -7,7 +7,7 @@
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { after, describe, it } from 'node:test';
-import type { Backend } from '../../src/backend/index.js';
+import type { Backend } from '../../src/contract/index.js';
 import { openStore } from '../../src/backends/open-store.js';
 import { createMysqlFixture } from '../support/mysql-fixture.js';
 import { createPostgresFixture } from '../support/postgres-fixture.js';

@@ -7,7 +7,7 @@
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { after, describe, it } from 'node:test';
-import type { Backend, Leadership } from '../../src/backend/index.js';
+import type { Backend, Leadership } from '../../src/contract/index.js';
 import { openStore } from '../../src/backends/open-store.js';
 import { SqlBackend } from '../../src/backends/sql/sql-backend.js';
 import { openSqliteConnection } from '../../src/backends/sql/sqlite/connection.js';

@@ -5,7 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import { after, describe, it } from 'node:test';
-import type { Backend } from '../../src/backend/index.js';
+import type { Backend } from '../../src/contract/index.js';
 import { openStore } from '../../src/backends/open-store.js';
 import { schemaDdl } from '../../src/backends/sql/index.js';
 import { mysqlDialect } from '../../src/backends/sql/mysql/dialect.js';

@@ -5,7 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import type { SessionTiming } from '../../src/backend/index.js';
+import type { SessionTiming } from '../../src/contract/index.js';
 import { RenewalLoop } from '../../src/backends/sql/renewal-loop.js';
 import { BatonError, SessionLostError } from '../../src/errors.js';
 import { FakeClock } from '../../src/testing/fake-clock.js';

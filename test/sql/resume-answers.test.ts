@@ -11,7 +11,7 @@ import type { ChildProcess } from 'node:child_process';
 import { fork } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, it } from 'node:test';
-import type { Backend, SessionTiming } from '../../src/backend/index.js';
+import type { Backend, SessionTiming } from '../../src/contract/index.js';
 import { openStore } from '../../src/backends/open-store.js';
 import type { SqlFixture } from '../support/sqlite-fixture.js';
 import { createPostgresFixture } from '../support/postgres-fixture.js';

@@ -11,7 +11,7 @@
  *   | { event: 'resumed', before, after, gapMs, sameBurst }
  * Usage (forked with IPC): resume-sampler-process.js URL CLUSTER NODE_ID TIMING_JSON MODE [GAP_MS]
  */
-import type { Leadership, SessionTiming } from '../../src/backend/index.js';
+import type { Leadership, SessionTiming } from '../../src/contract/index.js';
 import { openStore } from '../../src/backends/open-store.js';
 import { LeaderElector } from '../../src/election/leader-elector.js';
 

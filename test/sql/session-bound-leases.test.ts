@@ -12,7 +12,7 @@
  */
 import assert from 'node:assert/strict';
 import { after, afterEach, before, describe, it } from 'node:test';
-import type { Backend, Leadership, SessionTiming } from '../../src/backend/index.js';
+import type { Backend, Leadership, SessionTiming } from '../../src/contract/index.js';
 import { openStore } from '../../src/backends/open-store.js';
 import { isBatonError, type LeadershipEndedError } from '../../src/errors.js';
 import type { SqlFixture } from '../support/sqlite-fixture.js';

@@ -2,7 +2,7 @@
  * The contract harness for one SQL engine, over a fixture database. Raw writes go through the
  * fixture's own connection, bypassing baton's validation.
  */
-import type { SessionTiming } from '../../src/backend/index.js';
+import type { SessionTiming } from '../../src/contract/index.js';
 import { openStore } from '../../src/backends/open-store.js';
 import { tableNames } from '../../src/backends/sql/table-prefix.js';
 import { postgresDialect } from '../../src/backends/sql/postgres/dialect.js';

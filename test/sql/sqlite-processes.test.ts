@@ -8,7 +8,7 @@ import type { ChildProcess } from 'node:child_process';
 import { fork } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { after, describe, it } from 'node:test';
-import type { SessionTiming } from '../../src/backend/index.js';
+import type { SessionTiming } from '../../src/contract/index.js';
 import type { SqlFixture } from '../support/sqlite-fixture.js';
 import { createSqliteFixture } from '../support/sqlite-fixture.js';
 import { waitFor } from '../support/wait.js';

@@ -3,7 +3,7 @@
  * (writes apart), and can make chosen statements fail as an unreachable store would. Opened
  * over any fixture's engine, so one test runs on SQLite, PostgreSQL and MariaDB alike.
  */
-import type { CallOptions } from '../../src/backend/contract.js';
+import type { CallOptions } from '../../src/contract/contract.js';
 import type { SqlConnection, SqlExecutor, SqlParam, SqlResult } from '../../src/backends/sql/dialect.js';
 import { ForwardingConnection } from './forwarding-connection.js';
 import { openMysqlConnection } from '../../src/backends/sql/mysql/connection.js';

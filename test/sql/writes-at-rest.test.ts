@@ -6,7 +6,7 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import type { Leadership, Session, SessionTiming } from '../../src/backend/index.js';
+import type { Leadership, Session, SessionTiming } from '../../src/contract/index.js';
 import type { SqlBackend } from '../../src/backends/sql/sql-backend.js';
 import type { SqlFixture } from '../support/sqlite-fixture.js';
 import { waitFor } from '../support/wait.js';

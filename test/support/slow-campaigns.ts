@@ -1,4 +1,4 @@
-import type { Leadership, Session } from '../../src/backend/contract.js';
+import type { Leadership, Session } from '../../src/contract/contract.js';
 
 /** A session whose campaign answers are held back until released, and the control over them. */
 export interface SlowCampaigns {

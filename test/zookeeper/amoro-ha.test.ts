@@ -8,7 +8,7 @@
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { startStandalone, type StandaloneZooKeeper } from '../support/zookeeper-fixture.js';
-import { ZkClient } from '../../src/backends/zookeeper/zk-client.js';
+import { ZkClient } from '../../src/zk-client/zk-client.js';
 import { runCli } from '../../src/cli/run-cli.js';
 import { captureIo } from '../support/capture-io.js';
 

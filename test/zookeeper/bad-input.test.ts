@@ -1,7 +1,7 @@
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import type { Backend } from '../../src/backend/index.js';
+import type { Backend } from '../../src/contract/index.js';
 import { openStore, parseStoreUrl } from '../../src/backends/open-store.js';
 import { ZkClient, ZkLayout, createZookeeperBackend, parseZookeeperUrl } from '../../src/backends/zookeeper/index.js';
 import { ZkKv } from '../../src/backends/zookeeper/zk-kv.js';

@@ -4,7 +4,7 @@
  */
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import type { Backend, LeaderRecord } from '../../src/backend/index.js';
+import type { Backend, LeaderRecord } from '../../src/contract/index.js';
 import { createZookeeperBackend } from '../../src/backends/zookeeper/index.js';
 import { LeaderElector } from '../../src/election/index.js';
 import { waitFor } from '../support/wait.js';

@@ -6,7 +6,7 @@
  */
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import type { Backend, Leadership, Session } from '../../src/backend/index.js';
+import type { Backend, Leadership, Session } from '../../src/contract/index.js';
 import { createZookeeperBackend } from '../../src/backends/zookeeper/index.js';
 import { LeadershipEndedError } from '../../src/errors.js';
 import { waitFor, waitForAbort, withTimeout } from '../support/wait.js';

@@ -7,7 +7,7 @@
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import type { Backend } from '../../src/backend/index.js';
+import type { Backend } from '../../src/contract/index.js';
 import { createZookeeperBackend } from '../../src/backends/zookeeper/index.js';
 import { healAll } from '../support/peer-cut.js';
 import { waitForAbort, withTimeout } from '../support/wait.js';

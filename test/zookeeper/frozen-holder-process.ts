@@ -7,7 +7,7 @@
  *   { event: 'leading', term } | { event: 'resumed', held, gapMs } | { event: 'stopped', reason }
  * Usage (forked with IPC): frozen-holder-process.js CONNECT TIMING_JSON
  */
-import type { SessionTiming } from '../../src/backend/index.js';
+import type { SessionTiming } from '../../src/contract/index.js';
 import { createZookeeperBackend } from '../../src/backends/zookeeper/index.js';
 import type { LeadershipEndedError } from '../../src/errors.js';
 

@@ -6,7 +6,7 @@
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import type { Backend, Leadership, Session } from '../../src/backend/index.js';
+import type { Backend, Leadership, Session } from '../../src/contract/index.js';
 import { createZookeeperBackend } from '../../src/backends/zookeeper/index.js';
 import type { LeadershipEndedError } from '../../src/errors.js';
 import { FakeClock } from '../../src/testing/fake-clock.js';

@@ -5,7 +5,7 @@
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import type { Backend } from '../../src/backend/index.js';
+import type { Backend } from '../../src/contract/index.js';
 import { createZookeeperBackend, ZkClient, ZkLayout } from '../../src/backends/zookeeper/index.js';
 import { campaign } from '../../src/backends/zookeeper/zk-campaign.js';
 import { sortCandidates } from '../../src/backends/zookeeper/zk-layout.js';

@@ -11,7 +11,7 @@
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import type { Backend, Leadership } from '../../src/backend/index.js';
+import type { Backend, Leadership } from '../../src/contract/index.js';
 import { createZookeeperBackend } from '../../src/backends/zookeeper/index.js';
 import type { LeadershipEndedError } from '../../src/errors.js';
 import { TcpProxy } from '../support/tcp-proxy.js';

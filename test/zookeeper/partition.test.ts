@@ -7,7 +7,7 @@
  */
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import type { Backend, Leadership } from '../../src/backend/index.js';
+import type { Backend, Leadership } from '../../src/contract/index.js';
 import { createZookeeperBackend, ZkClient, ZooKeeperError } from '../../src/backends/zookeeper/index.js';
 import { LeadershipEndedError, isBatonError } from '../../src/errors.js';
 import { TcpProxy } from '../support/tcp-proxy.js';

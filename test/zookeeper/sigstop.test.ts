@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { fork, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { after, before, describe, it } from 'node:test';
-import type { Backend, SessionTiming } from '../../src/backend/index.js';
+import type { Backend, SessionTiming } from '../../src/contract/index.js';
 import { createZookeeperBackend } from '../../src/backends/zookeeper/index.js';
 import { waitFor, withTimeout } from '../support/wait.js';
 import { startStandalone, type StandaloneZooKeeper } from '../support/zookeeper-fixture.js';

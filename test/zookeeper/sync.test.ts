@@ -7,7 +7,7 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { ZkClient, isZkError } from '../../src/backends/zookeeper/index.js';
-import { ZkConnection } from '../../src/backends/zookeeper/zk-connection.js';
+import { ZkConnection } from '../../src/zk-client/zk-connection.js';
 import { TcpProxy } from '../support/tcp-proxy.js';
 import { waitFor } from '../support/wait.js';
 import { fourLetterWord, startStandalone, type StandaloneZooKeeper } from '../support/zookeeper-fixture.js';

@@ -1,8 +1,8 @@
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { ZkClient, type ZkEvent } from '../../src/backends/zookeeper/zk-client.js';
-import { ZooKeeperError, zkCodeName } from '../../src/backends/zookeeper/zookeeper-error.js';
-import { zookeeperLibrary } from '../../src/backends/zookeeper/zk-library.js';
+import { ZkClient, type ZkEvent } from '../../src/zk-client/zk-client.js';
+import { ZooKeeperError, zkCodeName } from '../../src/zk-client/zookeeper-error.js';
+import { zookeeperLibrary } from '../../src/zk-client/zk-library.js';
 import { isBatonError } from '../../src/errors.js';
 import { startStandalone, type StandaloneZooKeeper } from '../support/zookeeper-fixture.js';
 import { freePort } from '../support/zookeeper-server.js';

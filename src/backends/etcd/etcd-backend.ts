@@ -2,10 +2,10 @@
  * The etcd backend: one client (etcd-client.ts) per backend for reads, writes, watches and the
  * session's lease. Layout: etcd-layout.ts. Liveness and the local deadline: etcd-session.ts.
  */
-import type { Backend, CallOptions, ChangeListener, LeaderRecord, Member, MembersOptions, Session, SessionOptions, WatchOptions } from '../../backend/contract.js';
-import { isJsonObject } from '../../backend/json.js';
-import { validateSegment } from '../../backend/names.js';
-import { validateTiming } from '../../backend/timing.js';
+import type { Backend, CallOptions, ChangeListener, LeaderRecord, Member, MembersOptions, Session, SessionOptions, WatchOptions } from '../../contract/contract.js';
+import { isJsonObject } from '../../contract/json.js';
+import { validateSegment } from '../../contract/names.js';
+import { validateTiming } from '../../contract/timing.js';
 import { systemClock, type Clock } from '../../clock.js';
 import { ClosedError, ConfigError, InvalidArgumentError, NodeIdInUseError, StateError, warnCorruptDocument } from '../../errors.js';
 import { EtcdClient, type EtcdTls, type Message } from './etcd-client.js';

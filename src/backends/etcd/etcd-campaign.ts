@@ -1,5 +1,5 @@
-import type { CallOptions } from '../../backend/contract.js';
-import type { JsonObject } from '../../backend/json.js';
+import type { CallOptions } from '../../contract/contract.js';
+import type { JsonObject } from '../../contract/json.js';
 import type { Clock } from '../../clock.js';
 import { AbortedError, SessionLostError } from '../../errors.js';
 import type { EtcdClient, Message } from './etcd-client.js';

@@ -1,5 +1,5 @@
-import type { CallOptions, ChangeListener, Fence, Kv, KvEntry, KvListOptions, KvWriteOptions, WatchOptions } from '../../backend/contract.js';
-import type { Json } from '../../backend/json.js';
+import type { CallOptions, ChangeListener, Fence, Kv, KvEntry, KvListOptions, KvWriteOptions, WatchOptions } from '../../contract/contract.js';
+import type { Json } from '../../contract/json.js';
 import { CorruptDocumentError, FencedError, InvalidArgumentError, VersionConflictError } from '../../errors.js';
 import type { EtcdClient, Message } from './etcd-client.js';
 import { toContractError } from './etcd-error.js';

@@ -1,4 +1,4 @@
-import { validateElectionName, validateKey, validatePrefix } from '../../backend/names.js';
+import { validateElectionName, validateKey, validatePrefix } from '../../contract/names.js';
 
 /** Key prefix that holds every cluster's keys unless the store URL names another. */
 export const DEFAULT_ETCD_PREFIX = '/baton';

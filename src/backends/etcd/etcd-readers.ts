@@ -1,5 +1,5 @@
-import type { CallOptions, LeaderRecord, Member } from '../../backend/contract.js';
-import { isJsonObject, type JsonObject } from '../../backend/json.js';
+import type { CallOptions, LeaderRecord, Member } from '../../contract/contract.js';
+import { isJsonObject, type JsonObject } from '../../contract/json.js';
 import { CorruptDocumentError } from '../../errors.js';
 import type { EtcdClient, Message } from './etcd-client.js';
 import { bytes, prefixEnd, toNumber, type EtcdLayout } from './etcd-layout.js';

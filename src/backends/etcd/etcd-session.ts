@@ -1,8 +1,8 @@
 import { setMaxListeners } from 'node:events';
-import type { CallOptions, Fence, Leadership, Session, SessionState, WatchOptions } from '../../backend/contract.js';
-import { isJsonObject, type JsonObject } from '../../backend/json.js';
-import { validateElectionName } from '../../backend/names.js';
-import type { SessionTiming } from '../../backend/timing.js';
+import type { CallOptions, Fence, Leadership, Session, SessionState, WatchOptions } from '../../contract/contract.js';
+import { isJsonObject, type JsonObject } from '../../contract/json.js';
+import { validateElectionName } from '../../contract/names.js';
+import type { SessionTiming } from '../../contract/timing.js';
 import type { Clock } from '../../clock.js';
 import { ClosedError, InvalidArgumentError, SessionLostError, StateError, type LeadershipEndReason } from '../../errors.js';
 import type { EtcdClient } from './etcd-client.js';

@@ -1,5 +1,5 @@
 import type { ClientDuplexStream } from '@grpc/grpc-js';
-import type { SessionTiming } from '../../backend/timing.js';
+import type { SessionTiming } from '../../contract/timing.js';
 import type { Clock } from '../../clock.js';
 import type { EtcdClient, Message } from './etcd-client.js';
 import { METHODS } from './etcd-proto.js';

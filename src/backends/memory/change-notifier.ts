@@ -1,4 +1,4 @@
-import type { ChangeListener } from '../../backend/contract.js';
+import type { ChangeListener } from '../../contract/contract.js';
 
 interface Subscription {
   readonly matches: (topic: string) => boolean;

@@ -1,8 +1,8 @@
 import type { Clock } from '../../clock.js';
-import type { Backend, CallOptions, ChangeListener, LeaderRecord, Member, Session, SessionOptions, WatchOptions } from '../../backend/contract.js';
-import { isJsonObject } from '../../backend/json.js';
-import { validateElectionName, validateSegment } from '../../backend/names.js';
-import { validateTiming } from '../../backend/timing.js';
+import type { Backend, CallOptions, ChangeListener, LeaderRecord, Member, Session, SessionOptions, WatchOptions } from '../../contract/contract.js';
+import { isJsonObject } from '../../contract/json.js';
+import { validateElectionName, validateSegment } from '../../contract/names.js';
+import { validateTiming } from '../../contract/timing.js';
 import { AbortedError, ClosedError, CorruptDocumentError, InvalidArgumentError, StateError, StoreUnavailableError } from '../../errors.js';
 import type { MemoryCluster } from './memory-cluster.js';
 import { MemoryKv, parseDocument } from './memory-kv.js';

@@ -1,6 +1,6 @@
 import type { Clock } from '../../clock.js';
-import type { Fence, Member } from '../../backend/contract.js';
-import type { JsonObject } from '../../backend/json.js';
+import type { Fence, Member } from '../../contract/contract.js';
+import type { JsonObject } from '../../contract/json.js';
 import { FencedError, NodeIdInUseError, VersionConflictError } from '../../errors.js';
 import { ChangeNotifier } from './change-notifier.js';
 

@@ -1,6 +1,6 @@
-import type { CallOptions, ChangeListener, Kv, KvEntry, KvListOptions, KvWriteOptions, WatchOptions } from '../../backend/contract.js';
-import type { Json } from '../../backend/json.js';
-import { validateKey, validatePrefix } from '../../backend/names.js';
+import type { CallOptions, ChangeListener, Kv, KvEntry, KvListOptions, KvWriteOptions, WatchOptions } from '../../contract/contract.js';
+import type { Json } from '../../contract/json.js';
+import { validateKey, validatePrefix } from '../../contract/names.js';
 import { CorruptDocumentError, InvalidArgumentError } from '../../errors.js';
 import type { MemoryCluster } from './memory-cluster.js';
 

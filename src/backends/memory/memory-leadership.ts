@@ -1,4 +1,4 @@
-import type { CallOptions, Fence, Leadership } from '../../backend/contract.js';
+import type { CallOptions, Fence, Leadership } from '../../contract/contract.js';
 import type { Clock } from '../../clock.js';
 import { AbortedError, LeadershipEndedError, type LeadershipEndReason } from '../../errors.js';
 import { judgedController } from '../../judged-signal.js';

@@ -1,9 +1,9 @@
 import { setMaxListeners } from 'node:events';
 import type { Clock } from '../../clock.js';
-import type { CallOptions, Leadership, Session, SessionOptions, SessionState, WatchOptions } from '../../backend/contract.js';
-import { isJsonObject, type JsonObject } from '../../backend/json.js';
-import type { SessionTiming } from '../../backend/timing.js';
-import { validateElectionName } from '../../backend/names.js';
+import type { CallOptions, Leadership, Session, SessionOptions, SessionState, WatchOptions } from '../../contract/contract.js';
+import { isJsonObject, type JsonObject } from '../../contract/json.js';
+import type { SessionTiming } from '../../contract/timing.js';
+import { validateElectionName } from '../../contract/names.js';
 import { AbortedError, ClosedError, InvalidArgumentError, SessionLostError, StateError, StoreUnavailableError } from '../../errors.js';
 import type { MemoryCluster, StoredSession } from './memory-cluster.js';
 import { MemoryLeadership } from './memory-leadership.js';

@@ -1,6 +1,6 @@
 import { systemClock, type Clock } from '../../clock.js';
-import type { Backend } from '../../backend/contract.js';
-import { validateElectionName, validateKey, validateSegment } from '../../backend/names.js';
+import type { Backend } from '../../contract/contract.js';
+import { validateElectionName, validateKey, validateSegment } from '../../contract/names.js';
 import { StateError } from '../../errors.js';
 import { MemoryBackend } from './memory-backend.js';
 import { MemoryCluster, type Isolation } from './memory-cluster.js';

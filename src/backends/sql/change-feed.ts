@@ -1,5 +1,5 @@
 import type { Clock } from '../../clock.js';
-import type { ChangeListener } from '../../backend/contract.js';
+import type { ChangeListener } from '../../contract/contract.js';
 import { AbortedError } from '../../errors.js';
 import type { SqlConnection } from './dialect.js';
 import { anySignal } from './signals.js';

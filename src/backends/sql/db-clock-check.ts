@@ -15,7 +15,7 @@
  * later at most when the store answers). What it catches: a clock that gains steadily (running
  * fast, catching up after a VM resume) or in several steps, before the gain eats the margin.
  */
-import type { SessionTiming } from '../../backend/timing.js';
+import type { SessionTiming } from '../../contract/timing.js';
 
 /** The warning type of clock-step reports, for `process.on('warning')` listeners. */
 export const DB_CLOCK_WARNING = 'BatonDbClockWarning';

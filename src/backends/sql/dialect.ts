@@ -4,7 +4,7 @@
  * folder (sqlite/, postgres/, mysql/) has the same files: `dialect.ts`, `ddl.ts`,
  * `connection.ts` and `index.ts`.
  */
-import type { CallOptions } from '../../backend/contract.js';
+import type { CallOptions } from '../../contract/contract.js';
 
 export type DialectName = 'sqlite' | 'postgres' | 'mysql';
 

@@ -1,5 +1,5 @@
 import type { Clock } from '../../clock.js';
-import type { SessionTiming } from '../../backend/timing.js';
+import type { SessionTiming } from '../../contract/timing.js';
 import type { BatonError } from '../../errors.js';
 import { SessionLostError } from '../../errors.js';
 import { LocalDeadline } from './local-deadline.js';

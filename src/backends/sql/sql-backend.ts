@@ -7,11 +7,11 @@
  * writes check it in the same transaction as the write.
  */
 import { setMaxListeners } from 'node:events';
-import type { Backend, BackendKind, CallOptions, ChangeListener, LeaderRecord, Member, MembersOptions, Session, SessionOptions, WatchOptions } from '../../backend/contract.js';
-import type { JsonObject } from '../../backend/json.js';
-import { isJsonObject } from '../../backend/json.js';
-import { validateElectionName, validateSegment } from '../../backend/names.js';
-import { DEFAULT_TIMING } from '../../backend/timing.js';
+import type { Backend, BackendKind, CallOptions, ChangeListener, LeaderRecord, Member, MembersOptions, Session, SessionOptions, WatchOptions } from '../../contract/contract.js';
+import type { JsonObject } from '../../contract/json.js';
+import { isJsonObject } from '../../contract/json.js';
+import { validateElectionName, validateSegment } from '../../contract/names.js';
+import { DEFAULT_TIMING } from '../../contract/timing.js';
 import type { Clock } from '../../clock.js';
 import { systemClock } from '../../clock.js';
 import { ClosedError, ConfigError, CorruptDocumentError, StateError, warnCorruptDocument } from '../../errors.js';

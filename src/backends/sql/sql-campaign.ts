@@ -1,4 +1,4 @@
-import type { CallOptions } from '../../backend/contract.js';
+import type { CallOptions } from '../../contract/contract.js';
 import { AbortedError, ClosedError, SessionLostError, StoreUnavailableError } from '../../errors.js';
 import type { AcquiredLease, LeaseHolder } from './sql-leadership.js';
 import type { SqlContext } from './sql-context.js';

@@ -1,5 +1,5 @@
 import type { Clock } from '../../clock.js';
-import type { BackendKind } from '../../backend/contract.js';
+import type { BackendKind } from '../../contract/contract.js';
 import type { ChangeFeed } from './change-feed.js';
 import type { SqlConnection } from './dialect.js';
 import type { Statements } from './statements.js';

@@ -1,6 +1,6 @@
-import type { ChangeListener, Fence, Kv, KvEntry, KvListOptions, KvWriteOptions, CallOptions, WatchOptions } from '../../backend/contract.js';
-import type { Json } from '../../backend/json.js';
-import { validateKey, validatePrefix } from '../../backend/names.js';
+import type { ChangeListener, Fence, Kv, KvEntry, KvListOptions, KvWriteOptions, CallOptions, WatchOptions } from '../../contract/contract.js';
+import type { Json } from '../../contract/json.js';
+import { validateKey, validatePrefix } from '../../contract/names.js';
 import { CorruptDocumentError, FencedError, InvalidArgumentError, VersionConflictError } from '../../errors.js';
 import type { SqlParam, SqlRow } from './dialect.js';
 import type { SqlContext } from './sql-context.js';

@@ -1,5 +1,5 @@
-import type { CallOptions, Fence, Leadership } from '../../backend/contract.js';
-import type { SessionTiming } from '../../backend/timing.js';
+import type { CallOptions, Fence, Leadership } from '../../contract/contract.js';
+import type { SessionTiming } from '../../contract/timing.js';
 import { BatonError, ClosedError, LeadershipEndedError, type LeadershipEndReason } from '../../errors.js';
 import type { SqlContext } from './sql-context.js';
 import { raceSignal } from './signals.js';

@@ -1,11 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import { setMaxListeners } from 'node:events';
-import type { CallOptions, Leadership, Session, SessionOptions, SessionState, WatchOptions } from '../../backend/contract.js';
-import type { JsonObject } from '../../backend/json.js';
-import { isJsonObject } from '../../backend/json.js';
-import { validateElectionName, validateSegment } from '../../backend/names.js';
-import type { SessionTiming } from '../../backend/timing.js';
-import { validateTiming } from '../../backend/timing.js';
+import type { CallOptions, Leadership, Session, SessionOptions, SessionState, WatchOptions } from '../../contract/contract.js';
+import type { JsonObject } from '../../contract/json.js';
+import { isJsonObject } from '../../contract/json.js';
+import { validateElectionName, validateSegment } from '../../contract/names.js';
+import type { SessionTiming } from '../../contract/timing.js';
+import { validateTiming } from '../../contract/timing.js';
 import type { BatonError } from '../../errors.js';
 import { ClosedError, InvalidArgumentError, NodeIdInUseError, SessionLostError, StateError, type NodeIdHolder } from '../../errors.js';
 import { RenewalLoop } from './renewal-loop.js';

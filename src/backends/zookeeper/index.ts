@@ -3,7 +3,7 @@
  * federated client).
  */
 export { createZookeeperBackend, type ZookeeperBackendOptions } from './zookeeper-backend.js';
-export { parseZookeeperUrl, normalizeConnect, normalizeChroot, redactUserinfo, type ZookeeperAddress } from './connect-string.js';
+export { parseZookeeperUrl, normalizeConnect, normalizeChroot, redactUserinfo, type ZookeeperAddress } from '../../zk-client/connect-string.js';
 export {
   ZkClient,
   type ZkClientOptions,
@@ -16,8 +16,8 @@ export {
   type ZkStat,
   type CreateOptions,
   type WatchCallOptions,
-} from './zk-client.js';
-export { ZooKeeperError, isZkError, zkCodeName, type ZkCode } from './zookeeper-error.js';
+} from '../../zk-client/zk-client.js';
+export { ZooKeeperError, isZkError, zkCodeName, type ZkCode } from '../../zk-client/zookeeper-error.js';
 export { ZkLayout } from './zk-layout.js';
-export { ZkDigest, type ZkAcl } from './zk-acl.js';
-export { loadZkAcl, parseAclQuery, type ZkAclSource } from './zk-acl-source.js';
+export { ZkDigest, type ZkAcl } from '../../zk-client/zk-acl.js';
+export { loadZkAcl, parseAclQuery, type ZkAclSource } from '../../zk-client/zk-acl-source.js';

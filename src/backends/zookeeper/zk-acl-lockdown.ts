@@ -4,11 +4,11 @@
  * then on: the containers made earlier (`elections/{name}`, `members`, `kv`) would stay open,
  * and anyone could still create a lower candidate (and lead) or rewrite a KV document.
  */
-import type { CallOptions } from './zk-connection.js';
+import type { CallOptions } from '../../zk-client/zk-connection.js';
 import { ConfigError } from '../../errors.js';
-import type { ZkClient } from './zk-client.js';
-import { aclEntries, sameAcl, type ZkAcl } from './zk-acl.js';
-import { isZkError } from './zookeeper-error.js';
+import type { ZkClient } from '../../zk-client/zk-client.js';
+import { aclEntries, sameAcl, type ZkAcl } from '../../zk-client/zk-acl.js';
+import { isZkError } from '../../zk-client/zookeeper-error.js';
 
 /**
  * Steps: 1. walk the subtree under `root` breadth-first (one level's reads at once); 2. read each

@@ -1,12 +1,12 @@
-import type { CallOptions } from '../../backend/contract.js';
-import type { JsonObject } from '../../backend/json.js';
+import type { CallOptions } from '../../contract/contract.js';
+import type { JsonObject } from '../../contract/json.js';
 import type { Clock } from '../../clock.js';
 import { AbortedError, SessionLostError } from '../../errors.js';
-import type { ZkClient, ZkEvent } from './zk-client.js';
+import type { ZkClient, ZkEvent } from '../../zk-client/zk-client.js';
 import { sortCandidates } from './zk-layout.js';
 import { ZkLeadership, untilSettled, type TermHost } from './zk-leadership.js';
-import { zxidToNumber } from './zk-stat.js';
-import { isZkError, toContractError } from './zookeeper-error.js';
+import { zxidToNumber } from '../../zk-client/zk-stat.js';
+import { isZkError, toContractError } from '../../zk-client/zookeeper-error.js';
 
 export interface CampaignContext {
   readonly client: ZkClient;

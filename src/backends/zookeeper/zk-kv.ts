@@ -1,11 +1,11 @@
 import { setMaxListeners } from 'node:events';
-import type { ChangeListener, Fence, Kv, KvEntry, KvListOptions, KvWriteOptions, WatchOptions, CallOptions } from '../../backend/contract.js';
-import type { Json } from '../../backend/json.js';
-import { validateKey } from '../../backend/names.js';
+import type { ChangeListener, Fence, Kv, KvEntry, KvListOptions, KvWriteOptions, WatchOptions, CallOptions } from '../../contract/contract.js';
+import type { Json } from '../../contract/json.js';
+import { validateKey } from '../../contract/names.js';
 import { CorruptDocumentError, FencedError, InvalidArgumentError, VersionConflictError } from '../../errors.js';
-import type { ZkClient, ZkOp, ZkStat } from './zk-client.js';
+import type { ZkClient, ZkOp, ZkStat } from '../../zk-client/zk-client.js';
 import type { ZkLayout } from './zk-layout.js';
-import { isZkError, toContractError } from './zookeeper-error.js';
+import { isZkError, toContractError } from '../../zk-client/zookeeper-error.js';
 
 /** The znode a fence stands for: the holder's own candidate znode and its data version. */
 export interface FenceNode {

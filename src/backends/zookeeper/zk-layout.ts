@@ -1,4 +1,4 @@
-import { validateElectionName, validateKey, validatePrefix, validateSegment } from '../../backend/names.js';
+import { validateElectionName, validateKey, validatePrefix, validateSegment } from '../../contract/names.js';
 
 /** An election candidate znode name: `n_` + ZooKeeper's 10-digit sequence suffix. */
 const CANDIDATE = /^n_(\d{10})$/;

@@ -1,8 +1,8 @@
-import type { CallOptions, Fence, Leadership } from '../../backend/contract.js';
+import type { CallOptions, Fence, Leadership } from '../../contract/contract.js';
 import type { Clock } from '../../clock.js';
 import { AbortedError, LeadershipEndedError, type LeadershipEndReason } from '../../errors.js';
-import type { ZkClient, ZkEvent } from './zk-client.js';
-import { isZkError } from './zookeeper-error.js';
+import type { ZkClient, ZkEvent } from '../../zk-client/zk-client.js';
+import { isZkError } from '../../zk-client/zookeeper-error.js';
 import { judgedController } from '../../judged-signal.js';
 
 /** What a term needs from its session (ZkSession supplies it through the campaign). */

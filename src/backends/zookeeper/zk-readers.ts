@@ -1,11 +1,11 @@
-import type { CallOptions, LeaderRecord, Member } from '../../backend/contract.js';
-import { isJsonObject } from '../../backend/json.js';
+import type { CallOptions, LeaderRecord, Member } from '../../contract/contract.js';
+import { isJsonObject } from '../../contract/json.js';
 import { CorruptDocumentError } from '../../errors.js';
-import type { ZkClient } from './zk-client.js';
+import type { ZkClient } from '../../zk-client/zk-client.js';
 import type { ZkLayout } from './zk-layout.js';
 import { sortCandidates } from './zk-layout.js';
-import { zxidToNumber } from './zk-stat.js';
-import { isZkError } from './zookeeper-error.js';
+import { zxidToNumber } from '../../zk-client/zk-stat.js';
+import { isZkError } from '../../zk-client/zookeeper-error.js';
 
 /** How often leader() looks again when the lowest candidate vanished between list and read. */
 const MAX_LEADER_READS = 10;

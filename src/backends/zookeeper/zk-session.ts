@@ -1,16 +1,16 @@
 import { setMaxListeners } from 'node:events';
-import type { CallOptions, Fence, Leadership, Session, SessionState, WatchOptions } from '../../backend/contract.js';
-import { isJsonObject, type JsonObject } from '../../backend/json.js';
-import { validateElectionName } from '../../backend/names.js';
-import type { SessionTiming } from '../../backend/timing.js';
+import type { CallOptions, Fence, Leadership, Session, SessionState, WatchOptions } from '../../contract/contract.js';
+import { isJsonObject, type JsonObject } from '../../contract/json.js';
+import { validateElectionName } from '../../contract/names.js';
+import type { SessionTiming } from '../../contract/timing.js';
 import type { Clock } from '../../clock.js';
 import { ClosedError, InvalidArgumentError, SessionLostError, StateError, type LeadershipEndReason } from '../../errors.js';
 import { campaign } from './zk-campaign.js';
-import type { ZkClient, ZkClientState } from './zk-client.js';
+import type { ZkClient, ZkClientState } from '../../zk-client/zk-client.js';
 import type { FenceNode } from './zk-kv.js';
 import type { ZkLayout } from './zk-layout.js';
 import type { ZkLeadership } from './zk-leadership.js';
-import { isZkError, toContractError } from './zookeeper-error.js';
+import { isZkError, toContractError } from '../../zk-client/zookeeper-error.js';
 import { judgedController } from '../../judged-signal.js';
 
 /**

@@ -1,6 +1,6 @@
 import type { Clock } from '../../clock.js';
-import type { ZkClient, ZkEvent } from './zk-client.js';
-import { isZkError } from './zookeeper-error.js';
+import type { ZkClient, ZkEvent } from '../../zk-client/zk-client.js';
+import { isZkError } from '../../zk-client/zookeeper-error.js';
 
 export interface SubtreeWatchOptions {
   /** The client to set watches with (may change when a session expires; see `rearm`). */

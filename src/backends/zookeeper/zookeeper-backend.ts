@@ -6,23 +6,23 @@
  *   and candidate znodes are its ephemerals, and closing it removes them at once.
  * Layout: see zk-layout.ts. Liveness and the local deadline: see zk-session.ts.
  */
-import type { Backend, CallOptions, ChangeListener, LeaderRecord, Member, MembersOptions, Session, SessionOptions, WatchOptions } from '../../backend/contract.js';
-import { isJsonObject } from '../../backend/json.js';
-import { validateSegment } from '../../backend/names.js';
-import { validateTiming } from '../../backend/timing.js';
+import type { Backend, CallOptions, ChangeListener, LeaderRecord, Member, MembersOptions, Session, SessionOptions, WatchOptions } from '../../contract/contract.js';
+import { isJsonObject } from '../../contract/json.js';
+import { validateSegment } from '../../contract/names.js';
+import { validateTiming } from '../../contract/timing.js';
 import type { Clock } from '../../clock.js';
 import { systemClock } from '../../clock.js';
 import { ClosedError, ConfigError, InvalidArgumentError, NodeIdInUseError, NotFoundError, StateError, warnCorruptDocument, type NodeIdHolder } from '../../errors.js';
-import { normalizeChroot, normalizeConnect } from './connect-string.js';
-import type { ZkAcl } from './zk-acl.js';
+import { normalizeChroot, normalizeConnect } from '../../zk-client/connect-string.js';
+import type { ZkAcl } from '../../zk-client/zk-acl.js';
 import { explainNoAuth, lockDownSubtree } from './zk-acl-lockdown.js';
-import { ZkClient } from './zk-client.js';
+import { ZkClient } from '../../zk-client/zk-client.js';
 import { ZkKv } from './zk-kv.js';
 import { ZkLayout } from './zk-layout.js';
 import { readLeader, readMembers } from './zk-readers.js';
 import { ZkSession, memberData } from './zk-session.js';
 import { SubtreeWatch } from './zk-subtree-watch.js';
-import { isZkError, toContractError } from './zookeeper-error.js';
+import { isZkError, toContractError } from '../../zk-client/zookeeper-error.js';
 
 export interface ZookeeperBackendOptions {
   /** The ensemble: `host:port,host:port,...` (port defaults to 2181). */

@@ -1,5 +1,5 @@
 import { CLUSTER_LEADER_ELECTION } from '../../election/index.js';
-import type { Backend, LeaderRecord } from '../../backend/contract.js';
+import type { Backend, LeaderRecord } from '../../contract/contract.js';
 import { isBatonError } from '../../errors.js';
 import type { Command } from '../command.js';
 import { configFromArgs } from '../config-args.js';

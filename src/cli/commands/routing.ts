@@ -9,7 +9,7 @@ import { json, table } from '../output.js';
 import { secretFrom } from '../secrets.js';
 import { DirectoryClient } from '../../directory/directory-client.js';
 import { RoutingData, type RealmShardingKeys } from '../../federation/routing-data.js';
-import { isJsonObject } from '../../backend/json.js';
+import { isJsonObject } from '../../contract/json.js';
 
 const ACTIONS = ['get', 'put', 'add-key', 'remove-key', 'resolve'] as const;
 

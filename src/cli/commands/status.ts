@@ -1,4 +1,4 @@
-import type { Backend, LeaderRecord, Member } from '../../backend/contract.js';
+import type { Backend, LeaderRecord, Member } from '../../contract/contract.js';
 import { CLUSTER_LEADER_ELECTION } from '../../election/index.js';
 import type { Command } from '../command.js';
 import { configFromArgs } from '../config-args.js';

@@ -2,7 +2,7 @@
  * Follows the cluster in the store and reports what changed: members that joined or left,
  * and the leader with its term. Read-only; used by `baton demo`.
  */
-import type { Backend } from '../../backend/contract.js';
+import type { Backend } from '../../contract/contract.js';
 import type { Clock } from '../../clock.js';
 import { CLUSTER_LEADER_ELECTION } from '../../election/index.js';
 import { readClusterView, type ClusterView } from '../commands/status.js';

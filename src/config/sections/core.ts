@@ -2,7 +2,7 @@
  * The node's own settings: identity, store, HTTP, advertised address, election timing, auth
  * and logging. Feature sections (`buckets`, `partitions`, ...) live in files of their own.
  */
-import { DEFAULT_TIMING } from '../../backend/timing.js';
+import { DEFAULT_TIMING } from '../../contract/timing.js';
 import {
   booleanLeaf,
   integerLeaf,

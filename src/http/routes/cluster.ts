@@ -1,4 +1,4 @@
-import type { LeaderRecord } from '../../backend/contract.js';
+import type { LeaderRecord } from '../../contract/contract.js';
 import { CLUSTER_LEADER_ELECTION } from '../../election/index.js';
 import { errorSchema, infoSchema, leaderSchema } from '../schemas.js';
 import type { RouteModule } from './route-module.js';

@@ -1,5 +1,5 @@
 import { MemoryStore } from '../../../src/backends/memory/index.js';
-import { DEFAULT_TIMING } from '../../../src/backend/index.js';
+import { DEFAULT_TIMING } from '../../../src/contract/index.js';
 import { describeBucketScenarios } from '../../buckets/scenarios.js';
 
 const store = new MemoryStore();

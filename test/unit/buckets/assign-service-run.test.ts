@@ -1,7 +1,7 @@
 import { after, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { MemoryStore } from '../../../src/backends/memory/index.js';
-import { DEFAULT_TIMING } from '../../../src/backend/index.js';
+import { DEFAULT_TIMING } from '../../../src/contract/index.js';
 import { AssignService } from '../../../src/buckets/assign-service.js';
 import { assignmentsKey, graceKey } from '../../../src/buckets/assignment-layout.js';
 import { FakeClock } from '../../../src/testing/fake-clock.js';

@@ -1,7 +1,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { MemoryStore } from '../../../src/backends/memory/index.js';
-import { DEFAULT_TIMING } from '../../../src/backend/index.js';
+import { DEFAULT_TIMING } from '../../../src/contract/index.js';
 import { AssignService } from '../../../src/buckets/assign-service.js';
 import { assignmentsKey, lastUpdateKey, nodePrefix, parseAssignments } from '../../../src/buckets/assignment-layout.js';
 import { bucketIds, isBucketId } from '../../../src/buckets/bucket-ids.js';

@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict';
 import { afterEach, describe, it } from 'node:test';
 import { MemoryStore } from '../../../src/backends/memory/index.js';
-import { DEFAULT_TIMING, type Backend } from '../../../src/backend/index.js';
+import { DEFAULT_TIMING, type Backend } from '../../../src/contract/index.js';
 import { AssignService } from '../../../src/buckets/assign-service.js';
 import { BucketOwner } from '../../../src/buckets/bucket-owner.js';
 import { FakeClock } from '../../../src/testing/fake-clock.js';

@@ -2,7 +2,7 @@ import { after, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { Registry } from 'prom-client';
 import { MemoryStore } from '../../../src/backends/memory/index.js';
-import { DEFAULT_TIMING, type Session } from '../../../src/backend/index.js';
+import { DEFAULT_TIMING, type Session } from '../../../src/contract/index.js';
 import { AssignService } from '../../../src/buckets/assign-service.js';
 import { assignmentsKey } from '../../../src/buckets/assignment-layout.js';
 import { BucketMetrics } from '../../../src/buckets/bucket-metrics.js';

@@ -6,8 +6,8 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import type { Json } from '../../../src/backend/json.js';
-import type { Member } from '../../../src/backend/contract.js';
+import type { Json } from '../../../src/contract/json.js';
+import type { Member } from '../../../src/contract/contract.js';
 import { assignmentsKey, graceKey, lastUpdateKey, type NodeRecord } from '../../../src/buckets/assignment-layout.js';
 import { bucketIds } from '../../../src/buckets/bucket-ids.js';
 import { planAssignment, type KvOp } from '../../../src/buckets/plan.js';

@@ -1,5 +1,5 @@
 import { MemoryStore } from '../../../src/backends/memory/index.js';
-import { DEFAULT_TIMING, type Backend, type LeaderRecord, type Session } from '../../../src/backend/index.js';
+import { DEFAULT_TIMING, type Backend, type LeaderRecord, type Session } from '../../../src/contract/index.js';
 import { LeaderElector } from '../../../src/election/index.js';
 import { FakeClock } from '../../../src/testing/fake-clock.js';
 

@@ -8,7 +8,7 @@
 import assert from 'node:assert/strict';
 import { afterEach, describe, it } from 'node:test';
 import { LeaderElector } from '../../../src/election/index.js';
-import type { Leadership } from '../../../src/backend/contract.js';
+import type { Leadership } from '../../../src/contract/contract.js';
 import { ElectorCluster } from './elector-fixture.js';
 import { slowCampaigns } from '../../support/slow-campaigns.js';
 

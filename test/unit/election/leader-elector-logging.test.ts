@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { Writable } from 'node:stream';
 import { pino } from 'pino';
 import { MemoryStore } from '../../../src/backends/memory/index.js';
-import { DEFAULT_TIMING } from '../../../src/backend/index.js';
+import { DEFAULT_TIMING } from '../../../src/contract/index.js';
 import { LeaderElector } from '../../../src/election/index.js';
 import { FakeClock } from '../../../src/testing/fake-clock.js';
 

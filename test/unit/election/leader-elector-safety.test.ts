@@ -2,7 +2,7 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { MemoryStore } from '../../../src/backends/memory/index.js';
-import { DEFAULT_TIMING, type Backend, type Session } from '../../../src/backend/index.js';
+import { DEFAULT_TIMING, type Backend, type Session } from '../../../src/contract/index.js';
 import { CLUSTER_LEADER_ELECTION, LeaderElector } from '../../../src/election/index.js';
 import { FakeClock } from '../../../src/testing/fake-clock.js';
 

@@ -1,6 +1,6 @@
 import { afterEach, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import type { Session } from '../../../src/backend/index.js';
+import type { Session } from '../../../src/contract/index.js';
 import { createStandaloneBackend } from '../../../src/backends/memory/index.js';
 import { CLUSTER_LEADER_ELECTION, LeaderElector } from '../../../src/election/index.js';
 import { ConfigError, isBatonError } from '../../../src/errors.js';

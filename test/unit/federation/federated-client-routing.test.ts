@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { FederatedZkClient } from '../../../src/federation/federated-zk-client.js';
 import { RoutingData } from '../../../src/federation/routing-data.js';
 import type { RoutingSource } from '../../../src/federation/routing-source.js';
-import type { ZkClient } from '../../../src/backends/zookeeper/zk-client.js';
+import type { ZkClient } from '../../../src/zk-client/zk-client.js';
 import { FakeClock } from '../../../src/testing/fake-clock.js';
 import { InvalidRoutingDataError, RoutingError, StoreUnavailableError, isBatonError } from '../../../src/errors.js';
 import { INVALID_CASES } from './validation-cases.js';

@@ -7,7 +7,7 @@
 import assert from 'node:assert/strict';
 import { after, describe, it } from 'node:test';
 import { MemoryStore } from '../../../src/backends/memory/index.js';
-import { DEFAULT_TIMING } from '../../../src/backend/index.js';
+import { DEFAULT_TIMING } from '../../../src/contract/index.js';
 import { HandoffSlots, type HandoffReason, type HeldItem } from '../../../src/handoff/handoff-slots.js';
 import { silentLogger } from '../../../src/handoff/silent-logger.js';
 import { FakeClock } from '../../../src/testing/fake-clock.js';

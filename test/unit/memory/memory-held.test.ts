@@ -7,7 +7,7 @@
 import assert from 'node:assert/strict';
 import { afterEach, describe, it } from 'node:test';
 import { MemoryStore } from '../../../src/backends/memory/index.js';
-import { DEFAULT_TIMING, type Backend } from '../../../src/backend/index.js';
+import { DEFAULT_TIMING, type Backend } from '../../../src/contract/index.js';
 import { LeadershipEndedError, SessionLostError } from '../../../src/errors.js';
 import { FakeClock } from '../../../src/testing/fake-clock.js';
 

@@ -1,7 +1,7 @@
 import { afterEach, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { MemoryStore } from '../../../src/backends/memory/index.js';
-import { DEFAULT_TIMING, type Backend } from '../../../src/backend/index.js';
+import { DEFAULT_TIMING, type Backend } from '../../../src/contract/index.js';
 import { LeadershipEndedError, SessionLostError, isBatonError } from '../../../src/errors.js';
 import { FakeClock } from '../../../src/testing/fake-clock.js';
 import { track } from '../../contract/contract-context.js';

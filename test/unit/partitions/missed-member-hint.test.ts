@@ -7,8 +7,8 @@
  */
 import assert from 'node:assert/strict';
 import { afterEach, describe, it } from 'node:test';
-import type { Backend } from '../../../src/backend/contract.js';
-import { DEFAULT_TIMING } from '../../../src/backend/timing.js';
+import type { Backend } from '../../../src/contract/contract.js';
+import { DEFAULT_TIMING } from '../../../src/contract/timing.js';
 import { MemoryStore } from '../../../src/backends/memory/index.js';
 import { MEMBERS_RECHECK_MS } from '../../../src/handoff/leader-loop.js';
 import { silentLogger } from '../../../src/handoff/silent-logger.js';

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import type { Member } from '../../../src/backend/contract.js';
+import type { Member } from '../../../src/contract/contract.js';
 import { planPlacement } from '../../../src/partitions/placement-plan.js';
 import { validateResourceOptions } from '../../../src/partitions/resource-options.js';
 

@@ -5,8 +5,8 @@
 import assert from 'node:assert/strict';
 import { afterEach, describe, it } from 'node:test';
 import { pino } from 'pino';
-import type { Backend } from '../../../src/backend/contract.js';
-import { DEFAULT_TIMING } from '../../../src/backend/timing.js';
+import type { Backend } from '../../../src/contract/contract.js';
+import { DEFAULT_TIMING } from '../../../src/contract/timing.js';
 import { MemoryStore } from '../../../src/backends/memory/index.js';
 import { PlacementService } from '../../../src/partitions/placement-service.js';
 import { placementKey, readResource } from '../../../src/partitions/resource-layout.js';

@@ -4,7 +4,7 @@
  * Every start/stop is recorded, so tests can check that no two nodes ever led one partition.
  */
 import { pino } from 'pino';
-import type { Backend, Session } from '../../../src/backend/contract.js';
+import type { Backend, Session } from '../../../src/contract/contract.js';
 import { MemoryStore } from '../../../src/backends/memory/index.js';
 import { LeaderElector } from '../../../src/election/index.js';
 import { PartitionLeadership } from '../../../src/partitions/partition-leadership.js';

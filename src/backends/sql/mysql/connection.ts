@@ -3,9 +3,9 @@
  * zone to UTC. No notifications exist, so watchers and campaigners poll.
  */
 import type mysql from 'mysql2/promise';
-import type { CallOptions } from '../../../backend/contract.js';
+import type { CallOptions } from '../../../contract/contract.js';
 import { AbortedError, ClosedError } from '../../../errors.js';
-import { requireOptional } from '../../optional-package.js';
+import { requireOptional } from '../../../optional-package.js';
 import type { SqlConnection, SqlExecutor, SqlParam, SqlResult } from '../dialect.js';
 import { driverError, refusedOrUnavailable, storeUnavailable } from '../driver-error.js';
 import type { DurabilityProblem } from '../durability.js';

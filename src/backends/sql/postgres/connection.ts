@@ -5,9 +5,9 @@
  * next statement (as StoreUnavailableError), never as an unhandled 'error' event.
  */
 import type pg from 'pg';
-import type { CallOptions } from '../../../backend/contract.js';
+import type { CallOptions } from '../../../contract/contract.js';
 import { AbortedError, ClosedError } from '../../../errors.js';
-import { requireOptional } from '../../optional-package.js';
+import { requireOptional } from '../../../optional-package.js';
 import type { SqlConnection, SqlExecutor, SqlParam, SqlResult, WriteOptions } from '../dialect.js';
 import { refusedOrUnavailable, storeUnavailable } from '../driver-error.js';
 import type { DurabilityProblem } from '../durability.js';

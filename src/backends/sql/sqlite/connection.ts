@@ -11,7 +11,7 @@ import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 import Database from 'better-sqlite3';
-import type { CallOptions } from '../../../backend/contract.js';
+import type { CallOptions } from '../../../contract/contract.js';
 import { AbortedError, ClosedError } from '../../../errors.js';
 import type { SqlConnection, SqlExecutor, SqlParam, SqlResult } from '../dialect.js';
 import { driverError, storeUnavailable } from '../driver-error.js';

@@ -1,4 +1,4 @@
-import { ConfigError } from '../../errors.js';
+import { ConfigError } from '../errors.js';
 import { parseAclQuery, type ZkAclSource } from './zk-acl-source.js';
 
 /** Where a ZooKeeper backend connects: `host:port,...` and an optional chroot (`/a/b`). */

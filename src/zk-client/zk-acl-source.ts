@@ -10,7 +10,7 @@
  * the variable outside `BATON_*`: the node warns about `BATON_` variables it does not know.
  */
 import { readFileSync } from 'node:fs';
-import { ConfigError } from '../../errors.js';
+import { ConfigError } from '../errors.js';
 import { ZkDigest, type ZkAcl } from './zk-acl.js';
 
 /** Where to read `user:password`, and whether anyone may read the znodes. */

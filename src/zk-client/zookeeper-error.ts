@@ -1,4 +1,4 @@
-import { BatonError, StoreUnavailableError } from '../../errors.js';
+import { BatonError, StoreUnavailableError } from '../errors.js';
 
 /**
  * ZooKeeper error names (the server's `KeeperException.Code`s, plus the client-side ones).

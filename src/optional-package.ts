@@ -5,7 +5,7 @@
  * package to install, never a bare "Cannot find module" at start-up.
  */
 import { createRequire } from 'node:module';
-import { MissingPackageError } from '../errors.js';
+import { MissingPackageError } from './errors.js';
 
 const require = createRequire(import.meta.url);
 

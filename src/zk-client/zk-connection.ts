@@ -3,9 +3,9 @@
  * place where library calls are made (so every call settles), and the measure of when the
  * server last answered (the session's liveness, see {@link ZkConnection.lastHeardAt}).
  */
-import type { Clock } from '../../clock.js';
-import { systemClock } from '../../clock.js';
-import { AbortedError, ClosedError, InvalidArgumentError, StoreUnavailableError } from '../../errors.js';
+import type { Clock } from '../clock.js';
+import { systemClock } from '../clock.js';
+import { AbortedError, ClosedError, InvalidArgumentError, StoreUnavailableError } from '../errors.js';
 import type { ZkAcl } from './zk-acl.js';
 import { authenticate } from './zk-acl.js';
 import type { RawClient, RawException, RawState } from './zk-library.js';

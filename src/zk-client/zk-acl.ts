@@ -11,7 +11,7 @@
  */
 import { createHash } from 'node:crypto';
 import { inspect } from 'node:util';
-import { ConfigError } from '../../errors.js';
+import { ConfigError } from '../errors.js';
 import type { RawAcl, RawClient } from './zk-library.js';
 import { zookeeperLibrary } from './zk-library.js';
 
