@@ -7,26 +7,15 @@ import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
 import { systemClock } from '../clock.js';
 import { isBatonError } from '../errors.js';
-import type { FeatureContext, NodeFeature, NodeFeatureFactory } from '../node/feature.js';
+import type { FeatureContext, NodeFeature, NodeFeatureFactory } from '../feature/feature.js';
 import { AssignService } from './assign-service.js';
 import type { BucketId } from './bucket-ids.js';
 import { BucketListeners, type AcquiredListener, type ReleasedListener } from './bucket-listeners.js';
 import { BucketMetrics } from './bucket-metrics.js';
 import { BucketOwner } from './bucket-owner.js';
+import type { BucketsConfig } from './buckets-config.js';
 import { validateBucketsOptions, type BucketsOptions } from './buckets-options.js';
 import { pause, whenAborted } from '../handoff/wakeup.js';
-
-/** The `buckets` config section. */
-export interface BucketsConfig extends BucketsOptions {
-  readonly enabled: boolean;
-}
-
-declare module '../config/types.js' {
-  interface BatonConfig {
-    /** Present when the schema has the `buckets` section (src/config/sections/buckets.ts). */
-    readonly buckets?: BucketsConfig;
-  }
-}
 
 /**
  * The node's bucket feature (`node.buckets`). Listeners added with `on` stay registered across
@@ -116,5 +105,5 @@ export class BucketsFeature implements NodeFeature {
 }
 
 /** Builds the feature when `buckets.enabled` is true. */
-export const bucketsFeatureFactory: NodeFeatureFactory = (config, registry: Registry, logger) =>
+export const bucketsFeatureFactory: NodeFeatureFactory<{ readonly buckets?: BucketsConfig }> = (config, registry: Registry, logger) =>
   config.buckets?.enabled === true ? new BucketsFeature(config.buckets, new BucketMetrics(registry), logger) : null;

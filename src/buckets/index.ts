@@ -12,5 +12,6 @@ export type { AcquiredBucket, AcquiredListener, ReleaseReason, ReleasedListener 
 export { BucketMetrics } from './bucket-metrics.js';
 export { BucketOwner, type BucketOwnerOptions } from './bucket-owner.js';
 export { readBucketStatus, type BucketStatus, type NodeBuckets } from './bucket-status.js';
-export { BucketsFeature, bucketsFeatureFactory, type BucketsConfig } from './buckets-feature.js';
+export { BucketsFeature, bucketsFeatureFactory } from './buckets-feature.js';
+export type { BucketsConfig } from './buckets-config.js';
 export { DEFAULT_BUCKETS_OPTIONS, validateBucketsOptions, type BucketsOptions } from './buckets-options.js';

@@ -4,7 +4,7 @@
  * their own heading, accepted so that one config file and one environment serve both.
  */
 import { configSchema } from '../config/sections/index.js';
-import { envName, flagName, leaves } from '../config/spec.js';
+import { envName, flagName, leaves } from '../feature/config-spec.js';
 import { isBooleanLeaf } from '../config/sources.js';
 import type { Command, CommandOptions } from './command.js';
 import { commands } from './registry.js';

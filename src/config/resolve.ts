@@ -4,7 +4,7 @@
  * with the key, the value, where it came from and what is allowed.
  */
 import { ConfigError } from '../errors.js';
-import type { LeafSpec, MapSpec, SectionSpec } from './spec.js';
+import type { LeafSpec, MapSpec, SectionSpec } from '../feature/config-spec.js';
 
 /** A value given as text, with where it came from (`--http-port`, `BATON_HTTP_PORT`). */
 export interface TextValue {

@@ -6,7 +6,7 @@ import { readFileSync } from 'node:fs';
 import { parse as parseYaml, YAMLParseError } from 'yaml';
 import { ConfigError } from '../errors.js';
 import { configSchema } from './sections/index.js';
-import { envName, flagName, leaves, type LeafSpec } from './spec.js';
+import { envName, flagName, leaves, type LeafSpec } from '../feature/config-spec.js';
 import type { TextValue } from './resolve.js';
 
 /** The environment variable that names the config file when `--config` is not given. */

@@ -2,7 +2,7 @@ import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
 import type { Backend, SessionState } from '../contract/contract.js';
 import type { BatonConfig } from '../config/types.js';
-import type { NodeFeature } from '../node/feature.js';
+import type { NodeFeature } from '../feature/feature.js';
 
 /** What the HTTP routes may see of a node (BatonNode implements it; tests may fake it). */
 export interface NodeView {

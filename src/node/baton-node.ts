@@ -16,7 +16,7 @@ import type { BucketsFeature } from '../buckets/buckets-feature.js';
 import type { PartitionLeadership } from '../partitions/partition-leadership.js';
 import { PARTITIONS_FEATURE, type PartitionsFeature } from '../partitions/partitions-feature.js';
 import { deferred } from './deferred.js';
-import type { NodeFeature } from './feature.js';
+import type { NodeFeature } from '../feature/feature.js';
 import { featureFactories } from './features.js';
 import { createNodeLogger } from './logger.js';
 import { NodeMetrics } from './node-metrics.js';

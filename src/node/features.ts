@@ -4,6 +4,7 @@
  */
 import { bucketsFeatureFactory } from '../buckets/buckets-feature.js';
 import { partitionsFeatureFactory } from '../partitions/partitions-feature.js';
-import type { NodeFeatureFactory } from './feature.js';
+import type { BatonConfig } from '../config/types.js';
+import type { NodeFeatureFactory } from '../feature/feature.js';
 
-export const featureFactories: readonly NodeFeatureFactory[] = [bucketsFeatureFactory, partitionsFeatureFactory];
+export const featureFactories: readonly NodeFeatureFactory<BatonConfig>[] = [bucketsFeatureFactory, partitionsFeatureFactory];

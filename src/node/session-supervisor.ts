@@ -11,7 +11,7 @@ import { LeaderElector } from '../election/index.js';
 import { BatonError, isBatonError, StateError } from '../errors.js';
 import { backoffDelay } from './backoff.js';
 import { deferred } from './deferred.js';
-import type { NodeFeature } from './feature.js';
+import type { NodeFeature } from '../feature/feature.js';
 import { memberInfo } from './member-info.js';
 import { sessionRetryNotice } from './session-retry-notice.js';
 import type { NodeMetrics } from './node-metrics.js';

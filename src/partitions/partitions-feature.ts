@@ -7,10 +7,10 @@ import type { Logger } from 'pino';
 import { Counter, Gauge, type Registry } from 'prom-client';
 import { silentLogger } from '../handoff/silent-logger.js';
 import { systemClock, type Clock } from '../clock.js';
-import type { BatonConfig } from '../config/types.js';
 import { NotFoundError } from '../errors.js';
-import type { FeatureContext, NodeFeature, NodeFeatureFactory } from '../node/feature.js';
+import type { FeatureContext, NodeFeature, NodeFeatureFactory } from '../feature/feature.js';
 import { PartitionLeadership } from './partition-leadership.js';
+import type { PartitionsConfig } from './partitions-config.js';
 import { ResourceRunner } from './resource-runner.js';
 import { LEAD_CONTROLLER_RESOURCE, validateResourceOptions, type PartitionResourceOptions } from './resource-options.js';
 
@@ -80,12 +80,12 @@ function rank(name: string): number {
 }
 
 /** The resources configured under `partitions.<name>`. */
-export function resourcesOf(config: BatonConfig): PartitionResourceOptions[] {
+export function resourcesOf(config: { readonly partitions?: PartitionsConfig }): PartitionResourceOptions[] {
   return Object.entries(config.partitions ?? {}).map(([name, section]) => validateResourceOptions({ ...section, name }));
 }
 
 /** Builds the feature when at least one resource is configured. */
-export const partitionsFeatureFactory: NodeFeatureFactory = (config, metrics, logger) => {
+export const partitionsFeatureFactory: NodeFeatureFactory<{ readonly partitions?: PartitionsConfig }> = (config, metrics, logger) => {
   const resources = resourcesOf(config);
   return resources.length === 0 ? null : new PartitionsFeature(resources, config.nodeId, { log: logger.child({ feature: PARTITIONS_FEATURE }), metrics });
 };

@@ -11,7 +11,7 @@
 import type { Logger } from 'pino';
 import type { Backend, Leadership, Session } from '../contract/contract.js';
 import type { Clock } from '../clock.js';
-import type { LeaderElector } from '../election/index.js';
+import type { ClusterElector } from '../feature/cluster-elector.js';
 import { anyAborted } from '../election/pause.js';
 import { HandoffSlots } from '../handoff/handoff-slots.js';
 import { actingMaster, type PartitionLeadership } from './partition-leadership.js';
@@ -22,7 +22,7 @@ import { ResourceWatcher, type ResourceView } from './resource-watcher.js';
 export interface RunnerContext {
   readonly backend: Backend;
   readonly session: Session;
-  readonly elector: LeaderElector;
+  readonly elector: ClusterElector;
   readonly clock: Clock;
   readonly log: Logger;
 }

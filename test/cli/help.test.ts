@@ -4,7 +4,7 @@ import type { CliIo } from '../../src/cli/command.js';
 import { commands } from '../../src/cli/registry.js';
 import { runCli } from '../../src/cli/run-cli.js';
 import { configSchema } from '../../src/config/sections/index.js';
-import { flagName, leaves } from '../../src/config/spec.js';
+import { flagName, leaves } from '../../src/feature/config-spec.js';
 
 function escape(text: string): string {
   return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');

@@ -5,7 +5,7 @@ import { MemoryStore } from '../../src/backends/memory/index.js';
 import type { Backend } from '../../src/contract/contract.js';
 import { isBatonError, StoreUnavailableError } from '../../src/errors.js';
 import { BatonNode, startNode } from '../../src/node/baton-node.js';
-import type { FeatureContext, NodeFeature } from '../../src/node/feature.js';
+import type { FeatureContext, NodeFeature } from '../../src/feature/feature.js';
 import { waitFor, withTimeout } from '../support/wait.js';
 import { getJson, silentLogger, testConfig } from './node-helpers.js';
 

@@ -7,7 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import ts from 'typescript';
 import { configSchema } from '../../src/config/sections/index.js';
-import { envName, flagName, leaves } from '../../src/config/spec.js';
+import { envName, flagName, leaves } from '../../src/feature/config-spec.js';
 import { commands } from '../../src/cli/registry.js';
 import { loadConfig, startNode, type BatonNode } from '../../src/index.js';
 

@@ -13,7 +13,7 @@ import {
   stringLeaf,
   stringListLeaf,
   type Spec,
-} from '../spec.js';
+} from '../../feature/config-spec.js';
 
 /** Default HTTP port of a node (any free port when 0). */
 export const DEFAULT_HTTP_PORT = 7400;

@@ -1,11 +1,12 @@
 /**
- * The configuration schema: the node's own fields, then one entry per feature section.
- * A feature adds its section here with one line (`buckets: bucketsSection,`).
+ * The configuration schema: the node's own fields, then one entry per feature section. Each
+ * feature owns its section (schema and type, e.g. src/buckets/buckets-config.ts) and is added
+ * here with one line (`buckets: bucketsSection,`) and in ../types.ts with its type.
  */
-import { section, type SectionSpec } from '../spec.js';
-import { bucketsSection } from './buckets.js';
+import { bucketsSection } from '../../buckets/buckets-config.js';
+import { section, type SectionSpec } from '../../feature/config-spec.js';
+import { partitionsSection } from '../../partitions/partitions-config.js';
 import { coreFields } from './core.js';
-import { partitionsSection } from './partitions.js';
 
 export const configSchema: SectionSpec = section('baton node configuration', {
   ...coreFields,

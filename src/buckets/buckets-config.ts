@@ -1,10 +1,17 @@
 /**
- * The `buckets` section: bucket assignment (the leader spreads bucket ids "1".."count" over the
- * live nodes; each node owns its buckets through a two-step handoff). See src/buckets/.
+ * The `buckets` config section, owned by this feature: its schema (composed into the node's by
+ * src/config/sections/index.ts) and its type (composed into BatonConfig by src/config/types.ts).
+ * Bucket assignment: the leader spreads bucket ids "1".."count" over the live nodes; each node
+ * owns its buckets through a two-step handoff.
  */
-import { DEFAULT_BUCKETS_OPTIONS } from '../../buckets/buckets-options.js';
-import { MAX_BUCKET_COUNT } from '../../buckets/bucket-ids.js';
-import { booleanLeaf, integerLeaf, section } from '../spec.js';
+import { booleanLeaf, integerLeaf, section } from '../feature/config-spec.js';
+import { MAX_BUCKET_COUNT } from './bucket-ids.js';
+import { DEFAULT_BUCKETS_OPTIONS, type BucketsOptions } from './buckets-options.js';
+
+/** The `buckets` config section. */
+export interface BucketsConfig extends BucketsOptions {
+  readonly enabled: boolean;
+}
 
 /** The longest interval or grace accepted: one day, in ms. */
 const MAX_MS = 86_400_000;

@@ -3,6 +3,8 @@
  * know their default, how to read a typed (YAML) value and a text (environment, flag) value,
  * and how to describe what they accept. One walk over this tree reads every source, reports
  * unknown keys and builds the README's reference, so adding a section is one local change.
+ * It sits in the feature contract because each feature declares its own section with it
+ * (src/buckets/buckets-config.ts); src/config/ composes the sections and reads the sources.
  */
 
 /** A setting with a value. `parse` returns undefined when the value is not acceptable. */

@@ -1,17 +1,17 @@
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
 import type { Backend, Session } from '../contract/contract.js';
-import type { BatonConfig } from '../config/types.js';
-import type { LeaderElector } from '../election/index.js';
+import type { ClusterElector } from './cluster-elector.js';
+import type { NodeConfig } from './node-config.js';
 
 /** What a feature gets for one session of the node. */
 export interface FeatureContext {
-  readonly config: BatonConfig;
+  readonly config: NodeConfig;
   readonly backend: Backend;
   /** This session; the feature must stop acting when `session.lost` aborts. */
   readonly session: Session;
   /** The cluster-leader elector of this session. */
-  readonly elector: LeaderElector;
+  readonly elector: ClusterElector;
   readonly logger: Logger;
   /** The node's Prometheus registry; register metrics once (in the factory), update them here. */
   readonly metrics: Registry;
@@ -29,5 +29,9 @@ export interface NodeFeature {
   stop(): Promise<void>;
 }
 
-/** Builds a feature from the config, or returns null when the config does not enable it. */
-export type NodeFeatureFactory = (config: BatonConfig, metrics: Registry, logger: Logger) => NodeFeature | null;
+/**
+ * Builds a feature from the node's config, or returns null when the config does not enable it.
+ * `Section` is the part of the config the feature owns (`{ readonly buckets?: BucketsConfig }`):
+ * each feature types and declares its own section, src/config/ composes them.
+ */
+export type NodeFeatureFactory<Section extends object = object> = (config: NodeConfig & Section, metrics: Registry, logger: Logger) => NodeFeature | null;

@@ -1,11 +1,26 @@
 /**
- * The `partitions` section: named partitioned resources (`partitions.<name>.*`, file only), each
- * spreading per-key leadership over the nodes like Pinot's lead controller resource. See
- * src/partitions/.
+ * The `partitions` config section, owned by this feature: its schema (composed into the node's
+ * by src/config/sections/index.ts) and its type (composed into BatonConfig by
+ * src/config/types.ts). Named partitioned resources (`partitions.<name>.*`, file only), each
+ * spreading per-key leadership over the nodes like Pinot's lead controller resource.
  */
-import { DEFAULT_RESOURCE_OPTIONS, MAX_DELAY_MS, MAX_PARTITIONS, MAX_REPLICAS } from '../../partitions/resource-options.js';
-import { LEAD_CONTROLLER_ID_FORMATS } from '../../partitions/pinot-participant.js';
-import { booleanLeaf, integerLeaf, section, stringLeaf, type MapSpec } from '../spec.js';
+import { booleanLeaf, integerLeaf, section, stringLeaf, type MapSpec } from '../feature/config-spec.js';
+import { LEAD_CONTROLLER_ID_FORMATS } from './pinot-participant.js';
+import { DEFAULT_RESOURCE_OPTIONS, MAX_DELAY_MS, MAX_PARTITIONS, MAX_REPLICAS } from './resource-options.js';
+
+/** One `partitions.<name>` entry. */
+export interface PartitionsEntryConfig {
+  readonly partitions: number;
+  readonly replicas: number;
+  readonly rebalanceDelayMs: number;
+  readonly placementIntervalMs: number;
+  readonly enabledByDefault: boolean;
+  /** `node-id` or `pinot-participant` (see src/partitions/pinot-participant.ts). */
+  readonly leadControllerIdFormat: 'node-id' | 'pinot-participant';
+}
+
+/** The `partitions` config section: resources by name. */
+export type PartitionsConfig = Readonly<Record<string, PartitionsEntryConfig>>;
 
 export const partitionsSection: MapSpec = Object.freeze({
   kind: 'map',

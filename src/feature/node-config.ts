@@ -1,0 +1,45 @@
+import type { SessionTiming } from '../contract/timing.js';
+
+/** Where the node keeps cluster state. */
+export interface StoreConfig {
+  /** `sqlite:PATH`, `postgres://...`, `mysql://...`, `zookeeper://...`, `etcd://...` or `none`. */
+  readonly url: string;
+  readonly tablePrefix: string;
+  readonly migrate: boolean;
+  /** Start-up connection attempts before giving up (transient errors only). */
+  readonly connectAttempts: number;
+  /** Wait before the second attempt (wall time, ms); doubles, capped at 10x. */
+  readonly connectBackoffMs: number;
+}
+
+export interface HttpConfig {
+  readonly host: string;
+  /** 0 = any free port. */
+  readonly port: number;
+}
+
+/** What the node publishes as its member info. */
+export interface AdvertiseConfig {
+  readonly host: string;
+  readonly ports: Readonly<Record<string, number>>;
+  readonly zone: string | null;
+  readonly weight: number;
+  readonly tags: readonly string[];
+}
+
+/**
+ * The node's own settings (schema: src/config/sections/core.ts), as every feature sees them.
+ * Each feature's section is typed in that feature's folder; src/config/types.ts composes them
+ * into BatonConfig.
+ */
+export interface NodeConfig {
+  readonly cluster: string;
+  readonly nodeId: string;
+  readonly store: StoreConfig;
+  readonly http: HttpConfig;
+  readonly advertise: AdvertiseConfig;
+  readonly election: SessionTiming;
+  /** `token` is read from `tokenFile` at load when that is given (never both). */
+  readonly auth: { readonly token: string | null; readonly tokenFile: string | null };
+  readonly log: { readonly level: string };
+}
