@@ -29,7 +29,7 @@ const NS_PER_MS = 1_000_000n;
 /** 1. Calls per second of isLeaderFor over 1000 Pinot-like table names, best of 5 rounds. */
 function isLeaderForRate(): { rate: number; calls: number } {
   const leadership = new PartitionLeadership(validateResourceOptions({ name: RESOURCE }), 'n1', silent);
-  for (let p = 0; p < 24; p += 3) leadership.started(p, { token: p + 1, signal: new AbortController().signal });
+  for (let p = 0; p < 24; p += 3) leadership.acquired(p, { token: p + 1, fence: { election: `partition/bench/${p}`, term: p + 1, sessionId: 'bench' }, signal: new AbortController().signal });
   const keys = Array.from({ length: 1000 }, (_, i) => `table${i}_${i % 2 === 0 ? 'OFFLINE' : 'REALTIME'}`);
   const calls = 10_000_000;
   let best = 0;

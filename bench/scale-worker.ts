@@ -49,8 +49,8 @@ class DeltaReporter {
     node.buckets.on('acquired', (bucket) => this.#note(`+${bucket}`));
     node.buckets.on('released', (bucket) => this.#note(`-${bucket}`));
     const resource = node.partitions(setup.resource);
-    resource.on('started', () => this.#note(null));
-    resource.on('stopped', () => this.#note(null));
+    resource.on('acquired', () => this.#note(null));
+    resource.on('released', () => this.#note(null));
   }
 
   #note(change: string | null): void {

@@ -11,7 +11,8 @@ export { BatonNode, startNode, type StartNodeOptions, type NodeState, type OpenB
 export type { NodeFeature, NodeFeatureFactory, FeatureContext, ClusterElector, NodeConfig, StoreConfig, HttpConfig, AdvertiseConfig } from './feature/index.js';
 export { createHttpServer, HttpError, type NodeView, type RouteModule, type RouteContext } from './http/index.js';
 export { assign, countMoves, loadsOf, primariesOf, type Assignment, type AssignmentInput, type AssignmentNode } from './assignment/index.js';
-export { BucketsFeature, BucketOwner, AssignService, readBucketStatus, bucketIds, DEFAULT_BUCKETS_OPTIONS, type BucketsConfig, type BucketsOptions, type BucketId, type BucketStatus, type NodeBuckets, type AcquiredBucket, type AcquiredListener, type ReleasedListener, type ReleaseReason, type BucketOwnerOptions, type AssignServiceOptions } from './buckets/index.js';
+export type { Held, ReleaseReason, AcquiredListener, ReleasedListener } from './holding/index.js';
+export { BucketsFeature, BucketOwner, bucketOf, AssignService, readBucketStatus, bucketIds, DEFAULT_BUCKETS_OPTIONS, type BucketsConfig, type BucketsOptions, type BucketId, type BucketStatus, type NodeBuckets, type BucketOwnerOptions, type AssignServiceOptions } from './buckets/index.js';
 export { ZkDigest, loadZkAcl, type ZkAcl, type ZkAclSource } from './backends/zookeeper/index.js';
 export * from './federation/index.js';
 export * from './directory/index.js';

@@ -26,8 +26,8 @@ const node = new BatonNode(config);
 node.buckets.on('acquired', (bucket, held) => acting.hold(`bucket/${bucket}`, held));
 node.buckets.on('released', (bucket) => acting.ended(`bucket/${bucket}`));
 const resource = node.partitions(RESOURCE);
-resource.on('started', (partition, held) => acting.hold(`partition/${partition}`, held));
-resource.on('stopped', (partition) => acting.ended(`partition/${partition}`));
+resource.on('acquired', (partition, held) => acting.hold(`partition/${partition}`, held));
+resource.on('released', (partition) => acting.ended(`partition/${partition}`));
 const leaderPoll = setInterval(() => {
   const leadership = node.elector?.leadership() ?? null;
   if (leadership !== null) acting.hold('leader', { token: leadership.term, get signal() { return leadership.signal; } });

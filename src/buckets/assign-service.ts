@@ -11,15 +11,15 @@ import type { Logger } from 'pino';
 import type { Backend, Leadership } from '../contract/contract.js';
 import { systemClock, type Clock } from '../clock.js';
 import { StateError, type CorruptDocumentError } from '../errors.js';
-import { runLeaderLoop, type LeaderLoopEnd, type PassResult } from '../handoff/leader-loop.js';
-import { OfflineGrace } from '../handoff/offline-grace.js';
+import { runLeaderLoop, type LeaderLoopEnd, type PassResult } from '../owned-items/placement-loop.js';
+import { OfflineGrace } from '../owned-items/offline-grace.js';
 import { readAssignmentTable, type NodeRecord } from './assignment-layout.js';
 import type { BucketMetrics } from './bucket-metrics.js';
 import { validateBucketsOptions, type BucketsOptions } from './buckets-options.js';
 import { planAssignment, type KvOp, type Plan } from './plan.js';
-import { silentLogger } from '../handoff/silent-logger.js';
+import { silentLogger } from '../owned-items/silent-logger.js';
 
-export { RETRY_AFTER_ERROR_MS } from '../handoff/leader-loop.js';
+export { RETRY_AFTER_ERROR_MS } from '../owned-items/placement-loop.js';
 
 export interface AssignServiceOptions {
   readonly backend: Backend;

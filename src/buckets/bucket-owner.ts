@@ -10,18 +10,18 @@
  *    or its session died (ZooKeeper: ephemeral node gone; SQL: lease expired on the database
  *    clock, after the old owner's own local deadline). Then it emits `acquired`.
  * So at most one node acts for a bucket at any time, whatever the targets say. Steps 2 and 3
- * are the shared HandoffSlots (src/handoff/); this file follows the target and marks a leave.
+ * are the shared HandoffSlots (src/owned-items/); this file follows the target and marks a leave.
  */
 import type { Logger } from 'pino';
 import type { Backend, Session } from '../contract/contract.js';
 import { systemClock, type Clock } from '../clock.js';
 import { ClosedError, StateError } from '../errors.js';
-import { HandoffSlots } from '../handoff/handoff-slots.js';
-import { silentLogger } from '../handoff/silent-logger.js';
+import { HolderListeners, type AcquiredListener, type ReleasedListener } from '../holding/index.js';
+import { HandoffSlots } from '../owned-items/handoff-slots.js';
+import { silentLogger } from '../owned-items/silent-logger.js';
 import { lastUpdateKey } from './assignment-layout.js';
 import { sortBuckets, validateBucketCount, type BucketId } from './bucket-ids.js';
 import type { BucketMetrics } from './bucket-metrics.js';
-import { BucketListeners, type AcquiredListener, type ReleasedListener } from './bucket-listeners.js';
 import { TargetWatcher } from './target-watcher.js';
 
 export interface BucketOwnerOptions {
@@ -40,7 +40,7 @@ export interface BucketOwnerOptions {
  *
  * @example
  * const owner = new BucketOwner({ backend, session });
- * owner.on('acquired', (bucket, { token, signal }) => startWork(bucket, token, signal));
+ * owner.on('acquired', (bucket, { fence, signal }) => startWork(bucket, fence, signal));
  * owner.on('released', async (bucket) => { await workStopped(bucket); });
  * await owner.start();
  */
@@ -51,7 +51,7 @@ export class BucketOwner {
   readonly #clock: Clock;
   readonly #log: Logger;
   readonly #metrics: BucketMetrics | undefined;
-  readonly #listeners: BucketListeners;
+  readonly #listeners: HolderListeners<[BucketId]>;
   /** Aborts when the owner is closed: the target watch ends with it (or with the session). */
   readonly #closed = new AbortController();
   /** The per-bucket elections (the handoff itself); created by start(). */
@@ -67,7 +67,7 @@ export class BucketOwner {
     this.#clock = options.clock ?? systemClock;
     this.#log = (options.log ?? silentLogger).child({ node: options.session.nodeId, feature: 'buckets' });
     this.#metrics = options.metrics;
-    this.#listeners = new BucketListeners(this.#log);
+    this.#listeners = new HolderListeners<[BucketId]>(this.#log);
   }
 
   /**
@@ -85,8 +85,8 @@ export class BucketOwner {
       electionOf: (bucket) => `bucket/${bucket}`,
       maxItems: this.#count,
       info: { nodeId: this.#session.nodeId },
-      onStarted: (bucket, held) => this.#listeners.acquired(bucket, held),
-      onStopped: (bucket, reason) => this.#listeners.released(bucket, reason),
+      acquired: (bucket, held) => this.#listeners.acquired(bucket, held),
+      released: (bucket, reason) => this.#listeners.released(bucket, reason),
     });
     this.#slots = slots;
     if (this.#metrics) this.#metrics.ownedCount = () => slots.owned().length;
@@ -116,11 +116,11 @@ export class BucketOwner {
     return sortBuckets(this.#target);
   }
 
-  /** Adds a listener; returns a function that removes it. */
-  on(event: 'acquired', listener: AcquiredListener): () => void;
-  on(event: 'released', listener: ReleasedListener): () => void;
-  on(event: 'acquired' | 'released', listener: AcquiredListener | ReleasedListener): () => void {
-    return this.#listeners.add(event, listener);
+  /** Adds a listener; returns a function that removes it. InvalidArgumentError for an unknown event. */
+  on(event: 'acquired', listener: AcquiredListener<[BucketId]>): () => void;
+  on(event: 'released', listener: ReleasedListener<[BucketId]>): () => void;
+  on(event: 'acquired' | 'released', listener: AcquiredListener<[BucketId]> | ReleasedListener<[BucketId]>): () => void {
+    return this.#listeners.on(event as 'acquired', listener as AcquiredListener<[BucketId]>);
   }
 
   /**

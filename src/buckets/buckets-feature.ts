@@ -10,12 +10,12 @@ import { isBatonError } from '../errors.js';
 import type { FeatureContext, NodeFeature, NodeFeatureFactory } from '../feature/feature.js';
 import { AssignService } from './assign-service.js';
 import type { BucketId } from './bucket-ids.js';
-import { BucketListeners, type AcquiredListener, type ReleasedListener } from './bucket-listeners.js';
 import { BucketMetrics } from './bucket-metrics.js';
 import { BucketOwner } from './bucket-owner.js';
 import type { BucketsConfig } from './buckets-config.js';
 import { validateBucketsOptions, type BucketsOptions } from './buckets-options.js';
-import { pause, whenAborted } from '../handoff/wakeup.js';
+import { pause, whenAborted } from '../owned-items/wakeup.js';
+import { HolderListeners, type AcquiredListener, type ReleasedListener } from '../holding/index.js';
 
 /**
  * The node's bucket feature (`node.buckets`). Listeners added with `on` stay registered across
@@ -30,7 +30,7 @@ export class BucketsFeature implements NodeFeature {
   readonly options: BucketsOptions;
   readonly #metrics: BucketMetrics;
   readonly #logger: Logger;
-  readonly #listeners: BucketListeners;
+  readonly #listeners: HolderListeners<[BucketId]>;
   #owner: BucketOwner | null = null;
   #stop: AbortController | null = null;
   #leading: Promise<void> | null = null;
@@ -40,7 +40,7 @@ export class BucketsFeature implements NodeFeature {
     this.options = validateBucketsOptions(options);
     this.#metrics = metrics;
     this.#logger = logger;
-    this.#listeners = new BucketListeners(logger);
+    this.#listeners = new HolderListeners<[BucketId]>(logger);
   }
 
   /** Buckets this node owns now (none between sessions), in numeric order. */
@@ -48,11 +48,11 @@ export class BucketsFeature implements NodeFeature {
     return this.#owner?.owned() ?? [];
   }
 
-  /** Adds a listener for this and later sessions; returns a function that removes it. */
-  on(event: 'acquired', listener: AcquiredListener): () => void;
-  on(event: 'released', listener: ReleasedListener): () => void;
-  on(event: 'acquired' | 'released', listener: AcquiredListener | ReleasedListener): () => void {
-    return this.#listeners.add(event, listener);
+  /** Adds a listener for this and later sessions; returns a function that removes it. InvalidArgumentError for an unknown event. */
+  on(event: 'acquired', listener: AcquiredListener<[BucketId]>): () => void;
+  on(event: 'released', listener: ReleasedListener<[BucketId]>): () => void;
+  on(event: 'acquired' | 'released', listener: AcquiredListener<[BucketId]> | ReleasedListener<[BucketId]>): () => void {
+    return this.#listeners.on(event as 'acquired', listener as AcquiredListener<[BucketId]>);
   }
 
   async start(context: FeatureContext): Promise<void> {

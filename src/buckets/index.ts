@@ -8,7 +8,7 @@
 export { AssignService, RETRY_AFTER_ERROR_MS, type AssignServiceEnd, type AssignServiceOptions } from './assign-service.js';
 export { ASSIGNMENTS_ROOT, assignmentsKey, graceKey, lastUpdateKey, nodePrefix, parseAssignments } from './assignment-layout.js';
 export { MAX_BUCKET_COUNT, bucketIds, compareBucketIds, isBucketId, validateBucketCount, type BucketId } from './bucket-ids.js';
-export type { AcquiredBucket, AcquiredListener, ReleaseReason, ReleasedListener } from './bucket-listeners.js';
+export { bucketOf } from './bucket-of.js';
 export { BucketMetrics } from './bucket-metrics.js';
 export { BucketOwner, type BucketOwnerOptions } from './bucket-owner.js';
 export { readBucketStatus, type BucketStatus, type NodeBuckets } from './bucket-status.js';

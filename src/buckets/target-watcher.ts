@@ -2,7 +2,7 @@ import type { Logger } from 'pino';
 import type { Kv } from '../contract/contract.js';
 import type { Clock } from '../clock.js';
 import { isBatonError } from '../errors.js';
-import { SerialReader } from '../handoff/serial-reader.js';
+import { SerialReader } from '../owned-items/serial-reader.js';
 import { assignmentsKey, nodePrefix, parseAssignments } from './assignment-layout.js';
 import type { BucketId } from './bucket-ids.js';
 import type { BucketMetrics } from './bucket-metrics.js';

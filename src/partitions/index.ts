@@ -3,8 +3,7 @@ export { DEFAULT_PARTITIONS, partitionOf, rawTableName } from './key-partition.j
 export { murmur2 } from './murmur2.js';
 export { LeaderLocator, MIN_INVALIDATE_INTERVAL_MS, type LeaderLocatorOptions } from './leader-locator.js';
 export { leaderTables, leaderForTableText, partitionName, type LeadControllerEntry, type LeadControllerResponse } from './leader-tables.js';
-export type { HandoffReason as StopReason, HeldItem } from '../handoff/handoff-slots.js';
-export { PartitionLeadership, type LeaderAnswer, type StartedListener, type StoppedListener } from './partition-leadership.js';
+export { PartitionLeadership, type LeaderAnswer } from './partition-leadership.js';
 export { PartitionsFeature, partitionsFeatureFactory, PARTITIONS_FEATURE } from './partitions-feature.js';
 export { PlacementService, type PlacementServiceOptions } from './placement-service.js';
 export { planPlacement, type PlacementInput, type PlacementPlan } from './placement-plan.js';

@@ -1,12 +1,12 @@
 /**
  * The node-side face of one partitioned resource: which keys this node leads (the hot path),
- * who leads the others, and `started` / `stopped` events. It outlives sessions: a ResourceRunner
+ * who leads the others, and `acquired` / `released` events. It outlives sessions: a ResourceRunner
  * (resource-runner.ts) feeds it for each session of the node.
  */
 import type { Member } from '../contract/contract.js';
 import { isJsonObject } from '../contract/json.js';
 import type { Logger } from 'pino';
-import type { HandoffReason as StopReason, HeldItem } from '../handoff/handoff-slots.js';
+import { HolderListeners, type AcquiredListener, type Held, type ReleaseReason, type ReleasedListener } from '../holding/index.js';
 import { partitionOf } from './key-partition.js';
 import { leadControllerId } from './pinot-participant.js';
 import type { ResourceView } from './resource-watcher.js';
@@ -20,29 +20,23 @@ export interface LeaderAnswer {
   readonly token: number | null;
 }
 
-export type StartedListener = (partition: number, held: HeldItem) => void;
-/** May return a promise: the partition's election is resigned only after it settles. */
-export type StoppedListener = (partition: number, reason: StopReason) => void | Promise<void>;
-
 /**
  * Per-key leadership of one resource.
  *
  * @example
  * const orders = node.partitions('leadControllerResource');
- * orders.on('started', (partition, { token, signal }) => runTablesOf(partition, token, signal));
+ * orders.on('acquired', (partition, { fence, signal }) => runTablesOf(partition, fence, signal));
  * if (orders.isLeaderFor('baseballStats_OFFLINE').leader) handle();
  */
 export class PartitionLeadership {
   readonly options: PartitionResourceOptions;
   readonly nodeId: string;
-  readonly #log: Logger;
   /** One frozen answer per partition, replaced (never mutated) on every change: no allocation per call. */
   #answers: readonly LeaderAnswer[];
   readonly #notLeading: readonly LeaderAnswer[];
   /** The holding behind each leading answer: its signal is judged on the monotonic clock when read. */
-  readonly #held: (HeldItem | null)[];
-  readonly #started = new Set<StartedListener>();
-  readonly #stopped = new Set<StoppedListener>();
+  readonly #held: (Held | null)[];
+  readonly #listeners: HolderListeners<[number]>;
   #view: ResourceView | null = null;
   #clusterLeaderId: () => string | null = () => null;
   #keysByPartition: readonly (readonly string[])[];
@@ -50,7 +44,7 @@ export class PartitionLeadership {
   constructor(options: PartitionResourceOptions, nodeId: string, log: Logger) {
     this.options = options;
     this.nodeId = nodeId;
-    this.#log = log;
+    this.#listeners = new HolderListeners<[number]>(log);
     this.#notLeading = Object.freeze(Array.from({ length: options.partitions }, (_, partition) => Object.freeze({ leader: false, partition, token: null })));
     this.#answers = this.#notLeading;
     this.#held = Array.from({ length: options.partitions }, () => null);
@@ -125,13 +119,15 @@ export class PartitionLeadership {
     return member === undefined ? null : advertisedUrl(member);
   }
 
-  /** Adds a listener; returns a function that removes it. */
-  on(event: 'started', listener: StartedListener): () => void;
-  on(event: 'stopped', listener: StoppedListener): () => void;
-  on(event: 'started' | 'stopped', listener: StartedListener | StoppedListener): () => void {
-    const set = (event === 'started' ? this.#started : this.#stopped) as Set<typeof listener>;
-    set.add(listener);
-    return () => void set.delete(listener);
+  /**
+   * Adds a listener; returns a function that removes it. `acquired` tells that this node now
+   * leads a partition (with its token, fence and signal); `released` is awaited before the
+   * partition's election is given up. InvalidArgumentError for an unknown event.
+   */
+  on(event: 'acquired', listener: AcquiredListener<[number]>): () => void;
+  on(event: 'released', listener: ReleasedListener<[number]>): () => void;
+  on(event: 'acquired' | 'released', listener: AcquiredListener<[number]> | ReleasedListener<[number]>): () => void {
+    return this.#listeners.on(event as 'acquired', listener as AcquiredListener<[number]>);
   }
 
   // ---- fed by the ResourceRunner ----
@@ -151,35 +147,23 @@ export class PartitionLeadership {
   }
 
   /** @internal This node won `partition`. */
-  started(partition: number, held: HeldItem): void {
+  acquired(partition: number, held: Held): void {
     this.#held[partition] = held;
     this.#setAnswer(partition, Object.freeze({ leader: true, partition, token: held.token }));
-    for (const listener of [...this.#started]) {
-      try {
-        listener(partition, held);
-      } catch (error) {
-        this.#log.error({ partition, err: error }, 'partition started listener failed');
-      }
-    }
+    this.#listeners.acquired(partition, held);
   }
 
   /** @internal This node let `partition` go: answers change first, then the listeners run. */
-  async stopped(partition: number, reason: StopReason): Promise<void> {
+  async released(partition: number, reason: ReleaseReason): Promise<void> {
     this.#held[partition] = null;
     this.#setAnswer(partition, this.#notLeading[partition] as LeaderAnswer);
-    await Promise.all([...this.#stopped].map(async (listener) => {
-      try {
-        await listener(partition, reason);
-      } catch (error) {
-        this.#log.error({ partition, err: error }, 'partition stopped listener failed');
-      }
-    }));
+    await this.#listeners.released(partition, reason);
   }
 
   /**
    * Leading `partition` at this moment: an answer says so and its term is still held. Reading
-   * the holding's signal judges the term's deadline (HeldItem); a term found over ends at once,
-   * and the handoff calls `stopped` for it.
+   * the holding's signal judges the term's deadline (Held); a term found over ends at once,
+   * and the handoff calls `released` for it.
    */
   #leads(partition: number): boolean {
     return this.#answers[partition]?.leader === true && this.#held[partition]?.signal.aborted === false;

@@ -5,7 +5,7 @@
  */
 import type { Logger } from 'pino';
 import { Counter, Gauge, type Registry } from 'prom-client';
-import { silentLogger } from '../handoff/silent-logger.js';
+import { silentLogger } from '../owned-items/silent-logger.js';
 import { systemClock, type Clock } from '../clock.js';
 import { NotFoundError } from '../errors.js';
 import type { FeatureContext, NodeFeature, NodeFeatureFactory } from '../feature/feature.js';
@@ -40,8 +40,8 @@ export class PartitionsFeature implements NodeFeature {
         changes.inc({ resource: resource.name });
       };
       led.set({ resource: resource.name }, 0);
-      resource.on('started', update);
-      resource.on('stopped', update);
+      resource.on('acquired', update);
+      resource.on('released', update);
     }
   }
 

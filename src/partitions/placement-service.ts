@@ -8,9 +8,9 @@
  */
 import type { Logger } from 'pino';
 import type { Backend, Leadership } from '../contract/contract.js';
-import { silentLogger } from '../handoff/silent-logger.js';
-import { runLeaderLoop, type LeaderLoopEnd, type PassResult } from '../handoff/leader-loop.js';
-import { OfflineGrace } from '../handoff/offline-grace.js';
+import { silentLogger } from '../owned-items/silent-logger.js';
+import { runLeaderLoop, type LeaderLoopEnd, type PassResult } from '../owned-items/placement-loop.js';
+import { OfflineGrace } from '../owned-items/offline-grace.js';
 import { systemClock, type Clock } from '../clock.js';
 import { StateError, type CorruptDocumentError } from '../errors.js';
 import { planPlacement, nodesOf, type PlacementPlan } from './placement-plan.js';

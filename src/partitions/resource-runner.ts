@@ -13,7 +13,7 @@ import type { Backend, Leadership, Session } from '../contract/contract.js';
 import type { Clock } from '../clock.js';
 import type { ClusterElector } from '../feature/cluster-elector.js';
 import { anyAborted } from '../election/pause.js';
-import { HandoffSlots } from '../handoff/handoff-slots.js';
+import { HandoffSlots } from '../owned-items/handoff-slots.js';
 import { actingMaster, type PartitionLeadership } from './partition-leadership.js';
 import { PlacementService } from './placement-service.js';
 import { partitionElection } from './resource-layout.js';
@@ -48,8 +48,8 @@ export class ResourceRunner {
       electionOf: (partition) => partitionElection(name, partition),
       maxItems: leadership.options.partitions,
       info: { nodeId: ctx.session.nodeId },
-      onStarted: (partition, held) => leadership.started(partition, held),
-      onStopped: (partition, reason) => leadership.stopped(partition, reason),
+      acquired: (partition, held) => leadership.acquired(partition, held),
+      released: (partition, reason) => leadership.released(partition, reason),
     });
   }
 

@@ -1,7 +1,7 @@
 import type { Logger } from 'pino';
 import type { Backend, Member } from '../contract/contract.js';
-import { SerialReader } from '../handoff/serial-reader.js';
-import { pause } from '../handoff/wakeup.js';
+import { SerialReader } from '../owned-items/serial-reader.js';
+import { pause } from '../owned-items/wakeup.js';
 import type { Clock } from '../clock.js';
 import { readResource, resourcePrefix, type ResourceState } from './resource-layout.js';
 

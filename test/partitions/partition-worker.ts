@@ -44,9 +44,9 @@ function nodeLogger(): pino.Logger {
 const node = new BatonNode(config, { logger: nodeLogger() });
 for (const name of Object.keys(config.partitions ?? {})) {
   const resource = node.partitions(name);
-  resource.on('started', (partition, { token }) => record({ e: 'start', partition, token }));
+  resource.on('acquired', (partition, { token }) => record({ e: 'start', partition, token }));
   // The hot-path answer is already false when this runs, and the election is resigned only after it.
-  resource.on('stopped', (partition) => record({ e: 'stop', partition }));
+  resource.on('released', (partition) => record({ e: 'stop', partition }));
 }
 await node.start();
 record({ e: 'up' });

@@ -1,5 +1,5 @@
 /**
- * Issue 10, case 3 on PostgreSQL: `onStartedLeading` (and HandoffSlots' `onStarted`, behind
+ * Issue 10, case 3 on PostgreSQL: `onStartedLeading` (and HandoffSlots' `acquired`, behind
  * buckets and partitions) is never called with a term that has already ended, and such a term
  * gets no `onStoppedLeading` (`onStopped`) either. The pause between sending the take and
  * reading its answer is made on the real server:
@@ -21,8 +21,9 @@ import type { Leadership, SessionTiming } from '../../src/contract/index.js';
 import { openPostgresBackend } from '../../src/backends/sql/postgres/index.js';
 import type { SqlBackend } from '../../src/backends/sql/sql-backend.js';
 import { CLUSTER_LEADER_ELECTION, LeaderElector } from '../../src/election/index.js';
-import { HandoffSlots, type HandoffReason } from '../../src/handoff/handoff-slots.js';
-import { silentLogger } from '../../src/handoff/silent-logger.js';
+import { HandoffSlots } from '../../src/owned-items/handoff-slots.js';
+import type { ReleaseReason } from '../../src/holding/index.js';
+import { silentLogger } from '../../src/owned-items/silent-logger.js';
 import { FakeClock } from '../../src/testing/fake-clock.js';
 import { createPostgresFixture } from '../support/postgres-fixture.js';
 import { slowCampaigns } from '../support/slow-campaigns.js';
@@ -121,7 +122,7 @@ describe('LeaderElector and HandoffSlots on PostgreSQL: never start a term that 
     await raw.query('COMMIT');
     await stepUntil('the elector to lead', clock, renewals, () => started.length > 0);
     assert.deepEqual(started, [{ term: delayedTerm, held: true, aborted: false }]);
-    assert.equal(stopped.count, 0, 'no onStoppedLeading for a term still held');
+    assert.equal(stopped.count, 0, 'no releasedLeading for a term still held');
     assert.equal(elector.isLeader(), true);
     assert.equal(session.state, 'live');
   });
@@ -160,7 +161,7 @@ describe('LeaderElector and HandoffSlots on PostgreSQL: never start a term that 
     const { session, renewals, raw } = await open(clock);
     const slow = slowCampaigns(session);
     const started: Array<{ token: number; aborted: boolean }> = [];
-    const stopped: Array<[number, HandoffReason]> = [];
+    const stopped: Array<[number, ReleaseReason]> = [];
     slots = new HandoffSlots<number>({
       session: slow.session,
       clock,
@@ -169,8 +170,8 @@ describe('LeaderElector and HandoffSlots on PostgreSQL: never start a term that 
       electionOf: (item) => `item/${item}`,
       maxItems: 4,
       info: {},
-      onStarted: (_item, held) => void started.push({ token: held.token, aborted: held.signal.aborted }),
-      onStopped: (item, reason) => void stopped.push([item, reason]),
+      acquired: (_item, held) => void started.push({ token: held.token, aborted: held.signal.aborted }),
+      released: (item, reason) => void stopped.push([item, reason]),
     });
     slots.want(new Set([1]));
     await waitFor('the take to land (its answer held back)', () => slow.held === 1);
@@ -179,7 +180,7 @@ describe('LeaderElector and HandoffSlots on PostgreSQL: never start a term that 
     await stepUntil('the term to end', clock, renewals, () => !term.held());
     slow.release();
     await clock.advance(0);
-    assert.equal(started.length, 0, `onStarted was called with a term that had already ended: ${JSON.stringify(started)}`);
+    assert.equal(started.length, 0, `acquired was called with a term that had already ended: ${JSON.stringify(started)}`);
     assert.deepEqual(slots.owned(), []);
     await stepUntil('the item to be won again', clock, renewals, () => {
       slow.release();

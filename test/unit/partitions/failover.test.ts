@@ -110,7 +110,7 @@ describe('partitioned leadership (memory backend, fake clock)', () => {
     const mine = node.leadership.leading();
     assert.ok(mine.length > 0);
     const stopped: number[] = [];
-    node.leadership.on('stopped', (p) => void stopped.push(p));
+    node.leadership.on('released', (p) => void stopped.push(p));
     sim.store.isolate(node.session.id);
     await sim.advance(2_000, 500);
     assert.equal(node.session.state, 'suspended');

@@ -46,12 +46,12 @@ export class Sim {
     const elector = new LeaderElector({ backend, session, info: { nodeId }, clock: this.clock });
     elector.start();
     const leadership = new PartitionLeadership(this.options, nodeId, log);
-    leadership.on('started', (partition) => {
+    leadership.on('acquired', (partition) => {
       const set = this.holders.get(partition) ?? this.holders.set(partition, new Set()).get(partition)!;
       if (set.size > 0) this.overlap ??= `partition ${partition}: ${nodeId} started while ${[...set].join(',')} led it`;
       set.add(nodeId);
     });
-    leadership.on('stopped', (partition) => void this.holders.get(partition)?.delete(nodeId));
+    leadership.on('released', (partition) => void this.holders.get(partition)?.delete(nodeId));
     const runner = new ResourceRunner(leadership, { backend, session, elector, clock: this.clock, log });
     const node = { nodeId, backend, session, elector, leadership, runner };
     this.nodes.set(nodeId, node);

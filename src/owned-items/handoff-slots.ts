@@ -3,12 +3,12 @@
  * (buckets, partitions) that each have their own election: a node acts for item i only while it
  * holds the election `electionOf(i)` through its session.
  * 1. The caller says which items this node should hold now (`want`).
- * 2. An item that is no longer wanted is released: its signal aborts, `onStopped` runs and is
+ * 2. An item that is no longer wanted is released: its signal aborts, `released` runs and is
  *    awaited (the work must stop), and only then is the election resigned.
  * 3. A wanted item is campaigned for; the store grants it only once the previous holder resigned
  *    or its session died (ZooKeeper: ephemeral node gone; SQL: lease expired on the database
- *    clock, after the old holder's own local deadline). Then `onStarted` runs with the term as
- *    fencing token.
+ *    clock, after the old holder's own local deadline). Then `acquired` runs with the term as
+ *    fencing token and its fence.
  * So at most one node acts for an item at any time, whatever the callers believe.
  */
 import { getMaxListeners, setMaxListeners } from 'node:events';
@@ -20,21 +20,7 @@ import { ClosedError, StateError, isBatonError } from '../errors.js';
 import { Permits } from './permits.js';
 import { pause } from './wakeup.js';
 import { judgedWhenRead } from '../judged-signal.js';
-
-/** What the holder of an item gets: the fencing token, and a signal that aborts when it ends. */
-export interface HeldItem {
-  /** The term of the item's election: increases with every handoff. */
-  readonly token: number;
-  /**
-   * Aborts when this holding ends (moved, term or session lost, closed). Stop then. Reading it
-   * checks the term's deadline on the monotonic clock first (`Leadership.held()`), so
-   * `held.signal.aborted` read at once is always current, even before any timer has run.
-   */
-  readonly signal: AbortSignal;
-}
-
-/** Why an item was let go: not wanted here any more, its term or session ended, or closing. */
-export type HandoffReason = 'moved' | 'lost' | 'closed';
+import type { Held, ReleaseReason } from '../holding/index.js';
 
 export interface HandoffSlotsOptions<K extends string | number> {
   readonly session: Session;
@@ -47,9 +33,10 @@ export interface HandoffSlotsOptions<K extends string | number> {
   readonly maxItems: number;
   /** Published as the holder's info in each election. */
   readonly info: JsonObject;
-  readonly onStarted: (item: K, held: HeldItem) => void;
-  /** Awaited before the election is resigned. Errors are logged. */
-  readonly onStopped: (item: K, reason: HandoffReason) => void | Promise<void>;
+  /** This node won `item`: act for it while `held.signal` has not aborted. */
+  readonly acquired: (item: K, held: Held) => void;
+  /** Awaited before the election is resigned (the work must have stopped). Errors are logged. */
+  readonly released: (item: K, reason: ReleaseReason) => void | Promise<void>;
 }
 
 /** Listeners the session's own machinery and other features may add to its `lost` signal. */
@@ -82,7 +69,7 @@ type Slot = Campaign | Owned | { readonly kind: 'releasing' };
  * @example
  * const slots = new HandoffSlots<number>({ session, clock, log, noun: 'partition', maxItems: 24,
  *   electionOf: (p) => `partition/orders/${p}`, info: { nodeId: session.nodeId },
- *   onStarted: (p, { token, signal }) => serve(p, token, signal), onStopped: (p) => drain(p) });
+ *   acquired: (p, { fence, signal }) => serve(p, fence, signal), released: (p) => drain(p) });
  * slots.want(new Set([3, 7]));
  */
 export class HandoffSlots<K extends string | number> {
@@ -154,7 +141,7 @@ export class HandoffSlots<K extends string | number> {
     this.#reconcile();
   }
 
-  /** Releases everything (awaiting onStopped, then resigning) and stops campaigning. Idempotent. */
+  /** Releases everything (awaiting released, then resigning) and stops campaigning. Idempotent. */
   close(): Promise<void> {
     this.#closing ??= (async () => {
       const closed = new ClosedError(`${this.#o.noun} handoff`);
@@ -265,9 +252,9 @@ export class HandoffSlots<K extends string | number> {
   /**
    * Step 3 done: record the term and tell the caller; a term that ends releases it. False (and
    * nothing started) when the term is no longer held: it ended between the take and reading
-   * its answer (a pause longer than renewDeadlineMs). The check is made right before onStarted
-   * with nothing in between that waits, so onStarted never sees an ended term; such a term was
-   * never started, so it gets no onStopped, and its lease is left to expire (safety model 3).
+   * its answer (a pause longer than renewDeadlineMs). The check is made right before acquired
+   * with nothing in between that waits, so acquired never sees an ended term; such a term was
+   * never started, so it gets no released, and its lease is left to expire (safety model 3).
    */
   #own(item: K, leadership: Leadership): boolean {
     const { log, noun } = this.#o;
@@ -279,11 +266,11 @@ export class HandoffSlots<K extends string | number> {
     const slot: Owned = { kind: 'owned', leadership, stop, onLost: () => this.#track(this.#releaseLost(item, slot)) };
     this.#slots.set(item, slot);
     this.#ownedCount += 1;
-    // Listening before onStarted: a term found over while onStarted runs is released too.
+    // Listening before acquired: a term found over while acquired runs is released too.
     leadership.signal.addEventListener('abort', slot.onLost, { once: true });
     log.debug({ [noun]: item, token: leadership.term }, `${noun} acquired`);
     this.#change?.acquired.push(item);
-    this.#o.onStarted(item, heldItem(leadership, stop));
+    this.#o.acquired(item, heldItem(leadership, stop));
     // A change of mind while the campaign ran (unwanted now) releases at once.
     if (!this.#wanted.has(item)) this.#reconcileItem(item);
     return true;
@@ -292,7 +279,7 @@ export class HandoffSlots<K extends string | number> {
   /**
    * A term that ended releases its item, one microtask later: the term ends inside its signal's
    * abort listener, and one session loss ends every term of the session from one call. Were
-   * onStopped run right there, a listener that asks about holding (`owned()`, `held()`) would
+   * released run right there, a listener that asks about holding (`owned()`, `held()`) would
    * end the next term inside it, and so on, one stack frame deeper per item: with thousands of
    * items the stack overflows. The holding already reads as ended (`held()` is false, the held
    * item's signal is aborted when read), so nothing acts for the item meanwhile.
@@ -302,8 +289,8 @@ export class HandoffSlots<K extends string | number> {
     await this.#release(item, slot, 'lost');
   }
 
-  /** Step 2: stop the work (signal, awaited onStopped), then resign so a successor may start. */
-  async #release(item: K, slot: Owned, reason: HandoffReason): Promise<void> {
+  /** Step 2: stop the work (signal, awaited released), then resign so a successor may start. */
+  async #release(item: K, slot: Owned, reason: ReleaseReason): Promise<void> {
     const { log, noun } = this.#o;
     if (this.#slots.get(item) !== slot) return;
     this.#slots.set(item, { kind: 'releasing' });
@@ -311,7 +298,7 @@ export class HandoffSlots<K extends string | number> {
     slot.leadership.signal.removeEventListener('abort', slot.onLost);
     slot.stop.abort(new StateError(`${noun} ${item} released: ${reason}`));
     try {
-      await this.#o.onStopped(item, reason);
+      await this.#o.released(item, reason);
     } catch (error) {
       log.error({ [noun]: item, err: error }, `${noun} stop callback failed`);
     }
@@ -351,7 +338,7 @@ export class HandoffSlots<K extends string | number> {
  * term's deadline on the monotonic clock (a term found over ends synchronously, and `stop`
  * aborts with it), so a process resumed after a freeze never reads a stale "still held".
  */
-function heldItem(leadership: Leadership, stop: AbortController): HeldItem {
+function heldItem(leadership: Leadership, stop: AbortController): Held {
   const judge = () => {
     if (!stop.signal.aborted && !leadership.held()) stop.abort(leadership.signal.reason);
   };
@@ -359,6 +346,7 @@ function heldItem(leadership: Leadership, stop: AbortController): HeldItem {
   judgedWhenRead(stop.signal, judge);
   return Object.freeze({
     token: leadership.term,
+    fence: leadership.fence,
     get signal(): AbortSignal {
       judge();
       return stop.signal;

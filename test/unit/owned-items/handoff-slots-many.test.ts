@@ -8,8 +8,9 @@ import assert from 'node:assert/strict';
 import { after, describe, it } from 'node:test';
 import { MemoryStore } from '../../../src/backends/memory/index.js';
 import { DEFAULT_TIMING } from '../../../src/contract/index.js';
-import { HandoffSlots, type HandoffReason, type HeldItem } from '../../../src/handoff/handoff-slots.js';
-import { silentLogger } from '../../../src/handoff/silent-logger.js';
+import { HandoffSlots } from '../../../src/owned-items/handoff-slots.js';
+import type { Held, ReleaseReason } from '../../../src/holding/index.js';
+import { silentLogger } from '../../../src/owned-items/silent-logger.js';
 import { FakeClock } from '../../../src/testing/fake-clock.js';
 
 const ITEMS = 8_000;
@@ -22,8 +23,8 @@ describe('HandoffSlots with thousands of items', () => {
 
   it('a lost session releases every item, with a stop callback that asks owned()', async () => {
     const session = await backend.openSession({ nodeId: 'a', info: {}, timing: DEFAULT_TIMING });
-    const stopped = new Map<number, HandoffReason>();
-    const held = new Map<number, HeldItem>();
+    const stopped = new Map<number, ReleaseReason>();
+    const held = new Map<number, Held>();
     const slots = new HandoffSlots<number>({
       session,
       clock,
@@ -32,8 +33,8 @@ describe('HandoffSlots with thousands of items', () => {
       electionOf: (item) => `item/${item}`,
       maxItems: ITEMS,
       info: {},
-      onStarted: (item, holding) => void held.set(item, holding),
-      onStopped: (item, reason) => {
+      acquired: (item, holding) => void held.set(item, holding),
+      released: (item, reason) => {
         stopped.set(item, reason);
         return void held.get(item + 1)?.signal.aborted; // a stop callback looking at other work
       },

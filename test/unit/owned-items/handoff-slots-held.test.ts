@@ -1,14 +1,15 @@
 /**
  * HandoffSlots (the node side of buckets and partitions) on the memory backend with a FakeClock,
- * issue 10 cases 3 and 4: `owned()` and a HeldItem's `signal` are judged on the monotonic clock
- * when read, and `onStarted` never sees a term that ended before the campaign answered.
+ * issue 10 cases 3 and 4: `owned()` and a Held's `signal` are judged on the monotonic clock
+ * when read, and `acquired` never sees a term that ended before the campaign answered.
  */
 import assert from 'node:assert/strict';
 import { afterEach, describe, it } from 'node:test';
 import { MemoryStore } from '../../../src/backends/memory/index.js';
 import { DEFAULT_TIMING, type Backend, type Session } from '../../../src/contract/index.js';
-import { HandoffSlots, type HandoffReason, type HeldItem } from '../../../src/handoff/handoff-slots.js';
-import { silentLogger } from '../../../src/handoff/silent-logger.js';
+import { HandoffSlots } from '../../../src/owned-items/handoff-slots.js';
+import type { Held, ReleaseReason } from '../../../src/holding/index.js';
+import { silentLogger } from '../../../src/owned-items/silent-logger.js';
 import { FakeClock } from '../../../src/testing/fake-clock.js';
 import { slowCampaigns } from '../../support/slow-campaigns.js';
 
@@ -34,8 +35,8 @@ describe('HandoffSlots: holding is judged when asked', () => {
   }
 
   function slotsOf(session: Session) {
-    const started = new Map<number, HeldItem>();
-    const stopped: Array<[number, HandoffReason]> = [];
+    const started = new Map<number, Held>();
+    const stopped: Array<[number, ReleaseReason]> = [];
     const slots = new HandoffSlots<number>({
       session,
       clock,
@@ -44,11 +45,11 @@ describe('HandoffSlots: holding is judged when asked', () => {
       electionOf: (item) => `item/${item}`,
       maxItems: 8,
       info: {},
-      onStarted: (item, held) => {
+      acquired: (item, held) => {
         assert.equal(held.signal.aborted, false, `item ${item} started with a held term`);
         started.set(item, held);
       },
-      onStopped: (item, reason) => void stopped.push([item, reason]),
+      released: (item, reason) => void stopped.push([item, reason]),
     });
     slotsToClose.push(slots);
     return { slots, started, stopped };
@@ -81,7 +82,7 @@ describe('HandoffSlots: holding is judged when asked', () => {
     assert.deepEqual(stopped, [[3, 'lost']]);
   });
 
-  it('onStarted is never called with a term that ended before the campaign answered (and no onStopped for it)', async () => {
+  it('acquired is never called with a term that ended before the campaign answered (and no released for it)', async () => {
     const session = await open('a');
     const slow = slowCampaigns(session);
     const { slots, started, stopped } = slotsOf(slow.session);
@@ -92,7 +93,7 @@ describe('HandoffSlots: holding is judged when asked', () => {
     await clock.advance(renewDeadlineMs);
     slow.release();
     await clock.advance(0);
-    assert.equal(started.size, 0, 'no onStarted with an ended term');
+    assert.equal(started.size, 0, 'no acquired with an ended term');
     assert.deepEqual(stopped, []);
     assert.deepEqual(slots.owned(), []);
     // The old lease expires in the store; the item is won again with a new term.

@@ -1,12 +1,12 @@
 /**
- * SerialReader (src/handoff/serial-reader.ts), which both the bucket target watcher and the
+ * SerialReader (src/owned-items/serial-reader.ts), which both the bucket target watcher and the
  * partition resource watcher read through: reads never overlap, and a change noticed at any
  * moment, even as a read run is ending, is followed by one more read.
  */
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { SerialReader } from '../../../src/handoff/serial-reader.js';
-import { silentLogger } from '../../../src/handoff/silent-logger.js';
+import { SerialReader } from '../../../src/owned-items/serial-reader.js';
+import { silentLogger } from '../../../src/owned-items/silent-logger.js';
 import { FakeClock } from '../../../src/testing/fake-clock.js';
 
 /** A reader whose reads are counted and finish when the test says so. */
