@@ -7,6 +7,7 @@
  * come back as typed errors: 400 InvalidArgumentError, 404 NotFoundError, 401 RefusedError (a
  * missing or wrong token), anything else StoreUnavailableError (with the server's `message` or Helix's `error`).
  */
+import { anySignal } from '../async.js';
 import type { CallOptions } from '../contract/contract.js';
 import { AbortedError, InvalidArgumentError, NotFoundError, RefusedError, StoreUnavailableError } from '../errors.js';
 import { DEFAULT_DIRECTORY_TIMEOUT_MS, DirectoryRoutingSource, errorMessageOf } from '../federation/directory-routing-source.js';
@@ -65,7 +66,7 @@ export class DirectoryClient {
       response = await fetch(url, {
         method,
         headers,
-        signal: AbortSignal.any([AbortSignal.timeout(timeoutMs), ...(options.signal ? [options.signal] : [])]),
+        signal: anySignal(AbortSignal.timeout(timeoutMs), options.signal),
         body: body === undefined ? '' : JSON.stringify(body),
       });
     } catch (error) {

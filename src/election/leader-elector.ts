@@ -30,7 +30,7 @@ import { AbortedError, ClosedError, SessionLostError, StateError } from '../erro
 import { CLUSTER_LEADER_ELECTION, type ElectorState, type LeaderElectorOptions } from './leader-elector-options.js';
 import { LeaderObserver } from './leader-observer.js';
 import { LeaderWaiters } from './leader-waiters.js';
-import { anyAborted, pause } from './pause.js';
+import { pause, whenAborted } from '../async.js';
 
 export class LeaderElector {
   readonly #options: LeaderElectorOptions;
@@ -184,7 +184,7 @@ export class LeaderElector {
         if (!(await pause(this.#clock, this.#timing.retryPeriodMs, stop))) break;
         continue;
       }
-      await anyAborted(leadership.signal, stop);
+      await whenAborted(leadership.signal, stop);
       if (!leadership.signal.aborted) await this.#resignForStop(leadership);
       this.#endTerm(leadership);
       if (stop.aborted) {

@@ -1,7 +1,7 @@
 import type { Logger } from 'pino';
 import type { Clock } from '../clock.js';
 import type { Backend, LeaderRecord } from '../contract/contract.js';
-import { pause } from './pause.js';
+import { pause } from '../async.js';
 
 export interface LeaderObserverOptions {
   readonly backend: Backend;

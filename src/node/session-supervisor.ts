@@ -5,6 +5,7 @@
  */
 import type { Logger } from 'pino';
 import type { Backend, Session, SessionState } from '../contract/contract.js';
+import { pause, whenAborted } from '../async.js';
 import type { Clock } from '../clock.js';
 import type { BatonConfig } from '../config/types.js';
 import { LeaderElector } from '../election/index.js';
@@ -102,7 +103,7 @@ export class SessionSupervisor {
         const notice = sessionRetryNotice(error, config, memberInfo(config, httpPort), waitMs);
         logger.warn(notice.fields, notice.message);
         this.#firstAttempt.resolve();
-        if (!(await this.#pause(clock, waitMs))) break;
+        if (!(await pause(clock, waitMs, this.#closing.signal))) break;
         continue;
       }
       attempt = 0;
@@ -110,20 +111,9 @@ export class SessionSupervisor {
       // 3. Work on this session until it is lost or the node closes.
       await this.#live(session);
       // 4. A lost session: wait one retry period before the next, as a demoted leader must.
-      if (!signal.aborted && !(await this.#pause(clock, config.election.retryPeriodMs))) break;
+      if (!signal.aborted && !(await pause(clock, config.election.retryPeriodMs, this.#closing.signal))) break;
     }
     this.#firstAttempt.resolve();
-  }
-
-  /** Sleeps `ms`; false when the node started closing meanwhile (the only way sleep rejects). */
-  async #pause(clock: Clock, ms: number): Promise<boolean> {
-    try {
-      await clock.sleep(ms, { signal: this.#closing.signal });
-      return true;
-    } catch (error) {
-      if (isBatonError(error, 'ABORTED')) return false;
-      throw error;
-    }
   }
 
   async #live(session: Session): Promise<void> {
@@ -170,7 +160,7 @@ export class SessionSupervisor {
       }
     }
     // 3. Until the session is lost or the node closes.
-    await waitForEither(session.lost, this.#closing.signal);
+    await whenAborted(session.lost, this.#closing.signal);
     const reason = this.#closing.signal.aborted ? 'closing' : 'session lost';
     if (reason === 'session lost') log.warn({ reason, cause: describe(session.lost.reason) }, 'session lost; stopping features and opening a new session');
     // 4. Stop in reverse order, then resign and release the session (graceful when closing).
@@ -185,19 +175,6 @@ export class SessionSupervisor {
     this.#elector = null;
     log.info({ reason }, 'session ended');
   }
-}
-
-function waitForEither(a: AbortSignal, b: AbortSignal): Promise<void> {
-  if (a.aborted || b.aborted) return Promise.resolve();
-  return new Promise((resolve) => {
-    const done = () => {
-      a.removeEventListener('abort', done);
-      b.removeEventListener('abort', done);
-      resolve();
-    };
-    a.addEventListener('abort', done, { once: true });
-    b.addEventListener('abort', done, { once: true });
-  });
 }
 
 function describe(reason: unknown): string {

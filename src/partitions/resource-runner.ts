@@ -12,7 +12,7 @@ import type { Logger } from 'pino';
 import type { Backend, Leadership, Session } from '../contract/contract.js';
 import type { Clock } from '../clock.js';
 import type { ClusterElector } from '../feature/cluster-elector.js';
-import { anyAborted } from '../election/pause.js';
+import { whenAborted as anyAborted } from '../async.js';
 import { HandoffSlots } from '../owned-items/handoff-slots.js';
 import { actingMaster, type PartitionLeadership } from './partition-leadership.js';
 import { PlacementService } from './placement-service.js';

@@ -3,6 +3,7 @@
  * place where library calls are made (so every call settles), and the measure of when the
  * server last answered (the session's liveness, see {@link ZkConnection.lastHeardAt}).
  */
+import { anySignal, pause } from '../async.js';
 import type { Clock } from '../clock.js';
 import { systemClock } from '../clock.js';
 import { AbortedError, ClosedError, InvalidArgumentError, StoreUnavailableError } from '../errors.js';
@@ -315,11 +316,8 @@ export class ZkConnection {
     const readTimeout = this.options.readTimeoutMs ?? Math.max(1, Math.floor(this.options.sessionTimeoutMs / 3));
     const signal = this.#ended.signal;
     while (!signal.aborted) {
-      try {
-        await this.clock.sleep(interval, { signal: AbortSignal.any([signal, this.#probeNow.signal]) });
-      } catch {
-        if (signal.aborted) return; // ended: the loop stops with the connection
-      }
+      await pause(this.clock, interval, anySignal(signal, this.#probeNow.signal));
+      if (signal.aborted) return; // ended: the loop stops with the connection
       if (this.#state !== 'connected') {
         this.#unstickHandshake(readTimeout);
         continue;

@@ -1,6 +1,7 @@
 import type { CallOptions } from '../../contract/contract.js';
 import type { JsonObject } from '../../contract/json.js';
 import type { Clock } from '../../clock.js';
+import { anySignal, pause, raceSignal } from '../../async.js';
 import { AbortedError, SessionLostError } from '../../errors.js';
 import type { EtcdClient, Message } from './etcd-client.js';
 import { toContractError } from './etcd-error.js';
@@ -57,13 +58,13 @@ const MAX_RECREATES = 10;
  *    answer never came, it also withdraws the create so that it can no longer land (see below).
  */
 export async function campaign(ctx: CampaignContext, options: CallOptions = {}): Promise<EtcdLeadership> {
-  const stop = AbortSignal.any([ctx.lost, ...(options.signal ? [options.signal] : [])]);
+  const stop = anySignal(ctx.lost, options.signal);
   let creating: Promise<number> | undefined;
   try {
-    if (ctx.previous) await raced(ctx.previous, stop, ctx.election);
+    if (ctx.previous) await raceSignal(ctx.previous, stop, `campaign for "${ctx.election}"`);
     for (let attempt = 0; attempt < MAX_RECREATES; attempt++) {
       creating = createCandidate(ctx);
-      const revision = await raced(creating, stop, ctx.election);
+      const revision = await raceSignal(creating, stop, `campaign for "${ctx.election}"`);
       const won = await waitForTurn(ctx, revision, stop);
       if (won && stop.aborted) won.end('resigned'); // won as the caller gave up: never hand out a term nobody holds
       else if (won) return won;
@@ -215,7 +216,7 @@ async function dropCandidate(ctx: CampaignContext, creating: Promise<number>): P
       );
       return;
     } catch {
-      await ctx.clock.sleep(ctx.recheckMs, { signal: ctx.lost }).catch(() => undefined);
+      await pause(ctx.clock, ctx.recheckMs, ctx.lost);
     }
   }
 }
@@ -228,16 +229,6 @@ async function deleteIfRevision(ctx: CampaignContext, revision: number): Promise
 function firstKv(txn: Message, index: number): Message | undefined {
   const op = (txn['responses'] as Message[])[index];
   return ((op?.['response_range'] as Message | undefined)?.['kvs'] as Message[] | undefined)?.[0];
-}
-
-/** Settles with `promise`, or rejects as soon as `signal` aborts (`promise` runs on). */
-function raced<T>(promise: Promise<T>, signal: AbortSignal, election: string): Promise<T> {
-  if (signal.aborted) return Promise.reject(new AbortedError(`campaign for "${election}"`, signal.reason));
-  return new Promise<T>((resolve, reject) => {
-    const onAbort = () => reject(new AbortedError(`campaign for "${election}"`, signal.reason));
-    signal.addEventListener('abort', onAbort, { once: true });
-    promise.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort));
-  });
 }
 
 function campaignError(ctx: CampaignContext, options: CallOptions, error: unknown): unknown {

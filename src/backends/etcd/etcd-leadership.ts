@@ -1,6 +1,7 @@
 import type { CallOptions, Fence, Leadership } from '../../contract/contract.js';
 import type { Clock } from '../../clock.js';
-import { AbortedError, LeadershipEndedError, type LeadershipEndReason } from '../../errors.js';
+import { pause, raceSignal } from '../../async.js';
+import { LeadershipEndedError, type LeadershipEndReason } from '../../errors.js';
 import type { EtcdClient } from './etcd-client.js';
 import { bytes } from './etcd-layout.js';
 import { METHODS } from './etcd-proto.js';
@@ -103,8 +104,7 @@ export class EtcdLeadership implements Leadership {
       this.end('resigned');
     }
     const releasing = this.#releasing ?? Promise.resolve();
-    if (!options.signal) return releasing;
-    return Promise.race([releasing, abortion(options.signal)]);
+    return raceSignal(releasing, options.signal, 'resign');
   }
 
   #release(work: Promise<void>): void {
@@ -115,7 +115,7 @@ export class EtcdLeadership implements Leadership {
   async #deleteAt(releaseAt: number): Promise<void> {
     const { clock, lost } = this.#host;
     const wait = releaseAt - clock.now();
-    if (wait > 0 && (await clock.sleep(wait, { signal: lost }).then(() => false, () => true))) return; // lost: the lease takes the key
+    if (wait > 0 && !(await pause(clock, wait, lost))) return; // lost: the lease takes the key
     await this.#deleteUntilGone();
   }
 
@@ -131,7 +131,7 @@ export class EtcdLeadership implements Leadership {
         await client.unary(METHODS.txn, { compare: [{ key, target: 'CREATE', result: 'EQUAL', create_revision: this.term }], success: [{ request_delete_range: { key } }] }, { signal: lost });
         return;
       } catch {
-        await clock.sleep(retryMs, { signal: lost }).catch(() => undefined);
+        await pause(clock, retryMs, lost);
       }
     }
   }
@@ -146,12 +146,4 @@ export class EtcdLeadership implements Leadership {
       () => undefined, // unreachable: the session's keep-alives decide
     );
   }
-}
-
-function abortion(signal: AbortSignal): Promise<never> {
-  return new Promise((_, reject) => {
-    const fail = () => reject(new AbortedError('resign', signal.reason));
-    if (signal.aborted) fail();
-    else signal.addEventListener('abort', fail, { once: true });
-  });
 }

@@ -3,6 +3,7 @@ import type { CallOptions, Fence, Leadership, Session, SessionState, WatchOption
 import { isJsonObject, type JsonObject } from '../../contract/json.js';
 import { validateElectionName } from '../../contract/names.js';
 import type { SessionTiming } from '../../contract/timing.js';
+import { pause } from '../../async.js';
 import type { Clock } from '../../clock.js';
 import { ClosedError, InvalidArgumentError, SessionLostError, StateError, type LeadershipEndReason } from '../../errors.js';
 import type { EtcdClient } from './etcd-client.js';
@@ -232,7 +233,7 @@ export class EtcdSession implements Session {
       const due = this.#lastAck + this.timing.renewDeadlineMs;
       const now = this.#p.clock.now();
       if (now >= due) return this.#loseByDeadline();
-      await this.#p.clock.sleep(due - now, { signal }).catch(() => undefined); // lost or closed: the loop ends
+      await pause(this.#p.clock, due - now, signal); // lost or closed: the loop ends
     }
   }
 

@@ -1,5 +1,6 @@
 import type { ClientDuplexStream } from '@grpc/grpc-js';
 import type { SessionTiming } from '../../contract/timing.js';
+import { pause } from '../../async.js';
 import type { Clock } from '../../clock.js';
 import type { EtcdClient, Message } from './etcd-client.js';
 import { METHODS } from './etcd-proto.js';
@@ -83,7 +84,7 @@ export class LeaseKeepAlive {
       } else {
         this.#events.onAck(sentAt, latencyMs);
       }
-      await this.#clock.sleep(Math.max(0, next - this.#clock.now()), { signal: stop }).catch(() => undefined);
+      await pause(this.#clock, Math.max(0, next - this.#clock.now()), stop);
     }
   }
 

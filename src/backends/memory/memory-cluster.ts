@@ -1,3 +1,4 @@
+import { pause } from '../../async.js';
 import type { Clock } from '../../clock.js';
 import type { Fence, Member } from '../../contract/contract.js';
 import type { JsonObject } from '../../contract/json.js';
@@ -186,9 +187,7 @@ export class MemoryCluster {
         if (now >= lease.renewedAt + session.ttlMs) this.#dropLease(lease.election);
         else next = Math.min(next, lease.renewedAt + session.ttlMs);
       }
-      await this.#clock.sleep(next - now, { signal }).catch((error: unknown) => {
-        if (!signal.aborted) throw error;
-      });
+      await pause(this.#clock, next - now, signal);
     }
   }
 

@@ -1,4 +1,5 @@
 import { setMaxListeners } from 'node:events';
+import { pause } from '../../async.js';
 import type { Clock } from '../../clock.js';
 import type { CallOptions, Leadership, Session, SessionOptions, SessionState, WatchOptions } from '../../contract/contract.js';
 import { isJsonObject, type JsonObject } from '../../contract/json.js';
@@ -202,14 +203,7 @@ export class MemorySession implements Session {
 
   /** Sleeps on the injected clock until `wakeAt`; false when the session ended meanwhile. */
   async #sleepUntil(wakeAt: number): Promise<boolean> {
-    const signal = this.#lost.signal;
-    try {
-      await this.#clock.sleep(Math.max(0, wakeAt - this.#clock.now()), { signal });
-      return !signal.aborted;
-    } catch (error) {
-      if (signal.aborted) return false;
-      throw error;
-    }
+    return pause(this.#clock, Math.max(0, wakeAt - this.#clock.now()), this.#lost.signal);
   }
 
   #lose(reason: SessionLostError): void {

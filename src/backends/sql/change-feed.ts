@@ -2,7 +2,7 @@ import type { Clock } from '../../clock.js';
 import type { ChangeListener } from '../../contract/contract.js';
 import { AbortedError } from '../../errors.js';
 import type { SqlConnection } from './dialect.js';
-import { anySignal } from './signals.js';
+import { anySignal } from '../../async.js';
 
 /** One reading of what a watch looks at. */
 export interface Reading {
@@ -52,13 +52,12 @@ export class ChangeFeed {
     const woken = new AbortController();
     const wake = () => woken.abort();
     this.#waiters.add(wake);
-    const both = anySignal([signal, woken.signal]);
+    const both = anySignal(signal, woken.signal);
     try {
-      await this.#clock.sleep(ms, { signal: both.signal });
+      await this.#clock.sleep(ms, { signal: both });
     } catch (error) {
       if (signal.aborted) throw error;
     } finally {
-      both.dispose();
       this.#waiters.delete(wake);
     }
   }

@@ -1,3 +1,4 @@
+import { pause } from '../../async.js';
 import type { Clock } from '../../clock.js';
 
 /**
@@ -60,11 +61,7 @@ export class LocalDeadline {
         this.#expire();
         return;
       }
-      try {
-        await this.#clock.sleep(wait, { signal: this.#stop.signal });
-      } catch {
-        return; // cancelled, or expired by check()
-      }
+      if (!(await pause(this.#clock, wait, this.#stop.signal))) return; // cancelled, or expired by check()
     }
   }
 }

@@ -3,7 +3,7 @@ import type { SessionTiming } from '../../contract/timing.js';
 import type { BatonError } from '../../errors.js';
 import { SessionLostError } from '../../errors.js';
 import { LocalDeadline } from './local-deadline.js';
-import { raceSignal } from './signals.js';
+import { pause, raceSignal } from '../../async.js';
 
 export interface RenewalLoopOptions {
   readonly clock: Clock;
@@ -90,11 +90,7 @@ export class RenewalLoop {
     const { clock, timing, what } = this.#options;
     const signal = this.#stop.signal;
     while (!signal.aborted) {
-      try {
-        await clock.sleep(timing.retryPeriodMs, { signal });
-      } catch {
-        return; // stopped
-      }
+      if (!(await pause(clock, timing.retryPeriodMs, signal))) return; // stopped
       const started = clock.now();
       let renewed: boolean;
       try {

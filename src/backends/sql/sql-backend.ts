@@ -24,7 +24,7 @@ import type { SqlContext } from './sql-context.js';
 import { SqlKv } from './sql-kv.js';
 import { SqlSession } from './sql-session.js';
 import { buildStatements } from './statements.js';
-import { raceSignal, anySignal } from './signals.js';
+import { anySignal, raceSignal } from '../../async.js';
 import { tableNames } from './table-prefix.js';
 
 /** Options shared by every SQL engine. */
@@ -228,8 +228,7 @@ export class SqlBackend implements Backend {
 
   #watch(read: () => Promise<Reading>, listener: ChangeListener, options: WatchOptions): void {
     this.#ctx.checkOpen();
-    const { signal, dispose } = anySignal([options.signal, this.#ctx.closed]);
-    signal.addEventListener('abort', dispose, { once: true });
+    const signal = anySignal(options.signal, this.#ctx.closed);
     this.#ctx.feed.watch(this.#ctx.pollIntervalMs, read, listener, signal);
   }
 }

@@ -3,7 +3,7 @@ import { AbortedError, ClosedError, SessionLostError, StoreUnavailableError } fr
 import type { AcquiredLease, LeaseHolder } from './sql-leadership.js';
 import type { SqlContext } from './sql-context.js';
 import type { SqlRow } from './dialect.js';
-import { anySignal, raceSignal } from './signals.js';
+import { anySignal, raceSignal } from '../../async.js';
 
 /** Who campaigns, and with what. */
 export interface Campaigner extends LeaseHolder {
@@ -97,37 +97,33 @@ async function readMine(ctx: SqlContext, who: Campaigner, election: string): Pro
  * rows are left to expire with it, and campaign never resolves with a term already over.
  */
 export async function campaignLoop(ctx: SqlContext, who: Campaigner, election: string, infoText: string, options?: CallOptions): Promise<AcquiredLease> {
-  const { signal, dispose } = anySignal([options?.signal, who.lost, ctx.closed]);
-  try {
-    for (;;) {
-      const generation = ctx.feed.generation;
-      const attempt = tryAcquire(ctx, who, election, infoText);
-      let lease: AcquiredLease | null;
-      try {
-        lease = await raceSignal(attempt, signal, 'campaign');
-      } catch (error) {
-        if (signal.aborted) {
-          attempt.then((late) => late && releaseLate(ctx, who, election, late.term)).catch(() => undefined); // else reconciled (session-leases.ts)
-          throw endedError(options?.signal, who, election);
-        }
-        if (!(error instanceof StoreUnavailableError)) throw error;
-        lease = null; // unreachable now: keep campaigning until the session itself is lost
-      }
-      if (lease !== null) {
-        // Read `lost` again (its getter checks the session's deadline now): a pause between
-        // sending the take and reading its answer may have outlasted it.
-        if (!who.lost.aborted && !signal.aborted) return lease;
-        void releaseLate(ctx, who, election, lease.term).catch(() => undefined); // nobody acted for it
+  const signal = anySignal(options?.signal, who.lost, ctx.closed);
+  for (;;) {
+    const generation = ctx.feed.generation;
+    const attempt = tryAcquire(ctx, who, election, infoText);
+    let lease: AcquiredLease | null;
+    try {
+      lease = await raceSignal(attempt, signal, 'campaign');
+    } catch (error) {
+      if (signal.aborted) {
+        attempt.then((late) => late && releaseLate(ctx, who, election, late.term)).catch(() => undefined); // else reconciled (session-leases.ts)
         throw endedError(options?.signal, who, election);
       }
-      try {
-        await ctx.feed.wait(who.timing.pollIntervalMs, signal, generation);
-      } catch {
-        throw endedError(options?.signal, who, election);
-      }
+      if (!(error instanceof StoreUnavailableError)) throw error;
+      lease = null; // unreachable now: keep campaigning until the session itself is lost
     }
-  } finally {
-    dispose();
+    if (lease !== null) {
+      // Read `lost` again (its getter checks the session's deadline now): a pause between
+      // sending the take and reading its answer may have outlasted it.
+      if (!who.lost.aborted && !signal.aborted) return lease;
+      void releaseLate(ctx, who, election, lease.term).catch(() => undefined); // nobody acted for it
+      throw endedError(options?.signal, who, election);
+    }
+    try {
+      await ctx.feed.wait(who.timing.pollIntervalMs, signal, generation);
+    } catch {
+      throw endedError(options?.signal, who, election);
+    }
   }
 }
 

@@ -4,7 +4,7 @@ import { validateKey, validatePrefix } from '../../contract/names.js';
 import { CorruptDocumentError, FencedError, InvalidArgumentError, VersionConflictError } from '../../errors.js';
 import type { SqlParam, SqlRow } from './dialect.js';
 import type { SqlContext } from './sql-context.js';
-import { anySignal, raceSignal } from './signals.js';
+import { anySignal, raceSignal } from '../../async.js';
 
 function parseValue(key: string, text: unknown): Json {
   try {
@@ -105,8 +105,7 @@ export class SqlKv implements Kv {
   watch(prefix: string, listener: ChangeListener, options: WatchOptions): void {
     validatePrefix(prefix);
     this.#ctx.checkOpen();
-    const { signal, dispose } = anySignal([options.signal, this.#ctx.closed]);
-    signal.addEventListener('abort', dispose, { once: true });
+    const signal = anySignal(options.signal, this.#ctx.closed);
     const read = async () => {
       const { rows } = await this.#ctx.connection.run(this.#ctx.sql.kvVersions, [this.#ctx.cluster, prefix.length, prefix]);
       return {

@@ -2,7 +2,7 @@ import type { CallOptions, Fence, Leadership } from '../../contract/contract.js'
 import type { SessionTiming } from '../../contract/timing.js';
 import { BatonError, ClosedError, LeadershipEndedError, type LeadershipEndReason } from '../../errors.js';
 import type { SqlContext } from './sql-context.js';
-import { raceSignal } from './signals.js';
+import { raceSignal } from '../../async.js';
 import { judgedController } from '../../judged-signal.js';
 
 /** A lease row just acquired. */

@@ -15,7 +15,7 @@ import { campaignLoop } from './sql-campaign.js';
 import type { SqlContext } from './sql-context.js';
 import { SqlLeadership } from './sql-leadership.js';
 import { SessionLeases } from './session-leases.js';
-import { raceSignal } from './signals.js';
+import { raceSignal } from '../../async.js';
 import { judgedController } from '../../judged-signal.js';
 
 function infoText(what: string, info: JsonObject): string {

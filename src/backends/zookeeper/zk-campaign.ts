@@ -1,10 +1,11 @@
 import type { CallOptions } from '../../contract/contract.js';
 import type { JsonObject } from '../../contract/json.js';
 import type { Clock } from '../../clock.js';
+import { anySignal, raceSignal } from '../../async.js';
 import { AbortedError, SessionLostError } from '../../errors.js';
 import type { ZkClient, ZkEvent } from '../../zk-client/zk-client.js';
 import { sortCandidates } from './zk-layout.js';
-import { ZkLeadership, untilSettled, type TermHost } from './zk-leadership.js';
+import { ZkLeadership, type TermHost } from './zk-leadership.js';
 import { zxidToNumber } from '../../zk-client/zk-stat.js';
 import { isZkError, toContractError } from '../../zk-client/zookeeper-error.js';
 
@@ -61,10 +62,10 @@ const MAX_CLEANUP_ATTEMPTS = 5;
  */
 export async function campaign(ctx: CampaignContext, options: CallOptions = {}): Promise<ZkLeadership> {
   const data = Buffer.from(JSON.stringify({ nodeId: ctx.nodeId, info: ctx.info }), 'utf8');
-  const stop = anySignal([ctx.lost, options.signal]);
+  const stop = anySignal(ctx.lost, options.signal);
   let ours: string | undefined;
   try {
-    if (ctx.previous) await untilSettled(ctx.previous, stop, `campaign for "${ctx.election}"`);
+    if (ctx.previous) await raceSignal(ctx.previous, stop, `campaign for "${ctx.election}"`);
     await ctx.client.mkdirs(ctx.dir, { signal: stop });
     for (let created = 0; created < MAX_RECREATES; created++) {
       ours = await createCandidate(ctx, data, stop);
@@ -87,7 +88,7 @@ export async function campaign(ctx: CampaignContext, options: CallOptions = {}):
 async function createCandidate(ctx: CampaignContext, data: Buffer, signal: AbortSignal): Promise<string> {
   const creating = createOnce(ctx, data);
   try {
-    return await untilSettled(creating, signal, `campaign for "${ctx.election}"`);
+    return await raceSignal(creating, signal, `campaign for "${ctx.election}"`);
   } catch (error) {
     ctx.cleanup(dropCandidate(ctx, creating));
     throw error;
@@ -172,7 +173,7 @@ async function waitForTurn(ctx: CampaignContext, ours: string, signal: AbortSign
         });
         continue;
       }
-      await ctx.clock.sleep(ctx.recheckMs, { signal: anySignal([signal, gone.signal]) }).catch(() => {
+      await ctx.clock.sleep(ctx.recheckMs, { signal: anySignal(signal, gone.signal) }).catch(() => {
         if (signal.aborted) throw signal.reason;
       });
     }
@@ -213,9 +214,4 @@ function campaignError(ctx: CampaignContext, options: CallOptions, error: unknow
   }
   if (options.signal?.aborted) return new AbortedError(`campaign for "${ctx.election}"`, options.signal.reason);
   return toContractError(error);
-}
-
-/** A signal that aborts when any of `signals` does (listeners are removed with the first abort). */
-function anySignal(signals: readonly (AbortSignal | undefined)[]): AbortSignal {
-  return AbortSignal.any(signals.filter((s): s is AbortSignal => s !== undefined));
 }

@@ -1,6 +1,7 @@
 import type { CallOptions, Fence, Leadership } from '../../contract/contract.js';
 import type { Clock } from '../../clock.js';
-import { AbortedError, LeadershipEndedError, type LeadershipEndReason } from '../../errors.js';
+import { pause, raceSignal } from '../../async.js';
+import { LeadershipEndedError, type LeadershipEndReason } from '../../errors.js';
 import type { ZkClient, ZkEvent } from '../../zk-client/zk-client.js';
 import { isZkError } from '../../zk-client/zookeeper-error.js';
 import { judgedController } from '../../judged-signal.js';
@@ -112,7 +113,7 @@ export class ZkLeadership implements Leadership {
       this.#release(Promise.resolve().then(() => this.#deleteUntilGone()));
       this.end('resigned');
     }
-    return this.#releasing && options.signal ? untilSettled(this.#releasing, options.signal, 'resign') : Promise.resolve(this.#releasing);
+    return this.#releasing && options.signal ? raceSignal(this.#releasing, options.signal, 'resign') : Promise.resolve(this.#releasing);
   }
 
   #release(work: Promise<void>): void {
@@ -124,13 +125,8 @@ export class ZkLeadership implements Leadership {
   async #deleteAt(releaseAt: number): Promise<void> {
     const { clock, lost } = this.#host;
     const wait = releaseAt - clock.now();
-    if (wait > 0) {
-      try {
-        await clock.sleep(wait, { signal: lost });
-      } catch {
-        return; // the session ended: its candidate goes with it (never earlier than releaseAt, see ZkSession)
-      }
-    }
+    // The session ended: its candidate goes with it (never earlier than releaseAt, see ZkSession).
+    if (wait > 0 && !(await pause(clock, wait, lost))) return;
     await this.#deleteUntilGone();
   }
 
@@ -152,7 +148,7 @@ export class ZkLeadership implements Leadership {
       } catch (error) {
         if (!isZkError(error, 'CONNECTION_LOSS')) return; // NO_NODE: gone; expired, closed, aborted: the session took it
       }
-      await clock.sleep(retryMs, { signal: lost }).catch(() => undefined);
+      await pause(clock, retryMs, lost);
     }
   }
 
@@ -173,14 +169,4 @@ export class ZkLeadership implements Leadership {
       },
     );
   }
-}
-
-/** Settles with `promise`, or rejects with AbortedError(`what`) once `signal` aborts (`promise` runs on). */
-export function untilSettled<T>(promise: Promise<T>, signal: AbortSignal, what: string): Promise<T> {
-  if (signal.aborted) return Promise.reject(new AbortedError(what, signal.reason));
-  return new Promise<T>((resolve, reject) => {
-    const onAbort = () => reject(new AbortedError(what, signal.reason));
-    signal.addEventListener('abort', onAbort, { once: true });
-    promise.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort));
-  });
 }

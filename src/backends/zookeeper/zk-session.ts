@@ -3,6 +3,7 @@ import type { CallOptions, Fence, Leadership, Session, SessionState, WatchOption
 import { isJsonObject, type JsonObject } from '../../contract/json.js';
 import { validateElectionName } from '../../contract/names.js';
 import type { SessionTiming } from '../../contract/timing.js';
+import { pause } from '../../async.js';
 import type { Clock } from '../../clock.js';
 import { ClosedError, InvalidArgumentError, SessionLostError, StateError, type LeadershipEndReason } from '../../errors.js';
 import { campaign } from './zk-campaign.js';
@@ -239,11 +240,7 @@ export class ZkSession implements Session {
         this.#loseByDeadline();
         return;
       }
-      try {
-        await this.#clock.sleep(due - now, { signal });
-      } catch {
-        return; // lost or closed: the loop ends with the session
-      }
+      if (!(await pause(this.#clock, due - now, signal))) return; // lost or closed: the loop ends with the session
     }
   }
 
@@ -272,7 +269,7 @@ export class ZkSession implements Session {
    */
   async #closeAt(releaseAt: number): Promise<void> {
     const wait = releaseAt - this.#clock.now();
-    if (wait > 0) await this.#clock.sleep(wait, { signal: this.#client.ended }).catch(() => undefined);
+    if (wait > 0) await pause(this.#clock, wait, this.#client.ended);
     await this.#client.close().catch(() => undefined);
   }
 

@@ -1,3 +1,4 @@
+import { pause } from '../../async.js';
 import type { Clock } from '../../clock.js';
 import type { ZkClient, ZkEvent } from '../../zk-client/zk-client.js';
 import { isZkError } from '../../zk-client/zookeeper-error.js';
@@ -121,10 +122,9 @@ export class SubtreeWatch {
     if (isZkError(error, 'SESSION_EXPIRED') || (error as { code?: string }).code === 'CLOSED') return; // rearm() follows a replacement
     this.#known.delete(path);
     // Whatever changed at `path` while its watch was missing is told once the watch is set again.
-    this.#options.clock.sleep(this.#options.retryMs, { signal }).then(
-      () => this.#arm(path, depth, true).then(() => this.#notify()),
-      () => undefined, // aborted: the watch is over
-    );
+    void pause(this.#options.clock, this.#options.retryMs, signal).then((slept) => {
+      if (slept) return this.#arm(path, depth, true).then(() => this.#notify()); // else aborted: the watch is over
+    });
   }
 
   /** Calls the listener; one that throws is reported, and cannot break the watch loop. */

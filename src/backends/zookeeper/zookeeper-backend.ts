@@ -10,6 +10,7 @@ import type { Backend, CallOptions, ChangeListener, LeaderRecord, Member, Member
 import { isJsonObject } from '../../contract/json.js';
 import { validateSegment } from '../../contract/names.js';
 import { validateTiming } from '../../contract/timing.js';
+import { pause } from '../../async.js';
 import type { Clock } from '../../clock.js';
 import { systemClock } from '../../clock.js';
 import { ClosedError, ConfigError, InvalidArgumentError, NodeIdInUseError, NotFoundError, StateError, warnCorruptDocument, type NodeIdHolder } from '../../errors.js';
@@ -324,7 +325,7 @@ class ZookeeperBackend implements Backend {
         for (const watch of this.#watches) watch.rearm();
         return;
       } catch {
-        await clock.sleep(RECONNECT_RETRY_MS, { signal }).catch(() => undefined); // retried until closed
+        await pause(clock, RECONNECT_RETRY_MS, signal); // retried until closed
       }
     }
   }

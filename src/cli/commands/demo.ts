@@ -4,6 +4,7 @@
  */
 import { mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
+import { pause, whenAborted } from '../../async.js';
 import { systemClock } from '../../clock.js';
 import { loadConfig } from '../../config/load-config.js';
 import { UsageError, type CliIo, type Command } from '../command.js';
@@ -72,7 +73,7 @@ export const demoCommand: Command = {
       for (const node of nodes) startNode(node, demo, stop.signal);
       const watching = watchCluster(backend, systemClock, VIEW_POLL_MS, (events, view) => demo.changed(events, view), (error) => demo.say({ event: 'error', message: String(error) }, `store read failed: ${String(error)}`), stop.signal);
       const killing = killEveryMs === null ? Promise.resolve() : killLeaders(killEveryMs, nodes, demo, stop.signal);
-      await new Promise<void>((resolve) => stop.signal.addEventListener('abort', () => resolve(), { once: true }));
+      await whenAborted(stop.signal);
       demo.say({ event: 'stopping' }, 'stopping all nodes (SIGTERM) ...');
       await Promise.all([watching, killing]);
       await stopAll(nodes);
@@ -136,11 +137,7 @@ async function killLeaders(everyMs: number, nodes: readonly DemoNodeProcess[], d
   // running under that node id (the restart) is not its holder, so it is left alone.
   let killedTerm: number | null = null;
   while (!signal.aborted) {
-    try {
-      await systemClock.sleep(everyMs, { signal });
-    } catch {
-      return;
-    }
+    if (!(await pause(systemClock, everyMs, signal))) return;
     const leader = demo.view?.leader;
     const node = nodes.find((n) => n.spec.nodeId === leader?.nodeId && n.running);
     if (!node || !leader || leader.term === killedTerm) continue;

@@ -1,3 +1,4 @@
+import { whenAborted } from '../../async.js';
 import { CLUSTER_LEADER_ELECTION } from '../../election/index.js';
 import type { Backend, LeaderRecord } from '../../contract/contract.js';
 import { isBatonError } from '../../errors.js';
@@ -67,7 +68,7 @@ async function watchLeader(backend: Backend, print: (line: string) => void, asJs
   try {
     backend.watchLeader(CLUSTER_LEADER_ELECTION, check, { signal: stop.signal });
     check();
-    await new Promise<void>((resolve) => stop.signal.addEventListener('abort', () => resolve(), { once: true }));
+    await whenAborted(stop.signal);
     await reading;
   } finally {
     process.off('SIGINT', onSignal);

@@ -3,6 +3,7 @@
  * and the leader with its term. Read-only; used by `baton demo`.
  */
 import type { Backend } from '../../contract/contract.js';
+import { anySignal, pause } from '../../async.js';
 import type { Clock } from '../../clock.js';
 import { CLUSTER_LEADER_ELECTION } from '../../election/index.js';
 import { readClusterView, type ClusterView } from '../commands/status.js';
@@ -57,9 +58,6 @@ export async function watchCluster(
     }
     // Sleep until the next poll, a change hint, or the end.
     wake = new AbortController();
-    const stop = () => wake.abort();
-    signal.addEventListener('abort', stop, { once: true });
-    await clock.sleep(pollMs, { signal: wake.signal }).catch(() => undefined);
-    signal.removeEventListener('abort', stop);
+    await pause(clock, pollMs, anySignal(signal, wake.signal));
   }
 }
