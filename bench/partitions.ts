@@ -17,7 +17,7 @@ import Fastify from 'fastify';
 import { pino } from 'pino';
 import { MemoryStore } from '../src/backends/memory/index.js';
 import { loadConfig } from '../src/config/load-config.js';
-import { startNode } from '../src/node/baton-node.js';
+import { startNode } from '../src/http/start-node.js';
 import { PartitionLeadership } from '../src/partitions/partition-leadership.js';
 import { validateResourceOptions } from '../src/partitions/resource-options.js';
 import { quantile, table, writeSection } from './report.js';

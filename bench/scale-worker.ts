@@ -10,7 +10,8 @@
  */
 import { pino } from 'pino';
 import { loadConfig } from '../src/config/load-config.js';
-import { BatonNode } from '../src/node/baton-node.js';
+import { createNode } from '../src/http/start-node.js';
+import type { BatonNode } from '../src/node/baton-node.js';
 import { countSqliteStatements, sqliteStatements } from './scale-sqlite-count.js';
 
 export interface WorkerSetup {
@@ -72,7 +73,7 @@ class DeltaReporter {
 const logger = pino({ level: 'silent' });
 const nodes = setup.nodeIds.map((nodeId) => {
   const values = { store: setup.store, cluster: setup.cluster, nodeId, http: { port: 0 }, log: { level: 'silent' }, buckets: { enabled: true, count: setup.buckets }, partitions: { [setup.resource]: {} } };
-  const node = new BatonNode(loadConfig({ env: {}, values }).config, { logger });
+  const node = createNode(loadConfig({ env: {}, values }).config, { logger });
   new DeltaReporter(node); // listeners go on before start: items may be won before start() resolves
   return node;
 });

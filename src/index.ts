@@ -7,9 +7,9 @@ export { openStore, parseStoreUrl, type OpenStoreOptions, type StoreUrl } from '
 export { MemoryStore, createStandaloneBackend, type MemoryStoreOptions } from './backends/memory/index.js';
 export { LeaderElector, CLUSTER_LEADER_ELECTION, type ElectorState, type LeaderElectorOptions } from './election/index.js';
 export { loadConfig, configSchema, DEFAULT_HTTP_PORT, DEFAULT_STORE_URL, type BatonConfig, type LoadConfigOptions, type LoadedConfig } from './config/index.js';
-export { BatonNode, startNode, type StartNodeOptions, type NodeState, type OpenBackend } from './node/index.js';
+export { BatonNode, type StartNodeOptions, type NodeState, type NodeSurface, type OpenBackend } from './node/index.js';
 export type { NodeFeature, NodeFeatureFactory, FeatureContext, ClusterElector, NodeConfig, StoreConfig, HttpConfig, AdvertiseConfig } from './feature/index.js';
-export { createHttpServer, HttpError, type NodeView, type RouteModule, type RouteContext } from './http/index.js';
+export { createNode, startNode, createHttpServer, HttpError, type NodeView, type RouteModule, type RouteContext } from './http/index.js';
 export { assign, countMoves, loadsOf, primariesOf, type Assignment, type AssignmentInput, type AssignmentNode } from './assignment/index.js';
 export type { Held, ReleaseReason, AcquiredListener, ReleasedListener } from './holding/index.js';
 export { BucketsFeature, BucketOwner, bucketOf, AssignService, readBucketStatus, bucketIds, DEFAULT_BUCKETS_OPTIONS, type BucketsConfig, type BucketsOptions, type BucketId, type BucketStatus, type NodeBuckets, type BucketOwnerOptions, type AssignServiceOptions } from './buckets/index.js';

@@ -1,12 +1,13 @@
 /**
  * One node of a chaos run, as a process of its own, using only the public library (`baton`'s
- * package entry): a BatonNode with the cluster elector, buckets and a partitioned resource.
- * Whatever it holds it works on through the protected register (acting.ts). SIGTERM is a
- * graceful leave: the node closes, every `end` reaches the register, then it exits 0.
+ * package entry): a BatonNode with its HTTP API (createNode), the cluster elector, buckets and
+ * a partitioned resource. Whatever it holds it works on through the protected register
+ * (acting.ts). SIGTERM is a graceful leave: the node closes, every `end` reaches the register,
+ * then it exits 0.
  *
  * Usage: node chaos-node.js <register socket> <config values JSON>
  */
-import { BatonNode, loadConfig } from '../../src/index.js';
+import { createNode, loadConfig } from '../../src/index.js';
 import { RegisterClient } from '../register/register-client.js';
 import { Acting } from './acting.js';
 import { RESOURCE } from './resource.js';
@@ -20,7 +21,7 @@ const register = await RegisterClient.connect(socketPath);
 const acting = new Acting(register, config.nodeId);
 
 // Listeners go on before start(): an item may be won before start() resolves.
-const node = new BatonNode(config);
+const node = createNode(config);
 // The held objects are kept whole: their `signal` getter judges the deadline when read. An item
 // is handed over only once the register recorded its end (baton awaits these listeners).
 node.buckets.on('acquired', (bucket, held) => acting.hold(`bucket/${bucket}`, held));

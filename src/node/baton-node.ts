@@ -1,17 +1,14 @@
 /**
- * The baton node: from a validated config it opens the store, serves HTTP, and keeps a session
- * in the cluster with the cluster-leader elector and the features running on it.
+ * The baton node: from a validated config it opens the store, starts the surfaces the process
+ * entry attached (its HTTP API: startNode in src/http/start-node.ts), and keeps a session in the
+ * cluster with the cluster-leader elector and the features running on it.
  */
-import type { AddressInfo } from 'node:net';
-import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import type { Backend, SessionState } from '../contract/contract.js';
 import { systemClock, type Clock } from '../clock.js';
 import type { BatonConfig } from '../config/types.js';
 import type { LeaderElector } from '../election/index.js';
-import { ConfigError, NotFoundError, PortInUseError, StateError } from '../errors.js';
-import type { NodeView } from '../http/node-view.js';
-import { createHttpServer } from '../http/server.js';
+import { NotFoundError, StateError } from '../errors.js';
 import type { BucketsFeature } from '../buckets/buckets-feature.js';
 import type { PartitionLeadership } from '../partitions/partition-leadership.js';
 import { PARTITIONS_FEATURE, type PartitionsFeature } from '../partitions/partitions-feature.js';
@@ -20,6 +17,7 @@ import type { NodeFeature } from '../feature/feature.js';
 import { featureFactories } from './features.js';
 import { createNodeLogger } from './logger.js';
 import { NodeMetrics } from './node-metrics.js';
+import type { NodeSurface } from './node-surface.js';
 import { openConfiguredStore, openWithRetry, type OpenBackend } from './open-backend.js';
 import { SessionSupervisor } from './session-supervisor.js';
 
@@ -32,6 +30,11 @@ export interface StartNodeOptions {
   readonly logger?: Logger;
   /** Features to run instead of those built from the registry (features.ts). */
   readonly features?: readonly NodeFeature[];
+  /**
+   * Servers to run beside the node, each built from it when it starts (startNode attaches the
+   * HTTP API); default none.
+   */
+  readonly surfaces?: readonly ((node: BatonNode) => NodeSurface)[];
 }
 
 export type NodeState = 'created' | 'starting' | 'running' | 'closing' | 'closed';
@@ -40,19 +43,20 @@ export type NodeState = 'created' | 'starting' | 'running' | 'closing' | 'closed
  * A running node. Create it with {@link startNode}; stop it with `close()`, which releases the
  * lease and the membership at once so a successor takes over without waiting for the TTL.
  */
-export class BatonNode implements NodeView {
+export class BatonNode {
   readonly config: BatonConfig;
   readonly logger: Logger;
   readonly #metrics: NodeMetrics;
   readonly #clock: Clock;
   readonly #open: OpenBackend;
   readonly #features: readonly NodeFeature[];
+  readonly #surfaceFactories: readonly ((node: BatonNode) => NodeSurface)[];
   readonly #done = deferred<Error | null>();
   #state: NodeState = 'created';
   #backend: Backend | null = null;
-  #http: FastifyInstance | null = null;
+  #surfaces: NodeSurface[] = [];
   #supervisor: SessionSupervisor | null = null;
-  #port = 0;
+  #ports: Readonly<Record<string, number>> = {};
   #closing: Promise<void> | null = null;
 
   constructor(config: BatonConfig, options: StartNodeOptions = {}) {
@@ -62,6 +66,7 @@ export class BatonNode implements NodeView {
     this.#clock = options.clock ?? systemClock;
     this.#open = options.openBackend ?? openConfiguredStore;
     this.#features = options.features ?? featureFactories.map((make) => make(config, this.#metrics.registry, this.logger)).filter((f) => f !== null);
+    this.#surfaceFactories = options.surfaces ?? [];
   }
 
   get state(): NodeState {
@@ -82,15 +87,15 @@ export class BatonNode implements NodeView {
     return this.#metrics.registry;
   }
 
-  /** The port the HTTP server bound (useful with http.port 0). */
+  /** The port the HTTP surface bound (useful with http.port 0); 0 without one. */
   get port(): number {
-    return this.#port;
+    return this.#ports['http'] ?? 0;
   }
 
   /** Base URL of the HTTP API. */
   get url(): string {
     const host = this.config.http.host.includes(':') ? `[${this.config.http.host}]` : this.config.http.host;
-    return `http://${host}:${this.#port}`;
+    return `http://${host}:${this.port}`;
   }
 
   get sessionState(): SessionState | 'none' {
@@ -136,15 +141,16 @@ export class BatonNode implements NodeView {
   }
 
   /**
-   * Starts the node: 1. open the store (bounded retries), 2. bind HTTP, 3. start the session
-   * loop. On failure everything opened so far is closed and the error is thrown.
+   * Starts the node: 1. open the store (bounded retries), 2. start the surfaces (bind HTTP),
+   * 3. start the session loop. On failure everything opened so far is closed and the error is
+   * thrown.
    */
   async start(): Promise<void> {
     if (this.#state !== 'created') throw new StateError(`start() called on a node that is ${this.#state}`);
     this.#state = 'starting';
     try {
       this.#backend = await openWithRetry(this.#open, this.config, this.#clock, this.logger);
-      await this.#listen();
+      await this.#startSurfaces();
       const supervisor = new SessionSupervisor({
         config: this.config,
         backend: this.#backend,
@@ -152,7 +158,7 @@ export class BatonNode implements NodeView {
         logger: this.logger,
         metrics: this.#metrics,
         features: this.#features,
-        httpPort: this.#port,
+        httpPort: this.port,
       });
       this.#supervisor = supervisor;
       await supervisor.start();
@@ -172,7 +178,7 @@ export class BatonNode implements NodeView {
     );
   }
 
-  /** Graceful stop: features, leadership, membership, HTTP, store. Idempotent. */
+  /** Graceful stop: features, leadership, membership, surfaces (HTTP), store. Idempotent. */
   close(): Promise<void> {
     return this.#stop(null);
   }
@@ -190,40 +196,15 @@ export class BatonNode implements NodeView {
 
   async #release(): Promise<void> {
     await this.#supervisor?.close();
-    await this.#http?.close().catch((error: unknown) => this.logger.warn({ err: error }, 'http close failed'));
+    for (const surface of this.#surfaces.splice(0).reverse()) await surface.close().catch((error: unknown) => this.logger.warn({ err: error }, 'surface close failed'));
     await this.#backend?.close().catch((error: unknown) => this.logger.warn({ err: error }, 'store close failed'));
   }
 
-  async #listen(): Promise<void> {
-    const { host, port } = this.config.http;
-    const app = createHttpServer(this, { logger: this.logger });
-    this.#http = app;
-    try {
-      await app.listen({ host, port });
-    } catch (error) {
-      const code = (error as NodeJS.ErrnoException).code;
-      if (code === 'EADDRINUSE') throw new PortInUseError(`http.port: port ${port} on ${host} is already in use; pick another http.port (0 = any free port) or stop the process using it`, { cause: error });
-      if (code === 'EADDRNOTAVAIL' || code === 'ENOTFOUND') throw new ConfigError('http.host', `cannot bind ${host}: no such local address`, { cause: error });
-      if (code === 'EACCES') throw new ConfigError('http.port', `no permission to bind port ${port} on ${host}; use a port above 1023`, { cause: error });
-      throw error;
+  async #startSurfaces(): Promise<void> {
+    for (const make of this.#surfaceFactories) {
+      const surface = make(this);
+      this.#surfaces.push(surface);
+      this.#ports = { ...this.#ports, ...(await surface.start()) };
     }
-    this.#port = (app.server.address() as AddressInfo).port;
-    this.logger.info({ reason: 'listening', host, port: this.#port }, 'http listening on %s:%d', host, this.#port);
   }
-}
-
-/**
- * Starts a node from a validated config.
- *
- * @example
- * import { loadConfig, startNode } from 'baton-cluster';
- * const { config } = loadConfig({ values: { store: 'sqlite:./.baton/app.db', http: { port: 0 } } });
- * const node = await startNode(config);
- * console.log(node.url, node.isLeader());
- * await node.close();
- */
-export async function startNode(config: BatonConfig, options: StartNodeOptions = {}): Promise<BatonNode> {
-  const node = new BatonNode(config, options);
-  await node.start();
-  return node;
 }

@@ -1,2 +1,3 @@
-export { BatonNode, startNode, type StartNodeOptions, type NodeState } from './baton-node.js';
+export { BatonNode, type StartNodeOptions, type NodeState } from './baton-node.js';
+export type { NodeSurface } from './node-surface.js';
 export { openConfiguredStore, type OpenBackend } from './open-backend.js';

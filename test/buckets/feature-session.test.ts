@@ -8,7 +8,8 @@ import assert from 'node:assert/strict';
 import { MemoryStore } from '../../src/backends/memory/index.js';
 import { lastUpdateKey } from '../../src/buckets/assignment-layout.js';
 import type { BucketsFeature } from '../../src/buckets/buckets-feature.js';
-import { startNode, type BatonNode } from '../../src/node/index.js';
+import { startNode } from '../../src/http/start-node.js';
+import type { BatonNode } from '../../src/node/index.js';
 import { waitFor } from '../support/wait.js';
 import { silentLogger, testConfig } from '../node/node-helpers.js';
 

@@ -6,7 +6,8 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { openStore } from '../../src/backends/open-store.js';
-import { startNode, type BatonNode } from '../../src/node/baton-node.js';
+import { startNode } from '../../src/http/start-node.js';
+import type { BatonNode } from '../../src/node/baton-node.js';
 import { silentLogger, testConfig } from '../node/node-helpers.js';
 import { createSqliteFixture, type SqlFixture } from '../support/sqlite-fixture.js';
 import { waitFor } from '../support/wait.js';

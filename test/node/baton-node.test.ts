@@ -4,7 +4,8 @@ import { after, describe, it } from 'node:test';
 import { MemoryStore } from '../../src/backends/memory/index.js';
 import type { Backend } from '../../src/contract/contract.js';
 import { isBatonError, StoreUnavailableError } from '../../src/errors.js';
-import { BatonNode, startNode } from '../../src/node/baton-node.js';
+import { createNode, startNode } from '../../src/http/start-node.js';
+import type { BatonNode } from '../../src/node/baton-node.js';
 import type { FeatureContext, NodeFeature } from '../../src/feature/feature.js';
 import { waitFor, withTimeout } from '../support/wait.js';
 import { getJson, silentLogger, testConfig } from './node-helpers.js';
@@ -107,7 +108,7 @@ describe('BatonNode on the memory backend', () => {
     await new Promise<void>((resolve) => blocker.listen(0, '127.0.0.1', resolve));
     const port = (blocker.address() as net.AddressInfo).port;
     try {
-      const node = new BatonNode(testConfig({ cluster: 'busy', nodeId: 'x', http: { port } }), { openBackend: open('busy'), logger: silentLogger });
+      const node = createNode(testConfig({ cluster: 'busy', nodeId: 'x', http: { port } }), { openBackend: open('busy'), logger: silentLogger });
       await assert.rejects(node.start(), (error: unknown) => isBatonError(error, 'PORT_IN_USE') && error.message.includes(String(port)) && error.message.includes('http.port'));
       assert.equal(node.state, 'closed');
     } finally {

@@ -11,7 +11,7 @@ import { appendFileSync } from 'node:fs';
 import path from 'node:path';
 import { pino } from 'pino';
 import { loadConfig } from '../../src/config/load-config.js';
-import { BatonNode } from '../../src/node/baton-node.js';
+import { createNode } from '../../src/http/start-node.js';
 
 /** One line of a worker's log. */
 export interface PartitionEvent {
@@ -41,7 +41,7 @@ function nodeLogger(): pino.Logger {
 }
 
 // Listeners go on before start(): a partition may be won before start() resolves.
-const node = new BatonNode(config, { logger: nodeLogger() });
+const node = createNode(config, { logger: nodeLogger() });
 for (const name of Object.keys(config.partitions ?? {})) {
   const resource = node.partitions(name);
   resource.on('acquired', (partition, { token }) => record({ e: 'start', partition, token }));

@@ -6,7 +6,8 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { MemoryStore } from '../../src/backends/memory/index.js';
-import { startNode, type BatonNode } from '../../src/node/baton-node.js';
+import { startNode } from '../../src/http/start-node.js';
+import type { BatonNode } from '../../src/node/baton-node.js';
 import { partitionOf } from '../../src/partitions/key-partition.js';
 import { getJson, silentLogger, testConfig } from '../node/node-helpers.js';
 import { waitFor } from '../support/wait.js';

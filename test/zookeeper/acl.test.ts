@@ -21,7 +21,7 @@ import { FederatedZkClient } from '../../src/federation/federated-zk-client.js';
 import { ZkRoutingSource } from '../../src/federation/zk-routing-source.js';
 import { encodeRealmRecord } from '../../src/federation/zk-routing-layout.js';
 import { loadConfig } from '../../src/config/load-config.js';
-import { startNode } from '../../src/node/baton-node.js';
+import { startNode } from '../../src/http/start-node.js';
 import type { Backend } from '../../src/contract/index.js';
 import { isBatonError } from '../../src/errors.js';
 import { startStandalone, type StandaloneZooKeeper } from '../support/zookeeper-fixture.js';

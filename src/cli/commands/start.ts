@@ -1,4 +1,4 @@
-import { BatonNode } from '../../node/baton-node.js';
+import { createNode } from '../../http/start-node.js';
 import type { Command } from '../command.js';
 import { configFromArgs } from '../config-args.js';
 import { reportError } from '../run-cli.js';
@@ -25,7 +25,7 @@ export const startCommand: Command = {
   configFlags: true,
   async run(values, _positionals, io) {
     const { config, warnings } = configFromArgs(values, io);
-    const node = new BatonNode(config);
+    const node = createNode(config);
     for (const warning of warnings) node.logger.warn({ reason: 'config' }, warning);
     let signals = 0;
     let starting = true;
