@@ -3,6 +3,7 @@
  * may carry the `cause` that produced it. Messages say what was wrong, with which value, and
  * what to do about it.
  */
+/** The stable code of a {@link BatonError}: one per kind of failure (the classes below). */
 export type BatonErrorCode =
   | 'CONFIG'
   | 'CLOSED'
@@ -22,8 +23,7 @@ export type BatonErrorCode =
   | 'UNSUPPORTED'
   | 'ROUTING'
   | 'NOT_FOUND'
-  | 'ZOOKEEPER'
-  | 'TIMEOUT';
+  | 'ZOOKEEPER';
 
 export class BatonError extends Error {
   readonly code: BatonErrorCode;
@@ -151,7 +151,14 @@ export class UnsupportedError extends BatonError {
   }
 }
 
-export function isBatonError(error: unknown, code?: BatonErrorCode): error is BatonError {
+/**
+ * Whether `error` is a BatonError, and with `code`, one with that code. `code` is checked
+ * against the union, so a misspelt or retired code does not compile; the result narrows `code`.
+ *
+ * @example
+ * if (isBatonError(error, 'FENCED')) stopActing(); // error.code is 'FENCED' here
+ */
+export function isBatonError<C extends BatonErrorCode = BatonErrorCode>(error: unknown, code?: C): error is BatonError & { readonly code: C } {
   return error instanceof BatonError && (code === undefined || error.code === code);
 }
 

@@ -27,7 +27,6 @@ const STATUS_BY_CODE: Partial<Record<BatonErrorCode, number>> = {
   STORE_UNAVAILABLE: 503,
   SESSION_LOST: 503,
   CLOSED: 503,
-  TIMEOUT: 504,
 };
 
 /** Installs the error and not-found handlers on `app`. */
