@@ -65,6 +65,7 @@ export interface DirectoryServer {
   /** `http://host:port` */
   readonly url: string;
   readonly port: number;
+  /** @internal The routing data store the service reads and writes. */
   readonly store: ZkDirectoryStore;
   /** Who may write: only the token's bearer, anyone (opened on purpose), or no one. */
   readonly writes: WriteMode;

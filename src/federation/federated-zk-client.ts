@@ -51,7 +51,10 @@ export interface FederatedZkClientOptions {
    * (default none: znodes open to anyone). Used by the default realm connector only.
    */
   readonly acl?: ZkAcl;
-  /** Opens a realm's client (default: `ZkClient.connect` with the realm name as connect string). */
+  /**
+   * @internal Opens a realm's client (default: `ZkClient.connect` with the realm name as connect
+   * string); tests put fake realms here.
+   */
   readonly connectRealm?: RealmConnector;
 }
 

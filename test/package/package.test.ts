@@ -3,7 +3,9 @@
  * compiled library and CLI, README, LICENSE), and a copy installed from the tarball into an
  * empty project works: the entry point, the `baton` bin, SQLite out of the box, and a clear
  * error naming the package to install for a store whose driver (an optional peer dependency)
- * is missing. Dependencies come from npm's local cache first (the registry only for what is
+ * is missing; each entry point of package.json "exports" loads and exports the values
+ * docs/api/exports.md lists, a TypeScript consumer type-checks against its declarations, and
+ * nothing else of the package can be imported or named. Dependencies come from npm's local cache first (the registry only for what is
  * not cached); install scripts are skipped, so better-sqlite3's native binding is copied from
  * this checkout's build.
  */
@@ -14,10 +16,24 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { promisify } from 'node:util';
+import ts from 'typescript';
 
 const run = promisify(execFile);
 const ROOT = process.cwd();
-const manifest = JSON.parse(readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as { name: string; version: string; license: string; files: string[] };
+const manifest = JSON.parse(readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as { name: string; version: string; license: string; files: string[]; exports: Record<string, { types: string; default: string }> };
+
+/** Import specifiers of the entry points: `baton-cluster`, `baton-cluster/testing`, ... */
+const SPECIFIERS = Object.keys(manifest.exports).map((subpath) => (subpath === '.' ? manifest.name : `${manifest.name}/${subpath.slice(2)}`));
+
+/** The names docs/api/exports.md says `specifier` exports as values (what a loaded module holds). */
+function reportedValues(specifier: string): string[] {
+  const report = readFileSync(path.join(ROOT, 'docs', 'api', 'exports.md'), 'utf8');
+  const section = report.split(/^## /m).find((part) => part.startsWith(`\`${specifier}\` (`)) ?? '';
+  const values = [...section.matchAll(/^\| `([^`]+)` \| (.+) \|$/gm)]
+    .filter(([, , kind]) => (kind ?? '').split(' + ').some((k) => ['class', 'function', 'const', 'let', 'enum', 'namespace'].includes(k)))
+    .map(([, name]) => name ?? '');
+  return values.sort();
+}
 
 /** What a tarball may hold: the compiled library (code and types), the manifest, README and LICENSE. */
 const SHIPPED = /^(package\.json|README\.md|LICENSE|dist\/src\/.+\.(js|d\.ts))$/;
@@ -66,7 +82,9 @@ describe('the npm package', () => {
     const paths = packed.files.map((f) => f.path);
     const stray = paths.filter((p) => !SHIPPED.test(p));
     assert.deepEqual(stray, [], 'files that users do not need');
-    for (const needed of ['package.json', 'README.md', 'LICENSE', 'dist/src/index.js', 'dist/src/index.d.ts', 'dist/src/cli/main.js']) assert.ok(paths.includes(needed), needed);
+    const entryFiles = Object.values(manifest.exports).flatMap((target) => [target.types, target.default]).map((file) => file.replace(/^\.\//, ''));
+    for (const needed of ['package.json', 'README.md', 'LICENSE', 'dist/src/cli/main.js', ...entryFiles]) assert.ok(paths.includes(needed), needed);
+    assert.deepEqual(paths.filter((p) => p.endsWith('.d.ts') && readFileSync(path.join(ROOT, p), 'utf8').includes('@internal')), [], 'declarations that still show @internal members');
     assert.ok(!paths.some((p) => /(^|\/)(test|bench|\.ci)\//.test(p) || p.endsWith('.map') || p.endsWith('.ts') && !p.endsWith('.d.ts')));
     assert.equal(packed.entryCount, paths.length);
   });
@@ -92,6 +110,55 @@ describe('the npm package', () => {
     const { code, stdout, stderr } = await node(project, ['--input-type=module', '-e', script]);
     assert.equal(code, 0, stderr);
     assert.deepEqual(JSON.parse(stdout), { value: { from: 'tarball' }, exports: ['function', 'function'] });
+  });
+
+  it('installed from the tarball: each entry point loads without any server driver and exports the values docs/api/exports.md lists', async () => {
+    assert.ok(SPECIFIERS.length >= 3, SPECIFIERS.join(', '));
+    const script = `
+      const names = {};
+      for (const specifier of ${JSON.stringify(SPECIFIERS)}) names[specifier] = Object.keys(await import(specifier)).sort();
+      console.log(JSON.stringify(names));`;
+    const { code, stdout, stderr } = await node(project, ['--input-type=module', '-e', script]);
+    assert.equal(code, 0, stderr);
+    const loaded = JSON.parse(stdout) as Record<string, string[]>;
+    for (const specifier of SPECIFIERS) assert.deepEqual(loaded[specifier], reportedValues(specifier), specifier);
+  });
+
+  it('installed from the tarball: a module inside the package cannot be imported past its entry points', async () => {
+    const script = `import('${manifest.name}/dist/src/buckets/bucket-owner.js').then(() => console.log('loaded'), (error) => console.log(error.code));`;
+    const { code, stdout, stderr } = await node(project, ['--input-type=module', '-e', script]);
+    assert.equal(code, 0, stderr);
+    assert.equal(stdout.trim(), 'ERR_PACKAGE_PATH_NOT_EXPORTED');
+  });
+
+  it('installed from the tarball: TypeScript finds each entry point\'s types, and neither internal names nor @internal members', () => {
+    const write = (name: string, code: string): string => {
+      const file = path.join(project, name);
+      writeFileSync(file, code);
+      return file;
+    };
+    const options: ts.CompilerOptions = { module: ts.ModuleKind.NodeNext, moduleResolution: ts.ModuleResolutionKind.NodeNext, target: ts.ScriptTarget.ES2022, strict: true, noEmit: true, skipLibCheck: true, types: [], typeRoots: [path.join(ROOT, 'node_modules', '@types')] };
+    const problems = (files: string[]): string[] => ts.getPreEmitDiagnostics(ts.createProgram(files, options))
+      .map((d) => `${d.file ? path.basename(d.file.fileName) : ''} TS${d.code}: ${ts.flattenDiagnosticMessageText(d.messageText, ' ')}`);
+    const uses = write('uses.ts', `
+      import { LeaderElector, openStore, partitionOf, type Held, type PartitionLeadership, type Session } from '${manifest.name}';
+      import { FakeClock, MemoryStore } from '${manifest.name}/testing';
+      import { FederatedZkClient, type ZkStat } from '${manifest.name}/federation';
+      export const names: string[] = [LeaderElector.name, FakeClock.name, MemoryStore.name, FederatedZkClient.name, typeof openStore];
+      export const partition: number = partitionOf('t', 4);
+      export type Used = [Held, PartitionLeadership, Session, ZkStat];
+    `);
+    assert.deepEqual(problems([uses]), []);
+    const internal = write('internal.ts', `
+      import { BucketOwner } from '${manifest.name}';
+      import type { PartitionLeadership } from '${manifest.name}';
+      export const owner = BucketOwner;
+      export const update = (leadership: PartitionLeadership) => leadership.clearView();
+    `);
+    const refused = problems([internal]);
+    assert.equal(refused.length, 2, refused.join('\n'));
+    assert.match(refused[0] ?? '', /TS2305: .*BucketOwner/);
+    assert.match(refused[1] ?? '', /TS2339: .*clearView/);
   });
 
   it('installed from the tarball: the baton bin runs (--version, help, a reader on SQLite)', async () => {
