@@ -4,7 +4,8 @@
  * lost the bucket cannot write it (the store refuses the write). It counts what landed and what
  * was refused, for the demo to print.
  */
-import type { Fence, Kv } from '../../contract/contract.js';
+import type { Kv } from '../../contract/contract.js';
+import type { Held } from '../../holding/index.js';
 import { isBatonError } from '../../errors.js';
 import { pause } from '../../async.js';
 import { systemClock } from '../../clock.js';
@@ -17,24 +18,20 @@ export const WORK_PREFIX = 'demo/work/';
 export class BucketWorker {
   readonly #kv: Kv;
   readonly #nodeId: string;
-  readonly #sessionId: () => Promise<string>;
   /** Writes that landed per bucket since the last `drain()`. */
   #writes: Record<string, number> = {};
   #refused = 0;
   readonly #totals = new Map<string, number>();
 
-  /** `sessionId` names the node's current session (the fence of a holding that carries none). */
-  constructor(kv: Kv, nodeId: string, sessionId: () => Promise<string>) {
+  constructor(kv: Kv, nodeId: string) {
     this.#kv = kv;
     this.#nodeId = nodeId;
-    this.#sessionId = sessionId;
   }
 
   /** Works on `bucket` until its holding ends; resolves then. */
-  async work(bucket: string, held: { readonly token: number; readonly signal: AbortSignal; readonly fence?: Fence }): Promise<void> {
+  async work(bucket: string, held: Held): Promise<void> {
     this.#totals.set(bucket, 0);
-    // The bucket's term is held through election `bucket/{id}` of the node's session.
-    const fence = held.fence ?? { election: `bucket/${bucket}`, term: held.token, sessionId: await this.#sessionId() };
+    const { fence } = held;
     for (let n = 1; !held.signal.aborted; n += 1) {
       try {
         await this.#kv.put(`${WORK_PREFIX}${bucket}`, { nodeId: this.#nodeId, token: held.token, n }, { fence, signal: held.signal });

@@ -56,10 +56,7 @@ try {
   process.exit(1);
 }
 const started = node;
-const worker = new BucketWorker(started.backend.kv, settings.nodeId, async () => {
-  const me = (await started.backend.members()).find((m) => m.nodeId === settings.nodeId);
-  return me?.sessionId ?? '';
-});
+const worker = new BucketWorker(started.backend.kv, settings.nodeId);
 started.buckets.on('acquired', (bucket, held) => {
   send({ type: 'acquired', nodeId: settings.nodeId, bucket, token: held.token, at: Date.now() });
   void worker.work(bucket, held).catch(() => undefined);
