@@ -5,7 +5,8 @@
  * and exits at once if closing takes longer than the TTL.
  */
 import { loadConfig } from '../../config/load-config.js';
-import { startNode, type BatonNode } from '../../node/baton-node.js';
+import { createNode } from '../../http/start-node.js';
+import type { BatonNode } from '../../node/baton-node.js';
 import { BucketWorker } from './bucket-worker.js';
 import type { DemoNodeMessage, DemoNodeSettings } from './demo-node-protocol.js';
 
@@ -13,8 +14,9 @@ import type { DemoNodeMessage, DemoNodeSettings } from './demo-node-protocol.js'
 const REPORT_EVERY_MS = 2000;
 
 const settings = JSON.parse(process.argv[2] ?? '{}') as DemoNodeSettings;
-let node: BatonNode | null = null;
 let closing = false;
+/** The node, once started (a node still starting is left to expire: nothing acts for it yet). */
+let started: BatonNode | null = null;
 
 function send(message: DemoNodeMessage): void {
   if (process.connected) process.send?.(message, undefined, {}, () => undefined);
@@ -25,7 +27,7 @@ function shutDown(code: number): void {
   if (closing) return;
   closing = true;
   setTimeout(() => process.exit(code === 0 ? 1 : code), settings.timing.ttlMs).unref();
-  void (node?.close() ?? Promise.resolve()).finally(() => process.exit(code));
+  void (started?.close() ?? Promise.resolve()).finally(() => process.exit(code));
 }
 
 process.on('disconnect', () => shutDown(0));
@@ -49,24 +51,29 @@ const { config } = loadConfig({
   },
 });
 
+// Listeners first, so no early acquisition is missed; the store is open before any arrives.
+const node = createNode(config);
+let worker: BucketWorker | null = null;
+node.buckets.on('acquired', (bucket, held) => {
+  send({ type: 'acquired', nodeId: settings.nodeId, bucket, token: held.token, at: Date.now() });
+  worker ??= new BucketWorker(node.backend.kv, settings.nodeId);
+  void worker.work(bucket, held).catch(() => undefined);
+});
+node.buckets.on('released', (bucket, reason) => {
+  send({ type: 'released', nodeId: settings.nodeId, bucket, reason, writes: worker?.total(bucket) ?? 0, at: Date.now() });
+});
 try {
-  node = await startNode(config);
+  await node.start();
 } catch (error) {
   console.error(`demo node ${settings.nodeId} could not start: ${String(error)}`);
   process.exit(1);
 }
-const started = node;
-const worker = new BucketWorker(started.backend.kv, settings.nodeId);
-started.buckets.on('acquired', (bucket, held) => {
-  send({ type: 'acquired', nodeId: settings.nodeId, bucket, token: held.token, at: Date.now() });
-  void worker.work(bucket, held).catch(() => undefined);
-});
-started.buckets.on('released', (bucket, reason) => {
-  send({ type: 'released', nodeId: settings.nodeId, bucket, reason, writes: worker.total(bucket), at: Date.now() });
-});
-setInterval(() => send({ type: 'work', nodeId: settings.nodeId, ...worker.drain() }), REPORT_EVERY_MS).unref();
-send({ type: 'ready', nodeId: settings.nodeId, url: started.url });
-void started.done.then((failure) => {
+started = node;
+setInterval(() => {
+  if (worker) send({ type: 'work', nodeId: settings.nodeId, ...worker.drain() });
+}, REPORT_EVERY_MS).unref();
+send({ type: 'ready', nodeId: settings.nodeId, url: node.url });
+void node.done.then((failure) => {
   if (failure !== null) console.error(`demo node ${settings.nodeId} stopped: ${String(failure)}`);
   shutDown(failure === null ? 0 : 1);
 });
