@@ -5,11 +5,11 @@
  */
 import { parseArgs } from 'node:util';
 import { booleanConfigFlags, configFlagOptions } from '../config/sources.js';
-import { isBatonError } from '../errors.js';
 import { UsageError, type CliIo, type CommandOptions } from './command.js';
 import { COMMON_OPTIONS, commandHelp, mainHelp } from './help.js';
 import { json } from './output.js';
 import { commands } from './registry.js';
+import { reportError } from './report-error.js';
 import { packageIdentity } from './version.js';
 
 export { DEFAULT_EXIT_CODES, commandHelp, mainHelp } from './help.js';
@@ -72,23 +72,6 @@ function help(topics: readonly string[], io: CliIo, asJson: boolean): number {
 
 function unknownCommand(name: string): UsageError {
   return new UsageError(`unknown command "${name}"; commands: ${commands.map((c) => c.name).join(', ')}. Run "baton --help"`);
-}
-
-/** The exit code of a failure: 2 for a usage or configuration mistake, 1 for everything else. */
-export function exitCodeOf(error: unknown): 1 | 2 {
-  return error instanceof UsageError || isBatonError(error, 'CONFIG') ? 2 : 1;
-}
-
-/** Prints a command's error (one line: text, or JSON with `asJson`) on stderr and picks the exit code. */
-export function reportError(name: string, error: unknown, io: CliIo, asJson = false): number {
-  const message = error instanceof Error ? error.message : String(error);
-  if (asJson) {
-    const code = isBatonError(error) ? error.code : error instanceof UsageError ? 'USAGE' : 'ERROR';
-    io.err(json({ error: { command: name, code, message } }));
-  } else {
-    io.err(`baton ${name}: ${message}`);
-  }
-  return exitCodeOf(error);
 }
 
 /**

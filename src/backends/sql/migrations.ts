@@ -3,6 +3,7 @@
  * each dialect's column types, and the runner that applies them at open.
  */
 import type { DialectName, SqlConnection, SqlDialect, SqlExecutor } from './dialect.js';
+import type { ColumnTypes } from './column-types.js';
 import type { TableNames } from './table-prefix.js';
 import { tableNames } from './table-prefix.js';
 import { postgresDialect } from './postgres/dialect.js';
@@ -12,25 +13,6 @@ import { mysqlColumns } from './mysql/ddl.js';
 import { sqliteDialect } from './sqlite/dialect.js';
 import { sqliteColumns } from './sqlite/ddl.js';
 import { InvalidArgumentError, NotFoundError, StateError } from '../../errors.js';
-
-/** The column types one engine uses for the shared layout. */
-export interface ColumnTypes {
-  /** Cluster names, node ids, session ids: short ASCII compared byte by byte. */
-  readonly name: string;
-  /** KV keys and election names: up to 512 ASCII characters compared byte by byte. */
-  readonly key: string;
-  /** Versions, terms and epoch-millisecond times. */
-  readonly integer: string;
-  /** JSON documents (stored as text, validated on read). */
-  readonly document: string;
-  /** Appended after a CREATE TABLE's closing parenthesis. */
-  readonly tableOptions: string;
-  /**
-   * Written after CREATE INDEX: ' IF NOT EXISTS' where the engine knows it, else '' (MySQL; an
-   * index already there is then told apart by {@link SqlDialect.isAlreadyApplied}).
-   */
-  readonly indexIfNotExists: string;
-}
 
 interface Migration {
   readonly version: number;

@@ -1,7 +1,7 @@
 import { createNode } from '../../http/start-node.js';
 import type { Command } from '../command.js';
 import { configFromArgs } from '../config-args.js';
-import { reportError } from '../run-cli.js';
+import { reportError } from '../report-error.js';
 
 /**
  * `baton start`: runs a node until SIGTERM or SIGINT. The first signal closes it gracefully

@@ -1,4 +1,4 @@
-import type { ColumnTypes } from '../migrations.js';
+import type { ColumnTypes } from '../column-types.js';
 
 /**
  * MySQL/MariaDB column types: ASCII with binary collation, so keys are case-sensitive and the

@@ -1,4 +1,4 @@
-import type { ColumnTypes } from '../migrations.js';
+import type { ColumnTypes } from '../column-types.js';
 
 /** PostgreSQL column types: "C" collation so names sort and compare byte by byte. */
 export const postgresColumns: ColumnTypes = Object.freeze({

@@ -1,4 +1,4 @@
-import type { ColumnTypes } from '../migrations.js';
+import type { ColumnTypes } from '../column-types.js';
 
 /** SQLite column types: TEXT compares with BINARY collation (byte order) by default. */
 export const sqliteColumns: ColumnTypes = Object.freeze({
