@@ -14,7 +14,7 @@ export { startDirectoryServer, type DirectoryNamespaceConfig, type DirectoryServ
 export { DirectoryClient, type DirectoryClientOptions } from '../directory/directory-client.js';
 export { ZkDigest, type ZkAcl } from '../zk-client/zk-acl.js';
 export { loadZkAcl, type ZkAclSource } from '../zk-client/zk-acl-source.js';
-export type { CreateOptions, WatchCallOptions, ZkCreateMode, ZkOp, ZkOpResult } from '../zk-client/zk-client.js';
+export type { CreateOptions, WatchCallOptions, ZkCallOptions, ZkCreateMode, ZkOp, ZkOpResult } from '../zk-client/zk-client.js';
 export type { ZkStat } from '../zk-client/zk-stat.js';
 export type { ZkEvent, ZkWatcher } from '../zk-client/zk-watch-registry.js';
 export type { WriteMode } from '../write-guard.js';

@@ -13,11 +13,11 @@
  * await zk.close();
  */
 import type { RawOp, RawOpResult } from './zk-library.js';
-import { CREATE_FLAGS, OP } from './zk-library.js';
+import { CREATE_FLAGS, OP, type ZkCreateMode } from './zk-library.js';
 import type { RawAcl } from './zk-library.js';
 import type { AclEntry } from './zk-acl.js';
 import { createAcls, fromRawAcls, toRawAcls } from './zk-acl.js';
-import type { CallOptions, ZkClientState, ZkConnectionOptions } from './zk-connection.js';
+import type { ZkCallOptions, ZkClientState, ZkConnectionOptions } from './zk-connection.js';
 import { ZkConnection } from './zk-connection.js';
 import type { ZkStat } from './zk-stat.js';
 import { decodeStat } from './zk-stat.js';
@@ -25,13 +25,13 @@ import { ZooKeeperError, isZkError, zkCodeName } from './zookeeper-error.js';
 import type { WatchKind, ZkWatcher } from './zk-watch-registry.js';
 import { WatchRegistry } from './zk-watch-registry.js';
 
-export type { ZkClientState, ZkConnectionOptions, CallOptions } from './zk-connection.js';
+export type { ZkClientState, ZkConnectionOptions, ZkCallOptions } from './zk-connection.js';
 export type { ZkStat } from './zk-stat.js';
 export type { ZkEvent, ZkWatcher } from './zk-watch-registry.js';
 
-export type ZkCreateMode = keyof typeof CREATE_FLAGS;
+export type { ZkCreateMode } from './zk-library.js';
 
-export interface WatchCallOptions extends CallOptions {
+export interface WatchCallOptions extends ZkCallOptions {
   /**
    * Set a one-shot watch. The same function set twice on one path is notified once; use
    * `removeWatcher` when it is no longer wanted.
@@ -39,7 +39,7 @@ export interface WatchCallOptions extends CallOptions {
   readonly watch?: ZkWatcher;
 }
 
-export interface CreateOptions extends CallOptions {
+export interface CreateOptions extends ZkCallOptions {
   readonly mode?: ZkCreateMode;
   /** Create missing ancestors first (persistent, empty). */
   readonly createParents?: boolean;
@@ -76,7 +76,7 @@ export class ZkClient {
   }
 
   /** Connects to the ensemble and resolves once the session is established. */
-  static async connect(options: ZkClientOptions, { signal }: CallOptions = {}): Promise<ZkClient> {
+  static async connect(options: ZkClientOptions, { signal }: ZkCallOptions = {}): Promise<ZkClient> {
     const conn = new ZkConnection(options);
     await conn.open(options.connectTimeoutMs ?? options.sessionTimeoutMs, signal);
     return new ZkClient(conn);
@@ -116,7 +116,7 @@ export class ZkClient {
   }
 
   /** Creates `path` and its missing ancestors as empty persistent znodes; no error if it exists. */
-  async mkdirs(path: string, options: CallOptions = {}): Promise<void> {
+  async mkdirs(path: string, options: ZkCallOptions = {}): Promise<void> {
     await this.#createAncestors(`${path}/x`, options);
   }
 
@@ -133,7 +133,7 @@ export class ZkClient {
   }
 
   /** Writes data; `version` (default -1 = any) must match the znode's data version. */
-  async setData(path: string, data: Buffer, options: CallOptions & { version?: number } = {}): Promise<ZkStat> {
+  async setData(path: string, data: Buffer, options: ZkCallOptions & { version?: number } = {}): Promise<ZkStat> {
     const raw = await this.#conn.call<Parameters<typeof decodeStat>[0]>('setData', path, options, (done) =>
       this.#conn.raw.setData(path, data, options.version ?? -1, done),
     );
@@ -141,12 +141,12 @@ export class ZkClient {
   }
 
   /** Deletes a znode; `version` (default -1 = any) must match. */
-  async delete(path: string, options: CallOptions & { version?: number } = {}): Promise<void> {
+  async delete(path: string, options: ZkCallOptions & { version?: number } = {}): Promise<void> {
     await this.#conn.call<void>('delete', path, options, (done) => this.#conn.raw.remove(path, options.version ?? -1, done));
   }
 
   /** Deletes a znode and everything under it; absent znodes are fine. */
-  async deleteRecursive(path: string, options: CallOptions = {}): Promise<void> {
+  async deleteRecursive(path: string, options: ZkCallOptions = {}): Promise<void> {
     let children: string[];
     try {
       children = await this.getChildren(path, options);
@@ -191,7 +191,7 @@ export class ZkClient {
    * Runs `ops` atomically. On failure rejects with a ZooKeeperError whose `zkCode` and
    * `opIndex` name the op that failed; nothing was applied then.
    */
-  multi(ops: readonly ZkOp[], options: CallOptions = {}): Promise<ZkOpResult[]> {
+  multi(ops: readonly ZkOp[], options: ZkCallOptions = {}): Promise<ZkOpResult[]> {
     const what = ops.map((op) => `${op.op} ${op.path}`).join(', ');
     return this.#conn.call<ZkOpResult[]>('multi', `[${what}]`, options, (done) => {
       const transaction = this.#conn.raw.transaction();
@@ -209,7 +209,7 @@ export class ZkClient {
   }
 
   /** The znode's ACL entries and its stat. */
-  async getAcl(path: string, options: CallOptions = {}): Promise<{ acl: AclEntry[]; stat: ZkStat }> {
+  async getAcl(path: string, options: ZkCallOptions = {}): Promise<{ acl: AclEntry[]; stat: ZkStat }> {
     const [acls, raw] = await this.#conn.call<[RawAcl[], Parameters<typeof decodeStat>[0]]>('getACL', path, options, (done) =>
       this.#conn.raw.getACL(path, (error, acls, stat) => done(error, [acls, stat])),
     );
@@ -217,7 +217,7 @@ export class ZkClient {
   }
 
   /** Replaces the znode's ACL; `version` (default -1 = any) must match its ACL version. */
-  async setAcl(path: string, acl: readonly AclEntry[], options: CallOptions & { version?: number } = {}): Promise<ZkStat> {
+  async setAcl(path: string, acl: readonly AclEntry[], options: ZkCallOptions & { version?: number } = {}): Promise<ZkStat> {
     const raw = await this.#conn.call<Parameters<typeof decodeStat>[0]>('setACL', path, options, (done) =>
       this.#conn.raw.setACL(path, toRawAcls(acl), options.version ?? -1, done),
     );
@@ -234,7 +234,7 @@ export class ZkClient {
     return this.#conn.close();
   }
 
-  async #createAncestors(path: string, options: CallOptions): Promise<void> {
+  async #createAncestors(path: string, options: ZkCallOptions): Promise<void> {
     const segments = path.split('/').filter((s) => s !== '');
     let current = '';
     for (const segment of segments.slice(0, -1)) {

@@ -60,7 +60,7 @@ const SPIN_DELAY_MS = 100;
  */
 const CLOSE_GRACE_MS = 2_000;
 
-export interface CallOptions {
+export interface ZkCallOptions {
   readonly signal?: AbortSignal;
   readonly timeoutMs?: number;
 }
@@ -153,7 +153,7 @@ export class ZkConnection {
    * Runs one library call so that it always settles: with the library's answer, AbortedError on
    * `signal`, ClosedError or SESSION_EXPIRED when the connection ends, CONNECTION_LOSS on timeout.
    */
-  call<T>(what: string, path: string, options: CallOptions, start: (done: Done<T>) => void): Promise<T> {
+  call<T>(what: string, path: string, options: ZkCallOptions, start: (done: Done<T>) => void): Promise<T> {
     if (this.#state === 'closed') return Promise.reject(new ClosedError('ZooKeeper client'));
     if (this.#state === 'expired') return Promise.reject(expired(path));
     if (options.signal?.aborted) return Promise.reject(new AbortedError(`ZooKeeper ${what} ${path}`, options.signal.reason));
@@ -195,7 +195,7 @@ export class ZkConnection {
    * ZooKeeper `sync`: resolves once the ensemble leader has handled it and our server has caught
    * up with every write committed before (so the next read sees them). See zk-session-proof.ts.
    */
-  sync(path: string, options: CallOptions = {}): Promise<void> {
+  sync(path: string, options: ZkCallOptions = {}): Promise<void> {
     return this.call<void>('sync', path, options, (done) => this.#raw.connectionManager.queue(syncRequest(path), (error) => done(error)));
   }
 

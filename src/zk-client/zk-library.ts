@@ -193,8 +193,11 @@ export function syncRequest(path: string): RawRequest {
   };
 }
 
+/** How a znode is created: kept until deleted or gone with the session, with or without a sequence suffix. */
+export type ZkCreateMode = 'persistent' | 'ephemeral' | 'persistent_sequential' | 'ephemeral_sequential';
+
 /** ZooKeeper create flags (from the ZooKeeper protocol). */
-export const CREATE_FLAGS = Object.freeze({
+export const CREATE_FLAGS: Readonly<Record<ZkCreateMode, number>> = Object.freeze({
   persistent: 0,
   ephemeral: 1,
   persistent_sequential: 2,

@@ -4,7 +4,7 @@
  * then on: the containers made earlier (`elections/{name}`, `members`, `kv`) would stay open,
  * and anyone could still create a lower candidate (and lead) or rewrite a KV document.
  */
-import type { CallOptions } from '../../zk-client/zk-connection.js';
+import type { ZkCallOptions } from '../../zk-client/zk-connection.js';
 import { ConfigError } from '../../errors.js';
 import type { ZkClient } from '../../zk-client/zk-client.js';
 import { aclEntries, sameAcl, type ZkAcl } from '../../zk-client/zk-acl.js';
@@ -19,7 +19,7 @@ import { isZkError } from '../../zk-client/zookeeper-error.js';
  * Nodes still running without the credentials keep creating open znodes until they restart
  * with them; the next open of any node locks those down too.
  */
-export async function lockDownSubtree(client: ZkClient, root: string, acl: ZkAcl, options: CallOptions = {}): Promise<number> {
+export async function lockDownSubtree(client: ZkClient, root: string, acl: ZkAcl, options: ZkCallOptions = {}): Promise<number> {
   const wanted = aclEntries(acl);
   let changed = 0;
   let level = [root];
@@ -49,7 +49,7 @@ export function explainNoAuth(error: unknown, root: string, acl: ZkAcl | undefin
   return new ConfigError('store', `cannot open the znodes under ${root} (${error.message}); ${fix}`, { cause: error });
 }
 
-async function lockDown(client: ZkClient, path: string, wanted: ReturnType<typeof aclEntries>, options: CallOptions): Promise<boolean> {
+async function lockDown(client: ZkClient, path: string, wanted: ReturnType<typeof aclEntries>, options: ZkCallOptions): Promise<boolean> {
   try {
     const { acl } = await client.getAcl(path, options);
     if (sameAcl(acl, wanted)) return false;
@@ -61,7 +61,7 @@ async function lockDown(client: ZkClient, path: string, wanted: ReturnType<typeo
   }
 }
 
-async function childrenOf(client: ZkClient, path: string, options: CallOptions): Promise<string[]> {
+async function childrenOf(client: ZkClient, path: string, options: ZkCallOptions): Promise<string[]> {
   try {
     return (await client.getChildren(path, options)).map((child) => `${path}/${child}`);
   } catch (error) {
