@@ -31,6 +31,7 @@ import { CLUSTER_LEADER_ELECTION, type ElectorState, type LeaderElectorOptions }
 import { LeaderObserver } from './leader-observer.js';
 import { LeaderWaiters } from './leader-waiters.js';
 import { pause, whenAborted } from '../async.js';
+import { childLogger } from '../child-logger.js';
 
 export class LeaderElector {
   readonly #options: LeaderElectorOptions;
@@ -58,7 +59,7 @@ export class LeaderElector {
     this.#election = validateElectionName(options.election ?? CLUSTER_LEADER_ELECTION);
     this.#timing = validateTiming(options.session.timing, 'election');
     this.#clock = options.clock ?? systemClock;
-    this.#log = options.logger?.child({ nodeId: options.session.nodeId, election: this.#election });
+    this.#log = options.logger && childLogger(options.logger, { nodeId: options.session.nodeId, election: this.#election });
     this.#observer = new LeaderObserver({
       backend: options.backend,
       election: this.#election,

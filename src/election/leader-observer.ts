@@ -2,6 +2,7 @@ import type { Logger } from 'pino';
 import type { Clock } from '../clock.js';
 import type { Backend, LeaderRecord } from '../contract/contract.js';
 import { pause } from '../async.js';
+import { childLogger } from '../child-logger.js';
 
 export interface LeaderObserverOptions {
   readonly backend: Backend;
@@ -21,6 +22,7 @@ export interface LeaderObserverOptions {
  */
 export class LeaderObserver {
   readonly #options: LeaderObserverOptions;
+  readonly #log: Logger | undefined;
   readonly #stop = new AbortController();
   #current: LeaderRecord | null = null;
   #changes = 0;
@@ -29,6 +31,7 @@ export class LeaderObserver {
 
   constructor(options: LeaderObserverOptions) {
     this.#options = options;
+    this.#log = options.logger && childLogger(options.logger, { election: options.election });
   }
 
   /** The last observed leader (null before the first read and when nobody leads). */
@@ -43,11 +46,11 @@ export class LeaderObserver {
 
   /** Watches the election and reads it once. */
   start(): void {
-    const { backend, election, logger } = this.#options;
+    const { backend, election } = this.#options;
     try {
       backend.watchLeader(election, () => this.refresh(), { signal: this.#stop.signal });
     } catch (error) {
-      logger?.error({ err: error, election, reason: 'watch failed' }, 'cannot watch the leader of %s', election);
+      this.#log?.error({ err: error, reason: 'watch failed' }, 'cannot watch the leader of %s', election);
     }
     this.refresh();
   }
@@ -65,7 +68,7 @@ export class LeaderObserver {
 
   /** 1. read while a refresh is pending; 2. on failure, log, wait one retry period, read again. */
   async #readLoop(): Promise<void> {
-    const { backend, election, clock, retryPeriodMs, logger } = this.#options;
+    const { backend, election, clock, retryPeriodMs } = this.#options;
     const signal = this.#stop.signal;
     this.#reading = true;
     try {
@@ -75,7 +78,7 @@ export class LeaderObserver {
           this.#apply(await backend.leader(election, { signal }));
         } catch (error) {
           if (signal.aborted) return;
-          logger?.warn({ err: error, election, reason: 'leader read failed' }, 'cannot read the leader of %s; retrying', election);
+          this.#log?.warn({ err: error, reason: 'leader read failed' }, 'cannot read the leader of %s; retrying', election);
           this.#dirty = true;
           if (!(await pause(clock, retryPeriodMs, signal))) return;
         }
