@@ -40,6 +40,10 @@ export class ForwardingConnection implements SqlConnection {
     return this.inner.onAnnounce(cluster, listener);
   }
 
+  get announcing(): boolean {
+    return this.inner.announcing;
+  }
+
   close(): Promise<void> {
     return this.inner.close();
   }

@@ -26,6 +26,7 @@ const FIRST_READING_SLACK_MS = 5;
  */
 export class ChangeFeed {
   readonly #clock: Clock;
+  readonly #connection: SqlConnection;
   readonly #waiters = new Set<() => void>();
   readonly #unsubscribe: () => void;
   #generation = 0;
@@ -34,6 +35,7 @@ export class ChangeFeed {
 
   constructor(connection: SqlConnection, cluster: string, clock: Clock, dbNow: () => Promise<number>) {
     this.#clock = clock;
+    this.#connection = connection;
     this.#dbNow = dbNow;
     this.#unsubscribe = connection.onAnnounce(cluster, () => this.#wake());
   }
@@ -42,21 +44,29 @@ export class ChangeFeed {
     return this.#generation;
   }
 
+  /** Whether announcements reach this feed now (see SqlConnection.announcing). */
+  get announcing(): boolean {
+    return this.#connection.announcing;
+  }
+
   /**
    * Resolves after `ms`, or sooner on an announcement (or at once if one came since
-   * `sinceGeneration`). Rejects with AbortedError when `signal` aborts.
+   * `sinceGeneration`): true when an announcement ended the wait, false when the time did.
+   * Rejects with AbortedError when `signal` aborts.
    */
-  async wait(ms: number, signal: AbortSignal, sinceGeneration = this.#generation): Promise<void> {
+  async wait(ms: number, signal: AbortSignal, sinceGeneration = this.#generation): Promise<boolean> {
     if (signal.aborted) throw new AbortedError('wait for change', signal.reason);
-    if (this.#generation !== sinceGeneration) return;
+    if (this.#generation !== sinceGeneration) return true;
     const woken = new AbortController();
     const wake = () => woken.abort();
     this.#waiters.add(wake);
     const both = anySignal(signal, woken.signal);
     try {
       await this.#clock.sleep(ms, { signal: both });
+      return false;
     } catch (error) {
       if (signal.aborted) throw error;
+      return true;
     } finally {
       this.#waiters.delete(wake);
     }

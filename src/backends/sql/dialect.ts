@@ -93,5 +93,12 @@ export interface SqlConnection extends SqlExecutor {
    * unsubscribe function. Engines without notifications never call it (watchers poll).
    */
   onAnnounce(cluster: string, listener: () => void): () => void;
+  /**
+   * Whether a change announced by any process reaches onAnnounce listeners now (PostgreSQL:
+   * while its LISTEN connection is up). false where the engine has no notifications, and while
+   * PostgreSQL's LISTEN connection is being opened again: it calls every listener once when it
+   * is lost and once when it is back, so a waiter can switch between sleeping and polling.
+   */
+  readonly announcing: boolean;
   close(): Promise<void>;
 }

@@ -1,4 +1,5 @@
 import type { CallOptions } from '../../contract/contract.js';
+import type { SessionTiming } from '../../contract/timing.js';
 import { AbortedError, ClosedError, SessionLostError, StoreUnavailableError } from '../../errors.js';
 import type { AcquiredLease, LeaseHolder } from './sql-leadership.js';
 import type { SqlContext } from './sql-context.js';
@@ -12,31 +13,46 @@ export interface Campaigner extends LeaseHolder {
 }
 
 /**
- * One attempt to acquire `election`. Resolves null when someone else holds a live lease.
+ * What one attempt found: the lease it acquired, or none, with when the live holder's session
+ * expires in ms on the DB clock as last read (undefined when not read, or not held by a live
+ * session any more: the store was unreachable, a race was lost).
+ */
+export type Attempt = { readonly lease: AcquiredLease; readonly holderExpiresInMs?: undefined } | { readonly lease: null; readonly holderExpiresInMs?: number | undefined };
+
+const NOT_ACQUIRED: Attempt = Object.freeze({ lease: null });
+
+/**
+ * One attempt to acquire `election`:
  *  1. take the row if it is free (statements.ts leaseFree: released, this session's own, or
- *     its holder's member row gone), at term + 1;
- *  2. if nothing matched, read who holds it: no row at all means the first election ever, so
- *     insert it at term 1 (a concurrent insert of the same row makes this one fail on the
+ *     its holder's member row gone), at term + 1; with `takeFirst` false, skip to step 2 (a
+ *     waiter woken by its timer, not by a change, looks first: one statement while the
+ *     holder lives);
+ *  2. if nothing matched, look at who holds it: no row at all means the first election ever,
+ *     so insert it at term 1 (a concurrent insert of the same row makes this one fail on the
  *     primary key: not acquired); a holder whose member row expired on the DB clock has its
- *     row deleted (memberReap), then the take is tried once more;
+ *     row deleted (memberReap), then the take is tried; so is a row found free; a live holder
+ *     ends the attempt with its session's expiry;
  *  3. learn the new term, and announce the new leader.
  * Each step is one autocommitted statement, so no lock of the lease row is held across a round
- * trip (safety model 7: a campaigner frozen between two steps blocks nobody). With RETURNING
- * (PostgreSQL, SQLite) a free row takes one round trip and a waiting campaign two per poll;
- * MySQL learns the term with one more read of the row by holder (only this session can change
- * a row it holds while its session lives).
+ * trip (safety model 7: a campaigner frozen between two steps blocks nobody). Only the take
+ * decides, on the DB clock; when to send it decides nothing. With RETURNING (PostgreSQL,
+ * SQLite) a free row takes one round trip and a waiting campaign two per poll; MySQL learns
+ * the term with one more read of the row by holder (only this session can change a row it
+ * holds while its session lives).
  */
-export async function tryAcquire(ctx: SqlContext, who: Campaigner, election: string, infoText: string): Promise<AcquiredLease | null> {
+export async function tryAcquire(ctx: SqlContext, who: Campaigner, election: string, infoText: string, takeFirst = true): Promise<Attempt> {
   const { connection } = ctx;
   try {
-    const acquired = await take(ctx, who, election, infoText);
-    if (acquired !== undefined) return acquired;
+    if (takeFirst) {
+      const acquired = await take(ctx, who, election, infoText);
+      if (acquired !== undefined) return { lease: acquired };
+    }
     const holder = await readHolder(ctx, election);
-    if (holder === 'none') return await insert(ctx, who, election, infoText);
-    if (holder !== 'expired') return null;
-    return (await take(ctx, who, election, infoText)) ?? null;
+    if (holder.state === 'live') return { lease: null, holderExpiresInMs: holder.expiresInMs };
+    const lease = holder.state === 'none' ? await insert(ctx, who, election, infoText) : await take(ctx, who, election, infoText);
+    return lease ? { lease } : NOT_ACQUIRED;
   } catch (error) {
-    if (connection.dialect.isUniqueViolation(error)) return null;
+    if (connection.dialect.isUniqueViolation(error)) return NOT_ACQUIRED;
     throw error;
   }
 }
@@ -57,18 +73,25 @@ async function take(ctx: SqlContext, who: Campaigner, election: string, infoText
   return took.changes === 0 ? undefined : ((await readMine(ctx, who, election)) ?? undefined);
 }
 
+type HolderState = { readonly state: 'none' | 'free' | 'expired' } | { readonly state: 'live'; readonly expiresInMs: number };
+
 /**
- * Step 2: whether the row is missing, held by a live session, or held by one whose member row
- * expired; in the last case that member row is deleted (only if it is still expired: a renewal
- * that got there first wins).
+ * Step 2: whether the row is missing, free (released, or its holder's member row gone), held
+ * by a live session (and until when, on the DB clock), or held by one whose member row
+ * expired; in the last case that member row is deleted (only if it is still expired: a
+ * renewal that got there first wins).
  */
-async function readHolder(ctx: SqlContext, election: string): Promise<'none' | 'live' | 'expired'> {
+async function readHolder(ctx: SqlContext, election: string): Promise<HolderState> {
   const { connection, sql, cluster } = ctx;
   const row = (await connection.run(sql.leaseHolderState, [cluster, election])).rows[0];
-  if (row === undefined) return 'none';
-  if (Number(row['holder_expired']) !== 1) return 'live';
+  if (row === undefined) return { state: 'none' };
+  // A row taken before schema version 3 also expires by its own expires_at (the take then matches).
+  if (row['holder'] === null || row['session_expires_in_ms'] === null || Number(row['lease_expires_in_ms']) <= 0) return { state: 'free' };
+  if (Number(row['holder_expired']) !== 1) {
+    return { state: 'live', expiresInMs: Math.min(Number(row['session_expires_in_ms']), Number(row['lease_expires_in_ms'])) };
+  }
   await connection.run(sql.memberReap, [cluster, String(row['holder'])]);
-  return 'expired';
+  return { state: 'expired' };
 }
 
 async function insert(ctx: SqlContext, who: Campaigner, election: string, infoText: string): Promise<AcquiredLease | null> {
@@ -85,10 +108,35 @@ async function readMine(ctx: SqlContext, who: Campaigner, election: string): Pro
 }
 
 /**
+ * How long a campaign that did not acquire sleeps before it looks again, on the local
+ * monotonic clock (an announcement ends the sleep early in every case):
+ *  - the engine announces changes (PostgreSQL, its LISTEN connection up) and the live
+ *    holder's expiry was read: a release, a take and a session's graceful close each NOTIFY
+ *    and wake the waiter at once, but an expiry sends nothing, so sleep until the holder's
+ *    session expires as read on the DB clock, and at most one `retryPeriodMs`. That cap is the
+ *    safety re-check for a NOTIFY that never arrives (a LISTEN connection that died without
+ *    the client noticing yet): a release it missed is taken at most one retry period late, a
+ *    wait no longer than the holder's own renewal period, so far inside the TTL. The expiry is
+ *    measured from the answer's arrival, after the DB read its clock, so with equal clock
+ *    rates the waiter wakes just after it; a faster local clock wakes it early and costs one
+ *    more look (the take alone decides, on the DB clock), a slower one is bounded by the cap.
+ *    At rest a waiter then sends one statement (the look) per retry period, where polling sent
+ *    two per `pollIntervalMs`;
+ *  - otherwise (MySQL, SQLite, LISTEN down, the store unreachable, a race lost between take
+ *    and look, an expiry already due): poll every `pollIntervalMs`, a take first each time.
+ */
+function nextLook(ctx: SqlContext, timing: SessionTiming, attempt: Attempt): { readonly afterMs: number; readonly untilExpiry: boolean } {
+  const expiresInMs = attempt.holderExpiresInMs;
+  if (!ctx.feed.announcing || expiresInMs === undefined || expiresInMs <= 0) return { afterMs: timing.pollIntervalMs, untilExpiry: false };
+  return { afterMs: Math.min(expiresInMs, timing.retryPeriodMs), untilExpiry: true };
+}
+
+/**
  * Waits until `who` holds `election`:
  *  1. try to acquire at once (the first election on an empty store is immediate);
- *  2. held by someone else, or the store unreachable: wait pollIntervalMs, or less when the
- *     engine announces a change (PostgreSQL NOTIFY), then try again;
+ *  2. held by someone else, or the store unreachable: sleep (nextLook), woken at once
+ *     when the engine announces a change (PostgreSQL NOTIFY), then try again: a take first
+ *     after an announcement or a poll, a look first after a sleep until expiry (or its cap);
  *  3. the wait ends with an error when `options.signal` aborts or the session is lost; an
  *     acquisition that lands after that is released at once (nobody acted for it; if that
  *     release fails too, the session's reconciliation releases it, see session-leases.ts).
@@ -98,20 +146,22 @@ async function readMine(ctx: SqlContext, who: Campaigner, election: string): Pro
  */
 export async function campaignLoop(ctx: SqlContext, who: Campaigner, election: string, infoText: string, options?: CallOptions): Promise<AcquiredLease> {
   const signal = anySignal(options?.signal, who.lost, ctx.closed);
+  let takeFirst = true;
   for (;;) {
     const generation = ctx.feed.generation;
-    const attempt = tryAcquire(ctx, who, election, infoText);
-    let lease: AcquiredLease | null;
+    const pending = tryAcquire(ctx, who, election, infoText, takeFirst);
+    let attempt: Attempt;
     try {
-      lease = await raceSignal(attempt, signal, 'campaign');
+      attempt = await raceSignal(pending, signal, 'campaign');
     } catch (error) {
       if (signal.aborted) {
-        attempt.then((late) => late && releaseLate(ctx, who, election, late.term)).catch(() => undefined); // else reconciled (session-leases.ts)
+        pending.then((late) => late.lease && releaseLate(ctx, who, election, late.lease.term)).catch(() => undefined); // else reconciled (session-leases.ts)
         throw endedError(options?.signal, who, election);
       }
       if (!(error instanceof StoreUnavailableError)) throw error;
-      lease = null; // unreachable now: keep campaigning until the session itself is lost
+      attempt = NOT_ACQUIRED; // unreachable now: keep campaigning until the session itself is lost
     }
+    const { lease } = attempt;
     if (lease !== null) {
       // Read `lost` again (its getter checks the session's deadline now): a pause between
       // sending the take and reading its answer may have outlasted it.
@@ -119,8 +169,10 @@ export async function campaignLoop(ctx: SqlContext, who: Campaigner, election: s
       void releaseLate(ctx, who, election, lease.term).catch(() => undefined); // nobody acted for it
       throw endedError(options?.signal, who, election);
     }
+    const next = nextLook(ctx, who.timing, attempt);
     try {
-      await ctx.feed.wait(who.timing.pollIntervalMs, signal, generation);
+      const announced = await ctx.feed.wait(next.afterMs, signal, generation);
+      takeFirst = announced || !next.untilExpiry;
     } catch {
       throw endedError(options?.signal, who, election);
     }

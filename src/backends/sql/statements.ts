@@ -79,10 +79,12 @@ export function buildStatements(d: SqlDialect, t: TableNames) {
     leaseState: `SELECT l.holder, l.term, l.info, l.acquired_at, l.expires_at, m.expires_at AS session_expires_at, CASE WHEN ${leaseHeld('l')} THEN 1 ELSE 0 END AS live FROM ${lease} l LEFT JOIN ${member} m ON m.cluster = l.cluster AND m.session = l.holder WHERE l.cluster = ? AND l.name = ?`,
     dbNow: `SELECT ${now} AS now_ms`,
     /**
-     * After a take matched nothing: whether the row exists, who holds it and whether that
-     * holder's member row has expired on the DB clock (then memberReap, and take again).
+     * A waiting campaign's look at the row: whether it exists, who holds it, whether that
+     * holder's member row has expired on the DB clock (then memberReap, and take again), and
+     * in how many ms on the DB clock the holder's session and the row itself expire (null once
+     * the member row is gone), for the waiter to sleep until then.
      */
-    leaseHolderState: `SELECT l.holder, CASE WHEN m.expires_at <= ${now} THEN 1 ELSE 0 END AS holder_expired FROM ${lease} l LEFT JOIN ${member} m ON m.cluster = l.cluster AND m.session = l.holder WHERE l.cluster = ? AND l.name = ?`,
+    leaseHolderState: `SELECT l.holder, CASE WHEN m.expires_at <= ${now} THEN 1 ELSE 0 END AS holder_expired, m.expires_at - ${now} AS session_expires_in_ms, l.expires_at - ${now} AS lease_expires_in_ms FROM ${lease} l LEFT JOIN ${member} m ON m.cluster = l.cluster AND m.session = l.holder WHERE l.cluster = ? AND l.name = ?`,
     /** First acquisition ever of this election: term 1. A concurrent insert loses on the key. */
     leaseInsert: insert,
     /**

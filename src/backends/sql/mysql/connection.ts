@@ -184,6 +184,9 @@ class MysqlConnection implements SqlConnection {
     return () => undefined;
   }
 
+  /** No notifications: waiters and watchers poll. */
+  readonly announcing = false;
+
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;

@@ -64,7 +64,8 @@ const MIGRATION_TIMEOUT_MS = 60_000;
 
 /**
  * Pause before the LISTEN client reconnects after losing its connection, on the OS clock.
- * Watchers keep polling meanwhile, so this only bounds how soon wake-ups are instant again;
+ * Watchers and waiting campaigns poll meanwhile, so this only bounds how soon wake-ups are
+ * instant again;
  * 1 s keeps a down server from being hammered.
  */
 const LISTEN_RECONNECT_MS = 1_000;
@@ -91,6 +92,8 @@ class PostgresConnection implements SqlConnection {
   readonly #channel: string;
   readonly #listeners = new Map<string, Set<() => void>>();
   #listenClient: pg.Client | undefined;
+  /** The LISTEN connection is up and subscribed: announcements reach the listeners. */
+  #listening = false;
   #reconnectTimer: NodeJS.Timeout | undefined;
   #closed = false;
 
@@ -187,6 +190,10 @@ class PostgresConnection implements SqlConnection {
     };
   }
 
+  get announcing(): boolean {
+    return this.#listening;
+  }
+
   /** Opens the LISTEN client. A failure here is retried in the background (watchers poll meanwhile). */
   async startListening(): Promise<void> {
     if (this.#closed) return;
@@ -203,6 +210,8 @@ class PostgresConnection implements SqlConnection {
       this.#listenLost(client);
       return;
     }
+    if (this.#listenClient !== client) return; // lost while subscribing: a reconnect is scheduled
+    this.#listening = true;
     // Announcements may have been missed while not listening: wake everyone once.
     for (const cluster of this.#listeners.keys()) this.#dispatch(cluster);
   }
@@ -210,6 +219,7 @@ class PostgresConnection implements SqlConnection {
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
+    this.#listening = false;
     clearTimeout(this.#reconnectTimer);
     const client = this.#listenClient;
     this.#listenClient = undefined;
@@ -220,8 +230,11 @@ class PostgresConnection implements SqlConnection {
   #listenLost(client: pg.Client): void {
     if (this.#listenClient !== client) return;
     this.#listenClient = undefined;
+    this.#listening = false;
     client.end().catch(ignoreError);
     if (this.#closed) return;
+    // Announcements are missed from now on: wake everyone once, so that waiters poll meanwhile.
+    for (const cluster of this.#listeners.keys()) this.#dispatch(cluster);
     this.#reconnectTimer = setTimeout(() => void this.startListening(), LISTEN_RECONNECT_MS);
   }
 

@@ -127,6 +127,9 @@ class SqliteConnection implements SqlConnection {
     return () => undefined;
   }
 
+  /** No notifications: waiters and watchers poll. */
+  readonly announcing = false;
+
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
