@@ -6,7 +6,7 @@ import { AbortedError, SessionLostError } from '../../errors.js';
 import type { ZkClient, ZkEvent } from '../../zk-client/zk-client.js';
 import { sortCandidates } from './zk-layout.js';
 import { ZkLeadership, type TermHost } from './zk-leadership.js';
-import { zxidToNumber } from '../../zk-client/zk-stat.js';
+import { zxidToNumber, type ZkStat } from '../../zk-client/zk-stat.js';
 import { isZkError, toContractError } from '../../zk-client/zookeeper-error.js';
 
 export interface CampaignContext {
@@ -52,7 +52,9 @@ const MAX_CLEANUP_ATTEMPTS = 5;
  * 3. List the candidates. If ours is gone (deleted behind our back), create it again (2).
  * 4. If ours is the lowest: confirm with `exists` that it is still there AND owned by our
  *    session (Curator's CURATOR-696: never claim on a stale listing) and set the deletion watch
- *    in the same call; the term is the znode's czxid.
+ *    in the same call; the term is the znode's czxid. When we may well be first (just created,
+ *    or a predecessor just went), that `exists` is sent right behind step 3's listing, so a
+ *    handoff costs one round trip, not two.
  * 5. Otherwise look at the next lower candidate: one of our own session (a delete whose answer
  *    was lost left it; a session campaigns once at a time per election) is deleted, else watch
  *    only it and wait for it to go (or the safety-net re-check, the caller's signal, or the
@@ -156,13 +158,29 @@ async function waitForTurn(ctx: CampaignContext, ours: string, signal: AbortSign
   // library keeps one registration per function and path, so re-checks add no listeners.
   let gone = new AbortController();
   const watcher = () => gone.abort();
+  // Whether we may well be first now: just created, or a predecessor just went. Then step 4's
+  // confirmation goes out with the listing (see below); a re-check at rest sends the listing alone.
+  let mayLead = true;
   try {
     for (;;) {
-      const candidates = sortCandidates(await ctx.client.getChildren(ctx.dir, { signal }));
+      // Steps 3 and 4 in one round trip: the server answers a session's requests in the order
+      // sent, so the `exists` is answered after the listing, as CURATOR-696 asks (a stale
+      // listing is never claimed on); unused when we turn out not to be first.
+      const listing = ctx.client.getChildren(ctx.dir, { signal });
+      const confirmation = mayLead ? confirm(ctx, ours) : undefined;
+      let candidates: string[];
+      try {
+        candidates = sortCandidates(await listing);
+      } catch (error) {
+        if (confirmation) dismiss(ctx, confirmation);
+        throw error;
+      }
       const index = candidates.indexOf(name);
+      if (index === 0) return await claim(ctx, ours, confirmation ?? confirm(ctx, ours));
+      if (confirmation) dismiss(ctx, confirmation);
       if (index < 0) return null;
-      if (index === 0) return await claim(ctx, ours);
       gone = new AbortController();
+      mayLead = true;
       const predecessor = `${ctx.dir}/${candidates[index - 1]}`;
       const stat = await ctx.client.exists(predecessor, { watch: watcher, signal });
       if (stat === null) continue;
@@ -176,18 +194,48 @@ async function waitForTurn(ctx: CampaignContext, ours: string, signal: AbortSign
       await ctx.clock.sleep(ctx.recheckMs, { signal: anySignal(signal, gone.signal) }).catch(() => {
         if (signal.aborted) throw signal.reason;
       });
+      mayLead = gone.signal.aborted; // the predecessor went (or its watch fired); else a re-check
     }
   } finally {
     ctx.client.removeWatcher(watcher);
   }
 }
 
-async function claim(ctx: CampaignContext, ours: string): Promise<ZkLeadership | null> {
-  // Events that arrive before the leadership object exists are kept and replayed to it.
+/**
+ * Step 4's `exists` on our candidate, with the term's watch set in the same call. Events that
+ * arrive before the leadership object exists are kept and replayed to it.
+ */
+interface Confirmation {
+  readonly answer: Promise<ZkStat | null>;
+  readonly watch: (event: ZkEvent) => void;
+  readonly held: { leadership?: ZkLeadership };
+  readonly early: ZkEvent[];
+}
+
+function confirm(ctx: CampaignContext, ours: string): Confirmation {
   const held: { leadership?: ZkLeadership } = {};
   const early: ZkEvent[] = [];
   const watch = (event: ZkEvent) => (held.leadership ? held.leadership.watcher(event) : early.push(event));
-  const stat = await ctx.client.exists(ours, { watch, signal: ctx.lost });
+  const answer = ctx.client.exists(ours, { watch, signal: ctx.lost });
+  answer.catch(() => undefined); // claim awaits it; a dismissed one may fail unread
+  return { answer, watch, held, early };
+}
+
+/** Drops an unused confirmation's watch once its answer is in (the client registers it then). */
+function dismiss(ctx: CampaignContext, confirmation: Confirmation): void {
+  const remove = () => ctx.client.removeWatcher(confirmation.watch);
+  confirmation.answer.then(remove, remove);
+}
+
+async function claim(ctx: CampaignContext, ours: string, confirmation: Confirmation): Promise<ZkLeadership | null> {
+  const { held, early, watch } = confirmation;
+  let stat: ZkStat | null;
+  try {
+    stat = await confirmation.answer;
+  } catch (error) {
+    ctx.client.removeWatcher(watch);
+    throw error;
+  }
   if (stat === null || stat.ephemeralOwner !== ctx.client.sessionId) {
     ctx.client.removeWatcher(watch);
     return null;
