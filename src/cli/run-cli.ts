@@ -12,7 +12,6 @@ import { commands } from './registry.js';
 import { reportError } from './report-error.js';
 import { packageIdentity } from './version.js';
 
-export { DEFAULT_EXIT_CODES, commandHelp, mainHelp } from './help.js';
 
 /** The words a true/false flag accepts as its value (as booleanLeaf reads them). */
 const BOOLEAN_WORD = /^(true|false|1|0|yes|no)$/i;

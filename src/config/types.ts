@@ -14,5 +14,3 @@ export interface BatonConfig extends NodeConfig {
   readonly partitions?: PartitionsConfig;
 }
 
-/** Where a setting came from, for messages. */
-export type ConfigSource = 'flag' | 'env' | 'file' | 'default';

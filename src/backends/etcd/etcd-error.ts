@@ -1,4 +1,4 @@
-import { AbortedError, BatonError, ClosedError, StoreUnavailableError } from '../../errors.js';
+import { BatonError, StoreUnavailableError } from '../../errors.js';
 import { EtcdCallError } from './etcd-client.js';
 
 /**
@@ -13,9 +13,4 @@ export function toContractError(error: unknown): unknown {
     return new StoreUnavailableError(`${what}: ${error.message}`, { cause: error });
   }
   return error;
-}
-
-/** Whether `error` says the call was cut short by us (abort, close) rather than refused by etcd. */
-export function isOurs(error: unknown): boolean {
-  return error instanceof AbortedError || error instanceof ClosedError;
 }

@@ -246,10 +246,6 @@ export class MemoryCluster {
     this.changes.notify(`kv:${key}`);
   }
 
-  hasSession(id: string): boolean {
-    return this.#sessions.has(id);
-  }
-
   #dropLease(election: string): void {
     if (this.#leases.delete(election)) this.changes.notify(`leader:${election}`);
   }

@@ -168,7 +168,8 @@ export class MemorySession implements Session {
     while (!this.#lost.signal.aborted) {
       let wakeAt = Math.min(nextRenewal, this.#lastRenewStart + renewDeadlineMs);
       for (const l of this.#leaderships.values()) wakeAt = Math.min(wakeAt, l.lastRenewStart + renewDeadlineMs);
-      if (!(await this.#sleepUntil(wakeAt))) return;
+      // Sleeps until `wakeAt` on the injected clock; ends when the session ended meanwhile.
+      if (!(await pause(this.#clock, Math.max(0, wakeAt - this.#clock.now()), this.#lost.signal))) return;
       const now = this.#clock.now();
       this.#checkDeadline(now);
       if (this.#lost.signal.aborted) return;
@@ -199,11 +200,6 @@ export class MemorySession implements Session {
       if (leaseResult === 'ok') leadership.lastRenewStart = start;
       else if (leaseResult === 'gone') leadership.end('taken-over', false);
     }
-  }
-
-  /** Sleeps on the injected clock until `wakeAt`; false when the session ended meanwhile. */
-  async #sleepUntil(wakeAt: number): Promise<boolean> {
-    return pause(this.#clock, Math.max(0, wakeAt - this.#clock.now()), this.#lost.signal);
   }
 
   #lose(reason: SessionLostError): void {
