@@ -1,4 +1,5 @@
 import { Counter, Gauge, type Registry } from 'prom-client';
+import type { PassReport } from '../owned-items/item-placement.js';
 
 /**
  * Prometheus metrics of the bucket feature, registered once per registry (the node's). Both
@@ -7,11 +8,11 @@ import { Counter, Gauge, type Registry } from 'prom-client';
 export class BucketMetrics {
   /**
    * Buckets this node owns now (the node's registry labels it with the node id), counted when
-   * scraped from the source the current BucketOwner sets: counting on every acquisition would
-   * cost O(owned) per event, O(n²) to place n buckets.
+   * scraped from the source the bucket feature sets: counting on every acquisition would cost
+   * O(owned) per event, O(n²) to place n buckets.
    */
   readonly owned: Gauge;
-  /** Counts the owned buckets; set by the current BucketOwner, null between sessions. */
+  /** Counts the owned buckets; set by the bucket feature or owner that reports here. */
   ownedCount: (() => number) | null = null;
   /** Buckets moved from one node to another by the leader's passes. */
   readonly moves: Counter;
@@ -19,6 +20,12 @@ export class BucketMetrics {
   readonly lastAssignSeconds: Gauge;
   /** Stored assignment documents found corrupt, by key (each is repaired by the leader). */
   readonly corrupt: Counter<'key'>;
+
+  /** Records one assignment pass of the leader. */
+  observePass(pass: PassReport): void {
+    this.lastAssignSeconds.set(pass.durationMs / 1000);
+    if (pass.writes > 0) this.moves.inc(pass.moves);
+  }
 
   constructor(registry: Registry) {
     const registers = [registry];

@@ -1,4 +1,5 @@
 import { ConfigError } from '../errors.js';
+import type { PlacementTiming } from '../owned-items/item-placement.js';
 import { validateBucketCount } from './bucket-ids.js';
 
 /** Settings of the bucket feature (config section `buckets`). */
@@ -25,6 +26,11 @@ export const DEFAULT_BUCKETS_OPTIONS: BucketsOptions = Object.freeze({
   assignIntervalMs: 60_000,
   offlineGraceMs: 300_000,
 });
+
+/** The engine's timing under its own names (`assignIntervalMs` is the engine's `placementIntervalMs`). */
+export function bucketTiming(options: BucketsOptions): PlacementTiming {
+  return { placementIntervalMs: options.assignIntervalMs, offlineGraceMs: options.offlineGraceMs };
+}
 
 /** Fills defaults and validates; ConfigError names the offending `buckets.*` field. */
 export function validateBucketsOptions(input: Partial<BucketsOptions> = {}, prefix = 'buckets'): BucketsOptions {

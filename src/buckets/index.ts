@@ -5,7 +5,7 @@
  * before the new one can win it).
  * In a node, turn it on with `buckets.enabled: true` and use `node.buckets`.
  */
-export { AssignService, RETRY_AFTER_ERROR_MS, type AssignServiceEnd, type AssignServiceOptions } from './assign-service.js';
+export { AssignService, RETRY_AFTER_ERROR_MS, type AssignServiceOptions } from './assign-service.js';
 export { ASSIGNMENTS_ROOT, assignmentsKey, graceKey, lastUpdateKey, nodePrefix, parseAssignments } from './assignment-layout.js';
 export { MAX_BUCKET_COUNT, bucketIds, compareBucketIds, isBucketId, validateBucketCount, type BucketId } from './bucket-ids.js';
 export { bucketOf } from './bucket-of.js';

@@ -27,8 +27,8 @@ export const RETRY_AFTER_ERROR_MS = 1_000;
  */
 export const MEMBERS_RECHECK_MS = 5_000;
 
-/** Why a leader loop ended: the term (or the caller) ended it, or a write was fenced. */
-export type LeaderLoopEnd = 'term-ended' | 'fenced';
+/** Why a placement loop ended: the term (or the caller) ended it, or a write was fenced. */
+export type PlacementLoopEnd = 'term-ended' | 'fenced';
 
 /** What a pass reports: the vanished nodes in grace, with the ms each has left, and the live members it planned with. */
 export interface PassResult {
@@ -36,7 +36,7 @@ export interface PassResult {
   readonly members: readonly Member[];
 }
 
-export interface LeaderLoopOptions {
+export interface PlacementLoopOptions {
   readonly backend: Backend;
   /** Monotonic clock for the interval, the grace wake-ups and the retry pause. */
   readonly clock: Clock;
@@ -61,7 +61,7 @@ export interface LeaderLoopOptions {
  * 3. A version conflict means the stored state changed under the pass: read it again at once.
  *    Any other error waits RETRY_AFTER_ERROR_MS.
  */
-export async function runLeaderLoop(options: LeaderLoopOptions): Promise<LeaderLoopEnd> {
+export async function runPlacementLoop(options: PlacementLoopOptions): Promise<PlacementLoopEnd> {
   // The loop's own end: the term's, or this call returning (so the watch never outlives it).
   const done = new AbortController();
   const signal = AbortSignal.any([options.signal, done.signal]);
@@ -72,7 +72,7 @@ export async function runLeaderLoop(options: LeaderLoopOptions): Promise<LeaderL
   }
 }
 
-async function loop(options: LeaderLoopOptions, signal: AbortSignal): Promise<LeaderLoopEnd> {
+async function loop(options: PlacementLoopOptions, signal: AbortSignal): Promise<PlacementLoopEnd> {
   const { clock, intervalMs, log, what } = options;
   const wakeup = new Wakeup(clock);
   // Step 1.
@@ -114,7 +114,7 @@ async function loop(options: LeaderLoopOptions, signal: AbortSignal): Promise<Le
  * `delayMs`, or when a members re-check finds them different from `planned` (step 2). A re-check
  * that fails (store unreachable) lets the pass run and report it.
  */
-async function untilPassDue(options: LeaderLoopOptions, wakeup: Wakeup, delayMs: number, planned: string | undefined, signal: AbortSignal): Promise<void> {
+async function untilPassDue(options: PlacementLoopOptions, wakeup: Wakeup, delayMs: number, planned: string | undefined, signal: AbortSignal): Promise<void> {
   const { clock, backend } = options;
   const due = clock.now() + delayMs;
   for (;;) {
@@ -139,7 +139,7 @@ function fingerprint(members: readonly Member[]): string {
 }
 
 /** Registers the membership watch; false (logged) when the store refuses it for now. */
-function watchMembers(options: LeaderLoopOptions, wakeup: Wakeup, signal: AbortSignal): boolean {
+function watchMembers(options: PlacementLoopOptions, wakeup: Wakeup, signal: AbortSignal): boolean {
   if (signal.aborted) return false;
   try {
     options.backend.watchMembers(() => wakeup.fire(), { signal });

@@ -1,16 +1,20 @@
 /**
- * The node-side face of one partitioned resource: which keys this node leads (the hot path),
- * who leads the others, and `acquired` / `released` events. It outlives sessions: a ResourceRunner
- * (resource-runner.ts) feeds it for each session of the node.
+ * The Pinot-facing face of one partitioned resource: which keys this node leads (the hot path),
+ * who leads the others, and `acquired` / `released` events. It reads everything from the
+ * resource's owned-items engine (OwnedItems over partition-layout.ts), which outlives sessions.
  */
 import type { Member } from '../contract/contract.js';
 import { isJsonObject } from '../contract/json.js';
-import type { Logger } from 'pino';
-import { HolderListeners, type AcquiredListener, type Held, type ReleaseReason, type ReleasedListener } from '../holding/index.js';
+import type { AcquiredListener, Held, ReleasedListener } from '../holding/index.js';
+import type { OwnedItems } from '../owned-items/owned-items.js';
 import { partitionOf } from './key-partition.js';
+import { actingMaster, type ResourceView } from './partition-layout.js';
 import { leadControllerId } from './pinot-participant.js';
-import type { ResourceView } from './resource-watcher.js';
+import type { ResourceState } from './resource-layout.js';
 import type { PartitionResourceOptions } from './resource-options.js';
+
+/** The engine of one resource: partitions by number, the stored state, what a node reads. */
+export type PartitionItems = OwnedItems<number, ResourceState, ResourceView>;
 
 /** The answer of {@link PartitionLeadership.isLeaderFor}; `token` is null when not leading. */
 export interface LeaderAnswer {
@@ -36,15 +40,19 @@ export class PartitionLeadership {
   readonly #notLeading: readonly LeaderAnswer[];
   /** The holding behind each leading answer: its signal is judged on the monotonic clock when read. */
   readonly #held: (Held | null)[];
-  readonly #listeners: HolderListeners<[number]>;
-  #view: ResourceView | null = null;
-  #clusterLeaderId: () => string | null = () => null;
+  readonly #items: PartitionItems;
+  /** Registered keys by partition, as computed from `#keysOfView`. */
   #keysByPartition: readonly (readonly string[])[];
+  #keysOfView: ResourceView | null = null;
 
-  constructor(options: PartitionResourceOptions, nodeId: string, log: Logger) {
+  /** Answers for `items`, the engine of the resource `options` on node `nodeId`; listen to it before it starts. */
+  constructor(options: PartitionResourceOptions, nodeId: string, items: PartitionItems) {
     this.options = options;
     this.nodeId = nodeId;
-    this.#listeners = new HolderListeners<[number]>(log);
+    this.#items = items;
+    // Registered first, so answers change before any user listener runs.
+    items.on('acquired', (partition, held) => this.#acquired(partition, held));
+    items.on('released', (partition) => this.#released(partition));
     this.#notLeading = Object.freeze(Array.from({ length: options.partitions }, (_, partition) => Object.freeze({ leader: false, partition, token: null })));
     this.#answers = this.#notLeading;
     this.#held = Array.from({ length: options.partitions }, () => null);
@@ -87,35 +95,41 @@ export class PartitionLeadership {
    */
   leaderOfPartition(partition: number): string | null {
     if (this.#leads(partition)) return this.nodeId;
-    const view = this.#view;
+    const view = this.#items.view();
     if (view === null) return null;
-    const candidate = this.enabled() ? actingMaster(view, partition) : this.#clusterLeaderId();
+    const candidate = this.enabled() ? actingMaster(view, partition) : this.#items.clusterLeaderId();
     return candidate === this.nodeId ? null : candidate;
   }
 
   /** The partition's leader as `GET /leader/tables` names it (see `leadControllerIdFormat`). */
   leadControllerIdOf(partition: number): string | null {
-    return leadControllerId(this.leaderOfPartition(partition), this.options.leadControllerIdFormat, this.#view?.members ?? []);
+    return leadControllerId(this.leaderOfPartition(partition), this.options.leadControllerIdFormat, this.#items.view()?.members ?? []);
   }
 
   /** The stored flag (or the configured default before one is stored). */
   enabled(): boolean {
-    return this.#view?.state.enabled ?? this.options.enabledByDefault;
+    return this.#items.view()?.state.enabled ?? this.options.enabledByDefault;
   }
 
   /** The stored placement as this node last read it (partition -> [master, ...standbys]), or null. */
   placement(): Readonly<Record<string, readonly string[]>> | null {
-    return this.#view?.state.placement?.assignment ?? null;
+    return this.#items.view()?.state.placement?.assignment ?? null;
   }
 
   /** Registered keys whose partition is `partition`, sorted. */
   keysOf(partition: number): readonly string[] {
+    const view = this.#items.view();
+    if (view !== this.#keysOfView) {
+      const byPartition: string[][] = Array.from({ length: this.options.partitions }, () => []);
+      for (const key of view?.state.keys ?? []) byPartition[this.partitionOf(key)]?.push(key);
+      [this.#keysByPartition, this.#keysOfView] = [byPartition, view];
+    }
     return this.#keysByPartition[partition] ?? [];
   }
 
   /** The base URL a live node advertises (`http://host:port`), or null when unknown. */
   addressOf(nodeId: string): string | null {
-    const member = this.#view?.members.find((m) => m.nodeId === nodeId);
+    const member = this.#items.view()?.members.find((m) => m.nodeId === nodeId);
     return member === undefined ? null : advertisedUrl(member);
   }
 
@@ -127,37 +141,17 @@ export class PartitionLeadership {
   on(event: 'acquired', listener: AcquiredListener<[number]>): () => void;
   on(event: 'released', listener: ReleasedListener<[number]>): () => void;
   on(event: 'acquired' | 'released', listener: AcquiredListener<[number]> | ReleasedListener<[number]>): () => void {
-    return this.#listeners.on(event as 'acquired', listener as AcquiredListener<[number]>);
+    return this.#items.on(event as 'acquired', listener as AcquiredListener<[number]>);
   }
 
-  // ---- fed by the ResourceRunner ----
-
-  /** @internal A new reading of the resource. */
-  updateView(view: ResourceView, clusterLeaderId: () => string | null): void {
-    this.#view = view;
-    this.#clusterLeaderId = clusterLeaderId;
-    const byPartition: string[][] = Array.from({ length: this.options.partitions }, () => []);
-    for (const key of view.state.keys) byPartition[this.partitionOf(key)]?.push(key);
-    this.#keysByPartition = byPartition;
-  }
-
-  /** @internal The session ended: nothing is known about the others until the next reading. */
-  clearView(): void {
-    this.#view = null;
-  }
-
-  /** @internal This node won `partition`. */
-  acquired(partition: number, held: Held): void {
+  #acquired(partition: number, held: Held): void {
     this.#held[partition] = held;
     this.#setAnswer(partition, Object.freeze({ leader: true, partition, token: held.token }));
-    this.#listeners.acquired(partition, held);
   }
 
-  /** @internal This node let `partition` go: answers change first, then the listeners run. */
-  async released(partition: number, reason: ReleaseReason): Promise<void> {
+  #released(partition: number): void {
     this.#held[partition] = null;
     this.#setAnswer(partition, this.#notLeading[partition] as LeaderAnswer);
-    await this.#listeners.released(partition, reason);
   }
 
   /**
@@ -174,12 +168,6 @@ export class PartitionLeadership {
     next[partition] = answer;
     this.#answers = Object.freeze(next);
   }
-}
-
-/** The first live node of the partition's placement list, or null. */
-export function actingMaster(view: ResourceView, partition: number): string | null {
-  const list = view.state.placement?.assignment[String(partition)] ?? [];
-  return list.find((nodeId) => view.members.some((m) => m.nodeId === nodeId)) ?? null;
 }
 
 /** `http://host:port` from a member's advertised info (`host`, `ports.http`). */

@@ -1,17 +1,18 @@
 /**
- * The node feature that runs every configured partitioned resource (config `partitions.<name>`).
- * The resources' PartitionLeadership objects live as long as the node; a ResourceRunner per
- * resource works for each session.
+ * The node feature that runs every configured partitioned resource (config `partitions.<name>`):
+ * one owned-items engine per resource (OwnedItems over partition-layout.ts), with its Pinot-facing
+ * PartitionLeadership; both live as long as the node, the engine works for each session.
  */
 import type { Logger } from 'pino';
 import { Counter, Gauge, type Registry } from 'prom-client';
+import { OwnedItems } from '../owned-items/owned-items.js';
 import { silentLogger } from '../owned-items/silent-logger.js';
 import { systemClock, type Clock } from '../clock.js';
 import { NotFoundError } from '../errors.js';
 import type { FeatureContext, NodeFeature, NodeFeatureFactory } from '../feature/feature.js';
-import { PartitionLeadership } from './partition-leadership.js';
+import { partitionLayout, partitionTiming } from './partition-layout.js';
+import { PartitionLeadership, type PartitionItems } from './partition-leadership.js';
 import type { PartitionsConfig } from './partitions-config.js';
-import { ResourceRunner } from './resource-runner.js';
 import { LEAD_CONTROLLER_RESOURCE, validateResourceOptions, type PartitionResourceOptions } from './resource-options.js';
 
 export const PARTITIONS_FEATURE = 'partitions';
@@ -19,13 +20,16 @@ export const PARTITIONS_FEATURE = 'partitions';
 export class PartitionsFeature implements NodeFeature {
   readonly name = PARTITIONS_FEATURE;
   readonly #resources = new Map<string, PartitionLeadership>();
-  readonly #clock: Clock;
-  #runners: ResourceRunner[] = [];
+  readonly #items = new Map<string, PartitionItems>();
 
   constructor(resources: readonly PartitionResourceOptions[], nodeId: string, options: { clock?: Clock; log?: Logger; metrics?: Registry } = {}) {
-    this.#clock = options.clock ?? systemClock;
+    const clock = options.clock ?? systemClock;
     const log = options.log ?? silentLogger;
-    for (const resource of resources) this.#resources.set(resource.name, new PartitionLeadership(resource, nodeId, log.child({ resource: resource.name })));
+    for (const resource of resources) {
+      const items = new OwnedItems({ layout: partitionLayout(resource), timing: partitionTiming(resource), clock, log: log.child({ resource: resource.name }) });
+      this.#items.set(resource.name, items);
+      this.#resources.set(resource.name, new PartitionLeadership(resource, nodeId, items));
+    }
     if (options.metrics !== undefined) this.#instrument(options.metrics);
   }
 
@@ -61,17 +65,15 @@ export class PartitionsFeature implements NodeFeature {
 
   async start(context: FeatureContext): Promise<void> {
     const { backend, session, elector, logger } = context;
-    for (const resource of this.#resources.values()) {
-      const runner = new ResourceRunner(resource, { backend, session, elector, clock: this.#clock, log: logger.child({ resource: resource.name }) });
-      this.#runners.push(runner);
-      await runner.start();
-    }
+    for (const [name, items] of this.#items) await items.start({ backend, session, elector, log: logger.child({ resource: name }) });
   }
 
+  /**
+   * Releases every partition (listeners awaited, then resigned). A stopped node keeps its
+   * places for `rebalanceDelayMs`, like a crashed one (a rolling restart moves nothing).
+   */
   async stop(): Promise<void> {
-    const runners = this.#runners;
-    this.#runners = [];
-    await Promise.all(runners.map((runner) => runner.stop()));
+    await Promise.all([...this.#items.values()].map((items) => items.stop({ leave: false })));
   }
 }
 

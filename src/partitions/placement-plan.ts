@@ -1,12 +1,46 @@
 /**
- * One placement pass for a partitioned resource, as a pure function over the shared assignment
- * engine: from the live members, the stored placement and the grace each vanished node has used,
- * to the next placement.
+ * A partitioned resource's placement in the owned-items engine's terms, as pure functions: the
+ * stored placement document (resource-layout.ts) as a StoredPlacement, and the document that
+ * stores a placement the engine computed. Partitions are the items "0".."N-1", `replicas` nodes
+ * each: [master, ...standbys].
  */
 import type { Member } from '../contract/contract.js';
-import { assign, memberNode } from '../assignment/index.js';
+import { placeItems, type Placement, type StoredPlacement } from '../owned-items/place-items.js';
 import type { PartitionAssignment, PlacementDoc } from './resource-layout.js';
 import type { PartitionResourceOptions } from './resource-options.js';
+
+/** The partition items "0".."N-1". */
+export function partitionItems(partitions: number): string[] {
+  return Array.from({ length: partitions }, (_, i) => String(i));
+}
+
+/** Every node id the assignment names, sorted. */
+export function nodesOf(assignment: PartitionAssignment): string[] {
+  return [...new Set(Object.values(assignment).flat())].sort();
+}
+
+/** The stored document as the engine reads it: nobody leaves "gracefully" (a stopped node keeps its places for the delay, like a crashed one). */
+export function storedPartitions(doc: PlacementDoc | null): StoredPlacement {
+  const assignment = doc?.assignment ?? {};
+  const graceUsedMs = new Map(nodesOf(assignment).map((nodeId) => [nodeId, doc?.graceElapsedMs[nodeId] ?? null]));
+  return { assignment, graceUsedMs, departed: new Set() };
+}
+
+/** The document that stores `placement`, with the grace each node in it has used. */
+export function placementDoc(options: PartitionResourceOptions, placement: Placement): PlacementDoc {
+  const graceElapsedMs: Record<string, number> = {};
+  for (const nodeId of [...placement.graceUsedMs.keys()].sort()) graceElapsedMs[nodeId] = placement.graceUsedMs.get(nodeId) ?? 0;
+  return { partitions: options.partitions, replicas: options.replicas, assignment: placement.assignment, graceElapsedMs };
+}
+
+/** Whether two documents store the same placement (no write needed). */
+export function samePlacement(a: PlacementDoc, b: PlacementDoc): boolean {
+  if (a.replicas !== b.replicas || a.partitions !== b.partitions) return false;
+  const sameLists = partitionItems(b.partitions).every((item) => sameList(a.assignment[item] ?? [], b.assignment[item] ?? []));
+  const graceA = Object.entries(a.graceElapsedMs).sort();
+  const graceB = Object.entries(b.graceElapsedMs).sort();
+  return sameLists && JSON.stringify(graceA) === JSON.stringify(graceB);
+}
 
 export interface PlacementInput {
   readonly options: PartitionResourceOptions;
@@ -24,56 +58,24 @@ export interface PlacementPlan {
   readonly changed: boolean;
 }
 
-/** The partition items "0".."N-1". */
-export function partitionItems(partitions: number): string[] {
-  return Array.from({ length: partitions }, (_, i) => String(i));
-}
-
 /**
- * Steps:
- * 1. Vanished nodes named by the stored placement stay "in grace" while they have delay left;
- *    the engine keeps their places frozen, and holds the whole placement still while it is
- *    otherwise whole, masters included (a restart inside the delay moves nothing).
- * 2. The engine spreads the partitions over the live nodes, `replicas` per partition, keeping
- *    what it can; masters (first position) spread evenly too.
- * 3. The grace used is stored with the placement so a new leader continues it.
+ * One whole pass as a pure function: the engine places the partitions over the live nodes,
+ * `replicas` per partition, keeping what it can (a node gone for less than `rebalanceDelayMs`
+ * keeps its places, and the rest holds still while the placement is otherwise whole); masters
+ * (first position) spread evenly too. The grace used is stored so a new leader continues it.
  */
 export function planPlacement(input: PlacementInput): PlacementPlan {
-  const { options, live, previous } = input;
-  const liveIds = new Set(live.map((m) => m.nodeId));
-  const inGrace = new Map<string, number>();
-  for (const nodeId of nodesOf(previous?.assignment ?? {})) {
-    if (liveIds.has(nodeId)) continue;
-    const left = options.rebalanceDelayMs - (input.graceUsedMs.get(nodeId) ?? 0);
-    if (left > 0) inGrace.set(nodeId, left);
-  }
-  const items = partitionItems(options.partitions);
-  const assignment =
-    live.length === 0
-      ? keepGraceOnly(items, previous?.assignment ?? {}, inGrace)
-      : assign({ items, nodes: live.map(memberNode), previous: previous?.assignment ?? {}, replicas: options.replicas, grace: [...inGrace.keys()] });
-  const graceElapsedMs: Record<string, number> = {};
-  for (const nodeId of [...inGrace.keys()].sort()) graceElapsedMs[nodeId] = input.graceUsedMs.get(nodeId) ?? 0;
-  const doc: PlacementDoc = { partitions: options.partitions, replicas: options.replicas, assignment, graceElapsedMs };
-  return { doc, inGrace, changed: previous === null || !samePlacement(previous, doc) };
-}
-
-/** Every node id the assignment names, sorted. */
-export function nodesOf(assignment: PartitionAssignment): string[] {
-  return [...new Set(Object.values(assignment).flat())].sort();
-}
-
-/** With no live node (the leader itself is live, so only in tests): grace nodes keep their places. */
-function keepGraceOnly(items: readonly string[], previous: PartitionAssignment, inGrace: ReadonlyMap<string, number>): PartitionAssignment {
-  return Object.fromEntries(items.map((item) => [item, (previous[item] ?? []).filter((id) => inGrace.has(id))]));
-}
-
-function samePlacement(a: PlacementDoc, b: PlacementDoc): boolean {
-  if (a.replicas !== b.replicas || a.partitions !== b.partitions) return false;
-  const sameLists = partitionItems(b.partitions).every((item) => sameList(a.assignment[item] ?? [], b.assignment[item] ?? []));
-  const graceA = Object.entries(a.graceElapsedMs).sort();
-  const graceB = Object.entries(b.graceElapsedMs).sort();
-  return sameLists && JSON.stringify(graceA) === JSON.stringify(graceB);
+  const { options, previous } = input;
+  const placement = placeItems({
+    items: partitionItems(options.partitions),
+    replicas: options.replicas,
+    members: input.live,
+    stored: storedPartitions(previous),
+    graceUsedMs: input.graceUsedMs,
+    offlineGraceMs: options.rebalanceDelayMs,
+  });
+  const doc = placementDoc(options, placement);
+  return { doc, inGrace: placement.inGrace, changed: previous === null || !samePlacement(previous, doc) };
 }
 
 function sameList(a: readonly string[], b: readonly string[]): boolean {

@@ -11,17 +11,19 @@ import type { Backend } from '../../../src/contract/contract.js';
 import { DEFAULT_TIMING } from '../../../src/contract/timing.js';
 import { MemoryStore } from '../../../src/backends/memory/index.js';
 import { MEMBERS_RECHECK_MS } from '../../../src/owned-items/placement-loop.js';
-import { silentLogger } from '../../../src/owned-items/silent-logger.js';
-import { PlacementService } from '../../../src/partitions/placement-service.js';
+import { ItemPlacement } from '../../../src/owned-items/item-placement.js';
+import { OwnedItems } from '../../../src/owned-items/owned-items.js';
+import { partitionLayout, partitionTiming } from '../../../src/partitions/partition-layout.js';
 import { placementKey, readResource } from '../../../src/partitions/resource-layout.js';
 import { validateResourceOptions } from '../../../src/partitions/resource-options.js';
-import { ResourceWatcher, type ResourceView } from '../../../src/partitions/resource-watcher.js';
 import { FakeClock } from '../../../src/testing/fake-clock.js';
 import { waitFor, withTimeout } from '../../support/wait.js';
 
 /** Far longer than the re-check, so only the re-check can bring the joiner in. */
 const INTERVAL_MS = 600_000;
 const resource = validateResourceOptions({ name: 'orders', partitions: 6, replicas: 2, placementIntervalMs: INTERVAL_MS });
+const layout = partitionLayout(resource);
+const timing = partitionTiming(resource);
 
 /** `target` with its `watch` method (or `watchMembers`) never calling the listener: every hint is lost. */
 function deaf<T extends object>(target: T, watchName: 'watch' | 'watchMembers'): T {
@@ -63,7 +65,7 @@ describe('lost watch hints (memory backend, fake clock)', () => {
     const a = await member('leader', 'a');
     const clock = new FakeClock();
     const leadership = await a.session.campaign('cluster-leader', {});
-    const running = new PlacementService({ backend: deaf(a.backend, 'watchMembers'), leadership, resource, clock }).run();
+    const running = new ItemPlacement({ backend: deaf(a.backend, 'watchMembers'), leadership, layout, timing, clock }).run();
     try {
       await waitFor('the first placement, a alone', async () => (await named(a.backend)).has('a'));
       await waitFor('the leader to park', () => clock.pendingSleeps === 1);
@@ -88,24 +90,22 @@ describe('lost watch hints (memory backend, fake clock)', () => {
   it('a node\'s view of the resource catches up within one safety-net period without any hint', async () => {
     const a = await member('node', 'a');
     const clock = new FakeClock();
-    const views: ResourceView[] = [];
-    const stop = new AbortController();
-    const watcher = new ResourceWatcher({ backend: deafBackend(a.backend), resource: 'orders', partitions: 6, clock, retryMs: 1_000, safetyNetMs: INTERVAL_MS, log: silentLogger, onView: (view) => views.push(view) });
+    const items = new OwnedItems({ layout, timing, clock });
     try {
-      await watcher.start(stop.signal);
-      assert.equal(views.at(-1)?.state.placement, null);
+      await items.start({ backend: deafBackend(a.backend), session: a.session });
+      assert.equal(items.view()?.state.placement, null);
       // 1. The leader writes a placement and b joins; the node hears of neither.
       const leadership = await a.session.campaign('cluster-leader', {});
       await member('node', 'b');
-      await new PlacementService({ backend: a.backend, leadership, resource, clock }).tick();
+      await new ItemPlacement({ backend: a.backend, leadership, layout, timing, clock }).tick();
       await clock.advance(INTERVAL_MS - 1);
-      assert.equal(views.at(-1)?.state.placement, null, 'no hint, no re-read yet');
+      assert.equal(items.view()?.state.placement, null, 'no hint, no re-read yet');
       // 2. The safety-net re-read brings both in.
       await clock.advance(1);
-      const view = await waitFor('the re-read', () => views.at(-1)?.state.placement ? views.at(-1) : undefined, { timeoutMs: 5_000 });
+      const view = await waitFor('the re-read', () => items.view()?.state.placement ? items.view() : undefined, { timeoutMs: 5_000 });
       assert.deepEqual(view.members.map((m) => m.nodeId), ['a', 'b']);
     } finally {
-      stop.abort();
+      await items.stop({ leave: false });
     }
   });
 });

@@ -8,14 +8,15 @@ import { pino } from 'pino';
 import type { Backend } from '../../../src/contract/contract.js';
 import { DEFAULT_TIMING } from '../../../src/contract/timing.js';
 import { MemoryStore } from '../../../src/backends/memory/index.js';
-import { PlacementService } from '../../../src/partitions/placement-service.js';
+import { ItemPlacement } from '../../../src/owned-items/item-placement.js';
+import { partitionLayout, partitionTiming } from '../../../src/partitions/partition-layout.js';
 import { placementKey, readResource } from '../../../src/partitions/resource-layout.js';
 import { validateResourceOptions } from '../../../src/partitions/resource-options.js';
 import { FakeClock } from '../../../src/testing/fake-clock.js';
 
 const resource = validateResourceOptions({ name: 'orders', partitions: 6, replicas: 2 });
 
-describe('PlacementService', () => {
+describe('partition placement (the engine\'s ItemPlacement over the resource layout)', () => {
   const clock = new FakeClock();
   const store = new MemoryStore({ clock });
   const backends: Backend[] = [];
@@ -34,7 +35,7 @@ describe('PlacementService', () => {
     const a = await member('fence', 'a');
     await member('fence', 'b');
     const leadership = await a.session.campaign('cluster-leader', {});
-    const service = new PlacementService({ backend: a.backend, leadership, resource, clock });
+    const service = new ItemPlacement({ backend: a.backend, leadership, layout: partitionLayout(resource), timing: partitionTiming(resource), clock });
     await service.tick();
     const first = await readResource(a.backend.kv, 'orders', 6, () => undefined);
     assert.deepEqual(Object.keys(first.placement!.assignment), ['0', '1', '2', '3', '4', '5']);
@@ -52,7 +53,7 @@ describe('PlacementService', () => {
     const corrupt: string[] = [];
     const log = pino({ level: 'warn' }, { write: (line: string) => void corrupt.push(line) });
     const leadership = await a.session.campaign('cluster-leader', {});
-    await new PlacementService({ backend: a.backend, leadership, resource, clock, log }).tick();
+    await new ItemPlacement({ backend: a.backend, leadership, layout: partitionLayout(resource), timing: partitionTiming(resource), clock, log }).tick();
     assert.ok(corrupt.some((line) => line.includes('partitions/orders/placement')), 'the corrupt key was reported');
     const repaired = await readResource(a.backend.kv, 'orders', 6, () => assert.fail('still corrupt'));
     assert.deepEqual(Object.values(repaired.placement!.assignment).map((l) => [...l]), Array.from({ length: 6 }, () => ['a']));

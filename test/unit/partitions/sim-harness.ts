@@ -1,16 +1,17 @@
 /**
  * In-process simulation of partitioned leadership: several "nodes" (a backend, a session, the
- * cluster-leader elector and a ResourceRunner each) on one MemoryStore driven by a FakeClock.
+ * cluster-leader elector and the resource's owned-items engine each) on one MemoryStore driven by a FakeClock.
  * Every start/stop is recorded, so tests can check that no two nodes ever led one partition.
  */
 import { pino } from 'pino';
 import type { Backend, Session } from '../../../src/contract/contract.js';
 import { MemoryStore } from '../../../src/backends/memory/index.js';
 import { LeaderElector } from '../../../src/election/index.js';
-import { PartitionLeadership } from '../../../src/partitions/partition-leadership.js';
+import { OwnedItems } from '../../../src/owned-items/owned-items.js';
+import { partitionLayout, partitionTiming } from '../../../src/partitions/partition-layout.js';
+import { PartitionLeadership, type PartitionItems } from '../../../src/partitions/partition-leadership.js';
 import { readResource, type PlacementDoc } from '../../../src/partitions/resource-layout.js';
 import { validateResourceOptions, type PartitionResourceOptions } from '../../../src/partitions/resource-options.js';
-import { ResourceRunner } from '../../../src/partitions/resource-runner.js';
 import { FakeClock, flushMicrotasks } from '../../../src/testing/fake-clock.js';
 
 export const CLUSTER = 'sim';
@@ -22,7 +23,7 @@ export interface SimNode {
   readonly session: Session;
   readonly elector: LeaderElector;
   readonly leadership: PartitionLeadership;
-  readonly runner: ResourceRunner;
+  readonly items: PartitionItems;
 }
 
 export class Sim {
@@ -39,24 +40,24 @@ export class Sim {
     this.options = validateResourceOptions({ name: 'leadControllerResource', partitions: 24, replicas: 2, rebalanceDelayMs: 300_000, ...options });
   }
 
-  /** Starts a node; `beforeRunner` runs once its session is open, before the runner starts. */
-  async start(nodeId: string, beforeRunner?: (session: Session) => void): Promise<SimNode> {
+  /** Starts a node; `beforeItems` runs once its session is open, before its engine starts. */
+  async start(nodeId: string, beforeItems?: (session: Session) => void): Promise<SimNode> {
     const backend = this.store.backend(CLUSTER);
     const session = await backend.openSession({ nodeId, info: { host: '127.0.0.1', ports: { http: 1000 + this.nodes.size } }, timing: { ttlMs: 15_000, renewDeadlineMs: 10_000, retryPeriodMs: 2_000, pollIntervalMs: 500 } });
     const elector = new LeaderElector({ backend, session, info: { nodeId }, clock: this.clock });
     elector.start();
-    const leadership = new PartitionLeadership(this.options, nodeId, log);
+    const items = new OwnedItems({ layout: partitionLayout(this.options), timing: partitionTiming(this.options), clock: this.clock, log });
+    const leadership = new PartitionLeadership(this.options, nodeId, items);
     leadership.on('acquired', (partition) => {
       const set = this.holders.get(partition) ?? this.holders.set(partition, new Set()).get(partition)!;
       if (set.size > 0) this.overlap ??= `partition ${partition}: ${nodeId} started while ${[...set].join(',')} led it`;
       set.add(nodeId);
     });
     leadership.on('released', (partition) => void this.holders.get(partition)?.delete(nodeId));
-    const runner = new ResourceRunner(leadership, { backend, session, elector, clock: this.clock, log });
-    const node = { nodeId, backend, session, elector, leadership, runner };
+    const node = { nodeId, backend, session, elector, leadership, items };
     this.nodes.set(nodeId, node);
-    beforeRunner?.(session);
-    await runner.start();
+    beforeItems?.(session);
+    await items.start({ backend, session, elector });
     return node;
   }
 
@@ -65,17 +66,17 @@ export class Sim {
     const node = this.nodes.get(nodeId)!;
     this.nodes.delete(nodeId);
     this.store.expire(node.session.id);
-    await node.runner.stop();
+    await node.items.stop({ leave: false });
     await node.elector.close();
     await node.backend.close();
     await this.settle();
   }
 
-  /** Graceful stop: the runner releases its partitions, then the session closes. */
+  /** Graceful stop: the engine releases its partitions, then the session closes. */
   async stop(nodeId: string): Promise<void> {
     const node = this.nodes.get(nodeId)!;
     this.nodes.delete(nodeId);
-    await node.runner.stop();
+    await node.items.stop({ leave: false });
     await node.elector.close();
     await node.backend.close();
     await this.settle();
@@ -103,7 +104,7 @@ export class Sim {
 
   async close(): Promise<void> {
     for (const node of this.nodes.values()) {
-      await node.runner.stop();
+      await node.items.stop({ leave: false });
       await node.elector.close();
       await node.backend.close();
     }

@@ -1,0 +1,154 @@
+/**
+ * The leader's half of the owned-items engine: for the term of one cluster Leadership, keeps the
+ * stored placement of one kind of item spread over the live nodes (read members and the stored
+ * layout, place with the assignment engine, write with the term's fence), holding a vanished
+ * node's slots for its offline grace.
+ *
+ * Safety (DESIGN.md, safety model 4): every write names the term's fence, so a deposed leader's
+ * write is refused by the store itself (FencedError) and never lands; the loop then stops.
+ * Ownership itself is never decided here: a node acts for an item only while it holds the
+ * item's election (HandoffSlots), so even a wrong placement cannot make two holders.
+ */
+import type { Logger } from 'pino';
+import type { Backend, Leadership } from '../contract/contract.js';
+import { systemClock, type Clock } from '../clock.js';
+import { StateError, type CorruptDocumentError } from '../errors.js';
+import type { KvOp, OwnedItemsLayout } from './layout.js';
+import { OfflineGrace } from './offline-grace.js';
+import { placeItems, type Placement } from './place-items.js';
+import { runPlacementLoop, type PassResult, type PlacementLoopEnd } from './placement-loop.js';
+import { silentLogger } from './silent-logger.js';
+
+/** The engine's timing, one vocabulary for every kind of item (each layer maps its config names onto it). */
+export interface PlacementTiming {
+  /**
+   * Safety-net period of the leader's pass and of every node's re-read of its target, on their
+   * monotonic clocks; membership changes and grace ends trigger a pass at once.
+   */
+  readonly placementIntervalMs: number;
+  /**
+   * How long a vanished node keeps its items before they move, on the leaders' monotonic
+   * clocks, carried across leader changes in the store.
+   */
+  readonly offlineGraceMs: number;
+}
+
+/** What one pass did, for metrics. */
+export interface PassReport {
+  readonly durationMs: number;
+  readonly moves: number;
+  readonly writes: number;
+}
+
+export interface ItemPlacementOptions<S> {
+  readonly backend: Backend;
+  /** The cluster-leader term this placement works for; it stops when the term's signal aborts. */
+  readonly leadership: Leadership;
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- the follower's types do not matter to the leader
+  readonly layout: OwnedItemsLayout<any, S, unknown>;
+  readonly timing: PlacementTiming;
+  /** Monotonic clock for the interval and the grace. Default: the system clock. */
+  readonly clock?: Clock;
+  readonly log?: Logger;
+  readonly onCorrupt?: (error: CorruptDocumentError) => void;
+  readonly onPass?: (report: PassReport) => void;
+}
+
+/** One pass's placement, the writes it made and the members it planned with. */
+export type PlacementPass = Placement & PassResult & { readonly writes: number };
+
+/**
+ * Runs placement passes for one term: at once, on every membership change, when a grace ends,
+ * and every `placementIntervalMs` as a safety net.
+ */
+export class ItemPlacement<S> {
+  readonly #o: ItemPlacementOptions<S>;
+  readonly #clock: Clock;
+  readonly #log: Logger;
+  readonly #grace: OfflineGrace;
+  readonly #items: readonly string[];
+  #running = false;
+
+  constructor(options: ItemPlacementOptions<S>) {
+    this.#o = options;
+    this.#clock = options.clock ?? systemClock;
+    this.#log = (options.log ?? silentLogger).child({ term: options.leadership.term });
+    this.#grace = new OfflineGrace(this.#clock);
+    this.#items = options.layout.items.map(String);
+  }
+
+  /**
+   * Runs passes until the term ends or `signal` aborts (resolves 'term-ended') or a write is
+   * fenced (resolves 'fenced'). Never rejects for store errors: they are logged and retried.
+   */
+  async run(options: { readonly signal?: AbortSignal } = {}): Promise<PlacementLoopEnd> {
+    if (this.#running) throw new StateError(`${this.constructor.name}.run() was already called; create one per term`);
+    this.#running = true;
+    return runPlacementLoop({
+      backend: this.#o.backend,
+      clock: this.#clock,
+      signal: AbortSignal.any([this.#o.leadership.signal, ...(options.signal ? [options.signal] : [])]),
+      intervalMs: this.#o.timing.placementIntervalMs,
+      log: this.#log,
+      what: this.#o.layout.what,
+      pass: (signal) => this.#pass(signal),
+    });
+  }
+
+  /**
+   * One pass now: read members and the stored layout, place, write (fenced). Rejects with the
+   * term's end reason, without touching the store, if the term has already ended; with
+   * FencedError if the store refuses the term.
+   */
+  tick(): Promise<PlacementPass> {
+    return this.#pass(this.#o.leadership.signal);
+  }
+
+  async #pass(signal: AbortSignal): Promise<PlacementPass> {
+    this.#o.leadership.signal.throwIfAborted();
+    signal.throwIfAborted();
+    const { backend, layout, timing } = this.#o;
+    const started = this.#clock.now();
+    const [members, stored] = await Promise.all([
+      backend.members({ signal }),
+      layout.readStored(backend.kv, (e) => this.#reportCorrupt(e), signal),
+    ]);
+    const live = new Set(members.map((m) => m.nodeId));
+    const storedPlacement = layout.storedPlacement(stored);
+    const graceUsedMs = this.#grace.used(storedPlacement.graceUsedMs, live);
+    const placement = placeItems({ items: this.#items, replicas: layout.replicas, members, stored: storedPlacement, graceUsedMs, offlineGraceMs: timing.offlineGraceMs });
+    const writes = await this.#apply(layout.writes(stored, placement), signal);
+    this.#o.onPass?.({ durationMs: this.#clock.now() - started, moves: placement.moves, writes });
+    if (writes > 0) {
+      this.#log.info(
+        { moves: placement.moves, writes, reclaimed: placement.reclaimed, inGrace: [...placement.inGrace.keys()], live: [...live] },
+        `${layout.what} written`,
+      );
+    }
+    return { ...placement, members, writes };
+  }
+
+  /** Writes the phases in order, each write fenced; returns how many writes were made. */
+  async #apply(phases: readonly (readonly KvOp[])[], signal: AbortSignal): Promise<number> {
+    const { kv } = this.#o.backend;
+    const { fence } = this.#o.leadership;
+    const versions = new Map<string, number>();
+    const expect = (op: KvOp) => (versions.has(op.key) ? versions.get(op.key) : op.expect);
+    let count = 0;
+    for (const phase of phases) {
+      for (const op of phase) {
+        const expectVersion = expect(op);
+        const options = { fence, signal, ...(expectVersion === undefined ? {} : { expectVersion }) };
+        if (op.kind === 'put') versions.set(op.key, await kv.put(op.key, op.value, options));
+        else await kv.delete(op.key, options as typeof options & { expectVersion?: number });
+        count++;
+      }
+    }
+    return count;
+  }
+
+  #reportCorrupt(error: CorruptDocumentError): void {
+    this.#log.warn({ key: error.key, err: error }, `corrupt ${this.#o.layout.noun} document; the leader rewrites it`);
+    this.#o.onCorrupt?.(error);
+  }
+}
