@@ -18,7 +18,7 @@ import type { JsonObject } from '../contract/json.js';
 import type { Clock } from '../clock.js';
 import { ClosedError, StateError, isBatonError } from '../errors.js';
 import { Permits } from './permits.js';
-import { pause } from './wakeup.js';
+import { pause } from '../async.js';
 import { judgedWhenRead } from '../judged-signal.js';
 import type { Held, ReleaseReason } from '../holding/index.js';
 

@@ -16,7 +16,7 @@ import type { Held, ReleaseReason } from '../holding/index.js';
 import { HandoffSlots } from './handoff-slots.js';
 import type { OwnedItemsLayout } from './layout.js';
 import { SerialReader } from './serial-reader.js';
-import { pause } from './wakeup.js';
+import { pause } from '../async.js';
 
 export interface ItemFollowerOptions<K extends string | number, V> {
   readonly backend: Backend;

@@ -19,7 +19,7 @@ import { ItemFollower } from './item-follower.js';
 import { ItemPlacement, type PassReport, type PlacementTiming } from './item-placement.js';
 import type { OwnedItemsLayout } from './layout.js';
 import { silentLogger } from './silent-logger.js';
-import { pause, whenAborted } from './wakeup.js';
+import { pause, whenAborted } from '../async.js';
 
 export interface OwnedItemsOptions<K extends string | number, S, V> {
   readonly layout: OwnedItemsLayout<K, S, V>;

@@ -1,6 +1,6 @@
 import type { Logger } from 'pino';
 import type { Clock } from '../clock.js';
-import { pause } from './wakeup.js';
+import { pause } from '../async.js';
 
 export interface SerialReaderOptions {
   readonly clock: Clock;

@@ -41,19 +41,3 @@ export class Wakeup {
     return fired;
   }
 }
-
-/** Sleeps `ms` on `clock`; returns early (without error) when `signal` aborts. */
-export async function pause(clock: Clock, ms: number, signal: AbortSignal): Promise<void> {
-  try {
-    await clock.sleep(ms, { signal });
-  } catch (error) {
-    if (!isBatonError(error, 'ABORTED')) throw error;
-  }
-}
-
-/** Resolves when any of `signals` aborts (at once if one already has); removes its listeners. */
-export function whenAborted(...signals: AbortSignal[]): Promise<void> {
-  const any = AbortSignal.any(signals);
-  if (any.aborted) return Promise.resolve();
-  return new Promise((resolve) => any.addEventListener('abort', () => resolve(), { once: true }));
-}
