@@ -8,7 +8,8 @@
  */
 import path from 'node:path';
 import type { Backend } from '../contract/contract.js';
-import { ConfigError } from '../errors.js';
+import { raceSignal } from '../async.js';
+import { AbortedError, ConfigError } from '../errors.js';
 import { createStandaloneBackend } from './memory/index.js';
 import { openMysqlBackend } from './sql/mysql/index.js';
 import { openPostgresBackend } from './sql/postgres/index.js';
@@ -132,11 +133,20 @@ export function parseStoreUrl(url: string): StoreUrl {
 /**
  * Opens the store at `url` for `options.cluster`: validates the URL, the table prefix and the
  * cluster name first (ConfigError / InvalidArgumentError), then connects and, for SQL stores,
- * applies missing schema migrations unless `migrate === false`.
+ * applies missing schema migrations unless `migrate === false`. Rejects with AbortedError as
+ * soon as `options.signal` aborts; a store that opens after that is closed at once.
  */
 export async function openStore(url: string, options: OpenStoreOptions): Promise<Backend> {
   const parsed = parseStoreUrl(url);
   if (options.tablePrefix !== undefined) validateTablePrefix(options.tablePrefix);
   const entry = SCHEMES.find((s) => s.schemes.includes(parsed.scheme)) as StoreScheme;
-  return entry.open(parsed, options);
+  const what = `opening the store ${parsed.display}`;
+  if (options.signal?.aborted) throw new AbortedError(what, options.signal.reason);
+  const opening = entry.open(parsed, options);
+  try {
+    return await raceSignal(opening, options.signal, what);
+  } catch (error) {
+    if (options.signal?.aborted) void opening.then((late) => late.close()).catch(() => undefined); // nobody will use it
+    throw error;
+  }
 }

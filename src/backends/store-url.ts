@@ -2,7 +2,7 @@
  * Store URLs: which store a node uses, as one string. Each kind of store is one
  * {@link StoreScheme} entry in open-store.ts; adding a store means adding one entry.
  */
-import type { Backend, BackendKind } from '../contract/contract.js';
+import type { Backend, BackendKind, CallOptions } from '../contract/contract.js';
 import type { Clock } from '../clock.js';
 import { ConfigError } from '../errors.js';
 
@@ -17,7 +17,7 @@ export interface StoreUrl {
   readonly display: string;
 }
 
-export interface OpenStoreOptions {
+export interface OpenStoreOptions extends CallOptions {
   readonly cluster: string;
   /** SQL table prefix (default `baton_`). */
   readonly tablePrefix?: string | undefined;

@@ -23,14 +23,14 @@
  */
 import type { Logger } from 'pino';
 import { systemClock, type Clock } from '../clock.js';
-import type { LeaderRecord, Leadership, Session } from '../contract/contract.js';
+import type { CallOptions, LeaderRecord, Leadership, Session } from '../contract/contract.js';
 import { validateElectionName } from '../contract/names.js';
 import { validateTiming, type SessionTiming } from '../contract/timing.js';
 import { AbortedError, ClosedError, SessionLostError, StateError } from '../errors.js';
 import { CLUSTER_LEADER_ELECTION, type ElectorState, type LeaderElectorOptions } from './leader-elector-options.js';
 import { LeaderObserver } from './leader-observer.js';
 import { LeaderWaiters } from './leader-waiters.js';
-import { pause, whenAborted } from '../async.js';
+import { pause, raceSignal, whenAborted } from '../async.js';
 import { childLogger } from '../child-logger.js';
 
 export class LeaderElector {
@@ -128,16 +128,17 @@ export class LeaderElector {
   /**
    * Steps down from the current term (if any) and campaigns again only after `retryPeriodMs`,
    * so another contender can win meanwhile. Resolves once the term is released and
-   * `onStoppedLeading` has run; does nothing when not leading. ClosedError after close.
+   * `onStoppedLeading` has run; does nothing when not leading. ClosedError after close;
+   * AbortedError when `signal` aborts first (a release already sent goes on).
    */
-  async resign(): Promise<void> {
+  async resign(options: CallOptions = {}): Promise<void> {
     if (this.#state === 'closed') throw new ClosedError('leader elector');
     const leadership = this.leadership();
     if (leadership === null) return;
     const ended = this.#termEnded;
     this.#log?.info({ term: leadership.term, reason: 'resign requested' }, 'resigning');
-    await leadership.resign();
-    await ended;
+    await leadership.resign(options);
+    await raceSignal(ended, options.signal, 'resign');
   }
 
   /**

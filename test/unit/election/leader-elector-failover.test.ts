@@ -1,7 +1,7 @@
 import { afterEach, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { CLUSTER_LEADER_ELECTION } from '../../../src/election/index.js';
-import { LeadershipEndedError } from '../../../src/errors.js';
+import { isBatonError, LeadershipEndedError } from '../../../src/errors.js';
 import { ElectorCluster } from './elector-fixture.js';
 
 describe('LeaderElector: failover on a fake clock', () => {
@@ -88,6 +88,17 @@ describe('LeaderElector: failover on a fake clock', () => {
     await cluster.settle();
     assert.deepEqual(a.recorded.started.map((s) => s.term), [1, 3]);
     assert.equal(cluster.clock.now(), retryPeriodMs);
+  });
+
+  it('resign({ signal }) rejects with AbortedError once its signal aborts; a resign after it still hands over', async () => {
+    const a = await cluster.node('a');
+    const b = await cluster.node('b');
+    await assert.rejects(a.elector.resign({ signal: AbortSignal.abort() }), (error: unknown) => isBatonError(error, 'ABORTED'));
+    await a.elector.resign();
+    assert.equal(a.elector.isLeader(), false);
+    await cluster.settle();
+    assert.deepEqual(a.recorded.stopped, [0]);
+    assert.deepEqual(b.recorded.started, [{ term: 2, at: 0 }]);
   });
 
   it('close releases at once: a follower leads without any TTL passing', async () => {
