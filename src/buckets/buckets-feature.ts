@@ -29,6 +29,7 @@ export class BucketsFeature implements NodeFeature {
   readonly #items: OwnedItems<BucketId, BucketTable, readonly BucketId[]>;
   #lost: AbortSignal | null = null;
 
+  /** @internal Built by the feature's factory; users get it as `node.buckets`. */
   constructor(options: Partial<BucketsOptions>, metrics: BucketMetrics, logger: Logger) {
     this.options = validateBucketsOptions(options);
     this.#items = new OwnedItems({

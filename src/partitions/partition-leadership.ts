@@ -45,7 +45,10 @@ export class PartitionLeadership {
   #keysByPartition: readonly (readonly string[])[];
   #keysOfView: ResourceView | null = null;
 
-  /** Answers for `items`, the engine of the resource `options` on node `nodeId`; listen to it before it starts. */
+  /**
+   * @internal Answers for `items`, the engine of the resource `options` on node `nodeId`; listen
+   * to it before it starts. Users get it as `node.partitions(name)`.
+   */
   constructor(options: PartitionResourceOptions, nodeId: string, items: PartitionItems) {
     this.options = options;
     this.nodeId = nodeId;
