@@ -4,7 +4,7 @@
  * A holder's signal (a term's, an item's, a session's `lost`) is aborted by a timer once its
  * deadline on the monotonic clock passes. After a pause (SIGSTOP, VM freeze, a long GC) the
  * resumed process runs synchronous code before any timer, so a plain signal read then still says
- * "not aborted" although the term is over (safety model 2). The getters that hand a signal out
+ * "not aborted" although the term is over (docs/safety.md rule 4). The getters that hand a signal out
  * judge the deadline first, but a caller who keeps the signal, as in
  * `on('acquired', (bucket, { token, signal }) => work(signal))`, reads it later, past those
  * getters: the chaos suite saw a thawed holder write with its old token 22 ms after SIGCONT that

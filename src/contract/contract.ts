@@ -1,7 +1,7 @@
 /**
  * The backend contract: everything a feature (election, membership, assignment, partitions)
  * may ask of a store. A backend implements this and nothing else; features never see SQL or
- * ZooKeeper. See DESIGN.md "The backend contract" and "Safety model".
+ * ZooKeeper. The safety model it serves is docs/safety.md.
  *
  * Every async call takes `{ signal }` and always settles: it rejects with AbortedError when the
  * signal aborts, with ClosedError after close, with StoreUnavailableError when the store cannot
@@ -73,7 +73,7 @@ export interface Leadership {
   readonly signal: AbortSignal;
   /**
    * Whether this term is held at this very moment, judged on the local monotonic clock when
-   * called (DESIGN.md safety model 2): false once the term's or its session's local deadline
+   * called (docs/safety.md rule 4): false once the term's or its session's local deadline
    * has passed, even if the timer that fires it has not run yet (a process resumed after a
    * pause); in that case the term ends (and `signal` aborts) synchronously before this returns.
    * The `signal` getter makes the same check, so `leadership.signal.aborted` read at once is
@@ -83,7 +83,7 @@ export interface Leadership {
   /**
    * Gives the term up at once so a successor need not wait for expiry. Idempotent. After a term
    * ended by its deadline, its session's loss or a lost connection, the store is left to expire
-   * it (that margin is what lets stop callbacks finish, safety model 3): resign then releases
+   * it (that margin is what lets stop callbacks finish, docs/safety.md rule 5): resign then releases
    * nothing early.
    */
   resign(options?: CallOptions): Promise<void>;

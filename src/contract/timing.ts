@@ -4,7 +4,7 @@ import { ConfigError } from '../errors.js';
  * The timing of a session and of every lease it holds. One set of knobs, with the same meaning
  * on every backend.
  *
- * Safety (DESIGN.md, safety model 1-2): a holder stops acting at `renewDeadlineMs` after the
+ * Safety (docs/safety.md rules 1 and 3): a holder stops acting at `renewDeadlineMs` after the
  * START of its last successful renewal, measured on its own monotonic clock; others may take
  * over only `ttlMs` after that renewal, measured on the store's clock (SQL `now()`, the
  * ZooKeeper leader's session timeout). Because the renewal started before the store recorded

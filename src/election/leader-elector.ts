@@ -2,16 +2,10 @@
  * The leader elector: campaign, lead, step down, campaign again; the policy over the backend
  * contract's elections (storage is the backend's job).
  *
- * Safety assumptions, in plain words:
- * - A leader stops acting (its term's signal aborts, `onStoppedLeading` runs) at
- *   `renewDeadlineMs` after the start of its last successful renewal, on its own monotonic
- *   clock; others may take over only `ttlMs` after that renewal, on the store's clock. This is
- *   safe as long as the two clocks' RATES differ by less than `(ttlMs - renewDeadlineMs) / ttlMs`
- *   (1/3 with the defaults); no clock is compared across machines. The timing is validated
- *   when the elector is built.
- * - That alone cannot stop a paused process (GC, SIGSTOP) from acting late, so every write
- *   that only the leader may make must be fenced with `leadership.fence`: the store refuses it
- *   once the term is over, whatever the writer believes.
+ * Safety (the model is docs/safety.md): a leader stops acting at `renewDeadlineMs` after its
+ * last successful renewal began, before others may take over at `ttlMs` (rules 1 and 3; the
+ * timing is validated when the elector is built). A paused process may still act late, so fence
+ * every write only the leader may make with `leadership.fence` (rule 12).
  *
  * @example
  * const elector = new LeaderElector({
@@ -206,7 +200,7 @@ export class LeaderElector {
    * made on the monotonic clock right before the call, with nothing in between, so
    * onStartedLeading never sees a term that has already ended (issue 10, case 3). Such a term
    * was never announced, so it gets no onStoppedLeading either (leader-elector-options.ts);
-   * its lease is left to expire in the store (safety model 3).
+   * its lease is left to expire in the store (docs/safety.md rule 5).
    */
   #startTerm(leadership: Leadership): boolean {
     this.#observer.refresh();

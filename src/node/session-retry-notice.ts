@@ -2,9 +2,9 @@
  * Why a node could not open its session, said for a person: which case it is and how long the
  * node will wait. A node id held by a session that advertises this node's own host and HTTP
  * port (which this process now holds, so no live process there can) or that stopped renewing
- * is this node's previous process, which crashed: its session expires on its own (safety model
- * 3) and the node joins then. A holder unrenewed for longer than renewDeadlineMs (the cluster
- * shares one timing) has passed its own local deadline and stopped acting (safety model 2), so
+ * is this node's previous process, which crashed: its session expires on its own (docs/safety.md
+ * rule 5) and the node joins then. A holder unrenewed for longer than renewDeadlineMs (the cluster
+ * shares one timing) has passed its own local deadline and stopped acting (docs/safety.md rule 3), so
  * it is no live node; a busy but live one renews well within it. One that still renews belongs to another live node, which only
  * stopping it (or another nodeId) cures.
  */

@@ -34,7 +34,7 @@ export interface TermHost {
  * (signal aborts with LeadershipEndedError) when the key is deleted by anyone (watched), when
  * the session is lost or closed, when the keep-alive stream breaks, or on resign.
  *
- * Release (safety model 3): only a graceful handoff (resign while held, session close) deletes
+ * Release (docs/safety.md rule 5): only a graceful handoff (resign while held, session close) deletes
  * the candidate at once. After a lost connection the session may live on, so the candidate is
  * deleted no earlier than `releaseAt` (when the lease could have expired had etcd stopped
  * hearing us): that margin, at least `ttlMs - renewDeadlineMs`, lets the old holder's stop

@@ -37,7 +37,7 @@ export interface EtcdSessionParams {
  * A baton session = one etcd lease, kept alive every `retryPeriodMs` (lease-keepalive.ts). The
  * member key and every candidate key are attached to it, so they live exactly as long as it.
  *
- * Liveness (safety model 1-2): etcd's leader expires the lease `ttl` after it last renewed it,
+ * Liveness (docs/safety.md rules 1 and 3): etcd's leader expires the lease `ttl` after it last renewed it,
  * and a renewal answers a keep-alive only after it happened (see LeaseKeepAlive for why a reply
  * proves it). We declare the session lost LOCALLY at `lastAck + renewDeadlineMs` on our
  * monotonic clock, `lastAck` being the SEND time of the last answered keep-alive (or of the
@@ -49,7 +49,7 @@ export interface EtcdSessionParams {
  * once ('connection-lost'): nothing proves the lease any more. The session itself lives on
  * ('suspended') and is 'live' again at the next answered keep-alive.
  *
- * After a loss nothing is released early (safety model 3): keep-alives stop and the lease
+ * After a loss nothing is released early (docs/safety.md rule 5): keep-alives stop and the lease
  * expires on its own, no earlier than `lastAck + ttl`.
  */
 export class EtcdSession implements Session {
@@ -190,7 +190,7 @@ export class EtcdSession implements Session {
     this.#emit('closed');
     this.#listeners.clear();
     this.#p.onFinal();
-    // Lost: keep-alives have stopped and the lease expires on its own, never early (safety model 3).
+    // Lost: keep-alives have stopped and the lease expires on its own, never early (docs/safety.md rule 5).
     if (wasLost) return;
     await this.#p.client.unary(METHODS.leaseRevoke, { ID: this.#p.leaseId }, { signal: options.signal, idempotent: true }).catch(() => undefined); // unreachable: the lease expires on its own
   }
@@ -212,7 +212,7 @@ export class EtcdSession implements Session {
     this.#setState('suspended');
   }
 
-  /** The local deadline checked now (safety model 2): past it, the session is lost synchronously. */
+  /** The local deadline checked now (docs/safety.md rule 4): past it, the session is lost synchronously. */
   #alive(): boolean {
     if (this.#state !== 'live' && this.#state !== 'suspended') return false;
     if (this.#p.clock.now() >= this.#lastAck + this.timing.renewDeadlineMs) {

@@ -29,7 +29,7 @@ const RETRY_AFTER_FAILURE_MS = 200;
  * Keeps one lease alive over a LeaseKeepAlive stream: one request in flight at a time, every
  * `retryPeriodMs`; each answer is matched to the request it answers (the only one in flight).
  *
- * What an answer proves (safety model 2): etcd renews leases only on its raft leader. A member
+ * What an answer proves (docs/safety.md rule 3): etcd renews leases only on its raft leader. A member
  * that is not the leader forwards the keep-alive to the leader over the peer network and answers
  * only with the leader's reply, so a member cut off from the leader cannot answer at all (the
  * forward times out). An old leader cut off from its quorum still answers from its own lease

@@ -24,7 +24,7 @@ export interface TermHolder {
  * ends it; `signal` aborts (with a LeadershipEndedError) the moment the term ends locally.
  * `held()` and the `signal` getter judge the local deadline on the holder's monotonic clock
  * when read, so a process resumed after a freeze never answers from a stale flag before its
- * deadline timer has run (DESIGN.md, safety model 2).
+ * deadline timer has run (docs/safety.md rule 4).
  */
 export class MemoryLeadership implements Leadership {
   readonly election: string;
@@ -63,7 +63,7 @@ export class MemoryLeadership implements Leadership {
   /**
    * 1. An ended term stays ended. 2. The session's deadline passed: the session is lost, which
    * ends this term too. 3. The term's own deadline passed: it ends now, left to expire in the
-   * store (nothing is released early, safety model 3).
+   * store (nothing is released early, docs/safety.md rule 5).
    */
   held(): boolean {
     if (this.#controller.signal.aborted) return false;

@@ -16,7 +16,7 @@ import { judgedController } from '../../judged-signal.js';
  * `retryPeriodMs` on the injected clock, and applies the local deadline rule: no successful
  * renewal for `renewDeadlineMs` since the START of the last successful one means lost (for the
  * session) or term over (for a lease). The store expires the same records only `ttlMs` after
- * the renewal reached it, so the holder always stops first (timing.ts, safety model).
+ * the renewal reached it, so the holder always stops first (timing.ts, docs/safety.md rule 3).
  */
 export class MemorySession implements Session {
   readonly id: string;
@@ -116,7 +116,7 @@ export class MemorySession implements Session {
    * Graceful close: 1. resign every term; 2. end the session in the store; 3. abort `lost`.
    * A session already lost (its deadline passed, or the store ended it) is left to expire in
    * the store: its terms may still be held there, and that margin is what lets their stop
-   * callbacks finish (safety model 3).
+   * callbacks finish (docs/safety.md rule 5).
    */
   async close(): Promise<void> {
     if (this.#state === 'closed') return;

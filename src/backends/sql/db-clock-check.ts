@@ -2,7 +2,7 @@
  * Watches the database clock for steps (NTP step, VM resume, failover to a server with another
  * clock) and for running fast, from the renewals a session makes anyway: each renewal reads the
  * database's `now`, and this compares database time elapsed with local monotonic time elapsed
- * (DESIGN.md safety model 1).
+ * (docs/safety.md rules 1 and 2).
  *
  * Why it matters: lease expiry is judged on the database clock, the holder's deadline on its
  * own monotonic clock, and the margin ttlMs - renewDeadlineMs between the two is all that keeps

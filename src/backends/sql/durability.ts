@@ -1,6 +1,6 @@
 /**
- * Fencing tokens never repeat only if the store never forgets a commit (DESIGN.md safety
- * model 4): a lease acquisition lost in a crash would hand the same term out again. Each
+ * Fencing tokens never repeat only if the store never forgets a commit (docs/safety.md
+ * rule 6): a lease acquisition lost in a crash would hand the same term out again. Each
  * engine checks its own settings when a connection opens and reports every setting that lets
  * the server lose a committed transaction, once per open, as a process warning. It does not
  * refuse: a test or throw-away cluster may run that way on purpose.

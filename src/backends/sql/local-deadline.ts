@@ -3,7 +3,7 @@ import type { Clock } from '../../clock.js';
 
 /**
  * A deadline on the local monotonic clock that fires `onExpire` once when reached. `extend`
- * only ever moves it later. Used for "lost or may be lost" (DESIGN.md safety model 2).
+ * only ever moves it later. Used for "lost or may be lost" (docs/safety.md rule 3).
  *
  * The timer alone is not enough: a process resumed after a pause (SIGSTOP, VM freeze, a long
  * GC) runs synchronous code before any timer, so an answer read then would still say "held"

@@ -34,7 +34,7 @@ const NOT_ACQUIRED: Attempt = Object.freeze({ lease: null });
  *     ends the attempt with its session's expiry;
  *  3. learn the new term, and announce the new leader.
  * Each step is one autocommitted statement, so no lock of the lease row is held across a round
- * trip (safety model 7: a campaigner frozen between two steps blocks nobody). Only the take
+ * trip (docs/safety.md rule 7: a campaigner frozen between two steps blocks nobody). Only the take
  * decides, on the DB clock; when to send it decides nothing. With RETURNING (PostgreSQL,
  * SQLite) a free row takes one round trip and a waiting campaign two per poll; MySQL learns
  * the term with one more read of the row by holder (only this session can change a row it

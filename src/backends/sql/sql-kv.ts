@@ -120,7 +120,7 @@ export class SqlKv implements Kv {
   }
 
   /**
-   * One compare-and-set, retried while it loses a race (DESIGN.md safety model 5: no lock is
+   * One compare-and-set, retried while it loses a race (docs/safety.md rule 7: no lock is
    * held across a client round trip, so a writer frozen anywhere in here holds nothing that
    * delays a takeover):
    *  1. read the key's row (none: never written; a tombstone: deleted, an absent key);

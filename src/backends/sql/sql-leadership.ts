@@ -24,7 +24,7 @@ export interface LeaseHolder {
  * Whether a term that ends for `reason` gives its row up at once. Only a graceful handoff does
  * (resigned while still held, or the session closed), after the signal's listeners ran. A term
  * that ended with its session's loss leaves the row to its session: it is free once the member
- * row expired on the database clock (safety model 3). Its holder stopped at the session's
+ * row expired on the database clock (docs/safety.md rule 5). Its holder stopped at the session's
  * deadline, and the margin ttlMs - renewDeadlineMs until that expiry is what lets its stop
  * callbacks (a bucket's `released`, `onStoppedLeading`, ...) finish before any successor can
  * start. A term taken over is no longer this session's row to release.
@@ -147,7 +147,7 @@ export class SqlLeadership implements Leadership {
   /**
    * Ends the term right now if the session's local deadline has passed, even when its timer has
    * not run yet: after a pause (SIGSTOP, VM freeze, long GC) synchronous code runs before any
-   * timer, and must not be told "held" past the deadline (safety model 2). Reading `lost`
+   * timer, and must not be told "held" past the deadline (docs/safety.md rule 4). Reading `lost`
    * checks the session's deadline; a lost session ends this term through its abort listener,
    * synchronously. Every other end (resign, taken over, close) sets #ended first.
    */

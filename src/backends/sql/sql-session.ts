@@ -179,7 +179,7 @@ export class SqlSession implements Session {
    *  2. release every held lease at once;
    *  3. delete the member row, announcing it.
    * A session already lost releases nothing (steps 2-3 are skipped): its rows expire on the
-   * database clock, the margin its holders' stop callbacks were promised (safety model 3).
+   * database clock, the margin its holders' stop callbacks were promised (docs/safety.md rule 5).
    * Rejects with the first store error after doing all it could (the rows then expire).
    */
   close(options?: CallOptions): Promise<void> {
@@ -263,7 +263,7 @@ export class SqlSession implements Session {
    * term of the session ends now. The member row is NOT deleted: it expires on the database
    * clock. Membership is what items are placed by, so deleting it early would let the leader
    * hand this node's buckets and partitions to others while their stop callbacks still run
-   * (safety model 3); the node id is free again once the row expired.
+   * (docs/safety.md rule 5); the node id is free again once the row expired.
    */
   #lose(reason: BatonError): void {
     if (this.#state === 'lost' || this.#state === 'closed') return;

@@ -150,11 +150,11 @@ export function buildStatements(d: SqlDialect, t: TableNames) {
 
     // ---- kv ----
     // Every write is ONE statement, conditional on the version the writer read (compare and
-    // set); a fenced one also on the fence (safety model 5: no lock is held across a client
+    // set); a fenced one also on the fence (docs/safety.md rule 7: no lock is held across a client
     // round trip, so a frozen writer never delays a takeover). The `...Fenced` forms take the
     // fence's (cluster, election, sessionId, term) after the other parameters.
     // A delete leaves a tombstone (deleted = 1) holding the key's last version, so a key created
-    // again continues above it: versions of a key never repeat (safety model 4). Reads and
+    // again continues above it: versions of a key never repeat (docs/safety.md rule 6). Reads and
     // lists skip tombstones; watches see them (a delete is a change like any other).
     kvGet: `SELECT value, version FROM ${kv} WHERE cluster = ? AND ${key} = ? AND deleted = 0`,
     /** The key's row for a write: its version, and whether it is a tombstone. */

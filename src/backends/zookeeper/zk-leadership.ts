@@ -35,7 +35,7 @@ export interface TermHost {
  * deleted by anyone (watched), when the session is lost or closed, when the connection drops,
  * or on resign.
  *
- * Release (safety model 3): only a graceful handoff (resign while held, session close) deletes
+ * Release (docs/safety.md rule 5): only a graceful handoff (resign while held, session close) deletes
  * the candidate at once. A term that ended by its deadline or a lost connection keeps its
  * candidate until `releaseAt` (the server's own expiry of the session had it stopped hearing
  * us): that margin, `ttlMs - renewDeadlineMs` at least, is what lets the old holder's stop

@@ -18,7 +18,7 @@ import { judgedController } from '../../judged-signal.js';
  * A baton session = one ZooKeeper session (its own client). The member znode and every
  * candidate znode are its ephemerals, so they live exactly as long as it does.
  *
- * Liveness (safety model 1-2): the ENSEMBLE LEADER expires the session `ttlMs` (the session
+ * Liveness (docs/safety.md rules 1 and 3): the ENSEMBLE LEADER expires the session `ttlMs` (the session
  * timeout; the backend refuses a granted one below it) after it last learned that a server heard
  * from us. We declare it lost LOCALLY at `lastHeardAt + renewDeadlineMs` on our monotonic clock,
  * where `lastHeardAt` is the SEND time of the last `sync` probe (every `retryPeriodMs`) or write
@@ -27,7 +27,7 @@ import { judgedController } from '../../judged-signal.js';
  * from its quorum goes on answering for up to `syncLimit * tickTime` (issue 10 case 1).
  *
  * The margin `ttlMs - renewDeadlineMs` must cover, besides the clock-rate difference
- * (`ttlMs * rate`, safety model 1): the leader learns a follower's session touches only at its
+ * (`ttlMs * rate`, docs/safety.md rule 1): the leader learns a follower's session touches only at its
  * pings (every tickTime / 2), and if the quorum link dies right after our last successful probe
  * went through, that probe's touch never reaches the leader, whose last news of us is then the
  * probe before (one `retryPeriodMs` earlier). So: ttlMs - renewDeadlineMs > retryPeriodMs +
@@ -37,7 +37,7 @@ import { judgedController } from '../../judged-signal.js';
  * once ('connection-lost'), and the session lives on only if it reaches a quorum server within
  * `renewDeadlineMs`.
  *
- * After a loss nothing is released early (safety model 3): the ZooKeeper session is closed no
+ * After a loss nothing is released early (docs/safety.md rule 5): the ZooKeeper session is closed no
  * earlier than `lastHeardAt + ttlMs` (when the server would expire it anyway), so the old
  * holder's stop callbacks have at least `ttlMs - renewDeadlineMs` before a successor can start.
  */
@@ -211,7 +211,7 @@ export class ZkSession implements Session {
   }
 
   /**
-   * The local deadline checked at this moment (safety model 2): past `lastHeardAt +
+   * The local deadline checked at this moment (docs/safety.md rule 4): past `lastHeardAt +
    * renewDeadlineMs` on the monotonic clock, the session is lost synchronously, before any timer
    * runs (a process resumed after a freeze answers "not held" at once). Cheap: one clock read.
    */
@@ -260,7 +260,7 @@ export class ZkSession implements Session {
 
   /**
    * Closes the ZooKeeper session (deleting its member and candidate znodes) at `releaseAt`, not
-   * before (safety model 3). At the loss, the old holder's stop callbacks have just started; the
+   * before (docs/safety.md rule 5). At the loss, the old holder's stop callbacks have just started; the
    * server would expire the session at `lastHeardAt + ttlMs` at the earliest had it stopped
    * hearing us, and the successor may start only then: closing it at once would hand the role
    * over while they still run. Until then the connection stays (its pings keep the session, so

@@ -146,7 +146,7 @@ class ZookeeperBackend implements Backend {
   #session: ZkSession | undefined;
   /**
    * Sessions that were lost and whose ZooKeeper session is still open: it is closed only at
-   * `lastHeardAt + ttlMs` (safety model 3, see ZkSession). close() waits for them, so that a
+   * `lastHeardAt + ttlMs` (docs/safety.md rule 5, see ZkSession). close() waits for them, so that a
    * closed backend leaves no connection behind (one left open would reconnect for as long as
    * the process runs once the servers are gone).
    */

@@ -72,7 +72,7 @@ export const coreFields: Record<string, Spec> = {
     weight: positiveNumberLeaf({ doc: 'Relative capacity, used when work is spread over nodes.', default: 1 }),
     tags: stringListLeaf({ doc: 'Free-form labels.', default: Object.freeze([]) }),
   }),
-  election: section('Session and lease timing (see "Safety model"). Must hold: ttlMs > renewDeadlineMs > 1.2 * retryPeriodMs.', {
+  election: section('Session and lease timing (see docs/safety.md). Must hold: ttlMs > renewDeadlineMs > 1.2 * retryPeriodMs.', {
     ttlMs: integerLeaf({ doc: 'How long after the last renewal others may take over, on the store\'s clock (ms).', default: DEFAULT_TIMING.ttlMs, min: 1 }),
     renewDeadlineMs: integerLeaf({ doc: 'Local deadline: without a successful renewal for this long (monotonic clock, ms) the node stops acting.', default: DEFAULT_TIMING.renewDeadlineMs, min: 1 }),
     retryPeriodMs: integerLeaf({ doc: 'How often the session is renewed (on SQL stores that renewal keeps every lease of the node), and the wait before campaigning again (ms).', default: DEFAULT_TIMING.retryPeriodMs, min: 1 }),

@@ -34,7 +34,7 @@ const QUERY_TIMEOUT_MS = 10_000;
 const MIGRATION_LOCK_WAIT_S = 60;
 
 /*
- * Server-side bounds on every pooled connection (DESIGN.md safety model 5), in seconds on the
+ * Server-side bounds on every pooled connection (docs/safety.md rule 7), in seconds on the
  * server's clock. A holder issues fenced writes only until its renew deadline; each is one
  * autocommitted statement, so every lock of its term is gone once its last statement ended on
  * the server. With the default timing (ttl 15 s, renew deadline 10 s) a statement started at

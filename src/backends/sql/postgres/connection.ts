@@ -29,7 +29,7 @@ const CONNECT_TIMEOUT_MS = 5_000;
  */
 const QUERY_TIMEOUT_MS = 10_000;
 /*
- * Server-side bounds on every connection (DESIGN.md safety model 5). A holder issues fenced
+ * Server-side bounds on every connection (docs/safety.md rule 7). A holder issues fenced
  * writes only until its renew deadline; each is one autocommitted statement, so every lock of
  * its term is gone once its last statement ended on the server. With the default timing (ttl
  * 15 s, renew deadline 10 s) a statement started at the deadline ends by 13 s: 2 s before the

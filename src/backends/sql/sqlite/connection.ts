@@ -177,7 +177,7 @@ function openOnce(file: string): SqlConnection {
       // WAL lets readers in other processes go on while one process writes.
       db.pragma('journal_mode = WAL');
       // FULL, not NORMAL: every commit syncs the WAL before it returns. Fencing tokens must
-      // never repeat (safety model 4): with NORMAL an OS crash or power cut can roll back the last
+      // never repeat (docs/safety.md rule 6): with NORMAL an OS crash or power cut can roll back the last
       // committed acquisitions, and the same term would be handed out again. (EXTRA adds nothing
       // in WAL mode: it only syncs the directory after a rollback journal is deleted.)
       db.pragma('synchronous = FULL');
