@@ -15,6 +15,8 @@ export interface NodeView {
   readonly metrics: Registry;
   /** The state of the current session; 'none' between sessions. */
   readonly sessionState: SessionState | 'none';
+  /** How long ago the last successful session renewal ended (ms); null when unknown. */
+  readonly lastRenewalAgeMs?: number | null;
   isLeader(): boolean;
   /** A running feature by name (routes of that feature use it). */
   feature<T extends NodeFeature = NodeFeature>(name: string): T | undefined;

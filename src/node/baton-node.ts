@@ -62,8 +62,8 @@ export class BatonNode {
   constructor(config: BatonConfig, options: StartNodeOptions = {}) {
     this.config = config;
     this.logger = options.logger ?? createNodeLogger(config);
-    this.#metrics = new NodeMetrics({ cluster: config.cluster, nodeId: config.nodeId });
     this.#clock = options.clock ?? systemClock;
+    this.#metrics = new NodeMetrics({ cluster: config.cluster, nodeId: config.nodeId }, this.#clock);
     this.#open = options.openBackend ?? openConfiguredStore;
     this.#features = options.features ?? featureFactories.map((make) => make(config, this.#metrics.registry, this.logger)).filter((f) => f !== null);
     this.#surfaceFactories = options.surfaces ?? [];
@@ -96,6 +96,14 @@ export class BatonNode {
   get url(): string {
     const host = this.config.http.host.includes(':') ? `[${this.config.http.host}]` : this.config.http.host;
     return `http://${host}:${this.port}`;
+  }
+
+  /**
+   * How long ago this node's last successful session renewal ended (ms, monotonic clock); null
+   * before the first (and on stores whose client renews invisibly, ZooKeeper pings).
+   */
+  get lastRenewalAgeMs(): number | null {
+    return this.#metrics.lastRenewalAgeMs();
   }
 
   get sessionState(): SessionState | 'none' {

@@ -1,5 +1,6 @@
 import { Counter, Gauge, Histogram, Registry } from 'prom-client';
 import type { SessionState } from '../contract/contract.js';
+import type { Clock } from '../clock.js';
 
 const SESSION_STATES: readonly (SessionState | 'none')[] = ['none', 'live', 'suspended', 'lost', 'closed'];
 
@@ -14,8 +15,13 @@ export class NodeMetrics {
   readonly #changes: Counter;
   readonly #renewal: Histogram;
   readonly #session: Gauge;
+  readonly #clock: Clock | null;
+  /** When the last successful renewal ended, on `clock` (monotonic ms); null before the first. */
+  #lastRenewalAt: number | null = null;
 
-  constructor(labels: { cluster: string; nodeId: string }) {
+  /** `clock` times the last renewal (for `lastRenewalAgeMs`); without one it is not tracked. */
+  constructor(labels: { cluster: string; nodeId: string }, clock: Clock | null = null) {
+    this.#clock = clock;
     this.registry.setDefaultLabels(labels);
     const registers = [this.registry];
     this.#leader = new Gauge({ name: 'baton_leader', help: '1 while this node leads the cluster, else 0', registers });
@@ -47,7 +53,13 @@ export class NodeMetrics {
   /** For SessionOptions.onRenewal. */
   readonly renewal = (latencyMs: number, ok: boolean): void => {
     this.#renewal.observe({ ok: String(ok) }, latencyMs / 1000);
+    if (ok && this.#clock) this.#lastRenewalAt = this.#clock.now();
   };
+
+  /** How long ago the last successful renewal ended (ms), judged now; null before the first. */
+  lastRenewalAgeMs(): number | null {
+    return this.#clock && this.#lastRenewalAt !== null ? Math.max(0, Math.round(this.#clock.now() - this.#lastRenewalAt)) : null;
+  }
 
   sessionState(state: SessionState | 'none'): void {
     for (const s of SESSION_STATES) this.#session.set({ state: s }, s === state ? 1 : 0);

@@ -131,7 +131,8 @@ describe('HTTP API', () => {
     assert.match(String(docs.headers['content-type']), /text\/html/);
     assert.match(docs.body, /openapi\.json/);
     const dashboard = await app.inject({ method: 'GET', url: '/' });
-    assert.match(dashboard.body, /fetch\('\/cluster'\)/);
+    assert.match(dashboard.body, /new EventSource\('\/events'\)/);
+    assert.match(dashboard.body, /fetch\('\/dashboard\/state'/);
     node.metrics.registerMetric(new (await import('prom-client')).Gauge({ name: 'probe_value', help: 'probe', registers: [] }));
     const metrics = await app.inject({ method: 'GET', url: '/metrics' });
     assert.match(String(metrics.headers['content-type']), /text\/plain/);

@@ -1,92 +1,33 @@
 /**
- * The dashboard page: static HTML whose script polls the node's own API once a second, with no
- * external assets. It always shows members and leader (`/cluster`); the bucket assignment
- * (`/buckets`) when the cluster uses buckets, and who leads each partition (`/leader/tables`,
- * the node's first resource) when this node runs partitioned resources. Rows of this node are
- * marked. All text goes in through textContent, never as HTML.
+ * The dashboard page: static HTML with no external assets; its script (dashboard-script.ts)
+ * follows the node's live feed. Shows the leader and its term, per node its session, the age of
+ * its last renewal, version, zone and weight (with a link to its own page), the leadership
+ * history, buckets as a map coloured by owner (moves highlighted, grace left for vanished
+ * nodes), and every partitioned resource with master, standbys, tables and leaderless partitions.
  */
+import { DASHBOARD_SCRIPT } from './dashboard-script.js';
+
 export const DASHBOARD_PAGE = `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>baton</title>
 <style>body{font:14px/1.4 system-ui,sans-serif;margin:2em}table{border-collapse:collapse}td,th{padding:4px 12px;border-bottom:1px solid #ddd;text-align:left;vertical-align:top}
-h2{font-size:1.1em;margin-top:1.6em}h2 small{font-weight:normal;color:#555}.leader{font-weight:bold;color:#0a6}.self{background:#eef6ff}.err{color:#b00}</style></head>
-<body><h1>baton cluster <span id="cluster"></span></h1>
-<p>Leader: <span id="leader">-</span> &middot; term <span id="term">-</span> &middot; seen from <span id="self"></span> <span id="err" class="err"></span></p>
-<table><thead><tr><th>node</th><th>host</th><th>ports</th><th>zone</th><th>role</th></tr></thead><tbody id="members"></tbody></table>
-<section id="buckets" hidden><h2>Buckets <small id="bucketSummary"></small></h2>
-<table><thead><tr><th>node</th><th>state</th><th>count</th><th>buckets</th></tr></thead><tbody id="bucketRows"></tbody></table></section>
-<section id="partitions" hidden><h2>Partitions <small id="partitionSummary"></small></h2>
-<table><thead><tr><th>partition</th><th>leader</th><th>tables</th></tr></thead><tbody id="partitionRows"></tbody></table></section>
-<p><a href="/docs">API docs</a> &middot; <a href="/metrics">metrics</a></p>
-<script>
-const $ = (id) => document.getElementById(id);
-// "1-3,7" from bucket ids in numeric order.
-function ranges(ids) {
-  const parts = []; let start = null; let prev = null;
-  for (const n of ids.map(Number)) {
-    if (prev !== null && n === prev + 1) { prev = n; continue; }
-    if (start !== null) parts.push(start === prev ? String(start) : start + '-' + prev);
-    start = prev = n;
-  }
-  if (start !== null) parts.push(start === prev ? String(start) : start + '-' + prev);
-  return parts.join(',') || '-';
-}
-// Replaces a table body's rows: each row is { cells: [text...], className }.
-function fill(bodyId, rows) {
-  const body = $(bodyId); body.textContent = '';
-  for (const r of rows) {
-    const row = document.createElement('tr'); row.className = r.className;
-    for (const text of r.cells) { const td = document.createElement('td'); td.textContent = String(text); row.append(td); }
-    body.append(row);
-  }
-}
-async function showCluster() {
-  const view = await (await fetch('/cluster')).json();
-  if (!view.members) throw new Error(view.message || 'unavailable');
-  $('cluster').textContent = view.cluster;
-  $('leader').textContent = view.leader ? view.leader.nodeId : 'none'; $('term').textContent = view.term ?? '-';
-  $('self').textContent = view.self.nodeId + ' (session ' + view.self.session + ')';
-  const selfId = view.self.nodeId;
-  fill('members', view.members.map((m) => ({
-    className: m.leader ? 'leader' : '',
-    cells: [m.nodeId, m.info.host ?? '', Object.entries(m.info.ports ?? {}).map(([k, v]) => k + '=' + v).join(' '), m.info.zone ?? '', m.leader ? 'leader' : 'follower'],
-  })));
-  return selfId;
-}
-async function showBuckets() {
-  const reply = await fetch('/buckets');
-  const b = reply.ok ? await reply.json() : null;
-  // Shown when this node runs buckets or the store holds an assignment (another node runs them).
-  $('buckets').hidden = !b || (!b.enabled && !b.nodes.some((n) => n.count > 0));
-  if ($('buckets').hidden) return;
-  $('bucketSummary').textContent = b.bucketCount + ' buckets \\u00b7 this node owns ' + b.self.owned.length
-    + (b.unassigned.length ? ' \\u00b7 unassigned ' + ranges(b.unassigned) : '')
-    + (b.corruptKeys.length ? ' \\u00b7 corrupt: ' + b.corruptKeys.join(', ') : '');
-  fill('bucketRows', b.nodes.map((n) => ({
-    className: n.nodeId === b.self.nodeId ? 'self' : '',
-    cells: [n.nodeId, n.state + (n.corrupt ? ' (corrupt)' : ''), n.count, ranges(n.buckets)],
-  })));
-}
-async function showPartitions(selfId) {
-  const reply = await fetch('/leader/tables');
-  const t = reply.ok ? await reply.json() : null;
-  $('partitions').hidden = !t;
-  if (!t) return;
-  const entries = Object.entries(t.leadControllerEntryMap);
-  const mine = entries.filter(([, e]) => e.leadControllerId === selfId).length;
-  $('partitionSummary').textContent = t.leadControllerResourceEnabled
-    ? entries.length + ' partitions \\u00b7 this node leads ' + mine + ' \\u00b7 leaderless ' + entries.filter(([, e]) => !e.leadControllerId).length
-    : 'resource disabled: the cluster leader leads every table';
-  fill('partitionRows', entries.map(([name, e]) => ({
-    className: e.leadControllerId === selfId ? 'self' : '',
-    cells: [name, e.leadControllerId ?? '(none)', e.tableNames.join(' ')],
-  })));
-}
-async function refresh() {
-  try {
-    const selfId = await showCluster();
-    await Promise.all([showBuckets(), showPartitions(selfId)]);
-    $('err').textContent = '';
-  } catch (e) { $('err').textContent = String(e.message || e); }
-}
-refresh(); setInterval(refresh, 1000);
-</script></body></html>`;
+h2{font-size:1.1em;margin-top:1.6em}h2 small,h3 small{font-weight:normal;color:#555}h3{font-size:1em}.leader td:first-child{font-weight:bold}.leader{color:#0a6}.self{background:#eef6ff}
+#banner{background:#b00;color:#fff;font-weight:bold;padding:.8em 1em;margin:1em 0;font-size:1.1em}body[data-state=stale] main{opacity:.45;filter:grayscale(1)}
+#status{color:#555}body[data-state=live] #status::before{content:"\\25cf live  ";color:#0a6}body[data-state=stale] #status::before{content:"\\25cf stale  ";color:#b00}
+.map{display:flex;flex-wrap:wrap;gap:3px;max-width:60em}.cell{width:2.6em;height:2.2em;display:flex;align-items:center;justify-content:center;border-radius:3px;font-size:.8em;background:#eee}
+.cell.none{background:repeating-linear-gradient(45deg,#fff,#fff 4px,#ddd 4px,#ddd 8px)}.cell.grace{outline:2px dashed #b60}.cell.moved{outline:3px solid #000;animation:glow 1s ease-in-out infinite alternate}
+@keyframes glow{from{box-shadow:0 0 0 #000}to{box-shadow:0 0 8px #f80}}.key{display:inline-block;border-left:1.2em solid;padding:0 .8em 0 .4em;margin:.4em .4em 0 0}tr.leaderless td{color:#b00;font-weight:bold}</style></head>
+<body data-state="stale"><h1>baton cluster <span id="cluster"></span></h1>
+<p id="status">served by <span id="self">-</span> &middot; last update <span id="age">never</span></p>
+<div id="banner" role="alert">STALE: no data from this node yet</div>
+<main>
+<p>Leader: <b id="leader" data-testid="leader">-</b> &middot; term <span id="term">-</span> &middot; since <span id="leaderSince">-</span></p>
+<h2>Nodes</h2>
+<table><thead><tr><th>node</th><th>role</th><th>session</th><th>last renewal</th><th>version</th><th>zone</th><th>weight</th><th>page</th></tr></thead><tbody id="members"></tbody></table>
+<h2>Leadership history <small>(as this node saw it)</small></h2>
+<table><thead><tr><th>time</th><th>term</th><th>from</th><th>to</th><th>reason</th><th>without leader</th></tr></thead><tbody id="history"></tbody></table>
+<p id="historyEmpty"><small>no change seen yet</small></p>
+<section id="buckets" hidden><h2>Buckets <small id="bucketSummary"></small></h2><div id="bucketMap" class="map"></div><div id="bucketLegend"></div></section>
+<section id="partitions" hidden><h2>Partitioned resources</h2><div id="resources"></div></section>
+<p><a href="/docs">API docs</a> &middot; <a href="/openapi.json">OpenAPI</a> &middot; <a href="/metrics">metrics</a></p>
+</main>
+<script>${DASHBOARD_SCRIPT}</script></body></html>`;

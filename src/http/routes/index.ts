@@ -2,10 +2,12 @@
 import { bucketsRoutes } from './buckets.js';
 import { clusterRoutes } from './cluster.js';
 import { dashboardRoutes } from './dashboard.js';
+import { dashboardLiveRoutes } from './dashboard-live.js';
 import { docsRoutes } from './docs.js';
 import { healthRoutes } from './health.js';
 import { metricsRoutes } from './metrics.js';
+import { nodeStatusRoutes } from './node-status.js';
 import { partitionRoutes } from './partitions.js';
 import type { RouteModule } from './route-module.js';
 
-export const routeModules: readonly RouteModule[] = [healthRoutes, clusterRoutes, bucketsRoutes, metricsRoutes, docsRoutes, dashboardRoutes, partitionRoutes];
+export const routeModules: readonly RouteModule[] = [healthRoutes, clusterRoutes, bucketsRoutes, metricsRoutes, docsRoutes, dashboardRoutes, partitionRoutes, nodeStatusRoutes, dashboardLiveRoutes];

@@ -1,0 +1,95 @@
+/**
+ * The dashboard as a person sees it: Debian's Chromium, driven by playwright-core, on the page of
+ * a real `baton start` process. The page shows the leader, buckets and partitions; it updates
+ * without a reload when the leader is killed; and it turns stale when its own node dies.
+ * Skipped with a message when /usr/bin/chromium is missing (.ci/run installs it).
+ */
+import assert from 'node:assert/strict';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { CliProcess, stopAllProcesses } from '../cli/cli-process.js';
+
+const CHROMIUM = '/usr/bin/chromium';
+const TOKEN = 'dashboard-test-token';
+const BUCKETS = 8;
+const PARTITIONS = 4;
+const TABLES = ['airlineStats_OFFLINE', 'baseballStats_REALTIME'];
+/** Crash timing: short, so a killed leader's lease runs out quickly. */
+const TIMING = { ttlMs: 4000, renewDeadlineMs: 2500, retryPeriodMs: 500, pollIntervalMs: 100 };
+/** Bounds of the waits on the page (ms): generous for a loaded machine, each ends on an event. */
+const PAGE_WAIT_MS = 30_000;
+/** The page calls itself stale within 3 s without data, at once when its stream breaks. */
+const STALE_WAIT_MS = 10_000;
+
+const missing = existsSync(CHROMIUM) ? false : `${CHROMIUM} is missing: install Debian's chromium package (bash .ci/run does) to run the browser tests`;
+
+describe('the dashboard in Chromium', { skip: missing }, () => {
+  const dir = mkdtempSync(join(tmpdir(), 'baton-dashboard-'));
+  let browser: Browser | null = null;
+  before(async () => {
+    writeFileSync(join(dir, 'baton.yaml'), [
+      `store: sqlite:${join(dir, 'baton.db')}`,
+      'cluster: browser',
+      'http: { host: 127.0.0.1, port: 0 }',
+      `election: ${JSON.stringify(TIMING)}`,
+      `buckets: { enabled: true, count: ${BUCKETS}, offlineGraceMs: 3000 }`,
+      `partitions: { leadControllerResource: { partitions: ${PARTITIONS}, replicas: 2, rebalanceDelayMs: 3000 } }`,
+      'log: { level: info }',
+      `auth: { token: ${TOKEN} }`,
+    ].join('\n'));
+    // Chromium refuses to run as root without --no-sandbox (CI runs as root).
+    browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox'] });
+  });
+  after(async () => {
+    await browser?.close();
+    await stopAllProcesses();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  async function startNode(nodeId: string): Promise<{ proc: CliProcess; url: string }> {
+    const proc = new CliProcess(['start', '--config', join(dir, 'baton.yaml'), '--node-id', nodeId]);
+    const line = await proc.waitForLine(`${nodeId} to start`, (l) => l.includes('"reason":"started"') && l.includes('node started'), PAGE_WAIT_MS);
+    return { proc, url: (JSON.parse(line) as { url: string }).url };
+  }
+
+  const text = (page: Page, selector: string): Promise<string> => page.locator(selector).innerText();
+  /** Waits (in the page, on its own updates) until the JavaScript expression `what` is true. */
+  const until = async (page: Page, what: string, timeout = PAGE_WAIT_MS): Promise<void> => {
+    await page.waitForFunction(what, undefined, { timeout });
+  };
+
+  it('shows the leader, buckets and partitions; follows a failover without a reload; turns stale when its node dies', async () => {
+    const a = await startNode('a');
+    const b = await startNode('b');
+    for (const table of TABLES) {
+      const reply = await fetch(`${a.url}/resources/leadControllerResource/keys/${table}`, { method: 'PUT', headers: { authorization: `Bearer ${TOKEN}` } });
+      assert.equal(reply.status, 200, await reply.text());
+    }
+    const page = await (browser as Browser).newPage();
+    await page.goto(`${b.url}/`);
+
+    // 1. Live: a leads (it started first), both nodes listed with their session, every bucket placed.
+    await until(page, `document.body.dataset.state === 'live' && document.getElementById('leader').textContent === 'a' && document.querySelectorAll('#members tr').length === 2`);
+    assert.match(await text(page, '#members'), /live/);
+    await until(page, `document.querySelectorAll('#bucketMap .cell:not([data-owner=""])').length === ${BUCKETS}
+      && new Set([...document.querySelectorAll('#bucketMap .cell')].map((c) => c.dataset.owner)).size === 2`);
+    assert.equal(await page.locator('#bucketMap .cell').count(), BUCKETS);
+    await until(page, `${JSON.stringify(TABLES)}.every((t) => document.getElementById('resources').textContent.includes(t))`);
+    assert.equal(await page.locator('.partitionRows tr').count(), PARTITIONS);
+
+    // 2. The leader is killed: the same page (no reload) shows b leading and the change in its history.
+    a.proc.signal('SIGKILL');
+    await until(page, `document.getElementById('leader').textContent === 'b'`);
+    await until(page, `[...document.querySelectorAll('#history tr')].some((r) => r.textContent.includes('a left the cluster'))`);
+    assert.equal(await page.locator('body').getAttribute('data-state'), 'live');
+
+    // 3. The serving node dies: the page says so, unmistakably.
+    b.proc.signal('SIGKILL');
+    await until(page, `document.body.dataset.state === 'stale'`, STALE_WAIT_MS);
+    assert.equal(await page.locator('#banner').isVisible(), true);
+    assert.match(await text(page, '#banner'), /STALE/);
+  });
+});
