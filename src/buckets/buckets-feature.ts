@@ -8,6 +8,7 @@ import type { Registry } from 'prom-client';
 import type { FeatureContext, NodeFeature, NodeFeatureFactory } from '../feature/feature.js';
 import type { AcquiredListener, ReleasedListener } from '../holding/index.js';
 import { OwnedItems } from '../owned-items/owned-items.js';
+import { agreeOnBucketSettings } from '../cluster-settings/index.js';
 import { bucketLayout } from './bucket-layout.js';
 import type { BucketId } from './bucket-ids.js';
 import { BucketMetrics } from './bucket-metrics.js';
@@ -55,6 +56,7 @@ export class BucketsFeature implements NodeFeature {
   }
 
   async start(context: FeatureContext): Promise<void> {
+    await agreeOnBucketSettings(context, this.options); // ConfigError when the cluster stores another bucket count
     this.#lost = context.session.lost;
     await this.#items.start({ backend: context.backend, session: context.session, elector: context.elector, log: context.logger });
   }

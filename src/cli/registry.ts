@@ -12,5 +12,6 @@ import { partitionCommand } from './commands/partition.js';
 import { resourceCommand } from './commands/resource.js';
 import { keysCommand } from './commands/keys.js';
 import { tablesCommand } from './commands/tables.js';
+import { settingsCommand } from './commands/settings.js';
 
-export const commands: readonly Command[] = [startCommand, statusCommand, leaderCommand, bucketsCommand, schemaCommand, demoCommand, directoryCommand, routingCommand, partitionCommand, resourceCommand, keysCommand, tablesCommand];
+export const commands: readonly Command[] = [startCommand, statusCommand, leaderCommand, bucketsCommand, schemaCommand, demoCommand, directoryCommand, routingCommand, partitionCommand, resourceCommand, keysCommand, tablesCommand, settingsCommand];

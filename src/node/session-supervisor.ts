@@ -107,16 +107,16 @@ export class SessionSupervisor {
         continue;
       }
       attempt = 0;
-      this.#firstAttempt.resolve();
-      // 3. Work on this session until it is lost or the node closes.
-      await this.#live(session);
+      // 3. Work on this session until it is lost or the node closes; start() resolves once the
+      //    features have started (a feature that refuses the configuration fails it instead).
+      await this.#live(session, () => this.#firstAttempt.resolve());
       // 4. A lost session: wait one retry period before the next, as a demoted leader must.
       if (!signal.aborted && !(await pause(clock, config.election.retryPeriodMs, this.#closing.signal))) break;
     }
     this.#firstAttempt.resolve();
   }
 
-  async #live(session: Session): Promise<void> {
+  async #live(session: Session, onStarted: () => void): Promise<void> {
     const { config, backend, clock, logger, metrics, features } = this.#deps;
     const ended = new AbortController();
     const log = logger.child({ sessionId: session.id });
@@ -149,19 +149,28 @@ export class SessionSupervisor {
     });
     this.#elector = elector;
     elector.start();
-    // 2. The features, in order.
+    // 2. The features, in order. One that refuses this node's configuration (a shared setting
+    //    that differs from the cluster's) stops the node: another session cannot fix that.
     const started: NodeFeature[] = [];
+    let refused: BatonError | null = null;
     for (const feature of features) {
       try {
         await feature.start({ config, backend, session, elector, logger: log.child({ feature: feature.name }), metrics: metrics.registry });
         started.push(feature);
       } catch (error) {
+        if (isBatonError(error, 'CONFIG')) {
+          refused = error;
+          break;
+        }
         log.error({ err: error, feature: feature.name, reason: 'feature failed' }, 'feature %s failed to start', feature.name);
       }
     }
     // 3. Until the session is lost or the node closes.
-    await whenAborted(session.lost, this.#closing.signal);
-    const reason = this.#closing.signal.aborted ? 'closing' : 'session lost';
+    if (refused === null) {
+      onStarted();
+      await whenAborted(session.lost, this.#closing.signal);
+    }
+    const reason = refused !== null ? 'refused' : this.#closing.signal.aborted ? 'closing' : 'session lost';
     if (reason === 'session lost') log.warn({ reason, cause: describe(session.lost.reason) }, 'session lost; stopping features and opening a new session');
     // 4. Stop in reverse order, then resign and release the session (graceful when closing).
     for (const feature of started.reverse()) {
@@ -174,6 +183,7 @@ export class SessionSupervisor {
     this.#session = null;
     this.#elector = null;
     log.info({ reason }, 'session ended');
+    if (refused !== null) throw refused;
   }
 }
 

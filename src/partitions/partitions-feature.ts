@@ -6,6 +6,7 @@
 import type { Logger } from 'pino';
 import { Counter, Gauge, type Registry } from 'prom-client';
 import { OwnedItems } from '../owned-items/owned-items.js';
+import { agreeOnPartitionSettings } from '../cluster-settings/index.js';
 import { silentLogger } from '../owned-items/silent-logger.js';
 import { systemClock, type Clock } from '../clock.js';
 import { NotFoundError } from '../errors.js';
@@ -65,6 +66,7 @@ export class PartitionsFeature implements NodeFeature {
 
   async start(context: FeatureContext): Promise<void> {
     const { backend, session, elector, logger } = context;
+    await agreeOnPartitionSettings(context, [...this.#resources.values()].map((r) => r.options)); // ConfigError when the cluster stores other values
     for (const [name, items] of this.#items) await items.start({ backend, session, elector, log: logger.child({ resource: name }) });
   }
 

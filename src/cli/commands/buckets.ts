@@ -1,6 +1,7 @@
 import { DEFAULT_BUCKETS_OPTIONS } from '../../buckets/buckets-options.js';
 import { readBucketStatus, type BucketStatus } from '../../buckets/bucket-status.js';
-import type { Command } from '../command.js';
+import { bucketCountOf } from '../../cluster-settings/index.js';
+import type { CliIo, Command } from '../command.js';
 import { configFromArgs } from '../config-args.js';
 import { isoTime, json, table } from '../output.js';
 import { READER_CONFIG, withStoreReader } from '../store-reader.js';
@@ -39,20 +40,43 @@ function statusTable(status: BucketStatus): string {
   return lines.join('\n');
 }
 
+/**
+ * The note a reader prints (stderr) when the count it uses is not the cluster's stored one, or
+ * when the user gave a count the stored one overrides. Null when there is nothing to say.
+ */
+function countNote(count: { value: number; source: 'stored' | 'configured' }, given: number | undefined): string | null {
+  if (count.source === 'configured') {
+    return `note: the cluster stores no bucket count yet (its nodes run a baton from before stored settings, or none has run buckets); assuming ${count.value} from --buckets-count / buckets.count (default ${DEFAULT_BUCKETS_OPTIONS.count})`;
+  }
+  if (given !== undefined && given !== count.value) return `note: using the cluster's stored bucket count ${count.value}; the configured ${given} is ignored (it only applies to clusters that store none)`;
+  return null;
+}
+
+/** The bucket count the user gave (flag, environment or --config), if any. */
+function givenCount(values: Readonly<Record<string, unknown>>, io: CliIo, configured: number | undefined): number | undefined {
+  const given = values['buckets-count'] !== undefined || io.env['BATON_BUCKETS_COUNT'] !== undefined || values.config !== undefined || io.env['BATON_CONFIG'] !== undefined;
+  return given ? configured : undefined;
+}
+
 /** `baton buckets`: every node's bucket target, read straight from the store. */
 export const bucketsCommand: Command = {
   name: 'buckets',
   summary: 'Show the bucket assignment (per node: state, count, last update, buckets), read straight from the store',
   usage: 'baton buckets [--json] [--config FILE] [config flags]',
-  examples: ['baton buckets --store sqlite:./.baton/baton.db', 'baton buckets --json --buckets-count 64 --store postgres://postgres@127.0.0.1/baton'],
+  examples: ['baton buckets --store sqlite:./.baton/baton.db', 'baton buckets --json --store postgres://postgres@127.0.0.1/baton'],
   options: {},
   configFlags: true,
   usesConfig: [...READER_CONFIG, 'buckets.count'],
   async run(values, _positionals, io) {
     const { config } = configFromArgs(values, io);
     return withStoreReader(config, async (backend) => {
-      const status = await readBucketStatus(backend, config.buckets?.count ?? DEFAULT_BUCKETS_OPTIONS.count);
-      io.out(values.json === true ? json(status) : statusTable(status));
+      // The cluster's stored count; --buckets-count only serves clusters that store none (older nodes).
+      const configured = config.buckets?.count ?? DEFAULT_BUCKETS_OPTIONS.count;
+      const count = await bucketCountOf(backend.kv, configured);
+      const note = countNote(count, givenCount(values, io, config.buckets?.count));
+      if (note !== null) io.err(note);
+      const status = await readBucketStatus(backend, count.value);
+      io.out(values.json === true ? json({ ...status, bucketCountSource: count.source }) : statusTable(status));
       return 0;
     });
   },

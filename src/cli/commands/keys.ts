@@ -1,10 +1,10 @@
 import { addResourceKey, listResourceKeys, removeResourceKey } from '../../partitions/resource-admin.js';
-import { DEFAULT_PARTITIONS, partitionOf } from '../../partitions/key-partition.js';
+import { partitionOf } from '../../partitions/key-partition.js';
 import { LEAD_CONTROLLER_RESOURCE } from '../../partitions/resource-options.js';
 import { NotFoundError } from '../../errors.js';
 import { UsageError, type Command } from '../command.js';
 import { configFromArgs } from '../config-args.js';
-import { requireKnownResource } from '../known-resource.js';
+import { resourceAsStored } from '../known-resource.js';
 import { json, table } from '../output.js';
 import { READER_CONFIG, withStoreReader } from '../store-reader.js';
 
@@ -32,7 +32,8 @@ export const keysCommand: Command = {
     const resource = typeof values.resource === 'string' ? values.resource : LEAD_CONTROLLER_RESOURCE;
     const { config } = configFromArgs(values, io);
     return withStoreReader(config, async (backend) => {
-      const partitions = (await requireKnownResource(config, backend, resource))?.partitions ?? DEFAULT_PARTITIONS;
+      const { options: { partitions }, note } = await resourceAsStored(config, backend, resource);
+      if (note !== null) io.err(note);
       if (action === 'add') await addResourceKey(backend.kv, resource, key as string);
       if (action === 'remove' && !(await removeResourceKey(backend.kv, resource, key as string))) {
         throw new NotFoundError('key', `key "${String(key)}" is not registered in ${resource}; nothing removed (baton keys list --resource ${resource} shows the registered keys)`);

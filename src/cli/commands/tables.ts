@@ -2,10 +2,10 @@ import { NotFoundError } from '../../errors.js';
 import { readStoredTables } from '../../partitions/stored-tables.js';
 import { partitionOf } from '../../partitions/key-partition.js';
 import { listResourceKeys } from '../../partitions/resource-admin.js';
-import { DEFAULT_RESOURCE_OPTIONS, LEAD_CONTROLLER_RESOURCE } from '../../partitions/resource-options.js';
+import { LEAD_CONTROLLER_RESOURCE } from '../../partitions/resource-options.js';
 import { UsageError, type Command } from '../command.js';
 import { configFromArgs } from '../config-args.js';
-import { requireKnownResource } from '../known-resource.js';
+import { resourceAsStored } from '../known-resource.js';
 import { json, table } from '../output.js';
 import { READER_CONFIG, withStoreReader } from '../store-reader.js';
 
@@ -30,7 +30,8 @@ export const tablesCommand: Command = {
     const { config } = configFromArgs(values, io);
     const resource = typeof values.resource === 'string' ? values.resource : LEAD_CONTROLLER_RESOURCE;
     return withStoreReader(config, async (backend) => {
-      const configured = (await requireKnownResource(config, backend, resource)) ?? DEFAULT_RESOURCE_OPTIONS;
+      const { options: configured, note } = await resourceAsStored(config, backend, resource);
+      if (note !== null) io.err(note);
       if (only !== undefined && !(await listResourceKeys(backend.kv, resource)).includes(only)) {
         throw new NotFoundError(
           'table',

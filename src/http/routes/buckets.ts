@@ -1,4 +1,5 @@
 import { DEFAULT_BUCKETS_OPTIONS } from '../../buckets/buckets-options.js';
+import { bucketCountOf } from '../../cluster-settings/index.js';
 import type { BucketsFeature } from '../../buckets/buckets-feature.js';
 import { readBucketStatus } from '../../buckets/bucket-status.js';
 import { errorSchema } from '../schemas.js';
@@ -48,7 +49,8 @@ export const bucketsRoutes: RouteModule = (app, { node }) => {
     },
   }, async () => {
     const feature = node.feature<BucketsFeature>('buckets');
-    const count = feature?.options.count ?? node.config.buckets?.count ?? DEFAULT_BUCKETS_OPTIONS.count;
+    // A node running buckets has agreed with the cluster at start; any other reads the stored count.
+    const count = feature?.options.count ?? (await bucketCountOf(node.backend.kv, node.config.buckets?.count ?? DEFAULT_BUCKETS_OPTIONS.count)).value;
     const status = await readBucketStatus(node.backend, count);
     return { enabled: feature !== undefined, ...status, self: { nodeId: node.nodeId, owned: feature?.owned() ?? [] } };
   });

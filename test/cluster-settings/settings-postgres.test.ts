@@ -1,0 +1,4 @@
+import { describeSharedSettings } from './settings-suite.js';
+import { createPostgresFixture } from '../support/postgres-fixture.js';
+
+describeSharedSettings('postgres', createPostgresFixture);

@@ -1,0 +1,4 @@
+import { describeSharedSettings } from './settings-suite.js';
+import { createSqliteFixture } from '../support/sqlite-fixture.js';
+
+describeSharedSettings('sqlite', createSqliteFixture);
