@@ -30,7 +30,7 @@ const layers = {
   runtime: { label: 'src/node/, src/config/', paths: ['node/', 'config/'], may: ['features', 'feature contract', 'backends', 'clients', 'contract', 'base'] },
   features: {
     label: 'src/election/, src/owned-items/, src/buckets/, src/partitions/, src/federation/, src/directory/, ...',
-    paths: ['election/', 'owned-items/', 'handoff/', 'holding/', 'assignment/', 'buckets/', 'partitions/', 'locks/', 'federation/', 'directory/'],
+    paths: ['election/', 'owned-items/', 'handoff/', 'holding/', 'assignment/', 'buckets/', 'partitions/', 'locks/', 'federation/', 'directory/', 'cluster-settings/'],
     may: ['feature contract', 'clients', 'contract', 'base'],
   },
   'feature contract': { label: 'src/feature/', paths: ['feature/'], may: ['contract', 'base'] },
@@ -74,6 +74,13 @@ export default {
       comment: 'buckets/ and partitions/ are thin layers over the owned-items engine (owned-items/, handoff/, holding/, assignment/): the engine and the other features never import them',
       from: { path: '^src/(election|owned-items|handoff|holding|assignment|locks|federation|directory)/' },
       to: { path: '^src/(buckets|partitions)/' },
+    },
+    {
+      name: 'cluster settings over the contract only',
+      severity: 'error',
+      comment: 'cluster-settings/ (the settings every node must share) is called by buckets/ and partitions/ at start; it imports only the contract and the base, so either can call it',
+      from: { path: '^src/cluster-settings/' },
+      to: { path: '^src/', pathNot: '^src/(cluster-settings/|contract/|[^/]+\\.ts$)' },
     },
     {
       name: 'buckets apart from partitions',
