@@ -166,7 +166,7 @@ export class BatonNode {
         logger: this.logger,
         metrics: this.#metrics,
         features: this.#features,
-        httpPort: this.port,
+        ports: this.#ports,
       });
       this.#supervisor = supervisor;
       await supervisor.start();

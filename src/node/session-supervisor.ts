@@ -34,7 +34,8 @@ export interface SupervisorDeps {
   readonly logger: Logger;
   readonly metrics: NodeMetrics;
   readonly features: readonly NodeFeature[];
-  readonly httpPort: number;
+  /** The named ports the node's surfaces bound (`http`: its HTTP API), advertised. */
+  readonly ports: Readonly<Record<string, number>>;
 }
 
 export class SessionSupervisor {
@@ -87,20 +88,20 @@ export class SessionSupervisor {
   }
 
   async #run(): Promise<void> {
-    const { config, backend, clock, logger, metrics, httpPort } = this.#deps;
+    const { config, backend, clock, logger, metrics, ports } = this.#deps;
     const signal = this.#closing.signal;
     const maxWait = config.election.retryPeriodMs * MAX_SESSION_BACKOFF_PERIODS;
     for (let attempt = 0; !signal.aborted; ) {
       let session: Session;
       try {
         // 1. Open the session; it registers this node as a member with its info.
-        session = await backend.openSession({ nodeId: config.nodeId, info: memberInfo(config, httpPort), timing: config.election, onRenewal: metrics.renewal, signal });
+        session = await backend.openSession({ nodeId: config.nodeId, info: memberInfo(config, ports), timing: config.election, onRenewal: metrics.renewal, signal });
       } catch (error) {
         if (signal.aborted) break;
         if (isBatonError(error) && FATAL_CODES.has(error.code)) throw error;
         // 2. Transient (store unreachable, our old session not yet expired): back off and retry.
         const waitMs = backoffDelay(attempt++, config.election.retryPeriodMs, maxWait);
-        const notice = sessionRetryNotice(error, config, memberInfo(config, httpPort), waitMs);
+        const notice = sessionRetryNotice(error, config, memberInfo(config, ports), waitMs);
         logger.warn(notice.fields, notice.message);
         this.#firstAttempt.resolve();
         if (!(await pause(clock, waitMs, this.#closing.signal))) break;
@@ -133,7 +134,7 @@ export class SessionSupervisor {
     const elector = new LeaderElector({
       backend,
       session,
-      info: memberInfo(config, this.#deps.httpPort),
+      info: memberInfo(config, this.#deps.ports),
       clock,
       logger: log,
       onStartedLeading: (leadership) => {
