@@ -15,16 +15,21 @@ import { startNode } from '../../src/http/start-node.js';
 import type { BatonNode } from '../../src/node/index.js';
 import { cliInProcess } from '../cli/cli-capture.js';
 import { getJson, silentLogger, testConfig } from '../node/node-helpers.js';
-import type { SqlFixture } from '../support/sqlite-fixture.js';
 import { waitFor } from '../support/wait.js';
 
 /** Timings a loaded machine's pauses cannot end (ms, real clocks); nothing here waits for expiry. */
 const TIMING = { ttlMs: 4_000, renewDeadlineMs: 2_000, retryPeriodMs: 250, pollIntervalMs: 50 };
 const RESOURCE = 'ordersResource';
 
-export function describeSharedSettings(name: string, createFixture: () => Promise<SqlFixture>): void {
+/** A store for one test file: its URL, and how to remove it. */
+export interface StoreFixture {
+  readonly url: string;
+  teardown(): Promise<void>;
+}
+
+export function describeSharedSettings(name: string, createFixture: () => Promise<StoreFixture>): void {
   describe(`shared cluster settings (${name})`, () => {
-    let fixture: SqlFixture;
+    let fixture: StoreFixture;
     const nodes: BatonNode[] = [];
     const backends: Backend[] = [];
     let clusters = 0;
