@@ -80,6 +80,12 @@ describe('the dashboard in Chromium', { skip: missing }, () => {
     await until(page, `${JSON.stringify(TABLES)}.every((t) => document.getElementById('resources').textContent.includes(t))`);
     assert.equal(await page.locator('.partitionRows tr').count(), PARTITIONS);
 
+    // The API page lists each route with its query parameters and schemas.
+    const docs = await (browser as Browser).newPage();
+    await docs.goto(`${b.url}/docs`);
+    await until(docs, `document.getElementById('ops').textContent.includes('query parameter resource')`);
+    await docs.close();
+
     // 2. The leader is killed: the same page (no reload) shows b leading and the change in its history.
     a.proc.signal('SIGKILL');
     await until(page, `document.getElementById('leader').textContent === 'b'`);

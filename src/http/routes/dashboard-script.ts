@@ -11,7 +11,8 @@ const $ = (id) => document.getElementById(id);
 let lastUpdate = 0, lastState = null, connectionProblem = null;
 const bucketOwner = new Map(), movedAt = new Map();
 function el(tag, text, className) { const e = document.createElement(tag); if (text !== undefined) e.textContent = String(text); if (className) e.className = className; return e; }
-function colourOf(nodeId) { let h = 0; for (const c of String(nodeId)) h = (h * 31 + c.charCodeAt(0)) >>> 0; return 'hsl(' + (h % 360) + ',65%,70%)'; }
+// Hues 137.5 degrees apart for ids one character apart (node-1, node-2, ...): easy to tell apart.
+function colourOf(nodeId) { let h = 0; for (const c of String(nodeId)) h = (h * 31 + c.charCodeAt(0)) >>> 0; return 'hsl(' + Math.round((h * 137.508) % 360) + ',65%,70%)'; }
 function secs(ms) { return ms === null || ms === undefined ? '-' : (ms / 1000).toFixed(1) + ' s'; }
 function clock(epochMs) { return new Date(epochMs).toLocaleTimeString(); }
 function fill(bodyId, rows) {

@@ -15,6 +15,20 @@ fetch('/openapi.json').then(r => r.json()).then(doc => {
     h.innerHTML = '<span class="m"></span><code></code>';
     h.firstChild.textContent = method; h.lastChild.textContent = path; ops.append(h);
     const p = document.createElement('p'); p.textContent = (op.summary || '') + (op.description ? ' - ' + op.description : '') + (op.security ? ' (requires bearer token)' : ''); ops.append(p);
+    if (op.parameters) {
+      const list = document.createElement('ul');
+      for (const param of op.parameters) {
+        const item = document.createElement('li');
+        item.textContent = param.in + ' parameter ' + param.name + (param.required ? ' (required)' : '') + ': ' + JSON.stringify(param.schema) + (param.description ? ' - ' + param.description : '');
+        list.append(item);
+      }
+      ops.append(list);
+    }
+    if (op.requestBody) {
+      const pre = document.createElement('pre');
+      pre.textContent = 'request body\\n' + JSON.stringify(Object.values(op.requestBody.content)[0].schema, null, 2);
+      ops.append(pre);
+    }
     for (const [status, r] of Object.entries(op.responses)) {
       const pre = document.createElement('pre');
       const content = r.content ? Object.values(r.content)[0] : null;
