@@ -85,6 +85,6 @@ function compare<T extends object>(cluster: string, section: SettingsSection<T>,
     path(differ[0] as string),
     `this node's configuration differs from the value cluster "${cluster}" stores (${section.key}, written by the first node that started with it): ${pairs.join('; ')}. ` +
       `Every node of a cluster must use the same value. Start this node with ${differ.map((f) => `${path(f)}: ${String(stored[f])}`).join(', ')}; ` +
-      `or, to change the cluster's value, stop every node, run ${settingsCommand(section, mine)}, then start the nodes with the new value (docs/settings.md)`,
+      `or, to change the cluster's value, stop every node, run ${settingsCommand(section, mine, cluster)}, then start the nodes with the new value (docs/settings.md)`,
   );
 }

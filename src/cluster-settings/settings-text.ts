@@ -10,7 +10,7 @@ export function describeValue(value: object): string {
  * The `baton settings set` command line that writes `value` (or the section's fields, as
  * placeholders) for the section, against the store and cluster the caller already uses.
  */
-export function settingsCommand<T extends object>(section: SettingsSection<T>, value?: T): string {
+export function settingsCommand<T extends object>(section: SettingsSection<T>, value?: T, cluster = 'NAME'): string {
   const assignments = section.fields.map((field) => `${section.configPath}.${field}=${value === undefined ? 'N' : String(value[field])}`);
-  return `\`baton settings set ${assignments.join(' ')} --store URL --cluster NAME\``;
+  return `\`baton settings set ${assignments.join(' ')} --store URL --cluster ${cluster}\``;
 }
