@@ -36,6 +36,8 @@ export class Handovers {
   #lastLeader: LeaderSeen | null = null;
   #leaderlessSince: number | null = null;
   readonly #owner = new Map<string, string>();
+  /** When each bucket's current owner acquired it (demo's monotonic clock). */
+  readonly #acquiredAt = new Map<string, number>();
   readonly #releasedAt = new Map<string, { nodeId: string; at: number; reason: string }>();
   readonly #pending = new Map<string, Acquisition[]>();
   readonly #writes = new Map<string, number>();
@@ -89,11 +91,15 @@ export class Handovers {
       const before = this.#owner.get(message.bucket) ?? this.#releasedAt.get(message.bucket)?.nodeId ?? null;
       const released = this.#releasedAt.get(message.bucket);
       const fault = before ? this.#faultOf(before, now) : undefined;
-      let gapMs: number | null = null;
-      let cause = 'placed';
-      if (released && released.nodeId === before) [gapMs, cause] = [now - released.at, `released (${released.reason})`];
-      else if (fault) [gapMs, cause] = [now - fault.at, `${fault.kind}`];
+      // The bucket stopped being worked at the fault that hit its owner while it held it (a
+      // frozen or killed owner says 'released' late or never), else when its owner released it.
+      const hit = fault && fault.at >= (this.#acquiredAt.get(message.bucket) ?? -Infinity) ? fault : undefined;
+      const releasedHere = released && released.nodeId === before ? released : undefined;
+      const since = Math.min(hit?.at ?? Infinity, releasedHere?.at ?? Infinity);
+      const gapMs = Number.isFinite(since) ? now - since : null;
+      const cause = hit ? hit.kind : releasedHere ? `released (${releasedHere.reason})` : 'placed';
       this.#owner.set(message.bucket, message.nodeId);
+      this.#acquiredAt.set(message.bucket, now);
       this.#releasedAt.delete(message.bucket);
       const list = this.#pending.get(message.nodeId) ?? [];
       list.push({ bucket: message.bucket, token: message.token, from: before === message.nodeId ? null : before, gapMs, cause });
