@@ -3,13 +3,14 @@
  * Several servers may run against the same ZooKeeper; they share nothing else.
  */
 import type { FastifyServerOptions } from 'fastify';
+import type { CallOptions } from '../contract/contract.js';
 import type { ZkDigest } from '../zk-client/zk-acl.js';
 import { ZkClient } from '../zk-client/zk-client.js';
 import type { WriteMode } from '../write-guard.js';
 import { buildDirectoryApp, directoryWriteGuard } from './directory-app.js';
 import { DEFAULT_DIRECTORY_ROOT, ZkDirectoryStore } from './zk-directory-store.js';
 import { DEFAULT_NAMESPACE, validateNamespace } from './directory-store.js';
-import { ConfigError } from '../errors.js';
+import { AbortedError, ConfigError } from '../errors.js';
 import { ROUTING_DATA_PATH } from '../federation/zk-routing-layout.js';
 
 /**
@@ -33,7 +34,7 @@ export interface DirectoryNamespaceConfig {
   readonly zk?: string;
 }
 
-export interface DirectoryServerOptions {
+export interface DirectoryServerOptions extends CallOptions {
   /** ZooKeeper connect string of namespaces without their own (needed when there are any). */
   readonly zk?: string;
   /**
@@ -96,7 +97,8 @@ function namespaceConfigs(options: DirectoryServerOptions): { name: string; zk: 
 
 /**
  * Connects to ZooKeeper, creates each namespace's routing data znode (with the routing ZK
- * address record) where it is missing, as Helix REST does at start, then listens.
+ * address record) where it is missing, as Helix REST does at start, then listens. Rejects with
+ * AbortedError when `options.signal` aborts before it listens (what it opened is closed).
  *
  * @example
  * const directory = await startDirectoryServer({ zk: '127.0.0.1:2181', namespaces: ['prod'], port: 9090, token: process.env.BATON_DIRECTORY_TOKEN });
@@ -112,10 +114,10 @@ export async function startDirectoryServer(options: DirectoryServerOptions): Pro
   let store: ZkDirectoryStore;
   try {
     for (const { zk } of namespaces) {
-      if (!clients.has(zk)) clients.set(zk, await ZkClient.connect({ connect: zk, sessionTimeoutMs: options.sessionTimeoutMs ?? DEFAULT_DIRECTORY_SESSION_TIMEOUT_MS, ...acl }));
+      if (!clients.has(zk)) clients.set(zk, await ZkClient.connect({ connect: zk, sessionTimeoutMs: options.sessionTimeoutMs ?? DEFAULT_DIRECTORY_SESSION_TIMEOUT_MS, ...acl }, { signal: options.signal }));
     }
     store = new ZkDirectoryStore(namespaces.map((n) => ({ name: n.name, client: clients.get(n.zk) as ZkClient, base: n.base, address: n.zk })));
-    await store.ensureLayouts();
+    await store.ensureLayouts({ signal: options.signal });
   } catch (error) {
     await closeClients();
     throw error;
@@ -128,6 +130,7 @@ export async function startDirectoryServer(options: DirectoryServerOptions): Pro
   });
   const host = options.host ?? '127.0.0.1';
   try {
+    if (options.signal?.aborted) throw new AbortedError('starting the directory server', options.signal.reason);
     if (writes === 'open') app.log.warn({ writes }, OPEN_WRITES_WARNING);
     await app.listen({ host, port: options.port ?? 0 });
   } catch (error) {

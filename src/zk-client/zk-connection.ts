@@ -136,6 +136,9 @@ export class ZkConnection {
    * `connected`, the signal, or `timeoutMs`, 3. on failure close everything and reject).
    */
   async open(timeoutMs: number, signal?: AbortSignal): Promise<void> {
+    // Before any I/O: closing the library's client in the same tick as its connect() throws
+    // (it writes to a socket it has not made yet).
+    if (signal?.aborted) throw new AbortedError('ZooKeeper connect', signal.reason);
     this.#raw.on('state', (state) => this.#onRawState(state));
     const startedAt = this.clock.now();
     this.#raw.connect();
@@ -228,6 +231,7 @@ export class ZkConnection {
     this.#raw.close();
     await closed;
     this.#raw.connectionManager.socket?.destroy();
+    clearTimeout(this.#raw.connectionManager.connectTimeoutHandler); // see zk-library.ts
   }
 
   #onRawState(state: RawState): void {

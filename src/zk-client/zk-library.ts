@@ -10,6 +10,8 @@
  *   end, its own signal and a timeout.
  * - There is no read timeout: a server that stops answering on an open socket is never left.
  *   The client's liveness probe destroys such a socket (`connectionManager.socket`).
+ * - A socket destroyed while still connecting (a close, an abort) leaves its connect timer
+ *   (the session timeout) running, which keeps the process alive that long. close() clears it.
  * - There is no `sync`. {@link syncRequest} builds one for `connectionManager.queue` (below).
  * - Credentials (`addAuthInfo`) are re-sent on every reconnect, but queued behind the requests
  *   made while disconnected, which then reach the server unauthenticated (NO_AUTH). zk-acl.ts
@@ -86,6 +88,8 @@ export interface RawRequest {
 
 export interface RawConnectionManager {
   socket?: { destroy(): void };
+  /** The timer that gives up a socket still connecting; only a socket error or a connect clears it. */
+  readonly connectTimeoutHandler?: ReturnType<typeof setTimeout>;
   /** Requests waiting to be sent, oldest first (the library's PacketQueue). */
   readonly packetQueue: { readonly queue: unknown[] };
   /** Runs when a socket to a server opens: sends the connect request, queues auth and set-watches. */
