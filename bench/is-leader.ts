@@ -57,8 +57,7 @@ async function measure(elector: LeaderElector): Promise<Rates> {
 
 /** Opens a session on `backend`, leads, measures, closes. */
 async function onBackend(backend: Backend): Promise<Rates> {
-  const session = await backend.openSession({ nodeId: 'bench', info: {}, timing: DEFAULT_TIMING });
-  const elector = new LeaderElector({ backend, session, info: {} });
+  const elector = new LeaderElector({ backend, nodeId: 'bench', info: {}, timing: DEFAULT_TIMING });
   try {
     elector.start();
     await elector.whenLeader({ signal: AbortSignal.timeout(DEFAULT_TIMING.ttlMs) });

@@ -33,9 +33,10 @@ export interface AssignServiceOptions {
  * and every `assignIntervalMs` as a safety net (`run()`), or one pass now (`tick()`).
  *
  * @example
- * const elector = new LeaderElector({ backend, session, info, onStartedLeading: (leadership) => {
- *   void new AssignService({ backend, leadership, buckets: { count: 100 } }).run();
- * } });
+ * elector.on('acquired', () => {
+ *   const leadership = elector.leadership();
+ *   if (leadership !== null) void new AssignService({ backend, leadership, buckets: { count: 100 } }).run();
+ * });
  */
 export class AssignService extends ItemPlacement<BucketTable> {
   constructor(options: AssignServiceOptions) {

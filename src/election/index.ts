@@ -1,2 +1,4 @@
 export { LeaderElector } from './leader-elector.js';
-export { CLUSTER_LEADER_ELECTION, type ElectorState, type LeaderElectorOptions } from './leader-elector-options.js';
+export { CLUSTER_LEADER_ELECTION, type ElectorState, type LeaderElectorOptions, type OwnSessionsOptions, type SuppliedSessionsOptions } from './leader-elector-options.js';
+export { ELECTOR_EVENTS, type ElectorEvent, type LeaderListener } from './elector-listeners.js';
+export { FATAL_SESSION_CODES, MAX_SESSION_BACKOFF_PERIODS, SuppliedSessions, type SessionSource } from './session-source.js';

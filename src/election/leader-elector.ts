@@ -1,17 +1,20 @@
 /**
- * The leader elector: campaign, lead, step down, campaign again; the policy over the backend
- * contract's elections (storage is the backend's job).
+ * The leader elector: campaign, lead, step down, campaign again, and when its session is lost,
+ * open a new session and campaign on it; the policy over the backend contract's elections
+ * (storage is the backend's job).
  *
  * Safety (the model is docs/safety.md): a leader stops acting at `renewDeadlineMs` after its
  * last successful renewal began, before others may take over at `ttlMs` (rules 1 and 3; the
  * timing is validated when the elector is built). A paused process may still act late, so fence
- * every write only the leader may make with `leadership.fence` (rule 12).
+ * every write only the leader may make with the term's `fence` (rule 12).
+ * A term ends before anything new starts: its signal aborts, its `released` listeners settle,
+ * only then is the lease given up (resign, close) or a new campaign made; after a lost session
+ * the next campaign runs on a new session, never on the lost one.
  *
  * @example
- * const elector = new LeaderElector({
- *   backend, session, info: { host: '10.0.0.5', port: 8080 },
- *   onStartedLeading: (leadership) => runLeaderWork(leadership.signal, leadership.fence),
- * });
+ * const elector = new LeaderElector({ backend, nodeId: 'worker-1', info: { host: '10.0.0.5', port: 8080 } });
+ * elector.on('acquired', ({ token, fence, signal }) => runLeaderWork({ token, fence, signal }));
+ * elector.on('released', (reason) => console.log(`not leading (${reason})`));
  * elector.start();
  * const leadership = await elector.whenLeader();
  */
@@ -20,40 +23,45 @@ import { systemClock, type Clock } from '../clock.js';
 import type { CallOptions, LeaderRecord, Leadership, Session } from '../contract/contract.js';
 import { validateElectionName } from '../contract/names.js';
 import { validateTiming, type SessionTiming } from '../contract/timing.js';
-import { AbortedError, ClosedError, SessionLostError, StateError } from '../errors.js';
+import { AbortedError, ClosedError, StateError } from '../errors.js';
+import type { AcquiredListener, Held, ReleasedListener, ReleaseReason } from '../holding/index.js';
+import { ElectorListeners, type ElectorEvent, type LeaderListener } from './elector-listeners.js';
 import { CLUSTER_LEADER_ELECTION, type ElectorState, type LeaderElectorOptions } from './leader-elector-options.js';
 import { LeaderObserver } from './leader-observer.js';
 import { LeaderWaiters } from './leader-waiters.js';
 import { pause, raceSignal, whenAborted } from '../async.js';
 import { childLogger } from '../child-logger.js';
+import { OwnSessions, type SessionSource } from './session-source.js';
+import { describeCause, startTerm, type Term } from './term.js';
 
 export class LeaderElector {
-  readonly #options: LeaderElectorOptions;
-  readonly #session: Session;
+  readonly #sessions: SessionSource;
   readonly #election: string;
   readonly #timing: SessionTiming;
   readonly #clock: Clock;
   readonly #log: Logger | undefined;
   readonly #observer: LeaderObserver;
-  /** Aborts on close(); the run also stops when the session is lost. */
+  readonly #listeners: ElectorListeners;
+  /** Aborts on close(); each session's campaign also stops when that session is lost. */
   readonly #closing = new AbortController();
   readonly #waiters = new LeaderWaiters();
   #state: ElectorState = 'latent';
-  #leadership: Leadership | null = null;
-  /** Resolves once the current term's end has been handled (onStoppedLeading called). */
-  #termEnded: Promise<void> = Promise.resolve();
-  #markTermEnded: () => void = () => undefined;
+  #session: Session | null = null;
+  #term: Term | null = null;
   #run: Promise<void> | null = null;
-  #stopped = false;
+  /** The error that stopped the elector for good (no session can be opened), or null. */
+  #failure: Error | null = null;
 
   /** Validates the options (no I/O): ConfigError naming the bad timing field, e.g. `election.renewDeadlineMs`. */
   constructor(options: LeaderElectorOptions) {
-    this.#options = options;
-    this.#session = options.session;
     this.#election = validateElectionName(options.election ?? CLUSTER_LEADER_ELECTION);
-    this.#timing = validateTiming(options.session.timing, 'election');
     this.#clock = options.clock ?? systemClock;
-    this.#log = options.logger && childLogger(options.logger, { nodeId: options.session.nodeId, election: this.#election });
+    const nodeId = options.sessions === undefined ? options.nodeId : undefined;
+    this.#log = options.logger && childLogger(options.logger, { ...(nodeId === undefined ? {} : { nodeId }), election: this.#election });
+    this.#timing = validateTiming(options.sessions?.timing ?? options.timing, 'election');
+    this.#sessions =
+      options.sessions ?? new OwnSessions({ backend: options.backend, nodeId: options.nodeId, info: options.info, timing: this.#timing, clock: this.#clock, logger: this.#log });
+    this.#listeners = new ElectorListeners(this.#log);
     this.#observer = new LeaderObserver({
       backend: options.backend,
       election: this.#election,
@@ -64,14 +72,37 @@ export class LeaderElector {
     });
   }
 
-  /** `started` lasts until close(), also after the session was lost (then it neither leads nor campaigns). */
+  /** `started` lasts until close(), across lost sessions (the elector opens or awaits the next). */
   get state(): ElectorState {
     return this.#state;
+  }
+
+  /** The session the elector campaigns on now, or null between sessions. */
+  get session(): Session | null {
+    return this.#session;
   }
 
   /** How many times the observed leader changed (for metrics). */
   get leadershipChanges(): number {
     return this.#observer.changes;
+  }
+
+  /**
+   * Adds a listener, for every term of every session until close (register before `start()` to
+   * miss nothing); returns a function that removes it. InvalidArgumentError for an unknown event.
+   * - `acquired` (held): this node leads a term; `held.signal` aborts when the term ends, so stop
+   *   the leader's work then; pass `held.fence` to the writes only the leader may make. Called
+   *   once per term, only with a term still held right before the call; not awaited.
+   * - `released` (reason): the term of the last `acquired` ended (`moved`: resign; `lost`:
+   *   deadline, session lost, taken over; `closed`: close). Once per `acquired`; awaited: the
+   *   lease is given up and the next campaign starts only after it settles.
+   * - `leader` (record or null): the observed leader changed (by node id and term).
+   */
+  on(event: 'acquired', listener: AcquiredListener): () => void;
+  on(event: 'released', listener: ReleasedListener): () => void;
+  on(event: 'leader', listener: LeaderListener): () => void;
+  on(event: ElectorEvent, listener: AcquiredListener | ReleasedListener | LeaderListener): () => void {
+    return this.#listeners.on(event, listener);
   }
 
   /** Starts observing and campaigning. StateError if started before, ClosedError after close. */
@@ -81,7 +112,7 @@ export class LeaderElector {
     this.#state = 'started';
     this.#log?.info({ reason: 'started' }, 'elector started');
     this.#observer.start();
-    this.#run = this.#campaignLoop();
+    this.#run = this.#runSessions();
   }
 
   /** The last observed leader (null when nobody leads or before the first read). */
@@ -90,24 +121,30 @@ export class LeaderElector {
   }
 
   /**
-   * Whether this node leads now: judged when asked, on the monotonic clock (`held()`), so a
-   * process resumed after a freeze answers false at once, before its deadline timer has run.
-   * Hot path: one read of the clock, no allocation.
+   * Whether this node leads now: judged when asked, on the monotonic clock, so a process resumed
+   * after a freeze answers false at once, before its deadline timer has run. Hot path: one read
+   * of the clock, no allocation.
    */
   isLeader(): boolean {
-    return this.leadership() !== null;
+    const term = this.#term;
+    return term !== null && !term.held.signal.aborted;
   }
 
   /** The current term while this node leads it (judged when asked, like isLeader), else null. */
   leadership(): Leadership | null {
-    const leadership = this.#leadership;
-    return leadership !== null && leadership.held() ? leadership : null;
+    return this.isLeader() ? this.#term!.leadership : null;
+  }
+
+  /** The current term as the shared held type (what `acquired` listeners got), else null. */
+  held(): Held | null {
+    return this.isLeader() ? this.#term!.held : null;
   }
 
   /**
-   * Resolves with the current term at once when leading, else when this node next wins.
-   * Rejects with ClosedError on close, SessionLostError once the elector stopped with its
-   * session, AbortedError when `signal` aborts.
+   * Resolves with the current term at once when leading, else when this node next wins (on this
+   * session or a later one). Rejects with ClosedError on close, AbortedError when `signal`
+   * aborts, and with the error that stopped the elector when it can open no session (a bad
+   * config).
    */
   whenLeader(options: { signal?: AbortSignal } = {}): Promise<Leadership> {
     const { signal } = options;
@@ -115,30 +152,32 @@ export class LeaderElector {
     if (signal?.aborted) return Promise.reject(new AbortedError('whenLeader', signal.reason));
     const current = this.leadership();
     if (current !== null) return Promise.resolve(current);
-    if (this.#stopped) return Promise.reject(this.#stopError());
+    if (this.#failure !== null) return Promise.reject(this.#failure);
     return this.#waiters.wait(signal);
   }
 
   /**
-   * Steps down from the current term (if any) and campaigns again only after `retryPeriodMs`,
-   * so another contender can win meanwhile. Resolves once the term is released and
-   * `onStoppedLeading` has run; does nothing when not leading. ClosedError after close;
-   * AbortedError when `signal` aborts first (a release already sent goes on).
+   * Steps down from the current term (if any): its signal aborts, the `released` listeners
+   * settle (reason `moved`), then the lease is given up; the elector campaigns again only after
+   * `retryPeriodMs`, so another contender can win meanwhile. Resolves once all that is done;
+   * does nothing when not leading. ClosedError after close; AbortedError when `signal` aborts
+   * first (the step down, once asked, goes on).
    */
   async resign(options: CallOptions = {}): Promise<void> {
     if (this.#state === 'closed') throw new ClosedError('leader elector');
-    const leadership = this.leadership();
-    if (leadership === null) return;
-    const ended = this.#termEnded;
-    this.#log?.info({ term: leadership.term, reason: 'resign requested' }, 'resigning');
-    await leadership.resign(options);
-    await raceSignal(ended, options.signal, 'resign');
+    if (options.signal?.aborted) throw new AbortedError('resign', options.signal.reason);
+    const term = this.#term;
+    if (term === null || !this.isLeader()) return;
+    this.#log?.info({ term: term.leadership.term, reason: 'resign requested' }, 'resigning');
+    term.stepDown.abort();
+    await raceSignal(term.ended, options.signal, 'resign');
   }
 
   /**
-   * Resigns at once (a successor need not wait for expiry), stops campaigning and observing,
-   * and rejects pending `whenLeader` calls with ClosedError. Resolves when the elector has fully
-   * stopped (callbacks included). Idempotent.
+   * Ends the current term (signal, then `released` with `closed`, then resign at once so a
+   * successor need not wait for expiry), stops campaigning and observing, closes the elector's
+   * own session, and rejects pending `whenLeader` calls with ClosedError. Resolves when the
+   * elector has fully stopped (listeners included). Idempotent.
    */
   async close(): Promise<void> {
     if (this.#state !== 'closed') {
@@ -153,109 +192,84 @@ export class LeaderElector {
   }
 
   /**
-   * The campaign loop, until close or session loss:
+   * One session after another, until close:
+   * 1. take the next session from the source (a new one; the source waits a retry period after
+   *    a lost one); an error retrying cannot fix stops the elector and rejects its waiters;
+   * 2. campaign on it until it is lost or the elector closes;
+   * 3. hand it back (the elector's own session is closed), then go to 1.
+   */
+  async #runSessions(): Promise<void> {
+    const closing = this.#closing.signal;
+    while (!closing.aborted) {
+      let session: Session;
+      try {
+        session = await this.#sessions.next({ signal: closing });
+      } catch (error) {
+        if (closing.aborted) break;
+        this.#failure = error instanceof Error ? error : new Error(String(error));
+        this.#log?.error({ err: error, reason: 'no session' }, 'elector stopped: cannot open a session');
+        this.#waiters.rejectAll(this.#failure);
+        break;
+      }
+      this.#session = session;
+      this.#log?.info({ sessionId: session.id, reason: 'session' }, 'campaigning on session %s', session.id);
+      await this.#campaignOn(session);
+      this.#session = null;
+      if (!closing.aborted) this.#log?.warn({ sessionId: session.id, reason: 'session lost', cause: describeCause(session.lost.reason) }, 'session lost; campaigning on a new session');
+      await this.#sessions.done(session, closing.aborted);
+    }
+    this.#log?.info({ reason: this.#failure === null ? 'closed' : 'failed' }, 'elector stopped');
+  }
+
+  /**
+   * The campaign loop of one session, until close or the session's loss:
    * 1. campaign; a failure other than stopping is logged and retried after retryPeriodMs;
    * 2. lead: announce the term, wake whenLeader callers; a term already over when the campaign
-   *    answers (a pause longer than renewDeadlineMs between the take and reading its answer)
-   *    is never announced: no onStartedLeading and so no onStoppedLeading for it; retry after
-   *    retryPeriodMs;
-   * 3. wait until the term ends, or until stopping (then resign at once);
-   * 4. announce the end, wait retryPeriodMs (so others can win after a resign), go to 1.
-   * Finally, if the elector stopped while not leading, announce the stop once.
+   *    answers (a pause longer than renewDeadlineMs between the take and reading its answer) is
+   *    never announced (no `acquired`, so no `released`); retry after retryPeriodMs;
+   * 3. wait until the term ends, a resign is asked, or the elector stops;
+   * 4. end the term (term.ts: signal, released listeners, then resign unless lost), wait
+   *    retryPeriodMs (so others can win after a resign), go to 1.
    */
-  async #campaignLoop(): Promise<void> {
-    const stop = AbortSignal.any([this.#closing.signal, this.#session.lost]);
-    let endedAtStop = false;
+  async #campaignOn(session: Session): Promise<void> {
+    const stop = AbortSignal.any([this.#closing.signal, session.lost]);
     while (!stop.aborted) {
       let leadership: Leadership;
       try {
-        leadership = await this.#session.campaign(this.#election, this.#options.info, { signal: stop });
+        leadership = await session.campaign(this.#election, this.#sessions.info, { signal: stop });
       } catch (error) {
         if (stop.aborted) break;
         this.#log?.warn({ err: error, reason: 'campaign failed' }, 'campaign failed; retrying');
         if (!(await pause(this.#clock, this.#timing.retryPeriodMs, stop))) break;
         continue;
       }
-      if (!this.#startTerm(leadership)) {
+      this.#observer.refresh();
+      const term = startTerm(leadership, this.#log);
+      if (term === null) {
         if (!(await pause(this.#clock, this.#timing.retryPeriodMs, stop))) break;
         continue;
       }
-      await whenAborted(leadership.signal, stop);
-      if (!leadership.signal.aborted) await this.#resignForStop(leadership);
-      this.#endTerm(leadership);
-      if (stop.aborted) {
-        endedAtStop = true;
-        break;
-      }
+      this.#term = term;
+      this.#listeners.acquired(term.held);
+      if (!term.held.signal.aborted) this.#waiters.resolveAll(leadership);
+      await whenAborted(term.held.signal, term.stepDown.signal, stop);
+      await term.end(this.#reasonFor(term, session), this.#listeners, this.#log);
+      this.#term = null;
+      this.#observer.refresh();
+      if (stop.aborted) break;
       if (!(await pause(this.#clock, this.#timing.retryPeriodMs, stop))) break;
     }
-    this.#stopped = true;
-    this.#waiters.rejectAll(this.#stopError());
-    if (!endedAtStop) this.#call('onStoppedLeading', () => this.#options.onStoppedLeading?.());
-    this.#log?.info({ reason: this.#closing.signal.aborted ? 'closed' : 'session lost' }, 'elector stopped');
   }
 
-  /**
-   * Announces a won term; false (nothing announced) when it is no longer held. The check is
-   * made on the monotonic clock right before the call, with nothing in between, so
-   * onStartedLeading never sees a term that has already ended (issue 10, case 3). Such a term
-   * was never announced, so it gets no onStoppedLeading either (leader-elector-options.ts);
-   * its lease is left to expire in the store (docs/safety.md rule 5).
-   */
-  #startTerm(leadership: Leadership): boolean {
-    this.#observer.refresh();
-    // The check, then only synchronous bookkeeping before the call: nothing here waits.
-    if (!leadership.held()) {
-      this.#log?.warn({ term: leadership.term, reason: describeReason(leadership.signal.reason) }, 'won a term that had already ended; not starting it');
-      return false;
-    }
-    this.#leadership = leadership;
-    this.#termEnded = new Promise((resolve) => (this.#markTermEnded = resolve));
-    this.#log?.info({ term: leadership.term, reason: 'elected' }, 'started leading');
-    this.#call('onStartedLeading', () => this.#options.onStartedLeading?.(leadership));
-    if (!leadership.signal.aborted) this.#waiters.resolveAll(leadership);
-    return true;
-  }
-
-  #endTerm(leadership: Leadership): void {
-    this.#leadership = null;
-    const reason: unknown = leadership.signal.reason;
-    this.#log?.info({ term: leadership.term, reason: describeReason(reason) }, 'stopped leading');
-    this.#observer.refresh();
-    this.#call('onStoppedLeading', () => this.#options.onStoppedLeading?.());
-    this.#markTermEnded();
-  }
-
-  async #resignForStop(leadership: Leadership): Promise<void> {
-    try {
-      await leadership.resign();
-    } catch (error) {
-      this.#log?.warn({ err: error, term: leadership.term, reason: 'resign failed' }, 'resign on stop failed; the lease will expire');
-    }
+  /** Why the term ends, read before it is ended: close, a resign asked while held, or lost. */
+  #reasonFor(term: Term, session: Session): ReleaseReason {
+    if (session.lost.aborted || !term.leadership.held()) return 'lost';
+    if (this.#closing.signal.aborted) return 'closed';
+    return 'moved';
   }
 
   #leaderChanged(leader: LeaderRecord | null): void {
     this.#log?.info({ leader: leader?.nodeId ?? null, term: leader?.term ?? null, reason: 'leader changed' }, 'observed leader changed');
-    this.#call('onNewLeader', () => this.#options.onNewLeader?.(leader));
+    this.#listeners.leader(leader);
   }
-
-  #stopError(): Error {
-    if (this.#state === 'closed') return new ClosedError('leader elector');
-    return new SessionLostError(`leader elector for "${this.#election}" stopped: session ${this.#session.id} is lost`, { cause: this.#session.lost.reason });
-  }
-
-  /** Runs a user callback; a throw is logged (or warned) and never breaks the elector. */
-  #call(name: string, callback: () => void): void {
-    try {
-      callback();
-    } catch (error) {
-      if (this.#log !== undefined) this.#log.error({ err: error, reason: `${name} threw` }, '%s threw', name);
-      else process.emitWarning(error instanceof Error ? error : new Error(String(error)), 'BatonCallbackError');
-    }
-  }
-}
-
-function describeReason(reason: unknown): string {
-  if (reason !== null && typeof reason === 'object' && 'reason' in reason && typeof reason.reason === 'string') return reason.reason;
-  return reason instanceof Error ? reason.message : 'term ended';
 }

@@ -13,9 +13,9 @@ export interface ClusterElector {
   /** The current term while this node leads it, else null. */
   leadership(): Leadership | null;
   /**
-   * Resolves with the current term at once when leading, else when this node next wins.
-   * Rejects with ClosedError on close, SessionLostError once the elector stopped with its
-   * session, AbortedError when `signal` aborts.
+   * Resolves with the current term at once when leading, else when this node next wins (the
+   * node's elector outlives sessions: pass the feature's own signal, which aborts when its
+   * session ends). Rejects with ClosedError on close, AbortedError when `signal` aborts.
    */
   whenLeader(options?: { signal?: AbortSignal }): Promise<Leadership>;
 }

@@ -10,7 +10,7 @@ export interface FeatureContext {
   readonly backend: Backend;
   /** This session; the feature must stop acting when `session.lost` aborts. */
   readonly session: Session;
-  /** The cluster-leader elector of this session. */
+  /** The node's cluster-leader elector (one for the node's life; it campaigns on this session now). */
   readonly elector: ClusterElector;
   readonly logger: Logger;
   /** The node's Prometheus registry; register metrics once (in the factory), update them here. */

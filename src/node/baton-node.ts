@@ -8,10 +8,12 @@ import type { Backend, SessionState } from '../contract/contract.js';
 import { systemClock, type Clock } from '../clock.js';
 import type { BatonConfig } from '../config/types.js';
 import type { LeaderElector } from '../election/index.js';
-import { NotFoundError, StateError } from '../errors.js';
+import { ClosedError, NotFoundError, StateError } from '../errors.js';
+import { HolderListeners, type AcquiredListener, type Held, type HolderEvent, type ReleasedListener } from '../holding/index.js';
 import type { BucketsFeature } from '../buckets/buckets-feature.js';
 import type { PartitionLeadership } from '../partitions/partition-leadership.js';
 import { PARTITIONS_FEATURE, type PartitionsFeature } from '../partitions/partitions-feature.js';
+import { raceSignal } from '../async.js';
 import { deferred } from './deferred.js';
 import type { NodeFeature } from '../feature/feature.js';
 import { featureFactories } from './features.js';
@@ -52,6 +54,10 @@ export class BatonNode {
   readonly #features: readonly NodeFeature[];
   readonly #surfaceFactories: readonly ((node: BatonNode) => NodeSurface)[];
   readonly #done = deferred<Error | null>();
+  /** The node's leadership listeners, fed by the elector for every term of every session. */
+  readonly #leadership: HolderListeners;
+  /** Resolves with the supervisor once start() created it; rejects when the node never gets one. */
+  readonly #supervised = deferred<SessionSupervisor>();
   #state: NodeState = 'created';
   #backend: Backend | null = null;
   #surfaces: NodeSurface[] = [];
@@ -67,6 +73,7 @@ export class BatonNode {
     this.#open = options.openBackend ?? openConfiguredStore;
     this.#features = options.features ?? featureFactories.map((make) => make(config, this.#metrics.registry, this.logger)).filter((f) => f !== null);
     this.#surfaceFactories = options.surfaces ?? [];
+    this.#leadership = new HolderListeners(this.logger);
   }
 
   get state(): NodeState {
@@ -110,13 +117,54 @@ export class BatonNode {
     return this.#supervisor?.session?.state ?? 'none';
   }
 
-  /** The elector of the current session, or null between sessions. */
+  /** The cluster-leader elector (one for the node's life, across sessions), or null before start(). */
   get elector(): LeaderElector | null {
     return this.#supervisor?.elector ?? null;
   }
 
+  /** Whether this node leads the cluster now (judged when asked, on the monotonic clock). */
   isLeader(): boolean {
     return this.elector?.isLeader() ?? false;
+  }
+
+  /**
+   * Adds a leadership listener for every term of every session until close (register before
+   * `start()` to miss nothing); returns a function that removes it. InvalidArgumentError for any
+   * other event name.
+   * - `acquired` (held): this node leads the cluster; `held.signal` aborts when the term ends;
+   *   `held.fence` fences the leader's writes; once per term, not awaited.
+   * - `released` (reason): that term ended (`moved`, `lost`, `closed`); once per `acquired`,
+   *   awaited before the lease is given up or the next campaign.
+   */
+  on(event: 'acquired', listener: AcquiredListener): () => void;
+  on(event: 'released', listener: ReleasedListener): () => void;
+  on(event: HolderEvent, listener: AcquiredListener | ReleasedListener): () => void {
+    return event === 'acquired' ? this.#leadership.on(event, listener as AcquiredListener) : this.#leadership.on(event, listener as ReleasedListener);
+  }
+
+  /**
+   * Resolves once the node is in the cluster: its session is open and its features started (at
+   * once if so now; after a lost session, once the next one is). May be called before start().
+   * Rejects with ClosedError when the node closes first (or the start's error when it failed),
+   * AbortedError when `signal` aborts.
+   */
+  async whenReady(options: { signal?: AbortSignal } = {}): Promise<void> {
+    const supervisor = await this.#startedSupervisor(options.signal);
+    await supervisor.whenReady(options);
+  }
+
+  /**
+   * Resolves with the current term of the cluster leadership once this node leads (at once if it
+   * does now), as `acquired` listeners get it. May be called before start(). Rejects like
+   * {@link whenReady}.
+   */
+  async whenLeader(options: { signal?: AbortSignal } = {}): Promise<Held> {
+    const elector = (await this.#startedSupervisor(options.signal)).elector;
+    for (;;) {
+      await elector.whenLeader(options);
+      const held = elector.held();
+      if (held !== null) return held; // else the term ended before this ran: wait for the next
+    }
   }
 
   feature<T extends NodeFeature = NodeFeature>(name: string): T | undefined {
@@ -168,10 +216,14 @@ export class BatonNode {
         features: this.#features,
         ports: this.#ports,
       });
+      supervisor.elector.on('acquired', (held) => this.#leadership.acquired(held));
+      supervisor.elector.on('released', (reason) => this.#leadership.released(reason));
       this.#supervisor = supervisor;
+      this.#supervised.resolve(supervisor);
       await supervisor.start();
       void supervisor.failed.then((error) => this.#stop(error));
     } catch (error) {
+      this.#supervised.reject(error);
       await this.#release();
       this.#state = 'closed';
       this.#done.resolve(error instanceof Error ? error : new Error(String(error)));
@@ -186,6 +238,11 @@ export class BatonNode {
     );
   }
 
+  /** The supervisor once start() created it; the start's error, ClosedError or AbortedError otherwise. */
+  async #startedSupervisor(signal: AbortSignal | undefined): Promise<SessionSupervisor> {
+    return this.#supervisor ?? raceSignal(this.#supervised.promise, signal, 'waiting for the node to start');
+  }
+
   /** Graceful stop: features, leadership, membership, surfaces (HTTP), store. Idempotent. */
   close(): Promise<void> {
     return this.#stop(null);
@@ -194,6 +251,7 @@ export class BatonNode {
   #stop(error: Error | null): Promise<void> {
     this.#closing ??= (async () => {
       this.#state = 'closing';
+      this.#supervised.reject(new ClosedError('node'));
       await this.#release();
       this.#state = 'closed';
       this.logger.info({ reason: error ? 'failed' : 'closed' }, 'node stopped');

@@ -8,7 +8,7 @@ import { openStore } from '../backends/open-store.js';
 import type { Clock } from '../clock.js';
 import type { BatonConfig } from '../config/types.js';
 import { BatonError, isBatonError, StoreUnavailableError } from '../errors.js';
-import { backoffDelay } from './backoff.js';
+import { backoffDelay } from '../backoff.js';
 
 /** How a node reaches its store; tests substitute the memory backend. */
 export type OpenBackend = (config: BatonConfig, clock: Clock) => Promise<Backend>;

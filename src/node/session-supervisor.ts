@@ -1,31 +1,22 @@
 /**
- * Keeps the node in the cluster: opens a session, runs the cluster-leader elector and the
- * features on it, and when the session is lost, stops them and opens a new session (the
- * elector and the features' work belong to one session; a lost session is never revived).
+ * Keeps the node in the cluster: opens a session, hands it to the cluster-leader elector (one
+ * for the node's life: its listeners survive sessions) and runs the features on it, and when the
+ * session is lost, stops them, waits until the elector is done with it, and opens a new session
+ * (a lost session is never revived).
  */
 import type { Logger } from 'pino';
 import type { Backend, Session, SessionState } from '../contract/contract.js';
-import { pause, whenAborted } from '../async.js';
+import { anySignal, pause, raceSignal, whenAborted } from '../async.js';
 import type { Clock } from '../clock.js';
 import type { BatonConfig } from '../config/types.js';
-import { LeaderElector } from '../election/index.js';
-import { BatonError, isBatonError, StateError } from '../errors.js';
-import { backoffDelay } from './backoff.js';
+import { FATAL_SESSION_CODES, LeaderElector, MAX_SESSION_BACKOFF_PERIODS, SuppliedSessions } from '../election/index.js';
+import { BatonError, ClosedError, isBatonError, StateError } from '../errors.js';
+import { backoffDelay } from '../backoff.js';
 import { deferred } from './deferred.js';
 import type { NodeFeature } from '../feature/feature.js';
 import { memberInfo } from './member-info.js';
 import { sessionRetryNotice } from './session-retry-notice.js';
 import type { NodeMetrics } from './node-metrics.js';
-
-/**
- * Cap of the wait between session attempts, as a multiple of election.retryPeriodMs (wall time):
- * a node whose id is still held by its own dead session waits at most ~ttl, so 8 retry periods
- * keep it close behind the expiry without hammering the store.
- */
-const MAX_SESSION_BACKOFF_PERIODS = 8;
-
-/** Errors that retrying cannot fix: the node stops instead of looping. */
-const FATAL_CODES = new Set(['CONFIG', 'INVALID_ARGUMENT', 'UNSUPPORTED', 'STATE', 'CLOSED']);
 
 export interface SupervisorDeps {
   readonly config: BatonConfig;
@@ -41,14 +32,30 @@ export interface SupervisorDeps {
 export class SessionSupervisor {
   readonly #deps: SupervisorDeps;
   readonly #closing = new AbortController();
+  readonly #sessions: SuppliedSessions;
+  readonly #elector: LeaderElector;
   #session: Session | null = null;
-  #elector: LeaderElector | null = null;
   #loop: Promise<void> | null = null;
   #firstAttempt = deferred<void>();
   #failed = deferred<Error>();
+  /** Whether a session is open and the features have started on it. */
+  #isReady = false;
+  /** Resolves when #isReady next turns true; replaced when the session ends. */
+  #ready = deferred<void>();
 
   constructor(deps: SupervisorDeps) {
     this.#deps = deps;
+    const { config, backend, clock, logger, metrics } = deps;
+    this.#sessions = new SuppliedSessions(memberInfo(config, deps.ports), config.election);
+    // The cluster-leader elector; it logs its own state changes (term, reason); these
+    // listeners only feed the metrics.
+    this.#elector = new LeaderElector({ backend, sessions: this.#sessions, clock, logger: logger.child({ nodeId: config.nodeId }) });
+    this.#elector.on('acquired', (held) => {
+      metrics.leading(true);
+      metrics.leaderTerm(held.token);
+    });
+    this.#elector.on('released', () => metrics.leading(false));
+    this.#elector.on('leader', (leader) => metrics.leaderTerm(leader?.term ?? 0));
   }
 
   /** The live session, or null between sessions. */
@@ -56,9 +63,27 @@ export class SessionSupervisor {
     return this.#session;
   }
 
-  /** The elector of the current session, or null between sessions. */
-  get elector(): LeaderElector | null {
+  /** The cluster-leader elector, for the node's life (it campaigns on each session the node opens). */
+  get elector(): LeaderElector {
     return this.#elector;
+  }
+
+  /**
+   * Resolves once the node is in the cluster: a session is open and the features have started
+   * on it (at once if so now). ClosedError when the node closes first, AbortedError on `signal`.
+   */
+  async whenReady(options: { signal?: AbortSignal } = {}): Promise<void> {
+    const closing = this.#closing.signal;
+    for (;;) {
+      if (closing.aborted) throw new ClosedError('node');
+      if (this.#isReady) return;
+      try {
+        await raceSignal(this.#ready.promise, anySignal(options.signal, closing), 'whenReady');
+      } catch (error) {
+        if (closing.aborted) throw new ClosedError('node');
+        throw error;
+      }
+    }
   }
 
   /** Resolves with the error that stopped the supervisor for good (never resolves otherwise). */
@@ -72,6 +97,7 @@ export class SessionSupervisor {
    */
   async start(): Promise<void> {
     if (this.#loop !== null) throw new StateError('the session supervisor was already started');
+    this.#elector.start();
     this.#loop = this.#run().catch((error: unknown) => {
       const failure = error instanceof Error ? error : new Error(String(error));
       this.#deps.logger.fatal({ err: failure, reason: 'fatal' }, 'node stopped: %s', failure.message);
@@ -85,6 +111,7 @@ export class SessionSupervisor {
   async close(): Promise<void> {
     this.#closing.abort(new BatonError('CLOSED', 'node is closing'));
     await this.#loop;
+    await this.#elector.close().catch((error: unknown) => this.#deps.logger.error({ err: error, reason: 'elector close failed' }, 'elector close failed'));
   }
 
   async #run(): Promise<void> {
@@ -98,7 +125,7 @@ export class SessionSupervisor {
         session = await backend.openSession({ nodeId: config.nodeId, info: memberInfo(config, ports), timing: config.election, onRenewal: metrics.renewal, signal });
       } catch (error) {
         if (signal.aborted) break;
-        if (isBatonError(error) && FATAL_CODES.has(error.code)) throw error;
+        if (isBatonError(error) && FATAL_SESSION_CODES.has(error.code)) throw error;
         // 2. Transient (store unreachable, our old session not yet expired): back off and retry.
         const waitMs = backoffDelay(attempt++, config.election.retryPeriodMs, maxWait);
         const notice = sessionRetryNotice(error, config, memberInfo(config, ports), waitMs);
@@ -118,9 +145,10 @@ export class SessionSupervisor {
   }
 
   async #live(session: Session, onStarted: () => void): Promise<void> {
-    const { config, backend, clock, logger, metrics, features } = this.#deps;
+    const { config, backend, logger, metrics, features } = this.#deps;
     const ended = new AbortController();
     const log = logger.child({ sessionId: session.id });
+    const elector = this.#elector;
     this.#session = session;
     metrics.sessionState(session.state);
     log.info({ reason: 'opened' }, 'session opened');
@@ -128,28 +156,11 @@ export class SessionSupervisor {
       metrics.sessionState(state);
       log.info({ reason: state }, 'session %s', state);
     }, { signal: ended.signal });
-    // 1. The cluster-leader elector, one per session. It logs its own state changes (term,
-    //    reason); the callbacks here only feed the metrics.
-    let leading = false;
-    const elector = new LeaderElector({
-      backend,
-      session,
-      info: memberInfo(config, this.#deps.ports),
-      clock,
-      logger: log,
-      onStartedLeading: (leadership) => {
-        leading = true;
-        metrics.leading(true);
-        metrics.leaderTerm(leadership.term);
-      },
-      onStoppedLeading: () => {
-        if (leading) metrics.leading(false);
-        leading = false;
-      },
-      onNewLeader: (leader) => metrics.leaderTerm(leader?.term ?? 0),
-    });
-    this.#elector = elector;
-    elector.start();
+    // 1. The elector campaigns on this session; `electorDone` resolves once it is done with it
+    //    (its term ended, its released listeners settled, resigned when closing).
+    //    `letGo` withdraws the session if the elector never took it (closing, or refused below).
+    const letGo = new AbortController();
+    const electorDone = this.#sessions.supply(session, { signal: AbortSignal.any([this.#closing.signal, letGo.signal]) });
     // 2. The features, in order. One that refuses this node's configuration (a shared setting
     //    that differs from the cluster's) stops the node: another session cannot fix that.
     const started: NodeFeature[] = [];
@@ -168,21 +179,29 @@ export class SessionSupervisor {
     }
     // 3. Until the session is lost or the node closes.
     if (refused === null) {
+      this.#isReady = true;
+      this.#ready.resolve();
       onStarted();
       await whenAborted(session.lost, this.#closing.signal);
+      this.#isReady = false;
+      this.#ready = deferred<void>();
     }
     const reason = refused !== null ? 'refused' : this.#closing.signal.aborted ? 'closing' : 'session lost';
     if (reason === 'session lost') log.warn({ reason, cause: describe(session.lost.reason) }, 'session lost; stopping features and opening a new session');
-    // 4. Stop in reverse order, then resign and release the session (graceful when closing).
+    // 4. Stop in reverse order; then the elector ends its term (resigning when closing) and
+    //    lets go of the session; then release the session (graceful when closing).
     for (const feature of started.reverse()) {
       await feature.stop().catch((error: unknown) => log.error({ err: error, feature: feature.name, reason: 'feature stop failed' }, 'feature %s failed to stop', feature.name));
     }
-    await elector.close().catch((error: unknown) => log.error({ err: error, reason: 'elector close failed' }, 'elector close failed'));
+    if (this.#closing.signal.aborted || refused !== null) {
+      await elector.close().catch((error: unknown) => log.error({ err: error, reason: 'elector close failed' }, 'elector close failed'));
+      letGo.abort();
+    }
+    await electorDone;
     await session.close().catch((error: unknown) => log.warn({ err: error, reason: 'session close failed' }, 'session close failed'));
     ended.abort();
     metrics.sessionState(session.state);
     this.#session = null;
-    this.#elector = null;
     log.info({ reason }, 'session ended');
     if (refused !== null) throw refused;
   }

@@ -13,6 +13,7 @@ import type { SessionTiming } from '../../src/contract/index.js';
 import { AssignService } from '../../src/buckets/assign-service.js';
 import { BucketOwner } from '../../src/buckets/bucket-owner.js';
 import { LeaderElector } from '../../src/election/index.js';
+import { oneSession } from '../support/one-session.js';
 
 export interface WorkerConfig {
   readonly timing: SessionTiming;
@@ -41,11 +42,10 @@ function record(event: Omit<WorkerEvent, 't' | 'node'>): void {
 const backend = await openStore(url, { cluster, pollIntervalMs: config.timing.pollIntervalMs, migrate: false });
 const session = await backend.openSession({ nodeId, info: {}, timing: config.timing });
 const buckets = { count: config.count, offlineGraceMs: config.offlineGraceMs, assignIntervalMs: config.assignIntervalMs };
-const elector = new LeaderElector({
-  backend,
-  session,
-  info: { nodeId },
-  onStartedLeading: (leadership) => void new AssignService({ backend, leadership, buckets }).run(),
+const elector = new LeaderElector({ backend, sessions: oneSession(session, { nodeId }) });
+elector.on('acquired', () => {
+  const leadership = elector.leadership();
+  if (leadership !== null) void new AssignService({ backend, leadership, buckets }).run();
 });
 const owner = new BucketOwner({ backend, session, bucketCount: config.count });
 owner.on('acquired', (bucket, { token }) => record({ e: 'acq', bucket, token }));

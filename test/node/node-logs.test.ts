@@ -115,7 +115,7 @@ describe('node logs and metrics (SQLite)', () => {
       assert.equal(warning['case'], 'another live node');
       assert.match(warning.msg, /node id "n1" is used by another live node \(host .*\) that renewed .* ago\. .*stop it, or give this node another nodeId \(retrying in/);
       for (const line of second.raw) assert.doesNotMatch(line, /"stack"/);
-      const started = second.lines().find((l) => l['reason'] === 'started');
+      const started = second.lines().find((l) => l['reason'] === 'started' && l['url'] !== undefined);
       assert.equal(started?.['session'], 'retrying');
       assert.match(started?.msg ?? '', /not in the cluster yet/);
     } finally {

@@ -1,7 +1,7 @@
 /**
- * Issue 10, case 3 on PostgreSQL: `onStartedLeading` (and HandoffSlots' `acquired`, behind
- * buckets and partitions) is never called with a term that has already ended, and such a term
- * gets no `onStoppedLeading` (`onStopped`) either. The pause between sending the take and
+ * Issue 10, case 3 on PostgreSQL: the elector's `acquired` listeners (and HandoffSlots'
+ * `acquired`, behind buckets and partitions) are never called with a term that has already
+ * ended, and such a term gets no `released` either. The pause between sending the take and
  * reading its answer is made on the real server:
  * - the take's answer is delayed past renewDeadlineMs (a foreign transaction holds the lease
  *   row, so the take waits at the server while the session keeps renewing on other
@@ -17,7 +17,7 @@
 import assert from 'node:assert/strict';
 import { afterEach, describe, it } from 'node:test';
 import pg from 'pg';
-import type { Leadership, SessionTiming } from '../../src/contract/index.js';
+import type { SessionTiming } from '../../src/contract/index.js';
 import { openPostgresBackend } from '../../src/backends/sql/postgres/index.js';
 import type { SqlBackend } from '../../src/backends/sql/sql-backend.js';
 import { CLUSTER_LEADER_ELECTION, LeaderElector } from '../../src/election/index.js';
@@ -29,6 +29,7 @@ import { createPostgresFixture } from '../support/postgres-fixture.js';
 import { slowCampaigns } from '../support/slow-campaigns.js';
 import type { SqlFixture } from '../support/sqlite-fixture.js';
 import { waitFor } from '../support/wait.js';
+import { oneSession } from '../support/one-session.js';
 
 const TIMING: SessionTiming = { ttlMs: 4_000, renewDeadlineMs: 2_000, retryPeriodMs: 250, pollIntervalMs: 50 };
 const LOCK_LEASE_ROW = `SELECT term FROM baton_lease WHERE cluster = 'c' AND name = '${CLUSTER_LEADER_ELECTION}' FOR UPDATE`;
@@ -90,14 +91,10 @@ describe('LeaderElector and HandoffSlots on PostgreSQL: never start a term that 
   }
 
   function recordingElector(clock: FakeClock, session: Parameters<typeof slowCampaigns>[0], started: Started[], stopped: { count: number }): LeaderElector {
-    return new LeaderElector({
-      backend: backend!,
-      session,
-      info: {},
-      clock,
-      onStartedLeading: (l: Leadership) => void started.push({ term: l.term, held: l.held(), aborted: l.signal.aborted }),
-      onStoppedLeading: () => void stopped.count++,
-    });
+    const recording = new LeaderElector({ backend: backend!, sessions: oneSession(session), clock });
+    recording.on('acquired', (held) => void started.push({ term: held.token, held: recording.leadership()?.held() ?? false, aborted: held.signal.aborted }));
+    recording.on('released', () => void stopped.count++);
+    return recording;
   }
 
   it('a take whose answer the server delays past renewDeadlineMs, while the session renews, is a live term: announced, held', async () => {
@@ -122,7 +119,7 @@ describe('LeaderElector and HandoffSlots on PostgreSQL: never start a term that 
     await raw.query('COMMIT');
     await stepUntil('the elector to lead', clock, renewals, () => started.length > 0);
     assert.deepEqual(started, [{ term: delayedTerm, held: true, aborted: false }]);
-    assert.equal(stopped.count, 0, 'no releasedLeading for a term still held');
+    assert.equal(stopped.count, 0, 'no released for a term still held');
     assert.equal(elector.isLeader(), true);
     assert.equal(session.state, 'live');
   });
@@ -142,7 +139,7 @@ describe('LeaderElector and HandoffSlots on PostgreSQL: never start a term that 
     await stepUntil('the term to end', clock, renewals, () => !term.held());
     slow.release();
     await clock.advance(0);
-    assert.equal(started.length, 0, `onStartedLeading was called with a term that had already ended: ${JSON.stringify(started)}`);
+    assert.equal(started.length, 0, `acquired was called with a term that had already ended: ${JSON.stringify(started)}`);
     assert.equal(stopped.count, 0);
     // The elector campaigns again after retryPeriodMs and wins a fresh term at once: the
     // intruder has no live session.

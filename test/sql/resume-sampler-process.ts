@@ -14,6 +14,7 @@
 import type { Leadership, SessionTiming } from '../../src/contract/index.js';
 import { openStore } from '../../src/backends/open-store.js';
 import { LeaderElector } from '../../src/election/leader-elector.js';
+import { oneSession } from '../support/one-session.js';
 
 /**
  * How long one synchronous burst of samples lasts, on the monotonic clock: long against the
@@ -42,7 +43,7 @@ process.on('message', (message) => {
 let ask: () => boolean;
 let leadership: Leadership;
 if (mode === 'elector') {
-  const elector = new LeaderElector({ backend, session, election: 'leader', info: { nodeId } });
+  const elector = new LeaderElector({ backend, sessions: oneSession(session, { nodeId }), election: 'leader' });
   elector.start();
   leadership = await elector.whenLeader();
   ask = () => elector.isLeader();

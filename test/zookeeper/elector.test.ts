@@ -36,22 +36,17 @@ describe('LeaderElector on ZooKeeper', () => {
 
   const start = async (id: string): Promise<Node> => {
     const backend = await createZookeeperBackend({ connect: zk.connectString, cluster: 'elector' });
-    const session = await backend.openSession({ nodeId: id, info: { host: id }, timing: TIMING });
     const node: Node = {
       id,
       backend,
       seen: [],
       started: 0,
       stopped: 0,
-      elector: new LeaderElector({
-        backend,
-        session,
-        info: { host: id },
-        onStartedLeading: () => node.started++,
-        onStoppedLeading: () => node.stopped++,
-        onNewLeader: (leader) => node.seen.push(leader),
-      }),
+      elector: new LeaderElector({ backend, nodeId: id, info: { host: id }, timing: TIMING }),
     };
+    node.elector.on('acquired', () => void node.started++);
+    node.elector.on('released', () => void node.stopped++);
+    node.elector.on('leader', (leader) => void node.seen.push(leader));
     nodes.push(node);
     node.elector.start();
     return node;

@@ -26,7 +26,7 @@ export interface LeaseHolder {
  * that ended with its session's loss leaves the row to its session: it is free once the member
  * row expired on the database clock (docs/safety.md rule 5). Its holder stopped at the session's
  * deadline, and the margin ttlMs - renewDeadlineMs until that expiry is what lets its stop
- * callbacks (a bucket's `released`, `onStoppedLeading`, ...) finish before any successor can
+ * callbacks (a bucket's or the elector's `released`, ...) finish before any successor can
  * start. A term taken over is no longer this session's row to release.
  *
  * Every other end while the session lives MUST release: the lease lives as long as the session,

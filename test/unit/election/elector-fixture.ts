@@ -1,17 +1,24 @@
 import { MemoryStore } from '../../../src/backends/memory/index.js';
-import { DEFAULT_TIMING, type Backend, type LeaderRecord, type Session } from '../../../src/contract/index.js';
+import { DEFAULT_TIMING, type Backend, type Session } from '../../../src/contract/index.js';
+import type { ReleaseReason } from '../../../src/holding/index.js';
 import { LeaderElector } from '../../../src/election/index.js';
 import { FakeClock } from '../../../src/testing/fake-clock.js';
 
-/** What one elector's callbacks reported, with the fake time of each call. */
+/** What one elector's listeners reported, with the fake time of each call. */
 export interface Recorded {
+  /** `acquired`: the term's token and when. */
   readonly started: Array<{ term: number; at: number }>;
+  /** `released`: when. */
   readonly stopped: number[];
+  /** `released`: why, in order. */
+  readonly reasons: ReleaseReason[];
+  /** `leader`: who, in order. */
   readonly leaders: Array<{ nodeId: string; term: number } | null>;
 }
 
 export interface ElectorNode {
   readonly backend: Backend;
+  /** The session the elector campaigns on now (it opens its own; a new one after a loss). */
   readonly session: Session;
   readonly elector: LeaderElector;
   readonly recorded: Recorded;
@@ -19,7 +26,7 @@ export interface ElectorNode {
 
 /**
  * One in-memory cluster on a FakeClock with the default timing (ttl 15 s, deadline 10 s,
- * retry 2 s). `node(id)` opens a backend, a session and an elector that records its callbacks.
+ * retry 2 s). `node(id)` opens a backend and an elector (which opens its session) that records its listeners.
  * `close()` closes everything, for `after`/`afterEach`.
  */
 export class ElectorCluster {
@@ -30,18 +37,24 @@ export class ElectorCluster {
 
   async node(nodeId: string, start = true): Promise<ElectorNode> {
     const backend = this.store.backend('test');
-    const session = await backend.openSession({ nodeId, info: { host: nodeId }, timing: this.timing });
-    const recorded: Recorded = { started: [], stopped: [], leaders: [] };
-    const elector = new LeaderElector({
-      backend,
-      session,
-      info: { host: nodeId },
-      clock: this.clock,
-      onStartedLeading: (leadership) => recorded.started.push({ term: leadership.term, at: this.clock.now() }),
-      onStoppedLeading: () => recorded.stopped.push(this.clock.now()),
-      onNewLeader: (leader: LeaderRecord | null) => recorded.leaders.push(leader === null ? null : { nodeId: leader.nodeId, term: leader.term }),
+    const recorded: Recorded = { started: [], stopped: [], reasons: [], leaders: [] };
+    const elector = new LeaderElector({ backend, nodeId, info: { host: nodeId }, timing: this.timing, clock: this.clock });
+    elector.on('acquired', (held) => void recorded.started.push({ term: held.token, at: this.clock.now() }));
+    elector.on('released', (reason) => {
+      recorded.stopped.push(this.clock.now());
+      recorded.reasons.push(reason);
     });
-    const node = { backend, session, elector, recorded };
+    elector.on('leader', (leader) => void recorded.leaders.push(leader === null ? null : { nodeId: leader.nodeId, term: leader.term }));
+    const node: ElectorNode = {
+      backend,
+      get session(): Session {
+        const session = elector.session;
+        if (session === null) throw new Error(`elector ${nodeId} has no session now`);
+        return session;
+      },
+      elector,
+      recorded,
+    };
     this.#nodes.push(node);
     if (start) {
       elector.start();

@@ -17,12 +17,13 @@ describe('LeaderElector: failover on a fake clock', () => {
     const b = await cluster.node('b');
     const term = a.elector.leadership();
     assert.ok(term !== null);
-    cluster.store.isolate(a.session.id);
+    const aSession = a.session;
+    cluster.store.isolate(aSession.id);
     await cluster.clock.advance(renewDeadlineMs - 1);
     assert.ok(a.elector.isLeader(), 'stopped before its deadline');
     assert.deepEqual(a.recorded.stopped, []);
     await cluster.clock.advance(1);
-    assert.deepEqual(a.recorded.stopped, [renewDeadlineMs], 'onStoppedLeading at the local deadline');
+    assert.deepEqual(a.recorded.stopped, [renewDeadlineMs], 'released at the local deadline');
     assert.ok(term.signal.aborted);
     assert.equal(a.elector.isLeader(), false);
     // The store still holds the old lease until ttl after the last renewal that reached it (t=0).
@@ -33,8 +34,8 @@ describe('LeaderElector: failover on a fake clock', () => {
     const [stoppedAt] = a.recorded.stopped;
     const [startedB] = b.recorded.started;
     assert.ok(stoppedAt !== undefined && startedB !== undefined && stoppedAt < startedB.at, 'the old leader stopped first');
-    // A's session is lost with it: A stops campaigning for good.
-    assert.ok(a.session.lost.aborted);
+    // A's session is lost with it; A campaigns on a new session, behind B.
+    assert.ok(aSession.lost.aborted);
     await cluster.clock.advance(ttlMs * 2);
     assert.equal(a.recorded.started.length, 1);
     assert.equal(a.recorded.stopped.length, 1);
@@ -77,7 +78,7 @@ describe('LeaderElector: failover on a fake clock', () => {
     const a = await cluster.node('a');
     const b = await cluster.node('b');
     await a.elector.resign();
-    assert.deepEqual(a.recorded.stopped, [0], 'resign resolved before onStoppedLeading ran');
+    assert.deepEqual(a.recorded.stopped, [0], 'resign resolved before released ran');
     assert.equal(a.elector.isLeader(), false);
     await cluster.settle();
     assert.deepEqual(b.recorded.started, [{ term: 2, at: 0 }]);
@@ -115,23 +116,29 @@ describe('LeaderElector: failover on a fake clock', () => {
     assert.equal((await b.backend.leader(CLUSTER_LEADER_ELECTION))?.term, 2);
   });
 
-  it('a lost session ends the term once and stops campaigning; the elector stays started until closed', async () => {
+  it('a lost session ends the term once; the elector campaigns again on a new session and leads once the other node is gone', async () => {
     const a = await cluster.node('a');
     const b = await cluster.node('b');
-    cluster.store.expire(a.session.id);
+    const lost = a.session;
+    cluster.store.expire(lost.id);
     await cluster.settle();
     assert.deepEqual(a.recorded.stopped, [0]);
+    assert.deepEqual(a.recorded.reasons, ['lost']);
     assert.equal(b.recorded.started.length, 1, 'the store expiry released the lease');
-    await cluster.clock.advance(cluster.timing.ttlMs);
+    await cluster.clock.advance(cluster.timing.retryPeriodMs);
+    assert.notEqual(a.session.id, lost.id, 'a new session');
+    assert.ok(lost.lost.aborted);
     await b.elector.close();
-    await cluster.clock.advance(cluster.timing.ttlMs);
-    assert.equal(a.recorded.started.length, 1, 'campaigned on a lost session');
+    await cluster.settle();
+    assert.equal(a.recorded.started.length, 2);
+    assert.ok(a.elector.isLeader());
+    assert.equal(a.elector.leadership()?.term, 3);
     assert.equal(a.elector.state, 'started');
     await a.elector.close();
-    assert.equal(a.recorded.stopped.length, 1);
+    assert.deepEqual(a.recorded.reasons, ['lost', 'closed']);
   });
 
-  it('k terms in one start: k stops when closed while leading, k + 1 when closed while not leading', async () => {
+  it('k terms in one start: k released, whether closed while leading or not', async () => {
     const { retryPeriodMs } = cluster.timing;
     const a = await cluster.node('a');
     cluster.store.disturbLeader('test', CLUSTER_LEADER_ELECTION);
@@ -144,7 +151,7 @@ describe('LeaderElector: failover on a fake clock', () => {
     await cluster.clock.advance(retryPeriodMs);
     assert.equal(a.elector.isLeader(), false);
     await a.elector.close();
-    assert.deepEqual({ started: a.recorded.started.length, stopped: a.recorded.stopped.length }, { started: 2, stopped: 3 });
+    assert.deepEqual({ started: a.recorded.started.length, stopped: a.recorded.stopped.length }, { started: 2, stopped: 2 });
     await b.elector.close();
     assert.deepEqual({ started: b.recorded.started.length, stopped: b.recorded.stopped.length }, { started: 1, stopped: 1 });
   });

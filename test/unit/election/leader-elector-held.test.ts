@@ -2,14 +2,14 @@
  * Issue 10, cases 3 and 4 on the memory backend with a FakeClock:
  * - every answer about leading is judged on the monotonic clock when asked: a process resumed
  *   after a freeze (the clock jumps, no timer has run yet) answers "not leading" at once;
- * - onStartedLeading is never called with a term that ended before the campaign's answer was
- *   read, and such a term gets no onStoppedLeading either.
+ * - `acquired` is never called with a term that ended before the campaign's answer was
+ *   read, and such a term gets no `released` either.
  */
 import assert from 'node:assert/strict';
 import { afterEach, describe, it } from 'node:test';
 import { LeaderElector } from '../../../src/election/index.js';
-import type { Leadership } from '../../../src/contract/contract.js';
 import { ElectorCluster } from './elector-fixture.js';
+import { oneSession } from '../../support/one-session.js';
 import { slowCampaigns } from '../../support/slow-campaigns.js';
 
 describe('LeaderElector: holding is judged when asked', () => {
@@ -55,20 +55,15 @@ describe('LeaderElector: holding is judged when asked', () => {
     assert.equal(a.recorded.stopped.length, 1);
   });
 
-  it('onStartedLeading is never called with a term that ended before the campaign answered (no onStoppedLeading for it)', async () => {
+  it('acquired is never called with a term that ended before the campaign answered (no released for it)', async () => {
     const backend = cluster.store.backend('test');
     const session = await backend.openSession({ nodeId: 'a', info: {}, timing: cluster.timing });
     const slow = slowCampaigns(session);
     const started: Array<{ term: number; held: boolean; aborted: boolean }> = [];
     let stopped = 0;
-    const elector = new LeaderElector({
-      backend,
-      session: slow.session,
-      info: {},
-      clock: cluster.clock,
-      onStartedLeading: (leadership: Leadership) => started.push({ term: leadership.term, held: leadership.held(), aborted: leadership.signal.aborted }),
-      onStoppedLeading: () => stopped++,
-    });
+    const elector = new LeaderElector({ backend, sessions: oneSession(slow.session), clock: cluster.clock });
+    elector.on('acquired', (held) => void started.push({ term: held.token, held: elector.leadership()?.held() ?? false, aborted: held.signal.aborted }));
+    elector.on('released', () => void stopped++);
     try {
       cluster.store.isolate(session.id, { leasesOnly: true });
       elector.start();
@@ -78,7 +73,7 @@ describe('LeaderElector: holding is judged when asked', () => {
       await cluster.clock.advance(cluster.timing.renewDeadlineMs);
       slow.release();
       await cluster.settle();
-      assert.deepEqual(started, [], 'no onStartedLeading with an ended term');
+      assert.deepEqual(started, [], 'no acquired with an ended term');
       assert.equal(stopped, 0, 'a term never announced is never stopped');
       assert.equal(elector.isLeader(), false);
       // The store lets the old lease expire (ttl after its last renewal), then the elector wins anew.

@@ -6,6 +6,7 @@ import { MemoryStore } from '../../../src/backends/memory/index.js';
 import { DEFAULT_TIMING } from '../../../src/contract/index.js';
 import { LeaderElector } from '../../../src/election/index.js';
 import { FakeClock } from '../../../src/testing/fake-clock.js';
+import { oneSession } from '../../support/one-session.js';
 
 describe('LeaderElector: logging', () => {
   it('writes one structured line per state change with node id, term and reason', async () => {
@@ -18,8 +19,7 @@ describe('LeaderElector: logging', () => {
     });
     const clock = new FakeClock();
     const backend = new MemoryStore({ clock }).backend('t');
-    const session = await backend.openSession({ nodeId: 'a', info: {}, timing: DEFAULT_TIMING });
-    const elector = new LeaderElector({ backend, session, info: {}, clock, logger: pino({ level: 'info' }, sink) });
+    const elector = new LeaderElector({ backend, nodeId: 'a', info: {}, timing: DEFAULT_TIMING, clock, logger: pino({ level: 'info' }, sink) });
     try {
       elector.start();
       await clock.advance(0);
@@ -30,7 +30,7 @@ describe('LeaderElector: logging', () => {
     }
     const changes = lines.map((l) => ({ nodeId: l['nodeId'], term: l['term'], reason: l['reason'] }));
     assert.deepEqual(changes.filter((c) => c.reason === 'elected'), [{ nodeId: 'a', term: 1, reason: 'elected' }]);
-    assert.deepEqual(changes.filter((c) => c.reason === 'resigned'), [{ nodeId: 'a', term: 1, reason: 'resigned' }]);
+    assert.deepEqual(changes.filter((c) => c.reason === 'moved'), [{ nodeId: 'a', term: 1, reason: 'moved' }]);
     assert.ok(changes.some((c) => c.reason === 'closed' && c.nodeId === 'a'));
     assert.ok(lines.every((l) => l['nodeId'] === 'a'), 'every line names the node');
   });
@@ -60,7 +60,7 @@ describe('LeaderElector: logging', () => {
     });
     const session = await memory.openSession({ nodeId: 'a', info: {}, timing: DEFAULT_TIMING });
     const logger = pino({ level: 'info', base: { cluster: 't', nodeId: 'a' } }, sink);
-    const elector = new LeaderElector({ backend, session, info: {}, clock, logger });
+    const elector = new LeaderElector({ backend, sessions: oneSession(session), clock, logger });
     try {
       elector.start();
       await clock.advance(DEFAULT_TIMING.retryPeriodMs);

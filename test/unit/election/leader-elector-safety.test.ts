@@ -5,6 +5,7 @@ import { MemoryStore } from '../../../src/backends/memory/index.js';
 import { DEFAULT_TIMING, type Backend, type Session } from '../../../src/contract/index.js';
 import { CLUSTER_LEADER_ELECTION, LeaderElector } from '../../../src/election/index.js';
 import { FakeClock } from '../../../src/testing/fake-clock.js';
+import { oneSession } from '../../support/one-session.js';
 
 type Action =
   | { kind: 'advance'; ms: number }
@@ -29,7 +30,7 @@ interface Member {
  * Random faults against three electors on one memory store (the runtime's pattern: a lost
  * session is replaced by a new session and elector). After every step: whoever believes it
  * leads holds exactly that term in the store (so at most one believer), and every term
- * announced by onStartedLeading is higher than all earlier ones. (Tampering with the store
+ * announced by `acquired` is higher than all earlier ones. (Tampering with the store
  * behind a holder's back, disturbLeader, is left out: until its next renewal the holder cannot
  * know, which is exactly what fenced writes are for; the contract suite covers that.)
  */
@@ -45,7 +46,8 @@ describe('LeaderElector: safety under random faults', () => {
         const start = async (): Promise<Member> => {
           const backend = store.backend('sim');
           const session = await backend.openSession({ nodeId: `n${generation++}`, info: {}, timing: DEFAULT_TIMING });
-          const elector = new LeaderElector({ backend, session, info: {}, clock, onStartedLeading: (l) => terms.push(l.term) });
+          const elector = new LeaderElector({ backend, sessions: oneSession(session), clock });
+          elector.on('acquired', (held) => void terms.push(held.token));
           elector.start();
           return { backend, session, elector };
         };

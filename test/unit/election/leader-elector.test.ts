@@ -1,6 +1,5 @@
 import { afterEach, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import type { Session } from '../../../src/contract/index.js';
 import { createStandaloneBackend } from '../../../src/backends/memory/index.js';
 import { CLUSTER_LEADER_ELECTION, LeaderElector } from '../../../src/election/index.js';
 import { ConfigError, isBatonError } from '../../../src/errors.js';
@@ -15,7 +14,7 @@ describe('LeaderElector: lifecycle and callbacks', () => {
     cluster = new ElectorCluster();
   });
 
-  it('the first node leads at once; callbacks run exactly once for a term that ends at close', async () => {
+  it('the first node leads at once; listeners run exactly once for a term that ends at close', async () => {
     const a = await cluster.node('a');
     assert.deepEqual(a.recorded.started, [{ term: 1, at: 0 }]);
     assert.ok(a.elector.isLeader());
@@ -25,11 +24,12 @@ describe('LeaderElector: lifecycle and callbacks', () => {
     await a.elector.close();
     assert.equal(a.elector.state, 'closed');
     assert.deepEqual(a.recorded.stopped, [0]);
+    assert.deepEqual(a.recorded.reasons, ['closed']);
     assert.equal(a.recorded.started.length, 1);
     assert.equal(a.elector.isLeader(), false);
   });
 
-  it('a start that never led gets exactly one onStoppedLeading, at stop', async () => {
+  it('a start that never led gets no released (released pairs with acquired)', async () => {
     await cluster.node('a');
     const b = await cluster.node('b');
     await cluster.clock.advance(cluster.timing.ttlMs * 2);
@@ -37,10 +37,25 @@ describe('LeaderElector: lifecycle and callbacks', () => {
     assert.deepEqual(b.recorded.stopped, []);
     await b.elector.close();
     await b.elector.close();
-    assert.equal(b.recorded.stopped.length, 1);
+    assert.deepEqual(b.recorded.stopped, []);
   });
 
-  it('onNewLeader is called only when the leader changes, including to null', async () => {
+  it('unknown event names are refused; a listener can be removed', async () => {
+    const a = await cluster.node('a', false);
+    const on = a.elector.on.bind(a.elector) as (event: string, listener: () => void) => () => void;
+    for (const name of ['onStartedLeading', 'aquired', 'started', 'stopped']) {
+      assert.throws(() => on(name, () => undefined), (e: unknown) => isBatonError(e, 'INVALID_ARGUMENT') && /acquired, released, leader/.test((e as Error).message), name);
+    }
+    let calls = 0;
+    const off = a.elector.on('acquired', () => void calls++);
+    off();
+    a.elector.start();
+    await cluster.settle();
+    assert.ok(a.elector.isLeader());
+    assert.equal(calls, 0);
+  });
+
+  it('the leader listener is called only when the leader changes, including to null', async () => {
     const a = await cluster.node('a');
     assert.deepEqual(a.recorded.leaders, [{ nodeId: 'a', term: 1 }]);
     // A hint without a change (same holder and term) must not call it again.
@@ -55,7 +70,7 @@ describe('LeaderElector: lifecycle and callbacks', () => {
     assert.deepEqual(a.recorded.leaders, [{ nodeId: 'a', term: 1 }, null, { nodeId: 'a', term: 2 }]);
     assert.equal(a.elector.leadershipChanges, 3);
     assert.deepEqual(a.recorded.started.map((s) => s.term), [1, 2]);
-    assert.equal(a.recorded.stopped.length, 1);
+    assert.deepEqual(a.recorded.reasons, ['moved']);
   });
 
   it('a corrupt leader document is logged and retried, never crashes the elector', async () => {
@@ -86,8 +101,7 @@ describe('LeaderElector: lifecycle and callbacks', () => {
   });
 
   it('invalid timing rejects ConfigError naming the field', async () => {
-    const { session, backend } = await cluster.node('a', false);
-    const withTiming = (timing: object) => ({ ...session, id: session.id, nodeId: session.nodeId, timing }) as unknown as Session;
+    const { backend } = await cluster.node('a', false);
     const bad = [
       [{ ttlMs: 10_000, renewDeadlineMs: 10_000, retryPeriodMs: 2_000, pollIntervalMs: 500 }, 'election.renewDeadlineMs'],
       [{ ttlMs: 15_000, renewDeadlineMs: 2_000, retryPeriodMs: 2_000, pollIntervalMs: 500 }, 'election.retryPeriodMs'],
@@ -95,7 +109,7 @@ describe('LeaderElector: lifecycle and callbacks', () => {
     ] as const;
     for (const [timing, key] of bad) {
       assert.throws(
-        () => new LeaderElector({ backend, session: withTiming(timing), info: {} }),
+        () => new LeaderElector({ backend, nodeId: 'x', info: {}, timing }),
         (e: unknown) => e instanceof ConfigError && e.key === key,
         key,
       );
@@ -130,22 +144,26 @@ describe('LeaderElector: whenLeader', () => {
     await assert.rejects(pending.promise, (e: unknown) => isBatonError(e, 'CLOSED'));
   });
 
-  it('rejects SessionLostError once the session is lost', async () => {
-    await cluster.node('a');
+  it('waits across a lost session: resolves with a term won on the next session', async () => {
+    const a = await cluster.node('a');
     const b = await cluster.node('b');
+    const lost = b.session;
     const pending = track(b.elector.whenLeader());
-    cluster.store.expire(b.session.id);
+    cluster.store.expire(lost.id);
     await cluster.settle();
-    await assert.rejects(pending.promise, (e: unknown) => isBatonError(e, 'SESSION_LOST'));
-    await assert.rejects(b.elector.whenLeader(), (e: unknown) => isBatonError(e, 'SESSION_LOST'));
+    assert.equal(pending.settled, false);
+    await a.elector.close();
+    await cluster.clock.advance(cluster.timing.retryPeriodMs);
+    const term = await withTimeout('b leads on a new session', pending.promise);
+    assert.notEqual(b.session.id, lost.id);
+    assert.equal(term.term, 2);
   });
 });
 
 describe('LeaderElector: standalone', () => {
   it('leads at once with term 1 on the standalone backend', async () => {
     const backend = createStandaloneBackend('solo');
-    const session = await backend.openSession({ nodeId: 'only', info: {}, timing: { ttlMs: 15_000, renewDeadlineMs: 10_000, retryPeriodMs: 2_000, pollIntervalMs: 500 } });
-    const elector = new LeaderElector({ backend, session, info: { host: 'only' } });
+    const elector = new LeaderElector({ backend, nodeId: 'only', info: { host: 'only' } });
     try {
       elector.start();
       const leadership = await withTimeout('standalone leadership', elector.whenLeader(), 5_000);

@@ -13,6 +13,7 @@ import { PartitionLeadership, type PartitionItems } from '../../../src/partition
 import { readResource, type PlacementDoc } from '../../../src/partitions/resource-layout.js';
 import { validateResourceOptions, type PartitionResourceOptions } from '../../../src/partitions/resource-options.js';
 import { FakeClock, flushMicrotasks } from '../../../src/testing/fake-clock.js';
+import { oneSession } from '../../support/one-session.js';
 
 export const CLUSTER = 'sim';
 const log = pino({ level: 'silent' });
@@ -44,7 +45,7 @@ export class Sim {
   async start(nodeId: string, beforeItems?: (session: Session) => void): Promise<SimNode> {
     const backend = this.store.backend(CLUSTER);
     const session = await backend.openSession({ nodeId, info: { host: '127.0.0.1', ports: { http: 1000 + this.nodes.size } }, timing: { ttlMs: 15_000, renewDeadlineMs: 10_000, retryPeriodMs: 2_000, pollIntervalMs: 500 } });
-    const elector = new LeaderElector({ backend, session, info: { nodeId }, clock: this.clock });
+    const elector = new LeaderElector({ backend, sessions: oneSession(session, { nodeId }), clock: this.clock });
     elector.start();
     const items = new OwnedItems({ layout: partitionLayout(this.options), timing: partitionTiming(this.options), clock: this.clock, log });
     const leadership = new PartitionLeadership(this.options, nodeId, items);
