@@ -21,7 +21,7 @@ export type { BatonConfig } from './config/types.js';
 
 // The leader elector, on a store opened by URL, through the backend contract.
 export { LeaderElector } from './election/leader-elector.js';
-export type { ElectorState, LeaderElectorOptions, OwnSessionsOptions, SuppliedSessionsOptions } from './election/leader-elector-options.js';
+export type { ElectorCommonOptions, ElectorState, LeaderElectorOptions, OwnSessionsOptions, SuppliedSessionsOptions } from './election/leader-elector-options.js';
 export type { ElectorEvent, LeaderListener } from './election/elector-listeners.js';
 export type { SessionSource } from './election/session-source.js';
 export { openStore, type OpenStoreOptions } from './backends/open-store.js';

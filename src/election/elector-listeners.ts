@@ -8,8 +8,8 @@ import type { LeaderRecord } from '../contract/contract.js';
 import { InvalidArgumentError } from '../errors.js';
 import { HOLDER_EVENTS, HolderListeners, type AcquiredListener, type Held, type ReleasedListener, type ReleaseReason } from '../holding/index.js';
 
-export const ELECTOR_EVENTS = [...HOLDER_EVENTS, 'leader'] as const;
-export type ElectorEvent = (typeof ELECTOR_EVENTS)[number];
+export type ElectorEvent = 'acquired' | 'released' | 'leader';
+export const ELECTOR_EVENTS: readonly ElectorEvent[] = [...HOLDER_EVENTS, 'leader'];
 
 /** Called when the observed leader changes (by node id and term), including to null. */
 export type LeaderListener = (leader: LeaderRecord | null) => void;

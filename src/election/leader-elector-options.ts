@@ -8,7 +8,8 @@ import type { SessionSource } from './session-source.js';
 /** The election the node runtime uses for "the" cluster leader. */
 export const CLUSTER_LEADER_ELECTION = 'cluster-leader';
 
-interface ElectorCommonOptions {
+/** What every elector takes, whichever way it gets its sessions. */
+export interface ElectorCommonOptions {
   /** The store: the elector reads and watches the election's leader through it. */
   readonly backend: Backend;
   /** Election name; default {@link CLUSTER_LEADER_ELECTION}. */
