@@ -111,6 +111,7 @@ export class SuppliedSessions implements SessionSource {
       const cancel = () => {
         if (this.#offered?.session !== session) return;
         this.#offered = null;
+        this.#finished.delete(session);
         resolve();
       };
       this.#finished.set(session, resolve);
