@@ -16,7 +16,7 @@ import type { SqlFixture } from '../support/sqlite-fixture.js';
 import { cliInProcess } from './cli-capture.js';
 
 /** Every command that reads the store, with the arguments it needs. */
-const READERS: readonly (readonly string[])[] = [['status'], ['leader'], ['buckets'], ['tables'], ['tables', 'myTable'], ['resource', 'status', 'leadControllerResource'], ['keys', 'list']];
+const READERS: readonly (readonly string[])[] = [['status'], ['leader'], ['buckets'], ['tables'], ['tables', 'myTable'], ['resource', 'status', 'leadControllerResource'], ['keys', 'list'], ['settings']];
 
 const ENGINES = [
   { name: 'PostgreSQL', create: createPostgresFixture, url: postgresUrl, deniedUrl: 'postgres://nobody@127.0.0.1:5432/postgres' },
