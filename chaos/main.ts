@@ -10,7 +10,7 @@ import { cleanUp, cleanUpOnExit, onCleanup } from './cleanup.js';
 import { faultsFor, serversNeeded } from './faults/index.js';
 import { Namespaces, removeStale } from './net/namespaces.js';
 import { helpText, parseOptions, UsageError, type ChaosOptions } from './options.js';
-import { seededRandom } from './random.js';
+import { seededRandom } from '../src/testing/seeded-random.js';
 import { runCell } from './run-cell.js';
 import { removeStaleServers } from './servers/private-server.js';
 import type { BackendName, ChaosStore } from './stores/chaos-store.js';

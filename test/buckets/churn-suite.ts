@@ -18,6 +18,7 @@ import { openStore } from '../../src/backends/open-store.js';
 import type { SqlFixture } from '../support/sqlite-fixture.js';
 import { waitFor } from '../support/wait.js';
 import type { WorkerConfig, WorkerEvent } from './churn-worker.js';
+import { seededRandom } from '../../src/testing/seeded-random.js';
 
 const WORKER = path.join(path.dirname(fileURLToPath(import.meta.url)), 'churn-worker.js');
 const CONFIG: WorkerConfig = {
@@ -66,17 +67,6 @@ interface Worker {
   readonly exited: Promise<void>;
 }
 
-/** A small seeded PRNG (mulberry32), so a failing run can be repeated with its seed. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function events(worker: Worker): WorkerEvent[] {
   if (!existsSync(worker.log)) return [];
@@ -155,7 +145,7 @@ export function describeChurn(name: string, createFixture: () => Promise<SqlFixt
 
     it('never has two owners of a bucket, and re-owns every bucket within the derived bound', async (t) => {
       const seed = Number(process.env['BATON_CHURN_SEED'] ?? Date.now() % 1_000_000);
-      const random = prng(seed);
+      const random = seededRandom(seed);
       for (let i = 0; i < 5; i++) spawnWorker();
       await waitFor('all buckets owned by the first 5 workers', allOwnedOnce, { timeoutMs: 30_000, intervalMs: 100 });
       const churnStart = process.hrtime.bigint();

@@ -7,18 +7,8 @@ import assert from 'node:assert/strict';
 import { afterEach, describe, it } from 'node:test';
 import { setResourceEnabled } from '../../../src/partitions/resource-admin.js';
 import { Sim } from './sim-harness.js';
+import { seededRandom } from '../../../src/testing/seeded-random.js';
 
-/** mulberry32: a small seeded PRNG, so a failing run can be repeated with its seed. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 describe('partition churn (memory backend, fake clock)', () => {
   let sim: Sim;
@@ -29,7 +19,7 @@ describe('partition churn (memory backend, fake clock)', () => {
   const seeds = (process.env['BATON_PARTITION_SEEDS'] ?? '1,2,3').split(',').map(Number);
   for (const seed of seeds) {
     it(`never two leaders of a partition, and all led again after the churn (seed ${seed})`, async () => {
-      const random = prng(seed);
+      const random = seededRandom(seed);
       sim = new Sim({ partitions: 12, replicas: 2, rebalanceDelayMs: 30_000 });
       const ids = ['n1', 'n2', 'n3', 'n4'];
       for (const id of ids) await sim.start(id);

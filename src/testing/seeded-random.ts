@@ -1,4 +1,4 @@
-/** A small seeded PRNG (mulberry32): the same seed gives the same faults on the same nodes. */
+/** A small seeded PRNG (mulberry32): the same seed gives the same sequence, so a run (a fault schedule, a churn test) can be repeated with its seed. */
 export function seededRandom(seed: number): () => number {
   let a = seed >>> 0;
   return () => {
