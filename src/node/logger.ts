@@ -15,23 +15,11 @@ function briefError(error: unknown): unknown {
 }
 
 /**
- * One key once per line, whatever the child loggers bound: pino writes a child's bindings after
- * its parent's, so a feature that binds `feature` or `nodeId` again would repeat the key (and
- * JSON readers disagree on which value wins). The line is rewritten only when a key repeats;
- * the later value wins, as JSON.parse reads it.
+ * The node's structured logger: JSON lines on stdout, bound to the cluster and node id. A key
+ * is bound once along a chain of child loggers (components that name themselves use
+ * childLogger, src/child-logger.ts), so no key repeats in a line; test/node/node-logs.test.ts
+ * checks the raw lines.
  */
-export function withoutRepeatedKeys(line: string): string {
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(line);
-  } catch {
-    return line; // not one JSON document: leave it as it is
-  }
-  const rewritten = `${JSON.stringify(parsed)}\n`;
-  return rewritten.length === line.length ? line : rewritten;
-}
-
-/** The node's structured logger: JSON lines on stdout, bound to the cluster and node id. */
 export function createNodeLogger(config: BatonConfig, destination?: NodeJS.WritableStream): Logger {
   const options = {
     level: config.log.level,
@@ -47,7 +35,6 @@ export function createNodeLogger(config: BatonConfig, destination?: NodeJS.Writa
         }
         return method.apply(this, args);
       },
-      streamWrite: withoutRepeatedKeys,
     },
   };
   return destination ? pino(options, destination) : pino(options);
