@@ -7,6 +7,7 @@
 import type { Logger } from 'pino';
 import type { Backend, Session, SessionState } from '../contract/contract.js';
 import { anySignal, pause, raceSignal, whenAborted } from '../async.js';
+import { childLogger } from '../child-logger.js';
 import type { Clock } from '../clock.js';
 import type { BatonConfig } from '../config/types.js';
 import { FATAL_SESSION_CODES, LeaderElector, MAX_SESSION_BACKOFF_PERIODS, SuppliedSessions } from '../election/index.js';
@@ -49,7 +50,7 @@ export class SessionSupervisor {
     this.#sessions = new SuppliedSessions(memberInfo(config, deps.ports), config.election);
     // The cluster-leader elector; it logs its own state changes (term, reason); these
     // listeners only feed the metrics.
-    this.#elector = new LeaderElector({ backend, sessions: this.#sessions, clock, logger: logger.child({ nodeId: config.nodeId }) });
+    this.#elector = new LeaderElector({ backend, sessions: this.#sessions, clock, logger: childLogger(logger, { nodeId: config.nodeId }) });
     this.#elector.on('acquired', (held) => {
       metrics.leading(true);
       metrics.leaderTerm(held.token);
