@@ -4,6 +4,7 @@
  * cluster with the cluster-leader elector and the features running on it.
  */
 import type { Logger } from 'pino';
+import type { Registry } from 'prom-client';
 import type { Backend, SessionState } from '../contract/contract.js';
 import { systemClock, type Clock } from '../clock.js';
 import type { BatonConfig } from '../config/types.js';
@@ -90,7 +91,8 @@ export class BatonNode {
     return this.#backend;
   }
 
-  get metrics(): NodeMetrics['registry'] {
+  /** The node's Prometheus registry (what the HTTP API serves at /metrics). */
+  get metrics(): Registry {
     return this.#metrics.registry;
   }
 
