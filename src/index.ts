@@ -45,7 +45,7 @@ export type { AcquiredListener, ReleasedListener } from './holding/holder-events
 // Buckets (`node.buckets`) and the bucket a key belongs to.
 export type { BucketsFeature } from './buckets/buckets-feature.js';
 export type { BucketsConfig } from './buckets/buckets-config.js';
-export type { BucketsOptions } from './buckets/buckets-options.js';
+export type { BucketsLayoutName, BucketsOptions } from './buckets/buckets-options.js';
 export type { BucketId } from './buckets/bucket-ids.js';
 export { bucketOf } from './buckets/bucket-of.js';
 

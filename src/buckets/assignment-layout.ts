@@ -19,6 +19,7 @@ import { isJsonObject } from '../contract/json.js';
 import { isBucketId, sortBuckets, type BucketId } from './bucket-ids.js';
 
 export const ASSIGNMENTS_ROOT = 'bucket-assignments/';
+const FOLDER_KEY = ASSIGNMENTS_ROOT.slice(0, -1);
 
 export function nodePrefix(nodeId: string): string {
   return `${ASSIGNMENTS_ROOT}${validateSegment('node id', nodeId)}/`;
@@ -79,6 +80,8 @@ export async function readAssignmentTable(
   const entries = await kv.list(ASSIGNMENTS_ROOT, {
     signal,
     onCorrupt: (error) => {
+      // The folder itself is no document; in Amoro's layout it holds Curator's default data (amoro-store.ts).
+      if (error.key === FOLDER_KEY) return;
       corruptKeys.add(error.key);
       onCorrupt(error);
     },

@@ -4,9 +4,9 @@
  * Bucket assignment: the leader spreads bucket ids "1".."count" over the live nodes; each node
  * owns its buckets through a two-step handoff.
  */
-import { booleanLeaf, integerLeaf, section } from '../feature/config-spec.js';
+import { booleanLeaf, integerLeaf, section, stringLeaf } from '../feature/config-spec.js';
 import { MAX_BUCKET_COUNT } from './bucket-ids.js';
-import { DEFAULT_BUCKETS_OPTIONS, type BucketsOptions } from './buckets-options.js';
+import { AMORO_CLUSTER, BUCKETS_LAYOUTS, DEFAULT_BUCKETS_OPTIONS, type BucketsOptions } from './buckets-options.js';
 
 /** The `buckets` config section. */
 export interface BucketsConfig extends BucketsOptions {
@@ -37,5 +37,16 @@ export const bucketsSection = section('Bucket assignment: N buckets spread evenl
     default: DEFAULT_BUCKETS_OPTIONS.offlineGraceMs,
     min: 0,
     max: MAX_MS,
+  }),
+  layout: stringLeaf({
+    doc: 'Where assignments are stored: `baton` (the cluster\'s own KV) or `amoro` (Amoro\'s ZooKeeper paths /{amoroCluster}/amoro/ams/bucket-assignments/{host:port}/..., so Amoro\'s AMS and tools see them; ZooKeeper only, node ids must be `host:port`). Every node must use the same value.',
+    default: DEFAULT_BUCKETS_OPTIONS.layout,
+    oneOf: BUCKETS_LAYOUTS,
+  }),
+  amoroCluster: stringLeaf({
+    doc: 'The Amoro cluster (its `ha.cluster-name`) whose paths the `amoro` layout uses.',
+    default: DEFAULT_BUCKETS_OPTIONS.amoroCluster,
+    pattern: AMORO_CLUSTER,
+    expects: 'an Amoro cluster name (letters, digits, ".", "_", "-")',
   }),
 });

@@ -9,6 +9,7 @@ import type { FeatureContext, NodeFeature, NodeFeatureFactory } from '../feature
 import type { AcquiredListener, ReleasedListener } from '../holding/index.js';
 import { OwnedItems } from '../owned-items/owned-items.js';
 import { agreeOnBucketSettings } from '../cluster-settings/index.js';
+import { assignmentStore, checkAmoroNodeId } from './amoro-store.js';
 import { bucketLayout } from './bucket-layout.js';
 import type { BucketId } from './bucket-ids.js';
 import { BucketMetrics } from './bucket-metrics.js';
@@ -58,7 +59,9 @@ export class BucketsFeature implements NodeFeature {
   async start(context: FeatureContext): Promise<void> {
     await agreeOnBucketSettings(context, this.options); // ConfigError when the cluster stores another bucket count
     this.#lost = context.session.lost;
-    await this.#items.start({ backend: context.backend, session: context.session, elector: context.elector, log: context.logger });
+    if (this.options.layout === 'amoro') checkAmoroNodeId(context.session.nodeId);
+    const backend = assignmentStore(context.backend, this.options); // ConfigError when the store cannot hold the layout
+    await this.#items.start({ backend, session: context.session, elector: context.elector, log: context.logger });
   }
 
   /** Releases every bucket (a graceful leave unless the session was lost) and stops assigning. */

@@ -19,12 +19,26 @@ export interface BucketsOptions {
    * meanwhile. Default 300000 ms (5 minutes, Amoro's default).
    */
   readonly offlineGraceMs: number;
+  /**
+   * Where the assignments are stored: `baton` (this cluster's own KV) or `amoro` (Amoro's
+   * ZooKeeper paths, so Amoro's AMS and tools see them; ZooKeeper only, see amoro-store.ts).
+   * Default `baton`.
+   */
+  readonly layout: BucketsLayoutName;
+  /** The Amoro cluster whose paths the `amoro` layout uses (its `ha.cluster-name`). Default "default". */
+  readonly amoroCluster: string;
 }
+
+/** The stored layouts of bucket assignments. */
+export type BucketsLayoutName = 'baton' | 'amoro';
+export const BUCKETS_LAYOUTS: readonly BucketsLayoutName[] = Object.freeze(['baton', 'amoro']);
 
 export const DEFAULT_BUCKETS_OPTIONS: BucketsOptions = Object.freeze({
   count: 100,
   assignIntervalMs: 60_000,
   offlineGraceMs: 300_000,
+  layout: 'baton',
+  amoroCluster: 'default',
 });
 
 /** The engine's timing under its own names (`assignIntervalMs` is the engine's `placementIntervalMs`). */
@@ -41,8 +55,17 @@ export function validateBucketsOptions(input: Partial<BucketsOptions> = {}, pref
   validateBucketCount(options.count, `${prefix}.count`);
   checkMs(options.assignIntervalMs, `${prefix}.assignIntervalMs`, 1);
   checkMs(options.offlineGraceMs, `${prefix}.offlineGraceMs`, 0);
+  if (!BUCKETS_LAYOUTS.includes(options.layout)) {
+    throw new ConfigError(`${prefix}.layout`, `must be one of ${BUCKETS_LAYOUTS.join(', ')}, got ${JSON.stringify(options.layout)}`);
+  }
+  if (typeof options.amoroCluster !== 'string' || !AMORO_CLUSTER.test(options.amoroCluster)) {
+    throw new ConfigError(`${prefix}.amoroCluster`, `must be an Amoro cluster name (its ha.cluster-name: letters, digits, ".", "_", "-"), got ${JSON.stringify(options.amoroCluster)}`);
+  }
   return Object.freeze(options);
 }
+
+/** An Amoro cluster name as it appears in its ZooKeeper paths: one path segment. */
+export const AMORO_CLUSTER = /^[A-Za-z0-9._-]{1,128}$/;
 
 function checkMs(value: unknown, key: string, min: number): void {
   if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < min) {

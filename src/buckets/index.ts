@@ -14,4 +14,4 @@ export { BucketOwner, type BucketOwnerOptions } from './bucket-owner.js';
 export { readBucketStatus, type BucketStatus, type NodeBuckets } from './bucket-status.js';
 export { BucketsFeature, bucketsFeatureFactory } from './buckets-feature.js';
 export type { BucketsConfig } from './buckets-config.js';
-export { DEFAULT_BUCKETS_OPTIONS, validateBucketsOptions, type BucketsOptions } from './buckets-options.js';
+export { DEFAULT_BUCKETS_OPTIONS, validateBucketsOptions, type BucketsLayoutName, type BucketsOptions } from './buckets-options.js';

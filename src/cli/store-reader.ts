@@ -66,11 +66,13 @@ export async function requireKnownCluster(backend: Backend): Promise<void> {
 /**
  * Runs `read` against the configured store opened for reading, for a known cluster, and closes
  * the store whatever `read` does: the one shape of every CLI command that reads the store.
+ * `anyCluster` skips the cluster check, for reads of data kept outside the cluster (another
+ * system's layout, such as Amoro's bucket assignments).
  */
-export async function withStoreReader<T>(config: BatonConfig, read: (backend: Backend) => Promise<T>): Promise<T> {
+export async function withStoreReader<T>(config: BatonConfig, read: (backend: Backend) => Promise<T>, { anyCluster = false }: { anyCluster?: boolean } = {}): Promise<T> {
   const backend = await openForReading(config);
   try {
-    await requireKnownCluster(backend);
+    if (!anyCluster) await requireKnownCluster(backend);
     return await read(backend);
   } finally {
     await backend.close();

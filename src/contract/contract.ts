@@ -225,4 +225,12 @@ export interface Backend {
    * backend without it lets readers skip that check.
    */
   clusters?(options?: CallOptions): Promise<string[]>;
+  /**
+   * A KV whose keys live under the absolute path `path` of the store instead of this cluster's
+   * own folder (ZooKeeper: key `a/b` is the znode `{path}/a/b` inside the connection's chroot,
+   * its value the JSON text), with the same versions and fenced writes. For layouts shared with
+   * another system (Amoro's bucket assignments). Optional: only path-shaped stores (ZooKeeper)
+   * have it. InvalidArgumentError for a path that is not absolute or has invalid segments.
+   */
+  kvAtPath?(path: string): Kv;
 }

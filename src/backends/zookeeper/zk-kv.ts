@@ -4,7 +4,7 @@ import type { Json } from '../../contract/json.js';
 import { validateKey } from '../../contract/names.js';
 import { CorruptDocumentError, FencedError, InvalidArgumentError, VersionConflictError } from '../../errors.js';
 import type { ZkClient, ZkOp, ZkStat } from '../../zk-client/zk-client.js';
-import type { ZkLayout } from './zk-layout.js';
+import type { KvPaths } from './zk-kv-root.js';
 import { isZkError, toContractError } from '../../zk-client/zookeeper-error.js';
 
 /** The znode a fence stands for: the holder's own candidate znode and its data version. */
@@ -15,7 +15,7 @@ export interface FenceNode {
 
 export interface ZkKvOptions {
   readonly client: () => Promise<ZkClient>;
-  readonly layout: ZkLayout;
+  readonly layout: KvPaths;
   /** The holder's candidate znode for a fence this process holds, or null when it holds no such term. */
   readonly resolveFence: (fence: Fence) => FenceNode | null;
   readonly watch: (root: string, depth: number, listener: ChangeListener, options: WatchOptions) => void;

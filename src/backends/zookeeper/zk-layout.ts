@@ -1,4 +1,5 @@
-import { validateElectionName, validateKey, validatePrefix, validateSegment } from '../../contract/names.js';
+import { validateElectionName, validateSegment } from '../../contract/names.js';
+import { ZkKvRoot, type KvPaths } from './zk-kv-root.js';
 
 /** An election candidate znode name: `n_` + ZooKeeper's 10-digit sequence suffix. */
 const CANDIDATE = /^n_(\d{10})$/;
@@ -13,17 +14,19 @@ const CANDIDATE = /^n_(\d{10})$/;
  * ```
  * A KV key `a/b` is the znode `kv/a/b`; a znode with no data is only a parent of deeper keys.
  */
-export class ZkLayout {
+export class ZkLayout implements KvPaths {
   readonly root: string;
   readonly elections: string;
   readonly members: string;
   readonly kv: string;
+  readonly #kvPaths: ZkKvRoot;
 
   constructor(cluster: string) {
     this.root = `/${validateSegment('cluster name', cluster)}/baton`;
     this.elections = `${this.root}/elections`;
     this.members = `${this.root}/members`;
     this.kv = `${this.root}/kv`;
+    this.#kvPaths = new ZkKvRoot(this.kv);
   }
 
   election(name: string): string {
@@ -35,18 +38,17 @@ export class ZkLayout {
   }
 
   kvPath(key: string): string {
-    return `${this.kv}/${validateKey(key)}`;
+    return this.#kvPaths.kvPath(key);
   }
 
   /** The znode under which every key with `prefix` lives (`kv` itself for ''). */
   kvPrefixPath(prefix: string): string {
-    validatePrefix(prefix);
-    return prefix === '' ? this.kv : `${this.kv}/${prefix.slice(0, -1)}`;
+    return this.#kvPaths.kvPrefixPath(prefix);
   }
 
   /** The key a znode path under `kv` stands for. */
   keyOf(path: string): string {
-    return path.slice(this.kv.length + 1);
+    return this.#kvPaths.keyOf(path);
   }
 }
 

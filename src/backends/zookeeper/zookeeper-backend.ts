@@ -19,6 +19,7 @@ import type { ZkAcl } from '../../zk-client/zk-acl.js';
 import { explainNoAuth, lockDownSubtree } from './zk-acl-lockdown.js';
 import { ZkClient } from '../../zk-client/zk-client.js';
 import { ZkKv } from './zk-kv.js';
+import { ZkKvRoot, type KvPaths } from './zk-kv-root.js';
 import { ZkLayout } from './zk-layout.js';
 import { readLeader, readMembers } from './zk-readers.js';
 import { ZkSession, memberData } from './zk-session.js';
@@ -158,9 +159,17 @@ class ZookeeperBackend implements Backend {
     this.cluster = params.cluster;
     this.#shared = params.shared;
     this.#followShared();
-    this.kv = new ZkKv({
+    this.kv = this.#kvAt(params.layout);
+  }
+
+  kvAtPath(path: string): ZkKv {
+    return this.#kvAt(new ZkKvRoot(path));
+  }
+
+  #kvAt(paths: KvPaths): ZkKv {
+    return new ZkKv({
       client: async () => this.#client(),
-      layout: params.layout,
+      layout: paths,
       resolveFence: (fence) => this.#session?.resolveFence(fence) ?? null,
       watch: (root, depth, listener, options) => this.#watch(root, depth, listener, options),
     });

@@ -1,4 +1,5 @@
-import { DEFAULT_BUCKETS_OPTIONS } from '../../buckets/buckets-options.js';
+import { DEFAULT_BUCKETS_OPTIONS, validateBucketsOptions } from '../../buckets/buckets-options.js';
+import { assignmentStore } from '../../buckets/amoro-store.js';
 import { readBucketStatus, type BucketStatus } from '../../buckets/bucket-status.js';
 import { bucketCountOf } from '../../cluster-settings/index.js';
 import type { CliIo, Command } from '../command.js';
@@ -66,18 +67,20 @@ export const bucketsCommand: Command = {
   examples: ['baton buckets --store sqlite:./.baton/baton.db', 'baton buckets --json --store postgres://postgres@127.0.0.1/baton'],
   options: {},
   configFlags: true,
-  usesConfig: [...READER_CONFIG, 'buckets.count'],
+  usesConfig: [...READER_CONFIG, 'buckets.count', 'buckets.layout', 'buckets.amoroCluster'],
   async run(values, _positionals, io) {
     const { config } = configFromArgs(values, io);
+    const choice = validateBucketsOptions(config.buckets);
+    // Amoro's layout lives outside any baton cluster: an Amoro cluster is read with no baton data beside it.
     return withStoreReader(config, async (backend) => {
       // The cluster's stored count; --buckets-count only serves clusters that store none (older nodes).
       const configured = config.buckets?.count ?? DEFAULT_BUCKETS_OPTIONS.count;
       const count = await bucketCountOf(backend.kv, configured);
       const note = countNote(count, givenCount(values, io, config.buckets?.count));
       if (note !== null) io.err(note);
-      const status = await readBucketStatus(backend, count.value);
+      const status = await readBucketStatus(assignmentStore(backend, choice), count.value);
       io.out(values.json === true ? json({ ...status, bucketCountSource: count.source }) : statusTable(status));
       return 0;
-    });
+    }, { anyCluster: choice.layout === 'amoro' });
   },
 };

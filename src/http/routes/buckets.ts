@@ -1,4 +1,5 @@
-import { DEFAULT_BUCKETS_OPTIONS } from '../../buckets/buckets-options.js';
+import { DEFAULT_BUCKETS_OPTIONS, validateBucketsOptions } from '../../buckets/buckets-options.js';
+import { assignmentStore } from '../../buckets/amoro-store.js';
 import { bucketCountOf } from '../../cluster-settings/index.js';
 import type { BucketsFeature } from '../../buckets/buckets-feature.js';
 import { readBucketStatus } from '../../buckets/bucket-status.js';
@@ -51,7 +52,7 @@ export const bucketsRoutes: RouteModule = (app, { node }) => {
     const feature = node.feature<BucketsFeature>('buckets');
     // A node running buckets has agreed with the cluster at start; any other reads the stored count.
     const count = feature?.options.count ?? (await bucketCountOf(node.backend.kv, node.config.buckets?.count ?? DEFAULT_BUCKETS_OPTIONS.count)).value;
-    const status = await readBucketStatus(node.backend, count);
+    const status = await readBucketStatus(assignmentStore(node.backend, feature?.options ?? validateBucketsOptions(node.config.buckets)), count);
     return { enabled: feature !== undefined, ...status, self: { nodeId: node.nodeId, owned: feature?.owned() ?? [] } };
   });
 };

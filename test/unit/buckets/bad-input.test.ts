@@ -23,7 +23,15 @@ describe('bucket settings and documents: bad input', () => {
   it('rejects bad timing with ConfigError naming the field', () => {
     assert.throws(() => validateBucketsOptions({ assignIntervalMs: 0 }), isConfig('buckets.assignIntervalMs'));
     assert.throws(() => validateBucketsOptions({ offlineGraceMs: -1 }), isConfig('buckets.offlineGraceMs'));
-    assert.deepEqual(validateBucketsOptions({}), { count: 100, assignIntervalMs: 60_000, offlineGraceMs: 300_000 });
+    assert.deepEqual(validateBucketsOptions({}), { count: 100, assignIntervalMs: 60_000, offlineGraceMs: 300_000, layout: 'baton', amoroCluster: 'default' });
+  });
+
+  it('rejects an unknown stored layout and an Amoro cluster name that is not one path segment', () => {
+    assert.throws(() => validateBucketsOptions({ layout: 'helix' as 'baton' }), isConfig('buckets.layout'));
+    for (const amoroCluster of ['', 'a/b', 'a b']) {
+      assert.throws(() => validateBucketsOptions({ layout: 'amoro', amoroCluster }), isConfig('buckets.amoroCluster'), amoroCluster);
+    }
+    assert.equal(validateBucketsOptions({ layout: 'amoro', amoroCluster: 'prod' }).amoroCluster, 'prod');
   });
 
   it('validates the count in the service and the owner before any I/O', async () => {
