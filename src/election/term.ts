@@ -24,7 +24,7 @@ export interface Term {
  * The term of a won campaign, or null when it is no longer held. The check is made on the
  * monotonic clock right before the caller announces it, with nothing in between that waits, so
  * `acquired` never sees a term that has already ended (issue 10, case 3). Such a term gets no
- * `released` either; its lease is left to expire in the store (safety model 3).
+ * `released` either; its lease is left to expire in the store (docs/safety.md rule 5).
  */
 export function startTerm(leadership: Leadership, log: Logger | undefined): Term | null {
   if (!leadership.held()) {
@@ -49,8 +49,8 @@ export function startTerm(leadership: Leadership, log: Logger | undefined): Term
     /**
      * 1. abort the held signal: the leader's work stops;
      * 2. await the `released` listeners;
-     * 3. unless the term was lost, resign: the lease is given up at once, only now (safety
-     *    model 3: a lost term's lease expires on its own, which is the margin for step 2).
+     * 3. unless the term was lost, resign: the lease is given up at once, only now (docs/safety.md
+     *    rule 5: a lost term's lease expires on its own, which is the margin for step 2).
      */
     async end(reason, listeners, endLog) {
       if (!stopped.signal.aborted) stopped.abort(new LeadershipEndedError(leadership.election, leadership.term, reason === 'closed' ? 'closed' : 'resigned'));
