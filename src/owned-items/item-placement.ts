@@ -17,6 +17,7 @@ import type { KvOp, OwnedItemsLayout } from './layout.js';
 import { OfflineGrace } from './offline-grace.js';
 import { placeItems, type Placement } from './place-items.js';
 import { runPlacementLoop, type PassResult, type PlacementLoopEnd } from './placement-loop.js';
+import { SettleGate } from './settle-gate.js';
 import { silentLogger } from './silent-logger.js';
 
 /** The engine's timing, one vocabulary for every kind of item (each layer maps its config names onto it). */
@@ -67,6 +68,8 @@ export class ItemPlacement<S> {
   readonly #log: Logger;
   readonly #grace: OfflineGrace;
   readonly #items: readonly string[];
+  /** Holds the term's first placement until the membership settles (settle-gate.ts). */
+  readonly #gate: SettleGate;
   #running = false;
 
   constructor(options: ItemPlacementOptions<S>) {
@@ -75,11 +78,14 @@ export class ItemPlacement<S> {
     this.#log = (options.log ?? silentLogger).child({ term: options.leadership.term });
     this.#grace = new OfflineGrace(this.#clock);
     this.#items = options.layout.items.map(String);
+    this.#gate = new SettleGate(this.#clock);
   }
 
   /**
    * Runs passes until the term ends or `signal` aborts (resolves 'term-ended') or a write is
    * fenced (resolves 'fenced'). Never rejects for store errors: they are logged and retried.
+   * The first placement of the term waits until the membership has settled (SettleGate: at
+   * most SETTLE_WINDOW_MS for a lone node, nothing when the stored layout's nodes are all live).
    */
   async run(options: { readonly signal?: AbortSignal } = {}): Promise<PlacementLoopEnd> {
     if (this.#running) throw new StateError(`${this.constructor.name}.run() was already called; create one per term`);
@@ -91,20 +97,22 @@ export class ItemPlacement<S> {
       intervalMs: this.#o.timing.placementIntervalMs,
       log: this.#log,
       what: this.#o.layout.what,
-      pass: (signal) => this.#pass(signal),
+      pass: (signal) => this.#pass(signal, true),
     });
   }
 
   /**
    * One pass now: read members and the stored layout, place, write (fenced). Rejects with the
    * term's end reason, without touching the store, if the term has already ended; with
-   * FencedError if the store refuses the term.
+   * FencedError if the store refuses the term. It never waits for the membership to settle.
    */
   tick(): Promise<PlacementPass> {
-    return this.#pass(this.#o.leadership.signal);
+    this.#gate.open();
+    return this.#pass(this.#o.leadership.signal, false) as Promise<PlacementPass>;
   }
 
-  async #pass(signal: AbortSignal): Promise<PlacementPass> {
+  /** One pass; with `settle`, a pass while the membership has not settled yet writes nothing and says when to look again. */
+  async #pass(signal: AbortSignal, settle: boolean): Promise<PlacementPass | PassResult> {
     this.#o.leadership.signal.throwIfAborted();
     signal.throwIfAborted();
     const { backend, layout, timing } = this.#o;
@@ -115,7 +123,13 @@ export class ItemPlacement<S> {
     ]);
     const live = new Set(members.map((m) => m.nodeId));
     const storedPlacement = layout.storedPlacement(stored);
+    // Counted from the term's first reading, also while the first placement waits.
     const graceUsedMs = this.#grace.used(storedPlacement.graceUsedMs, live);
+    const waitMs = settle ? this.#gate.waitMs(members, storedPlacement) : 0;
+    if (waitMs > 0) {
+      this.#log.info({ live: [...live], waitMs }, `${layout.what} waits for the membership to settle`);
+      return { inGrace: new Map(), members, againInMs: waitMs };
+    }
     const placement = placeItems({ items: this.#items, replicas: layout.replicas, members, stored: storedPlacement, graceUsedMs, offlineGraceMs: timing.offlineGraceMs });
     const writes = await this.#apply(layout.writes(stored, placement), signal);
     this.#o.onPass?.({ durationMs: this.#clock.now() - started, moves: placement.moves, writes });

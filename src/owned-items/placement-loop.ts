@@ -30,10 +30,15 @@ export const MEMBERS_RECHECK_MS = 5_000;
 /** Why a placement loop ended: the term (or the caller) ended it, or a write was fenced. */
 export type PlacementLoopEnd = 'term-ended' | 'fenced';
 
-/** What a pass reports: the vanished nodes in grace, with the ms each has left, and the live members it planned with. */
+/**
+ * What a pass reports: the vanished nodes in grace, with the ms each has left, and the live
+ * members it planned with; `againInMs` asks for the next pass that soon at the latest (a pass
+ * that held off while the membership settles).
+ */
 export interface PassResult {
   readonly inGrace: ReadonlyMap<string, number>;
   readonly members: readonly Member[];
+  readonly againInMs?: number;
 }
 
 export interface PlacementLoopOptions {
@@ -56,8 +61,9 @@ export interface PlacementLoopOptions {
  * 'fenced'). Never rejects for store errors: they are logged and retried.
  * 1. Any membership change wakes the loop at once; the first pass runs at once. A store that
  *    refuses the membership watch is asked again before every pass.
- * 2. The next pass comes when the nearest grace ends, or after the interval, or as soon as a
- *    members re-check (every MEMBERS_RECHECK_MS meanwhile) finds them changed.
+ * 2. The next pass comes when the nearest grace ends, or when the pass asked for it
+ *    (`againInMs`), or after the interval, or as soon as a members re-check (every
+ *    MEMBERS_RECHECK_MS meanwhile) finds them changed.
  * 3. A version conflict means the stored state changed under the pass: read it again at once.
  *    Any other error waits RETRY_AFTER_ERROR_MS.
  */
@@ -87,9 +93,9 @@ async function loop(options: PlacementLoopOptions, signal: AbortSignal): Promise
     watching ||= watchMembers(options, wakeup, signal);
     try {
       // Step 2.
-      const { inGrace, members } = await options.pass(signal);
+      const { inGrace, members, againInMs } = await options.pass(signal);
       planned = fingerprint(members);
-      delay = Math.min(intervalMs, ...inGrace.values());
+      delay = Math.min(intervalMs, ...inGrace.values(), againInMs ?? intervalMs);
     } catch (error) {
       if (signal.aborted) break;
       if (isBatonError(error, 'FENCED')) {

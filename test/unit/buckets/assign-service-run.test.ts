@@ -4,6 +4,7 @@ import { MemoryStore } from '../../../src/backends/memory/index.js';
 import { DEFAULT_TIMING } from '../../../src/contract/index.js';
 import { AssignService } from '../../../src/buckets/assign-service.js';
 import { assignmentsKey, graceKey } from '../../../src/buckets/assignment-layout.js';
+import { SETTLE_WINDOW_MS } from '../../../src/owned-items/settle-gate.js';
 import { FakeClock } from '../../../src/testing/fake-clock.js';
 import { waitFor, withTimeout } from '../../support/wait.js';
 import { TestCluster, freshCluster, lead, storedTable } from '../../buckets/bucket-harness.js';
@@ -39,7 +40,11 @@ describe('AssignService.run (memory backend, fake clock)', () => {
     });
     const running = svc.run();
     try {
-      // 1. The first pass runs at once.
+      // 1. The first pass waits until the membership has been quiet for the settle window.
+      await waitFor('the service to wait for the membership to settle', () => clock.pendingSleeps === 1);
+      await clock.advance(SETTLE_WINDOW_MS - 1);
+      assert.equal((await storedTable(a.backend)).size, 0, 'nothing placed inside the settle window');
+      await clock.advance(1);
       await waitFor('the first pass', async () => (await storedTable(a.backend)).size === 2);
       // 2. A join is handled at once (no time passes on the fake clock).
       await c.node('c');

@@ -13,6 +13,7 @@ import { MemoryStore } from '../../../src/backends/memory/index.js';
 import { MEMBERS_RECHECK_MS } from '../../../src/owned-items/placement-loop.js';
 import { ItemPlacement } from '../../../src/owned-items/item-placement.js';
 import { OwnedItems } from '../../../src/owned-items/owned-items.js';
+import { SETTLE_WINDOW_MS } from '../../../src/owned-items/settle-gate.js';
 import { partitionLayout, partitionTiming } from '../../../src/partitions/partition-layout.js';
 import { placementKey, readResource } from '../../../src/partitions/resource-layout.js';
 import { validateResourceOptions } from '../../../src/partitions/resource-options.js';
@@ -67,6 +68,8 @@ describe('lost watch hints (memory backend, fake clock)', () => {
     const leadership = await a.session.campaign('cluster-leader', {});
     const running = new ItemPlacement({ backend: deaf(a.backend, 'watchMembers'), leadership, layout, timing, clock }).run();
     try {
+      await waitFor('the leader to wait for the membership to settle', () => clock.pendingSleeps === 1);
+      await clock.advance(SETTLE_WINDOW_MS);
       await waitFor('the first placement, a alone', async () => (await named(a.backend)).has('a'));
       await waitFor('the leader to park', () => clock.pendingSleeps === 1);
       // 1. b joins; the leader hears nothing of it.

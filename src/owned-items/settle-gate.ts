@@ -1,0 +1,69 @@
+/**
+ * Cold start without churn: a new leader term places items only once the membership it sees has
+ * settled. Without it the first node of a cluster started all at once leads, takes every item,
+ * and gives most of them back half a second later as the others join, so a worker starts and
+ * stops work at once.
+ *
+ * A term's first placement waits until, on the leader's monotonic clock:
+ * 1. every node the stored layout names (except graceful leavers) is live: the cluster is back
+ *    as it was (a leader change in a running cluster waits for nothing); or
+ * 2. the live members have not changed for SETTLE_WINDOW_MS; a lone node therefore waits exactly
+ *    that long, once; or
+ * 3. SETTLE_LIMIT_MS have passed since the term began, however often members came and went.
+ * After that every change is placed at once, for the rest of the term. Meanwhile nothing is
+ * written: nothing moves, and a node's items stay where the store has them.
+ */
+import type { Clock } from '../clock.js';
+import type { Member } from '../contract/contract.js';
+import type { StoredPlacement } from './place-items.js';
+
+/**
+ * How long the live members must stay unchanged before a term's first placement (monotonic ms).
+ * 2 s: nodes started together (one deployment, a test, `baton demo`) open their sessions within
+ * a few hundred ms of each other even on a loaded machine, and every membership change reaches
+ * the leader within one watch round trip; 2 s is short beside the default 15 s ttl, so a lone
+ * node's first items come 2 s after it leads, once.
+ */
+export const SETTLE_WINDOW_MS = 2_000;
+
+/** The longest a term's first placement waits while members keep coming and going (monotonic ms). */
+export const SETTLE_LIMIT_MS = 5 * SETTLE_WINDOW_MS;
+
+/** One term's gate: `waitMs` is 0 once the membership has settled (and from then on). */
+export class SettleGate {
+  readonly #clock: Clock;
+  #settled = false;
+  #startedAt: number | undefined;
+  #quietSince = 0;
+  #seen = '';
+
+  constructor(clock: Clock) {
+    this.#clock = clock;
+  }
+
+  /** Opens the gate at once (a pass asked for explicitly, `tick()`). */
+  open(): void {
+    this.#settled = true;
+  }
+
+  /** How much longer the first placement should wait, given what this pass read; 0: place now. */
+  waitMs(members: readonly Member[], stored: StoredPlacement): number {
+    if (this.#settled) return 0;
+    const now = this.#clock.now();
+    const seen = members.map((m) => `${m.nodeId}/${m.sessionId}`).sort().join(',');
+    if (this.#startedAt === undefined) [this.#startedAt, this.#quietSince, this.#seen] = [now, now, seen];
+    else if (seen !== this.#seen) [this.#quietSince, this.#seen] = [now, seen];
+    // 1.
+    const live = new Set(members.map((m) => m.nodeId));
+    const expected = [...stored.graceUsedMs.keys()].filter((id) => !stored.departed.has(id));
+    if (expected.length > 0 && expected.every((id) => live.has(id))) return this.#open();
+    // 2. and 3.
+    const wait = Math.min(this.#quietSince + SETTLE_WINDOW_MS, this.#startedAt + SETTLE_LIMIT_MS) - now;
+    return wait > 0 ? wait : this.#open();
+  }
+
+  #open(): 0 {
+    this.#settled = true;
+    return 0;
+  }
+}

@@ -1,0 +1,4 @@
+import { createSqliteFixture } from '../support/sqlite-fixture.js';
+import { coldStartSuite } from './cold-start.js';
+
+coldStartSuite('SQLite', createSqliteFixture);
