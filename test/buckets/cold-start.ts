@@ -11,12 +11,18 @@ import { createNode } from '../../src/http/start-node.js';
 import type { BatonNode } from '../../src/node/index.js';
 import type { SqlFixture } from '../support/sqlite-fixture.js';
 import { waitFor } from '../support/wait.js';
-import { FAST_TIMING, silentLogger, testConfig } from '../node/node-helpers.js';
+import { silentLogger, testConfig } from '../node/node-helpers.js';
 
 const BUCKETS = 64;
 const PARTITIONS = 24;
 const RESOURCE = 'leadControllerResource';
 const NODES = ['a', 'b', 'c'];
+/**
+ * Session timing (ms) with room for a loaded machine: a renewal that fails suspends the session,
+ * and a suspended node drops its partitions at once (by design), which would count as churn
+ * that has nothing to do with the cold start. Renewals every second, 4 s to succeed.
+ */
+const TIMING = { ttlMs: 6_000, renewDeadlineMs: 4_000, retryPeriodMs: 1_000, pollIntervalMs: 100 };
 
 interface Counts {
   bucketsAcquired: number;
@@ -43,7 +49,7 @@ export function coldStartSuite(name: string, open: () => Promise<SqlFixture>): v
           store: fixture.url,
           cluster,
           nodeId,
-          election: FAST_TIMING,
+          election: TIMING,
           buckets: { enabled: true, count: BUCKETS },
           partitions: { [RESOURCE]: { partitions: PARTITIONS, replicas: 2 } },
         });
