@@ -70,6 +70,7 @@ export class ItemPlacement<S> {
   readonly #items: readonly string[];
   /** Holds the term's first placement until the membership settles (settle-gate.ts). */
   readonly #gate: SettleGate;
+  #waitLogged = false;
   #running = false;
 
   constructor(options: ItemPlacementOptions<S>) {
@@ -127,7 +128,9 @@ export class ItemPlacement<S> {
     const graceUsedMs = this.#grace.used(storedPlacement.graceUsedMs, live);
     const waitMs = settle ? this.#gate.waitMs(members, storedPlacement) : 0;
     if (waitMs > 0) {
-      this.#log.info({ live: [...live], waitMs }, `${layout.what} waits for the membership to settle`);
+      // One info line when the wait begins; the passes that find it still unsettled at debug.
+      this.#log[this.#waitLogged ? 'debug' : 'info']({ live: [...live], waitMs }, `${layout.what} waits for the membership to settle`);
+      this.#waitLogged = true;
       return { inGrace: new Map(), members, againInMs: waitMs };
     }
     const placement = placeItems({ items: this.#items, replicas: layout.replicas, members, stored: storedPlacement, graceUsedMs, offlineGraceMs: timing.offlineGraceMs });

@@ -4,6 +4,7 @@
  * and every node follows them through its watch.
  */
 import type { Kv } from '../contract/contract.js';
+import { PARTITION_SETTINGS_PREFIX } from '../cluster-settings/settings-layout.js';
 import { compareNames, enabledKey, keysPrefix, registeredKey, registeredKeyDocument, registeredKeys, RESOURCES_PREFIX, tableNameOf } from './resource-layout.js';
 
 /** Stores the enable flag. Disabled: the cluster leader leads every key. */
@@ -40,8 +41,19 @@ export async function listResourceKeys(kv: Kv, resource: string, signal?: AbortS
   return [...new Set(entries.map((e) => tableNameOf(resource, e)))].sort(compareNames);
 }
 
-/** The resources with any stored document (a placement, a flag or a key), sorted. */
+/**
+ * The resources with any stored document, sorted: its shared settings (stored by the first node
+ * that runs it, at start, before the leader places anything), a placement, a flag or a key.
+ */
 export async function storedResourceNames(kv: Kv, signal?: AbortSignal): Promise<string[]> {
-  const entries = await kv.list(RESOURCES_PREFIX, { signal, onCorrupt: () => undefined }); // the nodes report corrupt documents
-  return [...new Set(entries.map((e) => e.key.slice(RESOURCES_PREFIX.length).split('/')[0] ?? ''))].filter((name) => name !== '').sort();
+  // The nodes report corrupt documents; a reader only needs the names.
+  const [documents, settings] = await Promise.all([
+    kv.list(RESOURCES_PREFIX, { signal, onCorrupt: () => undefined }),
+    kv.list(PARTITION_SETTINGS_PREFIX, { signal, onCorrupt: () => undefined }),
+  ]);
+  const names = [
+    ...documents.map((e) => e.key.slice(RESOURCES_PREFIX.length).split('/')[0] ?? ''),
+    ...settings.map((e) => e.key.slice(PARTITION_SETTINGS_PREFIX.length).split('/')[0] ?? ''),
+  ];
+  return [...new Set(names)].filter((name) => name !== '').sort();
 }
