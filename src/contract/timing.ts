@@ -38,6 +38,19 @@ export interface SessionTiming {
   readonly pollIntervalMs: number;
 }
 
+/**
+ * Why the renew period is ttl/7.5 and not ttl/3 (what etcd3 and ZooKeeper clients use): a
+ * crashed holder's lease expires ttlMs after its last renewal, which came on average half a
+ * period before the crash, so crash failover averages ttlMs - retryPeriodMs / 2 (14 s here; 13.5
+ * s at ttl/3). Within the bounds below the period does not touch safety: the holder stops at
+ * renewDeadlineMs after the START of its last successful renewal whatever the period, and the
+ * clock-rate margin is (ttlMs - renewDeadlineMs) / ttlMs. What it sets is how many renewals may fail before the
+ * deadline ends a healthy holder's term: renewals at 2, 4, 6 and 8 s leave three retries inside
+ * the 10 s deadline; every 5 s would leave none (the one at 10 s comes too late), so a single
+ * lost round trip would cost the leadership. Three more retries are worth the 1.5 s. Users who
+ * prefer the faster failover may set retryPeriodMs up to renewDeadlineMs / 1.2, and on ZooKeeper
+ * below ttlMs - renewDeadlineMs - tickTime / 2 (its probe's margin, zookeeper-backend.ts).
+ */
 export const DEFAULT_TIMING: SessionTiming = Object.freeze({
   ttlMs: 15_000,
   renewDeadlineMs: 10_000,
