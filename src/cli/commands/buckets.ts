@@ -1,10 +1,15 @@
 import { DEFAULT_BUCKETS_OPTIONS, validateBucketsOptions } from '../../buckets/buckets-options.js';
 import { assignmentStore } from '../../buckets/amoro-store.js';
+import { bucketLayout } from '../../buckets/bucket-layout.js';
 import { readBucketStatus, type BucketStatus } from '../../buckets/bucket-status.js';
 import { bucketCountOf } from '../../cluster-settings/index.js';
-import type { CliIo, Command } from '../command.js';
+import type { Backend } from '../../contract/contract.js';
+import type { BatonConfig } from '../../config/types.js';
+import type { PlacementPreview } from '../../owned-items/placement-preview.js';
+import { UsageError, type CliIo, type Command } from '../command.js';
 import { configFromArgs } from '../config-args.js';
 import { isoTime, json, table } from '../output.js';
+import { hasPlanFlags, PLAN_OPTIONS, planChanges, planJson, planNotes, readPlan, spreadText } from '../placement-plan.js';
 import { READER_CONFIG, withStoreReader } from '../store-reader.js';
 
 /** "1-3,7,9-10" from sorted bucket ids. */
@@ -59,16 +64,54 @@ function givenCount(values: Readonly<Record<string, unknown>>, io: CliIo, config
   return given ? configured : undefined;
 }
 
-/** `baton buckets`: every node's bucket target, read straight from the store. */
+/** Moves grouped by (from, to), with bucket ranges. */
+function movesTable(preview: PlacementPreview): string {
+  const groups = new Map<string, { from: string; to: string; buckets: string[] }>();
+  for (const move of preview.moves) {
+    const from = move.from[0] ?? '(none)';
+    const to = move.to[0] ?? '(none)';
+    const group = groups.get(`${from}\n${to}`) ?? { from, to, buckets: [] };
+    group.buckets.push(move.item);
+    groups.set(`${from}\n${to}`, group);
+  }
+  const rows = [...groups.values()].map((g) => [g.from, g.to, String(g.buckets.length), bucketRanges(g.buckets)]);
+  return rows.length === 0 ? 'no bucket moves' : `${preview.moves.length} bucket moves\n${table(['FROM', 'TO', 'COUNT', 'BUCKETS'], rows)}`;
+}
+
+/** `baton buckets plan`: the leader's next pass with the flags' changes, printed, nothing written. */
+async function plan(values: Readonly<Record<string, unknown>>, config: BatonConfig, backend: Backend, count: number, io: CliIo): Promise<number> {
+  const changes = planChanges(values);
+  const graceMs = config.buckets?.offlineGraceMs ?? DEFAULT_BUCKETS_OPTIONS.offlineGraceMs;
+  const { preview, corrupt } = await readPlan(backend, bucketLayout(count), changes, graceMs);
+  const notes = planNotes(preview, graceMs, 'this command\'s buckets.offlineGraceMs', corrupt);
+  if (changes.remove.length > 0) notes.push('a removed node that stops gracefully gives its buckets up at once; one that crashes keeps them for its grace first');
+  if (values.json === true) {
+    io.out(json({ kind: 'buckets', bucketCount: count, replicas: 1, ...planJson(preview, changes, notes) }));
+  } else {
+    io.out([`plan for ${count} buckets`, movesTable(preview), '', spreadText(preview, 1), ...notes.map((n) => `note: ${n}`)].join('\n'));
+  }
+  return 0;
+}
+
+/** `baton buckets`: every node's bucket target, read straight from the store; `baton buckets plan`: what a change would move. */
 export const bucketsCommand: Command = {
   name: 'buckets',
-  summary: 'Show the bucket assignment (per node: state, count, last update, buckets), read straight from the store',
-  usage: 'baton buckets [--json] [--config FILE] [config flags]',
-  examples: ['baton buckets --store sqlite:./.baton/baton.db', 'baton buckets --json --store postgres://postgres@127.0.0.1/baton'],
-  options: {},
+  summary: 'Show the bucket assignment (per node: state, count, last update, buckets), or plan a change (plan --add/--remove/--weight: the moves and the spread after, nothing changed)',
+  usage: 'baton buckets [plan [--add NODE[=W][@ZONE]]... [--remove NODE]... [--weight NODE=W]...] [--json] [--config FILE] [config flags]',
+  examples: [
+    'baton buckets --store sqlite:./.baton/baton.db',
+    'baton buckets --json --store postgres://postgres@127.0.0.1/baton',
+    'baton buckets plan --add n3 --store sqlite:./.baton/baton.db',
+    'baton buckets plan --remove n2 --weight n1=2 --json --store sqlite:./.baton/baton.db',
+  ],
+  options: PLAN_OPTIONS,
   configFlags: true,
-  usesConfig: [...READER_CONFIG, 'buckets.count', 'buckets.layout', 'buckets.amoroCluster'],
-  async run(values, _positionals, io) {
+  usesConfig: [...READER_CONFIG, 'buckets.count', 'buckets.offlineGraceMs', 'buckets.layout', 'buckets.amoroCluster'],
+  positionals: true,
+  async run(values, positionals, io) {
+    const [action, ...extra] = positionals;
+    if ((action !== undefined && action !== 'plan') || extra.length > 0) throw new UsageError(`usage: ${this.usage}`);
+    if (action === undefined && hasPlanFlags(values)) throw new UsageError('--add, --remove and --weight belong to "baton buckets plan"');
     const { config } = configFromArgs(values, io);
     const choice = validateBucketsOptions(config.buckets);
     // Amoro's layout lives outside any baton cluster: an Amoro cluster is read with no baton data beside it.
@@ -78,6 +121,8 @@ export const bucketsCommand: Command = {
       const count = await bucketCountOf(backend.kv, configured);
       const note = countNote(count, givenCount(values, io, config.buckets?.count));
       if (note !== null) io.err(note);
+      // The plan reads the assignments where the leader keeps them (baton's layout or Amoro's).
+      if (action === 'plan') return plan(values, config, assignmentStore(backend, choice), count.value, io);
       const status = await readBucketStatus(assignmentStore(backend, choice), count.value);
       io.out(values.json === true ? json({ ...status, bucketCountSource: count.source }) : statusTable(status));
       return 0;

@@ -1,0 +1,4 @@
+import { createPostgresFixture } from '../support/postgres-fixture.js';
+import { describePlan } from './plan-suite.js';
+
+describePlan('PostgreSQL', createPostgresFixture);

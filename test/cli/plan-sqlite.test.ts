@@ -1,0 +1,4 @@
+import { createSqliteFixture } from '../support/sqlite-fixture.js';
+import { describePlan } from './plan-suite.js';
+
+describePlan('SQLite', createSqliteFixture);
