@@ -1,7 +1,7 @@
 /**
  * Bucket ownership without a node: the owned-items engine's follower over the bucket layout, for
  * one session. It follows this node's target and owns buckets through the two-step handoff
- * (DESIGN.md, safety model 6), but never assigns (run an AssignService where this node leads).
+ * (docs/safety.md rule 8), but never assigns (run an AssignService where this node leads).
  * Inside a node use `node.buckets` (BucketsFeature), which also assigns while the node leads.
  */
 import type { Logger } from 'pino';

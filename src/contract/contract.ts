@@ -174,7 +174,8 @@ export interface Session {
   /**
    * Fired when the session is lost or MAY be lost: on this process's monotonic clock, at the
    * start of the last successful renewal + renewDeadlineMs, or at once when the store says so.
-   * Every wait in every feature races this signal. Final: a lost session is never revived.
+   * Every wait in every feature races this signal, so it has no listener limit (every backend
+   * lifts it). Final: a lost session is never revived.
    * The getter checks the deadline on the monotonic clock when read, so `session.lost.aborted`
    * is current even before the deadline's timer has run.
    */

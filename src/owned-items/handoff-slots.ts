@@ -1,5 +1,5 @@
 /**
- * The node's half of the two-step handoff (DESIGN.md, safety model 4), for any set of items
+ * The node's half of the two-step handoff (docs/safety.md rule 8), for any set of items
  * (buckets, partitions) that each have their own election: a node acts for item i only while it
  * holds the election `electionOf(i)` through its session.
  * 1. The caller says which items this node should hold now (`want`).
@@ -11,7 +11,6 @@
  *    fencing token and its fence.
  * So at most one node acts for an item at any time, whatever the callers believe.
  */
-import { getMaxListeners, setMaxListeners } from 'node:events';
 import type { Logger } from 'pino';
 import type { Leadership, Session } from '../contract/contract.js';
 import type { JsonObject } from '../contract/json.js';
@@ -29,8 +28,6 @@ export interface HandoffSlotsOptions<K extends string | number> {
   /** What an item is called in logs and errors ("bucket", "partition"); also the log field. */
   readonly noun: string;
   readonly electionOf: (item: K) => string;
-  /** How many items may be campaigned for at once (sizes the session signal's listener limit). */
-  readonly maxItems: number;
   /** Published as the holder's info in each election. */
   readonly info: JsonObject;
   /** This node won `item`: act for it while `held.signal` has not aborted. */
@@ -38,9 +35,6 @@ export interface HandoffSlotsOptions<K extends string | number> {
   /** Awaited before the election is resigned (the work must have stopped). Errors are logged. */
   readonly released: (item: K, reason: ReleaseReason) => void | Promise<void>;
 }
-
-/** Listeners the session's own machinery and other features may add to its `lost` signal. */
-const SESSION_OWN_LISTENERS = 32;
 
 /**
  * Campaigns one node runs at once (per HandoffSlots); the rest wait for a permit. The node's
@@ -67,7 +61,7 @@ type Slot = Campaign | Owned | { readonly kind: 'releasing' };
  * Holds the items a node is told to hold, one election per item.
  *
  * @example
- * const slots = new HandoffSlots<number>({ session, clock, log, noun: 'partition', maxItems: 24,
+ * const slots = new HandoffSlots<number>({ session, clock, log, noun: 'partition',
  *   electionOf: (p) => `partition/orders/${p}`, info: { nodeId: session.nodeId },
  *   acquired: (p, { fence, signal }) => serve(p, fence, signal), released: (p) => drain(p) });
  * slots.want(new Set([3, 7]));
@@ -89,11 +83,6 @@ export class HandoffSlots<K extends string | number> {
   constructor(options: HandoffSlotsOptions<K>) {
     this.#o = options;
     const lost = options.session.lost;
-    // Each waiting campaign may listen on the session's signal (the backends race every wait
-    // against it): up to one listener per item, plus a few of the session's own.
-    const limit = options.maxItems + SESSION_OWN_LISTENERS;
-    const current = listenerLimit(lost);
-    if (current !== 0 && current < limit) setMaxListeners(limit, lost);
     // A lost session releases everything at once, even before each term's own signal says so.
     const onLost = () => {
       this.#lifetime.abort(lost.reason);
@@ -254,7 +243,7 @@ export class HandoffSlots<K extends string | number> {
    * nothing started) when the term is no longer held: it ended between the take and reading
    * its answer (a pause longer than renewDeadlineMs). The check is made right before acquired
    * with nothing in between that waits, so acquired never sees an ended term; such a term was
-   * never started, so it gets no released, and its lease is left to expire (safety model 3).
+   * never started, so it gets no released, and its lease is left to expire (docs/safety.md rule 5).
    */
   #own(item: K, leadership: Leadership): boolean {
     const { log, noun } = this.#o;
@@ -352,19 +341,6 @@ function heldItem(leadership: Leadership, stop: AbortController): Held {
       return stop.signal;
     },
   });
-}
-
-/**
- * The listener limit of `signal`; 0 (no limit) when Node cannot tell: Node 20's getMaxListeners
- * throws for a signal whose limit was already lifted with setMaxListeners(0, signal).
- */
-function listenerLimit(signal: AbortSignal): number {
-  try {
-    return getMaxListeners(signal);
-  } catch (error) {
-    if (error instanceof TypeError) return 0;
-    throw error;
-  }
 }
 
 /** Items in their natural order (numbers and numeric strings by value), for log lines. */

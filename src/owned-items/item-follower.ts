@@ -1,7 +1,7 @@
 /**
  * Every node's half of the owned-items engine, for one session: follows what the node should
  * hold (its stored target, through KV and member watches with a periodic re-read as safety net)
- * and holds exactly that through the two-step handoff (HandoffSlots, DESIGN.md safety model 6):
+ * and holds exactly that through the two-step handoff (HandoffSlots, docs/safety.md rule 8):
  * 1. The leader moves item I by writing the placement.
  * 2. The old holder sees I leave what it should hold: it aborts I's signal, runs the `released`
  *    listeners and awaits them (the work must stop), and only then resigns I's election.
@@ -53,7 +53,6 @@ export class ItemFollower<K extends string | number, V> {
       log,
       noun: layout.noun,
       electionOf: (item) => layout.electionOf(item),
-      maxItems: layout.items.length,
       info: { nodeId: session.nodeId },
       acquired: options.acquired,
       released: options.released,

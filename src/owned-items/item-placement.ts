@@ -4,7 +4,7 @@
  * layout, place with the assignment engine, write with the term's fence), holding a vanished
  * node's slots for its offline grace.
  *
- * Safety (DESIGN.md, safety model 4): every write names the term's fence, so a deposed leader's
+ * Safety (docs/safety.md rule 6): every write names the term's fence, so a deposed leader's
  * write is refused by the store itself (FencedError) and never lands; the loop then stops.
  * Ownership itself is never decided here: a node acts for an item only while it holds the
  * item's election (HandoffSlots), so even a wrong placement cannot make two holders.

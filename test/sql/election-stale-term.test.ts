@@ -165,7 +165,6 @@ describe('LeaderElector and HandoffSlots on PostgreSQL: never start a term that 
       log: silentLogger,
       noun: 'item',
       electionOf: (item) => `item/${item}`,
-      maxItems: 4,
       info: {},
       acquired: (_item, held) => void started.push({ token: held.token, aborted: held.signal.aborted }),
       released: (item, reason) => void stopped.push([item, reason]),

@@ -43,7 +43,6 @@ describe('HandoffSlots: holding is judged when asked', () => {
       log: silentLogger,
       noun: 'item',
       electionOf: (item) => `item/${item}`,
-      maxItems: 8,
       info: {},
       acquired: (item, held) => {
         assert.equal(held.signal.aborted, false, `item ${item} started with a held term`);

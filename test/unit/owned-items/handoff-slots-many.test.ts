@@ -31,7 +31,6 @@ describe('HandoffSlots with thousands of items', () => {
       log: silentLogger,
       noun: 'item',
       electionOf: (item) => `item/${item}`,
-      maxItems: ITEMS,
       info: {},
       acquired: (item, holding) => void held.set(item, holding),
       released: (item, reason) => {
