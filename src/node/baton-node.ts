@@ -65,6 +65,10 @@ export class BatonNode {
   #supervisor: SessionSupervisor | null = null;
   #ports: Readonly<Record<string, number>> = {};
   #closing: Promise<void> | null = null;
+  /** Aborted by close(): a start still under way stops at its next step (ClosedError). */
+  readonly #startAbort = new AbortController();
+  /** The steps of start() while they run; close() waits for them before releasing. */
+  #starting: Promise<void> | null = null;
 
   constructor(config: BatonConfig, options: StartNodeOptions = {}) {
     this.config = config;
@@ -206,38 +210,53 @@ export class BatonNode {
   async start(): Promise<void> {
     if (this.#state !== 'created') throw new StateError(`start() called on a node that is ${this.#state}`);
     this.#state = 'starting';
+    this.#starting = this.#startSteps(this.#startAbort.signal);
     try {
-      this.#backend = await openWithRetry(this.#open, this.config, this.#clock, this.logger);
-      await this.#startSurfaces();
-      const supervisor = new SessionSupervisor({
-        config: this.config,
-        backend: this.#backend,
-        clock: this.#clock,
-        logger: this.logger,
-        metrics: this.#metrics,
-        features: this.#features,
-        ports: this.#ports,
-      });
-      supervisor.elector.on('acquired', (held) => this.#leadership.acquired(held));
-      supervisor.elector.on('released', (reason) => this.#leadership.released(reason));
-      this.#supervisor = supervisor;
-      this.#supervised.resolve(supervisor);
-      await supervisor.start();
-      void supervisor.failed.then((error) => this.#stop(error));
+      await this.#starting;
     } catch (error) {
       this.#supervised.reject(error);
-      await this.#release();
-      this.#state = 'closed';
-      this.#done.resolve(error instanceof Error ? error : new Error(String(error)));
+      // A close() during start releases what the steps opened; otherwise the failed start does.
+      if (this.#closing === null) {
+        await this.#release();
+        this.#state = 'closed';
+        this.#done.resolve(error instanceof Error ? error : new Error(String(error)));
+      }
       throw error;
     }
+    if (this.#closing !== null) return;
     this.#state = 'running';
     const joined = this.#supervisor?.session != null;
     this.logger.info(
-      { reason: 'started', url: this.url, store: this.#backend.kind, session: joined ? 'open' : 'retrying' },
+      { reason: 'started', url: this.url, store: this.#backend?.kind, session: joined ? 'open' : 'retrying' },
       joined ? 'node started on %s' : 'node started on %s, not in the cluster yet: its session could not open (see the warning before); it keeps retrying',
       this.url,
     );
+  }
+
+  /**
+   * 1. open the store (bounded retries), 2. start the surfaces (bind HTTP), 3. start the session
+   * loop. Each step first checks that close() has not been called meanwhile.
+   */
+  async #startSteps(stop: AbortSignal): Promise<void> {
+    this.#backend = await openWithRetry(this.#open, this.config, this.#clock, this.logger, stop);
+    stop.throwIfAborted();
+    await this.#startSurfaces();
+    stop.throwIfAborted();
+    const supervisor = new SessionSupervisor({
+      config: this.config,
+      backend: this.#backend,
+      clock: this.#clock,
+      logger: this.logger,
+      metrics: this.#metrics,
+      features: this.#features,
+      ports: this.#ports,
+    });
+    supervisor.elector.on('acquired', (held) => this.#leadership.acquired(held));
+    supervisor.elector.on('released', (reason) => this.#leadership.released(reason));
+    this.#supervisor = supervisor;
+    this.#supervised.resolve(supervisor);
+    await supervisor.start();
+    void supervisor.failed.then((error) => this.#stop(error));
   }
 
   /** The supervisor once start() created it; the start's error, ClosedError or AbortedError otherwise. */
@@ -253,7 +272,10 @@ export class BatonNode {
   #stop(error: Error | null): Promise<void> {
     this.#closing ??= (async () => {
       this.#state = 'closing';
-      this.#supervised.reject(new ClosedError('node'));
+      const closed = new ClosedError('node');
+      this.#startAbort.abort(closed);
+      this.#supervised.reject(closed);
+      await this.#starting?.catch(() => undefined);
       await this.#release();
       this.#state = 'closed';
       this.logger.info({ reason: error ? 'failed' : 'closed' }, 'node stopped');

@@ -8,6 +8,7 @@ import { openStore } from '../backends/open-store.js';
 import type { Clock } from '../clock.js';
 import type { BatonConfig } from '../config/types.js';
 import { BatonError, isBatonError, StoreUnavailableError } from '../errors.js';
+import { pause } from '../async.js';
 import { backoffDelay } from '../backoff.js';
 
 /** How a node reaches its store; tests substitute the memory backend. */
@@ -33,9 +34,10 @@ const MAX_BACKOFF_FACTOR = 10;
 /**
  * Calls `open` up to `config.store.connectAttempts` times while it fails with
  * StoreUnavailableError (or a non-baton error, such as a raw driver error), waiting
- * `connectBackoffMs * 2^n` (capped at 10x) between tries. Other errors fail at once.
+ * `connectBackoffMs * 2^n` (capped at 10x) between tries. Other errors fail at once. An abort of
+ * `signal` ends a wait between tries at once and rejects with the signal's reason.
  */
-export async function openWithRetry(open: OpenBackend, config: BatonConfig, clock: Clock, logger: Logger): Promise<Backend> {
+export async function openWithRetry(open: OpenBackend, config: BatonConfig, clock: Clock, logger: Logger, signal?: AbortSignal): Promise<Backend> {
   const { connectAttempts, connectBackoffMs } = config.store;
   for (let attempt = 1; ; attempt++) {
     try {
@@ -52,7 +54,8 @@ export async function openWithRetry(open: OpenBackend, config: BatonConfig, cloc
       }
       const waitMs = backoffDelay(attempt - 1, connectBackoffMs, connectBackoffMs * MAX_BACKOFF_FACTOR);
       logger.warn({ reason: 'store unavailable', attempt, retryInMs: waitMs, err: error }, 'cannot reach the store, retrying');
-      await clock.sleep(waitMs);
+      if (signal === undefined) await clock.sleep(waitMs);
+      else if (!(await pause(clock, waitMs, signal))) throw signal.reason;
     }
   }
 }
