@@ -3,6 +3,7 @@
  * against a signal, wait for an abort, combine signals. Each one settles once its signal aborts
  * and removes the listeners it added (the habit "every wait races a signal and always settles").
  */
+import { setMaxListeners } from 'node:events';
 import type { Clock } from './clock.js';
 import { AbortedError, isBatonError } from './errors.js';
 
@@ -79,4 +80,19 @@ export function whenAborted(...signals: readonly (AbortSignal | undefined)[]): P
  */
 export function anySignal(...signals: readonly (AbortSignal | undefined)[]): AbortSignal {
   return AbortSignal.any(signals.filter((s): s is AbortSignal => s !== undefined));
+}
+
+/**
+ * A signal that follows `signal` and may carry any number of listeners, for one request fanned
+ * out into parallel calls that each listen on it (a subtree walk, one read per member). Node
+ * warns past 10 listeners on one signal; a fan-out that grows with the data is not a leak, and
+ * the caller's own signal keeps its limit.
+ */
+export function fanOutSignal(signal: AbortSignal): AbortSignal;
+export function fanOutSignal(signal: AbortSignal | undefined): AbortSignal | undefined;
+export function fanOutSignal(signal: AbortSignal | undefined): AbortSignal | undefined {
+  if (signal === undefined) return undefined;
+  const derived = AbortSignal.any([signal]);
+  setMaxListeners(Infinity, derived);
+  return derived;
 }

@@ -1,4 +1,3 @@
-import { setMaxListeners } from 'node:events';
 import type { ChangeListener, Fence, Kv, KvEntry, KvListOptions, KvWriteOptions, WatchOptions, CallOptions } from '../../contract/contract.js';
 import type { Json } from '../../contract/json.js';
 import { validateKey } from '../../contract/names.js';
@@ -6,6 +5,7 @@ import { CorruptDocumentError, FencedError, InvalidArgumentError, VersionConflic
 import type { ZkClient, ZkOp, ZkStat } from '../../zk-client/zk-client.js';
 import type { KvPaths } from './zk-kv-root.js';
 import { isZkError, toContractError } from '../../zk-client/zookeeper-error.js';
+import { fanOutSignal } from '../../async.js';
 
 /** The znode a fence stands for: the holder's own candidate znode and its data version. */
 export interface FenceNode {
@@ -69,10 +69,8 @@ export class ZkKv implements Kv {
     const entries: KvEntry[] = [];
     try {
       const zk = await this.#o.client();
-      // The walk reads every level's children in parallel, each read listening on the one
-      // signal: a wide subtree legitimately puts many listeners on it at once.
-      const walkSignal = options.signal === undefined ? undefined : AbortSignal.any([options.signal]);
-      if (walkSignal !== undefined) setMaxListeners(Infinity, walkSignal);
+      // The walk reads every level's children in parallel, each read listening on the signal.
+      const walkSignal = fanOutSignal(options.signal);
       await this.#walk(zk, root, entries, walkSignal === undefined ? options : { ...options, signal: walkSignal });
     } catch (error) {
       throw toContractError(error);

@@ -6,6 +6,7 @@ import type { ZkLayout } from './zk-layout.js';
 import { sortCandidates } from './zk-layout.js';
 import { zxidToNumber } from '../../zk-client/zk-stat.js';
 import { isZkError } from '../../zk-client/zookeeper-error.js';
+import { fanOutSignal } from '../../async.js';
 
 /** How often leader() looks again when the lowest candidate vanished between list and read. */
 const MAX_LEADER_READS = 10;
@@ -60,10 +61,11 @@ export async function readMembers(zk: ZkClient, layout: ZkLayout, onCorrupt: (er
     if (isZkError(error, 'NO_NODE')) return [];
     throw error;
   }
+  const each = { ...options, signal: fanOutSignal(options.signal) }; // one read per member, in parallel
   const members = await Promise.all(
     names.map(async (nodeId): Promise<Member | null> => {
       try {
-        const { data, stat } = await zk.getData(`${layout.members}/${nodeId}`, options);
+        const { data, stat } = await zk.getData(`${layout.members}/${nodeId}`, each);
         const doc = parse(`members/${nodeId}`, data);
         if (!isJsonObject(doc['info'])) throw new CorruptDocumentError(`members/${nodeId}`, 'expected {"info": object}');
         return { nodeId, sessionId: stat.ephemeralOwner ?? '', info: doc['info'] };

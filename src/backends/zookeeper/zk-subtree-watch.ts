@@ -1,4 +1,4 @@
-import { pause } from '../../async.js';
+import { pause, fanOutSignal } from '../../async.js';
 import type { Clock } from '../../clock.js';
 import type { ZkClient, ZkEvent } from '../../zk-client/zk-client.js';
 import { isZkError } from '../../zk-client/zookeeper-error.js';
@@ -40,9 +40,12 @@ export class SubtreeWatch {
   readonly #options: SubtreeWatchOptions;
   readonly #known = new Set<string>();
   readonly #onEvent = (event: ZkEvent) => this.#handle(event);
+  /** The watch's signal for its calls: arming a level sends one call per child, in parallel. */
+  readonly #calls: AbortSignal;
 
   constructor(options: SubtreeWatchOptions) {
     this.#options = options;
+    this.#calls = fanOutSignal(options.signal);
   }
 
   /**
@@ -93,7 +96,7 @@ export class SubtreeWatch {
     if (this.#options.signal.aborted) return;
     this.#known.add(path);
     try {
-      const stat = await this.#options.client().exists(path, { watch: this.#onEvent, signal: this.#options.signal });
+      const stat = await this.#options.client().exists(path, { watch: this.#onEvent, signal: this.#calls });
       if (stat === null) {
         this.#known.delete(path);
         return;
@@ -107,7 +110,7 @@ export class SubtreeWatch {
   async #armChildren(path: string, depth: number, announce: boolean): Promise<void> {
     if (depth >= this.#options.depth || this.#options.signal.aborted) return;
     try {
-      const children = await this.#options.client().getChildren(path, { watch: this.#onEvent, signal: this.#options.signal });
+      const children = await this.#options.client().getChildren(path, { watch: this.#onEvent, signal: this.#calls });
       const fresh = children.map((c) => `${path}/${c}`).filter((p) => !this.#known.has(p));
       if (fresh.length > 0 && announce && !this.#options.signal.aborted) this.#notify();
       await Promise.all(fresh.map((child) => this.#arm(child, depth + 1, announce)));
