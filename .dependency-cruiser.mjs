@@ -30,7 +30,7 @@ const layers = {
   runtime: { label: 'src/node/, src/config/', paths: ['node/', 'config/'], may: ['features', 'feature contract', 'backends', 'clients', 'contract', 'base'] },
   features: {
     label: 'src/election/, src/owned-items/, src/buckets/, src/partitions/, src/federation/, src/directory/, ...',
-    paths: ['election/', 'owned-items/', 'handoff/', 'holding/', 'assignment/', 'buckets/', 'partitions/', 'locks/', 'federation/', 'directory/', 'cluster-settings/'],
+    paths: ['election/', 'owned-items/', 'handoff/', 'holding/', 'assignment/', 'buckets/', 'partitions/', 'locks/', 'federation/', 'directory/', 'cluster-settings/', 'operations/'],
     may: ['feature contract', 'clients', 'contract', 'base'],
   },
   'feature contract': { label: 'src/feature/', paths: ['feature/'], may: ['contract', 'base'] },
@@ -81,6 +81,13 @@ export default {
       comment: 'cluster-settings/ (the settings every node must share) is called by buckets/ and partitions/ at start; it imports only the contract and the base, so either can call it',
       from: { path: '^src/cluster-settings/' },
       to: { path: '^src/', pathNot: '^src/(cluster-settings/|contract/|[^/]+\\.ts$)' },
+    },
+    {
+      name: 'operations over the contract only',
+      severity: 'error',
+      comment: 'operations/ (where the operator\'s requests and action log are stored) is read by the engine, the node and the surfaces; it imports only the contract and the base, so any of them can',
+      from: { path: '^src/operations/' },
+      to: { path: '^src/', pathNot: '^src/(operations/|contract/|[^/]+\\.ts$)' },
     },
     {
       name: 'buckets apart from partitions',

@@ -1,0 +1,3 @@
+export { ACTION_LOG_LIMIT, readActions, recordAction, type OperatorAction } from './action-log.js';
+export { operatorName } from './operator-name.js';
+export { ACTION_LOG_KEY, DRAIN_PREFIX, drainKey, LEADER_TRANSFER_KEY, MAINTENANCE_KEY, OPERATIONS_PREFIX } from './operations-layout.js';
