@@ -80,11 +80,6 @@ export class Acting {
     return this.#ends.get(key) ?? Promise.resolve();
   }
 
-  /** Stops acting for `key` now (a graceful stop of the node's own choosing). */
-  release(key: Key): Promise<void> {
-    return this.ended(key);
-  }
-
   #end(key: Key, term: Term): void {
     if (this.#terms.get(key) !== term) return;
     term.working = false;

@@ -12,9 +12,6 @@ import { RegisterClient } from '../register/register-client.js';
 import { Acting } from './acting.js';
 import { RESOURCE } from './resource.js';
 
-/** How often the node looks whether it became cluster leader, ms (the elector has no event). */
-const LEADER_POLL_MS = 20;
-
 const [socketPath, valuesText] = process.argv.slice(2) as [string, string];
 const { config } = loadConfig({ env: {}, values: JSON.parse(valuesText) as unknown });
 const register = await RegisterClient.connect(socketPath);
@@ -29,10 +26,8 @@ node.buckets.on('released', (bucket) => acting.ended(`bucket/${bucket}`));
 const resource = node.partitions(RESOURCE);
 resource.on('acquired', (partition, held) => acting.hold(`partition/${partition}`, held));
 resource.on('released', (partition) => acting.ended(`partition/${partition}`));
-const leaderPoll = setInterval(() => {
-  const leadership = node.elector?.leadership() ?? null;
-  if (leadership !== null) acting.hold('leader', { token: leadership.term, get signal() { return leadership.signal; } });
-}, LEADER_POLL_MS);
+node.on('acquired', (held) => acting.hold('leader', held));
+node.on('released', () => acting.ended('leader'));
 
 // The controller holds our stdin: when it is gone, so is this run.
 process.stdin.on('end', () => process.exit(1)).resume();
@@ -42,9 +37,7 @@ process.on('SIGTERM', () => {
   if (leaving) return;
   leaving = true;
   void (async () => {
-    // The cluster role has no stop listener on a node: stop leading first, then close (resign).
-    clearInterval(leaderPoll);
-    await acting.release('leader');
+    // close() awaits every `released` listener, so each `end` is sent before a lease is given up.
     await node.close();
     acting.stop();
     await register.flush();
