@@ -1,4 +1,5 @@
 export { LeaderElector } from './leader-elector.js';
+export type { CampaignHold } from './campaign-hold.js';
 export { CLUSTER_LEADER_ELECTION, type ElectorState, type LeaderElectorOptions, type OwnSessionsOptions, type SuppliedSessionsOptions } from './leader-elector-options.js';
 export { ELECTOR_EVENTS, type ElectorEvent, type LeaderListener } from './elector-listeners.js';
 export { FATAL_SESSION_CODES, MAX_SESSION_BACKOFF_PERIODS, SuppliedSessions, type SessionSource } from './session-source.js';

@@ -3,6 +3,7 @@ import type { Clock } from '../clock.js';
 import type { Backend } from '../contract/contract.js';
 import type { JsonObject } from '../contract/json.js';
 import type { SessionTiming } from '../contract/timing.js';
+import type { CampaignHold } from './campaign-hold.js';
 import type { SessionSource } from './session-source.js';
 
 /** The election the node runtime uses for "the" cluster leader. */
@@ -18,6 +19,8 @@ export interface ElectorCommonOptions {
   readonly clock?: Clock;
   /** One structured line per state change (nodeId, term, reason); listener failures. Optional. */
   readonly logger?: Logger;
+  /** Holds the campaign back while it says so (a draining node); default never. See campaign-hold.ts. */
+  readonly hold?: CampaignHold;
 }
 
 /** The elector opens its own sessions (one at a time, a new one after each loss). */

@@ -27,6 +27,7 @@ import { AbortedError, ClosedError, StateError } from '../errors.js';
 import type { AcquiredListener, Held, ReleasedListener, ReleaseReason } from '../holding/index.js';
 import { ElectorListeners, type ElectorEvent, type LeaderListener } from './elector-listeners.js';
 import { CLUSTER_LEADER_ELECTION, type ElectorState, type LeaderElectorOptions } from './leader-elector-options.js';
+import { heldBack, untilFree, type CampaignHold } from './campaign-hold.js';
 import { LeaderObserver } from './leader-observer.js';
 import { LeaderWaiters } from './leader-waiters.js';
 import { pause, raceSignal, whenAborted } from '../async.js';
@@ -42,6 +43,7 @@ export class LeaderElector {
   readonly #log: Logger | undefined;
   readonly #observer: LeaderObserver;
   readonly #listeners: ElectorListeners;
+  readonly #hold: CampaignHold | undefined;
   /** Aborts on close(); each session's campaign also stops when that session is lost. */
   readonly #closing = new AbortController();
   readonly #waiters = new LeaderWaiters();
@@ -62,6 +64,7 @@ export class LeaderElector {
     this.#sessions =
       options.sessions ?? new OwnSessions({ backend: options.backend, nodeId: options.nodeId, info: options.info, timing: this.#timing, clock: this.#clock, logger: this.#log });
     this.#listeners = new ElectorListeners(this.#log);
+    this.#hold = options.hold;
     this.#observer = new LeaderObserver({
       backend: options.backend,
       election: this.#election,
@@ -223,42 +226,61 @@ export class LeaderElector {
 
   /**
    * The campaign loop of one session, until close or the session's loss:
-   * 1. campaign; a failure other than stopping is logged and retried after retryPeriodMs;
-   * 2. lead: announce the term, wake whenLeader callers; a term already over when the campaign
+   * 1. wait while the hold (options.hold) holds the campaign back;
+   * 2. campaign; a failure other than stopping is logged and retried after retryPeriodMs; a
+   *    campaign the hold stops goes back to 1;
+   * 3. lead: announce the term, wake whenLeader callers; a term already over when the campaign
    *    answers (a pause longer than renewDeadlineMs between the take and reading its answer) is
    *    never announced (no `acquired`, so no `released`); retry after retryPeriodMs;
-   * 3. wait until the term ends, a resign is asked, or the elector stops;
-   * 4. end the term (term.ts: signal, released listeners, then resign unless lost), wait
+   * 4. wait until the term ends, a resign is asked, the hold holds the campaign back, or the
+   *    elector stops;
+   * 5. end the term (term.ts: signal, released listeners, then resign unless lost), wait
    *    retryPeriodMs (so others can win after a resign), go to 1.
    */
   async #campaignOn(session: Session): Promise<void> {
     const stop = AbortSignal.any([this.#closing.signal, session.lost]);
     while (!stop.aborted) {
-      let leadership: Leadership;
+      const round = new AbortController();
       try {
-        leadership = await session.campaign(this.#election, this.#sessions.info, { signal: stop });
-      } catch (error) {
-        if (stop.aborted) break;
-        this.#log?.warn({ err: error, reason: 'campaign failed' }, 'campaign failed; retrying');
-        if (!(await pause(this.#clock, this.#timing.retryPeriodMs, stop))) break;
-        continue;
+        if (!(await this.#oneTerm(session, stop, round.signal))) break;
+      } finally {
+        round.abort();
       }
-      this.#observer.refresh();
-      const term = startTerm(leadership, this.#log);
-      if (term === null) {
-        if (!(await pause(this.#clock, this.#timing.retryPeriodMs, stop))) break;
-        continue;
-      }
-      this.#term = term;
-      this.#listeners.acquired(term.held);
-      if (!term.held.signal.aborted) this.#waiters.resolveAll(leadership);
-      await whenAborted(term.held.signal, term.stepDown.signal, stop);
-      await term.end(this.#reasonFor(term, session), this.#listeners, this.#log);
-      this.#term = null;
-      this.#observer.refresh();
-      if (stop.aborted) break;
-      if (!(await pause(this.#clock, this.#timing.retryPeriodMs, stop))) break;
     }
+  }
+
+  /** Steps 1-5 once; false when the loop should stop. `round` ends with this call. */
+  async #oneTerm(session: Session, stop: AbortSignal, round: AbortSignal): Promise<boolean> {
+    // 1.
+    if (this.#hold?.held() === true) this.#log?.info({ reason: 'held back' }, 'not campaigning while held back (draining)');
+    if (!(await untilFree(this.#hold, stop))) return false;
+    const held = heldBack(this.#hold, AbortSignal.any([stop, round]));
+    // 2.
+    let leadership: Leadership;
+    try {
+      leadership = await session.campaign(this.#election, this.#sessions.info, { signal: AbortSignal.any([stop, held]) });
+    } catch (error) {
+      if (stop.aborted) return false;
+      if (held.aborted) return true;
+      this.#log?.warn({ err: error, reason: 'campaign failed' }, 'campaign failed; retrying');
+      return pause(this.#clock, this.#timing.retryPeriodMs, stop);
+    }
+    // 3.
+    this.#observer.refresh();
+    const term = startTerm(leadership, this.#log);
+    if (term === null) return pause(this.#clock, this.#timing.retryPeriodMs, stop);
+    this.#term = term;
+    this.#listeners.acquired(term.held);
+    if (!term.held.signal.aborted) this.#waiters.resolveAll(leadership);
+    // 4.
+    await whenAborted(term.held.signal, term.stepDown.signal, stop, held);
+    if (held.aborted && !term.stepDown.signal.aborted) this.#log?.info({ term: leadership.term, reason: 'held back' }, 'stepping down: held back (draining)');
+    // 5.
+    await term.end(this.#reasonFor(term, session), this.#listeners, this.#log);
+    this.#term = null;
+    this.#observer.refresh();
+    if (stop.aborted) return false;
+    return pause(this.#clock, this.#timing.retryPeriodMs, stop);
   }
 
   /** Why the term ends, read before it is ended: close, a resign asked while held, or lost. */

@@ -1,7 +1,7 @@
 import { MemoryStore } from '../../../src/backends/memory/index.js';
 import { DEFAULT_TIMING, type Backend, type Session } from '../../../src/contract/index.js';
 import type { ReleaseReason } from '../../../src/holding/index.js';
-import { LeaderElector } from '../../../src/election/index.js';
+import { LeaderElector, type CampaignHold } from '../../../src/election/index.js';
 import { FakeClock } from '../../../src/testing/fake-clock.js';
 
 /** What one elector's listeners reported, with the fake time of each call. */
@@ -35,10 +35,10 @@ export class ElectorCluster {
   readonly timing = DEFAULT_TIMING;
   readonly #nodes: ElectorNode[] = [];
 
-  async node(nodeId: string, start = true): Promise<ElectorNode> {
+  async node(nodeId: string, start = true, hold?: CampaignHold): Promise<ElectorNode> {
     const backend = this.store.backend('test');
     const recorded: Recorded = { started: [], stopped: [], reasons: [], leaders: [] };
-    const elector = new LeaderElector({ backend, nodeId, info: { host: nodeId }, timing: this.timing, clock: this.clock });
+    const elector = new LeaderElector({ backend, nodeId, info: { host: nodeId }, timing: this.timing, clock: this.clock, ...(hold ? { hold } : {}) });
     elector.on('acquired', (held) => void recorded.started.push({ term: held.token, at: this.clock.now() }));
     elector.on('released', (reason) => {
       recorded.stopped.push(this.clock.now());

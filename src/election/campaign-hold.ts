@@ -1,0 +1,54 @@
+/**
+ * What may hold an elector's campaign back (a node being drained, issue 19): while the hold says
+ * so, the elector does not campaign, abandons a campaign under way, and steps down from a term it
+ * leads (reason `moved`, the lease resigned at once so another node wins without waiting for
+ * the TTL); it campaigns again once the hold lifts. Holding back never makes a second leader:
+ * it only gives up, never takes.
+ */
+import type { WatchOptions } from '../contract/contract.js';
+
+/**
+ * A predicate with a change notice. `held()` is asked before every campaign and after every
+ * notice; `onChange` registers a listener for "held() may have changed" until `options.signal`
+ * aborts.
+ */
+export interface CampaignHold {
+  held(): boolean;
+  onChange(listener: () => void, options: WatchOptions): void;
+}
+
+/**
+ * Resolves true once `hold` lets the campaign go (at once when it does now), false when `stop`
+ * aborts first. Never rejects.
+ */
+export async function untilFree(hold: CampaignHold | undefined, stop: AbortSignal): Promise<boolean> {
+  while (hold?.held() === true) {
+    if (stop.aborted) return false;
+    const round = new AbortController();
+    try {
+      await new Promise<void>((resolve) => {
+        const signal = AbortSignal.any([stop, round.signal]);
+        signal.addEventListener('abort', () => resolve(), { once: true });
+        hold.onChange(resolve, { signal });
+      });
+    } finally {
+      round.abort();
+    }
+  }
+  return !stop.aborted;
+}
+
+/**
+ * A signal that aborts as soon as `hold` holds the campaign back; its listener goes when that
+ * happens or `until` aborts. With no hold it never aborts.
+ */
+export function heldBack(hold: CampaignHold | undefined, until: AbortSignal): AbortSignal {
+  const held = new AbortController();
+  if (hold === undefined) return held.signal;
+  const check = () => {
+    if (!held.signal.aborted && hold.held()) held.abort(new Error('campaign held back'));
+  };
+  hold.onChange(check, { signal: AbortSignal.any([until, held.signal]) });
+  check();
+  return held.signal;
+}
