@@ -30,10 +30,11 @@ export interface SessionTiming {
   readonly retryPeriodMs: number;
   /**
    * How often poll-based backends (SQLite, MySQL) read the store for changes and how often a
-   * waiting campaigner re-tries there; PostgreSQL watches and ZooKeeper waiters are woken by
-   * notifications and use it only as a safety net, and a waiting PostgreSQL campaign polls at
-   * it only while its LISTEN connection is down (else it re-checks at the holder's expiry, at
-   * most every retryPeriodMs). Default 500 ms.
+   * waiting campaigner re-tries there; PostgreSQL watches are woken by notifications and use it
+   * only as a safety net, and a waiting PostgreSQL campaign polls at it only while its LISTEN
+   * connection is down (else it re-checks at the holder's expiry, at most every retryPeriodMs).
+   * A waiting ZooKeeper campaign does not use it: it sleeps on its predecessor's watch and
+   * re-checks once per ttlMs. Default 500 ms.
    */
   readonly pollIntervalMs: number;
 }

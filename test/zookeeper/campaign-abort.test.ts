@@ -45,6 +45,7 @@ describe('ZooKeeper campaign aborted while its create is in flight', () => {
     info: { host: nodeId },
     lost: new AbortController().signal,
     recheckMs: 200,
+    retryMs: 200,
     onEnd: () => undefined,
     alive: () => true,
     releaseAt: () => systemClock.now(),

@@ -83,6 +83,7 @@ describe('ZooKeeper: a lost candidate delete does not wedge the election', () =>
         info: {},
         lost: new AbortController().signal,
         recheckMs: TIMING.pollIntervalMs,
+        retryMs: TIMING.pollIntervalMs,
         onEnd: () => undefined,
         alive: () => true,
         releaseAt: () => systemClock.now(),

@@ -19,8 +19,13 @@ export interface CampaignContext {
   readonly info: JsonObject;
   /** The session's `lost` signal: a lost session ends every campaign. */
   readonly lost: AbortSignal;
-  /** Safety-net re-check interval while waiting for the predecessor's watch, ms (on `clock`). */
+  /**
+   * Safety-net re-check while waiting for the predecessor's watch, ms on `clock`: slow, since
+   * the watch is what wakes a waiter (see ZkSession.campaign for the value and why).
+   */
   readonly recheckMs: number;
+  /** Pause between two tries of a won term's deletion whose answer was lost, ms on `clock` (TermHost.retryMs). */
+  readonly retryMs: number;
   readonly onEnd: (leadership: ZkLeadership) => void;
   /** The session's deadline check, for the terms it wins (see TermHost). */
   readonly alive: TermHost['alive'];
@@ -58,7 +63,7 @@ const MAX_CLEANUP_ATTEMPTS = 5;
  * 5. Otherwise look at the next lower candidate: one of our own session (a delete whose answer
  *    was lost left it; a session campaigns once at a time per election) is deleted, else watch
  *    only it and wait for it to go (or the safety-net re-check, the caller's signal, or the
- *    session's loss), then go to 3.
+ *    session's loss), then go to 3. At rest a waiter sends nothing but that re-check.
  * 6. On any failure or abort, the clean-up deletes our candidate in the background, so the
  *    campaign settles at once and the candidate blocks nobody.
  */
@@ -247,7 +252,7 @@ async function claim(ctx: CampaignContext, ours: string, confirmation: Confirmat
     sessionId: ctx.client.sessionId,
     path: ours,
     version: stat.version,
-    host: { client, clock, lost, retryMs: ctx.recheckMs, alive, releaseAt, cleanup, onEnd },
+    host: { client, clock, lost, retryMs: ctx.retryMs, alive, releaseAt, cleanup, onEnd },
   });
   held.leadership = leadership;
   leadership.signal.addEventListener('abort', () => ctx.client.removeWatcher(watch), { once: true });

@@ -141,7 +141,14 @@ export class ZkSession implements Session {
           nodeId: this.nodeId,
           info,
           lost: this.#lost.signal,
-          recheckMs: this.timing.pollIntervalMs,
+          // The predecessor's deletion watch wakes the waiter: ZooKeeper delivers a watch or
+          // ends the session, and after a reconnect the client library sets its watches again
+          // (SetWatches with the last zxid it saw: the server fires what was missed meanwhile).
+          // The re-check (a listing and an exists) only covers a watch a client bug dropped;
+          // once per ttlMs bounds such a miss to the wait a crashed holder costs anyway, at two
+          // requests per TTL where a re-check every pollIntervalMs cost two per poll (issue 18).
+          recheckMs: this.timing.ttlMs,
+          retryMs: this.timing.pollIntervalMs,
           previous: this.#cleanups.get(election),
           cleanup: (work) => this.#trackCleanup(election, work),
           alive: () => this.#alive(),
