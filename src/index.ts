@@ -15,7 +15,7 @@ export type { NodeSurface } from './node/node-surface.js';
 export type { OpenBackend } from './node/open-backend.js';
 export type { FeatureContext, NodeFeature, NodeFeatureFactory } from './feature/feature.js';
 export type { ClusterElector } from './feature/cluster-elector.js';
-export type { AdvertiseConfig, HttpConfig, NodeConfig, StoreConfig } from './feature/node-config.js';
+export type { AdvertiseConfig, AutoFreeze, HttpConfig, NodeConfig, PlacementConfig, StoreConfig } from './feature/node-config.js';
 export { loadConfig, type LoadConfigOptions, type LoadedConfig } from './config/load-config.js';
 export type { BatonConfig } from './config/types.js';
 

@@ -122,6 +122,12 @@ export function positiveNumberLeaf(options: LeafOptions<number>): LeafSpec<numbe
   return leaf(options, 'a number greater than 0', (v) => (typeof v === 'number' ? ok(v) : undefined), (t) => (t.trim() === '' ? undefined : ok(Number(t))));
 }
 
+/** A number from 0 to 1 (a share; may have a fraction). */
+export function shareLeaf(options: LeafOptions<number>): LeafSpec<number> {
+  const ok = (n: number): number | undefined => (Number.isFinite(n) && n >= 0 && n <= 1 ? n : undefined);
+  return leaf(options, 'a number from 0 to 1', (v) => (typeof v === 'number' ? ok(v) : undefined), (t) => (t.trim() === '' ? undefined : ok(Number(t))));
+}
+
 export function section(doc: string, fields: Record<string, Spec>, shorthand?: string): SectionSpec {
   return Object.freeze({ kind: 'section', doc, fields: Object.freeze(fields), ...(shorthand ? { shorthand } : {}) });
 }

@@ -28,6 +28,21 @@ export interface AdvertiseConfig {
 }
 
 /**
+ * When the cluster leader turns maintenance mode on by itself (`placement.autoFreeze`): at
+ * least `vanishedNodes` nodes, or at least `vanishedShare` of the nodes, vanished at once.
+ * 0 turns a threshold off; both 0 (the default) never freeze automatically.
+ */
+export interface AutoFreeze {
+  readonly vanishedNodes: number;
+  readonly vanishedShare: number;
+}
+
+/** How the cluster leader places owned items (buckets and partitions alike). */
+export interface PlacementConfig {
+  readonly autoFreeze: AutoFreeze;
+}
+
+/**
  * The node's own settings (schema: src/config/sections/core.ts), as every feature sees them.
  * Each feature's section is typed in that feature's folder; src/config/types.ts composes them
  * into BatonConfig.
@@ -39,6 +54,7 @@ export interface NodeConfig {
   readonly http: HttpConfig;
   readonly advertise: AdvertiseConfig;
   readonly election: SessionTiming;
+  readonly placement: PlacementConfig;
   /** `token` is read from `tokenFile` at load when that is given (never both). */
   readonly auth: { readonly token: string | null; readonly tokenFile: string | null };
   readonly log: { readonly level: string };

@@ -1,3 +1,15 @@
 export { ACTION_LOG_LIMIT, readActions, recordAction, type OperatorAction } from './action-log.js';
 export { operatorName } from './operator-name.js';
 export { ACTION_LOG_KEY, DRAIN_PREFIX, drainKey, LEADER_TRANSFER_KEY, MAINTENANCE_KEY, OPERATIONS_PREFIX } from './operations-layout.js';
+export {
+  clearMaintenance,
+  maintenanceActive,
+  maintenanceJson,
+  parseMaintenance,
+  readMaintenance,
+  setMaintenance,
+  type Maintenance,
+  type MaintenanceReading,
+  type MaintenanceReadOptions,
+  type MaintenanceWriteOptions,
+} from './maintenance.js';

@@ -10,12 +10,16 @@
  * item's election (HandoffSlots), so even a wrong placement cannot make two holders.
  */
 import type { Logger } from 'pino';
-import type { Backend, Leadership } from '../contract/contract.js';
+import type { Backend, Kv, Leadership } from '../contract/contract.js';
 import { systemClock, type Clock } from '../clock.js';
 import { StateError, type CorruptDocumentError } from '../errors.js';
+import type { AutoFreeze } from '../feature/node-config.js';
+import { OPERATIONS_PREFIX } from '../operations/operations-layout.js';
+import { readMaintenance } from '../operations/maintenance.js';
 import type { KvOp, OwnedItemsLayout } from './layout.js';
 import { OfflineGrace } from './offline-grace.js';
-import { placeItems, type Placement } from './place-items.js';
+import { placeItems, type Placement, type StoredPlacement } from './place-items.js';
+import { PlacementFreeze } from './placement-freeze.js';
 import { runPlacementLoop, type PassResult, type PlacementLoopEnd } from './placement-loop.js';
 import { SettleGate } from './settle-gate.js';
 import { silentLogger } from './silent-logger.js';
@@ -53,10 +57,21 @@ export interface ItemPlacementOptions<S> {
   readonly log?: Logger;
   readonly onCorrupt?: (error: CorruptDocumentError) => void;
   readonly onPass?: (report: PassReport) => void;
+  /** When this leader turns maintenance mode on by itself (placement.autoFreeze). Default: never. */
+  readonly autoFreeze?: AutoFreeze;
+  /** This leader's node id, logged as who froze placement automatically. Default: the term's session id. */
+  readonly nodeId?: string;
+  /** The cluster's own KV, where operator requests live (operations/), when `backend.kv` is rooted elsewhere (buckets.layout amoro). Default: `backend.kv`. */
+  readonly operationsKv?: Kv;
+  /** Wall clock (epoch ms) that judges a maintenance freeze's expiry (operations/maintenance.ts). Default: Date.now. */
+  readonly wallClock?: () => number;
 }
 
-/** One pass's placement, the writes it made and the members it planned with. */
-export type PlacementPass = Placement & PassResult & { readonly writes: number };
+/**
+ * One pass's placement, the writes it made and the members it planned with. A `frozen` pass
+ * (maintenance mode) wrote nothing and reports the stored assignment, unchanged.
+ */
+export type PlacementPass = Placement & PassResult & { readonly writes: number; readonly frozen: boolean };
 
 /**
  * Runs placement passes for one term: at once, on every membership change, when a grace ends,
@@ -70,6 +85,10 @@ export class ItemPlacement<S> {
   readonly #items: readonly string[];
   /** Holds the term's first placement until the membership settles (settle-gate.ts). */
   readonly #gate: SettleGate;
+  /** Maintenance mode: a pass writes nothing while it is on (placement-freeze.ts). */
+  readonly #freeze: PlacementFreeze;
+  readonly #wallClock: () => number;
+  readonly #operationsKv: Kv;
   #waitLogged = false;
   #running = false;
 
@@ -80,6 +99,17 @@ export class ItemPlacement<S> {
     this.#grace = new OfflineGrace(this.#clock);
     this.#items = options.layout.items.map(String);
     this.#gate = new SettleGate(this.#clock);
+    this.#wallClock = options.wallClock ?? Date.now;
+    this.#operationsKv = options.operationsKv ?? options.backend.kv;
+    this.#freeze = new PlacementFreeze({
+      kv: this.#operationsKv,
+      leadership: options.leadership,
+      nodeId: options.nodeId ?? options.leadership.fence.sessionId,
+      autoFreeze: options.autoFreeze ?? null,
+      wallClock: this.#wallClock,
+      log: this.#log,
+      what: options.layout.what,
+    });
   }
 
   /**
@@ -98,12 +128,15 @@ export class ItemPlacement<S> {
       intervalMs: this.#o.timing.placementIntervalMs,
       log: this.#log,
       what: this.#o.layout.what,
+      // A change of any operator request (maintenance on or off, ...) wakes the loop at once.
+      watchKv: [{ kv: this.#operationsKv, prefix: OPERATIONS_PREFIX }],
       pass: (signal) => this.#pass(signal, true),
     });
   }
 
   /**
-   * One pass now: read members and the stored layout, place, write (fenced). Rejects with the
+   * One pass now: read members, the stored layout and the maintenance freeze, place, write
+   * (fenced; nothing while frozen). Rejects with the
    * term's end reason, without touching the store, if the term has already ended; with
    * FencedError if the store refuses the term. It never waits for the membership to settle.
    */
@@ -118,10 +151,12 @@ export class ItemPlacement<S> {
     signal.throwIfAborted();
     const { backend, layout, timing } = this.#o;
     const started = this.#clock.now();
-    const [members, stored] = await Promise.all([
+    const [members, stored, maintenance] = await Promise.all([
       backend.members({ signal }),
       layout.readStored(backend.kv, (e) => this.#reportCorrupt(e), signal),
+      readMaintenance(this.#operationsKv, { signal, wallClock: this.#wallClock }),
     ]);
+    if (maintenance.corrupt) this.#reportCorrupt(maintenance.corrupt);
     const live = new Set(members.map((m) => m.nodeId));
     const storedPlacement = layout.storedPlacement(stored);
     // Counted from the term's first reading, also while the first placement waits.
@@ -133,6 +168,8 @@ export class ItemPlacement<S> {
       this.#waitLogged = true;
       return { inGrace: new Map(), members, againInMs: waitMs };
     }
+    const freeze = await this.#freeze.judge(maintenance, members, storedPlacement, signal);
+    if (freeze.frozen) return frozenPass(members, storedPlacement, freeze.againInMs);
     const placement = placeItems({ items: this.#items, replicas: layout.replicas, members, stored: storedPlacement, graceUsedMs, offlineGraceMs: timing.offlineGraceMs });
     const writes = await this.#apply(layout.writes(stored, placement), signal);
     this.#o.onPass?.({ durationMs: this.#clock.now() - started, moves: placement.moves, writes });
@@ -142,7 +179,7 @@ export class ItemPlacement<S> {
         `${layout.what} written`,
       );
     }
-    return { ...placement, members, writes };
+    return { ...placement, members, writes, frozen: false };
   }
 
   /** Writes the phases in order, each write fenced; returns how many writes were made. */
@@ -168,4 +205,21 @@ export class ItemPlacement<S> {
     this.#log.warn({ key: error.key, err: error }, `corrupt ${this.#o.layout.noun} document; the leader rewrites it`);
     this.#o.onCorrupt?.(error);
   }
+}
+
+/** A pass under maintenance mode: nothing written, the stored assignment as it is, no grace wake-ups (the freeze's expiry or change wakes the loop). */
+function frozenPass(members: PlacementPass['members'], stored: StoredPlacement, againInMs: number | undefined): PlacementPass {
+  const live = members.map((m) => m.nodeId);
+  return {
+    live,
+    assignment: stored.assignment,
+    inGrace: new Map(),
+    graceUsedMs: new Map(),
+    reclaimed: [],
+    moves: 0,
+    members,
+    writes: 0,
+    frozen: true,
+    ...(againInMs === undefined ? {} : { againInMs }),
+  };
 }

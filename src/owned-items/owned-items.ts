@@ -10,10 +10,11 @@
  * layout, replicas and who should hold what) and its own surface.
  */
 import type { Logger } from 'pino';
-import type { Backend, Leadership, Session } from '../contract/contract.js';
+import type { Backend, Kv, Leadership, Session } from '../contract/contract.js';
 import { systemClock, type Clock } from '../clock.js';
 import { isBatonError, StateError, type CorruptDocumentError } from '../errors.js';
 import type { ClusterElector } from '../feature/cluster-elector.js';
+import type { AutoFreeze } from '../feature/node-config.js';
 import { HolderListeners, type AcquiredListener, type ReleasedListener } from '../holding/index.js';
 import { ItemFollower } from './item-follower.js';
 import { ItemPlacement, type PassReport, type PlacementTiming } from './item-placement.js';
@@ -38,6 +39,10 @@ export interface OwnedItemsSession {
   readonly backend: Backend;
   readonly session: Session;
   readonly elector?: ClusterElector;
+  /** When this node, leading, turns maintenance mode on by itself (the node's placement.autoFreeze). Default: never. */
+  readonly autoFreeze?: AutoFreeze;
+  /** The cluster's own KV (operator requests, operations/) when `backend.kv` is rooted elsewhere. Default: `backend.kv`. */
+  readonly operationsKv?: Kv;
   /** This session's logger (default: the engine's). */
   readonly log?: Logger;
 }
@@ -191,6 +196,9 @@ export class OwnedItems<K extends string | number, S, V> {
         timing: this.#o.timing,
         clock: this.#clock,
         log,
+        nodeId: session.nodeId,
+        ...(running.context.autoFreeze ? { autoFreeze: running.context.autoFreeze } : {}),
+        ...(running.context.operationsKv ? { operationsKv: running.context.operationsKv } : {}),
         ...(this.#o.onCorrupt ? { onCorrupt: this.#o.onCorrupt } : {}),
         ...(this.#o.onPass ? { onPass: this.#o.onPass } : {}),
       });

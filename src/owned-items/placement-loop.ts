@@ -4,7 +4,7 @@
  * term ends or the store refuses the term.
  */
 import type { Logger } from 'pino';
-import type { Backend, Member } from '../contract/contract.js';
+import type { Backend, Kv, Member } from '../contract/contract.js';
 import type { Clock } from '../clock.js';
 import { isBatonError } from '../errors.js';
 import { Wakeup } from './wakeup.js';
@@ -52,6 +52,8 @@ export interface PlacementLoopOptions {
   readonly log: Logger;
   /** What the passes write, for logs ("bucket assignment", "partition placement"). */
   readonly what: string;
+  /** KV prefixes whose changes also wake the loop at once (besides the membership). */
+  readonly watchKv?: readonly { readonly kv: Kv; readonly prefix: string }[];
   /** One pass; its reads and writes end when `signal` aborts. FencedError ends the loop. */
   readonly pass: (signal: AbortSignal) => Promise<PassResult>;
 }
@@ -82,7 +84,7 @@ async function loop(options: PlacementLoopOptions, signal: AbortSignal): Promise
   const { clock, intervalMs, log, what } = options;
   const wakeup = new Wakeup(clock);
   // Step 1.
-  let watching = watchMembers(options, wakeup, signal);
+  let watching = watchChanges(options, wakeup, signal);
   wakeup.fire();
   let delay = intervalMs;
   /** The members the last successful pass planned with (fingerprint); undefined before one. */
@@ -90,7 +92,7 @@ async function loop(options: PlacementLoopOptions, signal: AbortSignal): Promise
   while (!signal.aborted) {
     await untilPassDue(options, wakeup, delay, planned, signal);
     if (signal.aborted) break;
-    watching ||= watchMembers(options, wakeup, signal);
+    watching ||= watchChanges(options, wakeup, signal);
     try {
       // Step 2.
       const { inGrace, members, againInMs } = await options.pass(signal);
@@ -144,11 +146,12 @@ function fingerprint(members: readonly Member[]): string {
   return JSON.stringify(members.map((m) => [m.nodeId, m.sessionId, m.info]));
 }
 
-/** Registers the membership watch; false (logged) when the store refuses it for now. */
-function watchMembers(options: PlacementLoopOptions, wakeup: Wakeup, signal: AbortSignal): boolean {
+/** Registers the membership watch (and the prefixes'); false (logged) when the store refuses it for now. */
+function watchChanges(options: PlacementLoopOptions, wakeup: Wakeup, signal: AbortSignal): boolean {
   if (signal.aborted) return false;
   try {
     options.backend.watchMembers(() => wakeup.fire(), { signal });
+    for (const { kv, prefix } of options.watchKv ?? []) kv.watch(prefix, () => wakeup.fire(), { signal });
     return true;
   } catch (error) {
     options.log.warn({ err: error }, `cannot watch the members; ${options.what} passes run on the interval until it works`);

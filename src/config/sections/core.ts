@@ -10,6 +10,7 @@ import {
   optionalStringLeaf,
   positiveNumberLeaf,
   section,
+  shareLeaf,
   stringLeaf,
   stringListLeaf,
   type Spec,
@@ -77,6 +78,15 @@ export const coreFields: Record<string, Spec> = {
     renewDeadlineMs: integerLeaf({ doc: 'Local deadline: without a successful renewal for this long (monotonic clock, ms) the node stops acting.', default: DEFAULT_TIMING.renewDeadlineMs, min: 1 }),
     retryPeriodMs: integerLeaf({ doc: 'How often the session is renewed (on SQL stores that renewal keeps every lease of the node), and the wait before campaigning again (ms).', default: DEFAULT_TIMING.retryPeriodMs, min: 1 }),
     pollIntervalMs: integerLeaf({ doc: 'How often poll-based stores (SQLite, MySQL) are read for changes (ms).', default: DEFAULT_TIMING.pollIntervalMs, min: 1 }),
+  }),
+  placement: section('How the cluster leader places buckets and partitions (see docs/operations.md).', {
+    // Off by default: a freeze trades availability for stability (the vanished nodes' items wait
+    // without a holder until an operator acts), and only the operator knows the cluster's zones;
+    // any default that triggers would stop a 2- or 3-node cluster from recovering one crash.
+    autoFreeze: section('Maintenance mode turned on by the leader itself when many nodes vanish at once (a zone outage must not reshuffle everything).', {
+      vanishedNodes: integerLeaf({ doc: 'Freeze placement when at least this many nodes have vanished at once; 0: off.', default: 0, min: 0 }),
+      vanishedShare: shareLeaf({ doc: 'Freeze placement when at least this share (0 to 1) of the nodes have vanished at once; 0: off.', default: 0 }),
+    }),
   }),
   auth: section('Access to mutating HTTP endpoints.', {
     token: optionalStringLeaf({ doc: 'Bearer token that mutating endpoints require; when unset they are refused (403).', default: null }),
