@@ -15,13 +15,14 @@ export type { NodeSurface } from './node/node-surface.js';
 export type { OpenBackend } from './node/open-backend.js';
 export type { FeatureContext, NodeFeature, NodeFeatureFactory } from './feature/feature.js';
 export type { ClusterElector } from './feature/cluster-elector.js';
-export type { AdvertiseConfig, AutoFreeze, HttpConfig, NodeConfig, PlacementConfig, StoreConfig } from './feature/node-config.js';
+export type { AdvertiseConfig, AutoFreeze, ElectionConfig, HttpConfig, NodeConfig, PlacementConfig, StoreConfig } from './feature/node-config.js';
 export { loadConfig, type LoadConfigOptions, type LoadedConfig } from './config/load-config.js';
 export type { BatonConfig } from './config/types.js';
 
 // The leader elector, on a store opened by URL, through the backend contract.
 export { LeaderElector } from './election/leader-elector.js';
 export type { ElectorCommonOptions, ElectorState, LeaderElectorOptions, OwnSessionsOptions, SuppliedSessionsOptions } from './election/leader-elector-options.js';
+export type { CampaignHold } from './election/campaign-hold.js';
 export type { ElectorEvent, LeaderListener } from './election/elector-listeners.js';
 export type { SessionSource } from './election/session-source.js';
 export { openStore, type OpenStoreOptions } from './backends/open-store.js';

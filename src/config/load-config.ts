@@ -59,7 +59,9 @@ function finish(raw: Tree): BatonConfig {
   const base = raw as unknown as BatonConfig & { nodeId: string | null; advertise: { host: string | null } };
   named('cluster', () => validateSegment('cluster name', base.cluster));
   checkStoreUrl(base.store.url);
-  const election = validateTiming(base.election, 'election');
+  const { preferredLeader, ...timing } = base.election;
+  if (preferredLeader !== null) named('election.preferredLeader', () => validateSegment('node id', preferredLeader));
+  const election = Object.freeze({ ...validateTiming(timing, 'election'), preferredLeader });
   const wildcard = base.http.host === '0.0.0.0' || base.http.host === '::';
   const advertiseHost = base.advertise.host ?? (wildcard ? hostname() : base.http.host);
   const nodeId = base.nodeId ?? defaultNodeId(advertiseHost, base.http.port);

@@ -52,3 +52,13 @@ export function heldBack(hold: CampaignHold | undefined, until: AbortSignal): Ab
   check();
   return held.signal;
 }
+
+/** One hold made of several (a drain and a leader transfer): it holds while any of them does. */
+export function anyHold(...holds: readonly CampaignHold[]): CampaignHold {
+  return {
+    held: () => holds.some((hold) => hold.held()),
+    onChange: (listener, options) => {
+      for (const hold of holds) hold.onChange(listener, options);
+    },
+  };
+}

@@ -252,7 +252,7 @@ export class LeaderElector {
   /** Steps 1-5 once; false when the loop should stop. `round` ends with this call. */
   async #oneTerm(session: Session, stop: AbortSignal, round: AbortSignal): Promise<boolean> {
     // 1.
-    if (this.#hold?.held() === true) this.#log?.info({ reason: 'held back' }, 'not campaigning while held back (draining)');
+    if (this.#hold?.held() === true) this.#log?.info({ reason: 'held back' }, 'not campaigning while held back (a drain or a leader transfer)');
     if (!(await untilFree(this.#hold, stop))) return false;
     const held = heldBack(this.#hold, AbortSignal.any([stop, round]));
     // 2.
@@ -274,7 +274,7 @@ export class LeaderElector {
     if (!term.held.signal.aborted) this.#waiters.resolveAll(leadership);
     // 4.
     await whenAborted(term.held.signal, term.stepDown.signal, stop, held);
-    if (held.aborted && !term.stepDown.signal.aborted) this.#log?.info({ term: leadership.term, reason: 'held back' }, 'stepping down: held back (draining)');
+    if (held.aborted && !term.stepDown.signal.aborted) this.#log?.info({ term: leadership.term, reason: 'held back' }, 'stepping down: held back (a drain or a leader transfer)');
     // 5.
     await term.end(this.#reasonFor(term, session), this.#listeners, this.#log);
     this.#term = null;

@@ -18,6 +18,12 @@ export interface HttpConfig {
   readonly port: number;
 }
 
+/** The session timing, and who should lead the cluster when live. */
+export interface ElectionConfig extends SessionTiming {
+  /** Node id that should lead when live (preferred-leader.ts), or null. */
+  readonly preferredLeader: string | null;
+}
+
 /** What the node publishes as its member info. */
 export interface AdvertiseConfig {
   readonly host: string;
@@ -53,7 +59,7 @@ export interface NodeConfig {
   readonly store: StoreConfig;
   readonly http: HttpConfig;
   readonly advertise: AdvertiseConfig;
-  readonly election: SessionTiming;
+  readonly election: ElectionConfig;
   readonly placement: PlacementConfig;
   /** `token` is read from `tokenFile` at load when that is given (never both). */
   readonly auth: { readonly token: string | null; readonly tokenFile: string | null };

@@ -10,7 +10,7 @@ import { anySignal, pause, raceSignal, whenAborted } from '../async.js';
 import { childLogger } from '../child-logger.js';
 import type { Clock } from '../clock.js';
 import type { BatonConfig } from '../config/types.js';
-import { FATAL_SESSION_CODES, LeaderElector, MAX_SESSION_BACKOFF_PERIODS, SuppliedSessions } from '../election/index.js';
+import { FATAL_SESSION_CODES, LeaderElector, LeaderTransferHold, MAX_SESSION_BACKOFF_PERIODS, PreferredLeader, SuppliedSessions } from '../election/index.js';
 import { BatonError, ClosedError, isBatonError, StateError } from '../errors.js';
 import { backoffDelay } from '../backoff.js';
 import { deferred } from './deferred.js';
@@ -35,6 +35,8 @@ export class SessionSupervisor {
   readonly #closing = new AbortController();
   readonly #sessions: SuppliedSessions;
   readonly #elector: LeaderElector;
+  /** Follows the leader-transfer request: holds this node out of the leadership while another should take it. */
+  readonly #transfers: LeaderTransferHold;
   #session: Session | null = null;
   #loop: Promise<void> | null = null;
   #firstAttempt = deferred<void>();
@@ -50,13 +52,21 @@ export class SessionSupervisor {
     this.#sessions = new SuppliedSessions(memberInfo(config, deps.ports), config.election);
     // The cluster-leader elector; it logs its own state changes (term, reason); these
     // listeners only feed the metrics.
-    this.#elector = new LeaderElector({ backend, sessions: this.#sessions, clock, logger: childLogger(logger, { nodeId: config.nodeId }) });
+    const log = childLogger(logger, { nodeId: config.nodeId });
+    this.#transfers = new LeaderTransferHold({ backend, nodeId: config.nodeId, clock, timing: config.election, logger: log });
+    const preferred = new PreferredLeader({ backend, nodeId: config.nodeId, preferred: config.election.preferredLeader, clock, timing: config.election, transfers: this.#transfers, logger: log });
+    this.#elector = new LeaderElector({ backend, sessions: this.#sessions, clock, logger: log, hold: this.#transfers });
     this.#elector.on('acquired', (held) => {
       metrics.leading(true);
       metrics.leaderTerm(held.token);
+      void this.#transfers.acquired(held.token, held.fence);
+      void preferred.follow(held);
     });
     this.#elector.on('released', () => metrics.leading(false));
-    this.#elector.on('leader', (leader) => metrics.leaderTerm(leader?.term ?? 0));
+    this.#elector.on('leader', (leader) => {
+      metrics.leaderTerm(leader?.term ?? 0);
+      if (leader !== null) this.#transfers.termSeen(leader.term);
+    });
   }
 
   /** The live session, or null between sessions. */
@@ -98,6 +108,7 @@ export class SessionSupervisor {
    */
   async start(): Promise<void> {
     if (this.#loop !== null) throw new StateError('the session supervisor was already started');
+    this.#transfers.start();
     this.#elector.start();
     this.#loop = this.#run().catch((error: unknown) => {
       const failure = error instanceof Error ? error : new Error(String(error));
@@ -113,6 +124,7 @@ export class SessionSupervisor {
     this.#closing.abort(new BatonError('CLOSED', 'node is closing'));
     await this.#loop;
     await this.#elector.close().catch((error: unknown) => this.#deps.logger.error({ err: error, reason: 'elector close failed' }, 'elector close failed'));
+    this.#transfers.stop();
   }
 
   async #run(): Promise<void> {

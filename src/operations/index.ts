@@ -13,3 +13,15 @@ export {
   type MaintenanceReadOptions,
   type MaintenanceWriteOptions,
 } from './maintenance.js';
+export {
+  endLeaderTransfer,
+  LEADER_TRANSFER_VERB,
+  OPERATOR_REASON,
+  PREFERRED_LEADER_REASON,
+  readLeaderTransfer,
+  sameRequest,
+  standBy,
+  writeLeaderTransfer,
+  type LeaderTransferRequest,
+  type NewLeaderTransfer,
+} from './leader-transfer-request.js';

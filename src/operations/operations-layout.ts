@@ -4,7 +4,8 @@
  *
  *   operations/maintenance          the placement freeze: {reason, by, since, until, auto}
  *   operations/drain/{node}         a node asked to hand everything over before it stops
- *   operations/leader-transfer      a request to move the cluster leadership: {to, by, at}
+ *   operations/leader-transfer      a request to move the cluster leadership: {to, toSession, from,
+ *                                   fromTerm, by, at, reason, standingBy, ended}
  *   operations/log                  the last ACTION_LOG_LIMIT operator actions, newest last
  *
  * Operators write these documents (CLI or HTTP) with a compare-and-set and no fence: they are

@@ -26,7 +26,7 @@ describe('configuration', () => {
     assert.equal(config.http.host, '127.0.0.1');
     assert.equal(config.http.port, 7400);
     assert.equal(config.nodeId, '127.0.0.1-7400');
-    assert.deepEqual(config.election, DEFAULT_TIMING);
+    assert.deepEqual(config.election, { ...DEFAULT_TIMING, preferredLeader: null });
     assert.equal(config.auth.token, null);
     assert.equal(config.log.level, 'info');
   });

@@ -1,8 +1,9 @@
 import { whenAborted } from '../../async.js';
 import { CLUSTER_LEADER_ELECTION } from '../../election/index.js';
+import { runLeaderTransfer, TRANSFER_OPTIONS } from './leader-transfer.js';
 import type { Backend, LeaderRecord } from '../../contract/contract.js';
 import { isBatonError } from '../../errors.js';
-import type { Command } from '../command.js';
+import { UsageError, type Command } from '../command.js';
 import { configFromArgs } from '../config-args.js';
 import { isoTime, json, portsText } from '../output.js';
 import { READER_CONFIG, withStoreReader } from '../store-reader.js';
@@ -15,25 +16,32 @@ function leaderLine(leader: LeaderRecord | null, asJson: boolean): string {
   return `${leader.nodeId}  term ${leader.term}  since ${isoTime(leader.since)}  ${String(leader.info.host ?? '')} ${portsText(leader.info.ports)}`.trimEnd();
 }
 
-/** `baton leader [--watch]`: the current leader, once or on every change. */
+/** `baton leader [--watch]`: the current leader, once or on every change; `baton leader transfer`: move it. */
 export const leaderCommand: Command = {
   name: 'leader',
-  summary: 'Print the current cluster leader (with --watch: one line per change until Ctrl-C)',
-  usage: 'baton leader [--watch] [--json] [--amoro [--amoro-cluster NAME]] [--config FILE] [config flags]',
+  summary: 'Print the current cluster leader (with --watch: one line per change until Ctrl-C); "transfer" moves the leadership to another node',
+  usage: 'baton leader [--watch] [--json] [--amoro [--amoro-cluster NAME]] [--config FILE] [config flags]\n       baton leader transfer [--to NODE] [--by NAME] [--timeout-ms MS] [--json] [config flags]',
   examples: [
     'baton leader --store sqlite:./.baton/baton.db',
     'baton leader --watch --json --store postgres://postgres@127.0.0.1/baton',
     'baton leader --amoro --store mysql://amoro@db/amoro   # an Amoro cluster\'s AMS leader (ha_lease)',
+    'baton leader transfer --to node-2 --by alice --store postgres://postgres@127.0.0.1/baton   # node-2 leads the next term',
+    'baton leader transfer --store sqlite:./.baton/baton.db   # any other live node leads the next term',
   ],
   exitCodes: [
-    '0  done (also when there is no leader: it prints "no leader"); with --watch, stopped by Ctrl-C',
-    '1  the store is unreachable or refused, or holds no data of the cluster (unknown --cluster)',
+    '0  done (also when there is no leader: it prints "no leader"); with --watch, stopped by Ctrl-C; transfer: a new term started (or --to NODE led already)',
+    '1  the store is unreachable or refused, or holds no data of the cluster (unknown --cluster); transfer: nobody leads, --to names no live node, no other node is live, or no new term within --timeout-ms',
     '2  usage: unknown command or flag, bad value, invalid configuration',
   ],
-  options: { watch: { type: 'boolean', help: 'Keep printing the leader whenever it changes, until SIGINT/SIGTERM' }, ...AMORO_OPTIONS },
+  options: { watch: { type: 'boolean', help: 'Keep printing the leader whenever it changes, until SIGINT/SIGTERM' }, ...AMORO_OPTIONS, ...TRANSFER_OPTIONS },
   configFlags: true,
+  positionals: true,
   usesConfig: [...READER_CONFIG, 'election.pollIntervalMs'],
-  async run(values, _positionals, io) {
+  async run(values, positionals, io) {
+    const [action, ...extra] = positionals;
+    if (action === 'transfer' && extra.length === 0) return runLeaderTransfer(values, io);
+    if (action !== undefined) throw new UsageError(`unknown leader action "${positionals.join(' ')}"; usage: ${this.usage}`);
+    for (const flag of Object.keys(TRANSFER_OPTIONS)) if (values[flag] !== undefined) throw new UsageError(`--${flag} belongs to "baton leader transfer"`);
     if (wantsAmoro(values)) return runAmoroLeader(values, io);
     const { config } = configFromArgs(values, io);
     const asJson = values.json === true;

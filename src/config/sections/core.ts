@@ -73,11 +73,15 @@ export const coreFields: Record<string, Spec> = {
     weight: positiveNumberLeaf({ doc: 'Relative capacity, used when work is spread over nodes.', default: 1 }),
     tags: stringListLeaf({ doc: 'Free-form labels.', default: Object.freeze([]) }),
   }),
-  election: section('Session and lease timing (see docs/safety.md). Must hold: ttlMs > renewDeadlineMs > 1.2 * retryPeriodMs.', {
+  election: section('Session and lease timing (see docs/safety.md), and the preferred leader. Must hold: ttlMs > renewDeadlineMs > 1.2 * retryPeriodMs.', {
     ttlMs: integerLeaf({ doc: 'How long after the last renewal others may take over, on the store\'s clock (ms).', default: DEFAULT_TIMING.ttlMs, min: 1 }),
     renewDeadlineMs: integerLeaf({ doc: 'Local deadline: without a successful renewal for this long (monotonic clock, ms) the node stops acting.', default: DEFAULT_TIMING.renewDeadlineMs, min: 1 }),
     retryPeriodMs: integerLeaf({ doc: 'How often the session is renewed (on SQL stores that renewal keeps every lease of the node), and the wait before campaigning again (ms).', default: DEFAULT_TIMING.retryPeriodMs, min: 1 }),
     pollIntervalMs: integerLeaf({ doc: 'How often poll-based stores (SQLite, MySQL) are read for changes (ms).', default: DEFAULT_TIMING.pollIntervalMs, min: 1 }),
+    preferredLeader: optionalStringLeaf({
+      doc: 'Node id that should lead the cluster when it is live: a leader that is not it moves the leadership to it (a leader transfer) once it has been live for `ttlMs`, at most once per session of that node. Give every node the same value.',
+      default: null,
+    }),
   }),
   placement: section('How the cluster leader places buckets and partitions (see docs/operations.md).', {
     // Off by default: a freeze trades availability for stability (the vanished nodes' items wait
