@@ -13,5 +13,6 @@ import { resourceCommand } from './commands/resource.js';
 import { keysCommand } from './commands/keys.js';
 import { tablesCommand } from './commands/tables.js';
 import { settingsCommand } from './commands/settings.js';
+import { maintenanceCommand } from './commands/maintenance.js';
 
-export const commands: readonly Command[] = [startCommand, statusCommand, leaderCommand, bucketsCommand, schemaCommand, demoCommand, directoryCommand, routingCommand, partitionCommand, resourceCommand, keysCommand, tablesCommand, settingsCommand];
+export const commands: readonly Command[] = [startCommand, statusCommand, leaderCommand, bucketsCommand, schemaCommand, demoCommand, directoryCommand, routingCommand, partitionCommand, resourceCommand, keysCommand, tablesCommand, settingsCommand, maintenanceCommand];

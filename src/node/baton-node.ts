@@ -20,6 +20,7 @@ import type { NodeFeature } from '../feature/feature.js';
 import { featureFactories } from './features.js';
 import { createNodeLogger } from './logger.js';
 import { NodeMetrics } from './node-metrics.js';
+import { OperationsMetrics } from './operations-metrics.js';
 import type { NodeSurface } from './node-surface.js';
 import { openConfiguredStore, openWithRetry, type OpenBackend } from './open-backend.js';
 import { SessionSupervisor } from './session-supervisor.js';
@@ -75,6 +76,7 @@ export class BatonNode {
     this.logger = options.logger ?? createNodeLogger(config);
     this.#clock = options.clock ?? systemClock;
     this.#metrics = new NodeMetrics({ cluster: config.cluster, nodeId: config.nodeId }, this.#clock);
+    new OperationsMetrics(this.#metrics.registry, () => this.#backend?.kv ?? null);
     this.#open = options.openBackend ?? openConfiguredStore;
     this.#features = options.features ?? featureFactories.map((make) => make(config, this.#metrics.registry, this.logger)).filter((f) => f !== null);
     this.#surfaceFactories = options.surfaces ?? [];

@@ -81,7 +81,7 @@ describe('CLI conventions, for every command', () => {
 
 /** Arguments that make a positional command valid. */
 function positionalsOf(name: string): string[] {
-  return ({ resource: ['status', 'leadControllerResource'], keys: ['list'], tables: [], partition: ['t'], routing: ['get'], directory: ['start'] } as Record<string, string[]>)[name] ?? [];
+  return ({ resource: ['status', 'leadControllerResource'], keys: ['list'], tables: [], partition: ['t'], routing: ['get'], directory: ['start'], maintenance: ['status'] } as Record<string, string[]>)[name] ?? [];
 }
 
 describe('CLI conventions: one JSON style for every reader', () => {
@@ -99,7 +99,7 @@ describe('CLI conventions: one JSON style for every reader', () => {
 
   it('status, leader, buckets, tables, resource, keys, partition and schema print compact JSON, one document per line', async () => {
     const store = ['--store', fixture.url, '--cluster', 'json', '--json'];
-    const runs = [['status', ...store], ['leader', ...store], ['buckets', '--buckets-count', '8', ...store], ['tables', ...store], ['resource', 'status', 'leadControllerResource', ...store], ['keys', 'list', ...store], ['partition', 'myTable', '--json'], ['schema', '--dialect', 'sqlite', '--json']];
+    const runs = [['status', ...store], ['leader', ...store], ['buckets', '--buckets-count', '8', ...store], ['tables', ...store], ['resource', 'status', 'leadControllerResource', ...store], ['keys', 'list', ...store], ['partition', 'myTable', '--json'], ['schema', '--dialect', 'sqlite', '--json'], ['maintenance', 'status', ...store]];
     for (const args of runs) {
       const { code, out, err } = await cliInProcess(args);
       assert.equal(code, 0, `${args.join(' ')}: ${err}`);

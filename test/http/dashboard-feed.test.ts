@@ -7,6 +7,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { MemoryStore } from '../../src/backends/memory/index.js';
 import { startNode } from '../../src/http/start-node.js';
+import { turnMaintenanceOff, turnMaintenanceOn } from '../../src/operations/index.js';
 import type { BatonNode } from '../../src/node/baton-node.js';
 import { getJson, silentLogger, testConfig } from '../node/node-helpers.js';
 import { waitFor } from '../support/wait.js';
@@ -18,6 +19,7 @@ interface Snapshot {
   history: { term: number; from: string | null; to: string; reason: string; leaderlessMs: number }[];
   buckets: { bucketCount: number; offlineGraceMs: number; nodes: { nodeId: string; graceLeftMs: number | null }[] };
   resources: { name: string; placement: { partition: number; leader: string | null }[] }[];
+  operations: { maintenance: { active: boolean; stored: { reason: string } | null }; requests: Record<string, unknown>; actions: { verb: string; by: string }[] };
 }
 
 describe('dashboard data routes', () => {
@@ -54,6 +56,21 @@ describe('dashboard data routes', () => {
     assert.equal(state.buckets.bucketCount, 6);
     assert.equal(typeof state.buckets.offlineGraceMs, 'number');
     assert.deepEqual(state.resources.map((r) => [r.name, r.placement.length]), [['things', 3]]);
+  });
+
+  it('GET /dashboard/state: the operations panel shows maintenance and the newest actions first', async () => {
+    const [a] = nodes as [BatonNode];
+    await turnMaintenanceOn(a.backend.kv, { reason: 'dashboard check', by: 'frank' });
+    await turnMaintenanceOff(a.backend.kv, 'gina');
+    await turnMaintenanceOn(a.backend.kv, { reason: 'second', by: 'frank' });
+    try {
+      const { operations } = (await getJson(`${a.url}/dashboard/state`)).body as unknown as Snapshot;
+      assert.equal(operations.maintenance.active, true);
+      assert.equal(operations.maintenance.stored?.reason, 'second');
+      assert.deepEqual(operations.actions.slice(0, 3).map((x) => [x.verb, x.by]), [['maintenance-on', 'frank'], ['maintenance-off', 'gina'], ['maintenance-on', 'frank']]);
+    } finally {
+      await turnMaintenanceOff(a.backend.kv, 'gina');
+    }
   });
 
   it('GET /events streams state events, and the stream ends when the node closes', async () => {

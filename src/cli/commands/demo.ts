@@ -20,7 +20,7 @@ import { DemoCluster, MAX_DEMO_NODES } from '../demo/demo-cluster.js';
 import { DemoLock } from '../demo/demo-lock.js';
 import type { DemoNodeMessage, DemoNodeSettings } from '../demo/demo-node-protocol.js';
 import { DemoPrinter, seconds } from '../demo/demo-printer.js';
-import { parseDuration } from '../demo/duration.js';
+import { parseDuration } from '../duration.js';
 import { LeaderKiller, tickEvery, type LeaderSeen } from '../demo/fault-timer.js';
 import { FAULTS, Faults } from '../demo/faults.js';
 import { Handovers } from '../demo/handovers.js';

@@ -47,7 +47,7 @@ export const dashboardLiveRoutes: RouteModule = (app, { node }) => {
   app.get('/dashboard/state', {
     schema: {
       summary: 'Everything the dashboard shows, as one JSON snapshot (the polling fallback of GET /events)',
-      description: 'cluster, self (GET /node of this node), leader, members (each with what its own GET /node says, null when it did not answer), history (leadership changes this node saw, newest first: at, term, from, to, reason, leaderlessMs), buckets (GET /buckets plus offlineGraceMs and per node graceLeftMs), resources (GET /resources/{name} of each configured resource).',
+      description: 'cluster, self (GET /node of this node), leader, members (each with what its own GET /node says, null when it did not answer), history (leadership changes this node saw, newest first: at, term, from, to, reason, leaderlessMs), buckets (GET /buckets plus offlineGraceMs and per node graceLeftMs), resources (GET /resources/{name} of each configured resource), operations (GET /operations with the newest 10 actions, newest first).',
       tags: ['dashboard'],
       response: { 200: { type: 'object', additionalProperties: true }, 503: errorSchema },
     },

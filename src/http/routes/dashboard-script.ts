@@ -54,6 +54,7 @@ function render(s) {
   $('historyEmpty').hidden = s.history.length > 0;
   renderBuckets(s.buckets);
   renderResources(s.resources);
+  renderOperations(s.operations);
   judge();
 }
 function renderBuckets(b) {
@@ -96,6 +97,20 @@ function renderResources(list) {
     }
     table.append(body); box.append(table);
   }
+}
+function renderOperations(o) {
+  $('operations').hidden = !o;
+  if (!o) return;
+  const m = o.maintenance, st = m.stored;
+  $('maintenance').className = m.active ? 'on' : '';
+  $('maintenance').textContent = m.active
+    ? 'MAINTENANCE: placement frozen since ' + st.since + ' by ' + st.by + (st.auto ? ' (automatic)' : '') + (st.until ? ' until ' + st.until : '') + ': ' + st.reason
+    : 'maintenance off' + (m.problem ? ' (' + m.problem + ')' : '');
+  const requests = Object.entries(o.requests);
+  $('requestTable').hidden = requests.length === 0;
+  fill('requests', requests.map(([key, value]) => ({ cells: [key, JSON.stringify(value)] })));
+  fill('actions', o.actions.map((a) => ({ cells: [a.at, a.verb, a.by, JSON.stringify(a.detail)] })));
+  $('actionsEmpty').hidden = o.actions.length > 0;
 }
 let polling = null;
 async function poll() {

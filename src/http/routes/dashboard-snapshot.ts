@@ -1,7 +1,8 @@
 /**
  * One snapshot of everything the dashboard shows, built by the serving node: members with what
  * each says about itself (`GET /node` on its own API), the leader and the leadership history,
- * buckets with the grace left for vanished nodes, and every partitioned resource.
+ * buckets with the grace left for vanished nodes, every partitioned resource, and the operator's
+ * verbs (maintenance, pending requests, the newest actions).
  */
 import type { FastifyInstance } from 'fastify';
 import type { JsonObject } from '../../contract/json.js';
@@ -30,14 +31,20 @@ export interface DashboardSnapshot {
   readonly history: readonly LeaderChange[];
   readonly buckets: unknown;
   readonly resources: readonly unknown[];
+  /** GET /operations with only the newest DASHBOARD_ACTIONS actions (newest first). */
+  readonly operations: unknown;
 }
 
+/** How many of the newest operator actions the dashboard lists. */
+const DASHBOARD_ACTIONS = 10;
+
 export async function buildSnapshot(app: FastifyInstance, node: NodeView, history: LeaderHistory): Promise<DashboardSnapshot> {
-  const [members, leader, buckets, resources] = await Promise.all([
+  const [members, leader, buckets, resources, operations] = await Promise.all([
     node.backend.members(),
     node.backend.leader(CLUSTER_LEADER_ELECTION),
     injected(app, '/buckets'),
     Promise.all(Object.keys(node.config.partitions ?? {}).map((name) => injected(app, `/resources/${encodeURIComponent(name)}`))),
+    injected(app, '/operations'),
   ]);
   const rows = await Promise.all(members.map(async (m) => {
     const url = urlOf(m.info);
@@ -54,6 +61,7 @@ export async function buildSnapshot(app: FastifyInstance, node: NodeView, histor
     history: history.changes(),
     buckets: withGraceLeft(buckets, graceMs),
     resources: resources.filter((r) => r !== null),
+    operations: operations === null ? null : { ...operations, actions: (operations.actions as unknown[]).slice(-DASHBOARD_ACTIONS).reverse() },
   };
 }
 

@@ -7,7 +7,8 @@ import { docsRoutes } from './docs.js';
 import { healthRoutes } from './health.js';
 import { metricsRoutes } from './metrics.js';
 import { nodeStatusRoutes } from './node-status.js';
+import { operationsRoutes } from './operations.js';
 import { partitionRoutes } from './partitions.js';
 import type { RouteModule } from './route-module.js';
 
-export const routeModules: readonly RouteModule[] = [healthRoutes, clusterRoutes, bucketsRoutes, metricsRoutes, docsRoutes, dashboardRoutes, partitionRoutes, nodeStatusRoutes, dashboardLiveRoutes];
+export const routeModules: readonly RouteModule[] = [healthRoutes, clusterRoutes, bucketsRoutes, metricsRoutes, docsRoutes, dashboardRoutes, partitionRoutes, nodeStatusRoutes, dashboardLiveRoutes, operationsRoutes];
