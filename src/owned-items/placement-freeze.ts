@@ -84,6 +84,7 @@ export class PlacementFreeze {
     // 2.
     if (reading.active && reading.maintenance !== null) {
       this.#changed(true, { ...reading.maintenance });
+      this.#o.log.debug({ live: [...live], vanished }, `${this.#o.what} pass frozen: nothing written`);
       for (const nodeId of vanished) this.#seenFrozen.add(nodeId);
       const { until } = reading.maintenance;
       return until === null ? { frozen: true } : { frozen: true, againInMs: Math.max(1, Math.ceil(Date.parse(until) - this.#o.wallClock())) };
