@@ -20,11 +20,17 @@ export class BucketMetrics {
   readonly lastAssignSeconds: Gauge;
   /** Stored assignment documents found corrupt, by key (each is repaired by the leader). */
   readonly corrupt: Counter<'key'>;
+  /** Buckets in handoff after the leader's last pass (tracked only under a move cap). */
+  readonly inHandoff: Gauge;
+  /** Moves the leader's last pass held back for a later one (the move caps were full). */
+  readonly movesDeferred: Gauge;
 
   /** Records one assignment pass of the leader. */
   observePass(pass: PassReport): void {
     this.lastAssignSeconds.set(pass.durationMs / 1000);
     if (pass.writes > 0) this.moves.inc(pass.moves);
+    this.inHandoff.set(pass.inHandoff);
+    this.movesDeferred.set(pass.deferred);
   }
 
   constructor(registry: Registry) {
@@ -44,6 +50,8 @@ export class BucketMetrics {
       help: 'Duration of the last assignment pass on the leader',
       registers,
     });
+    this.inHandoff = new Gauge({ name: 'baton_buckets_in_handoff', help: 'Buckets moved by the leader and not yet acquired by their new node (tracked under a move cap)', registers });
+    this.movesDeferred = new Gauge({ name: 'baton_bucket_moves_deferred', help: 'Bucket moves the last pass held back because the move caps were full', registers });
     this.corrupt = new Counter({
       name: 'baton_bucket_corrupt_documents_total',
       help: 'Corrupt bucket assignment documents found, by key',

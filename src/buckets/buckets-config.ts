@@ -5,6 +5,7 @@
  * owns its buckets through a two-step handoff.
  */
 import { booleanLeaf, integerLeaf, section, stringLeaf } from '../feature/config-spec.js';
+import { MAX_MOVES } from '../owned-items/move-throttle.js';
 import { MAX_BUCKET_COUNT } from './bucket-ids.js';
 import { AMORO_CLUSTER, BUCKETS_LAYOUTS, DEFAULT_BUCKETS_OPTIONS, type BucketsOptions } from './buckets-options.js';
 
@@ -37,6 +38,18 @@ export const bucketsSection = section('Bucket assignment: N buckets spread evenl
     default: DEFAULT_BUCKETS_OPTIONS.offlineGraceMs,
     min: 0,
     max: MAX_MS,
+  }),
+  maxMovesInFlight: integerLeaf({
+    doc: 'Throttled moves: at most this many buckets in handoff at once in the cluster (moved, not yet acquired by their new node); the rest move as handoffs complete. Unheld buckets are placed at once. 0: no cap.',
+    default: DEFAULT_BUCKETS_OPTIONS.maxMovesInFlight,
+    min: 0,
+    max: MAX_MOVES,
+  }),
+  maxMovesPerNode: integerLeaf({
+    doc: 'Throttled moves: at most this many buckets in handoff at once to or from one node. 0: no cap.',
+    default: DEFAULT_BUCKETS_OPTIONS.maxMovesPerNode,
+    min: 0,
+    max: MAX_MOVES,
   }),
   layout: stringLeaf({
     doc: 'Where assignments are stored: `baton` (the cluster\'s own KV) or `amoro` (Amoro\'s ZooKeeper paths /{amoroCluster}/amoro/ams/bucket-assignments/{host:port}/..., so Amoro\'s AMS and tools see them; ZooKeeper only, node ids must be `host:port`). Every node must use the same value.',

@@ -1,5 +1,6 @@
 import { ConfigError } from '../errors.js';
 import type { PlacementTiming } from '../owned-items/item-placement.js';
+import { checkMoveCap } from '../owned-items/move-throttle.js';
 import { validateBucketCount } from './bucket-ids.js';
 
 /** Settings of the bucket feature (config section `buckets`). */
@@ -27,6 +28,14 @@ export interface BucketsOptions {
   readonly layout: BucketsLayoutName;
   /** The Amoro cluster whose paths the `amoro` layout uses (its `ha.cluster-name`). Default "default". */
   readonly amoroCluster: string;
+  /**
+   * Throttled moves: at most this many buckets in handoff at once in the cluster (moved by the
+   * leader, not yet acquired by their new node); the rest move as handoffs complete. A bucket
+   * nobody holds is placed at once whatever the cap. 0: no cap (default).
+   */
+  readonly maxMovesInFlight: number;
+  /** Throttled moves: at most this many buckets in handoff at once to or from one node. 0: no cap (default). */
+  readonly maxMovesPerNode: number;
 }
 
 /** The stored layouts of bucket assignments. */
@@ -39,11 +48,15 @@ export const DEFAULT_BUCKETS_OPTIONS: BucketsOptions = Object.freeze({
   offlineGraceMs: 300_000,
   layout: 'baton',
   amoroCluster: 'default',
+  maxMovesInFlight: 0,
+  maxMovesPerNode: 0,
 });
+
 
 /** The engine's timing under its own names (`assignIntervalMs` is the engine's `placementIntervalMs`). */
 export function bucketTiming(options: BucketsOptions): PlacementTiming {
-  return { placementIntervalMs: options.assignIntervalMs, offlineGraceMs: options.offlineGraceMs };
+  const { maxMovesInFlight, maxMovesPerNode } = options;
+  return { placementIntervalMs: options.assignIntervalMs, offlineGraceMs: options.offlineGraceMs, maxMovesInFlight, maxMovesPerNode };
 }
 
 /** Fills defaults and validates; ConfigError names the offending `buckets.*` field. */
@@ -55,6 +68,8 @@ export function validateBucketsOptions(input: Partial<BucketsOptions> = {}, pref
   validateBucketCount(options.count, `${prefix}.count`);
   checkMs(options.assignIntervalMs, `${prefix}.assignIntervalMs`, 1);
   checkMs(options.offlineGraceMs, `${prefix}.offlineGraceMs`, 0);
+  checkMoveCap(options.maxMovesInFlight, `${prefix}.maxMovesInFlight`);
+  checkMoveCap(options.maxMovesPerNode, `${prefix}.maxMovesPerNode`);
   if (!BUCKETS_LAYOUTS.includes(options.layout)) {
     throw new ConfigError(`${prefix}.layout`, `must be one of ${BUCKETS_LAYOUTS.join(', ')}, got ${JSON.stringify(options.layout)}`);
   }

@@ -17,15 +17,20 @@ import type { AutoFreeze } from '../feature/node-config.js';
 import { OPERATIONS_PREFIX } from '../operations/operations-layout.js';
 import { readMaintenance } from '../operations/maintenance.js';
 import type { KvOp, OwnedItemsLayout } from './layout.js';
+import { HandoffTracker } from './handoff-tracker.js';
+import { throttles, type MoveLimits } from './move-throttle.js';
 import { OfflineGrace } from './offline-grace.js';
-import { placeItems, type Placement, type StoredPlacement } from './place-items.js';
+import { placeItems, type PlaceItemsInput, type Placement, type StoredPlacement } from './place-items.js';
 import { PlacementFreeze } from './placement-freeze.js';
 import { runPlacementLoop, type PassResult, type PlacementLoopEnd } from './placement-loop.js';
 import { SettleGate } from './settle-gate.js';
 import { silentLogger } from './silent-logger.js';
 
-/** The engine's timing, one vocabulary for every kind of item (each layer maps its config names onto it). */
-export interface PlacementTiming {
+/**
+ * The engine's timing and pacing, one vocabulary for every kind of item (each layer maps its
+ * config names onto it). The move limits (move-throttle.ts): 0 or absent, no cap.
+ */
+export interface PlacementTiming extends MoveLimits {
   /**
    * Safety-net period of the leader's pass and of every node's re-read of its target, on their
    * monotonic clocks; membership changes and grace ends trigger a pass at once.
@@ -43,7 +48,19 @@ export interface PassReport {
   readonly durationMs: number;
   readonly moves: number;
   readonly writes: number;
+  /** Items in handoff after the pass (tracked only under a move limit; else 0). */
+  readonly inHandoff: number;
+  /** Moves held back by the move limits for a later pass. */
+  readonly deferred: number;
 }
+
+/**
+ * While items are in handoff, the leader runs a pass at least this often (monotonic ms), in case
+ * the watch of an item's election misses the holder change that ends a handoff (a watch being
+ * set again, a store whose watch has a gap). 5 s: MEMBERS_RECHECK_MS's reasoning; one pass per
+ * 5 s, on the leader only, and only while a throttled move is under way.
+ */
+export const HANDOFF_RECHECK_MS = 5_000;
 
 export interface ItemPlacementOptions<S> {
   readonly backend: Backend;
@@ -85,6 +102,10 @@ export class ItemPlacement<S> {
   readonly #items: readonly string[];
   /** Holds the term's first placement until the membership settles (settle-gate.ts). */
   readonly #gate: SettleGate;
+  /** Items this term moved under a move limit whose new node does not hold them yet. */
+  readonly #handoffs: HandoffTracker;
+  /** Asks the running loop for a pass at once (a no-op outside run()). */
+  #wake: () => void = () => {};
   /** Maintenance mode: a pass writes nothing while it is on (placement-freeze.ts). */
   readonly #freeze: PlacementFreeze;
   readonly #wallClock: () => number;
@@ -99,6 +120,13 @@ export class ItemPlacement<S> {
     this.#grace = new OfflineGrace(this.#clock);
     this.#items = options.layout.items.map(String);
     this.#gate = new SettleGate(this.#clock);
+    const byId = new Map(options.layout.items.map((item) => [String(item), item]));
+    this.#handoffs = new HandoffTracker({
+      backend: options.backend,
+      electionOf: (item) => options.layout.electionOf(byId.get(item)),
+      wake: () => this.#wake(),
+      signal: options.leadership.signal,
+    });
     this.#wallClock = options.wallClock ?? Date.now;
     this.#operationsKv = options.operationsKv ?? options.backend.kv;
     this.#freeze = new PlacementFreeze({
@@ -130,7 +158,10 @@ export class ItemPlacement<S> {
       what: this.#o.layout.what,
       // A change of any operator request (maintenance on or off, ...) wakes the loop at once.
       watchKv: [{ kv: this.#operationsKv, prefix: OPERATIONS_PREFIX }],
-      pass: (signal) => this.#pass(signal, true),
+      pass: (signal, wake) => {
+        this.#wake = wake;
+        return this.#pass(signal, true);
+      },
     });
   }
 
@@ -170,16 +201,35 @@ export class ItemPlacement<S> {
     }
     const freeze = await this.#freeze.judge(maintenance, members, storedPlacement, signal);
     if (freeze.frozen) return frozenPass(members, storedPlacement, freeze.againInMs);
-    const placement = placeItems({ items: this.#items, replicas: layout.replicas, members, stored: storedPlacement, graceUsedMs, offlineGraceMs: timing.offlineGraceMs });
+    const throttle = await this.#throttle(stored, storedPlacement, live, signal);
+    const placement = placeItems({ items: this.#items, replicas: layout.replicas, members, stored: storedPlacement, graceUsedMs, offlineGraceMs: timing.offlineGraceMs, ...throttle });
     const writes = await this.#apply(layout.writes(stored, placement), signal);
-    this.#o.onPass?.({ durationMs: this.#clock.now() - started, moves: placement.moves, writes });
+    this.#handoffs.track(placement.started);
+    const { deferred } = placement;
+    const inHandoff = this.#handoffs.size;
+    this.#o.onPass?.({ durationMs: this.#clock.now() - started, moves: placement.moves, writes, inHandoff, deferred });
     if (writes > 0) {
       this.#log.info(
-        { moves: placement.moves, writes, reclaimed: placement.reclaimed, inGrace: [...placement.inGrace.keys()], live: [...live] },
+        { moves: placement.moves, writes, reclaimed: placement.reclaimed, inGrace: [...placement.inGrace.keys()], live: [...live], ...(throttle.throttle ? { inHandoff, deferred } : {}) },
         `${layout.what} written`,
       );
     }
-    return { ...placement, members, writes, frozen: false };
+    return { ...placement, members, writes, frozen: false, ...(inHandoff > 0 ? { againInMs: HANDOFF_RECHECK_MS } : {}) };
+  }
+
+  /**
+   * The move limits for this pass, after dropping the tracked handoffs that are over; none when
+   * the timing sets no cap or the layout's nodes do not hold by the placement (a disabled
+   * resource: a move hands nothing over).
+   */
+  async #throttle(stored: S, storedPlacement: StoredPlacement, live: ReadonlySet<string>, signal: AbortSignal): Promise<Pick<PlaceItemsInput, 'throttle'>> {
+    const { timing, layout } = this.#o;
+    if (!throttles(timing) || layout.followsPlacement?.(stored) === false) {
+      this.#handoffs.clear();
+      return {};
+    }
+    await this.#handoffs.settle(storedPlacement, live, signal);
+    return { throttle: { limits: timing, inHandoff: this.#handoffs.inHandoff } };
   }
 
   /** Writes the phases in order, each write fenced; returns how many writes were made. */
@@ -217,6 +267,8 @@ function frozenPass(members: PlacementPass['members'], stored: StoredPlacement, 
     graceUsedMs: new Map(),
     reclaimed: [],
     moves: 0,
+    started: new Map(),
+    deferred: 0,
     members,
     writes: 0,
     frozen: true,

@@ -47,6 +47,12 @@ export interface OwnedItemsLayout<K extends string | number, S, V> {
   readStored(kv: Kv, onCorrupt: CorruptReporter, signal: AbortSignal): Promise<S>;
   /** The stored layout in the engine's terms. */
   storedPlacement(stored: S): StoredPlacement;
+  /**
+   * Whether nodes hold the items by this stored placement (a disabled partitioned resource: no,
+   * the cluster leader holds them all). When false, a move hands nothing over and the move
+   * limits do not apply. Absent: always.
+   */
+  followsPlacement?(stored: S): boolean;
   /** The writes that take the store from `stored` to `next`, in phases applied in order (each write fenced by the engine). */
   writes(stored: S, next: Placement): readonly (readonly KvOp[])[];
 

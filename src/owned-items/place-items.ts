@@ -9,11 +9,14 @@
  *   rest, so a node joining during another's grace never makes an item listed twice;
  * - a node that left gracefully (its layout says so) is reclaimed at once, never waited for;
  * - `checkPlacement` refuses any result that lists an item for more nodes than `replicas`, moves
- *   a slot away from a node in grace, or leaves an item without a node while any node is live.
+ *   a slot away from a node in grace, or leaves an item without a node while any node is live;
+ * - with move limits, at most that many items are in handoff at once (move-throttle.ts); an item
+ *   nobody holds is placed at once whatever the limits.
  */
 import type { Member } from '../contract/contract.js';
 import { assign, memberNode, type Assignment } from '../assignment/index.js';
 import { StateError } from '../errors.js';
+import { throttleMoves, type MoveLimits } from './move-throttle.js';
 
 /** The stored layout as the engine reads it (each layout translates its own documents). */
 export interface StoredPlacement {
@@ -36,6 +39,11 @@ export interface PlaceItemsInput {
   readonly graceUsedMs: ReadonlyMap<string, number>;
   /** How long a vanished node keeps its slots (the engine's one name for buckets' offlineGraceMs and partitions' rebalanceDelayMs). */
   readonly offlineGraceMs: number;
+  /**
+   * Throttled moves: the caps, and the items in handoff now with the nodes each involves (the
+   * leader's tracking). Absent: every move the assignment engine wants is made now.
+   */
+  readonly throttle?: { readonly limits: MoveLimits; readonly inHandoff: ReadonlyMap<string, readonly string[]> };
 }
 
 export interface Placement {
@@ -51,6 +59,10 @@ export interface Placement {
   readonly reclaimed: readonly string[];
   /** Slots given to a node other than the ones the item was stored for (an item moved). */
   readonly moves: number;
+  /** The throttled moves made now, with the nodes each involves (empty when not throttled). */
+  readonly started: ReadonlyMap<string, readonly string[]>;
+  /** Moves the assignment engine wants that the caps hold back for a later pass (0 when not throttled). */
+  readonly deferred: number;
 }
 
 /**
@@ -63,6 +75,7 @@ export interface Placement {
  *    is reclaimed.
  * 4. The assignment engine spreads the items over the live nodes, keeping the grace nodes' slots
  *    (with no live node, the grace nodes keep theirs and the rest stays unplaced).
+ * 5. With move limits, only the moves the caps have room for are made now (move-throttle.ts).
  */
 export function placeItems(input: PlaceItemsInput): Placement {
   const live = new Set(input.members.map((m) => m.nodeId));
@@ -85,12 +98,17 @@ export function placeItems(input: PlaceItemsInput): Placement {
   const inGrace = new Map([...candidates].filter(([nodeId]) => keeping.has(nodeId)));
   const reclaimed = [...input.stored.graceUsedMs.keys()].filter((id) => !live.has(id) && !inGrace.has(id)).sort();
   // 4.
-  const assignment = live.size > 0
+  const target = live.size > 0
     ? assign({ items: input.items, nodes: input.members.map(memberNode), previous, replicas: input.replicas, grace: [...inGrace.keys()] })
     : Object.freeze(Object.fromEntries(input.items.map((item) => [item, previous[item] ?? []])));
+  // 5.
+  const throttled = input.throttle === undefined
+    ? { assignment: target, started: new Map<string, readonly string[]>(), deferred: 0 }
+    : throttleMoves({ items: input.items, previous, target, ...input.throttle });
+  const { assignment, started, deferred } = throttled;
   checkPlacement(input, assignment, previous, inGrace, live.size > 0);
   const graceUsedMs = new Map([...inGrace].map(([nodeId, left]) => [nodeId, input.offlineGraceMs - left]));
-  return { live: [...live], assignment, inGrace, graceUsedMs, reclaimed, moves: countMoves(previous, assignment) };
+  return { live: [...live], assignment, inGrace, graceUsedMs, reclaimed, moves: countMoves(previous, assignment), started, deferred };
 }
 
 /** Step 2 for one item. */

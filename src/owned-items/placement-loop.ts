@@ -54,8 +54,11 @@ export interface PlacementLoopOptions {
   readonly what: string;
   /** KV prefixes whose changes also wake the loop at once (besides the membership). */
   readonly watchKv?: readonly { readonly kv: Kv; readonly prefix: string }[];
-  /** One pass; its reads and writes end when `signal` aborts. FencedError ends the loop. */
-  readonly pass: (signal: AbortSignal) => Promise<PassResult>;
+  /**
+   * One pass; its reads and writes end when `signal` aborts. FencedError ends the loop. `wake`
+   * asks for another pass at once (a watch the pass set, e.g. on an item in handoff).
+   */
+  readonly pass: (signal: AbortSignal, wake: () => void) => Promise<PassResult>;
 }
 
 /**
@@ -95,7 +98,7 @@ async function loop(options: PlacementLoopOptions, signal: AbortSignal): Promise
     watching ||= watchChanges(options, wakeup, signal);
     try {
       // Step 2.
-      const { inGrace, members, againInMs } = await options.pass(signal);
+      const { inGrace, members, againInMs } = await options.pass(signal, () => wakeup.fire());
       planned = fingerprint(members);
       delay = Math.min(intervalMs, ...inGrace.values(), againInMs ?? intervalMs);
     } catch (error) {

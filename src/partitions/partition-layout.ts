@@ -23,7 +23,8 @@ export interface ResourceView {
 
 /** The engine's timing under its own names (`rebalanceDelayMs`, Helix's name, is the engine's `offlineGraceMs`). */
 export function partitionTiming(options: PartitionResourceOptions): PlacementTiming {
-  return { placementIntervalMs: options.placementIntervalMs, offlineGraceMs: options.rebalanceDelayMs };
+  const { maxMovesInFlight, maxMovesPerNode } = options;
+  return { placementIntervalMs: options.placementIntervalMs, offlineGraceMs: options.rebalanceDelayMs, maxMovesInFlight, maxMovesPerNode };
 }
 
 /** The first live node of the partition's placement list, or null. */
@@ -42,6 +43,7 @@ export function partitionLayout(options: PartitionResourceOptions): OwnedItemsLa
     electionOf: (partition) => partitionElection(name, partition),
     readStored: (kv, onCorrupt, signal) => readResource(kv, name, partitions, onCorrupt, signal),
     storedPlacement: (state) => storedPartitions(state.placement),
+    followsPlacement: (state) => state.enabled ?? options.enabledByDefault,
     writes: (state, next) => {
       const doc = placementDoc(options, next);
       if (state.placement !== null && samePlacement(state.placement, doc)) return [];

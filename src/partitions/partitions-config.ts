@@ -5,6 +5,7 @@
  * spreading per-key leadership over the nodes like Pinot's lead controller resource.
  */
 import { booleanLeaf, integerLeaf, section, stringLeaf, type MapSpec } from '../feature/config-spec.js';
+import { MAX_MOVES } from '../owned-items/move-throttle.js';
 import { LEAD_CONTROLLER_ID_FORMATS } from './pinot-participant.js';
 import { DEFAULT_RESOURCE_OPTIONS, MAX_DELAY_MS, MAX_PARTITIONS, MAX_REPLICAS } from './resource-options.js';
 
@@ -15,6 +16,8 @@ export interface PartitionsEntryConfig {
   readonly rebalanceDelayMs: number;
   readonly placementIntervalMs: number;
   readonly enabledByDefault: boolean;
+  readonly maxMovesInFlight: number;
+  readonly maxMovesPerNode: number;
   /** `node-id` or `pinot-participant` (see src/partitions/pinot-participant.ts). */
   readonly leadControllerIdFormat: 'node-id' | 'pinot-participant';
 }
@@ -41,6 +44,18 @@ export const partitionsSection: MapSpec = Object.freeze({
       default: DEFAULT_RESOURCE_OPTIONS.placementIntervalMs,
       min: 1,
       max: MAX_DELAY_MS,
+    }),
+    maxMovesInFlight: integerLeaf({
+      doc: 'Throttled moves: at most this many partitions in handoff at once (moved, not yet held by their new acting master); the rest move as handoffs complete. Unheld partitions are placed at once. 0: no cap.',
+      default: DEFAULT_RESOURCE_OPTIONS.maxMovesInFlight,
+      min: 0,
+      max: MAX_MOVES,
+    }),
+    maxMovesPerNode: integerLeaf({
+      doc: 'Throttled moves: at most this many partitions in handoff at once to or from one node. 0: no cap.',
+      default: DEFAULT_RESOURCE_OPTIONS.maxMovesPerNode,
+      min: 0,
+      max: MAX_MOVES,
     }),
     enabledByDefault: booleanLeaf({ doc: 'Whether the resource is enabled before `baton resource enable|disable` stores a flag.', default: DEFAULT_RESOURCE_OPTIONS.enabledByDefault }),
     leadControllerIdFormat: stringLeaf({

@@ -3,6 +3,7 @@
  * controller resource as the default: 24 partitions, and baton's standby replica on top.
  */
 import { ConfigError } from '../errors.js';
+import { checkMoveCap } from '../owned-items/move-throttle.js';
 import { DEFAULT_PARTITIONS } from './key-partition.js';
 import { validateResourceName } from './resource-layout.js';
 import { LEAD_CONTROLLER_ID_FORMATS, type LeadControllerIdFormat } from './pinot-participant.js';
@@ -42,6 +43,14 @@ export interface PartitionResourceOptions {
   /** Whether the resource is enabled when the store holds no flag yet. Default true. */
   readonly enabledByDefault: boolean;
   /**
+   * Throttled moves: at most this many partitions in handoff at once (moved by the leader, not
+   * yet held by their new acting master); the rest move as handoffs complete. A partition nobody
+   * holds is placed at once whatever the cap. 0: no cap (default).
+   */
+  readonly maxMovesInFlight: number;
+  /** Throttled moves: at most this many partitions in handoff at once to or from one node. 0: no cap (default). */
+  readonly maxMovesPerNode: number;
+  /**
    * How `GET /leader/tables` names each partition's leader: `node-id` (default) or
    * `pinot-participant`, Pinot's `Controller_{host}_{port}` from the leader's advertised host and
    * HTTP port, for Pinot tooling that parses it.
@@ -55,6 +64,8 @@ export const DEFAULT_RESOURCE_OPTIONS: Omit<PartitionResourceOptions, 'name'> = 
   rebalanceDelayMs: 300_000,
   placementIntervalMs: 60_000,
   enabledByDefault: true,
+  maxMovesInFlight: 0,
+  maxMovesPerNode: 0,
   leadControllerIdFormat: 'node-id',
 });
 
@@ -71,6 +82,8 @@ export function validateResourceOptions(input: Partial<PartitionResourceOptions>
   checkInteger(options.replicas, `${prefix}.replicas`, 1, MAX_REPLICAS);
   checkInteger(options.rebalanceDelayMs, `${prefix}.rebalanceDelayMs`, 0, MAX_DELAY_MS);
   checkInteger(options.placementIntervalMs, `${prefix}.placementIntervalMs`, 1, MAX_DELAY_MS);
+  checkMoveCap(options.maxMovesInFlight, `${prefix}.maxMovesInFlight`);
+  checkMoveCap(options.maxMovesPerNode, `${prefix}.maxMovesPerNode`);
   if (typeof options.enabledByDefault !== 'boolean') throw new ConfigError(`${prefix}.enabledByDefault`, 'must be true or false');
   if (!LEAD_CONTROLLER_ID_FORMATS.includes(options.leadControllerIdFormat)) {
     throw new ConfigError(`${prefix}.leadControllerIdFormat`, `must be one of ${LEAD_CONTROLLER_ID_FORMATS.join(', ')}, got ${String(options.leadControllerIdFormat)}`);

@@ -23,7 +23,9 @@ describe('bucket settings and documents: bad input', () => {
   it('rejects bad timing with ConfigError naming the field', () => {
     assert.throws(() => validateBucketsOptions({ assignIntervalMs: 0 }), isConfig('buckets.assignIntervalMs'));
     assert.throws(() => validateBucketsOptions({ offlineGraceMs: -1 }), isConfig('buckets.offlineGraceMs'));
-    assert.deepEqual(validateBucketsOptions({}), { count: 100, assignIntervalMs: 60_000, offlineGraceMs: 300_000, layout: 'baton', amoroCluster: 'default' });
+    assert.throws(() => validateBucketsOptions({ maxMovesInFlight: -1 }), isConfig('buckets.maxMovesInFlight'));
+    assert.throws(() => validateBucketsOptions({ maxMovesPerNode: 0.5 }), isConfig('buckets.maxMovesPerNode'));
+    assert.deepEqual(validateBucketsOptions({}), { count: 100, assignIntervalMs: 60_000, offlineGraceMs: 300_000, layout: 'baton', amoroCluster: 'default', maxMovesInFlight: 0, maxMovesPerNode: 0 });
   });
 
   it('rejects an unknown stored layout and an Amoro cluster name that is not one path segment', () => {

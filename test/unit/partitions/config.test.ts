@@ -10,8 +10,8 @@ describe('partitions config section', () => {
   it('fills Pinot\'s defaults for an empty entry, and keeps several resources', () => {
     const resources = resourcesOf(load({ leadControllerResource: {}, orders: { partitions: 8, replicas: 3, rebalanceDelayMs: 0 } }));
     assert.deepEqual(resources, [
-      { name: 'leadControllerResource', partitions: 24, replicas: 2, rebalanceDelayMs: 300_000, placementIntervalMs: 60_000, enabledByDefault: true, leadControllerIdFormat: 'node-id' },
-      { name: 'orders', partitions: 8, replicas: 3, rebalanceDelayMs: 0, placementIntervalMs: 60_000, enabledByDefault: true, leadControllerIdFormat: 'node-id' },
+      { name: 'leadControllerResource', partitions: 24, replicas: 2, rebalanceDelayMs: 300_000, placementIntervalMs: 60_000, enabledByDefault: true, maxMovesInFlight: 0, maxMovesPerNode: 0, leadControllerIdFormat: 'node-id' },
+      { name: 'orders', partitions: 8, replicas: 3, rebalanceDelayMs: 0, placementIntervalMs: 60_000, enabledByDefault: true, maxMovesInFlight: 0, maxMovesPerNode: 0, leadControllerIdFormat: 'node-id' },
     ]);
     assert.deepEqual(resourcesOf(load(undefined)), [], 'no section: no resource (the feature is off)');
   });
@@ -22,5 +22,7 @@ describe('partitions config section', () => {
     assert.throws(() => load({ r: { replica: 2 } }), { code: 'CONFIG', key: 'partitions.r.replica' });
     assert.throws(() => resourcesOf(load({ 'bad name': {} })), { code: 'CONFIG', key: 'partitions.bad name' });
     assert.throws(() => validateResourceOptions({ name: 'r', rebalanceDelayMs: -1 }), { code: 'CONFIG', key: 'partitions.r.rebalanceDelayMs' });
+    assert.throws(() => load({ r: { maxMovesPerNode: -1 } }), { code: 'CONFIG', key: 'partitions.r.maxMovesPerNode' });
+    assert.throws(() => validateResourceOptions({ name: 'r', maxMovesInFlight: 2.5 }), { code: 'CONFIG', key: 'partitions.r.maxMovesInFlight' });
   });
 });
