@@ -4,7 +4,8 @@
  * `baton maintenance on`; the leader is killed with SIGKILL and a fourth node starts. The next
  * leader's passes see the killed node vanished (past its grace) and the new node live, and the
  * stored layout stays exactly as it was. `baton maintenance off`: the killed node's items move
- * and the new node gets its share, at once.
+ * and the new node gets its share, at once. And the automatic freeze: two of four nodes killed
+ * together turn maintenance on by the leader itself, with nothing moved.
  */
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -12,6 +13,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { openStore } from '../../src/backends/open-store.js';
+import { CLUSTER_LEADER_ELECTION } from '../../src/election/index.js';
 import { bucketLayout } from '../../src/buckets/bucket-layout.js';
 import type { Assignment } from '../../src/assignment/index.js';
 import type { Backend } from '../../src/contract/contract.js';
@@ -35,6 +37,11 @@ const PARTITIONS = 6;
  */
 const TIMING = ['--election-ttl-ms', '6000', '--election-renew-deadline-ms', '4000', '--election-retry-period-ms', '500', '--election-poll-interval-ms', '100'];
 const GRACE_MS = 1_000;
+/**
+ * The automatic freeze counts nodes that vanished within their grace: 30 s keeps two nodes
+ * killed together inside it however far apart a loaded machine notices their expiries.
+ */
+const LONG_GRACE_MS = 30_000;
 const WHATS = ['bucket assignment', 'partition placement'] as const;
 
 interface Node {
@@ -57,6 +64,7 @@ export function describeMaintenance(name: string, createFixture: () => Promise<S
       dir = mkdtempSync(join(tmpdir(), 'baton-maint-'));
       // Partitioned resources are set in the file only (YAML; JSON is YAML).
       writeFileSync(join(dir, 'baton.yaml'), JSON.stringify({ partitions: { [R]: { partitions: PARTITIONS, replicas: 2, rebalanceDelayMs: GRACE_MS } } }));
+      writeFileSync(join(dir, 'long-grace.yaml'), JSON.stringify({ partitions: { [R]: { partitions: PARTITIONS, replicas: 2, rebalanceDelayMs: LONG_GRACE_MS } } }));
       store = ['--store', fixture.url, '--cluster', CLUSTER];
     });
     after(async () => {
@@ -66,22 +74,24 @@ export function describeMaintenance(name: string, createFixture: () => Promise<S
       rmSync(dir, { recursive: true, force: true });
     });
 
-    function start(nodeId: string): Node {
-      const args = ['start', ...store, '--config', join(dir, 'baton.yaml'), '--node-id', nodeId, '--http-port', '0', '--log-level', 'debug', ...TIMING];
-      return { nodeId, proc: new CliProcess([...args, '--buckets-enabled', '--buckets-count', String(BUCKETS), '--buckets-offline-grace-ms', String(GRACE_MS)]) };
+    function start(nodeId: string, options: { cluster?: string; config?: string; extra?: readonly string[] } = {}): Node {
+      const { cluster = CLUSTER, config = 'baton.yaml', extra = [] } = options;
+      const args = ['start', '--store', fixture.url, '--cluster', cluster, '--config', join(dir, config), '--node-id', nodeId, '--http-port', '0', '--log-level', 'debug', ...TIMING];
+      const graceMs = config === 'baton.yaml' ? GRACE_MS : LONG_GRACE_MS;
+      return { nodeId, proc: new CliProcess([...args, '--buckets-enabled', '--buckets-count', String(BUCKETS), '--buckets-offline-grace-ms', String(graceMs), ...extra]) };
     }
 
-    async function stored(): Promise<Record<string, Assignment>> {
+    async function stored(backend: Backend = reader): Promise<Record<string, Assignment>> {
       const entries = await Promise.all(Object.entries(layouts).map(async ([kind, layout]) => {
-        const state = await layout.readStored(reader.kv, () => undefined, AbortSignal.timeout(10_000));
+        const state = await layout.readStored(backend.kv, () => undefined, AbortSignal.timeout(10_000));
         return [kind, layout.storedPlacement(state).assignment] as const;
       }));
       return Object.fromEntries(entries);
     }
 
     /** Every item of both layouts stored for exactly `nodes` (each one holding some). */
-    async function placedOver(nodes: readonly string[]): Promise<Record<string, Assignment> | null> {
-      const now = await stored();
+    async function placedOver(nodes: readonly string[], backend: Backend = reader): Promise<Record<string, Assignment> | null> {
+      const now = await stored(backend);
       for (const [kind, assignment] of Object.entries(now)) {
         const count = kind === 'buckets' ? BUCKETS : PARTITIONS;
         const lists = Object.values(assignment);
@@ -102,7 +112,7 @@ export function describeMaintenance(name: string, createFixture: () => Promise<S
     }
 
     it('holds the stored layout through the leader\'s SIGKILL and a join; off: the items move at once', async () => {
-      const nodes = ['n1', 'n2', 'n3'].map(start);
+      const nodes = ['n1', 'n2', 'n3'].map((id) => start(id));
       for (const n of nodes) await n.proc.waitForLine(`${n.nodeId} to start`, (l) => l.includes('node started'), 30_000);
       reader = await openStore(fixture.url, { cluster: CLUSTER, readOnly: true });
       await waitFor('buckets and partitions placed over n1-n3', () => placedOver(['n1', 'n2', 'n3']), { timeoutMs: 60_000, intervalMs: 200 });
@@ -138,5 +148,45 @@ export function describeMaintenance(name: string, createFixture: () => Promise<S
       for (const n of rest) n.proc.signal('SIGTERM');
       await Promise.all(rest.map((n) => n.proc.exited));
     });
+
+    it('freezes by itself when two of four nodes vanish at once (placement.autoFreeze.vanishedNodes 2)', async () => {
+      const cluster = `${CLUSTER}-auto`;
+      const auto = ['--placement-auto-freeze-vanished-nodes', '2'];
+      const nodes = ['a1', 'a2', 'a3', 'a4'].map((id) => start(id, { cluster, config: 'long-grace.yaml', extra: auto }));
+      for (const n of nodes) await n.proc.waitForLine(`${n.nodeId} to start`, (l) => l.includes('node started'), 30_000);
+      const autoReader = await openStore(fixture.url, { cluster, readOnly: true });
+      try {
+        await waitFor('buckets and partitions placed over a1-a4', () => placedOver(['a1', 'a2', 'a3', 'a4'], autoReader), { timeoutMs: 60_000, intervalMs: 200 });
+        const leaderId = await waitFor('a leader', async () => (await autoReader.leader(CLUSTER_LEADER_ELECTION))?.nodeId, { timeoutMs: 30_000 });
+        const before = await stored(autoReader);
+        const [x, y] = nodes.filter((n) => n.nodeId !== leaderId);
+        x!.proc.signal('SIGKILL');
+        y!.proc.signal('SIGKILL');
+        const status = await waitFor('the leader to turn maintenance on', async () => {
+          const { code, stdout } = await runCli(['maintenance', 'status', '--json', '--store', fixture.url, '--cluster', cluster]);
+          const view = code === 0 ? (JSON.parse(stdout) as { active: boolean; stored: { by: string; auto: boolean; reason: string } | null }) : null;
+          return view?.active ? view.stored : null;
+        }, { timeoutMs: 60_000, intervalMs: 300 });
+        assert.equal(status?.auto, true);
+        assert.equal(status?.by, leaderId);
+        assert.match(status?.reason ?? '', new RegExp(`2 of 4 nodes vanished at once \\((${x!.nodeId}, ${y!.nodeId}|${y!.nodeId}, ${x!.nodeId})\\)`));
+        assert.deepEqual(await stored(autoReader), before, 'nothing moved before or with the freeze');
+        const { stdout } = await runCli(['maintenance', 'status', '--store', fixture.url, '--cluster', cluster]);
+        assert.match(stdout, /\(automatic\)/);
+        const ops = await fetchOperations(nodes.find((n) => n.nodeId === leaderId)!);
+        assert.deepEqual(ops.actions.filter((a) => a.verb === 'maintenance-auto').map((a) => a.by), [leaderId], 'one automatic freeze, logged once by the leader');
+      } finally {
+        await autoReader.close();
+      }
+      for (const n of nodes) n.proc.signal('SIGTERM');
+      await Promise.all(nodes.map((n) => n.proc.exited));
+    });
   });
+}
+
+/** GET /operations of `node` (its URL is in its start-up line). */
+async function fetchOperations(node: Node): Promise<{ actions: { verb: string; by: string }[] }> {
+  const started = node.proc.logs().find((l) => String(l.msg).includes('node started'));
+  const reply = await fetch(`${String(started?.url)}/operations`);
+  return (await reply.json()) as { actions: { verb: string; by: string }[] };
 }
