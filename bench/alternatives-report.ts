@@ -37,8 +37,6 @@ export interface RunFacts {
   /** 1-minute load averages sampled during the run. */
   readonly loadSamples: readonly number[];
   readonly commitCost: CommitCost | undefined;
-  /** Rows that failed, with the reason. */
-  readonly failed: readonly string[];
 }
 
 const ms = (v: number | undefined) => (v === undefined || Number.isNaN(v) ? '—' : v >= 1000 ? `${(v / 1000).toFixed(2)} s` : `${v.toFixed(1)} ms`);
@@ -73,6 +71,7 @@ function faultCell(outcomes: readonly FaultOutcome[]): string {
 /** How the alternative compares with its baton row on one measure, in words (it / baton). */
 function compare(what: string, itMs: number, batonMs: number, versus: string): string {
   const r = itMs / batonMs;
+  if (!Number.isFinite(r)) return `${what} not compared (not measured in both rows)`;
   if (r >= 0.9 && r <= 1.1) return `${what} about equal to ${versus} (${r.toFixed(2)})`;
   return r < 1 ? `**${what} ${(1 / r).toFixed(1)}× faster than ${versus}**` : `${what} ${r.toFixed(1)}× slower than ${versus}`;
 }
@@ -108,7 +107,13 @@ function verdict(row: ReportRow, f: AlternativeFigures, ref: AlternativeFigures 
     facts.push(compare('crash failover (p50)', p50(f.failoverMs), p50(ref.failoverMs), row.versus));
   }
   facts.push(...faultFacts('freeze', f.freezes), ...faultFacts('stalled connection', f.stalls), ...faultFacts('closed connection', f.cuts));
+  if (f.failed !== undefined) facts.push(`**the row failed ${f.failed}**; the trials after that were not run`);
   return `- **${row.name}**${row.about === undefined ? '' : `: ${row.about}`}. Measured: ${facts.join('; ')}.`;
+}
+
+/** The row's name, marked when the row failed part-way (its measured figures stay in the tables). */
+function rowName(row: ReportRow, f: AlternativeFigures): string {
+  return f.failed === undefined ? row.name : `${row.name} (**failed** ${f.failed})`;
 }
 
 function speedRows(rows: readonly ReportRow[], results: ReadonlyMap<string, AlternativeFigures>): string[][] {
@@ -116,7 +121,7 @@ function speedRows(rows: readonly ReportRow[], results: ReadonlyMap<string, Alte
     const f = results.get(row.name) as AlternativeFigures;
     const ref = row.versus === undefined ? undefined : results.get(row.versus);
     return [
-      row.name,
+      rowName(row, f),
       row.ttlLabel ?? (row.ttlMs === undefined ? 'none' : ms(row.ttlMs)),
       ms(f.firstLeaderMs),
       `${ms(p50(f.handoffMs))} / ${ms(p99(f.handoffMs))}`,
@@ -129,8 +134,10 @@ function speedRows(rows: readonly ReportRow[], results: ReadonlyMap<string, Alte
 function restRows(rows: readonly ReportRow[], results: ReadonlyMap<string, AlternativeFigures>): string[][] {
   const rate = (v: number | undefined) => (v === undefined ? 'n/a (embedded)' : v.toFixed(1));
   return rows.map((row) => {
-    const r = (results.get(row.name) as AlternativeFigures).rest;
+    const f = results.get(row.name) as AlternativeFigures;
+    const r = f.rest;
     const ref = row.versus === undefined ? undefined : results.get(row.versus)?.rest;
+    if (r === undefined) return [rowName(row, f), '—', '—', '—', '—', ''];
     return [
       row.name,
       rate(r.leaderRequestsPerSecond),
@@ -152,11 +159,11 @@ export function renderAlternatives(allRows: readonly ReportRow[], results: Reado
   return [
     '## Against the alternatives',
     '',
-    `Three contender processes per row, in one run on this machine, each library used as its README shows (bench/contenders/). Lease or session TTL ${facts.rowTtlMs} ms wherever the library has one; baton renews every TTL/6, stops acting at 2/3 of the TTL (its defaults' proportions) and polls every 100 ms (SQLite, MariaDB; ZooKeeper waiters re-check at that period besides their watch; a waiter on PostgreSQL sleeps until NOTIFY or the holder's expiry wakes it, at most one renew period). ` +
+    `Three contender processes per row, in one run on this machine, each library used as its README shows (bench/contenders/). Lease or session TTL ${facts.rowTtlMs} ms wherever the library has one; baton renews every TTL/6, stops acting at 2/3 of the TTL (its defaults' proportions) and polls every 100 ms (SQLite, MariaDB; a waiter on PostgreSQL sleeps until NOTIFY or the holder's expiry wakes it, at most one renew period; one on ZooKeeper sleeps on its predecessor's watch, re-checking once per TTL). ` +
       `Trials per row: first leader 1 (empty store, all three campaign at once), graceful handoff ${trials.handoffs} (the leader resigns / unlocks; it campaigns again once another leads), crash failover ${trials.crashes} (SIGKILL at a random phase of a renew period; a new process replaces it), ` +
       `freeze ${trials.freezes} (SIGSTOP for 2 × TTL, then SIGCONT), stalled and closed store connection ${trials.losses} each (through a TCP proxy per contender: stall = no byte and no close passes either way, as when the host vanished; close = every socket closed and new ones refused). ` +
       `The rows marked "defaults" run each library with its own default timing (a fault there waits one long TTL, so fewer trials: ${d.handoffs} handoffs, ${d.crashes} crashes, ${d.freezes} freeze, ${d.losses} stall and ${d.losses} close). ` +
-      'The leader "acts" every 10 ms while the library says it leads (isLeader, see bench/contenders/contender.ts) by sending a message to the parent; every time is taken by the parent on its monotonic clock when it sends a command or signal or receives a report. Ratios are baton / alternative against the baton row named in the verdicts (below 1: baton is faster or cheaper).',
+      'A row that failed part-way is marked **failed** with where and why; what it measured before stays in the tables. The leader "acts" every 10 ms while the library says it leads (isLeader, see bench/contenders/contender.ts) by sending a message to the parent; every time is taken by the parent on its monotonic clock when it sends a command or signal or receives a report. Ratios are baton / alternative against the baton row named in the verdicts (below 1: baton is faster or cheaper).',
     '',
     table(['row', 'TTL', 'first leader', 'handoff p50 / p99', 'crash failover p50 / p99', 'baton / it: first / handoff p50 / failover p50'], speedRows(rows, results)),
     '',
@@ -164,7 +171,8 @@ export function renderAlternatives(allRows: readonly ReportRow[], results: Reado
     '',
     table(['row', 'freeze (SIGSTOP 2 × TTL)', 'store connection stalled', 'store connection closed'], rows.map((row) => {
       const f = results.get(row.name) as AlternativeFigures;
-      return [row.name, faultCell(f.freezes), faultCell(f.stalls) || 'n/a (embedded)', faultCell(f.cuts) || 'n/a (embedded)'];
+      const none = f.failed === undefined ? 'n/a (embedded)' : '— (not run)';
+      return [rowName(row, f), faultCell(f.freezes) || '— (not run)', faultCell(f.stalls) || none, faultCell(f.cuts) || none];
     })),
     '',
     'Cost at rest (one leader, two waiters, 10 s, acting paused): requests = chunks each contender sent to its store through its proxy, per second; CPU = process CPU time / wall time; RSS at the end.',
@@ -174,7 +182,6 @@ export function renderAlternatives(allRows: readonly ReportRow[], results: Reado
     ...(cost === undefined ? [] : [`One single-row UPDATE on this PostgreSQL in the same run (p50 of 3 × 200): ${ms(cost.durableMs)} committed durably (synchronous_commit on), ${ms(cost.asynchronousMs)} asynchronously.`, '']),
     `1-minute load average: ${load(facts.loadStart)} (1/5/15 min) at the start, ${load(facts.loadEnd)} at the end, ${meanLoad.toFixed(1)} on average over the run (sampled every 5 s), on ${os.cpus().length} cores.`,
     '',
-    ...(facts.failed.length === 0 ? [] : [`Rows that failed in this run: ${facts.failed.join('; ')}.`, '']),
     '### Verdicts (written from this run\'s figures)',
     '',
     ...rows.map((row) => verdict(row, results.get(row.name) as AlternativeFigures, row.versus === undefined ? undefined : results.get(row.versus))),

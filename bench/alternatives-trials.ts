@@ -5,17 +5,11 @@
  * is taken by THIS process on its monotonic clock when it sends a command, sends a signal or
  * receives a report over IPC; no clocks are compared across processes.
  */
-import type { ChildProcess } from 'node:child_process';
-import { fork } from 'node:child_process';
 import { setTimeout as delay } from 'node:timers/promises';
-import { fileURLToPath } from 'node:url';
-import { TcpProxy } from '../test/support/tcp-proxy.js';
-import { killChild } from '../test/support/child-process.js';
+import type { TcpProxy } from '../test/support/tcp-proxy.js';
 import type { AlternativesStore } from './alternatives-stores.js';
+import { Contenders, type ContenderPlan, type Report } from './alternatives-contenders.js';
 
-const WORKER = fileURLToPath(new URL('./alternatives-worker.js', import.meta.url));
-/** Longest wait for a report that must come (a worker ready, a leader after a graceful step-down), ms. */
-const REPORT_TIMEOUT_MS = 30_000;
 /** How long a fault's outcome is watched after the takeover (late acts of the old leader), ms. */
 export const AFTER_TAKEOVER_MS = 1_500;
 /** How long a resumed process is watched for acts and for its write's outcome, ms. */
@@ -24,12 +18,7 @@ const AFTER_RESUME_MS = 2_000;
 const REST_WINDOW_MS = 10_000;
 
 /** What one row runs: which contender file, with which options, how many trials of each kind. */
-export interface TrialPlan {
-  readonly contender: string;
-  readonly addressStyle: 'url' | 'host-port';
-  readonly election: string;
-  /** Lease or session length given to the contender (undefined: its library's default). */
-  readonly ttlMs: number | undefined;
+export interface TrialPlan extends ContenderPlan {
   /** How long an election can take to notice a dead leader: the TTL the row runs with, ms. */
   readonly effectiveTtlMs: number;
   readonly handoffs: number;
@@ -66,123 +55,17 @@ export interface RestFigures {
   readonly rssMb: number;
 }
 
+/** A row's figures; a row that failed part-way keeps what it measured before the failure. */
 export interface AlternativeFigures {
-  readonly firstLeaderMs: number;
+  readonly firstLeaderMs: number | undefined;
   readonly handoffMs: number[];
   readonly failoverMs: number[];
   readonly freezes: FaultOutcome[];
   readonly stalls: FaultOutcome[];
   readonly cuts: FaultOutcome[];
-  readonly rest: RestFigures;
-}
-
-interface Report {
-  readonly id: string;
-  readonly event: string;
-  readonly at: number;
-  readonly outcome?: string;
-  readonly cpuMs?: number;
-  readonly rssBytes?: number;
-}
-
-class Contenders {
-  readonly #plan: TrialPlan;
-  readonly #store: AlternativesStore;
-  readonly reports: Report[] = [];
-  readonly #wakers = new Set<() => void>();
-  readonly children = new Map<string, ChildProcess>();
-  readonly proxies = new Map<string, TcpProxy>();
-  #count = 0;
-  leader = '';
-  /**
-   * Whether new contenders reach the store through a proxy of their own. Off for the speed
-   * trials: under load each pass through the proxy waits for this process, which would cost a
-   * handoff of several statements more than one of a single statement.
-   */
-  proxied = false;
-
-  constructor(plan: TrialPlan, store: AlternativesStore) {
-    this.#plan = plan;
-    this.#store = store;
-  }
-
-  get mark(): number {
-    return this.reports.length;
-  }
-
-  /** Starts a contender (campaigning at once if `auto`) and waits until it is connected. */
-  async spawn(auto: boolean): Promise<string> {
-    const id = `w${this.#count++}`;
-    const endpoint = this.#store.endpoint;
-    const proxy = endpoint === undefined || !this.proxied ? undefined : await TcpProxy.start(endpoint.host, endpoint.port);
-    if (proxy) this.proxies.set(id, proxy);
-    const options = { address: this.#store.address(proxy?.port, this.#plan.addressStyle), id, election: this.#plan.election, ttlMs: this.#plan.ttlMs };
-    const mark = this.mark;
-    const child = fork(WORKER, [this.#plan.contender, JSON.stringify(options), ...(auto ? ['auto'] : [])], { stdio: ['ignore', 'ignore', 'pipe', 'ipc'] });
-    child.stderr?.resume(); // a library's complaints while its store is cut are not the benchmark's output
-    child.on('message', (m: Omit<Report, 'id' | 'at'>) => this.#push({ ...m, id, at: performance.now() }));
-    child.on('exit', () => {
-      this.children.delete(id);
-      this.#push({ id, event: 'exit', at: performance.now() });
-    });
-    this.children.set(id, child);
-    await this.next(mark, (r) => r.id === id && r.event === 'ready');
-    return id;
-  }
-
-  send(id: string, command: string): void {
-    this.children.get(id)?.send(command);
-  }
-
-  /** The first report at or after `mark` that matches; undefined after `timeoutMs`. */
-  async find(mark: number, match: (r: Report) => boolean, timeoutMs: number): Promise<Report | undefined> {
-    const giveUpAt = performance.now() + timeoutMs;
-    for (;;) {
-      const found = this.reports.slice(mark).find(match);
-      if (found) return found;
-      const left = giveUpAt - performance.now();
-      if (left <= 0) return undefined;
-      await new Promise<void>((resolve) => {
-        const wake = () => {
-          clearTimeout(timer);
-          this.#wakers.delete(wake);
-          resolve();
-        };
-        const timer = setTimeout(wake, left);
-        this.#wakers.add(wake);
-      });
-    }
-  }
-
-  /** Like find, but the report must come. */
-  async next(mark: number, match: (r: Report) => boolean): Promise<Report> {
-    const found = await this.find(mark, match, REPORT_TIMEOUT_MS);
-    if (found === undefined) throw new Error(`${this.#plan.contender}: an expected report did not come within ${REPORT_TIMEOUT_MS} ms`);
-    return found;
-  }
-
-  /** Waits for the next leader other than `previous` (or undefined after `timeoutMs`). */
-  async nextLeader(mark: number, previous: string, timeoutMs = REPORT_TIMEOUT_MS): Promise<Report | undefined> {
-    const found = await this.find(mark, (r) => r.event === 'leading' && r.id !== previous, timeoutMs);
-    if (found) this.leader = found.id;
-    return found;
-  }
-
-  /** Kills a contender (continuing it first if frozen) and closes its proxy. */
-  async remove(id: string): Promise<void> {
-    await killChild(this.children.get(id));
-    await this.proxies.get(id)?.close();
-    this.proxies.delete(id);
-  }
-
-  async stopAll(): Promise<void> {
-    await Promise.all([...new Set([...this.children.keys(), ...this.proxies.keys()])].map((id) => this.remove(id)));
-  }
-
-  #push(report: Report): void {
-    this.reports.push(report);
-    for (const wake of [...this.#wakers]) wake();
-  }
+  readonly rest: RestFigures | undefined;
+  /** Why the row ended early, and in which trials (undefined: it ran to the end). */
+  readonly failed?: string;
 }
 
 /** A random pause within one renew period, so faults land at every phase of it. */
@@ -190,13 +73,13 @@ function randomPhase(plan: TrialPlan): Promise<void> {
   return delay(Math.random() * (plan.effectiveTtlMs / 6));
 }
 
-async function firstLeader(c: Contenders): Promise<number> {
+export async function firstLeader(c: Contenders): Promise<number> {
   const ids = [await c.spawn(false), await c.spawn(false), await c.spawn(false)];
   const mark = c.mark;
   const sentAt = performance.now();
   for (const id of ids) c.send(id, 'campaign');
-  const leader = await c.nextLeader(mark, '');
-  return (leader as Report).at - sentAt;
+  const leader = await c.nextLeaderMust(mark, '', 'the first leader');
+  return leader.at - sentAt;
 }
 
 /** Idle cost with one leader and two waiters: requests through each proxy, CPU and RSS. */
@@ -207,7 +90,7 @@ async function rest(c: Contenders): Promise<RestFigures> {
   const stats = async () => {
     const mark = c.mark;
     for (const id of ids) c.send(id, 'stats');
-    return Promise.all(ids.map((id) => c.next(mark, (r) => r.id === id && r.event === 'stats')));
+    return Promise.all(ids.map((id) => c.next(mark, (r) => r.id === id && r.event === 'stats', `${id}'s stats`)));
   };
   const chunks = () => new Map(ids.map((id) => [id, c.proxies.get(id)?.chunksToTarget]));
   const before = await stats();
@@ -233,38 +116,42 @@ async function rest(c: Contenders): Promise<RestFigures> {
   };
 }
 
-async function handoffs(c: Contenders, plan: TrialPlan): Promise<number[]> {
-  const times: number[] = [];
-  for (let i = 0; i < plan.handoffs; i++) {
-    const mark = c.mark;
-    const previous = c.leader;
-    const sentAt = performance.now();
-    c.send(previous, 'resign');
-    const next = (await c.nextLeader(mark, previous)) as Report;
-    times.push(next.at - sentAt);
-    await c.next(mark, (r) => r.id === previous && r.event === 'resigned');
-    c.send(previous, 'campaign');
-    // Let it settle into waiting, at a random phase of its retry period, before the next trial.
-    await delay(200 + Math.random() * 200);
-  }
-  return times;
+/**
+ * One graceful handoff: the leader resigns, the time until another reports leading is taken,
+ * the old leader campaigns again once its resign completed, and the waiters settle into
+ * waiting (at a random phase of their retry period) before the next trial. Resolves with the
+ * handoff's time, ms.
+ */
+export async function handoffOnce(c: Contenders): Promise<number> {
+  const mark = c.mark;
+  const previous = c.leader;
+  const sentAt = performance.now();
+  c.send(previous, 'resign');
+  const next = await c.nextLeaderMust(mark, previous, `a leader after ${previous} resigned`);
+  await c.next(mark, (r) => r.id === previous && r.event === 'resigned', `${previous}'s resign to complete`);
+  c.send(previous, 'campaign');
+  await delay(200 + Math.random() * 200);
+  return next.at - sentAt;
 }
 
-async function crashes(c: Contenders, plan: TrialPlan): Promise<number[]> {
-  const times: number[] = [];
+/** Graceful handoffs, each time pushed onto `times` as it is taken. */
+async function handoffs(c: Contenders, plan: TrialPlan, times: number[]): Promise<void> {
+  for (let i = 0; i < plan.handoffs; i++) times.push(await handoffOnce(c));
+}
+
+/** Crash failovers, each time pushed onto `times` as it is taken. */
+async function crashes(c: Contenders, plan: TrialPlan, times: number[]): Promise<void> {
   for (let i = 0; i < plan.crashes; i++) {
     await randomPhase(plan);
     const mark = c.mark;
     const previous = c.leader;
     const killedAt = performance.now();
     await c.remove(previous);
-    const next = await c.nextLeader(mark, previous, plan.effectiveTtlMs * 3 + REPORT_TIMEOUT_MS);
-    if (next === undefined) throw new Error(`${plan.contender}: nobody took over a killed leader`);
+    const next = await c.nextLeaderMust(mark, previous, `a leader after ${previous} was killed`, plan.effectiveTtlMs * 3);
     times.push(next.at - killedAt);
     await c.spawn(true);
     await delay(300);
   }
-  return times;
 }
 
 /** The old leader's acts, and whether it exited, between `mark` and now. */
@@ -349,8 +236,7 @@ async function replace(c: Contenders, plan: TrialPlan, old: string, leaderless: 
   await c.remove(old);
   await c.spawn(true);
   if (leaderless) {
-    const next = await c.nextLeader(mark, old, plan.effectiveTtlMs * 3 + REPORT_TIMEOUT_MS);
-    if (next === undefined) throw new Error(`${plan.contender}: nobody took over after the old leader was removed`);
+    await c.nextLeaderMust(mark, old, `a leader after ${old} was removed`, plan.effectiveTtlMs * 3);
   }
   await delay(300);
 }
@@ -363,13 +249,12 @@ async function replace(c: Contenders, plan: TrialPlan, old: string, leaderless: 
 async function useProxies(c: Contenders, plan: TrialPlan): Promise<void> {
   const mark = c.mark;
   c.send(c.leader, 'resign');
-  await c.next(mark, (r) => r.id === c.leader && r.event === 'resigned');
+  await c.next(mark, (r) => r.id === c.leader && r.event === 'resigned', `${c.leader}'s resign before the move behind proxies`);
   await c.stopAll();
   c.proxied = true;
   const next = c.mark;
   for (let i = 0; i < 3; i++) await c.spawn(true);
-  const leader = await c.nextLeader(next, '', plan.effectiveTtlMs * 3 + REPORT_TIMEOUT_MS);
-  if (leader === undefined) throw new Error(`${plan.contender}: nobody led after the move behind proxies`);
+  await c.nextLeaderMust(next, '', 'a leader after the move behind proxies', plan.effectiveTtlMs * 3);
   await delay(300);
 }
 
@@ -380,21 +265,30 @@ async function useProxies(c: Contenders, plan: TrialPlan): Promise<void> {
  */
 export async function runAlternativeTrials(plan: TrialPlan, store: AlternativesStore): Promise<AlternativeFigures> {
   const c = new Contenders(plan, store);
+  const f = { firstLeaderMs: undefined as number | undefined, handoffMs: [] as number[], failoverMs: [] as number[], freezes: [] as FaultOutcome[], stalls: [] as FaultOutcome[], cuts: [] as FaultOutcome[], rest: undefined as RestFigures | undefined };
+  let stage = 'first leader';
   try {
-    const firstLeaderMs = await firstLeader(c);
-    const handoffMs = await handoffs(c, plan);
-    const failoverMs = await crashes(c, plan);
-    const freezes: FaultOutcome[] = [];
-    for (let i = 0; i < plan.freezes; i++) freezes.push(await freeze(c, plan));
+    f.firstLeaderMs = await firstLeader(c);
+    stage = 'handoffs';
+    await handoffs(c, plan, f.handoffMs);
+    stage = 'crashes';
+    await crashes(c, plan, f.failoverMs);
+    stage = 'freezes';
+    for (let i = 0; i < plan.freezes; i++) f.freezes.push(await freeze(c, plan));
+    stage = 'the move behind proxies';
     if (store.endpoint !== undefined) await useProxies(c, plan);
-    const restFigures = await rest(c);
-    const stalls: FaultOutcome[] = [];
-    const cuts: FaultOutcome[] = [];
+    stage = 'the cost at rest';
+    f.rest = await rest(c);
     if (store.endpoint !== undefined) {
-      for (let i = 0; i < plan.losses; i++) stalls.push(await loss(c, plan, 'stall'));
-      for (let i = 0; i < plan.losses; i++) cuts.push(await loss(c, plan, 'cut'));
+      stage = 'stalls';
+      for (let i = 0; i < plan.losses; i++) f.stalls.push(await loss(c, plan, 'stall'));
+      stage = 'cuts';
+      for (let i = 0; i < plan.losses; i++) f.cuts.push(await loss(c, plan, 'cut'));
     }
-    return { firstLeaderMs, handoffMs, failoverMs, freezes, stalls, cuts, rest: restFigures };
+    return f;
+  } catch (error) {
+    // What was measured stays; the report says where the row stopped and why.
+    return { ...f, failed: `in ${stage}: ${error instanceof Error ? error.message : String(error)}` };
   } finally {
     await c.stopAll();
   }

@@ -9,7 +9,7 @@
 import os from 'node:os';
 import { postgresCommitCost } from './alternatives-commit-cost.js';
 import { renderAlternatives } from './alternatives-report.js';
-import { AlternativesStores, type StoreKind } from './alternatives-stores.js';
+import { AlternativesStores, type AlternativesStore, type StoreKind } from './alternatives-stores.js';
 import { runAlternativeTrials, type AlternativeFigures, type TrialPlan } from './alternatives-trials.js';
 import { writeSection } from './report.js';
 
@@ -138,25 +138,18 @@ export async function run(): Promise<void> {
   const sampler = setInterval(() => loadAverages.push(os.loadavg()[0] ?? 0), 5_000);
   const loadStart = os.loadavg();
   const runId = `${process.pid}-${Date.now().toString(36)}`;
-  const failed: string[] = [];
   try {
     for (const [index, row] of rows.entries()) {
       console.log(`  alternatives: ${row.name} ...`);
       // Names of this row's own: a row's killed contenders must not linger in the next one's election.
       const election = `bench-${runId}-${index}-${row.contender}`;
-      const store = await stores.create(row.store, `bench-${runId}-${index}-${row.contender}`);
-      try {
-        const plan: TrialPlan = { ...TRIALS, ...(process.env['ALTERNATIVES_QUICK'] ? {} : row.trials), contender: row.contender, addressStyle: row.addressStyle, election, ttlMs: row.ttlMs, effectiveTtlMs: row.effectiveTtlMs };
-        const figures = await runAlternativeTrials(plan, store);
-        results.set(row.name, figures);
-        console.log(JSON.stringify(figures));
-      } catch (error) {
-        // One row's failure (a server missing, a trial that never ended) leaves the others' figures.
-        failed.push(`${row.name}: ${error instanceof Error ? error.message : String(error)}`);
-        console.error(failed.at(-1));
-      } finally {
-        await store.drop();
-      }
+      const plan: TrialPlan = { ...TRIALS, ...(process.env['ALTERNATIVES_QUICK'] ? {} : row.trials), contender: row.contender, addressStyle: row.addressStyle, election, ttlMs: row.ttlMs, effectiveTtlMs: row.effectiveTtlMs };
+      // One row's failure (a server missing, a trial that never ended) leaves the others' figures,
+      // and its own up to the failure; the tables say where it stopped.
+      const figures = await runRow(stores, row, plan, `bench-${runId}-${index}-${row.contender}`);
+      results.set(row.name, figures);
+      console.log(JSON.stringify(figures));
+      if (figures.failed !== undefined) console.error(`${row.name} failed ${figures.failed}`);
     }
   } finally {
     clearInterval(sampler);
@@ -164,8 +157,24 @@ export async function run(): Promise<void> {
   }
   const loadEnd = os.loadavg();
   const commitCost = rows.some((row) => row.store === 'postgres') ? await postgresCommitCost() : undefined;
-  const body = renderAlternatives(ROWS, results, { rowTtlMs: ROW_TTL_MS, trials: TRIALS, defaultsTrials: DEFAULTS_TRIALS, loadStart, loadEnd, loadSamples: loadAverages, commitCost, failed });
+  const body = renderAlternatives(ROWS, results, { rowTtlMs: ROW_TTL_MS, trials: TRIALS, defaultsTrials: DEFAULTS_TRIALS, loadStart, loadEnd, loadSamples: loadAverages, commitCost });
   if (only !== undefined) console.log(body);
   else writeSection('alternatives', body);
 }
 
+/** One row on a fresh store of its kind; a store that cannot be made fails the row, not the run. */
+async function runRow(stores: AlternativesStores, row: Row, plan: TrialPlan, storeName: string): Promise<AlternativeFigures> {
+  let store: AlternativesStore;
+  try {
+    store = await stores.create(row.store, storeName);
+  } catch (error) {
+    return { ...NOTHING_MEASURED, failed: `opening its store: ${error instanceof Error ? error.message : String(error)}` };
+  }
+  try {
+    return await runAlternativeTrials(plan, store);
+  } finally {
+    await store.drop();
+  }
+}
+
+const NOTHING_MEASURED: AlternativeFigures = Object.freeze({ firstLeaderMs: undefined, handoffMs: [], failoverMs: [], freezes: [], stalls: [], cuts: [], rest: undefined });
