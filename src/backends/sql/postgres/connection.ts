@@ -13,6 +13,7 @@ import { refusedOrUnavailable, storeUnavailable } from '../driver-error.js';
 import type { DurabilityProblem } from '../durability.js';
 import { warnIfNotDurable } from '../durability.js';
 import { postgresDialect } from './dialect.js';
+import { StatementNames } from './statement-names.js';
 
 /** Connections in the pool: renewals, one campaign and a few watchers run side by side. */
 const POOL_SIZE = 4;
@@ -81,6 +82,9 @@ function numbered(sql: string): string {
   return sql.replace(/\?/g, () => `$${++n}`);
 }
 
+/** Shared by every connection of the process: the same text has the same name everywhere. */
+const statementNames = new StatementNames();
+
 function ignoreError(): void {
   // A broken connection surfaces as the rejection of the statement that used it.
 }
@@ -107,7 +111,9 @@ class PostgresConnection implements SqlConnection {
   async run(sql: string, params: readonly SqlParam[] = []): Promise<SqlResult> {
     if (this.#closed) throw new ClosedError('postgres connection');
     try {
-      const result = await this.#pool.query(numbered(sql), params as SqlParam[]);
+      const text = numbered(sql);
+      // Prepared once per pooled connection (statement-names.ts: what it saves and why it is safe).
+      const result = await this.#pool.query({ name: statementNames.nameOf(text), text, values: params as SqlParam[] });
       return { rows: result.rows as Record<string, unknown>[], changes: result.rowCount ?? 0 };
     } catch (error) {
       throw storeUnavailable('postgres', 'statement', error);
