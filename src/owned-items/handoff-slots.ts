@@ -16,7 +16,7 @@ import type { Leadership, Session } from '../contract/contract.js';
 import type { JsonObject } from '../contract/json.js';
 import type { Clock } from '../clock.js';
 import { ClosedError, StateError, isBatonError } from '../errors.js';
-import { Permits } from './permits.js';
+import { Permits } from '../permits.js';
 import { pause } from '../async.js';
 import { judgedWhenRead } from '../judged-signal.js';
 import type { Held, ReleaseReason } from '../holding/index.js';
@@ -44,7 +44,8 @@ export interface HandoffSlotsOptions<K extends string | number> {
  * ZooKeeper, the session's probe went unanswered for 20 s, the session was lost, and the next
  * one fared the same). 64 campaigns of a few requests each queue it behind a few hundred
  * requests (milliseconds), while a campaign on a free item takes a few round trips, so a node
- * still takes thousands of items a second.
+ * still takes thousands of items a second. A SQL backend runs fewer of them at once still (its
+ * CAMPAIGN_ATTEMPTS_AT_ONCE, under its pool's size); the rest wait there.
  */
 export const MAX_CAMPAIGNS_IN_FLIGHT = 64;
 

@@ -4,7 +4,7 @@
  * involved (SQLite).
  */
 import type { CallOptions } from '../../src/contract/contract.js';
-import type { SqlExecutor, SqlParam, SqlResult } from '../../src/backends/sql/dialect.js';
+import type { SqlExecutor, SqlParam, SqlResult, WriteOptions } from '../../src/backends/sql/dialect.js';
 import { StoreUnavailableError } from '../../src/errors.js';
 import { ForwardingConnection } from './forwarding-connection.js';
 
@@ -31,8 +31,8 @@ export class FaultyConnection extends ForwardingConnection {
     return this.#check() ?? this.inner.withMigrationLock(lockName, fn);
   }
 
-  override runAndAnnounce(sql: string, params: readonly SqlParam[], cluster: string): Promise<SqlResult> {
-    return this.#check() ?? this.inner.runAndAnnounce(sql, params, cluster);
+  override runAndAnnounce(sql: string, params: readonly SqlParam[], cluster: string, options?: WriteOptions): Promise<SqlResult> {
+    return this.#check() ?? this.inner.runAndAnnounce(sql, params, cluster, options);
   }
 
   #check(): Promise<never> | undefined {

@@ -3,7 +3,7 @@
  * which override only the calls they watch or break.
  */
 import type { CallOptions } from '../../src/contract/contract.js';
-import type { SqlConnection, SqlExecutor, SqlParam, SqlResult } from '../../src/backends/sql/dialect.js';
+import type { SqlConnection, SqlExecutor, SqlParam, SqlResult, WriteOptions } from '../../src/backends/sql/dialect.js';
 
 export class ForwardingConnection implements SqlConnection {
   protected readonly inner: SqlConnection;
@@ -28,15 +28,15 @@ export class ForwardingConnection implements SqlConnection {
     return this.inner.withMigrationLock(lockName, fn);
   }
 
-  runAndAnnounce(sql: string, params: readonly SqlParam[], cluster: string): Promise<SqlResult> {
-    return this.inner.runAndAnnounce(sql, params, cluster);
+  runAndAnnounce(sql: string, params: readonly SqlParam[], cluster: string, options?: WriteOptions): Promise<SqlResult> {
+    return this.inner.runAndAnnounce(sql, params, cluster, options);
   }
 
   announce(tx: SqlExecutor, cluster: string): Promise<void> {
     return this.inner.announce(tx, cluster);
   }
 
-  onAnnounce(cluster: string, listener: () => void): () => void {
+  onAnnounce(cluster: string, listener: (topic: string | undefined) => void): () => void {
     return this.inner.onAnnounce(cluster, listener);
   }
 

@@ -6,7 +6,7 @@
  * network fault would freeze it, and whatever it holds on the server stays held.
  */
 import type { CallOptions } from '../../src/contract/contract.js';
-import type { SqlExecutor, SqlParam, SqlResult } from '../../src/backends/sql/dialect.js';
+import type { SqlExecutor, SqlParam, SqlResult, WriteOptions } from '../../src/backends/sql/dialect.js';
 import { tableNames } from '../../src/backends/sql/table-prefix.js';
 import { ForwardingConnection } from './forwarding-connection.js';
 
@@ -28,8 +28,8 @@ export class FreezingConnection extends ForwardingConnection {
     return this.inner.transaction((tx) => fn({ run: (sql, params) => this.#watch(sql, true, () => tx.run(sql, params)) }), options);
   }
 
-  override runAndAnnounce(sql: string, params: readonly SqlParam[], cluster: string): Promise<SqlResult> {
-    return this.#watch(sql, false, () => this.inner.runAndAnnounce(sql, params, cluster));
+  override runAndAnnounce(sql: string, params: readonly SqlParam[], cluster: string, options?: WriteOptions): Promise<SqlResult> {
+    return this.#watch(sql, false, () => this.inner.runAndAnnounce(sql, params, cluster, options));
   }
 
   async #watch(sql: string, inTransaction: boolean, statement: () => Promise<SqlResult>): Promise<SqlResult> {

@@ -17,6 +17,7 @@ import { createPostgresFixture } from '../support/postgres-fixture.js';
 import type { SqlFixture } from '../support/sqlite-fixture.js';
 import { waitFor } from '../support/wait.js';
 import { openConnection, WatchedConnection } from './watched-connection.js';
+import type { WriteOptions } from '../../src/backends/sql/dialect.js';
 
 /** Long enough that no member row expires during a test while the fake clocks stand still. */
 const WAITER: SessionTiming = { ttlMs: 60_000, renewDeadlineMs: 40_000, retryPeriodMs: 10_000, pollIntervalMs: 50 };
@@ -26,15 +27,20 @@ const SHORT_LIVED: SessionTiming = { ttlMs: 1_500, renewDeadlineMs: 1_000, retry
 /** A statement a campaign sends: a take, an insert, a look at the holder, a reap. */
 const isCampaignStatement = (sql: string) => /holder_expired|SET holder = \?|INSERT INTO \S*lease|DELETE FROM \S*member\S* WHERE cluster = \? AND session/.test(sql);
 
+/** A KV watch's reading (the versions under its prefix). */
+const isKvWatchRead = (sql: string) => /AS k, version, updated_at/.test(sql);
+
 class CountingConnection extends WatchedConnection {
   campaignStatements = 0;
+  kvWatchReads = 0;
   override run(sql: string, params?: Parameters<WatchedConnection['run']>[1]) {
     if (isCampaignStatement(sql)) this.campaignStatements++;
+    if (isKvWatchRead(sql)) this.kvWatchReads++;
     return super.run(sql, params);
   }
-  override runAndAnnounce(sql: string, params: Parameters<WatchedConnection['runAndAnnounce']>[1], cluster: string) {
+  override runAndAnnounce(sql: string, params: Parameters<WatchedConnection['runAndAnnounce']>[1], cluster: string, options?: WriteOptions) {
     if (isCampaignStatement(sql)) this.campaignStatements++;
-    return super.runAndAnnounce(sql, params, cluster);
+    return super.runAndAnnounce(sql, params, cluster, options);
   }
 }
 
@@ -111,6 +117,39 @@ describe('postgres: a waiting campaign is woken, it does not poll', () => {
     await held.resign();
     await waitFor('the waiter to take over on the NOTIFY alone (its clock stands still)', () => won);
     assert.equal(waiter.connection.campaignStatements, atRest + 1, 'more than the one take after the NOTIFY');
+    assert.equal((await campaign).held(), true);
+  });
+
+  it("other elections' takes and releases wake neither the waiting campaign nor a KV watch (issue 12: one NOTIFY per item woke every waiter and watch)", async () => {
+    fixture = await createPostgresFixture();
+    const holder = await node('holder', WAITER);
+    const waiter = await node('waiter', WAITER);
+    const held = await holder.session.campaign('leader', {});
+    await announcementsDelivered(waiter);
+    let won: Leadership | undefined;
+    const campaign = waiter.session.campaign('leader', {}).then((l) => (won = l));
+    await parked(waiter);
+    waiter.backend.kv.watch('x/', () => undefined, { signal: new AbortController().signal });
+    await waitFor('the KV watch to take its first reading', () => waiter.connection.kvWatchReads >= 1);
+    // The renewal loop's sleep, the campaign's and the KV watch's.
+    await waitFor('the KV watch to sleep', () => waiter.clock.pendingSleeps >= 3);
+    await flushMicrotasks();
+
+    const [campaignAtRest, watchAtRest] = [waiter.connection.campaignStatements, waiter.connection.kvWatchReads];
+    const topics: (string | undefined)[] = [];
+    const unsubscribe = waiter.connection.onAnnounce('c', (topic) => topics.push(topic));
+    for (let i = 0; i < 5; i++) await (await holder.session.campaign(`item-${i}`, {})).resign();
+    await waitFor("the other elections' ten announcements to reach the waiter", () => topics.length >= 10);
+    unsubscribe();
+    await flushMicrotasks();
+    assert.equal(waiter.connection.campaignStatements, campaignAtRest, "the waiting campaign looked again on another election's announcement");
+    assert.equal(waiter.connection.kvWatchReads, watchAtRest, 'the KV watch read again on a lease announcement');
+    assert.equal(won, undefined);
+    assert.deepEqual(topics.slice(0, 2), ['item-0', 'item-0'], 'a take and a release announce their election');
+
+    await held.resign();
+    await waitFor('the waiter to take over on its own election\'s NOTIFY (its clock stands still)', () => won);
+    assert.equal(waiter.connection.campaignStatements, campaignAtRest + 1, 'more than the one take after the NOTIFY');
     assert.equal((await campaign).held(), true);
   });
 

@@ -33,7 +33,7 @@ describe('relaxed release: postgres', () => {
   });
 
   it('lands and is announced like a durable write', async () => {
-    const announced = new Promise<void>((resolve) => listener.onAnnounce('c1', resolve));
+    const announced = new Promise<void>((resolve) => listener.onAnnounce('c1', () => resolve()));
     const { rows } = await writer.runAndAnnounce('UPDATE relaxed_row SET v = v + 1 WHERE id = ? RETURNING v', [1], 'c1', { durable: false });
     assert.equal(Number(rows[0]?.['v']), 1);
     await withTimeout('the announcement of a relaxed write', announced);

@@ -4,7 +4,7 @@
  * over any fixture's engine, so one test runs on SQLite, PostgreSQL and MariaDB alike.
  */
 import type { CallOptions } from '../../src/contract/contract.js';
-import type { SqlConnection, SqlExecutor, SqlParam, SqlResult } from '../../src/backends/sql/dialect.js';
+import type { SqlConnection, SqlExecutor, SqlParam, SqlResult, WriteOptions } from '../../src/backends/sql/dialect.js';
 import { ForwardingConnection } from './forwarding-connection.js';
 import { openMysqlConnection } from '../../src/backends/sql/mysql/connection.js';
 import { openPostgresConnection } from '../../src/backends/sql/postgres/connection.js';
@@ -37,8 +37,8 @@ export class WatchedConnection extends ForwardingConnection {
     return this.inner.transaction((tx) => fn({ run: (sql, params) => this.#send(sql, () => tx.run(sql, params)) }), options);
   }
 
-  override runAndAnnounce(sql: string, params: readonly SqlParam[], cluster: string): Promise<SqlResult> {
-    return this.#send(sql, () => this.inner.runAndAnnounce(sql, params, cluster));
+  override runAndAnnounce(sql: string, params: readonly SqlParam[], cluster: string, options?: WriteOptions): Promise<SqlResult> {
+    return this.#send(sql, () => this.inner.runAndAnnounce(sql, params, cluster, options));
   }
 
   #send(sql: string, statement: () => Promise<SqlResult>): Promise<SqlResult> {

@@ -20,16 +20,42 @@ export interface Reading {
 const FIRST_READING_SLACK_MS = 5;
 
 /**
+ * Where a waiter stood before it looked at the store: the feed's announcement counts then, so
+ * that one arriving between the look and the wait is not missed.
+ */
+export interface FeedMark {
+  /** Announcements of the whole cluster so far. */
+  readonly cluster: number;
+  /** The topic followed (an election's name), and its announcements so far. */
+  readonly topic?: string;
+  readonly topicCount: number;
+}
+
+/** A topic some waiter follows: its announcements so far, and who to wake on the next one. */
+interface Topic {
+  count: number;
+  followers: number;
+  readonly waiters: Set<() => void>;
+}
+
+/**
  * Wakes pollers of one cluster: every `pollIntervalMs`, and at once when the engine announces
- * a change (PostgreSQL NOTIFY). `generation` counts announcements, so a waiter that noted it
- * before looking at the store does not miss one that arrives in between.
+ * a change (PostgreSQL NOTIFY). An announcement is either for the whole cluster (a KV write, a
+ * member joining or leaving: it wakes every waiter) or for one topic (a lease row taken or
+ * released: it wakes only the waiters that follow that election, and those of the whole
+ * cluster's announcements do not wake). So 10,000 items taken at a cold start wake nobody's KV
+ * and member watches, and a release wakes the campaigns waiting for that lease, not every
+ * waiting campaign. Counts of announcements let a waiter that marked them before looking at the
+ * store notice one that arrives in between.
  */
 export class ChangeFeed {
   readonly #clock: Clock;
   readonly #connection: SqlConnection;
   readonly #waiters = new Set<() => void>();
+  /** Topics followed now; an announcement of a topic nobody follows wakes nobody. */
+  readonly #topics = new Map<string, Topic>();
   readonly #unsubscribe: () => void;
-  #generation = 0;
+  #count = 0;
 
   readonly #dbNow: () => Promise<number>;
 
@@ -37,11 +63,7 @@ export class ChangeFeed {
     this.#clock = clock;
     this.#connection = connection;
     this.#dbNow = dbNow;
-    this.#unsubscribe = connection.onAnnounce(cluster, () => this.#wake());
-  }
-
-  get generation(): number {
-    return this.#generation;
+    this.#unsubscribe = connection.onAnnounce(cluster, (topic) => (topic === undefined ? this.#wake() : this.#wakeTopic(topic)));
   }
 
   /** Whether announcements reach this feed now (see SqlConnection.announcing). */
@@ -50,16 +72,44 @@ export class ChangeFeed {
   }
 
   /**
-   * Resolves after `ms`, or sooner on an announcement (or at once if one came since
-   * `sinceGeneration`): true when an announcement ended the wait, false when the time did.
-   * Rejects with AbortedError when `signal` aborts.
+   * Follows `topic` (an election's name) until the returned function is called: its
+   * announcements are counted and wake its waiters. Several followers share one count.
    */
-  async wait(ms: number, signal: AbortSignal, sinceGeneration = this.#generation): Promise<boolean> {
+  follow(topic: string): () => void {
+    let followed = this.#topics.get(topic);
+    if (followed === undefined) {
+      followed = { count: 0, followers: 0, waiters: new Set() };
+      this.#topics.set(topic, followed);
+    }
+    const state = followed;
+    state.followers += 1;
+    let done = false;
+    return () => {
+      if (done) return;
+      done = true;
+      state.followers -= 1;
+      if (state.followers === 0 && this.#topics.get(topic) === state) this.#topics.delete(topic);
+    };
+  }
+
+  /** The announcement counts now: of the whole cluster, and of `topic` (followed by the caller). */
+  mark(topic?: string): FeedMark {
+    return topic === undefined ? { cluster: this.#count, topicCount: 0 } : { cluster: this.#count, topic, topicCount: this.#topics.get(topic)?.count ?? 0 };
+  }
+
+  /**
+   * Resolves after `ms`, or sooner on an announcement of the whole cluster or of the mark's
+   * topic (or at once if one came since `since`): true when an announcement ended the wait,
+   * false when the time did. Rejects with AbortedError when `signal` aborts.
+   */
+  async wait(ms: number, signal: AbortSignal, since: FeedMark = this.mark()): Promise<boolean> {
     if (signal.aborted) throw new AbortedError('wait for change', signal.reason);
-    if (this.#generation !== sinceGeneration) return true;
+    const topic = since.topic === undefined ? undefined : this.#topics.get(since.topic);
+    if (this.#count !== since.cluster || (topic !== undefined && topic.count !== since.topicCount)) return true;
     const woken = new AbortController();
     const wake = () => woken.abort();
     this.#waiters.add(wake);
+    topic?.waiters.add(wake);
     const both = anySignal(signal, woken.signal);
     try {
       await this.#clock.sleep(ms, { signal: both });
@@ -69,6 +119,7 @@ export class ChangeFeed {
       return true;
     } finally {
       this.#waiters.delete(wake);
+      topic?.waiters.delete(wake);
     }
   }
 
@@ -83,13 +134,16 @@ export class ChangeFeed {
    *     changes, not outages).
    * Known gap: a row deleted between watch() and the first reading leaves no trace to judge
    * by, so that one change goes unreported (later ones are compared as usual).
+   * With `topic` (an election's name) the watch also wakes on that topic's announcements; the
+   * whole cluster's announcements wake it either way.
    */
-  watch(pollIntervalMs: number, read: () => Promise<Reading>, listener: ChangeListener, signal: AbortSignal): void {
+  watch(pollIntervalMs: number, read: () => Promise<Reading>, listener: ChangeListener, signal: AbortSignal, topic?: string): void {
     const calledAt = this.#clock.now();
+    const unfollow = topic === undefined ? undefined : this.follow(topic);
     void (async () => {
       let last: string | undefined;
       while (!signal.aborted) {
-        const generation = this.#generation;
+        const mark = this.mark(topic);
         try {
           const current = await read();
           if (signal.aborted) return;
@@ -105,12 +159,12 @@ export class ChangeFeed {
           // Store unreachable: nothing to compare yet; the next tick reads again.
         }
         try {
-          await this.wait(pollIntervalMs, signal, generation);
+          await this.wait(pollIntervalMs, signal, mark);
         } catch {
           return; // the watch ended
         }
       }
-    })();
+    })().finally(unfollow);
   }
 
   close(): void {
@@ -119,8 +173,15 @@ export class ChangeFeed {
   }
 
   #wake(): void {
-    this.#generation++;
+    this.#count++;
     for (const wake of [...this.#waiters]) wake();
+  }
+
+  #wakeTopic(name: string): void {
+    const topic = this.#topics.get(name);
+    if (topic === undefined) return;
+    topic.count++;
+    for (const wake of [...topic.waiters]) wake();
   }
 }
 

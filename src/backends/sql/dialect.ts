@@ -63,6 +63,12 @@ export interface WriteOptions {
    * as the log is written in order. Default true.
    */
   readonly durable?: boolean;
+  /**
+   * The election whose lease row the write changes: the announcement wakes only the waiters
+   * that follow it (ChangeFeed topics), not every watch of the cluster. Default: the whole
+   * cluster (a KV write, a member joining or leaving).
+   */
+  readonly topic?: string;
 }
 
 /** Runs statements. */
@@ -89,10 +95,12 @@ export interface SqlConnection extends SqlExecutor {
   /** Announces, inside `tx`, that something of `cluster` changed (PostgreSQL NOTIFY; else nothing). */
   announce(tx: SqlExecutor, cluster: string): Promise<void>;
   /**
-   * Calls `listener` when another connection announces a change of `cluster`. Returns the
-   * unsubscribe function. Engines without notifications never call it (watchers poll).
+   * Calls `listener` when another connection announces a change of `cluster`: with the topic
+   * (an election's name) when the change was announced for one topic, else with undefined (the
+   * whole cluster). Returns the unsubscribe function. Engines without notifications never call
+   * it (watchers poll).
    */
-  onAnnounce(cluster: string, listener: () => void): () => void;
+  onAnnounce(cluster: string, listener: (topic: string | undefined) => void): () => void;
   /**
    * Whether a change announced by any process reaches onAnnounce listeners now (PostgreSQL:
    * while its LISTEN connection is up). false where the engine has no notifications, and while

@@ -77,7 +77,7 @@ export class SessionLeases {
       }
       const orphans = [...stored].filter(([election, term]) => this.#held.get(election)?.term !== term && !this.#campaigning.has(election));
       // Not durable (as every release): lost in a server crash, the next reconciliation finds it again.
-      const release = ([election, term]: [string, number]) => connection.runAndAnnounce(sql.leaseRelease, [cluster, election, this.#sessionId, term], cluster, { durable: false });
+      const release = ([election, term]: [string, number]) => connection.runAndAnnounce(sql.leaseRelease, [cluster, election, this.#sessionId, term], cluster, { durable: false, topic: election });
       await Promise.allSettled(orphans.map(release));
     } finally {
       this.#reconciling = false;

@@ -17,6 +17,8 @@ import { systemClock } from '../../clock.js';
 import { ClosedError, ConfigError, CorruptDocumentError, StateError, warnCorruptDocument } from '../../errors.js';
 import type { Reading } from './change-feed.js';
 import { ChangeFeed } from './change-feed.js';
+import { CAMPAIGN_ATTEMPTS_AT_ONCE } from './sql-campaign.js';
+import { Permits } from '../../permits.js';
 import type { SqlConnection, SqlRow } from './dialect.js';
 import { migrate, requireSchema } from './migrations.js';
 import { checkTableShapes } from './table-shape.js';
@@ -126,6 +128,7 @@ export class SqlBackend implements Backend {
         sql,
         clock,
         feed: new ChangeFeed(connection, options.cluster, clock, async () => Number((await connection.run(sql.dbNow)).rows[0]?.['now_ms'])),
+        campaignPermits: new Permits(CAMPAIGN_ATTEMPTS_AT_ONCE),
         pollIntervalMs,
         closed: closed.signal,
         checkOpen: () => {
@@ -190,7 +193,7 @@ export class SqlBackend implements Backend {
       if (row === undefined) return { fingerprint: '', changedAt: 0 };
       const live = Number(row['live']) === 1;
       return { fingerprint: live ? `${String(row['holder'])}|${String(row['term'])}|${String(row['info'])}` : '', changedAt: leaseChangedAt(row, live) };
-    }, listener, options);
+    }, listener, options, election);
   }
 
   async openSession(options: SessionOptions): Promise<Session> {
@@ -226,9 +229,10 @@ export class SqlBackend implements Backend {
     if (failure !== undefined) throw failure;
   }
 
-  #watch(read: () => Promise<Reading>, listener: ChangeListener, options: WatchOptions): void {
+  /** A watch on the change feed; with `election`, also woken by that lease's own announcements. */
+  #watch(read: () => Promise<Reading>, listener: ChangeListener, options: WatchOptions, election?: string): void {
     this.#ctx.checkOpen();
     const signal = anySignal(options.signal, this.#ctx.closed);
-    this.#ctx.feed.watch(this.#ctx.pollIntervalMs, read, listener, signal);
+    this.#ctx.feed.watch(this.#ctx.pollIntervalMs, read, listener, signal, election);
   }
 }

@@ -1,6 +1,7 @@
 import type { Clock } from '../../clock.js';
 import type { BackendKind } from '../../contract/contract.js';
 import type { ChangeFeed } from './change-feed.js';
+import type { Permits } from '../../permits.js';
 import type { SqlConnection } from './dialect.js';
 import type { Statements } from './statements.js';
 
@@ -12,6 +13,8 @@ export interface SqlContext {
   readonly sql: Statements;
   readonly clock: Clock;
   readonly feed: ChangeFeed;
+  /** Campaign attempts under way at once (sql-campaign.ts CAMPAIGN_ATTEMPTS_AT_ONCE). */
+  readonly campaignPermits: Permits;
   /** Poll period of watches made through the backend (sessions use their own timing). */
   readonly pollIntervalMs: number;
   /** Aborts when the backend closes: every watch ends with it. */

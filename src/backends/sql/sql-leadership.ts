@@ -166,6 +166,6 @@ export class SqlLeadership implements Leadership {
     const { connection, sql, cluster } = this.#ctx;
     // Not durable: a release lost in a server crash is done again by the session's reconciliation
     // (session-leases.ts), or the row frees with the session; the holder has stopped either way.
-    await connection.runAndAnnounce(sql.leaseRelease, [cluster, this.election, this.#holder.id, this.term], cluster, { durable: false });
+    await connection.runAndAnnounce(sql.leaseRelease, [cluster, this.election, this.#holder.id, this.term], cluster, { durable: false, topic: this.election });
   }
 }

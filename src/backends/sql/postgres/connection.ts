@@ -71,6 +71,15 @@ const MIGRATION_TIMEOUT_MS = 60_000;
  */
 const LISTEN_RECONNECT_MS = 1_000;
 
+/**
+ * Between the cluster and the topic (an election's name) in an announcement's payload
+ * (`cluster/election`); a cluster name has no "/" (names.ts), so the first one splits. A
+ * process from before topics announces the cluster alone, which wakes every waiter here as it
+ * always did; it ignores a topic's payload, so during a rolling upgrade its waiting campaigns
+ * notice a release from a newer process by their re-check, at most one retry period later.
+ */
+const TOPIC_SEPARATOR = '/';
+
 /** The `pg` driver, loaded when a PostgreSQL store is first opened. */
 function driver(): typeof pg {
   return requireOptional<typeof pg>('pg', 'pg', 'PostgreSQL stores (postgres://)');
@@ -94,7 +103,7 @@ class PostgresConnection implements SqlConnection {
   readonly #pool: pg.Pool;
   readonly #config: pg.ClientConfig;
   readonly #channel: string;
-  readonly #listeners = new Map<string, Set<() => void>>();
+  readonly #listeners = new Map<string, Set<(topic: string | undefined) => void>>();
   #listenClient: pg.Client | undefined;
   /** The LISTEN connection is up and subscribed: announcements reach the listeners. */
   #listening = false;
@@ -174,7 +183,8 @@ class PostgresConnection implements SqlConnection {
     // evaluated only when a row changed): its commit and NOTIFY need not wait for the WAL
     // flush (a millisecond or more per commit, most of a graceful handoff otherwise).
     const relaxed = options?.durable === false ? ", set_config('synchronous_commit', 'off', true) AS relaxed" : '';
-    const { rows } = await this.run(`WITH changed AS (${sql}) SELECT changed.*, pg_notify(?, ?) AS announced${relaxed} FROM changed`, [...params, this.#channel, cluster]);
+    const payload = options?.topic === undefined ? cluster : `${cluster}${TOPIC_SEPARATOR}${options.topic}`;
+    const { rows } = await this.run(`WITH changed AS (${sql}) SELECT changed.*, pg_notify(?, ?) AS announced${relaxed} FROM changed`, [...params, this.#channel, payload]);
     return { rows, changes: rows.length };
   }
 
@@ -183,7 +193,7 @@ class PostgresConnection implements SqlConnection {
     await tx.run('SELECT pg_notify(?, ?)', [this.#channel, cluster]);
   }
 
-  onAnnounce(cluster: string, listener: () => void): () => void {
+  onAnnounce(cluster: string, listener: (topic: string | undefined) => void): () => void {
     let set = this.#listeners.get(cluster);
     if (set === undefined) {
       set = new Set();
@@ -244,9 +254,12 @@ class PostgresConnection implements SqlConnection {
     this.#reconnectTimer = setTimeout(() => void this.startListening(), LISTEN_RECONNECT_MS);
   }
 
-  #dispatch(cluster: string | undefined): void {
-    if (cluster === undefined) return;
-    for (const listener of [...(this.#listeners.get(cluster) ?? [])]) listener();
+  /** Calls the listeners of the payload's cluster, with its topic if it names one. */
+  #dispatch(payload: string | undefined): void {
+    if (payload === undefined) return;
+    const at = payload.indexOf(TOPIC_SEPARATOR);
+    const [cluster, topic] = at < 0 ? [payload, undefined] : [payload.slice(0, at), payload.slice(at + 1)];
+    for (const listener of [...(this.#listeners.get(cluster) ?? [])]) listener(topic);
   }
 }
 

@@ -1,7 +1,7 @@
 /** Permits: the gate that bounds how many campaigns one node runs at once (issue 12). */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { Permits } from '../../../src/owned-items/permits.js';
+import { Permits } from '../../../src/permits.js';
 
 const never = new AbortController().signal;
 

@@ -1,0 +1,97 @@
+/**
+ * Issue 12, cold start at scale on SQL: what one campaign costs the store, counted through the
+ * connection (counts, never times).
+ * - With RETURNING (SQLite, PostgreSQL) the first election ever of a name and the take of a
+ *   released one are ONE statement each (insert-or-take); before, a first election was three
+ *   (a take that matched nothing, a look, the insert).
+ * - A node runs at most CAMPAIGN_ATTEMPTS_AT_ONCE campaign attempts at once, whatever the
+ *   number of campaigns, so its session's renewal never queues behind thousands of them.
+ */
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import type { SessionTiming } from '../../src/contract/index.js';
+import type { SqlParam, SqlResult, WriteOptions } from '../../src/backends/sql/dialect.js';
+import { SqlBackend } from '../../src/backends/sql/sql-backend.js';
+import { CAMPAIGN_ATTEMPTS_AT_ONCE } from '../../src/backends/sql/sql-campaign.js';
+import type { SqlFixture } from '../support/sqlite-fixture.js';
+import { SQL_DIALECTS } from './dialects.js';
+import { openConnection, WatchedConnection } from './watched-connection.js';
+
+const TIMING: SessionTiming = { ttlMs: 4_000, renewDeadlineMs: 2_000, retryPeriodMs: 250, pollIntervalMs: 50 };
+
+/** A statement a campaign attempt sends: a take, an insert, a look at the holder, a reap. */
+const isCampaignStatement = (sql: string) => /holder_expired|SET holder = \?|INSERT INTO \S*lease|DELETE FROM \S*member\S* WHERE cluster = \? AND session/.test(sql);
+
+/** Counts campaign statements, and how many of them were under way at once at most. */
+class CampaignCounter extends WatchedConnection {
+  campaignStatements = 0;
+  #inFlight = 0;
+  mostInFlight = 0;
+
+  override run(sql: string, params?: readonly SqlParam[]): Promise<SqlResult> {
+    return this.#count(sql, () => super.run(sql, params));
+  }
+
+  override runAndAnnounce(sql: string, params: readonly SqlParam[], cluster: string, options?: WriteOptions): Promise<SqlResult> {
+    return this.#count(sql, () => super.runAndAnnounce(sql, params, cluster, options));
+  }
+
+  async #count(sql: string, statement: () => Promise<SqlResult>): Promise<SqlResult> {
+    if (!isCampaignStatement(sql)) return statement();
+    this.campaignStatements++;
+    this.mostInFlight = Math.max(this.mostInFlight, ++this.#inFlight);
+    try {
+      return await statement();
+    } finally {
+      this.#inFlight--;
+    }
+  }
+}
+
+for (const dialect of SQL_DIALECTS) {
+  describe(`${dialect.name}: what a campaign costs the store`, () => {
+    let fixture: SqlFixture | undefined;
+    const backends: SqlBackend[] = [];
+    before(async () => {
+      fixture = await dialect.createFixture();
+    });
+    after(async () => {
+      for (const backend of backends) await backend.close().catch(() => undefined);
+      await fixture?.teardown();
+    });
+
+    async function open(cluster: string): Promise<{ backend: SqlBackend; connection: CampaignCounter }> {
+      const connection = new CampaignCounter(await openConnection(fixture!));
+      const backend = await SqlBackend.open(fixture!.dialect, connection, { cluster, pollIntervalMs: TIMING.pollIntervalMs });
+      backends.push(backend);
+      return { backend, connection };
+    }
+
+    if (dialect.name !== 'mysql') {
+      it('the first election ever of a name, and the take of a released one, are one statement each', async () => {
+        const { backend, connection } = await open('first');
+        const session = await backend.openSession({ nodeId: 'a', info: {}, timing: TIMING });
+        const before = connection.campaignStatements;
+        const first = await session.campaign('item/1', {});
+        assert.equal(connection.campaignStatements - before, 1, 'statements for the first election of a name');
+        assert.equal(first.term, 1);
+        await first.resign();
+        const again = connection.campaignStatements;
+        const second = await session.campaign('item/1', {});
+        assert.equal(connection.campaignStatements - again, 1, 'statements to take a released lease');
+        assert.equal(second.term, 2, 'a take is term + 1');
+        await second.resign();
+      });
+    }
+
+    it(`${CAMPAIGN_ATTEMPTS_AT_ONCE} campaign attempts at most are under way at once, with 40 campaigns started together`, async () => {
+      const { backend, connection } = await open('many');
+      const session = await backend.openSession({ nodeId: 'a', info: {}, timing: TIMING });
+      const held = await Promise.all(Array.from({ length: 40 }, (_, i) => session.campaign(`item/${i}`, {})));
+      assert.ok(held.every((l) => l.held()));
+      assert.ok(connection.mostInFlight <= CAMPAIGN_ATTEMPTS_AT_ONCE, `${connection.mostInFlight} campaign statements were under way at once`);
+      assert.ok(connection.mostInFlight >= 1);
+      await Promise.all(held.map((l) => l.resign()));
+    });
+  });
+}
