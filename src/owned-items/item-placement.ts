@@ -12,7 +12,7 @@
 import type { Logger } from 'pino';
 import type { Backend, Kv, Leadership } from '../contract/contract.js';
 import { systemClock, type Clock } from '../clock.js';
-import { StateError, type CorruptDocumentError } from '../errors.js';
+import { isBatonError, StateError, type CorruptDocumentError } from '../errors.js';
 import type { AutoFreeze } from '../feature/node-config.js';
 import { OPERATIONS_PREFIX } from '../operations/operations-layout.js';
 import { readMaintenance } from '../operations/maintenance.js';
@@ -232,7 +232,15 @@ export class ItemPlacement<S> {
     return { throttle: { limits: timing, inHandoff: this.#handoffs.inHandoff } };
   }
 
-  /** Writes the phases in order, each write fenced; returns how many writes were made. */
+  /**
+   * Writes the phases in order, each write fenced; returns how many writes were made. A phase's
+   * writes go out together (each names its own key, so none depends on another's outcome): a
+   * phase of one write per node then costs one round trip, not one per node, also when the
+   * leader's own campaigns queue every statement behind them (measured: 10 nodes x 10,000
+   * buckets on PostgreSQL, the last node read its target 15 s after the first). The next phase
+   * starts only once every write of this one succeeded; a write that fails fails the pass (the
+   * next pass reads what was written and finishes), as it did one write at a time.
+   */
   async #apply(phases: readonly (readonly KvOp[])[], signal: AbortSignal): Promise<number> {
     const { kv } = this.#o.backend;
     const { fence } = this.#o.leadership;
@@ -240,13 +248,18 @@ export class ItemPlacement<S> {
     const expect = (op: KvOp) => (versions.has(op.key) ? versions.get(op.key) : op.expect);
     let count = 0;
     for (const phase of phases) {
-      for (const op of phase) {
-        const expectVersion = expect(op);
-        const options = { fence, signal, ...(expectVersion === undefined ? {} : { expectVersion }) };
-        if (op.kind === 'put') versions.set(op.key, await kv.put(op.key, op.value, options));
-        else await kv.delete(op.key, options as typeof options & { expectVersion?: number });
-        count++;
-      }
+      const written = await Promise.allSettled(
+        phase.map(async (op) => {
+          const expectVersion = expect(op);
+          const options = { fence, signal, ...(expectVersion === undefined ? {} : { expectVersion }) };
+          if (op.kind === 'put') versions.set(op.key, await kv.put(op.key, op.value, options));
+          else await kv.delete(op.key, options as typeof options & { expectVersion?: number });
+        }),
+      );
+      const failed = written.filter((w): w is PromiseRejectedResult => w.status === 'rejected').map((w) => w.reason as unknown);
+      // A fenced write ends the term's loop; it outranks a conflict or an outage of another write.
+      if (failed.length > 0) throw failed.find((e) => isBatonError(e, 'FENCED')) ?? failed[0];
+      count += phase.length;
     }
     return count;
   }

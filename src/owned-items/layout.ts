@@ -53,7 +53,10 @@ export interface OwnedItemsLayout<K extends string | number, S, V> {
    * limits do not apply. Absent: always.
    */
   followsPlacement?(stored: S): boolean;
-  /** The writes that take the store from `stored` to `next`, in phases applied in order (each write fenced by the engine). */
+  /**
+   * The writes that take the store from `stored` to `next`, in phases applied in order (each
+   * write fenced by the engine). A phase's writes are made together: each names a different key.
+   */
   writes(stored: S, next: Placement): readonly (readonly KvOp[])[];
 
   // ---- every node's side ----
