@@ -20,6 +20,8 @@ export interface ClusterSetup extends Omit<WorkerSetup, 'nodeIds'> {
 /** How long a node process may take to answer 'stats' (it answers at once unless its event loop is stuck). */
 const STATS_TIMEOUT_MS = 30_000;
 const WORKER = path.join(path.dirname(fileURLToPath(import.meta.url)), 'scale-worker.js');
+/** Extra node options for the node processes, e.g. SCALE_WORKER_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof" to profile them. */
+const WORKER_ARGS = (process.env['SCALE_WORKER_ARGS'] ?? '').split(' ').filter((a) => a !== '');
 
 export class ScaleCluster {
   readonly setup: ClusterSetup;
@@ -46,7 +48,7 @@ export class ScaleCluster {
     for (let p = 0; p < this.setup.processes; p++) {
       const nodeIds = ids.filter((_, i) => i % this.setup.processes === p);
       const workerSetup: WorkerSetup = { ...this.setup, nodeIds };
-      const child = fork(WORKER, [JSON.stringify(workerSetup)], { stdio: ['ignore', 'ignore', 'inherit', 'ipc'], execArgv: ['--expose-gc'] });
+      const child = fork(WORKER, [JSON.stringify(workerSetup)], { stdio: ['ignore', 'ignore', 'inherit', 'ipc'], execArgv: ['--expose-gc', ...WORKER_ARGS] });
       child.on('message', (m: WorkerMessage) => this.#receive(m, child));
       this.#children.push({ child, nodeIds });
       for (const id of nodeIds) this.owned.set(id, new Set());

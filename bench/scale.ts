@@ -4,7 +4,7 @@
  * store load, idle node cost, placement and handoff with many buckets (issue 12), on every
  * store, with the code of the checkout it runs in. Writes the section `scale-<label>` (default
  * label `latest`) of docs/benchmarks.md, so a "before" and an "after" run can stand side by side.
- * `--buckets` replaces the bucket counts of the idle runs, `--placements` the extra placement
+ * `--buckets` replaces the bucket counts of the idle runs (`none`: no idle run), `--placements` the extra placement
  * runs (buckets x nodes); `--measured` names the code measured when this is no git checkout.
  * Each configuration is bench/scale-run.ts; the node processes are bench/scale-worker.ts.
  */
@@ -57,7 +57,7 @@ function withOverrides(plan: Plan): Plan {
   const placements = option('placements');
   return {
     ...plan,
-    ...(buckets !== undefined ? { idleBuckets: buckets.split(',').map(Number) } : {}),
+    ...(buckets !== undefined ? { idleBuckets: buckets === 'none' ? [] : buckets.split(',').map(Number) } : {}),
     ...(placements !== undefined ? { placements: placements === 'none' ? [] : placements.split(',').map((p) => p.split('x').map(Number) as [number, number]) } : {}),
   };
 }
