@@ -116,6 +116,25 @@ export function integerMapLeaf(options: LeafOptions<Readonly<Record<string, numb
   );
 }
 
+/** Names mapped to non-empty strings (text: `name=value,other=value`). */
+export function stringMapLeaf(options: LeafOptions<Readonly<Record<string, string>>>): LeafSpec<Readonly<Record<string, string>>> {
+  const name = /^[A-Za-z0-9_.-]{1,64}$/;
+  const ok = (entries: [string, unknown][]): Readonly<Record<string, string>> | undefined =>
+    entries.every(([k, v]) => name.test(k) && typeof v === 'string' && v.length > 0) ? Object.freeze(Object.fromEntries(entries) as Record<string, string>) : undefined;
+  const fromText = (t: string): Readonly<Record<string, string>> | undefined => {
+    if (t.trim() === '') return Object.freeze({});
+    const pairs = t.split(',').map((p) => p.split('='));
+    if (pairs.some((p) => p.length !== 2)) return undefined;
+    return ok(pairs.map(([k, v]) => [(k ?? '').trim(), (v ?? '').trim()]));
+  };
+  return leaf(
+    options,
+    'a map of names to non-empty strings (as text: name=value,...)',
+    (v) => (typeof v === 'object' && v !== null && !Array.isArray(v) ? ok(Object.entries(v)) : undefined),
+    fromText,
+  );
+}
+
 /** A number > 0 (may have a fraction). */
 export function positiveNumberLeaf(options: LeafOptions<number>): LeafSpec<number> {
   const ok = (n: number): number | undefined => (Number.isFinite(n) && n > 0 ? n : undefined);

@@ -202,7 +202,7 @@ export class ItemPlacement<S> {
     const freeze = await this.#freeze.judge(maintenance, members, storedPlacement, signal);
     if (freeze.frozen) return frozenPass(members, storedPlacement, freeze.againInMs);
     const throttle = await this.#throttle(stored, storedPlacement, live, signal);
-    const placement = placeItems({ items: this.#items, replicas: layout.replicas, members, stored: storedPlacement, graceUsedMs, offlineGraceMs: timing.offlineGraceMs, ...throttle });
+    const placement = placeItems({ items: this.#items, replicas: layout.replicas, members, stored: storedPlacement, graceUsedMs, offlineGraceMs: timing.offlineGraceMs, preferredPrimaries: layout.preferredPrimaries, ...throttle });
     const writes = await this.#apply(layout.writes(stored, placement), signal);
     this.#handoffs.track(placement.started);
     const { deferred } = placement;

@@ -39,6 +39,8 @@ export interface OwnedItemsLayout<K extends string | number, S, V> {
   readonly items: readonly K[];
   /** Nodes per item: the acting one plus standbys. */
   readonly replicas: number;
+  /** item (as the engine names it) -> the node that should act for it while live; optional (partitions' preferredMasters). */
+  readonly preferredPrimaries?: Readonly<Record<string, string>>;
   /** The election a node holds while it acts for `item`. */
   electionOf(item: K): string;
 

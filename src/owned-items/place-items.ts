@@ -17,6 +17,7 @@ import type { Member } from '../contract/contract.js';
 import { assign, memberNode, type Assignment } from '../assignment/index.js';
 import { StateError } from '../errors.js';
 import { throttleMoves, type MoveLimits } from './move-throttle.js';
+import { preferPrimaries } from './preferred-primaries.js';
 
 /** The stored layout as the engine reads it (each layout translates its own documents). */
 export interface StoredPlacement {
@@ -44,6 +45,8 @@ export interface PlaceItemsInput {
    * leader's tracking). Absent: every move the assignment engine wants is made now.
    */
   readonly throttle?: { readonly limits: MoveLimits; readonly inHandoff: ReadonlyMap<string, readonly string[]> };
+  /** item -> the node that should act for it while live (partitions' preferredMasters); default none. */
+  readonly preferredPrimaries?: Readonly<Record<string, string>> | undefined;
 }
 
 export interface Placement {
@@ -75,7 +78,8 @@ export interface Placement {
  *    is reclaimed.
  * 4. The assignment engine spreads the items over the live nodes, keeping the grace nodes' slots
  *    (with no live node, the grace nodes keep theirs and the rest stays unplaced).
- * 5. With move limits, only the moves the caps have room for are made now (move-throttle.ts).
+ * 5. Items with a live preferred primary get it first (preferred-primaries.ts).
+ * 6. With move limits, only the moves the caps have room for are made now (move-throttle.ts).
  */
 export function placeItems(input: PlaceItemsInput): Placement {
   const live = new Set(input.members.map((m) => m.nodeId));
@@ -98,10 +102,13 @@ export function placeItems(input: PlaceItemsInput): Placement {
   const inGrace = new Map([...candidates].filter(([nodeId]) => keeping.has(nodeId)));
   const reclaimed = [...input.stored.graceUsedMs.keys()].filter((id) => !live.has(id) && !inGrace.has(id)).sort();
   // 4.
-  const target = live.size > 0
-    ? assign({ items: input.items, nodes: input.members.map(memberNode), previous, replicas: input.replicas, grace: [...inGrace.keys()] })
-    : Object.freeze(Object.fromEntries(input.items.map((item) => [item, previous[item] ?? []])));
+  const spread = (from: Readonly<Record<string, readonly string[]>>) =>
+    live.size > 0
+      ? assign({ items: input.items, nodes: input.members.map(memberNode), previous: from, replicas: input.replicas, grace: [...inGrace.keys()] })
+      : Object.freeze(Object.fromEntries(input.items.map((item) => [item, from[item] ?? []])));
   // 5.
+  const target = input.preferredPrimaries === undefined ? spread(previous) : withPreferences(spread, previous, input.preferredPrimaries, live, input.replicas);
+  // 6.
   const throttled = input.throttle === undefined
     ? { assignment: target, started: new Map<string, readonly string[]>(), deferred: 0 }
     : throttleMoves({ items: input.items, previous, target, ...input.throttle });
@@ -109,6 +116,43 @@ export function placeItems(input: PlaceItemsInput): Placement {
   checkPlacement(input, assignment, previous, inGrace, live.size > 0);
   const graceUsedMs = new Map([...inGrace].map(([nodeId, left]) => [nodeId, input.offlineGraceMs - left]));
   return { live: [...live], assignment, inGrace, graceUsedMs, reclaimed, moves: countMoves(previous, assignment), started, deferred };
+}
+
+/**
+ * How many rounds step 5 may take. A preference moves a role (and maybe a slot) past the
+ * engine's spread of primaries; placed again, the engine hands another role back, which settles
+ * in one more round (the property test in test/unit/owned-items/preferred-primaries.test.ts
+ * checks that a pass placed again from its own result moves nothing).
+ */
+const PREFERENCE_ROUNDS = 4;
+
+/**
+ * Step 5: preferred primaries on top of the engine's spread, placed again from that result until
+ * the engine keeps it, so the next pass (from the stored result) writes nothing.
+ */
+function withPreferences(
+  spread: (from: Readonly<Record<string, readonly string[]>>) => Assignment,
+  previous: Readonly<Record<string, readonly string[]>>,
+  preferred: Readonly<Record<string, string>>,
+  live: ReadonlySet<string>,
+  replicas: number,
+): Assignment {
+  let current = preferPrimaries(spread(previous), preferred, live, replicas);
+  for (let round = 1; round < PREFERENCE_ROUNDS; round++) {
+    const next = preferPrimaries(spread(current), preferred, live, replicas);
+    if (sameAssignment(next, current)) break;
+    current = next;
+  }
+  return current;
+}
+
+function sameAssignment(a: Assignment, b: Assignment): boolean {
+  const keys = Object.keys(a);
+  return keys.length === Object.keys(b).length && keys.every((item) => {
+    const x = a[item] ?? [];
+    const y = b[item] ?? [];
+    return x.length === y.length && x.every((id, at) => id === y[at]);
+  });
 }
 
 /** Step 2 for one item. */

@@ -68,7 +68,7 @@ export function previewPlacement<S>(input: PreviewInput<S>): PlacementPreview {
   for (const [nodeId, used] of stored.graceUsedMs) graceUsedMs.set(nodeId, input.gone.has(nodeId) ? input.offlineGraceMs : (used ?? 0));
   // 3.
   const items = layout.items.map(String);
-  const placement = placeItems({ items, replicas: layout.replicas, members: input.members, stored, graceUsedMs, offlineGraceMs: input.offlineGraceMs });
+  const placement = placeItems({ items, replicas: layout.replicas, members: input.members, stored, graceUsedMs, offlineGraceMs: input.offlineGraceMs, preferredPrimaries: layout.preferredPrimaries });
   // 4.
   const moves = items.flatMap((item) => {
     const from = stored.assignment[item] ?? [];

@@ -40,6 +40,7 @@ export function partitionLayout(options: PartitionResourceOptions): OwnedItemsLa
     what: 'partition placement',
     items: Object.freeze(Array.from({ length: partitions }, (_, p) => p)),
     replicas: options.replicas,
+    preferredPrimaries: options.preferredMasters,
     electionOf: (partition) => partitionElection(name, partition),
     readStored: (kv, onCorrupt, signal) => readResource(kv, name, partitions, onCorrupt, signal),
     storedPlacement: (state) => storedPartitions(state.placement),

@@ -4,7 +4,7 @@
  * src/config/types.ts). Named partitioned resources (`partitions.<name>.*`, file only), each
  * spreading per-key leadership over the nodes like Pinot's lead controller resource.
  */
-import { booleanLeaf, integerLeaf, section, stringLeaf, type MapSpec } from '../feature/config-spec.js';
+import { booleanLeaf, integerLeaf, section, stringLeaf, stringMapLeaf, type MapSpec } from '../feature/config-spec.js';
 import { MAX_MOVES } from '../owned-items/move-throttle.js';
 import { LEAD_CONTROLLER_ID_FORMATS } from './pinot-participant.js';
 import { DEFAULT_RESOURCE_OPTIONS, MAX_DELAY_MS, MAX_PARTITIONS, MAX_REPLICAS } from './resource-options.js';
@@ -20,6 +20,8 @@ export interface PartitionsEntryConfig {
   readonly maxMovesPerNode: number;
   /** `node-id` or `pinot-participant` (see src/partitions/pinot-participant.ts). */
   readonly leadControllerIdFormat: 'node-id' | 'pinot-participant';
+  /** Partition -> the node that should be its master while live (`{ "0": "node-a" }`). */
+  readonly preferredMasters: Readonly<Record<string, string>>;
 }
 
 /** The `partitions` config section: resources by name. */
@@ -62,6 +64,10 @@ export const partitionsSection: MapSpec = Object.freeze({
       doc: 'How GET /leader/tables names leaders: `node-id`, or `pinot-participant` (Pinot\'s `Controller_{host}_{port}` from the advertised host and HTTP port).',
       default: DEFAULT_RESOURCE_OPTIONS.leadControllerIdFormat,
       oneOf: LEAD_CONTROLLER_ID_FORMATS,
+    }),
+    preferredMasters: stringMapLeaf({
+      doc: 'Partition -> node that should be its master while it is live, e.g. `{ "0": "node-a", "5": "node-b" }`: the leader puts it first on the partition\'s list (a role swap when it is a standby; else it takes a slot and the node it displaced takes one of its slots, so loads stay balanced). The cluster leader\'s value counts; give every node the same.',
+      default: DEFAULT_RESOURCE_OPTIONS.preferredMasters,
     }),
   }),
 });

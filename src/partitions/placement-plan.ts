@@ -73,6 +73,7 @@ export function planPlacement(input: PlacementInput): PlacementPlan {
     stored: storedPartitions(previous),
     graceUsedMs: input.graceUsedMs,
     offlineGraceMs: options.rebalanceDelayMs,
+    preferredPrimaries: options.preferredMasters,
   });
   const doc = placementDoc(options, placement);
   return { doc, inGrace: placement.inGrace, changed: previous === null || !samePlacement(previous, doc) };

@@ -2,6 +2,7 @@
  * Settings of one partitioned resource (config section `partitions.<name>`), with Pinot's lead
  * controller resource as the default: 24 partitions, and baton's standby replica on top.
  */
+import { validateSegment } from '../contract/names.js';
 import { ConfigError } from '../errors.js';
 import { checkMoveCap } from '../owned-items/move-throttle.js';
 import { DEFAULT_PARTITIONS } from './key-partition.js';
@@ -56,6 +57,12 @@ export interface PartitionResourceOptions {
    * HTTP port, for Pinot tooling that parses it.
    */
   readonly leadControllerIdFormat: LeadControllerIdFormat;
+  /**
+   * Partition (as a decimal string) -> the node that should be its master while it is live
+   * (src/owned-items/preferred-primaries.ts). Only the cluster leader's value counts; give every
+   * node the same. Default none.
+   */
+  readonly preferredMasters: Readonly<Record<string, string>>;
 }
 
 export const DEFAULT_RESOURCE_OPTIONS: Omit<PartitionResourceOptions, 'name'> = Object.freeze({
@@ -67,6 +74,7 @@ export const DEFAULT_RESOURCE_OPTIONS: Omit<PartitionResourceOptions, 'name'> = 
   maxMovesInFlight: 0,
   maxMovesPerNode: 0,
   leadControllerIdFormat: 'node-id',
+  preferredMasters: Object.freeze({}),
 });
 
 /** Fills defaults and validates; ConfigError names the offending `partitions.<name>.*` field. */
@@ -88,7 +96,21 @@ export function validateResourceOptions(input: Partial<PartitionResourceOptions>
   if (!LEAD_CONTROLLER_ID_FORMATS.includes(options.leadControllerIdFormat)) {
     throw new ConfigError(`${prefix}.leadControllerIdFormat`, `must be one of ${LEAD_CONTROLLER_ID_FORMATS.join(', ')}, got ${String(options.leadControllerIdFormat)}`);
   }
+  checkPreferredMasters(options.preferredMasters, `${prefix}.preferredMasters`, options.partitions);
   return Object.freeze(options);
+}
+
+/** Keys are partitions (0 to partitions - 1, decimal), values node ids. */
+function checkPreferredMasters(value: unknown, key: string, partitions: number): void {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new ConfigError(key, 'must map partitions to node ids, e.g. { "0": "node-a" }');
+  for (const [partition, nodeId] of Object.entries(value)) {
+    if (!/^(0|[1-9]\d*)$/.test(partition) || Number(partition) >= partitions) throw new ConfigError(key, `"${partition}" is not a partition: use 0 to ${partitions - 1}`);
+    try {
+      validateSegment('node id', String(nodeId));
+    } catch (error) {
+      throw new ConfigError(`${key}.${partition}`, (error as Error).message, { cause: error });
+    }
+  }
 }
 
 function checkInteger(value: unknown, key: string, min: number, max: number): void {

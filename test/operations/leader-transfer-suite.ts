@@ -210,5 +210,24 @@ export function describeLeaderTransfer(store: TransferStore): void {
       assert.equal((await leaderNow())?.term, p2.term, 'the leadership moved back to the preferred node');
       assert.equal(await preferredMoves(), 1);
     });
+
+    it('preferred masters: a partition\'s preferred node becomes its acting master once it is live, on every node\'s view', async () => {
+      await closeAll();
+      cluster = 'transfer3';
+      const resource = { res: { partitions: 4, replicas: 2, rebalanceDelayMs: 0, placementIntervalMs: 1_000, preferredMasters: { '0': 'q3', '2': 'q3' } } };
+      await start('q1', { partitions: resource });
+      await start('q2', { partitions: resource });
+      const masters = (node: BatonNode) => [0, 1, 2, 3].map((p) => node.partitions('res').leaderOfPartition(p));
+      await waitFor('q1 and q2 to master every partition', () => [...nodes.values()].every((n) => masters(n).every((m) => m === 'q1' || m === 'q2')), { timeoutMs: 30_000 });
+      await start('q3', { partitions: resource });
+      await waitFor('q3 to master partitions 0 and 2 on every node', () => [...nodes.values()].every((n) => masters(n)[0] === 'q3' && masters(n)[2] === 'q3'), { timeoutMs: 30_000, intervalMs: 50 });
+      await waitFor('q3 to hold partitions 0 and 2', () => {
+        const leading = nodes.get('q3')!.partitions('res').leading();
+        return leading.includes(0) && leading.includes(2);
+      }, { timeoutMs: 30_000, intervalMs: 50 });
+      const placement = nodes.get('q1')!.partitions('res').placement()!;
+      const load = (id: string) => Object.values(placement).filter((list) => list.includes(id)).length;
+      assert.ok(Math.max(load('q1'), load('q2'), load('q3')) - Math.min(load('q1'), load('q2'), load('q3')) <= 1, `loads stay balanced: ${JSON.stringify(placement)}`);
+    });
   });
 }

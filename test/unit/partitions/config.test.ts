@@ -10,8 +10,8 @@ describe('partitions config section', () => {
   it('fills Pinot\'s defaults for an empty entry, and keeps several resources', () => {
     const resources = resourcesOf(load({ leadControllerResource: {}, orders: { partitions: 8, replicas: 3, rebalanceDelayMs: 0 } }));
     assert.deepEqual(resources, [
-      { name: 'leadControllerResource', partitions: 24, replicas: 2, rebalanceDelayMs: 300_000, placementIntervalMs: 60_000, enabledByDefault: true, maxMovesInFlight: 0, maxMovesPerNode: 0, leadControllerIdFormat: 'node-id' },
-      { name: 'orders', partitions: 8, replicas: 3, rebalanceDelayMs: 0, placementIntervalMs: 60_000, enabledByDefault: true, maxMovesInFlight: 0, maxMovesPerNode: 0, leadControllerIdFormat: 'node-id' },
+      { name: 'leadControllerResource', partitions: 24, replicas: 2, rebalanceDelayMs: 300_000, placementIntervalMs: 60_000, enabledByDefault: true, maxMovesInFlight: 0, maxMovesPerNode: 0, leadControllerIdFormat: 'node-id', preferredMasters: {} },
+      { name: 'orders', partitions: 8, replicas: 3, rebalanceDelayMs: 0, placementIntervalMs: 60_000, enabledByDefault: true, maxMovesInFlight: 0, maxMovesPerNode: 0, leadControllerIdFormat: 'node-id', preferredMasters: {} },
     ]);
     assert.deepEqual(resourcesOf(load(undefined)), [], 'no section: no resource (the feature is off)');
   });
@@ -24,5 +24,13 @@ describe('partitions config section', () => {
     assert.throws(() => validateResourceOptions({ name: 'r', rebalanceDelayMs: -1 }), { code: 'CONFIG', key: 'partitions.r.rebalanceDelayMs' });
     assert.throws(() => load({ r: { maxMovesPerNode: -1 } }), { code: 'CONFIG', key: 'partitions.r.maxMovesPerNode' });
     assert.throws(() => validateResourceOptions({ name: 'r', maxMovesInFlight: 2.5 }), { code: 'CONFIG', key: 'partitions.r.maxMovesInFlight' });
+  });
+
+  it('preferredMasters: partitions to node ids; a partition out of range or a bad node id names the key', () => {
+    const [resource] = resourcesOf(load({ r: { partitions: 4, preferredMasters: { '0': 'node-a', '3': 'node-b' } } }));
+    assert.deepEqual(resource?.preferredMasters, { '0': 'node-a', '3': 'node-b' });
+    assert.throws(() => resourcesOf(load({ r: { partitions: 4, preferredMasters: { '4': 'node-a' } } })), { code: 'CONFIG', key: 'partitions.r.preferredMasters' });
+    assert.throws(() => resourcesOf(load({ r: { partitions: 4, preferredMasters: { x: 'node-a' } } })), { code: 'CONFIG', key: 'partitions.r.preferredMasters' });
+    assert.throws(() => resourcesOf(load({ r: { partitions: 4, preferredMasters: { '1': 'bad id' } } })), { code: 'CONFIG', key: 'partitions.r.preferredMasters.1' });
   });
 });
