@@ -64,8 +64,8 @@ export interface PlacementLoopOptions {
 /**
  * Runs passes until `signal` aborts (resolves 'term-ended') or a write is fenced (resolves
  * 'fenced'). Never rejects for store errors: they are logged and retried.
- * 1. Any membership change wakes the loop at once; the first pass runs at once. A store that
- *    refuses the membership watch is asked again before every pass.
+ * 1. Any membership change (and any change under `watchKv`) wakes the loop at once; the first
+ *    pass runs at once. A watch the store refuses is asked for again before every pass.
  * 2. The next pass comes when the nearest grace ends, or when the pass asked for it
  *    (`againInMs`), or after the interval, or as soon as a members re-check (every
  *    MEMBERS_RECHECK_MS meanwhile) finds them changed.
@@ -87,7 +87,7 @@ async function loop(options: PlacementLoopOptions, signal: AbortSignal): Promise
   const { clock, intervalMs, log, what } = options;
   const wakeup = new Wakeup(clock);
   // Step 1.
-  let watching = watchChanges(options, wakeup, signal);
+  let unwatched = watchChanges(watchesOf(options), options, wakeup, signal);
   wakeup.fire();
   let delay = intervalMs;
   /** The members the last successful pass planned with (fingerprint); undefined before one. */
@@ -95,7 +95,7 @@ async function loop(options: PlacementLoopOptions, signal: AbortSignal): Promise
   while (!signal.aborted) {
     await untilPassDue(options, wakeup, delay, planned, signal);
     if (signal.aborted) break;
-    watching ||= watchChanges(options, wakeup, signal);
+    if (unwatched.length > 0) unwatched = watchChanges(unwatched, options, wakeup, signal);
     try {
       // Step 2.
       const { inGrace, members, againInMs } = await options.pass(signal, () => wakeup.fire());
@@ -149,15 +149,29 @@ function fingerprint(members: readonly Member[]): string {
   return JSON.stringify(members.map((m) => [m.nodeId, m.sessionId, m.info]));
 }
 
-/** Registers the membership watch (and the prefixes'); false (logged) when the store refuses it for now. */
-function watchChanges(options: PlacementLoopOptions, wakeup: Wakeup, signal: AbortSignal): boolean {
-  if (signal.aborted) return false;
-  try {
-    options.backend.watchMembers(() => wakeup.fire(), { signal });
-    for (const { kv, prefix } of options.watchKv ?? []) kv.watch(prefix, () => wakeup.fire(), { signal });
-    return true;
-  } catch (error) {
-    options.log.warn({ err: error }, `cannot watch the members; ${options.what} passes run on the interval until it works`);
-    return false;
-  }
+/** A watch that wakes the loop: the membership, or one KV prefix of `watchKv`. */
+interface LoopWatch {
+  readonly what: string;
+  register(listener: () => void, signal: AbortSignal): void;
+}
+
+function watchesOf(options: PlacementLoopOptions): LoopWatch[] {
+  return [
+    { what: 'the members', register: (listener, signal) => options.backend.watchMembers(listener, { signal }) },
+    ...(options.watchKv ?? []).map(({ kv, prefix }) => ({ what: prefix, register: (listener: () => void, signal: AbortSignal) => kv.watch(prefix, listener, { signal }) })),
+  ];
+}
+
+/** Registers `pending` watches; returns those the store refused for now (logged), to be asked again before the next pass. */
+function watchChanges(pending: readonly LoopWatch[], options: PlacementLoopOptions, wakeup: Wakeup, signal: AbortSignal): LoopWatch[] {
+  if (signal.aborted) return [...pending];
+  return pending.filter((watch) => {
+    try {
+      watch.register(() => wakeup.fire(), signal);
+      return false;
+    } catch (error) {
+      options.log.warn({ err: error }, `cannot watch ${watch.what}; ${options.what} passes run on the interval until it works`);
+      return true;
+    }
+  });
 }
