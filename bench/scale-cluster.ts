@@ -37,6 +37,12 @@ export class ScaleCluster {
   /** Acquisitions seen so far (every one is a move of a bucket to a node). */
   acquisitions = 0;
   lastChange = 0n;
+  /** When the first bucket was acquired, and when the last node's start() resolved (0n: not yet). */
+  firstAcquired = 0n;
+  lastStarted = 0n;
+  started = 0;
+  /** Each process's CPU (µs) when its last node had started. */
+  readonly #cpuAtStart = new Map<ChildProcess, number>();
 
   constructor(setup: ClusterSetup) {
     this.setup = setup;
@@ -103,6 +109,12 @@ export class ScaleCluster {
     return replies.map((r) => (r as PromiseFulfilledResult<Stats>).value);
   }
 
+  /** CPU seconds all node processes spent since their nodes started (their start-up left out). */
+  async cpuSecondsSinceStarted(): Promise<number> {
+    const stats = await this.stats();
+    return stats.reduce((sum, s, i) => sum + (s.cpuUs - (this.#cpuAtStart.get(this.#children[i]!.child) ?? s.cpuUs)), 0) / 1e6;
+  }
+
   /** Closes `nodeId` gracefully; resolves with the time the close began. */
   leave(nodeId: string): bigint {
     const entry = this.#children.find((c) => c.nodeIds.includes(nodeId));
@@ -126,7 +138,13 @@ export class ScaleCluster {
   }
 
   #receive(m: WorkerMessage, from: ChildProcess): void {
+    if (m.type === 'started') {
+      this.started++;
+      this.#cpuAtStart.set(from, Math.max(m.cpuUs, this.#cpuAtStart.get(from) ?? 0));
+      if (BigInt(m.t) > this.lastStarted) this.lastStarted = BigInt(m.t);
+    }
     if (m.type === 'delta') {
+      if (m.changes.some((c) => c.startsWith('+')) && (this.firstAcquired === 0n || BigInt(m.firstT) < this.firstAcquired)) this.firstAcquired = BigInt(m.firstT);
       const mine = this.owned.get(m.nodeId)!;
       for (const change of m.changes) {
         const bucket = change.slice(1);

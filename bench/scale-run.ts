@@ -37,12 +37,19 @@ export interface IdleResult {
   readonly heapMb: number[];
   /** Heap still used after a full garbage collection at the window's end (what the node keeps), MB. */
   readonly liveHeapMb: number[];
+  /** RSS right after that full garbage collection, MB (V8 gives some pages back then). */
+  readonly rssAfterGcMb: number[];
 }
 
 export interface RunResult {
   readonly spec: RunSpec;
   /** ms from start to "every bucket owned once", or null when not reached in time. */
   readonly placedMs: number | null;
+  /** ms from start to the last node's start() resolving, and to the first bucket acquired (null: not seen). */
+  readonly allStartedMs: number | null;
+  readonly firstAcquiredMs: number | null;
+  /** CPU seconds of all node processes from their nodes' start to the placement (start-up left out), or null. */
+  readonly placeCpuS: number | null;
   readonly placeMoves: number;
   readonly idle: IdleResult | null;
   readonly leave: { readonly ms: number | null; readonly moves: number; readonly bound: number } | null;
@@ -66,7 +73,10 @@ export async function runConfiguration(spec: RunSpec): Promise<RunResult> {
     const placed = await cluster.until(() => cluster.complete, spec.placementTimeoutMs);
     const placedMs = placed === null ? null : msBetween(started, placed);
     const placeMoves = cluster.acquisitions;
-    console.log(`    placed ${spec.buckets} over ${spec.nodes}: ${placedMs === null ? 'NOT within the time-out' : `${placedMs.toFixed(0)} ms`}, ${placeMoves} acquisitions`);
+    const allStartedMs = cluster.started === spec.nodes ? msBetween(started, cluster.lastStarted) : null;
+    const firstAcquiredMs = cluster.firstAcquired === 0n ? null : msBetween(started, cluster.firstAcquired);
+    const placeCpuS = placed === null ? null : await cluster.cpuSecondsSinceStarted().catch(() => null);
+    console.log(`    placed ${spec.buckets} over ${spec.nodes}: ${placedMs === null ? 'NOT within the time-out' : `${placedMs.toFixed(0)} ms`} (all started ${allStartedMs?.toFixed(0)} ms, first acquired ${firstAcquiredMs?.toFixed(0)} ms, node CPU ${placeCpuS?.toFixed(1)} s), ${placeMoves} acquisitions`);
     let [idle, leave, failure]: [IdleResult | null, RunResult['leave'], string | null] = [null, null, null];
     try {
       if (spec.idleWindowMs > 0 && spec.counter) idle = await measureIdle(cluster, spec.idleWindowMs, await spec.counter(cluster));
@@ -75,7 +85,7 @@ export async function runConfiguration(spec: RunSpec): Promise<RunResult> {
       failure = error instanceof Error ? error.message : String(error);
       console.log(`    failed: ${failure}`);
     }
-    return { spec, placedMs, placeMoves, idle, leave, failure, loadAverage: [loadAtStart, os.loadavg()[0] as number] };
+    return { spec, placedMs, allStartedMs, firstAcquiredMs, placeCpuS, placeMoves, idle, leave, failure, loadAverage: [loadAtStart, os.loadavg()[0] as number] };
   } finally {
     await cluster.close();
   }
@@ -99,8 +109,9 @@ async function measureIdle(cluster: ScaleCluster, windowMs: number, counter: Loa
       rssMb: stats1.map((s) => s.rss / MB),
       heapMb: stats1.map((s) => s.heapUsed / MB),
       liveHeapMb: collected.map((s) => s.heapUsed / MB),
+      rssAfterGcMb: collected.map((s) => s.rss / MB),
     };
-    console.log(`    idle: ${result.rowsPerS.toFixed(1)} rows/s, ${result.otherPerS.toFixed(1)} other/s, CPU ${result.cpuPercent.map((c) => c.toFixed(1)).join('/')} %, RSS ${result.rssMb.map((r) => r.toFixed(0)).join('/')} MB, live heap ${result.liveHeapMb.map((r) => r.toFixed(0)).join('/')} MB`);
+    console.log(`    idle: ${result.rowsPerS.toFixed(1)} rows/s, ${result.otherPerS.toFixed(1)} other/s, CPU ${result.cpuPercent.map((c) => c.toFixed(1)).join('/')} %, RSS ${result.rssMb.map((r) => r.toFixed(0)).join('/')} MB, live heap ${result.liveHeapMb.map((r) => r.toFixed(0)).join('/')} MB, RSS after GC ${result.rssAfterGcMb.map((r) => r.toFixed(0)).join('/')} MB`);
     return result;
   } finally {
     await counter.close();

@@ -25,7 +25,9 @@ export interface WorkerSetup {
 export type WorkerMessage =
   | { readonly type: 'loaded' }
   /** `changes`: "+id" for an acquired bucket, "-id" for a released one, in order. */
-  | { readonly type: 'delta'; readonly nodeId: string; readonly changes: string[]; readonly partitions: number; readonly t: string }
+  | { readonly type: 'delta'; readonly nodeId: string; readonly changes: string[]; readonly partitions: number; readonly t: string; readonly firstT: string }
+  /** A node's start() resolved (its session open, its first readings done). */
+  | { readonly type: 'started'; readonly nodeId: string; readonly t: string; readonly cpuUs: number }
   | { readonly type: 'stats'; readonly cpuUs: number; readonly t: string; readonly rss: number; readonly heapUsed: number; readonly leaders: string[]; readonly sqlite: ReturnType<typeof sqliteStatements> }
   | { readonly type: 'left'; readonly nodeId: string; readonly t: string }
   | { readonly type: 'failed'; readonly message: string };
@@ -36,6 +38,10 @@ const DELTA_BATCH_MS = 20;
 const setup = JSON.parse(process.argv[2] ?? '{}') as WorkerSetup;
 const send = (message: WorkerMessage) => process.send?.(message);
 const now = () => process.hrtime.bigint().toString();
+const cpuUs = () => {
+  const { user, system } = process.cpuUsage();
+  return user + system;
+};
 if (setup.store.startsWith('sqlite:')) countSqliteStatements();
 
 /** Gathers one node's changes and sends them as one delta per DELTA_BATCH_MS. */
@@ -43,6 +49,8 @@ class DeltaReporter {
   readonly #node: BatonNode;
   #changes: string[] = [];
   #last = now();
+  /** When the batch's first change came. */
+  #first = now();
   #batching = false;
 
   constructor(node: BatonNode) {
@@ -58,6 +66,7 @@ class DeltaReporter {
     if (change !== null) this.#changes.push(change);
     this.#last = now();
     if (this.#batching) return;
+    this.#first = this.#last;
     this.#batching = true;
     setTimeout(() => this.#flush(), DELTA_BATCH_MS);
   }
@@ -65,7 +74,7 @@ class DeltaReporter {
   #flush(): void {
     this.#batching = false;
     const partitions = this.#node.partitions(setup.resource).leading().length;
-    send({ type: 'delta', nodeId: this.#node.nodeId, changes: this.#changes, partitions, t: this.#last });
+    send({ type: 'delta', nodeId: this.#node.nodeId, changes: this.#changes, partitions, t: this.#last, firstT: this.#first });
     this.#changes = [];
   }
 }
@@ -79,12 +88,11 @@ const nodes = setup.nodeIds.map((nodeId) => {
 });
 
 async function onMessage(message: unknown): Promise<void> {
-  if (message === 'start') await Promise.all(nodes.map((node) => node.start()));
+  if (message === 'start') await Promise.all(nodes.map(async (node) => send({ type: 'started', nodeId: (await node.start(), node.nodeId), t: now(), cpuUs: cpuUs() })));
   else if (message === 'stats' || message === 'stats-after-gc') {
     if (message === 'stats-after-gc') (globalThis as { gc?: () => void }).gc?.(); // forked with --expose-gc
-    const { user, system } = process.cpuUsage();
     const { rss, heapUsed } = process.memoryUsage();
-    send({ type: 'stats', cpuUs: user + system, t: now(), rss, heapUsed, leaders: nodes.filter((n) => n.isLeader()).map((n) => n.nodeId), sqlite: sqliteStatements() });
+    send({ type: 'stats', cpuUs: cpuUs(), t: now(), rss, heapUsed, leaders: nodes.filter((n) => n.isLeader()).map((n) => n.nodeId), sqlite: sqliteStatements() });
   } else if (typeof message === 'object' && message !== null && 'leave' in message) {
     const node = nodes.find((n) => n.nodeId === (message as { leave: string }).leave);
     await node?.close();

@@ -32,6 +32,10 @@ interface Plan {
   readonly placementTimeoutMs: number;
 }
 
+/** Extra time a placement may take per bucket beyond 10,000 (100,000 buckets on a loaded machine take minutes). */
+const TIMEOUT_PER_BUCKET_MS = 4;
+const timeoutFor = (plan: Plan, buckets: number) => plan.placementTimeoutMs + Math.max(0, buckets - 10_000) * TIMEOUT_PER_BUCKET_MS;
+
 /** A full run: ~15 minutes on 2 cores; the idle window is 8 retry periods. */
 const FULL: Plan = {
   idleBuckets: [100, 1_000, 10_000, 100_000],
@@ -113,8 +117,8 @@ export async function run(): Promise<void> {
     try {
       const limit = await maxNodes(kind);
       const specs: Omit<RunSpec, 'store' | 'cluster' | 'counter'>[] = [
-        ...plan.idleBuckets.map((buckets) => ({ buckets, nodes: 3, processes: 3, idleWindowMs: plan.idleWindowMs, placementTimeoutMs: plan.placementTimeoutMs })),
-        ...plan.placements.map(([buckets, nodes]) => ({ buckets, nodes, processes: Math.min(nodes, MAX_PROCESSES), idleWindowMs: 0, placementTimeoutMs: plan.placementTimeoutMs })),
+        ...plan.idleBuckets.map((buckets) => ({ buckets, nodes: 3, processes: 3, idleWindowMs: plan.idleWindowMs, placementTimeoutMs: timeoutFor(plan, buckets) })),
+        ...plan.placements.map(([buckets, nodes]) => ({ buckets, nodes, processes: Math.min(nodes, MAX_PROCESSES), idleWindowMs: 0, placementTimeoutMs: timeoutFor(plan, buckets) })),
       ];
       for (const spec of specs) {
         if (spec.nodes > limit) {
