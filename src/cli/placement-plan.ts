@@ -8,7 +8,8 @@ import type { Backend, Member } from '../contract/contract.js';
 import type { JsonObject } from '../contract/json.js';
 import { NotFoundError } from '../errors.js';
 import type { OwnedItemsLayout } from '../owned-items/layout.js';
-import { previewPlacement, type PlacementPreview } from '../owned-items/placement-preview.js';
+import type { MoveLimits } from '../owned-items/move-throttle.js';
+import { MAX_PLANNED_STEPS, previewPlacement, type PlacementPreview } from '../owned-items/placement-preview.js';
 import { UsageError, type CommandOptions } from './command.js';
 import { table } from './output.js';
 
@@ -82,12 +83,13 @@ export async function readPlan<S>(
   layout: OwnedItemsLayout<any, S, any>, 
   changes: PlanChanges,
   offlineGraceMs: number,
+  limits: MoveLimits = {},
 ): Promise<{ preview: PlacementPreview; corrupt: string[] }> {
   const corrupt: string[] = [];
   const signal = new AbortController().signal;
   const [live, stored] = await Promise.all([backend.members({ signal }), layout.readStored(backend.kv, (e) => corrupt.push(e.key), signal)]);
   const members = plannedMembers(live, changes, backend.cluster);
-  return { preview: previewPlacement({ layout, stored, members, gone: new Set(changes.remove), offlineGraceMs }), corrupt };
+  return { preview: previewPlacement({ layout, stored, members, gone: new Set(changes.remove), offlineGraceMs, limits }), corrupt };
 }
 
 /** What a plan cannot see, said with every plan. */
@@ -106,12 +108,25 @@ export function planJson(preview: PlacementPreview, changes: PlanChanges, notes:
   return {
     changes: { add: changes.add.map((a) => ({ ...a })), remove: [...changes.remove], weight: changes.weight.map((w) => ({ ...w })) },
     moves: preview.moves.map((m) => ({ item: m.item, from: [...m.from], to: [...m.to] })),
+    firstStep: preview.firstStep.map((m) => ({ item: m.item, from: [...m.from], to: [...m.to] })),
+    steps: preview.steps,
     assignment: Object.fromEntries(Object.entries(placement.assignment).map(([item, nodes]) => [item, [...nodes]])),
     spread: { nodes: preview.loads.map((l) => ({ ...l })), minSlots: preview.minSlots, maxSlots: preview.maxSlots },
     inGrace: Object.fromEntries(placement.inGrace),
     reclaimed: [...placement.reclaimed],
     notes: [...notes],
   };
+}
+
+/**
+ * Under move caps, how the moves are paced: the first step and how many steps in all (null when
+ * everything moves in one step).
+ */
+export function stepsText(preview: PlacementPreview, noun: string): string | null {
+  if (preview.steps !== null && preview.steps <= 1) return null;
+  const all = preview.steps === null ? `more than ${MAX_PLANNED_STEPS}` : String(preview.steps);
+  const first = preview.firstStep.map((m) => m.item).join(', ');
+  return `move caps: ${all} steps, each once the previous one's handoffs are done; the first moves ${preview.firstStep.length} ${noun}s: ${first}`;
 }
 
 /** The spread table and its min/max line. */

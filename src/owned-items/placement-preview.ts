@@ -8,13 +8,23 @@
  * - the running leader's grace timers live in its memory; the preview uses the grace each node
  *   had used when the leader last stored it (a new leader starts from the same value), so a
  *   grace may have run up to one pass further than shown;
- * - the nodes' offline grace is their configuration, not stored: the caller passes its own.
+ * - the nodes' offline grace and move caps are their configuration, not stored: the caller
+ *   passes its own;
+ * - the running leader's handoffs under way: the preview starts with none, so under move caps
+ *   its first step is what the leader's next pass makes once the current handoffs are done.
  */
 import type { Member } from '../contract/contract.js';
 import type { Assignment } from '../assignment/index.js';
 import { memberNode } from '../assignment/index.js';
 import type { OwnedItemsLayout } from './layout.js';
-import { placeItems, type Placement } from './place-items.js';
+import { throttles, type MoveLimits } from './move-throttle.js';
+import { placeItems, type Placement, type StoredPlacement } from './place-items.js';
+
+/**
+ * The most passes a preview simulates under move caps before it stops counting: each is one
+ * pure pass (tens of ms at 10,000 items), so a plan answers within seconds however small the cap.
+ */
+export const MAX_PLANNED_STEPS = 1_000;
 
 export interface PreviewInput<S> {
   // eslint-disable-next-line @typescript-eslint/no-explicit-any -- the follower's types do not matter to the leader's pass
@@ -26,6 +36,8 @@ export interface PreviewInput<S> {
   /** Nodes to treat as gone for good (removed): their grace counts as used up, so their items move. */
   readonly gone: ReadonlySet<string>;
   readonly offlineGraceMs: number;
+  /** The leader's move caps (throttled moves); absent or 0: every move in one step. */
+  readonly limits?: MoveLimits;
 }
 
 /** One item whose node list changes: `from` as stored, `to` as placed (first the acting node). */
@@ -49,8 +61,17 @@ export interface NodeLoad {
 }
 
 export interface PlacementPreview {
+  /** The layout once every step is made. */
   readonly placement: Placement;
+  /** Every move, from the stored layout to `placement`. */
   readonly moves: readonly PlannedMove[];
+  /** The moves of the leader's next pass (all of `moves` without move caps). */
+  readonly firstStep: readonly PlannedMove[];
+  /**
+   * Passes the change takes, each after the previous one's handoffs completed (0: nothing moves;
+   * 1 without move caps); null when more than MAX_PLANNED_STEPS.
+   */
+  readonly steps: number | null;
   /** Live nodes then nodes in grace, each in id order. */
   readonly loads: readonly NodeLoad[];
   /** Fewest and most slots of a live node (0 when none is live). */
@@ -58,7 +79,11 @@ export interface PlacementPreview {
   readonly maxSlots: number;
 }
 
-/** Steps: 1. the stored layout in the engine's terms; 2. grace as last stored, used up for `gone`; 3. the pass; 4. moves and loads. */
+/**
+ * Steps: 1. the stored layout in the engine's terms; 2. grace as last stored, used up for `gone`;
+ * 3. the pass, and under move caps the passes after it, each starting from the one before with
+ * its handoffs done, until none is held back; 4. moves and loads.
+ */
 export function previewPlacement<S>(input: PreviewInput<S>): PlacementPreview {
   const { layout } = input;
   // 1.
@@ -68,16 +93,28 @@ export function previewPlacement<S>(input: PreviewInput<S>): PlacementPreview {
   for (const [nodeId, used] of stored.graceUsedMs) graceUsedMs.set(nodeId, input.gone.has(nodeId) ? input.offlineGraceMs : (used ?? 0));
   // 3.
   const items = layout.items.map(String);
-  const placement = placeItems({ items, replicas: layout.replicas, members: input.members, stored, graceUsedMs, offlineGraceMs: input.offlineGraceMs, preferredPrimaries: layout.preferredPrimaries });
+  const throttle = throttles(input.limits) ? { throttle: { limits: input.limits ?? {}, inHandoff: new Map<string, readonly string[]>() } } : {};
+  const pass = (from: StoredPlacement) => placeItems({ items, replicas: layout.replicas, members: input.members, stored: from, graceUsedMs, offlineGraceMs: input.offlineGraceMs, preferredPrimaries: layout.preferredPrimaries, ...throttle });
+  let placement = pass(stored);
+  const firstStep = movesBetween(items, stored.assignment, placement.assignment);
+  let steps: number | null = firstStep.length > 0 ? 1 : 0;
+  while (placement.deferred > 0 && steps !== null) {
+    placement = pass({ ...stored, assignment: placement.assignment });
+    steps = steps < MAX_PLANNED_STEPS ? steps + 1 : null;
+  }
   // 4.
-  const moves = items.flatMap((item) => {
-    const from = stored.assignment[item] ?? [];
-    const to = placement.assignment[item] ?? [];
-    return sameList(from, to) ? [] : [{ item, from, to }];
-  });
+  const moves = movesBetween(items, stored.assignment, placement.assignment);
   const loads = loadsOf(input.members, placement, items.length * layout.replicas);
   const live = loads.filter((l) => l.fairShare !== null).map((l) => l.slots);
-  return { placement, moves, loads, minSlots: live.length > 0 ? Math.min(...live) : 0, maxSlots: live.length > 0 ? Math.max(...live) : 0 };
+  return { placement, moves, firstStep, steps, loads, minSlots: live.length > 0 ? Math.min(...live) : 0, maxSlots: live.length > 0 ? Math.max(...live) : 0 };
+}
+
+function movesBetween(items: readonly string[], from: Assignment, to: Assignment): PlannedMove[] {
+  return items.flatMap((item) => {
+    const before = from[item] ?? [];
+    const after = to[item] ?? [];
+    return sameList(before, after) ? [] : [{ item, from: before, to: after }];
+  });
 }
 
 function loadsOf(members: readonly Member[], placement: Placement, totalSlots: number): NodeLoad[] {

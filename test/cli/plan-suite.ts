@@ -35,6 +35,8 @@ interface PlanJson {
   assignment: Record<string, string[]>;
   spread: { nodes: { nodeId: string; slots: number; fairShare: number | null }[]; minSlots: number; maxSlots: number };
   notes: string[];
+  firstStep: { item: string }[];
+  steps: number | null;
 }
 
 function nodeConfig(url: string, nodeId: string) {
@@ -106,6 +108,11 @@ export function describePlan(name: string, createFixture: () => Promise<SqlFixtu
       assert.deepEqual(planned.buckets.spread.nodes.map((n) => n.slots), [4, 4, 4]);
       assert.deepEqual(planned.partitions.spread.nodes.map((n) => n.slots), [4, 4, 4]);
       assert.deepEqual({ buckets: await stored(buckets), partitions: await stored(partitions) }, before, 'the plan wrote nothing');
+      assert.deepEqual([planned.buckets.steps, planned.buckets.firstStep.length], [1, planned.buckets.moves.length], 'without move caps, one step');
+      const paced = await cliInProcess(['buckets', 'plan', '--add', 'n3', '--buckets-max-moves-per-node', '1', '--json', ...store]);
+      const pacedPlan = JSON.parse(paced.out) as PlanJson;
+      assert.deepEqual([pacedPlan.steps, pacedPlan.firstStep.length], [planned.buckets.moves.length, 1], 'a cap of 1 per node: one move per step');
+      assert.deepEqual(pacedPlan.assignment, planned.buckets.assignment, 'the same layout in the end');
       await start('n3');
       await settledOn(['n1', 'n2', 'n3']);
       assert.deepEqual(await stored(buckets), planned.buckets.assignment);

@@ -9,7 +9,7 @@ import type { PlacementPreview } from '../../owned-items/placement-preview.js';
 import { UsageError, type CliIo, type Command } from '../command.js';
 import { configFromArgs } from '../config-args.js';
 import { isoTime, json, table } from '../output.js';
-import { hasPlanFlags, PLAN_OPTIONS, planChanges, planJson, planNotes, readPlan, spreadText } from '../placement-plan.js';
+import { hasPlanFlags, PLAN_OPTIONS, planChanges, planJson, planNotes, readPlan, spreadText, stepsText } from '../placement-plan.js';
 import { READER_CONFIG, withStoreReader } from '../store-reader.js';
 
 /** "1-3,7,9-10" from sorted bucket ids. */
@@ -82,13 +82,15 @@ function movesTable(preview: PlacementPreview): string {
 async function plan(values: Readonly<Record<string, unknown>>, config: BatonConfig, backend: Backend, count: number, io: CliIo): Promise<number> {
   const changes = planChanges(values);
   const graceMs = config.buckets?.offlineGraceMs ?? DEFAULT_BUCKETS_OPTIONS.offlineGraceMs;
-  const { preview, corrupt } = await readPlan(backend, bucketLayout(count), changes, graceMs);
+  const limits = { maxMovesInFlight: config.buckets?.maxMovesInFlight ?? 0, maxMovesPerNode: config.buckets?.maxMovesPerNode ?? 0 };
+  const { preview, corrupt } = await readPlan(backend, bucketLayout(count), changes, graceMs, limits);
   const notes = planNotes(preview, graceMs, 'this command\'s buckets.offlineGraceMs', corrupt);
   if (changes.remove.length > 0) notes.push('a removed node that stops gracefully gives its buckets up at once; one that crashes keeps them for its grace first');
   if (values.json === true) {
     io.out(json({ kind: 'buckets', bucketCount: count, replicas: 1, ...planJson(preview, changes, notes) }));
   } else {
-    io.out([`plan for ${count} buckets`, movesTable(preview), '', spreadText(preview, 1), ...notes.map((n) => `note: ${n}`)].join('\n'));
+    const paced = stepsText(preview, 'bucket');
+    io.out([`plan for ${count} buckets`, movesTable(preview), ...(paced === null ? [] : [paced]), '', spreadText(preview, 1), ...notes.map((n) => `note: ${n}`)].join('\n'));
   }
   return 0;
 }
@@ -106,7 +108,7 @@ export const bucketsCommand: Command = {
   ],
   options: PLAN_OPTIONS,
   configFlags: true,
-  usesConfig: [...READER_CONFIG, 'buckets.count', 'buckets.offlineGraceMs', 'buckets.layout', 'buckets.amoroCluster'],
+  usesConfig: [...READER_CONFIG, 'buckets.count', 'buckets.offlineGraceMs', 'buckets.maxMovesInFlight', 'buckets.maxMovesPerNode', 'buckets.layout', 'buckets.amoroCluster'],
   positionals: true,
   async run(values, positionals, io) {
     const [action, ...extra] = positionals;

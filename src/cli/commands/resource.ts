@@ -7,7 +7,7 @@ import { UsageError, type CliIo, type Command } from '../command.js';
 import { configFromArgs } from '../config-args.js';
 import { requireKnownResource, resourceAsStored } from '../known-resource.js';
 import { json, table } from '../output.js';
-import { hasPlanFlags, PLAN_OPTIONS, planChanges, planJson, planNotes, readPlan, spreadText } from '../placement-plan.js';
+import { hasPlanFlags, PLAN_OPTIONS, planChanges, planJson, planNotes, readPlan, spreadText, stepsText } from '../placement-plan.js';
 import { READER_CONFIG, withStoreReader } from '../store-reader.js';
 
 const ACTIONS = ['enable', 'disable', 'status', 'plan'] as const;
@@ -23,13 +23,14 @@ async function plan(values: Readonly<Record<string, unknown>>, config: BatonConf
   const changes = planChanges(values);
   const { options, note } = await resourceAsStored(config, backend, name);
   if (note !== null) io.err(note);
-  const { preview, corrupt } = await readPlan(backend, partitionLayout({ name, ...options }), changes, options.rebalanceDelayMs);
+  const { preview, corrupt } = await readPlan(backend, partitionLayout({ name, ...options }), changes, options.rebalanceDelayMs, options);
   const notes = planNotes(preview, options.rebalanceDelayMs, `this command's partitions.${name}.rebalanceDelayMs`, corrupt);
   if (changes.remove.length > 0) notes.push('a removed node\'s standbys act as masters at once; the stored placement changes as shown once its rebalance delay is over');
   if (values.json === true) {
     io.out(json({ kind: 'partitions', resource: name, partitions: options.partitions, replicas: options.replicas, ...planJson(preview, changes, notes) }));
   } else {
-    io.out([`plan for ${name}: ${options.partitions} partitions, ${options.replicas} nodes each`, movesTable(preview), '', spreadText(preview, options.replicas), ...notes.map((n) => `note: ${n}`)].join('\n'));
+    const paced = stepsText(preview, 'partition');
+    io.out([`plan for ${name}: ${options.partitions} partitions, ${options.replicas} nodes each`, movesTable(preview), ...(paced === null ? [] : [paced]), '', spreadText(preview, options.replicas), ...notes.map((n) => `note: ${n}`)].join('\n'));
   }
   return 0;
 }

@@ -49,4 +49,20 @@ describe('previewPlacement', () => {
     const preview = previewPlacement({ layout, stored: table, members: [member('a', { weight: 2 }), member('b')], gone: new Set(), offlineGraceMs: 0 });
     assert.deepEqual(preview.loads.map((l) => [l.nodeId, l.weight, l.acting, l.fairShare]), [['a', 2, 4, 4], ['b', 1, 2, 2]]);
   });
+  it('under move caps: the first step is what the leader\'s throttled pass makes, and the steps in all until the layout is balanced', () => {
+    const many = bucketLayout(60);
+    const ids = many.items.map(String);
+    const table = new Map([record('a', ids.slice(0, 30)), record('b', ids.slice(30))]);
+    const members = [member('a'), member('b'), member('c')];
+    const limits = { maxMovesInFlight: 6, maxMovesPerNode: 4 };
+    const preview = previewPlacement({ layout: many, stored: table, members, gone: new Set(), offlineGraceMs: 1000, limits });
+    const direct = placeItems({ items: ids, replicas: 1, members, stored: storedBuckets(table), graceUsedMs: new Map([['a', 0], ['b', 0]]), offlineGraceMs: 1000, throttle: { limits, inHandoff: new Map() } });
+    assert.deepEqual(preview.firstStep.map((m) => m.item), [...direct.started.keys()], 'the first step is the leader\'s next pass');
+    assert.equal(preview.firstStep.length, 4, 'c receives every move: its cap of 4 paces them');
+    assert.equal(preview.moves.length, 20, 'c ends with its share');
+    assert.equal(preview.steps, 5);
+    assert.deepEqual([preview.minSlots, preview.maxSlots], [20, 20]);
+    const free = previewPlacement({ layout: many, stored: table, members, gone: new Set(), offlineGraceMs: 1000 });
+    assert.deepEqual([free.steps, free.firstStep.length, free.moves.length], [1, 20, 20]);
+  });
 });
