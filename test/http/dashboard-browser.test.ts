@@ -1,6 +1,7 @@
 /**
  * The dashboard as a person sees it: Debian's Chromium, driven by playwright-core, on the page of
- * a real `baton start` process. The page shows the leader, buckets and partitions; it updates
+ * a real `baton start` process. The page shows the leader, buckets, partitions and the operator's
+ * actions (maintenance on and off); it updates
  * without a reload when the leader is killed; and it turns stale when its own node dies.
  * Skipped with a message when /usr/bin/chromium is missing (.ci/run installs it).
  */
@@ -79,6 +80,18 @@ describe('the dashboard in Chromium', { skip: missing }, () => {
     assert.equal(await page.locator('#bucketMap .cell').count(), BUCKETS);
     await until(page, `${JSON.stringify(TABLES)}.every((t) => document.getElementById('resources').textContent.includes(t))`);
     assert.equal(await page.locator('.partitionRows tr').count(), PARTITIONS);
+
+    // The Operations panel: maintenance on and off through the API, each action listed with who asked.
+    const maintenance = (method: string, body?: unknown) => fetch(`${a.url}/operations/maintenance`, {
+      method,
+      headers: { authorization: `Bearer ${TOKEN}`, ...(body ? { 'content-type': 'application/json' } : {}) },
+      ...(body ? { body: JSON.stringify(body) } : {}),
+    });
+    assert.equal((await maintenance('PUT', { reason: 'browser check', by: 'ivy' })).status, 200);
+    await until(page, `document.getElementById('maintenance').textContent.includes('MAINTENANCE: placement frozen') && document.getElementById('maintenance').textContent.includes('browser check')`);
+    assert.match(await text(page, '#actions'), /maintenance-on\s+ivy/);
+    assert.equal((await maintenance('DELETE')).status, 200);
+    await until(page, `document.getElementById('maintenance').textContent === 'maintenance off'`);
 
     // The API page lists each route with its query parameters and schemas.
     const docs = await (browser as Browser).newPage();
