@@ -15,6 +15,12 @@ import type { WatchOptions } from '../contract/contract.js';
 export interface CampaignHold {
   held(): boolean;
   onChange(listener: () => void, options: WatchOptions): void;
+  /**
+   * Whether a request asks this node to lead next (a leader transfer to it): then the elector
+   * does not wait the retry period after a term of its own ends before it campaigns again (that
+   * wait only lets others win after a resign; the election decides either way). Optional.
+   */
+  asked?(): boolean;
 }
 
 /**
@@ -53,10 +59,27 @@ export function heldBack(hold: CampaignHold | undefined, until: AbortSignal): Ab
   return held.signal;
 }
 
+/**
+ * A signal that aborts as soon as `hold` asks this node to lead next (at once when it does now);
+ * its listener goes when that happens or `until` aborts. Without a hold, or one that never asks,
+ * it never aborts.
+ */
+export function askedToLead(hold: CampaignHold | undefined, until: AbortSignal): AbortSignal {
+  const asked = new AbortController();
+  if (hold?.asked === undefined) return asked.signal;
+  const check = () => {
+    if (!asked.signal.aborted && hold.asked?.() === true) asked.abort(new Error('asked to lead'));
+  };
+  hold.onChange(check, { signal: AbortSignal.any([until, asked.signal]) });
+  check();
+  return asked.signal;
+}
+
 /** One hold made of several (a drain and a leader transfer): it holds while any of them does. */
 export function anyHold(...holds: readonly CampaignHold[]): CampaignHold {
   return {
     held: () => holds.some((hold) => hold.held()),
+    asked: () => holds.some((hold) => hold.asked?.() === true),
     onChange: (listener, options) => {
       for (const hold of holds) hold.onChange(listener, options);
     },

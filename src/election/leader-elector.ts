@@ -27,7 +27,7 @@ import { AbortedError, ClosedError, StateError } from '../errors.js';
 import type { AcquiredListener, Held, ReleasedListener, ReleaseReason } from '../holding/index.js';
 import { ElectorListeners, type ElectorEvent, type LeaderListener } from './elector-listeners.js';
 import { CLUSTER_LEADER_ELECTION, type ElectorState, type LeaderElectorOptions } from './leader-elector-options.js';
-import { heldBack, untilFree, type CampaignHold } from './campaign-hold.js';
+import { askedToLead, heldBack, untilFree, type CampaignHold } from './campaign-hold.js';
 import { LeaderObserver } from './leader-observer.js';
 import { LeaderWaiters } from './leader-waiters.js';
 import { pause, raceSignal, whenAborted } from '../async.js';
@@ -235,7 +235,8 @@ export class LeaderElector {
    * 4. wait until the term ends, a resign is asked, the hold holds the campaign back, or the
    *    elector stops;
    * 5. end the term (term.ts: signal, released listeners, then resign unless lost), wait
-   *    retryPeriodMs (so others can win after a resign), go to 1.
+   *    retryPeriodMs (so others can win after a resign; cut short when the hold asks this node
+   *    to lead next), go to 1.
    */
   async #campaignOn(session: Session): Promise<void> {
     const stop = AbortSignal.any([this.#closing.signal, session.lost]);
@@ -280,7 +281,9 @@ export class LeaderElector {
     this.#term = null;
     this.#observer.refresh();
     if (stop.aborted) return false;
-    return pause(this.#clock, this.#timing.retryPeriodMs, stop);
+    // Others may win meanwhile; a node the hold asks to lead next (a transfer to it) goes at once.
+    const asked = askedToLead(this.#hold, AbortSignal.any([stop, round]));
+    return (await pause(this.#clock, this.#timing.retryPeriodMs, AbortSignal.any([stop, asked]))) || !stop.aborted;
   }
 
   /** Why the term ends, read before it is ended: close, a resign asked while held, or lost. */

@@ -65,6 +65,8 @@ export class LeaderTransferHold implements CampaignHold {
   readonly #o: LeaderTransferHoldOptions;
   readonly #listeners = new Set<() => void>();
   readonly #stop = new AbortController();
+  /** Ends the timers of the request judged last (a new request replaces them; stop() ends them). */
+  #wakes = new AbortController();
   #judged: Judged | null = null;
   /** The highest cluster-leader term this node has seen (observed, or its own). */
   #seenTerm = 0;
@@ -97,6 +99,7 @@ export class LeaderTransferHold implements CampaignHold {
 
   stop(): void {
     this.#stop.abort();
+    this.#wakes.abort();
   }
 
   /** The pending request as judged now (rule 1), or null. */
@@ -121,6 +124,12 @@ export class LeaderTransferHold implements CampaignHold {
     if (self !== request.from) return true;
     const waited = this.#o.clock.now() - seenAt >= this.standByWaitMs;
     return waited || members.every((m) => m.nodeId === self || m.nodeId === request.to || request.standingBy.includes(m.nodeId));
+  }
+
+  /** Whether the pending request asks this node to lead next (it campaigns without the usual wait). */
+  asked(): boolean {
+    const request = this.pending();
+    return request !== null && request.to === this.#o.nodeId;
   }
 
   onChange(listener: () => void, options: { signal: AbortSignal }): void {
@@ -196,6 +205,8 @@ export class LeaderTransferHold implements CampaignHold {
       this.#judged = { request, members, seenAt };
       if (seenAt !== previous?.seenAt && this.pending() !== null) {
         this.#o.logger?.info({ to: request.to, from: request.from, fromTerm: request.fromTerm, by: request.by, reason: 'leader transfer requested' }, 'leader transfer requested: %s -> %s', request.from, request.to ?? 'any node');
+        this.#wakes.abort();
+        this.#wakes = new AbortController();
         this.#wakeAt(seenAt + this.standByWaitMs);
         this.#wakeAt(seenAt + this.holdOffMs);
       }
@@ -205,7 +216,7 @@ export class LeaderTransferHold implements CampaignHold {
 
   /** Judges again at `at` (the bounds of rules 1 and 2 pass by the clock, not by a change). */
   #wakeAt(at: number): void {
-    void pause(this.#o.clock, Math.max(0, at - this.#o.clock.now()), this.#stop.signal).then((ran) => ran && this.#notify());
+    void pause(this.#o.clock, Math.max(0, at - this.#o.clock.now()), this.#wakes.signal).then((ran) => ran && this.#notify());
   }
 
   /**

@@ -50,6 +50,18 @@ describe('LeaderTransferHold on a fake clock', () => {
     assert.deepEqual(leaders([a, b, c]), [{ term: term + 1, at: 0 }]);
   });
 
+  it('a target that has just stepped down itself campaigns at once, without the retry period\'s wait', async () => {
+    const [a, b] = [await node('a'), await node('b')];
+    const term = a.elector.leadership()!.term;
+    await writeLeaderTransfer(a.backend.kv, { to: 'b', toSession: null, from: 'a', fromTerm: term, by: 'test', reason: 'operator' });
+    await cluster.settle();
+    assert.deepEqual(b.recorded.started, [{ term: term + 1, at: 0 }]);
+    // a is inside its retry period after stepping down; moved straight back to it:
+    await writeLeaderTransfer(a.backend.kv, { to: 'a', toSession: null, from: 'b', fromTerm: term + 1, by: 'test', reason: 'operator' });
+    await cluster.settle();
+    assert.deepEqual(a.recorded.started.at(-1), { term: term + 2, at: 0 }, 'a waited for its retry period');
+  });
+
   it('a contender that never stands by delays the leader by one retry period at most', async () => {
     const a = await node('a');
     const c = await node('c');
