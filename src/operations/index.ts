@@ -25,5 +25,5 @@ export {
   type LeaderTransferRequest,
   type NewLeaderTransfer,
 } from './leader-transfer-request.js';
-export { MAINTENANCE_FOR_MAX_MS, MAINTENANCE_REASON_MAX, turnMaintenanceOff, turnMaintenanceOn, type MaintenanceOnRequest } from './maintenance-switch.js';
+export { MAINTENANCE_FOR_MAX_MS, MAINTENANCE_REASON_MAX, turnMaintenanceOff, turnMaintenanceOn, type MaintenanceOffRequest, type MaintenanceOnRequest } from './maintenance-switch.js';
 export { readOperations, type MaintenanceView, type OperationsView } from './operations-view.js';

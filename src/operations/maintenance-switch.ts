@@ -46,11 +46,23 @@ export async function turnMaintenanceOn(kv: Kv, request: MaintenanceOnRequest, o
   return maintenance;
 }
 
-/** Turns the freeze off and records `maintenance-off` with what was on (null: nothing was); resolves with that. */
-export async function turnMaintenanceOff(kv: Kv, by: string, options: CallOptions = {}): Promise<Maintenance | null> {
+export interface MaintenanceOffRequest {
+  /** Who asked (operatorName()). */
+  readonly by: string;
+  /**
+   * The node ids live when the freeze is turned off, stored with the action: a leader elected
+   * later counts only nodes that vanished after this (were live here) towards an automatic
+   * freeze; the ones already gone are the operator's choice to let go (placement-freeze.ts).
+   */
+  readonly live: readonly string[];
+}
+
+/** Turns the freeze off and records `maintenance-off` with what was on (null: nothing was) and who was live; resolves with what was on. */
+export async function turnMaintenanceOff(kv: Kv, request: MaintenanceOffRequest, options: CallOptions = {}): Promise<Maintenance | null> {
   const { maintenance, active } = await readMaintenance(kv, options);
   await clearMaintenance(kv, options);
   const was = active ? maintenance : null;
-  await recordAction(kv, { verb: 'maintenance-off', by, detail: { was: was === null ? null : { reason: was.reason, by: was.by, auto: was.auto } } }, options);
+  const detail = { was: was === null ? null : { reason: was.reason, by: was.by, auto: was.auto }, live: [...request.live].sort() };
+  await recordAction(kv, { verb: 'maintenance-off', by: request.by, detail }, options);
   return was;
 }

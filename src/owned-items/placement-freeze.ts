@@ -13,13 +13,15 @@
  * nodes, have vanished at once (a zone outage), the leader turns maintenance on itself before
  * moving anything, so a lost zone does not reshuffle every item onto the survivors. "At once"
  * means: vanished (named by the stored layout, not live, not a graceful leave) and not yet
- * seen by this term while a freeze was on. Nodes that vanished before or during a freeze are
- * the operator's to judge: turning the freeze off lets them move, and only nodes that vanish
- * after that count towards the next automatic freeze.
+ * seen by this term while a freeze was on, and not already gone when an operator last turned a
+ * freeze off (the `maintenance-off` action stores who was live then, so a leader elected later
+ * knows too). Nodes that vanished before or during a freeze are the operator's to judge: turning
+ * the freeze off lets them move, and only nodes that vanish after that count towards the next
+ * automatic freeze.
  */
 import type { Logger } from 'pino';
 import type { Kv, Leadership, Member } from '../contract/contract.js';
-import { recordAction } from '../operations/action-log.js';
+import { readActions, recordAction } from '../operations/action-log.js';
 import { setMaintenance, type Maintenance, type MaintenanceReading } from '../operations/maintenance.js';
 import type { AutoFreeze } from '../feature/node-config.js';
 import type { StoredPlacement } from './place-items.js';
@@ -63,6 +65,8 @@ export class PlacementFreeze {
   #frozen = false;
   /** Vanished nodes this term saw while a freeze was on: they no longer count as vanishing at once. */
   readonly #seenFrozen = new Set<string>();
+  /** Whether this term has read whom the last `maintenance-off` let go (once, at its first unfrozen pass). */
+  #readLetGo = false;
 
   constructor(options: PlacementFreezeOptions) {
     this.#o = options;
@@ -72,7 +76,8 @@ export class PlacementFreeze {
    * Steps:
    * 1. Forget seen nodes that are live again or no longer stored (vanishing again counts anew).
    * 2. A freeze that is on: write nothing; look again at its expiry.
-   * 3. Else, if enough nodes vanished at once, turn it on (fenced, compare-and-set against the
+   * 3. Else (the first time enough nodes seem vanished in this term: without the ones the last
+   *    `maintenance-off` let go), if enough nodes vanished at once, turn it on (fenced, compare-and-set against the
    *    version read, so a concurrent operator or resource wins and the pass reruns), record the
    *    action, and write nothing.
    */
@@ -91,6 +96,9 @@ export class PlacementFreeze {
     }
     this.#changed(false, { expired: reading.maintenance !== null });
     // 3.
+    if (!this.#readLetGo && autoFreezeDue(this.#o.autoFreeze, vanished.length, live.size + vanished.length)) {
+      for (const nodeId of await this.#letGo(vanished, signal)) this.#seenFrozen.add(nodeId);
+    }
     const fresh = vanished.filter((id) => !this.#seenFrozen.has(id));
     const total = live.size + vanished.length;
     if (!autoFreezeDue(this.#o.autoFreeze, fresh.length, total)) return { frozen: false };
@@ -111,6 +119,17 @@ export class PlacementFreeze {
     } catch (error) {
       log.warn({ err: error }, 'could not record the automatic freeze in the action log; the freeze itself is stored');
     }
+  }
+
+  /**
+   * The vanished nodes an operator let go before this term: gone already when the newest
+   * maintenance action, a `maintenance-off`, was recorded (its `live` list does not name them).
+   */
+  async #letGo(vanished: readonly string[], signal: AbortSignal): Promise<string[]> {
+    const last = (await readActions(this.#o.kv, { signal })).filter((a) => a.verb.startsWith('maintenance-')).at(-1);
+    this.#readLetGo = true;
+    const live = last?.verb === 'maintenance-off' ? last.detail.live : undefined;
+    return Array.isArray(live) ? vanished.filter((id) => !live.includes(id)) : [];
   }
 
   /** One info line when the freeze this term sees turns on or off. */

@@ -64,7 +64,7 @@ describe('baton maintenance and /operations (SQLite)', () => {
     assert.equal(off.out.trim(), 'maintenance: off');
     const actions = await readActions(node.backend.kv);
     assert.deepEqual(actions.slice(-2).map((a) => [a.verb, a.by]), [['maintenance-on', 'alice'], ['maintenance-off', 'bob']]);
-    assert.deepEqual(actions.at(-1)?.detail, { was: { reason: 'kernel upgrade', by: 'alice', auto: false } });
+    assert.deepEqual(actions.at(-1)?.detail, { was: { reason: 'kernel upgrade', by: 'alice', auto: false }, live: ['n1'] }, 'who was live when it was turned off');
   });
 
   it('status reads an expired freeze as off and says so', async () => {

@@ -61,7 +61,7 @@ describe('dashboard data routes', () => {
   it('GET /dashboard/state: the operations panel shows maintenance and the newest actions first', async () => {
     const [a] = nodes as [BatonNode];
     await turnMaintenanceOn(a.backend.kv, { reason: 'dashboard check', by: 'frank' });
-    await turnMaintenanceOff(a.backend.kv, 'gina');
+    await turnMaintenanceOff(a.backend.kv, { by: 'gina', live: ['a', 'b'] });
     await turnMaintenanceOn(a.backend.kv, { reason: 'second', by: 'frank' });
     try {
       const { operations } = (await getJson(`${a.url}/dashboard/state`)).body as unknown as Snapshot;
@@ -69,7 +69,7 @@ describe('dashboard data routes', () => {
       assert.equal(operations.maintenance.stored?.reason, 'second');
       assert.deepEqual(operations.actions.slice(0, 3).map((x) => [x.verb, x.by]), [['maintenance-on', 'frank'], ['maintenance-off', 'gina'], ['maintenance-on', 'frank']]);
     } finally {
-      await turnMaintenanceOff(a.backend.kv, 'gina');
+      await turnMaintenanceOff(a.backend.kv, { by: 'gina', live: ['a', 'b'] });
     }
   });
 

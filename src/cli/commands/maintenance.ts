@@ -1,4 +1,4 @@
-import type { Kv } from '../../contract/contract.js';
+import type { Backend } from '../../contract/contract.js';
 import {
   MAINTENANCE_FOR_MAX_MS,
   MAINTENANCE_REASON_MAX,
@@ -36,10 +36,11 @@ function statusText(view: MaintenanceView): string {
   return [`maintenance: on since ${String(stored.since)} by ${String(stored.by)}${stored.auto === true ? ' (automatic)' : ''}, ${until}`, `reason: ${String(stored.reason)}`, 'placement is frozen: no bucket or partition moves'].join('\n');
 }
 
-async function act(action: Action, values: Readonly<Record<string, unknown>>, kv: Kv, io: CliIo): Promise<number> {
+async function act(action: Action, values: Readonly<Record<string, unknown>>, backend: Backend, io: CliIo): Promise<number> {
+  const { kv } = backend;
   const by = operatorName(typeof values.by === 'string' ? values.by : io.env.BATON_OPERATOR);
   if (action === 'on') await turnMaintenanceOn(kv, { ...onRequest(values), by });
-  if (action === 'off') await turnMaintenanceOff(kv, by);
+  if (action === 'off') await turnMaintenanceOff(kv, { by, live: (await backend.members()).map((m) => m.nodeId) });
   const { maintenance } = await readOperations(kv);
   io.out(values.json === true ? json(maintenance) : statusText(maintenance));
   return 0;
@@ -71,6 +72,6 @@ export const maintenanceCommand: Command = {
     if (chosen === 'status' && values.by !== undefined) throw new UsageError('--by names who changes something; "baton maintenance status" changes nothing');
     if (chosen === 'on') onRequest(values); // usage mistakes before the store is opened
     const { config } = configFromArgs(values, io);
-    return withStoreReader(config, (backend) => act(chosen, values, backend.kv, io));
+    return withStoreReader(config, (backend) => act(chosen, values, backend, io));
   },
 };

@@ -77,7 +77,8 @@ export const operationsRoutes: RouteModule = (app, { node }) => {
     config: { auth: true },
     schema: { summary: 'Turn maintenance mode off: the leader places again at once; recorded as maintenance-off', tags: ['operations'], querystring: byQuery, response: { 200: maintenanceSchema, ...writeErrors } },
   }, async (request) => {
-    await turnMaintenanceOff(node.backend.kv, callerName(request, (request.query as { by?: string }).by));
+    const live = (await node.backend.members()).map((m) => m.nodeId);
+    await turnMaintenanceOff(node.backend.kv, { by: callerName(request, (request.query as { by?: string }).by), live });
     return (await readOperations(node.backend.kv)).maintenance;
   });
 };

@@ -12,7 +12,7 @@ import { AssignService } from '../../../src/buckets/assign-service.js';
 import { ItemPlacement } from '../../../src/owned-items/item-placement.js';
 import { bucketLayout } from '../../../src/buckets/bucket-layout.js';
 import { bucketTiming, validateBucketsOptions } from '../../../src/buckets/buckets-options.js';
-import { clearMaintenance, MAINTENANCE_KEY, readActions, readMaintenance, setMaintenance } from '../../../src/operations/index.js';
+import { clearMaintenance, MAINTENANCE_KEY, readActions, readMaintenance, setMaintenance, turnMaintenanceOff } from '../../../src/operations/index.js';
 import type { AutoFreeze } from '../../../src/feature/node-config.js';
 import type { Leadership } from '../../../src/contract/contract.js';
 import { FakeClock } from '../../../src/testing/fake-clock.js';
@@ -190,6 +190,34 @@ describe('automatic freeze', () => {
       }
     });
   }
+
+  it('a leader elected after the operator turned a freeze off does not count the nodes already gone then; it counts the ones that vanish later', async () => {
+    const { nodes } = await cluster('auto-term', ['a', 'b', 'c', 'd', 'e']);
+    const a = nodes.get('a')!;
+    const autoFreeze = { vanishedNodes: 2, vanishedShare: 0 };
+    const first = await lead(a);
+    await placement(a, first, new FakeClock(), { now: T0 }, autoFreeze).tick();
+    await nodes.get('d')!.session.close();
+    await nodes.get('e')!.session.close();
+    assert.equal((await placement(a, first, new FakeClock(), { now: T0 }, autoFreeze).tick()).frozen, true, 'd and e vanished at once');
+    await first.resign();
+    // The operator lets d and e go while they are still in their grace; then the leadership changes.
+    await turnMaintenanceOff(a.backend.kv, { by: 'ops', live: ['a', 'b', 'c'] });
+    const second = await lead(a);
+    try {
+      const next = placement(a, second, new FakeClock(), { now: T0 }, autoFreeze);
+      const thawed = await next.tick();
+      assert.equal(thawed.frozen, false, 'd and e were gone when the freeze was turned off: not counted again');
+      assert.deepEqual([...thawed.inGrace.keys()].sort(), ['d', 'e']);
+      await nodes.get('b')!.session.close();
+      await nodes.get('c')!.session.close();
+      const outage = await next.tick();
+      assert.equal(outage.frozen, true, 'b and c were live then and vanished together since');
+      assert.match((await readMaintenance(a.backend.kv)).maintenance?.reason ?? '', /2 of 5 nodes vanished at once \(b, c\)/);
+    } finally {
+      await second.resign();
+    }
+  });
 
   it('off by default: two of three nodes vanishing never freezes', async () => {
     const { nodes } = await cluster('auto-off', ['a', 'b', 'c']);
