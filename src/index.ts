@@ -13,6 +13,8 @@ export { createNode, startNode } from './http/start-node.js';
 export { BatonNode, type StartNodeOptions, type NodeState } from './node/baton-node.js';
 export type { NodeSurface } from './node/node-surface.js';
 export type { OpenBackend } from './node/open-backend.js';
+export type { DrainOptions, DrainResult, NodeHolding } from './node/node-drain.js';
+export type { DrainRequest } from './operations/drain-request.js';
 export type { FeatureContext, NodeFeature, NodeFeatureFactory } from './feature/feature.js';
 export type { ClusterElector } from './feature/cluster-elector.js';
 export type { AdvertiseConfig, AutoFreeze, ElectionConfig, HttpConfig, NodeConfig, PlacementConfig, StoreConfig } from './feature/node-config.js';

@@ -49,6 +49,11 @@ export class BucketsFeature implements NodeFeature {
     return this.#items.owned();
   }
 
+  /** What a drain waits for: the buckets owned now. */
+  holding(): Record<string, BucketId[]> {
+    return { buckets: this.owned() };
+  }
+
   /** Adds a listener for this and later sessions; returns a function that removes it. InvalidArgumentError for an unknown event. */
   on(event: 'acquired', listener: AcquiredListener<[BucketId]>): () => void;
   on(event: 'released', listener: ReleasedListener<[BucketId]>): () => void;

@@ -2,6 +2,7 @@
 import type { Command } from './command.js';
 import { bucketsCommand } from './commands/buckets.js';
 import { demoCommand } from './commands/demo.js';
+import { drainCommand } from './commands/drain.js';
 import { leaderCommand } from './commands/leader.js';
 import { schemaCommand } from './commands/schema.js';
 import { startCommand } from './commands/start.js';
@@ -15,4 +16,4 @@ import { tablesCommand } from './commands/tables.js';
 import { settingsCommand } from './commands/settings.js';
 import { maintenanceCommand } from './commands/maintenance.js';
 
-export const commands: readonly Command[] = [startCommand, statusCommand, leaderCommand, bucketsCommand, schemaCommand, demoCommand, directoryCommand, routingCommand, partitionCommand, resourceCommand, keysCommand, tablesCommand, settingsCommand, maintenanceCommand];
+export const commands: readonly Command[] = [startCommand, statusCommand, leaderCommand, bucketsCommand, schemaCommand, demoCommand, directoryCommand, routingCommand, partitionCommand, resourceCommand, keysCommand, tablesCommand, settingsCommand, maintenanceCommand, drainCommand];

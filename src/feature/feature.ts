@@ -27,6 +27,12 @@ export interface NodeFeature {
   readonly name: string;
   start(context: FeatureContext): Promise<void>;
   stop(): Promise<void>;
+  /**
+   * What the feature holds now (each item's election won and not released, judged when asked),
+   * by group: `{ buckets: ["3", "7"] }`, `{ "partitions/orders": [0, 2] }`. A drain waits until
+   * every group is empty. Omitted: the feature holds nothing of its own.
+   */
+  holding?(): Readonly<Record<string, readonly (string | number)[]>>;
 }
 
 /**

@@ -64,4 +64,6 @@ export interface NodeConfig {
   /** `token` is read from `tokenFile` at load when that is given (never both). */
   readonly auth: { readonly token: string | null; readonly tokenFile: string | null };
   readonly log: { readonly level: string };
+  /** `onStopMs`: how long `baton start` drains on SIGTERM before closing (0: no drain). */
+  readonly drain: { readonly onStopMs: number };
 }

@@ -10,6 +10,7 @@ import { systemClock, type Clock } from '../clock.js';
 import type { BatonConfig } from '../config/types.js';
 import type { LeaderElector } from '../election/index.js';
 import { ClosedError, NotFoundError, StateError } from '../errors.js';
+import type { DrainRequest } from '../operations/index.js';
 import { HolderListeners, type AcquiredListener, type Held, type HolderEvent, type ReleasedListener } from '../holding/index.js';
 import type { BucketsFeature } from '../buckets/buckets-feature.js';
 import type { PartitionLeadership } from '../partitions/partition-leadership.js';
@@ -18,7 +19,9 @@ import { raceSignal } from '../async.js';
 import { deferred } from './deferred.js';
 import type { NodeFeature } from '../feature/feature.js';
 import { featureFactories } from './features.js';
+import { DrainWatch } from './drain-watch.js';
 import { createNodeLogger } from './logger.js';
+import { NodeDrain, type DrainOptions, type DrainResult, type NodeHolding } from './node-drain.js';
 import { NodeMetrics } from './node-metrics.js';
 import { OperationsMetrics } from './operations-metrics.js';
 import type { NodeSurface } from './node-surface.js';
@@ -70,6 +73,11 @@ export class BatonNode {
   readonly #startAbort = new AbortController();
   /** The steps of start() while they run; close() waits for them before releasing. */
   #starting: Promise<void> | null = null;
+  /** Follows the drain requests from start() until the node releases; the elector's campaign hold. */
+  #drainWatch: DrainWatch | null = null;
+  /** Ends the drain watch (in #release: after close, or a start that failed). */
+  readonly #drainWatchStop = new AbortController();
+  readonly #drain: NodeDrain;
 
   constructor(config: BatonConfig, options: StartNodeOptions = {}) {
     this.config = config;
@@ -81,6 +89,15 @@ export class BatonNode {
     this.#features = options.features ?? featureFactories.map((make) => make(config, this.#metrics.registry, this.logger)).filter((f) => f !== null);
     this.#surfaceFactories = options.surfaces ?? [];
     this.#leadership = new HolderListeners(this.logger);
+    this.#drain = new NodeDrain({
+      nodeId: config.nodeId,
+      clock: this.#clock,
+      logger: this.logger,
+      kv: () => this.backend.kv,
+      holding: () => this.holding(),
+      drainingNow: () => this.#drainWatch?.held() ?? false,
+      refresh: async () => this.#drainWatch?.refresh(this.#drainWatchStop.signal),
+    });
   }
 
   get state(): NodeState {
@@ -199,6 +216,46 @@ export class BatonNode {
     return feature;
   }
 
+  /**
+   * Drains this node (issue 19): stores its drain request (`operations/drain/{node}`), so the
+   * cluster leader moves its items to the other live nodes through the two-step handoff and it
+   * hands over the cluster leadership and takes nothing new; resolves once it holds nothing
+   * (`drained: true`), when `timeoutMs` passes first, or at once when no other live node that
+   * is not draining could take over (`stalled: true`; nothing moves then). The request stays
+   * until {@link cancelDrain} or this node id starts again. The action is logged (`by`).
+   * AbortedError when `signal` aborts; StateError before start().
+   *
+   * @example
+   * const { drained } = await node.drain({ timeoutMs: 20_000, reason: 'upgrade' });
+   * await node.close(); // nothing goes without a holder when drained is true
+   */
+  drain(options: DrainOptions = {}): Promise<DrainResult> {
+    return this.#drain.drain(options);
+  }
+
+  /** Withdraws this node's drain request (it takes work again); the request that was stored, or null. Logged (`by`). */
+  cancelDrain(options: { readonly by?: string; readonly signal?: AbortSignal } = {}): Promise<DrainRequest | null> {
+    return this.#drain.cancel(options);
+  }
+
+  /**
+   * What this node holds now (the cluster leadership, items by group), judged when asked, and
+   * whether stopping it now leaves nothing without a holder: `ready` when it holds no election.
+   */
+  holding(): NodeHolding {
+    const items: Record<string, readonly (string | number)[]> = {};
+    for (const feature of this.#features) {
+      for (const [group, held] of Object.entries(feature.holding?.() ?? {})) if (held.length > 0) items[group] = held;
+    }
+    const leader = this.isLeader();
+    return { ready: !leader && Object.keys(items).length === 0, draining: this.#drainWatch?.request() != null, leader, items };
+  }
+
+  /** Whether stopping this node now leaves nothing without a holder (it holds no election): `holding().ready`. */
+  readyToStop(): boolean {
+    return this.holding().ready;
+  }
+
   /** Resolves when the node has stopped: null after close(), the error after a fatal failure. */
   get done(): Promise<Error | null> {
     return this.#done.promise;
@@ -242,9 +299,15 @@ export class BatonNode {
   async #startSteps(stop: AbortSignal): Promise<void> {
     this.#backend = await openWithRetry(this.#open, this.config, this.#clock, this.logger, stop);
     stop.throwIfAborted();
+    await this.#drain.clearStale(stop);
+    const drainWatch = new DrainWatch({ backend: this.#backend, nodeId: this.nodeId, clock: this.#clock, log: this.logger, retryMs: this.config.election.retryPeriodMs });
+    this.#drainWatch = drainWatch;
+    await drainWatch.start(AbortSignal.any([stop, this.#drainWatchStop.signal]));
+    stop.throwIfAborted();
     await this.#startSurfaces();
     stop.throwIfAborted();
     const supervisor = new SessionSupervisor({
+      hold: drainWatch,
       config: this.config,
       backend: this.#backend,
       clock: this.#clock,
@@ -288,6 +351,7 @@ export class BatonNode {
 
   async #release(): Promise<void> {
     await this.#supervisor?.close();
+    this.#drainWatchStop.abort();
     for (const surface of this.#surfaces.splice(0).reverse()) await surface.close().catch((error: unknown) => this.logger.warn({ err: error }, 'surface close failed'));
     await this.#backend?.close().catch((error: unknown) => this.logger.warn({ err: error }, 'store close failed'));
   }

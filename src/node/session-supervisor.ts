@@ -10,7 +10,7 @@ import { anySignal, pause, raceSignal, whenAborted } from '../async.js';
 import { childLogger } from '../child-logger.js';
 import type { Clock } from '../clock.js';
 import type { BatonConfig } from '../config/types.js';
-import { FATAL_SESSION_CODES, LeaderElector, LeaderTransferHold, MAX_SESSION_BACKOFF_PERIODS, PreferredLeader, SuppliedSessions } from '../election/index.js';
+import { anyHold, FATAL_SESSION_CODES, LeaderElector, LeaderTransferHold, MAX_SESSION_BACKOFF_PERIODS, PreferredLeader, SuppliedSessions, type CampaignHold } from '../election/index.js';
 import { BatonError, ClosedError, isBatonError, StateError } from '../errors.js';
 import { backoffDelay } from '../backoff.js';
 import { deferred } from './deferred.js';
@@ -28,6 +28,8 @@ export interface SupervisorDeps {
   readonly features: readonly NodeFeature[];
   /** The named ports the node's surfaces bound (`http`: its HTTP API), advertised. */
   readonly ports: Readonly<Record<string, number>>;
+  /** Holds the cluster-leader campaign back (the node's drain). */
+  readonly hold?: CampaignHold;
 }
 
 export class SessionSupervisor {
@@ -55,7 +57,7 @@ export class SessionSupervisor {
     const log = childLogger(logger, { nodeId: config.nodeId });
     this.#transfers = new LeaderTransferHold({ backend, nodeId: config.nodeId, clock, timing: config.election, logger: log });
     const preferred = new PreferredLeader({ backend, nodeId: config.nodeId, preferred: config.election.preferredLeader, clock, timing: config.election, transfers: this.#transfers, logger: log });
-    this.#elector = new LeaderElector({ backend, sessions: this.#sessions, clock, logger: log, hold: this.#transfers });
+    this.#elector = new LeaderElector({ backend, sessions: this.#sessions, clock, logger: log, hold: deps.hold ? anyHold(this.#transfers, deps.hold) : this.#transfers });
     this.#elector.on('acquired', (held) => {
       metrics.leading(true);
       metrics.leaderTerm(held.token);

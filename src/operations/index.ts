@@ -27,3 +27,4 @@ export {
 } from './leader-transfer-request.js';
 export { MAINTENANCE_FOR_MAX_MS, MAINTENANCE_REASON_MAX, turnMaintenanceOff, turnMaintenanceOn, type MaintenanceOffRequest, type MaintenanceOnRequest } from './maintenance-switch.js';
 export { readOperations, type MaintenanceView, type OperationsView } from './operations-view.js';
+export { clearDrainRequest, drainingNow, drainRequestJson, readDrainRequest, readDrainRequests, writeDrainRequest, type DrainRequest } from './drain-request.js';

@@ -16,6 +16,7 @@ import { isBatonError, StateError, type CorruptDocumentError } from '../errors.j
 import type { AutoFreeze } from '../feature/node-config.js';
 import { OPERATIONS_PREFIX } from '../operations/operations-layout.js';
 import { readMaintenance } from '../operations/maintenance.js';
+import { drainingNow, readDrainRequests } from '../operations/drain-request.js';
 import type { KvOp, OwnedItemsLayout } from './layout.js';
 import { HandoffTracker } from './handoff-tracker.js';
 import { throttles, type MoveLimits } from './move-throttle.js';
@@ -182,17 +183,22 @@ export class ItemPlacement<S> {
     signal.throwIfAborted();
     const { backend, layout, timing } = this.#o;
     const started = this.#clock.now();
-    const [members, stored, maintenance] = await Promise.all([
+    const [members, stored, maintenance, drainRequests] = await Promise.all([
       backend.members({ signal }),
       layout.readStored(backend.kv, (e) => this.#reportCorrupt(e), signal),
       readMaintenance(this.#operationsKv, { signal, wallClock: this.#wallClock }),
+      readDrainRequests(this.#operationsKv, { signal }),
     ]);
     if (maintenance.corrupt) this.#reportCorrupt(maintenance.corrupt);
     const live = new Set(members.map((m) => m.nodeId));
-    const storedPlacement = layout.storedPlacement(stored);
+    // Draining nodes are placed like graceful leavers: their items go to the other live nodes at once, nothing new comes to them.
+    const draining = drainingNow(live, drainRequests);
+    const placing = members.filter((m) => !draining.has(m.nodeId));
+    const asStored = layout.storedPlacement(stored);
+    const storedPlacement = draining.size === 0 ? asStored : { ...asStored, departed: new Set([...asStored.departed, ...draining]) };
     // Counted from the term's first reading, also while the first placement waits.
     const graceUsedMs = this.#grace.used(storedPlacement.graceUsedMs, live);
-    const waitMs = settle ? this.#gate.waitMs(members, storedPlacement) : 0;
+    const waitMs = settle ? this.#gate.waitMs(placing, storedPlacement) : 0;
     if (waitMs > 0) {
       // One info line when the wait begins; the passes that find it still unsettled at debug.
       this.#log[this.#waitLogged ? 'debug' : 'info']({ live: [...live], waitMs }, `${layout.what} waits for the membership to settle`);
@@ -202,7 +208,7 @@ export class ItemPlacement<S> {
     const freeze = await this.#freeze.judge(maintenance, members, storedPlacement, signal);
     if (freeze.frozen) return frozenPass(members, storedPlacement, freeze.againInMs);
     const throttle = await this.#throttle(stored, storedPlacement, live, signal);
-    const placement = placeItems({ items: this.#items, replicas: layout.replicas, members, stored: storedPlacement, graceUsedMs, offlineGraceMs: timing.offlineGraceMs, preferredPrimaries: layout.preferredPrimaries, ...throttle });
+    const placement = placeItems({ items: this.#items, replicas: layout.replicas, members: placing, stored: storedPlacement, graceUsedMs, offlineGraceMs: timing.offlineGraceMs, preferredPrimaries: layout.preferredPrimaries, ...throttle });
     const writes = await this.#apply(layout.writes(stored, placement), signal);
     this.#handoffs.track(placement.started);
     const { deferred } = placement;
@@ -210,7 +216,7 @@ export class ItemPlacement<S> {
     this.#o.onPass?.({ durationMs: this.#clock.now() - started, moves: placement.moves, writes, inHandoff, deferred });
     if (writes > 0) {
       this.#log.info(
-        { moves: placement.moves, writes, reclaimed: placement.reclaimed, inGrace: [...placement.inGrace.keys()], live: [...live], ...(throttle.throttle ? { inHandoff, deferred } : {}) },
+        { moves: placement.moves, writes, reclaimed: placement.reclaimed, inGrace: [...placement.inGrace.keys()], live: [...live], ...(draining.size > 0 ? { draining: [...draining] } : {}), ...(throttle.throttle ? { inHandoff, deferred } : {}) },
         `${layout.what} written`,
       );
     }

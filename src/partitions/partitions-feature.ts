@@ -64,6 +64,11 @@ export class PartitionsFeature implements NodeFeature {
     return resource;
   }
 
+  /** What a drain waits for: the partitions held now, per resource (`partitions/<name>`). */
+  holding(): Record<string, number[]> {
+    return Object.fromEntries([...this.#items].map(([name, items]) => [`partitions/${name}`, items.owned()]));
+  }
+
   async start(context: FeatureContext): Promise<void> {
     const { backend, session, elector, logger } = context;
     await agreeOnPartitionSettings(context, [...this.#resources.values()].map((r) => r.options)); // ConfigError when the cluster stores other values

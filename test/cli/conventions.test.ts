@@ -81,7 +81,7 @@ describe('CLI conventions, for every command', () => {
 
 /** Arguments that make a positional command valid. */
 function positionalsOf(name: string): string[] {
-  return ({ resource: ['status', 'leadControllerResource'], keys: ['list'], tables: [], partition: ['t'], routing: ['get'], directory: ['start'], maintenance: ['status'] } as Record<string, string[]>)[name] ?? [];
+  return ({ resource: ['status', 'leadControllerResource'], keys: ['list'], tables: [], partition: ['t'], routing: ['get'], directory: ['start'], maintenance: ['status'], drain: ['n1'] } as Record<string, string[]>)[name] ?? [];
 }
 
 describe('CLI conventions: one JSON style for every reader', () => {

@@ -24,6 +24,9 @@ function fakeNode(backend: Backend, token: string | null): NodeView & { state: S
     },
     isLeader: () => false,
     feature: () => undefined,
+    holding: () => ({ ready: true, draining: false, leader: false, items: {} }),
+    drain: async () => ({ drained: true, stalled: false, holding: { ready: true, draining: true, leader: false, items: {} } }),
+    cancelDrain: async () => null,
   };
 }
 

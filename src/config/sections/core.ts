@@ -96,6 +96,18 @@ export const coreFields: Record<string, Spec> = {
     token: optionalStringLeaf({ doc: 'Bearer token that mutating endpoints require; when unset they are refused (403).', default: null }),
     tokenFile: optionalStringLeaf({ doc: 'File whose first line is the bearer token (instead of auth.token: a file keeps the secret out of `ps`, shell history and the config file).', default: null }),
   }),
+  drain: section('Handing everything over before stopping (issue 19; `baton drain`, `POST /drain`).', {
+    onStopMs: integerLeaf({
+      // 20 s: a drain is one leader handoff plus one handoff per item, up to 64 items at once
+      // (MAX_CAMPAIGNS_IN_FLIGHT), a few round trips each, so even thousands of items move in
+      // seconds; and it fits Kubernetes' default 30 s termination grace (SIGKILL after it) with
+      // 10 s left for the close itself.
+      doc: 'On SIGTERM (`baton start`), how long the node drains (hands its leadership and items to other nodes) before it closes anyway, ms; 0 closes at once without draining.',
+      default: 20_000,
+      min: 0,
+      max: 3_600_000,
+    }),
+  }),
   log: section('Logging (JSON lines on stdout).', {
     level: stringLeaf({ doc: 'Log level.', default: 'info', oneOf: ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] }),
   }),

@@ -7,6 +7,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { JsonObject } from '../../contract/json.js';
 import { CLUSTER_LEADER_ELECTION } from '../../election/index.js';
+import { memberUrl } from '../member-url.js';
 import type { NodeView } from '../node-view.js';
 import type { LeaderChange, LeaderHistory } from './leader-history.js';
 import { nodeStatusOf, type NodeStatus } from './node-status.js';
@@ -47,7 +48,7 @@ export async function buildSnapshot(app: FastifyInstance, node: NodeView, histor
     injected(app, '/operations'),
   ]);
   const rows = await Promise.all(members.map(async (m) => {
-    const url = urlOf(m.info);
+    const url = memberUrl(m.info);
     const status = m.nodeId === node.nodeId ? nodeStatusOf(node) : url ? await peerStatus(url) : null;
     return { nodeId: m.nodeId, url, leader: m.nodeId === leader?.nodeId, info: m.info, status };
   }));
@@ -69,14 +70,6 @@ export async function buildSnapshot(app: FastifyInstance, node: NodeView, histor
 async function injected(app: FastifyInstance, url: string): Promise<JsonObject | null> {
   const reply = await app.inject({ method: 'GET', url });
   return reply.statusCode === 200 ? (reply.json() as JsonObject) : null;
-}
-
-/** A member's API base URL from its advertised host and `http` port. */
-function urlOf(info: JsonObject): string | null {
-  const host = typeof info.host === 'string' ? info.host : null;
-  const port = (info.ports as JsonObject | undefined)?.http;
-  if (host === null || typeof port !== 'number') return null;
-  return `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
 }
 
 async function peerStatus(url: string): Promise<NodeStatus | null> {

@@ -4,6 +4,7 @@ import { clusterRoutes } from './cluster.js';
 import { dashboardRoutes } from './dashboard.js';
 import { dashboardLiveRoutes } from './dashboard-live.js';
 import { docsRoutes } from './docs.js';
+import { drainRoutes } from './drain.js';
 import { healthRoutes } from './health.js';
 import { metricsRoutes } from './metrics.js';
 import { nodeStatusRoutes } from './node-status.js';
@@ -11,4 +12,4 @@ import { operationsRoutes } from './operations.js';
 import { partitionRoutes } from './partitions.js';
 import type { RouteModule } from './route-module.js';
 
-export const routeModules: readonly RouteModule[] = [healthRoutes, clusterRoutes, bucketsRoutes, metricsRoutes, docsRoutes, dashboardRoutes, partitionRoutes, nodeStatusRoutes, dashboardLiveRoutes, operationsRoutes];
+export const routeModules: readonly RouteModule[] = [healthRoutes, clusterRoutes, bucketsRoutes, metricsRoutes, docsRoutes, dashboardRoutes, partitionRoutes, nodeStatusRoutes, dashboardLiveRoutes, operationsRoutes, drainRoutes];
