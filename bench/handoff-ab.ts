@@ -6,7 +6,8 @@
  * handoffs alternate between them in ABBA order, so the load of each moment weighs on both.
  *
  * `HANDOFF_AB_BASELINE=DIR` adds a third group: baton from another build (DIR is that build's
- * dist/, e.g. of main before a change), so two versions of baton are compared in one run.
+ * dist/, e.g. of main before a change), so two versions of baton are compared in one run;
+ * `HANDOFF_AB_BASELINE_LABEL` names it in the table (default: its path).
  * `HANDOFF_AB_TRIALS=N` sets the handoffs per group (default 60).
  *
  * Per group it also reads the server's counters for the group's own database
@@ -70,7 +71,7 @@ export async function run(): Promise<void> {
   const kinds = [
     { name: 'baton on PostgreSQL', contender: 'baton' },
     { name: 'advisory-lock (PostgreSQL)', contender: 'advisory-lock' },
-    ...(baseline === undefined ? [] : [{ name: `baton on PostgreSQL, build ${baseline}`, contender: 'baton', worker: path.join(baseline, 'bench', 'alternatives-worker.js') }]),
+    ...(baseline === undefined ? [] : [{ name: `baton on PostgreSQL, ${process.env['HANDOFF_AB_BASELINE_LABEL'] ?? `build ${baseline}`}`, contender: 'baton', worker: path.join(baseline, 'bench', 'alternatives-worker.js') }]),
   ];
   const stores = new AlternativesStores();
   const runId = `${process.pid}-${Date.now().toString(36)}`;
@@ -149,6 +150,6 @@ function render(groups: readonly Group[], perHandoff: (i: number, key: keyof Cou
     '',
     `1-minute load average: ${load(loadStart)} (1/5/15 min) at the start, ${load(loadEnd)} at the end, ${mean.toFixed(1)} on average (sampled every 5 s), on ${os.cpus().length} cores.`,
     '',
-    'Reproduce: `npm run bench -- handoff-ab` (`HANDOFF_AB_BASELINE=/path/to/other/dist` adds baton from another build as a third group; `HANDOFF_AB_TRIALS=N`).',
+    'Reproduce: `npm run bench -- handoff-ab` (`HANDOFF_AB_BASELINE=/path/to/other/dist` adds baton from another build as a third group, `HANDOFF_AB_BASELINE_LABEL` names it; `HANDOFF_AB_TRIALS=N`).',
   ].join('\n');
 }
