@@ -26,6 +26,7 @@ import { PlacementFreeze } from './placement-freeze.js';
 import { runPlacementLoop, type PassResult, type PlacementLoopEnd } from './placement-loop.js';
 import { SettleGate } from './settle-gate.js';
 import { silentLogger } from './silent-logger.js';
+import { fanOutSignal } from '../async.js';
 
 /**
  * The engine's timing and pacing, one vocabulary for every kind of item (each layer maps its
@@ -253,11 +254,13 @@ export class ItemPlacement<S> {
     const versions = new Map<string, number>();
     const expect = (op: KvOp) => (versions.has(op.key) ? versions.get(op.key) : op.expect);
     let count = 0;
+    // One listener per write in flight: a phase of one write per node is a fan-out, not a leak.
+    const writes = fanOutSignal(signal);
     for (const phase of phases) {
       const written = await Promise.allSettled(
         phase.map(async (op) => {
           const expectVersion = expect(op);
-          const options = { fence, signal, ...(expectVersion === undefined ? {} : { expectVersion }) };
+          const options = { fence, signal: writes, ...(expectVersion === undefined ? {} : { expectVersion }) };
           if (op.kind === 'put') versions.set(op.key, await kv.put(op.key, op.value, options));
           else await kv.delete(op.key, options as typeof options & { expectVersion?: number });
         }),
