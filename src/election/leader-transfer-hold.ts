@@ -24,6 +24,8 @@ import type { Backend, Fence, Member } from '../contract/contract.js';
 import type { SessionTiming } from '../contract/timing.js';
 import { endLeaderTransfer, readLeaderTransfer, sameRequest, standBy, type LeaderTransferRequest } from '../operations/leader-transfer-request.js';
 import { OPERATIONS_PREFIX } from '../operations/operations-layout.js';
+import { SerialReader } from '../owned-items/serial-reader.js';
+import { silentLogger } from '../owned-items/silent-logger.js';
 import { pause } from '../async.js';
 import type { CampaignHold } from './campaign-hold.js';
 
@@ -70,13 +72,24 @@ export class LeaderTransferHold implements CampaignHold {
   #judged: Judged | null = null;
   /** The highest cluster-leader term this node has seen (observed, or its own). */
   #seenTerm = 0;
-  #dirty = false;
-  #reading = false;
+  /** Reads the request (and the members) once per change, one read at a time. */
+  readonly #reader: SerialReader;
   /** The request this node last stood by for (so it acknowledges each once). */
   #stoodBy: LeaderTransferRequest | null = null;
 
   constructor(options: LeaderTransferHoldOptions) {
     this.#o = options;
+    this.#reader = new SerialReader({
+      clock: options.clock,
+      retryMs: options.timing.retryPeriodMs,
+      log: options.logger ?? silentLogger,
+      what: 'leader-transfer request',
+      read: async (signal) => {
+        const stored = await readLeaderTransfer(options.backend.kv, { signal });
+        const members = stored === null || stored.request.ended !== null ? [] : await options.backend.members({ signal });
+        this.#apply(stored?.request ?? null, members);
+      },
+    });
   }
 
   get holdOffMs(): number {
@@ -90,11 +103,11 @@ export class LeaderTransferHold implements CampaignHold {
   /** Watches the operations folder and reads the request once. Until stop(). */
   start(): void {
     try {
-      this.#o.backend.kv.watch(OPERATIONS_PREFIX, () => this.#refresh(), { signal: this.#stop.signal });
+      this.#o.backend.kv.watch(OPERATIONS_PREFIX, () => void this.#reader.refresh(this.#stop.signal), { signal: this.#stop.signal });
     } catch (error) {
       this.#o.logger?.error({ err: error, reason: 'watch failed' }, 'cannot watch the leader-transfer request');
     }
-    this.#refresh();
+    void this.#reader.start(this.#stop.signal);
   }
 
   stop(): void {
@@ -165,35 +178,6 @@ export class LeaderTransferHold implements CampaignHold {
   #notify(): void {
     for (const listener of [...this.#listeners]) listener();
     this.#standByIfHeld();
-  }
-
-  /** Reads coalesce: one at a time, one more when a change came during a read. */
-  #refresh(): void {
-    if (this.#stop.signal.aborted) return;
-    this.#dirty = true;
-    if (!this.#reading) void this.#readLoop();
-  }
-
-  async #readLoop(): Promise<void> {
-    const signal = this.#stop.signal;
-    this.#reading = true;
-    try {
-      while (this.#dirty && !signal.aborted) {
-        this.#dirty = false;
-        try {
-          const stored = await readLeaderTransfer(this.#o.backend.kv, { signal });
-          const members = stored === null || stored.request.ended !== null ? [] : await this.#o.backend.members({ signal });
-          this.#apply(stored?.request ?? null, members);
-        } catch (error) {
-          if (signal.aborted) return;
-          this.#o.logger?.warn({ err: error, reason: 'transfer read failed' }, 'cannot read the leader-transfer request; retrying');
-          this.#dirty = true;
-          if (!(await pause(this.#o.clock, this.#o.timing.retryPeriodMs, signal))) return;
-        }
-      }
-    } finally {
-      this.#reading = false;
-    }
   }
 
   #apply(request: LeaderTransferRequest | null, members: readonly Member[]): void {

@@ -1,16 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { sqliteStore } from '../support/stores-under-test.js';
 import { describeThreeNodes } from './three-nodes.js';
 
-let dir = '';
-describeThreeNodes({
-  name: 'SQLite',
-  async setup() {
-    dir = mkdtempSync(join(tmpdir(), 'baton-e2e-'));
-    return `sqlite:${join(dir, 'baton.db')}`;
-  },
-  async teardown() {
-    rmSync(dir, { recursive: true, force: true });
-  },
-});
+describeThreeNodes(sqliteStore('baton-e2e-'));

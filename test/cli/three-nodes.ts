@@ -10,12 +10,7 @@ import { after, before, describe, it } from 'node:test';
 import { waitFor } from '../support/wait.js';
 import { CliProcess, runCli, stopAllProcesses } from './cli-process.js';
 
-export interface StoreUnderTest {
-  readonly name: string;
-  /** Prepares the store; resolves with its URL. */
-  setup(): Promise<string>;
-  teardown(): Promise<void>;
-}
+import type { StoreUnderTest } from '../support/stores-under-test.js';
 
 /**
  * Graceful handover timing: a TTL far longer than the wait allowed for the handover, so a

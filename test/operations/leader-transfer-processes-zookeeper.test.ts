@@ -1,14 +1,4 @@
-import { startStandalone, type StandaloneZooKeeper } from '../support/zookeeper-fixture.js';
+import { zookeeperStore } from '../support/stores-under-test.js';
 import { describeTransferProcesses } from './leader-transfer-processes.js';
 
-let zk: StandaloneZooKeeper | undefined;
-describeTransferProcesses({
-  name: 'ZooKeeper',
-  async setup() {
-    zk = await startStandalone();
-    return `zookeeper://${zk.connectString}`;
-  },
-  async teardown() {
-    await zk?.close();
-  },
-});
+describeTransferProcesses(zookeeperStore());

@@ -10,7 +10,7 @@ import { randomBytes } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import { CliProcess, runCli, stopAllProcesses } from '../cli/cli-process.js';
 import { waitFor } from '../support/wait.js';
-import type { TransferStore } from './leader-transfer-suite.js';
+import type { StoreUnderTest } from '../support/stores-under-test.js';
 
 /**
  * A TTL far longer than any wait here (a loaded machine never expires a live session, so every
@@ -55,7 +55,7 @@ function history(nodes: readonly RunningNode[]): Span[] {
   return ordered;
 }
 
-export function describeTransferProcesses(store: TransferStore): void {
+export function describeTransferProcesses(store: StoreUnderTest): void {
   describe(`leader transfer with real processes (${store.name})`, () => {
     let url = '';
     const tag = randomBytes(3).toString('hex');

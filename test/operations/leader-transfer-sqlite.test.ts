@@ -1,16 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { sqliteStore } from '../support/stores-under-test.js';
 import { describeLeaderTransfer } from './leader-transfer-suite.js';
 
-let dir = '';
-describeLeaderTransfer({
-  name: 'SQLite',
-  async setup() {
-    dir = mkdtempSync(join(tmpdir(), 'baton-transfer-'));
-    return `sqlite:${join(dir, 'baton.db')}`;
-  },
-  async teardown() {
-    rmSync(dir, { recursive: true, force: true });
-  },
-});
+describeLeaderTransfer(sqliteStore('baton-transfer-'));

@@ -15,6 +15,7 @@ import type { BatonNode } from '../../src/node/baton-node.js';
 import { readActions, readLeaderTransfer } from '../../src/operations/index.js';
 import { cliInProcess } from '../cli/cli-capture.js';
 import { silentLogger, testConfig } from '../node/node-helpers.js';
+import type { StoreUnderTest } from '../support/stores-under-test.js';
 import { waitFor } from '../support/wait.js';
 
 /**
@@ -34,14 +35,7 @@ interface TermSpan {
   to: number | null;
 }
 
-export interface TransferStore {
-  readonly name: string;
-  /** Prepares the store; resolves with its URL. */
-  setup(): Promise<string>;
-  teardown(): Promise<void>;
-}
-
-export function describeLeaderTransfer(store: TransferStore): void {
+export function describeLeaderTransfer(store: StoreUnderTest): void {
   describe(`leader transfer (${store.name}, 3 in-process nodes)`, () => {
     let url = '';
     let reader: Backend;
