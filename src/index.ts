@@ -25,6 +25,7 @@ export type { BatonConfig } from './config/types.js';
 export { LeaderElector } from './election/leader-elector.js';
 export type { ElectorCommonOptions, ElectorState, LeaderElectorOptions, OwnSessionsOptions, SuppliedSessionsOptions } from './election/leader-elector-options.js';
 export type { CampaignHold } from './election/campaign-hold.js';
+export { transferLeadership, type TransferLeadershipOptions, type TransferOutcome } from './election/transfer-leadership.js';
 export type { ElectorEvent, LeaderListener } from './election/elector-listeners.js';
 export type { SessionSource } from './election/session-source.js';
 export { openStore, type OpenStoreOptions } from './backends/open-store.js';

@@ -6,6 +6,7 @@
 import type { Backend, LeaderRecord } from '../contract/contract.js';
 import { NotFoundError, StateError, StoreUnavailableError } from '../errors.js';
 import { recordAction } from '../operations/action-log.js';
+import { drainingNow, readDrainRequests } from '../operations/drain-request.js';
 import { LEADER_TRANSFER_VERB, OPERATOR_REASON, writeLeaderTransfer } from '../operations/leader-transfer-request.js';
 import { anySignal } from '../async.js';
 import type { Clock } from '../clock.js';
@@ -33,15 +34,16 @@ export interface TransferOutcome {
 }
 
 /**
- * 1. Read the leader and the live members: StateError when nobody leads or no other node is
- *    live, NotFoundError (naming the live nodes) when `to` is not a live member; when `to`
+ * 1. Read the leader, the live members and the drain requests: StateError when nobody leads,
+ *    when `to` is draining (it would not campaign), or when no other node is live and not
+ *    draining; NotFoundError (naming the live nodes) when `to` is not a live member; when `to`
  *    leads already, nothing is asked (`moved` false).
  * 2. Store the request (`operations/leader-transfer`) and log the action.
  * 3. Wait until a term above the leader's starts; StateError when none did within `waitMs`.
  */
 export async function transferLeadership(backend: Backend, options: TransferLeadershipOptions): Promise<TransferOutcome> {
   const { to = null, by, signal } = options;
-  const [leader, members] = await Promise.all([backend.leader(CLUSTER_LEADER_ELECTION, { signal }), backend.members({ signal })]);
+  const [leader, members, drains] = await Promise.all([backend.leader(CLUSTER_LEADER_ELECTION, { signal }), backend.members({ signal }), readDrainRequests(backend.kv, { signal })]);
   if (leader === null) throw new StateError(`nobody leads cluster "${backend.cluster}" now, so there is no leadership to transfer; wait for the election (baton leader --watch) and try again`);
   const from = { nodeId: leader.nodeId, term: leader.term };
   const live = members.map((m) => m.nodeId);
@@ -50,8 +52,10 @@ export async function transferLeadership(backend: Backend, options: TransferLead
     throw new NotFoundError(to, `node "${to}" is not a live member of cluster "${backend.cluster}", so it cannot take the leadership; live nodes: ${live.join(', ') || 'none'}`);
   }
   if (to === leader.nodeId) return { moved: false, from, to, leader: from };
-  if (to === null && !live.some((nodeId) => nodeId !== leader.nodeId)) {
-    throw new StateError(`no node but the leader ${leader.nodeId} is live in cluster "${backend.cluster}", so none could take the leadership; start another node first`);
+  const draining = drainingNow(live, drains);
+  if (to !== null && draining.has(to)) throw new StateError(`node "${to}" is draining, so it would not take the leadership; cancel its drain (baton drain ${to} --cancel) or pick another node`);
+  if (to === null && !live.some((nodeId) => nodeId !== leader.nodeId && !draining.has(nodeId))) {
+    throw new StateError(`no node but the leader ${leader.nodeId} is live and not draining in cluster "${backend.cluster}", so none could take the leadership; start another node first`);
   }
   await writeLeaderTransfer(backend.kv, { to, toSession: target?.sessionId ?? null, from: leader.nodeId, fromTerm: leader.term, by, reason: OPERATOR_REASON }, { signal });
   await recordAction(backend.kv, { verb: LEADER_TRANSFER_VERB, by, detail: { to, from: leader.nodeId, fromTerm: leader.term, reason: OPERATOR_REASON } }, { signal });

@@ -12,7 +12,7 @@ import type { Backend } from '../../src/contract/contract.js';
 import { CLUSTER_LEADER_ELECTION } from '../../src/election/index.js';
 import { startNode } from '../../src/http/start-node.js';
 import type { BatonNode } from '../../src/node/baton-node.js';
-import { readActions, readLeaderTransfer } from '../../src/operations/index.js';
+import { clearDrainRequest, readActions, readLeaderTransfer, writeDrainRequest } from '../../src/operations/index.js';
 import { cliInProcess } from '../cli/cli-capture.js';
 import { silentLogger, testConfig } from '../node/node-helpers.js';
 import type { StoreUnderTest } from '../support/stores-under-test.js';
@@ -144,6 +144,22 @@ export function describeLeaderTransfer(store: StoreUnderTest): void {
       assert.match(error.message, /"nope" is not a live member.*n1, n2, n3/);
       assert.deepEqual(await readLeaderTransfer(reader.kv), before, 'a refused transfer wrote a request');
       assert.equal((await leaderNow())?.term, old.term);
+    });
+
+    it('transfer --to a draining node is refused (it would not campaign); nothing moves', async () => {
+      const old = (await leaderNow())!;
+      const draining = ['n1', 'n2', 'n3'].find((id) => id !== old.nodeId)!;
+      await writeDrainRequest(nodes.get(old.nodeId)!.backend.kv, draining, { by: 'test' });
+      try {
+        const result = await cli(['--to', draining]);
+        assert.equal(result.code, 1);
+        const error = (JSON.parse(result.err) as { error: { code: string; message: string } }).error;
+        assert.equal(error.code, 'STATE');
+        assert.match(error.message, /is draining/);
+        assert.equal((await leaderNow())?.term, old.term);
+      } finally {
+        await clearDrainRequest(nodes.get(old.nodeId)!.backend.kv, draining);
+      }
     });
 
     it('POST /leader/transfer (bearer token) moves it the same way; without the token 401', async () => {

@@ -30,7 +30,7 @@ export const leaderCommand: Command = {
   ],
   exitCodes: [
     '0  done (also when there is no leader: it prints "no leader"); with --watch, stopped by Ctrl-C; transfer: a new term started (or --to NODE led already)',
-    '1  the store is unreachable or refused, or holds no data of the cluster (unknown --cluster); transfer: nobody leads, --to names no live node, no other node is live, or no new term within --timeout-ms',
+    '1  the store is unreachable or refused, or holds no data of the cluster (unknown --cluster); transfer: nobody leads, --to names no live node or a draining one, no other node is live, or no new term within --timeout-ms',
     '2  usage: unknown command or flag, bad value, invalid configuration',
   ],
   options: { watch: { type: 'boolean', help: 'Keep printing the leader whenever it changes, until SIGINT/SIGTERM' }, ...AMORO_OPTIONS, ...TRANSFER_OPTIONS },

@@ -94,7 +94,7 @@ export const clusterRoutes: RouteModule = (app, { node }) => {
     schema: {
       summary: 'Move the cluster leadership now, to a new term (to the node named, or any other live node)',
       description:
-        'Stores the leader-transfer request, logs the action, and answers once a new term started. 404 NOT_FOUND when `to` is not a live member, 409 STATE when nobody leads, no other node is live, or no new term started within `timeoutMs`.',
+        'Stores the leader-transfer request, logs the action, and answers once a new term started. 404 NOT_FOUND when `to` is not a live member, 409 STATE when nobody leads, `to` is draining, no other node is live, or no new term started within `timeoutMs`.',
       tags: ['cluster'],
       body: {
         type: ['object', 'null'],
