@@ -54,6 +54,8 @@ interface Node {
 describe('postgres: a waiting campaign is woken, it does not poll', () => {
   let fixture: SqlFixture | undefined;
   const nodes: Node[] = [];
+  /** Markers announced so far (announcementsDelivered). */
+  let markers = 0;
   afterEach(async () => {
     for (const node of nodes.splice(0)) await node.backend.close().catch(() => undefined);
     await fixture?.teardown();
@@ -72,14 +74,18 @@ describe('postgres: a waiting campaign is woken, it does not poll', () => {
 
   /**
    * Resolves once every announcement made so far has reached `waiter` (they arrive in commit
-   * order): one left in flight, such as the holder's take, would wake its campaign later.
+   * order): one left in flight, such as the holder's take, would wake its campaign later. The
+   * marker is announced for a topic nobody follows, so it wakes nobody itself, and only the
+   * marker counts as seen: another announcement still in flight (the holder's take, or a
+   * member insert's whole-cluster one) is not it, and a whole-cluster marker arriving after
+   * the waiter parked would wake its campaign.
    */
   async function announcementsDelivered(waiter: Node): Promise<void> {
+    const marker = `delivered-${++markers}`;
     let seen = false;
-    // Ours is the whole cluster's (no topic): a lease's own announcement may come just before it.
-    const unsubscribe = waiter.connection.onAnnounce('c', (topic) => (seen ||= topic === undefined));
+    const unsubscribe = waiter.connection.onAnnounce('c', (topic) => (seen ||= topic === marker));
     try {
-      await fixture!.run('SELECT pg_notify(?, ?)', [`${tableNames().prefix}changes`, 'c']);
+      await fixture!.run('SELECT pg_notify(?, ?)', [`${tableNames().prefix}changes`, `c/${marker}`]);
       await waitFor('our own announcement to reach the waiter', () => seen);
     } finally {
       unsubscribe();

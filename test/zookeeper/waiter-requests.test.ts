@@ -22,6 +22,8 @@ import { startStandalone, type StandaloneZooKeeper } from '../support/zookeeper-
 const TIMING: SessionTiming = Object.freeze({ ttlMs: 20_000, renewDeadlineMs: 10_000, retryPeriodMs: 2_000, pollIntervalMs: 50 });
 /** How far the waiter's fake clock is driven at rest, in pollIntervalMs steps, ms. */
 const WINDOW_MS = 1_500;
+/** A new candidate's first look: the listing, the confirmation of its own candidate, the exists that watches its predecessor. */
+const INITIAL_LOOK_REQUESTS = 3;
 /** Real time the standalone server may take to start, ms: startStandalone waits up to 45 s for the JVM. */
 const START_TIMEOUT_MS = 60_000;
 
@@ -79,9 +81,13 @@ describe('ZooKeeper: a waiting campaign sleeps on its predecessor\'s watch', () 
     try {
       let won: Leadership | undefined;
       void waiterSession.campaign('leader', {}).then((l) => (won = l));
-      // Its listing, and the exists that sets the watch on the holder's candidate; then it sleeps.
-      await waitFor('the waiter to watch the holder\'s candidate', () => requests.count() >= 2);
-      await waitFor('the waiter to sleep', () => clock.pendingSleeps >= 2); // the session's loop and the campaign
+      // Its listing with the confirmation of its own candidate sent along (a new candidate may
+      // well be first), then the exists that sets the watch on the holder's candidate; then it
+      // sleeps. Two is too early: the clock's pending sleeps do not tell the campaign's apart
+      // from the session's, and the watch's exists, sent once the listing is answered, would
+      // then be counted at rest.
+      await waitFor('the waiter to watch the holder\'s candidate', () => requests.count() >= INITIAL_LOOK_REQUESTS);
+      await waitFor('the waiter to sleep', () => clock.pendingSleeps >= 2); // with the session's: all its requests are sent by now
       await flushMicrotasks();
       const atRest = requests.count();
 
