@@ -9,6 +9,7 @@ import type { JsonObject } from '../contract/json.js';
 import { NotFoundError } from '../errors.js';
 import type { OwnedItemsLayout } from '../owned-items/layout.js';
 import type { MoveLimits } from '../owned-items/move-throttle.js';
+import { readDrainRequests } from '../operations/index.js';
 import { MAX_PLANNED_STEPS, previewPlacement, type PlacementPreview } from '../owned-items/placement-preview.js';
 import { UsageError, type CommandOptions } from './command.js';
 import { table } from './output.js';
@@ -87,9 +88,13 @@ export async function readPlan<S>(
 ): Promise<{ preview: PlacementPreview; corrupt: string[] }> {
   const corrupt: string[] = [];
   const signal = new AbortController().signal;
-  const [live, stored] = await Promise.all([backend.members({ signal }), layout.readStored(backend.kv, (e) => corrupt.push(e.key), signal)]);
+  const [live, stored, drainRequests] = await Promise.all([
+    backend.members({ signal }),
+    layout.readStored(backend.kv, (e) => corrupt.push(e.key), signal),
+    readDrainRequests(backend.kv, { signal }),
+  ]);
   const members = plannedMembers(live, changes, backend.cluster);
-  return { preview: previewPlacement({ layout, stored, members, gone: new Set(changes.remove), offlineGraceMs, limits }), corrupt };
+  return { preview: previewPlacement({ layout, stored, members, gone: new Set(changes.remove), offlineGraceMs, limits, drainRequests }), corrupt };
 }
 
 /** What a plan cannot see, said with every plan. */

@@ -18,6 +18,7 @@ import type { Assignment } from '../assignment/index.js';
 import { memberNode } from '../assignment/index.js';
 import type { OwnedItemsLayout } from './layout.js';
 import { throttles, type MoveLimits } from './move-throttle.js';
+import { withoutDraining } from './drain-placement.js';
 import { placeItems, type Placement, type StoredPlacement } from './place-items.js';
 
 /**
@@ -36,6 +37,8 @@ export interface PreviewInput<S> {
   /** Nodes to treat as gone for good (removed): their grace counts as used up, so their items move. */
   readonly gone: ReadonlySet<string>;
   readonly offlineGraceMs: number;
+  /** Nodes with a stored drain request (operations/drain/): placed as the leader places them, like graceful leavers. */
+  readonly drainRequests?: { has(nodeId: string): boolean };
   /** The leader's move caps (throttled moves); absent or 0: every move in one step. */
   readonly limits?: MoveLimits;
 }
@@ -86,15 +89,15 @@ export interface PlacementPreview {
  */
 export function previewPlacement<S>(input: PreviewInput<S>): PlacementPreview {
   const { layout } = input;
-  // 1.
-  const stored = layout.storedPlacement(input.stored);
+  // 1. (draining nodes as the leader's pass sees them)
+  const { placing: members, stored } = withoutDraining(input.members, layout.storedPlacement(input.stored), input.drainRequests ?? new Set());
   // 2. What OfflineGrace.used reports on a new leader's first pass: the stored value.
   const graceUsedMs = new Map<string, number>();
   for (const [nodeId, used] of stored.graceUsedMs) graceUsedMs.set(nodeId, input.gone.has(nodeId) ? input.offlineGraceMs : (used ?? 0));
   // 3.
   const items = layout.items.map(String);
   const throttle = throttles(input.limits) ? { throttle: { limits: input.limits ?? {}, inHandoff: new Map<string, readonly string[]>() } } : {};
-  const pass = (from: StoredPlacement) => placeItems({ items, replicas: layout.replicas, members: input.members, stored: from, graceUsedMs, offlineGraceMs: input.offlineGraceMs, preferredPrimaries: layout.preferredPrimaries, ...throttle });
+  const pass = (from: StoredPlacement) => placeItems({ items, replicas: layout.replicas, members, stored: from, graceUsedMs, offlineGraceMs: input.offlineGraceMs, preferredPrimaries: layout.preferredPrimaries, ...throttle });
   let placement = pass(stored);
   const firstStep = movesBetween(items, stored.assignment, placement.assignment);
   let steps: number | null = firstStep.length > 0 ? 1 : 0;
@@ -104,7 +107,7 @@ export function previewPlacement<S>(input: PreviewInput<S>): PlacementPreview {
   }
   // 4.
   const moves = movesBetween(items, stored.assignment, placement.assignment);
-  const loads = loadsOf(input.members, placement, items.length * layout.replicas);
+  const loads = loadsOf(members, placement, items.length * layout.replicas);
   const live = loads.filter((l) => l.fairShare !== null).map((l) => l.slots);
   return { placement, moves, firstStep, steps, loads, minSlots: live.length > 0 ? Math.min(...live) : 0, maxSlots: live.length > 0 ? Math.max(...live) : 0 };
 }

@@ -44,6 +44,17 @@ describe('previewPlacement', () => {
     assert.deepEqual(gone.placement.reclaimed, ['b']);
   });
 
+  it('a node asked to drain gives every item to the other live nodes at once; with every live node asked, nothing moves', () => {
+    const table = new Map([record('a', ['1', '2', '3']), record('b', ['4', '5', '6'])]);
+    const members = [member('a'), member('b'), member('c')];
+    const drained = previewPlacement({ layout, stored: table, members, gone: new Set(), offlineGraceMs: 60_000, drainRequests: new Set(['a']) });
+    assert.ok(Object.values(drained.placement.assignment).every((list) => list.length === 1 && list[0] !== 'a'), JSON.stringify(drained.placement.assignment));
+    assert.deepEqual(drained.moves.map((m) => m.item).sort(), ['1', '2', '3'], 'only the drained node\'s items move');
+    assert.deepEqual(drained.loads.map((l) => l.nodeId), ['b', 'c']);
+    const everyone = previewPlacement({ layout, stored: table, members: [member('a'), member('b')], gone: new Set(), offlineGraceMs: 60_000, drainRequests: new Set(['a', 'b']) });
+    assert.deepEqual(everyone.moves, [], 'nobody could take over');
+  });
+
   it('weights from the members\' info set the fair share and the spread', () => {
     const table = new Map([record('a', ['1', '2', '3']), record('b', ['4', '5', '6'])]);
     const preview = previewPlacement({ layout, stored: table, members: [member('a', { weight: 2 }), member('b')], gone: new Set(), offlineGraceMs: 0 });
