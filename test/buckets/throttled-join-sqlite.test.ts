@@ -1,5 +1,5 @@
-import { describeThrottledJoin } from './throttled-join.js';
+import { STEADY_TIMING, describeThrottledJoin } from './throttled-join.js';
 import { createSqliteFixture } from '../support/sqlite-fixture.js';
 import { sqlHarness } from '../sql/sql-harness.js';
 
-describeThrottledJoin(sqlHarness('sqlite', createSqliteFixture), { count: 300, limits: { maxMovesPerNode: 10 }, bound: 10, releaseMs: 300, timeoutMs: 120_000 });
+describeThrottledJoin(sqlHarness('sqlite', createSqliteFixture, STEADY_TIMING), { count: 300, limits: { maxMovesPerNode: 10 }, bound: 10, releaseMs: 300, timeoutMs: 120_000 });
