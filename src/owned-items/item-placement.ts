@@ -16,7 +16,8 @@ import { isBatonError, StateError, type CorruptDocumentError } from '../errors.j
 import type { AutoFreeze } from '../feature/node-config.js';
 import { OPERATIONS_PREFIX } from '../operations/operations-layout.js';
 import { readMaintenance } from '../operations/maintenance.js';
-import { drainingNow, readDrainRequests } from '../operations/drain-request.js';
+import { readDrainRequests } from '../operations/drain-request.js';
+import { withoutDraining } from './drain-placement.js';
 import type { KvOp, OwnedItemsLayout } from './layout.js';
 import { HandoffTracker } from './handoff-tracker.js';
 import { throttles, type MoveLimits } from './move-throttle.js';
@@ -193,10 +194,7 @@ export class ItemPlacement<S> {
     if (maintenance.corrupt) this.#reportCorrupt(maintenance.corrupt);
     const live = new Set(members.map((m) => m.nodeId));
     // Draining nodes are placed like graceful leavers: their items go to the other live nodes at once, nothing new comes to them.
-    const draining = drainingNow(live, drainRequests);
-    const placing = members.filter((m) => !draining.has(m.nodeId));
-    const asStored = layout.storedPlacement(stored);
-    const storedPlacement = draining.size === 0 ? asStored : { ...asStored, departed: new Set([...asStored.departed, ...draining]) };
+    const { placing, stored: storedPlacement, draining } = withoutDraining(members, layout.storedPlacement(stored), drainRequests);
     // Counted from the term's first reading, also while the first placement waits.
     const graceUsedMs = this.#grace.used(storedPlacement.graceUsedMs, live);
     const waitMs = settle ? this.#gate.waitMs(placing, storedPlacement) : 0;
