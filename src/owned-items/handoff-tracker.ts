@@ -11,6 +11,7 @@
  * (the two-step handoff does).
  */
 import type { Backend } from '../contract/contract.js';
+import { fanOutSignal } from '../async.js';
 import { isBatonError } from '../errors.js';
 import type { StoredPlacement } from './place-items.js';
 
@@ -41,9 +42,12 @@ export interface HandoffTrackerOptions {
 export class HandoffTracker {
   readonly #o: HandoffTrackerOptions;
   readonly #tracked = new Map<string, Tracked>();
+  /** The term's signal, followed by one watch per tracked item (fanOutSignal: no listener limit). */
+  readonly #term: AbortSignal;
 
   constructor(options: HandoffTrackerOptions) {
     this.#o = options;
+    this.#term = fanOutSignal(options.signal);
   }
 
   /** Items in handoff as last checked, with the nodes each involves. */
@@ -61,7 +65,7 @@ export class HandoffTracker {
       this.#tracked.get(item)?.unwatch.abort();
       const unwatch = new AbortController();
       this.#tracked.set(item, { nodes, unwatch });
-      const signal = AbortSignal.any([unwatch.signal, this.#o.signal]);
+      const signal = AbortSignal.any([unwatch.signal, this.#term]);
       try {
         this.#o.backend.watchLeader(this.#o.electionOf(item), this.#o.wake, { signal });
       } catch {
@@ -75,8 +79,9 @@ export class HandoffTracker {
    * its stored list) holds the item's election; or 2. no node of its stored list is live (a
    * vanished node's grace holds it: nothing is handed over until it returns or is reclaimed).
    */
-  async settle(stored: StoredPlacement, live: ReadonlySet<string>, signal: AbortSignal): Promise<void> {
+  async settle(stored: StoredPlacement, live: ReadonlySet<string>, passSignal: AbortSignal): Promise<void> {
     const items = [...this.#tracked.keys()];
+    const signal = fanOutSignal(passSignal);
     for (let i = 0; i < items.length; i += HOLDER_READS_AT_ONCE) {
       await Promise.all(items.slice(i, i + HOLDER_READS_AT_ONCE).map(async (item) => {
         const acting = (stored.assignment[item] ?? []).find((nodeId) => live.has(nodeId));
