@@ -4,7 +4,7 @@
  * `run(): Promise<void>`. Arguments starting with `--` are options for the benchmarks, which read
  * them from process.argv (e.g. `npm run bench -- scale --quick`).
  */
-const ALL = ['election', 'is-leader', 'assign', 'partitions', 'federation', 'alternatives', 'handoff-ab', 'scale', 'transfer', 'rolling-restart'] as const;
+const ALL = ['election', 'is-leader', 'assign', 'partitions', 'federation', 'alternatives', 'handoff-ab', 'scale', 'transfer', 'rolling-restart', 'throttle'] as const;
 
 async function main(): Promise<void> {
   const asked = process.argv.slice(2).filter((arg) => !arg.startsWith('--'));

@@ -208,11 +208,10 @@ export class ItemPlacement<S> {
     if (freeze.frozen) return frozenPass(members, storedPlacement, freeze.againInMs);
     const throttle = await this.#throttle(stored, storedPlacement, live, signal);
     const placement = placeItems({ items: this.#items, replicas: layout.replicas, members: placing, stored: storedPlacement, graceUsedMs, offlineGraceMs: timing.offlineGraceMs, preferredPrimaries: layout.preferredPrimaries, ...throttle });
-    // Watched before the writes: a handoff that completes right after its write (before a watch
-    // armed afterwards would look) still wakes the next pass; a move whose write then fails is
-    // dropped by that pass (its stored acting node still holds the item).
-    this.#handoffs.track(placement.started);
     const writes = await this.#apply(layout.writes(stored, placement), signal);
+    // Tracked after the writes: the items it newly watches have their holders read after the
+    // watch began (handoff-tracker.ts), so a handoff that completed meanwhile is seen either way.
+    if (throttle.throttle) await this.#handoffs.track(placement.started, placement.assignment, live, signal);
     const { deferred } = placement;
     const inHandoff = this.#handoffs.size;
     this.#o.onPass?.({ durationMs: this.#clock.now() - started, moves: placement.moves, writes, inHandoff, deferred });
@@ -236,7 +235,7 @@ export class ItemPlacement<S> {
       this.#handoffs.clear();
       return {};
     }
-    await this.#handoffs.settle(storedPlacement, live, signal);
+    await this.#handoffs.settle(storedPlacement.assignment, live, signal);
     return { throttle: { limits: timing, inHandoff: this.#handoffs.inHandoff } };
   }
 
