@@ -37,6 +37,9 @@ export interface Command {
 /** A mistake in how the command was called: message, then exit code 2. */
 export class UsageError extends Error {}
 
+/** `--by NAME`: who asks, for the action log of an operator verb (drain, maintenance, leader transfer). */
+export const OPERATOR_OPTION: CommandOptions[string] = { type: 'string', value: 'NAME', help: 'Who asks, for the action log (default $BATON_OPERATOR, else user@host)' };
+
 /** The process's stdout, stderr and environment. */
 export const processIo: CliIo = {
   out: (text) => process.stdout.write(text.endsWith('\n') ? text : `${text}\n`),

@@ -4,7 +4,7 @@ import { NotFoundError } from '../../errors.js';
 import { memberUrl } from '../../http/member-url.js';
 import type { NodeHolding } from '../../node/node-drain.js';
 import { clearDrainRequest, drainRequestJson, operatorName, recordAction, writeDrainRequest } from '../../operations/index.js';
-import { UsageError, type Command } from '../command.js';
+import { OPERATOR_OPTION, UsageError, type Command } from '../command.js';
 import { configFromArgs } from '../config-args.js';
 import { parseDuration } from '../duration.js';
 import { json } from '../output.js';
@@ -37,7 +37,7 @@ export const drainCommand: Command = {
     cancel: { type: 'boolean', help: 'Withdraw the node\'s drain request: it takes work again' },
     wait: { type: 'boolean', help: 'Then wait until the node holds nothing (asks its GET /ready-to-stop, found through its member info)' },
     timeout: { type: 'string', value: 'D', help: 'With --wait, give up after D (`90s`, `2m`, `500ms`; a bare number is seconds); default 5m' },
-    by: { type: 'string', value: 'NAME', help: 'Who asks, for the action log (default BATON_OPERATOR, else user@host)' },
+    by: OPERATOR_OPTION,
     reason: { type: 'string', value: 'TEXT', help: 'Why, stored with the request and logged' },
   },
   configFlags: true,

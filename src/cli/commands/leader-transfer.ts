@@ -2,7 +2,8 @@
 import { systemClock } from '../../clock.js';
 import { transferLeadership, type TransferOutcome } from '../../election/index.js';
 import { operatorName } from '../../operations/index.js';
-import { UsageError, type CliIo, type CommandOptions } from '../command.js';
+import { OPERATOR_OPTION, type CliIo, type CommandOptions } from '../command.js';
+import { parseDuration } from '../duration.js';
 import { configFromArgs } from '../config-args.js';
 import { json } from '../output.js';
 import { withStoreReader } from '../store-reader.js';
@@ -16,16 +17,12 @@ export const DEFAULT_TRANSFER_TIMEOUT_MS = 30_000;
 
 export const TRANSFER_OPTIONS: CommandOptions = {
   to: { type: 'string', value: 'NODE', help: 'transfer: the live node to lead next (default: any other live node)' },
-  by: { type: 'string', value: 'NAME', help: 'transfer: who asks, for the action log (default BATON_OPERATOR, else user@host)' },
-  'timeout-ms': { type: 'string', value: 'MS', help: `transfer: how long to wait for the new term (default ${DEFAULT_TRANSFER_TIMEOUT_MS})` },
+  by: OPERATOR_OPTION,
+  timeout: { type: 'string', value: 'D', help: `transfer: how long to wait for the new term (\`30s\`, \`2m\`, \`500ms\`; a bare number is seconds); default ${DEFAULT_TRANSFER_TIMEOUT_MS / 1000}s` },
 };
 
 function timeoutOf(values: Readonly<Record<string, unknown>>): number {
-  const text = values['timeout-ms'];
-  if (text === undefined) return DEFAULT_TRANSFER_TIMEOUT_MS;
-  const ms = Number(text);
-  if (typeof text !== 'string' || !/^\d+$/.test(text) || !Number.isSafeInteger(ms) || ms < 1) throw new UsageError(`--timeout-ms must be a whole number of milliseconds >= 1, got "${String(text)}"`);
-  return ms;
+  return values.timeout === undefined ? DEFAULT_TRANSFER_TIMEOUT_MS : parseDuration('timeout', String(values.timeout));
 }
 
 function outcomeText(outcome: TransferOutcome): string {

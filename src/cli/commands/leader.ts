@@ -20,7 +20,7 @@ function leaderLine(leader: LeaderRecord | null, asJson: boolean): string {
 export const leaderCommand: Command = {
   name: 'leader',
   summary: 'Print the current cluster leader (with --watch: one line per change until Ctrl-C); "transfer" moves the leadership to another node',
-  usage: 'baton leader [--watch] [--json] [--amoro [--amoro-cluster NAME]] [--config FILE] [config flags]\n       baton leader transfer [--to NODE] [--by NAME] [--timeout-ms MS] [--json] [config flags]',
+  usage: 'baton leader [--watch] [--json] [--amoro [--amoro-cluster NAME]] [--config FILE] [config flags]\n       baton leader transfer [--to NODE] [--by NAME] [--timeout D] [--json] [config flags]',
   examples: [
     'baton leader --store sqlite:./.baton/baton.db',
     'baton leader --watch --json --store postgres://postgres@127.0.0.1/baton',
@@ -30,7 +30,7 @@ export const leaderCommand: Command = {
   ],
   exitCodes: [
     '0  done (also when there is no leader: it prints "no leader"); with --watch, stopped by Ctrl-C; transfer: a new term started (or --to NODE led already)',
-    '1  the store is unreachable or refused, or holds no data of the cluster (unknown --cluster); transfer: nobody leads, --to names no live node or a draining one, no other node is live, or no new term within --timeout-ms',
+    '1  the store is unreachable or refused, or holds no data of the cluster (unknown --cluster); transfer: nobody leads, --to names no live node or a draining one, no other node is live, or no new term within --timeout',
     '2  usage: unknown command or flag, bad value, invalid configuration',
   ],
   options: { watch: { type: 'boolean', help: 'Keep printing the leader whenever it changes, until SIGINT/SIGTERM' }, ...AMORO_OPTIONS, ...TRANSFER_OPTIONS },

@@ -8,7 +8,7 @@ import {
   turnMaintenanceOn,
   type MaintenanceView,
 } from '../../operations/index.js';
-import { UsageError, type CliIo, type Command } from '../command.js';
+import { OPERATOR_OPTION, UsageError, type CliIo, type Command } from '../command.js';
 import { configFromArgs } from '../config-args.js';
 import { parseDuration } from '../duration.js';
 import { json } from '../output.js';
@@ -59,7 +59,7 @@ export const maintenanceCommand: Command = {
   options: {
     reason: { type: 'string', help: 'Why (with on; required): shown by status, GET /operations and the dashboard', value: 'text' },
     for: { type: 'string', help: 'With on: the freeze ends by itself after this long (500ms, 10s, 2m, 2h, 1d; at most 30d), judged on the readers\' wall clocks; default: until off', value: 'duration' },
-    by: { type: 'string', help: 'Who asks, for the action log (default: $BATON_OPERATOR, else user@host)', value: 'name' },
+    by: OPERATOR_OPTION,
   },
   configFlags: true,
   usesConfig: READER_CONFIG,
