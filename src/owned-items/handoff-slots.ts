@@ -15,11 +15,11 @@ import type { Logger } from 'pino';
 import type { Leadership, Session } from '../contract/contract.js';
 import type { JsonObject } from '../contract/json.js';
 import type { Clock } from '../clock.js';
-import { ClosedError, StateError, isBatonError } from '../errors.js';
-import { Permits } from '../permits.js';
+import { ClosedError, StateError } from '../errors.js';
 import { pause } from '../async.js';
 import { judgedWhenRead } from '../judged-signal.js';
 import type { Held, ReleaseReason } from '../holding/index.js';
+import { ItemCampaigns } from './item-campaigns.js';
 
 export interface HandoffSlotsOptions<K extends string | number> {
   readonly session: Session;
@@ -36,30 +36,15 @@ export interface HandoffSlotsOptions<K extends string | number> {
   readonly released: (item: K, reason: ReleaseReason) => void | Promise<void>;
 }
 
-/**
- * Campaigns one node runs at once (per HandoffSlots); the rest wait for a permit. The node's
- * one store connection also carries its session's renewal or probe: ZooKeeper answers a
- * session's requests in order, a SQL pool has 4 connections. Thousands of campaigns started at
- * once queued that renewal behind them past renewDeadlineMs (measured: 10,000 buckets on
- * ZooKeeper, the session's probe went unanswered for 20 s, the session was lost, and the next
- * one fared the same). 64 campaigns of a few requests each queue it behind a few hundred
- * requests (milliseconds), while a campaign on a free item takes a few round trips, so a node
- * still takes thousands of items a second. A SQL backend runs fewer of them at once still (its
- * CAMPAIGN_ATTEMPTS_AT_ONCE, under its pool's size); the rest wait there.
- */
-export const MAX_CAMPAIGNS_IN_FLIGHT = 64;
-
-/** The reason a campaign call's permit timer is stopped with (one object: no error built per call). */
-const CAMPAIGN_SETTLED = Object.freeze({ settled: true });
-
 interface Owned {
   readonly kind: 'owned';
   readonly leadership: Leadership;
   readonly stop: AbortController;
   readonly onLost: () => void;
 }
-type Campaign = { readonly kind: 'campaign'; readonly abort: AbortController };
-type Slot = Campaign | Owned | { readonly kind: 'releasing' };
+/** One object for every item being campaigned for: the campaign's own state is in ItemCampaigns. */
+const CAMPAIGNING = Object.freeze({ kind: 'campaign' as const });
+type Slot = typeof CAMPAIGNING | Owned | { readonly kind: 'releasing' };
 
 /**
  * Holds the items a node is told to hold, one election per item.
@@ -74,7 +59,7 @@ export class HandoffSlots<K extends string | number> {
   readonly #o: HandoffSlotsOptions<K>;
   /** Aborts on close or when the session is lost: nothing new starts after that. */
   readonly #lifetime = new AbortController();
-  readonly #permits = new Permits(MAX_CAMPAIGNS_IN_FLIGHT);
+  readonly #campaigns: ItemCampaigns<K>;
   readonly #slots = new Map<K, Slot>();
   readonly #tasks = new Set<Promise<void>>();
   #wanted: ReadonlySet<K> = new Set();
@@ -86,6 +71,14 @@ export class HandoffSlots<K extends string | number> {
 
   constructor(options: HandoffSlotsOptions<K>) {
     this.#o = options;
+    const { session, clock, log, noun, electionOf, info } = options;
+    this.#campaigns = new ItemCampaigns<K>({
+      session, clock, log, noun, electionOf, info,
+      won: (item, leadership) => this.#won(item, leadership),
+      giveBack: (item, leadership) => this.#resign(item, leadership),
+      ended: (item) => this.#campaignEnded(item),
+      track: (task) => this.#track(task),
+    });
     const lost = options.session.lost;
     // A lost session releases everything at once, even before each term's own signal says so.
     const onLost = () => {
@@ -141,8 +134,8 @@ export class HandoffSlots<K extends string | number> {
       this.#lifetime.abort(closed);
       for (const [item, slot] of this.#slots) {
         if (slot.kind === 'owned') this.#track(this.#release(item, slot, 'closed'));
-        if (slot.kind === 'campaign') slot.abort.abort(closed);
       }
+      this.#campaigns.stopAll(closed);
       while (this.#tasks.size > 0) await Promise.all(this.#tasks);
     })();
     return this.#closing;
@@ -169,7 +162,7 @@ export class HandoffSlots<K extends string | number> {
     if (slot === undefined) {
       if (keep) this.#startCampaign(item);
     } else if (!keep && slot.kind === 'campaign') {
-      if (!slot.abort.signal.aborted) slot.abort.abort(new StateError(`${this.#o.noun} ${item} is not wanted here any more`));
+      this.#campaigns.stop(item, new StateError(`${this.#o.noun} ${item} is not wanted here any more`));
     } else if (!keep && slot.kind === 'owned') {
       this.#track(this.#release(item, slot, ended ? 'lost' : 'moved'));
     }
@@ -192,60 +185,21 @@ export class HandoffSlots<K extends string | number> {
   }
 
   #startCampaign(item: K): void {
-    const slot: Campaign = { kind: 'campaign', abort: new AbortController() };
-    this.#slots.set(item, slot);
-    this.#track(this.#campaign(item, slot));
+    this.#slots.set(item, CAMPAIGNING);
+    this.#campaigns.start(item);
   }
 
-  /**
-   * Campaigns until the item is held or the campaign is stopped. `slot.abort` is the one
-   * signal: the end of the lifetime aborts every campaign's own (#reconcile, close), so no
-   * signal is combined per item (10,000 items each held an AbortSignal.any chain).
-   */
-  async #campaign(item: K, slot: Campaign): Promise<void> {
-    const { session, log, clock, noun } = this.#o;
-    const signal = slot.abort.signal;
-    while (!signal.aborted) {
-      try {
-        const leadership = await this.#campaignOnce(item, signal);
-        if (leadership === null) break;
-        if (signal.aborted) {
-          await this.#resign(item, leadership);
-          break;
-        }
-        if (this.#own(item, leadership)) {
-          this.#reportSettled();
-          return;
-        }
-        await pause(clock, session.timing.retryPeriodMs, signal);
-      } catch (error) {
-        if (signal.aborted || isBatonError(error, 'SESSION_LOST')) break;
-        log.warn({ [noun]: item, err: error }, `campaign for ${noun} failed; retrying in ${session.timing.retryPeriodMs} ms`);
-        await pause(clock, session.timing.retryPeriodMs, signal);
-      }
-    }
-    if (this.#slots.get(item) === slot) this.#slots.delete(item);
+  /** A campaign won: own the item (true), or campaign again when its term had already ended. */
+  #won(item: K, leadership: Leadership): boolean {
+    if (!this.#own(item, leadership)) return false;
+    this.#reportSettled();
+    return true;
+  }
+
+  /** A campaign ended without winning: the item is free to campaign for again if still wanted. */
+  #campaignEnded(item: K): void {
+    if (this.#slots.get(item) === CAMPAIGNING) this.#slots.delete(item);
     this.#reconcileItem(item);
-  }
-
-  /**
-   * One campaign call, holding one of MAX_CAMPAIGNS_IN_FLIGHT permits while it runs, but for at
-   * most one retry period: one that waits longer (the item is still held elsewhere) lets the
-   * next one go, so an item held elsewhere never holds up the others. Null when `signal`
-   * aborted while waiting for a permit.
-   */
-  async #campaignOnce(item: K, signal: AbortSignal): Promise<Leadership | null> {
-    const { session, clock } = this.#o;
-    const release = await this.#permits.acquire(signal);
-    if (release === null) return null;
-    // The campaign call ends when `signal` aborts, and `settled` with it: no combined signal needed.
-    const settled = new AbortController();
-    void pause(clock, session.timing.retryPeriodMs, settled.signal).then(release);
-    try {
-      return await session.campaign(this.#o.electionOf(item), this.#o.info, { signal });
-    } finally {
-      settled.abort(CAMPAIGN_SETTLED);
-    }
   }
 
   /**

@@ -19,7 +19,7 @@ import type { Assignment } from '../assignment/index.js';
 /**
  * Holder reads the leader makes at once when it checks its tracked items: enough to check a
  * cap of hundreds in a few round trips, few enough not to queue the leader's own session
- * renewal behind them (the same reasoning as MAX_CAMPAIGNS_IN_FLIGHT in handoff-slots.ts).
+ * renewal behind them (the same reasoning as MAX_CAMPAIGNS_IN_FLIGHT in item-campaigns.ts).
  */
 const HOLDER_READS_AT_ONCE = 64;
 
