@@ -6,6 +6,7 @@
 import { setMaxListeners } from 'node:events';
 import type { Clock } from './clock.js';
 import { AbortedError, isBatonError } from './errors.js';
+import { withoutJudging } from './judged-signal.js';
 
 /**
  * Sleeps `ms` on `clock`. Resolves true when the time passed, false when `signal` aborted first
@@ -76,10 +77,16 @@ export function whenAborted(...signals: readonly (AbortSignal | undefined)[]): P
 
 /**
  * `AbortSignal.any` over the signals that are present: aborts when any of them does, with that
- * one's reason. For the common `options.signal` that may be undefined.
+ * one's reason. For the common `options.signal` that may be undefined. The one way baton calls
+ * AbortSignal.any (eslint: no-restricted-properties): each given signal is read first, so a
+ * judged one past its deadline aborts now, and Node's own reads run without judging
+ * (withoutJudging: on Node 20 a judge aborting a composite's source inside AbortSignal.any
+ * failed an internal assertion).
  */
 export function anySignal(...signals: readonly (AbortSignal | undefined)[]): AbortSignal {
-  return AbortSignal.any(signals.filter((s): s is AbortSignal => s !== undefined));
+  const present = signals.filter((s): s is AbortSignal => s !== undefined);
+  for (const signal of present) if (signal.aborted) break; // judges them in order, as AbortSignal.any would
+  return withoutJudging(() => AbortSignal.any(present));
 }
 
 /**
@@ -92,7 +99,7 @@ export function fanOutSignal(signal: AbortSignal): AbortSignal;
 export function fanOutSignal(signal: AbortSignal | undefined): AbortSignal | undefined;
 export function fanOutSignal(signal: AbortSignal | undefined): AbortSignal | undefined {
   if (signal === undefined) return undefined;
-  const derived = AbortSignal.any([signal]);
+  const derived = anySignal(signal);
   setMaxListeners(Infinity, derived);
   return derived;
 }

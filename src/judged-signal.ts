@@ -25,6 +25,24 @@ const nativeAborted = Object.getOwnPropertyDescriptor(AbortSignal.prototype, 'ab
  */
 let judging = false;
 
+/**
+ * Runs `combine` with judging off: a judged signal read meanwhile answers from its state as it
+ * stands. For AbortSignal.any only (see anySignal in async.ts): given a composite, Node 20
+ * reads the `aborted` of each of the composite's sources and asserts it is false; a judge that
+ * aborted one there (a deadline passed before its timer ran) failed that assertion with
+ * ERR_INTERNAL_ASSERTION. The combination still aborts with its source: when the source is
+ * next read, or its timer runs.
+ */
+export function withoutJudging<T>(combine: () => T): T {
+  const was = judging;
+  judging = true;
+  try {
+    return combine();
+  } finally {
+    judging = was;
+  }
+}
+
 export function judgedWhenRead(signal: AbortSignal, judge: () => void): AbortSignal {
   if (nativeAborted === undefined) return signal;
   const aborted = (): boolean => {

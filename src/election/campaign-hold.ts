@@ -6,6 +6,7 @@
  * it only gives up, never takes.
  */
 import type { WatchOptions } from '../contract/contract.js';
+import { anySignal } from '../async.js';
 
 /**
  * A predicate with a change notice. `held()` is asked before every campaign and after every
@@ -33,7 +34,7 @@ export async function untilFree(hold: CampaignHold | undefined, stop: AbortSigna
     const round = new AbortController();
     try {
       await new Promise<void>((resolve) => {
-        const signal = AbortSignal.any([stop, round.signal]);
+        const signal = anySignal(stop, round.signal);
         signal.addEventListener('abort', () => resolve(), { once: true });
         hold.onChange(resolve, { signal });
       });
@@ -54,7 +55,7 @@ export function heldBack(hold: CampaignHold | undefined, until: AbortSignal): Ab
   const check = () => {
     if (!held.signal.aborted && hold.held()) held.abort(new Error('campaign held back'));
   };
-  hold.onChange(check, { signal: AbortSignal.any([until, held.signal]) });
+  hold.onChange(check, { signal: anySignal(until, held.signal) });
   check();
   return held.signal;
 }
@@ -70,7 +71,7 @@ export function askedToLead(hold: CampaignHold | undefined, until: AbortSignal):
   const check = () => {
     if (!asked.signal.aborted && hold.asked?.() === true) asked.abort(new Error('asked to lead'));
   };
-  hold.onChange(check, { signal: AbortSignal.any([until, asked.signal]) });
+  hold.onChange(check, { signal: anySignal(until, asked.signal) });
   check();
   return asked.signal;
 }

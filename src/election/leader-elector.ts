@@ -30,7 +30,7 @@ import { CLUSTER_LEADER_ELECTION, type ElectorState, type LeaderElectorOptions }
 import { askedToLead, heldBack, untilFree, type CampaignHold } from './campaign-hold.js';
 import { LeaderObserver } from './leader-observer.js';
 import { LeaderWaiters } from './leader-waiters.js';
-import { pause, raceSignal, whenAborted } from '../async.js';
+import { anySignal, pause, raceSignal, whenAborted } from '../async.js';
 import { childLogger } from '../child-logger.js';
 import { OwnSessions, type SessionSource } from './session-source.js';
 import { describeCause, startTerm, type Term } from './term.js';
@@ -239,7 +239,7 @@ export class LeaderElector {
    *    to lead next), go to 1.
    */
   async #campaignOn(session: Session): Promise<void> {
-    const stop = AbortSignal.any([this.#closing.signal, session.lost]);
+    const stop = anySignal(this.#closing.signal, session.lost);
     while (!stop.aborted) {
       const round = new AbortController();
       try {
@@ -255,11 +255,11 @@ export class LeaderElector {
     // 1.
     if (this.#hold?.held() === true) this.#log?.info({ reason: 'held back' }, 'not campaigning while held back (a drain or a leader transfer)');
     if (!(await untilFree(this.#hold, stop))) return false;
-    const held = heldBack(this.#hold, AbortSignal.any([stop, round]));
+    const held = heldBack(this.#hold, anySignal(stop, round));
     // 2.
     let leadership: Leadership;
     try {
-      leadership = await session.campaign(this.#election, this.#sessions.info, { signal: AbortSignal.any([stop, held]) });
+      leadership = await session.campaign(this.#election, this.#sessions.info, { signal: anySignal(stop, held) });
     } catch (error) {
       if (stop.aborted) return false;
       if (held.aborted) return true;
@@ -282,8 +282,8 @@ export class LeaderElector {
     this.#observer.refresh();
     if (stop.aborted) return false;
     // Others may win meanwhile; a node the hold asks to lead next (a transfer to it) goes at once.
-    const asked = askedToLead(this.#hold, AbortSignal.any([stop, round]));
-    return (await pause(this.#clock, this.#timing.retryPeriodMs, AbortSignal.any([stop, asked]))) || !stop.aborted;
+    const asked = askedToLead(this.#hold, anySignal(stop, round));
+    return (await pause(this.#clock, this.#timing.retryPeriodMs, anySignal(stop, asked))) || !stop.aborted;
   }
 
   /** Why the term ends, read before it is ended: close, a resign asked while held, or lost. */

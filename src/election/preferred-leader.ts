@@ -19,7 +19,7 @@ import type { SessionTiming } from '../contract/timing.js';
 import type { Held } from '../holding/index.js';
 import { readActions, recordAction } from '../operations/action-log.js';
 import { LEADER_TRANSFER_VERB, PREFERRED_LEADER_REASON, writeLeaderTransfer } from '../operations/leader-transfer-request.js';
-import { pause } from '../async.js';
+import { anySignal, pause } from '../async.js';
 import type { LeaderTransferHold } from './leader-transfer-hold.js';
 
 export interface PreferredLeaderOptions {
@@ -67,7 +67,7 @@ export class PreferredLeader {
             return;
           }
         }
-        await pause(clock, waitMs === Infinity ? timing.ttlMs : waitMs, AbortSignal.any([signal, wake])).catch(() => undefined);
+        await pause(clock, waitMs === Infinity ? timing.ttlMs : waitMs, anySignal(signal, wake)).catch(() => undefined);
         if (wake.aborted) changed = new AbortController();
       }
     } catch (error) {

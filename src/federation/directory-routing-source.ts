@@ -8,6 +8,7 @@ import { isJsonObject } from '../contract/json.js';
 import { RoutingData, type RealmShardingKeys } from './routing-data.js';
 import type { RoutingSource } from './routing-source.js';
 import { describeFetchFailure } from './fetch-failure.js';
+import { anySignal } from '../async.js';
 
 /**
  * How long one routing read may take, in ms of real time (fetch's own timer): a directory that
@@ -50,7 +51,7 @@ export class DirectoryRoutingSource implements RoutingSource {
     const signals = [AbortSignal.timeout(this.#timeoutMs), ...(options.signal ? [options.signal] : [])];
     let body: unknown;
     try {
-      const response = await this.#fetch(this.#url, { signal: AbortSignal.any(signals), headers: { accept: 'application/json' } });
+      const response = await this.#fetch(this.#url, { signal: anySignal(...signals), headers: { accept: 'application/json' } });
       if (response.status !== 200) {
         const text = await response.text();
         throw new StoreUnavailableError(`${this.description} answered ${response.status} to GET ${this.#url}: ${errorMessageOf(text)}`);

@@ -15,7 +15,7 @@ import { HolderListeners, type AcquiredListener, type Held, type HolderEvent, ty
 import type { BucketsFeature } from '../buckets/buckets-feature.js';
 import type { PartitionLeadership } from '../partitions/partition-leadership.js';
 import { PARTITIONS_FEATURE, type PartitionsFeature } from '../partitions/partitions-feature.js';
-import { raceSignal } from '../async.js';
+import { anySignal, raceSignal } from '../async.js';
 import { deferred } from './deferred.js';
 import type { NodeFeature } from '../feature/feature.js';
 import { featureFactories } from './features.js';
@@ -302,7 +302,7 @@ export class BatonNode {
     await this.#drain.clearStale(stop);
     const drainWatch = new DrainWatch({ backend: this.#backend, nodeId: this.nodeId, clock: this.#clock, log: this.logger, retryMs: this.config.election.retryPeriodMs });
     this.#drainWatch = drainWatch;
-    await drainWatch.start(AbortSignal.any([stop, this.#drainWatchStop.signal]));
+    await drainWatch.start(anySignal(stop, this.#drainWatchStop.signal));
     stop.throwIfAborted();
     await this.#startSurfaces();
     stop.throwIfAborted();

@@ -9,7 +9,7 @@
  * the same requests and moves the node's items by the same rule.
  */
 import type { Logger } from 'pino';
-import { pause } from '../async.js';
+import { anySignal, pause } from '../async.js';
 import type { Clock } from '../clock.js';
 import type { Backend, WatchOptions } from '../contract/contract.js';
 import type { CampaignHold } from '../election/index.js';
@@ -96,7 +96,7 @@ export class DrainWatch implements CampaignHold {
     const hint = () => void this.#reader.refresh(signal);
     for (let attempt = 0; !signal.aborted; attempt++) {
       const round = new AbortController();
-      const roundSignal = AbortSignal.any([signal, round.signal]);
+      const roundSignal = anySignal(signal, round.signal);
       try {
         backend.kv.watch(DRAIN_PREFIX, hint, { signal: roundSignal });
         backend.watchMembers(hint, { signal: roundSignal });

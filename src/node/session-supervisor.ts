@@ -175,7 +175,7 @@ export class SessionSupervisor {
     //    (its term ended, its released listeners settled, resigned when closing).
     //    `letGo` withdraws the session if the elector never took it (closing, or refused below).
     const letGo = new AbortController();
-    const electorDone = this.#sessions.supply(session, { signal: AbortSignal.any([this.#closing.signal, letGo.signal]) });
+    const electorDone = this.#sessions.supply(session, { signal: anySignal(this.#closing.signal, letGo.signal) });
     // 2. The features, in order. One that refuses this node's configuration (a shared setting
     //    that differs from the cluster's) stops the node: another session cannot fix that.
     const started: NodeFeature[] = [];

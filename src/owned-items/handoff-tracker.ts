@@ -12,7 +12,7 @@
  * (the two-step handoff does).
  */
 import type { Backend } from '../contract/contract.js';
-import { fanOutSignal } from '../async.js';
+import { anySignal, fanOutSignal } from '../async.js';
 import { isBatonError } from '../errors.js';
 import type { Assignment } from '../assignment/index.js';
 
@@ -112,7 +112,7 @@ export class HandoffTracker {
       tracked.unwatch = new AbortController();
       fresh.push(item);
       try {
-        this.#o.backend.watchLeader(this.#o.electionOf(item), this.#o.wake, { signal: AbortSignal.any([tracked.unwatch.signal, this.#term]) });
+        this.#o.backend.watchLeader(this.#o.electionOf(item), this.#o.wake, { signal: anySignal(tracked.unwatch.signal, this.#term) });
       } catch {
         // A store refusing the watch now: the pass's re-check (HANDOFF_RECHECK_MS) still comes.
       }

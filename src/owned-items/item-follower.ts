@@ -16,7 +16,7 @@ import type { Held, ReleaseReason } from '../holding/index.js';
 import { HandoffSlots } from './handoff-slots.js';
 import type { OwnedItemsLayout } from './layout.js';
 import { SerialReader } from './serial-reader.js';
-import { pause } from '../async.js';
+import { anySignal, pause } from '../async.js';
 
 export interface ItemFollowerOptions<K extends string | number, V> {
   readonly backend: Backend;
@@ -83,7 +83,7 @@ export class ItemFollower<K extends string | number, V> {
    * hold up start-up.
    */
   async start(): Promise<void> {
-    const signal = AbortSignal.any([this.#closed.signal, this.#slots.lifetime]);
+    const signal = anySignal(this.#closed.signal, this.#slots.lifetime);
     // A suspended or lost session may change what the node should hold (partitions drop all).
     this.#o.session.onStateChange(() => this.reconcile(), { signal });
     void this.#watch(signal);

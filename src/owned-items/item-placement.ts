@@ -27,7 +27,7 @@ import { PlacementFreeze } from './placement-freeze.js';
 import { runPlacementLoop, type PassResult, type PlacementLoopEnd } from './placement-loop.js';
 import { SettleGate } from './settle-gate.js';
 import { silentLogger } from './silent-logger.js';
-import { fanOutSignal } from '../async.js';
+import { anySignal, fanOutSignal } from '../async.js';
 
 /**
  * The engine's timing and pacing, one vocabulary for every kind of item (each layer maps its
@@ -155,7 +155,7 @@ export class ItemPlacement<S> {
     return runPlacementLoop({
       backend: this.#o.backend,
       clock: this.#clock,
-      signal: AbortSignal.any([this.#o.leadership.signal, ...(options.signal ? [options.signal] : [])]),
+      signal: anySignal(this.#o.leadership.signal, options.signal),
       intervalMs: this.#o.timing.placementIntervalMs,
       log: this.#log,
       what: this.#o.layout.what,

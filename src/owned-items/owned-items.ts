@@ -20,7 +20,7 @@ import { ItemFollower } from './item-follower.js';
 import { ItemPlacement, type PassReport, type PlacementTiming } from './item-placement.js';
 import type { OwnedItemsLayout } from './layout.js';
 import { silentLogger } from './silent-logger.js';
-import { pause, whenAborted } from '../async.js';
+import { anySignal, pause, whenAborted } from '../async.js';
 
 export interface OwnedItemsOptions<K extends string | number, S, V> {
   readonly layout: OwnedItemsLayout<K, S, V>;
@@ -141,7 +141,7 @@ export class OwnedItems<K extends string | number, S, V> {
     };
     this.#running = running;
     if (context.elector !== undefined) {
-      const signal = AbortSignal.any([stop.signal, context.session.lost]);
+      const signal = anySignal(stop.signal, context.session.lost);
       running.leading = this.#lead(running, context.elector, signal).catch((error: unknown) =>
         log.error({ err: error }, `${this.#o.layout.what} stopped unexpectedly on this node`),
       );

@@ -8,6 +8,7 @@ import type { Backend, Kv, Member } from '../contract/contract.js';
 import type { Clock } from '../clock.js';
 import { isBatonError } from '../errors.js';
 import { Wakeup } from './wakeup.js';
+import { anySignal } from '../async.js';
 
 /**
  * Pause before retrying a pass that failed for a transient reason (store unreachable), on the
@@ -75,7 +76,7 @@ export interface PlacementLoopOptions {
 export async function runPlacementLoop(options: PlacementLoopOptions): Promise<PlacementLoopEnd> {
   // The loop's own end: the term's, or this call returning (so the watch never outlives it).
   const done = new AbortController();
-  const signal = AbortSignal.any([options.signal, done.signal]);
+  const signal = anySignal(options.signal, done.signal);
   try {
     return await loop(options, signal);
   } finally {

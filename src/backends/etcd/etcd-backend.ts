@@ -16,6 +16,7 @@ import { METHODS } from './etcd-proto.js';
 import { leaseHex, readLeader, readMembers } from './etcd-readers.js';
 import { EtcdSession, memberValue } from './etcd-session.js';
 import { EtcdWatches } from './etcd-watches.js';
+import { anySignal } from '../../async.js';
 
 export interface EtcdBackendOptions {
   /** Members to reach: `host:port` each (port defaults to 2379). */
@@ -229,7 +230,7 @@ class EtcdBackend implements Backend {
    */
   #watchRange(prefix: string, listener: ChangeListener, options: WatchOptions): void {
     this.#checkOpen();
-    const signal = AbortSignal.any([options.signal, this.#closed.signal]);
+    const signal = anySignal(options.signal, this.#closed.signal);
     this.#watches.watch(
       {
         key: bytes(prefix),

@@ -169,7 +169,7 @@ function claim(ctx: CampaignContext, revision: number, seenAt: number): EtcdLead
 /** Step 5: resolves when `key` is deleted at or after `from`, or at the safety-net re-check; rejects when `stop` aborts. */
 async function untilDeleted(ctx: CampaignContext, key: Buffer, from: number, stop: AbortSignal): Promise<void> {
   const done = new AbortController();
-  const wait = AbortSignal.any([stop, done.signal]);
+  const wait = anySignal(stop, done.signal);
   ctx.watches.watch(
     {
       key,

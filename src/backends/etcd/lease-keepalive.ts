@@ -1,6 +1,6 @@
 import type { ClientDuplexStream } from '@grpc/grpc-js';
 import type { SessionTiming } from '../../contract/timing.js';
-import { pause } from '../../async.js';
+import { anySignal, pause } from '../../async.js';
 import type { Clock } from '../../clock.js';
 import type { EtcdClient, Message } from './etcd-client.js';
 import { METHODS } from './etcd-proto.js';
@@ -101,7 +101,7 @@ export class LeaseKeepAlive {
       const timeoutMs = Math.floor(this.#timing.renewDeadlineMs / 2);
       const timer = new AbortController();
       void this.#clock
-        .sleep(timeoutMs, { signal: AbortSignal.any([timer.signal, this.#stop]) })
+        .sleep(timeoutMs, { signal: anySignal(timer.signal, this.#stop) })
         .then(() => settle({ failed: `no keep-alive answer from ${stream.endpoint} within ${timeoutMs} ms` }))
         .catch(() => undefined);
       const settle = (result: { ttl: number } | { failed: string }) => {

@@ -7,6 +7,7 @@ import { AbortedError, ClosedError, CorruptDocumentError, InvalidArgumentError, 
 import type { MemoryCluster } from './memory-cluster.js';
 import { MemoryKv, parseDocument } from './memory-kv.js';
 import { MemorySession } from './memory-session.js';
+import { anySignal } from '../../async.js';
 
 /**
  * One "process connection" to a cluster of a MemoryStore. Several backends of one store behave
@@ -38,7 +39,7 @@ export class MemoryBackend implements Backend {
 
   watchMembers(listener: ChangeListener, options: WatchOptions): void {
     this.#check('watchMembers');
-    this.#store.changes.subscribe((topic) => topic === 'members', listener, AbortSignal.any([options.signal, this.#closed.signal]));
+    this.#store.changes.subscribe((topic) => topic === 'members', listener, anySignal(options.signal, this.#closed.signal));
   }
 
   async leader(election: string, options?: CallOptions): Promise<LeaderRecord | null> {
@@ -57,7 +58,7 @@ export class MemoryBackend implements Backend {
     validateElectionName(election);
     this.#check('watchLeader');
     const topic = `leader:${election}`;
-    this.#store.changes.subscribe((t) => t === topic, listener, AbortSignal.any([options.signal, this.#closed.signal]));
+    this.#store.changes.subscribe((t) => t === topic, listener, anySignal(options.signal, this.#closed.signal));
   }
 
   /** Opens a session; StateError while this backend's previous session is still open. */

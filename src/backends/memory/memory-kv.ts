@@ -3,6 +3,7 @@ import type { Json } from '../../contract/json.js';
 import { validateKey, validatePrefix } from '../../contract/names.js';
 import { CorruptDocumentError, InvalidArgumentError } from '../../errors.js';
 import type { MemoryCluster } from './memory-cluster.js';
+import { anySignal } from '../../async.js';
 
 /** What the KV needs from its backend: a usability check and the signal that ends its watches. */
 export interface KvConnection {
@@ -63,7 +64,7 @@ export class MemoryKv implements Kv {
     validatePrefix(prefix);
     this.#connection.check('kv.watch');
     const topicPrefix = `kv:${prefix}`;
-    const signal = AbortSignal.any([options.signal, this.#connection.closed]);
+    const signal = anySignal(options.signal, this.#connection.closed);
     this.#cluster.changes.subscribe((topic) => topic.startsWith(topicPrefix), listener, signal);
   }
 }

@@ -7,7 +7,7 @@ import type { Backend, CallOptions, ChangeListener, LeaderRecord, Member, Member
 import { isJsonObject } from '../../contract/json.js';
 import { validateSegment } from '../../contract/names.js';
 import { validateTiming } from '../../contract/timing.js';
-import { pause } from '../../async.js';
+import { anySignal, pause } from '../../async.js';
 import type { Clock } from '../../clock.js';
 import { ClosedError, ConfigError, InvalidArgumentError, NodeIdInUseError, StateError, warnCorruptDocument, type NodeIdHolder } from '../../errors.js';
 import type { ZkAcl } from '../../zk-client/zk-acl.js';
@@ -210,7 +210,7 @@ export class ZookeeperBackend implements Backend {
 
   #watch(root: string, depth: number, listener: ChangeListener, options: WatchOptions): void {
     this.#client();
-    const signal = AbortSignal.any([options.signal, this.#closed.signal]);
+    const signal = anySignal(options.signal, this.#closed.signal);
     if (signal.aborted) return;
     const watch = new SubtreeWatch({ client: () => this.#shared, root, depth, listener, signal, clock: this.#p.clock, retryMs: RECONNECT_RETRY_MS });
     this.#watches.add(watch);

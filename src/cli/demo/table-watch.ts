@@ -3,6 +3,7 @@
  * (`GET /leader/tables`, Pinot's shape), printed when it changes.
  */
 import type { DemoPrinter } from './demo-printer.js';
+import { anySignal } from '../../async.js';
 
 /** How long one read of a node's API may take before the next node is tried (ms). */
 const READ_TIMEOUT_MS = 1000;
@@ -60,7 +61,7 @@ export class TableWatch {
 
 async function read(url: string, signal: AbortSignal): Promise<LeaderTables | null> {
   try {
-    const reply = await fetch(url, { signal: AbortSignal.any([signal, AbortSignal.timeout(READ_TIMEOUT_MS)]) });
+    const reply = await fetch(url, { signal: anySignal(signal, AbortSignal.timeout(READ_TIMEOUT_MS)) });
     return reply.ok ? ((await reply.json()) as LeaderTables) : null;
   } catch {
     return null;
