@@ -15,14 +15,14 @@ import { HolderListeners, type AcquiredListener, type Held, type HolderEvent, ty
 import type { BucketsFeature } from '../buckets/buckets-feature.js';
 import type { PartitionLeadership } from '../partitions/partition-leadership.js';
 import { PARTITIONS_FEATURE, type PartitionsFeature } from '../partitions/partitions-feature.js';
-import { anySignal, raceSignal } from '../async.js';
+import { raceSignal } from '../async.js';
 import { deferred } from './deferred.js';
 import type { NodeFeature } from '../feature/feature.js';
 import { featureFactories } from './features.js';
-import { DrainWatch } from './drain-watch.js';
 import { createNodeLogger } from './logger.js';
-import { NodeDrain, type DrainOptions, type DrainResult, type NodeHolding } from './node-drain.js';
+import type { DrainOptions, DrainResult, NodeHolding } from './node-drain.js';
 import { NodeMetrics } from './node-metrics.js';
+import { NodeOperations } from './node-operations.js';
 import { OperationsMetrics } from './operations-metrics.js';
 import type { NodeSurface } from './node-surface.js';
 import { openConfiguredStore, openWithRetry, type OpenBackend } from './open-backend.js';
@@ -73,11 +73,8 @@ export class BatonNode {
   readonly #startAbort = new AbortController();
   /** The steps of start() while they run; close() waits for them before releasing. */
   #starting: Promise<void> | null = null;
-  /** Follows the drain requests from start() until the node releases; the elector's campaign hold. */
-  #drainWatch: DrainWatch | null = null;
-  /** Ends the drain watch (in #release: after close, or a start that failed). */
-  readonly #drainWatchStop = new AbortController();
-  readonly #drain: NodeDrain;
+  /** The operator verbs (drain, what the node holds) and the drain watch, the elector's campaign hold. */
+  readonly #operations: NodeOperations;
 
   constructor(config: BatonConfig, options: StartNodeOptions = {}) {
     this.config = config;
@@ -89,15 +86,7 @@ export class BatonNode {
     this.#features = options.features ?? featureFactories.map((make) => make(config, this.#metrics.registry, this.logger)).filter((f) => f !== null);
     this.#surfaceFactories = options.surfaces ?? [];
     this.#leadership = new HolderListeners(this.logger);
-    this.#drain = new NodeDrain({
-      nodeId: config.nodeId,
-      clock: this.#clock,
-      logger: this.logger,
-      kv: () => this.backend.kv,
-      holding: () => this.holding(),
-      drainingNow: () => this.#drainWatch?.held() ?? false,
-      refresh: async () => this.#drainWatch?.refresh(this.#drainWatchStop.signal),
-    });
+    this.#operations = new NodeOperations({ config, clock: this.#clock, logger: this.logger, features: this.#features, backend: () => this.backend, isLeader: () => this.isLeader() });
   }
 
   get state(): NodeState {
@@ -230,12 +219,12 @@ export class BatonNode {
    * await node.close(); // nothing goes without a holder when drained is true
    */
   drain(options: DrainOptions = {}): Promise<DrainResult> {
-    return this.#drain.drain(options);
+    return this.#operations.drain(options);
   }
 
   /** Withdraws this node's drain request (it takes work again); the request that was stored, or null. Logged (`by`). */
   cancelDrain(options: { readonly by?: string; readonly signal?: AbortSignal } = {}): Promise<DrainRequest | null> {
-    return this.#drain.cancel(options);
+    return this.#operations.cancelDrain(options);
   }
 
   /**
@@ -243,12 +232,7 @@ export class BatonNode {
    * whether stopping it now leaves nothing without a holder: `ready` when it holds no election.
    */
   holding(): NodeHolding {
-    const items: Record<string, readonly (string | number)[]> = {};
-    for (const feature of this.#features) {
-      for (const [group, held] of Object.entries(feature.holding?.() ?? {})) if (held.length > 0) items[group] = held;
-    }
-    const leader = this.isLeader();
-    return { ready: !leader && Object.keys(items).length === 0, draining: this.#drainWatch?.request() != null, leader, items };
+    return this.#operations.holding();
   }
 
   /** Whether stopping this node now leaves nothing without a holder (it holds no election): `holding().ready`. */
@@ -299,15 +283,12 @@ export class BatonNode {
   async #startSteps(stop: AbortSignal): Promise<void> {
     this.#backend = await openWithRetry(this.#open, this.config, this.#clock, this.logger, stop);
     stop.throwIfAborted();
-    await this.#drain.clearStale(stop);
-    const drainWatch = new DrainWatch({ backend: this.#backend, nodeId: this.nodeId, clock: this.#clock, log: this.logger, retryMs: this.config.election.retryPeriodMs });
-    this.#drainWatch = drainWatch;
-    await drainWatch.start(anySignal(stop, this.#drainWatchStop.signal));
+    const hold = await this.#operations.start(this.#backend, stop);
     stop.throwIfAborted();
     await this.#startSurfaces();
     stop.throwIfAborted();
     const supervisor = new SessionSupervisor({
-      hold: drainWatch,
+      hold,
       config: this.config,
       backend: this.#backend,
       clock: this.#clock,
@@ -351,7 +332,7 @@ export class BatonNode {
 
   async #release(): Promise<void> {
     await this.#supervisor?.close();
-    this.#drainWatchStop.abort();
+    this.#operations.stop();
     for (const surface of this.#surfaces.splice(0).reverse()) await surface.close().catch((error: unknown) => this.logger.warn({ err: error }, 'surface close failed'));
     await this.#backend?.close().catch((error: unknown) => this.logger.warn({ err: error }, 'store close failed'));
   }
