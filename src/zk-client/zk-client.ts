@@ -97,6 +97,10 @@ export class ZkClient {
   get lastHeardAt(): number {
     return this.#conn.lastHeardAt;
   }
+  /** How many times the session has connected so far; see ZkConnection.connections. */
+  get connections(): number {
+    return this.#conn.connections;
+  }
   /** Aborts when the session ends for good (expired or closed); the reason says which. */
   get ended(): AbortSignal {
     return this.#conn.ended;

@@ -79,6 +79,8 @@ export class ZkConnection {
   #state: ZkClientState = 'connecting';
   #sessionId = '';
   #lastHeardAt = 0;
+  /** How many times the session has connected (see `connections`). */
+  #connections = 0;
   /** Monotonic time of the last move to 'disconnected' (or of the last dropped reconnect). */
   #disconnectedAt = 0;
   #closing: Promise<void> | undefined;
@@ -118,6 +120,14 @@ export class ZkConnection {
    */
   get lastHeardAt(): number {
     return this.#lastHeardAt;
+  }
+  /**
+   * How many times the session has connected so far (1 after `open`, one more per reconnect).
+   * On one connection the server sends answers and watch events in the order it handled them,
+   * so a watch event that came before an answer concerns a state older than that answer.
+   */
+  get connections(): number {
+    return this.#connections;
   }
   /** Aborts when the connection ends for good (expired or closed). */
   get ended(): AbortSignal {
@@ -238,6 +248,7 @@ export class ZkConnection {
     const { State } = zookeeperLibrary();
     if (state === State.SYNC_CONNECTED) {
       this.#sessionId = sessionIdHex(this.#raw.getSessionId());
+      this.#connections++;
       this.#setState('connected');
       // Probe at once after a reconnect: the deadline should move as soon as the server can hear us.
       this.#probeNow.abort();

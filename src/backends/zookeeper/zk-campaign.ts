@@ -59,7 +59,9 @@ const MAX_CLEANUP_ATTEMPTS = 5;
  *    session (Curator's CURATOR-696: never claim on a stale listing) and set the deletion watch
  *    in the same call; the term is the znode's czxid. When we may well be first (just created,
  *    or a predecessor just went), that `exists` is sent right behind step 3's listing, so a
- *    handoff costs one round trip, not two.
+ *    look costs one round trip, not two. A confirmation is kept while we wait: as long as its
+ *    watch has seen nothing on the same connection, a listing answered later vouches for the
+ *    same unchanged znode (see stillConfirmed), so a handoff is the listing alone.
  * 5. Otherwise look at the next lower candidate: one of our own session (a delete whose answer
  *    was lost left it; a session campaigns once at a time per election) is deleted, else watch
  *    only it and wait for it to go (or the safety-net re-check, the caller's signal, or the
@@ -160,19 +162,27 @@ async function sweepOwnCandidates(ctx: CampaignContext): Promise<void> {
 async function waitForTurn(ctx: CampaignContext, ours: string, signal: AbortSignal): Promise<ZkLeadership | null> {
   const name = ours.slice(ctx.dir.length + 1);
   // One watcher function for the whole wait (it aborts whichever `gone` is current): the
-  // library keeps one registration per function and path, so re-checks add no listeners.
+  // library keeps one registration per function and path, so re-checks add no listeners. It
+  // also wakes the wait when our own candidate changes (the kept confirmation's watch).
   let gone = new AbortController();
   const watcher = () => gone.abort();
   // Whether we may well be first now: just created, or a predecessor just went. Then step 4's
   // confirmation goes out with the listing (see below); a re-check at rest sends the listing alone.
   let mayLead = true;
+  // The last confirmation of our candidate, kept while we wait: as long as it still vouches for
+  // the candidate (stillConfirmed), a predecessor's deletion is answered by the listing alone.
+  let kept: Confirmation | undefined;
   try {
     for (;;) {
+      if (kept && !stillConfirmed(ctx, kept)) {
+        dismiss(ctx, kept);
+        kept = undefined;
+      }
       // Steps 3 and 4 in one round trip: the server answers a session's requests in the order
       // sent, so the `exists` is answered after the listing, as CURATOR-696 asks (a stale
       // listing is never claimed on); unused when we turn out not to be first.
       const listing = ctx.client.getChildren(ctx.dir, { signal });
-      const confirmation = mayLead ? confirm(ctx, ours) : undefined;
+      const confirmation = mayLead && !kept ? confirm(ctx, ours, watcher) : undefined;
       let candidates: string[];
       try {
         candidates = sortCandidates(await listing);
@@ -181,9 +191,18 @@ async function waitForTurn(ctx: CampaignContext, ours: string, signal: AbortSign
         throw error;
       }
       const index = candidates.indexOf(name);
-      if (index === 0) return await claim(ctx, ours, confirmation ?? confirm(ctx, ours));
-      if (confirmation) dismiss(ctx, confirmation);
-      if (index < 0) return null;
+      if (index === 0) {
+        // Read after the listing's answer: a change of our candidate announced before it counts.
+        const vouched = kept && stillConfirmed(ctx, kept) ? kept : undefined;
+        if (kept && !vouched) dismiss(ctx, kept);
+        kept = undefined; // claim keeps or drops the watch of the one it is given
+        return await claim(ctx, ours, confirmation ?? vouched ?? confirm(ctx, ours));
+      }
+      if (index < 0) {
+        if (confirmation) dismiss(ctx, confirmation);
+        return null;
+      }
+      if (confirmation) kept = confirmation;
       gone = new AbortController();
       mayLead = true;
       const predecessor = `${ctx.dir}/${candidates[index - 1]}`;
@@ -196,34 +215,71 @@ async function waitForTurn(ctx: CampaignContext, ours: string, signal: AbortSign
         });
         continue;
       }
+      if (kept && kept.early.length > 0) continue; // our candidate changed meanwhile: look again now
       await ctx.clock.sleep(ctx.recheckMs, { signal: anySignal(signal, gone.signal) }).catch(() => {
         if (signal.aborted) throw signal.reason;
       });
-      mayLead = gone.signal.aborted; // the predecessor went (or its watch fired); else a re-check
+      mayLead = gone.signal.aborted; // the predecessor went (or a watch fired); else a re-check
     }
   } finally {
+    if (kept) dismiss(ctx, kept);
     ctx.client.removeWatcher(watcher);
   }
 }
 
 /**
  * Step 4's `exists` on our candidate, with the term's watch set in the same call. Events that
- * arrive before the leadership object exists are kept and replayed to it.
+ * arrive before the leadership object exists are kept (and `onEarly` called), and replayed to it.
  */
 interface Confirmation {
   readonly answer: Promise<ZkStat | null>;
   readonly watch: (event: ZkEvent) => void;
   readonly held: { leadership?: ZkLeadership };
   readonly early: ZkEvent[];
+  /** The answer once it came, with the connection it came on (see stillConfirmed). */
+  readonly settled: { stat?: ZkStat | null; connection?: number };
 }
 
-function confirm(ctx: CampaignContext, ours: string): Confirmation {
+function confirm(ctx: CampaignContext, ours: string, onEarly?: () => void): Confirmation {
   const held: { leadership?: ZkLeadership } = {};
   const early: ZkEvent[] = [];
-  const watch = (event: ZkEvent) => (held.leadership ? held.leadership.watcher(event) : early.push(event));
+  const settled: Confirmation['settled'] = {};
+  const connection = ctx.client.connections;
+  const watch = (event: ZkEvent) => {
+    if (held.leadership) return held.leadership.watcher(event);
+    early.push(event);
+    onEarly?.();
+  };
   const answer = ctx.client.exists(ours, { watch, signal: ctx.lost });
-  answer.catch(() => undefined); // claim awaits it; a dismissed one may fail unread
-  return { answer, watch, held, early };
+  answer.then(
+    (stat) => Object.assign(settled, { stat, connection }),
+    () => undefined, // claim awaits it; a dismissed one may fail unread
+  );
+  return { answer, watch, held, early, settled };
+}
+
+/**
+ * Whether a kept confirmation still vouches for our candidate, read right after an answer that
+ * came later on the connection: it said the candidate was ours, and its watch has seen no event
+ * since, on the same connection. The server sends a session's answers and watch events in the
+ * order it handled them, and fires a watch on every change or deletion of the znode, so an
+ * answer listing our candidate then lists the very znode that exists call saw, unchanged: its
+ * czxid (the term), version and owner still hold, and the watch is still set, which is all a
+ * fresh `exists` would tell (the guarantee ZooKeeper gives: a client sees the watch event for
+ * a znode before it sees any state after that change). After a reconnect the order across the
+ * two connections is not given (requests queued while disconnected go out before the library
+ * sets its watches again), so a new connection needs a new confirmation.
+ */
+function stillConfirmed(ctx: CampaignContext, confirmation: Confirmation): boolean {
+  const { stat, connection } = confirmation.settled;
+  return (
+    confirmation.early.length === 0 &&
+    stat !== undefined &&
+    stat !== null &&
+    stat.ephemeralOwner === ctx.client.sessionId &&
+    connection === ctx.client.connections &&
+    ctx.client.state === 'connected'
+  );
 }
 
 /** Drops an unused confirmation's watch once its answer is in (the client registers it then). */
