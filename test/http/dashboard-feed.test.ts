@@ -43,6 +43,16 @@ describe('dashboard data routes', () => {
     assert.equal(body.session, 'live');
     assert.match(String(body.version), /^\d+\.\d+\.\d+/);
     assert.equal(body.weight, 1);
+    assert.equal(body.draining, false);
+  });
+
+  it('GET /node: draining while a drain request for the node is stored, not once it is withdrawn', async () => {
+    const [, b] = nodes as [BatonNode, BatonNode];
+    const drained = b.drain({ timeoutMs: 30_000, reason: 'dashboard test' });
+    await waitFor('b reports draining', async () => (await getJson(`${b.url}/node`)).body.draining === true);
+    assert.equal((await drained).drained, true);
+    await b.cancelDrain();
+    await waitFor('b no longer reports draining', async () => (await getJson(`${b.url}/node`)).body.draining === false);
   });
 
   it('GET /dashboard/state: every member with its own status, the leader in the history, buckets and resources', async () => {

@@ -11,11 +11,12 @@ export interface NodeStatus {
   readonly leader: boolean;
   readonly zone: string | null;
   readonly weight: number;
+  readonly draining: boolean;
 }
 
 export const nodeStatusSchema = {
   type: 'object',
-  required: ['nodeId', 'version', 'session', 'lastRenewalAgeMs', 'leader', 'zone', 'weight'],
+  required: ['nodeId', 'version', 'session', 'lastRenewalAgeMs', 'leader', 'zone', 'weight', 'draining'],
   properties: {
     nodeId: { type: 'string' },
     version: { type: 'string', description: 'The baton package version the node runs' },
@@ -24,6 +25,7 @@ export const nodeStatusSchema = {
     leader: { type: 'boolean', description: 'This node leads the cluster' },
     zone: { type: ['string', 'null'] },
     weight: { type: 'number' },
+    draining: { type: 'boolean', description: 'A drain request for this node is stored (as the node last read it): it is handing its work to the others' },
   },
 } as const;
 
@@ -38,12 +40,13 @@ export function nodeStatusOf(node: NodeView): NodeStatus {
     leader: node.isLeader(),
     zone: node.config.advertise.zone,
     weight: node.config.advertise.weight,
+    draining: node.holding().draining,
   };
 }
 
-/** `GET /node`: this node's session state, the age of its last renewal, version, zone, weight. */
+/** `GET /node`: this node's session state, the age of its last renewal, version, zone, weight, whether it drains. */
 export const nodeStatusRoutes: RouteModule = (app, { node }) => {
   app.get('/node', {
-    schema: { summary: 'This node: session state, age of its last renewal, version, zone and weight', tags: ['node'], response: { 200: nodeStatusSchema } },
+    schema: { summary: 'This node: session state, age of its last renewal, version, zone, weight and whether it drains', tags: ['node'], response: { 200: nodeStatusSchema } },
   }, async () => nodeStatusOf(node));
 };
