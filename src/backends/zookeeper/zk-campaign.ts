@@ -1,7 +1,7 @@
 import type { CallOptions } from '../../contract/contract.js';
 import type { JsonObject } from '../../contract/json.js';
 import type { Clock } from '../../clock.js';
-import { anySignal, raceSignal } from '../../async.js';
+import { anySignal, pause, raceSignal } from '../../async.js';
 import { AbortedError, SessionLostError } from '../../errors.js';
 import type { ZkClient, ZkEvent } from '../../zk-client/zk-client.js';
 import { sortCandidates } from './zk-layout.js';
@@ -161,11 +161,14 @@ async function sweepOwnCandidates(ctx: CampaignContext): Promise<void> {
 /** Steps 3-5 for one candidate: the leadership once it leads, or null when it vanished. */
 async function waitForTurn(ctx: CampaignContext, ours: string, signal: AbortSignal): Promise<ZkLeadership | null> {
   const name = ours.slice(ctx.dir.length + 1);
-  // One watcher function for the whole wait (it aborts whichever `gone` is current): the
-  // library keeps one registration per function and path, so re-checks add no listeners. It
-  // also wakes the wait when our own candidate changes (the kept confirmation's watch).
-  let gone = new AbortController();
-  const watcher = () => gone.abort();
+  // One watcher function for the whole wait (it wakes whichever wait is current): the library
+  // keeps one registration per function and path, so re-checks add no listeners. It also wakes
+  // the wait when our own candidate changes (the kept confirmation's watch). It resolves the
+  // wait directly: no abort chain and no error object between the event and the next look.
+  let wake: () => void = () => undefined;
+  const watcher = () => wake();
+  // The safety-net timer of a wait the watcher ended: cleared once the next look is sent.
+  let netTimer: AbortController | undefined;
   // Whether we may well be first now: just created, or a predecessor just went. Then step 4's
   // confirmation goes out with the listing (see below); a re-check at rest sends the listing alone.
   let mayLead = true;
@@ -183,6 +186,7 @@ async function waitForTurn(ctx: CampaignContext, ours: string, signal: AbortSign
       // listing is never claimed on); unused when we turn out not to be first.
       const listing = ctx.client.getChildren(ctx.dir, { signal });
       const confirmation = mayLead && !kept ? confirm(ctx, ours, watcher) : undefined;
+      netTimer?.abort();
       let candidates: string[];
       try {
         candidates = sortCandidates(await listing);
@@ -203,10 +207,10 @@ async function waitForTurn(ctx: CampaignContext, ours: string, signal: AbortSign
         return null;
       }
       if (confirmation) kept = confirmation;
-      gone = new AbortController();
-      mayLead = true;
+      const woken = new Promise<boolean>((resolve) => (wake = () => resolve(true))); // before the watch is set
       const predecessor = `${ctx.dir}/${candidates[index - 1]}`;
       const stat = await ctx.client.exists(predecessor, { watch: watcher, signal });
+      mayLead = true;
       if (stat === null) continue;
       if (stat.ephemeralOwner === ctx.client.sessionId) {
         // Ours, left by a lost delete: it would block us (and everyone behind us) for the session's life.
@@ -216,12 +220,13 @@ async function waitForTurn(ctx: CampaignContext, ours: string, signal: AbortSign
         continue;
       }
       if (kept && kept.early.length > 0) continue; // our candidate changed meanwhile: look again now
-      await ctx.clock.sleep(ctx.recheckMs, { signal: anySignal(signal, gone.signal) }).catch(() => {
-        if (signal.aborted) throw signal.reason;
-      });
-      mayLead = gone.signal.aborted; // the predecessor went (or a watch fired); else a re-check
+      netTimer = new AbortController();
+      const net = pause(ctx.clock, ctx.recheckMs, anySignal(signal, netTimer.signal)).then(() => false);
+      mayLead = await Promise.race([woken, net]); // the predecessor went (or a watch fired); else a re-check
+      if (signal.aborted) throw signal.reason;
     }
   } finally {
+    netTimer?.abort();
     if (kept) dismiss(ctx, kept);
     ctx.client.removeWatcher(watcher);
   }
