@@ -37,6 +37,15 @@ export interface SqlDialect {
   readonly lockLease: string;
   /** Whether INSERT, UPDATE and DELETE accept a RETURNING clause (PostgreSQL, SQLite; not MariaDB). */
   readonly returning: boolean;
+  /**
+   * A FROM item that turns ONE `?` parameter, a JSON array of objects
+   * `{ "n": election, "h": session, "o": node id, "i": info }`, into rows with the columns n, h,
+   * o and i of table alias `r`, in the array's order: how one statement takes many elections
+   * (statements.ts leaseTakeOrInsertMany). One text parameter whatever the count, so the
+   * statement's text (and a prepared plan) stays the same. undefined where each election is
+   * taken by a statement of its own (MySQL, see its dialect).
+   */
+  readonly electionRows: string | undefined;
   /** Whether a driver error is a primary-key violation. */
   isUniqueViolation(error: unknown): boolean;
   /**
@@ -69,6 +78,13 @@ export interface WriteOptions {
    * cluster (a KV write, a member joining or leaving).
    */
   readonly topic?: string;
+  /**
+   * The statement changes many lease rows and returns each one's election in the column
+   * `name` (RETURNING name, ...): each election is announced as its own topic, all of them in
+   * as few announcements as fit (PostgreSQL: NOTIFY payloads are limited to 8,000 bytes).
+   * Replaces `topic`.
+   */
+  readonly topicPerRow?: boolean;
 }
 
 /** Runs statements. */

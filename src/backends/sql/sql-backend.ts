@@ -23,6 +23,7 @@ import type { SqlConnection, SqlRow } from './dialect.js';
 import { migrate, requireSchema } from './migrations.js';
 import { checkTableShapes } from './table-shape.js';
 import type { SqlContext } from './sql-context.js';
+import { TakeBatcher } from './take-batcher.js';
 import { SqlKv } from './sql-kv.js';
 import { SqlSession } from './sql-session.js';
 import { buildStatements } from './statements.js';
@@ -121,6 +122,9 @@ export class SqlBackend implements Backend {
       // (Infinity, not 0: on Node 20 `getMaxListeners` throws for an AbortSignal set to 0).
       setMaxListeners(Infinity, closed.signal);
       const sql = buildStatements(connection.dialect, tables);
+      const campaignPermits = new Permits(CAMPAIGN_ATTEMPTS_AT_ONCE);
+      const statement = sql.leaseTakeOrInsertMany;
+      const takes = statement === null ? undefined : new TakeBatcher({ connection, cluster: options.cluster, statement, permits: campaignPermits, closed: closed.signal });
       const ctx: SqlContext = {
         kind,
         cluster: options.cluster,
@@ -128,7 +132,8 @@ export class SqlBackend implements Backend {
         sql,
         clock,
         feed: new ChangeFeed(connection, options.cluster, clock, async () => Number((await connection.run(sql.dbNow)).rows[0]?.['now_ms'])),
-        campaignPermits: new Permits(CAMPAIGN_ATTEMPTS_AT_ONCE),
+        campaignPermits,
+        takes,
         pollIntervalMs,
         closed: closed.signal,
         checkOpen: () => {

@@ -22,7 +22,8 @@ export type Attempt = { readonly lease: AcquiredLease; readonly holderExpiresInM
 const NOT_ACQUIRED: Attempt = Object.freeze({ lease: null });
 
 /**
- * Campaign attempts one backend (one node) runs at once; the others wait for a permit. A node's
+ * Campaign statements one backend (one node) runs at once; the others wait for a permit. A
+ * permit is held by one statement, whether it takes one election or many (take-batcher.ts). A node's
  * statements share a pool of 4 connections (PostgreSQL, MariaDB) with its session's renewal,
  * its fenced KV writes and its watches. Thousands of campaigns (a cold start of 10,000 items)
  * otherwise queue every other statement behind them in the pool: measured on PostgreSQL, 10
@@ -38,7 +39,10 @@ export const CAMPAIGN_ATTEMPTS_AT_ONCE = 3;
  *  1. take the row if it is free (statements.ts leaseFree: released, this session's own, or
  *     its holder's member row gone), at term + 1; with `takeFirst` false, skip to step 2 (a
  *     waiter woken by its timer, not by a change, looks first: one statement while the
- *     holder lives);
+ *     holder lives). Where the dialect takes many elections in one statement (PostgreSQL,
+ *     SQLite), the take waits for the backend's next such statement (take-batcher.ts), which
+ *     carries every take ready at the same time: a cold start of a thousand campaigns is a
+ *     few statements, not a thousand;
  *  2. if nothing matched, look at who holds it: no row at all means the first election ever,
  *     so insert it at term 1 (a concurrent insert of the same row makes this one fail on the
  *     primary key: not acquired); a holder whose member row expired on the DB clock has its
@@ -51,15 +55,23 @@ export const CAMPAIGN_ATTEMPTS_AT_ONCE = 3;
  * SQLite) a free or missing row takes one round trip and a waiting campaign two per poll; MySQL learns
  * the term with one more read of the row by holder (only this session can change a row it
  * holds while its session lives).
- * An attempt holds one of the backend's CAMPAIGN_ATTEMPTS_AT_ONCE permits while it runs; one
- * whose `signal` aborts while it waits for a permit acquires nothing.
+ * An attempt holds one of the backend's CAMPAIGN_ATTEMPTS_AT_ONCE permits while it runs its
+ * own statements (a batched take holds one per statement, for all of its elections); one
+ * whose `signal` aborts while it waits for a permit or for its batched take to be sent
+ * acquires nothing.
  */
 export async function tryAcquire(ctx: SqlContext, who: Campaigner, election: string, infoText: string, takeFirst = true, signal?: AbortSignal): Promise<Attempt> {
-  const { connection } = ctx;
+  const { connection, takes } = ctx;
+  const batched = takeFirst && takes !== undefined;
+  if (batched) {
+    const outcome = await takes.take(election, who.id, who.nodeId, infoText, signal);
+    if (outcome === 'dropped') return NOT_ACQUIRED;
+    if (outcome !== 'held') return { lease: outcome };
+  }
   const release = await ctx.campaignPermits.acquire(signal ?? ctx.closed);
   if (release === null) return NOT_ACQUIRED;
   try {
-    if (takeFirst) {
+    if (takeFirst && !batched) {
       const acquired = await take(ctx, who, election, infoText);
       if (acquired !== undefined) return { lease: acquired };
     }
@@ -86,7 +98,7 @@ function acquiredTerm(row: SqlRow | undefined): AcquiredLease | null {
 async function take(ctx: SqlContext, who: Campaigner, election: string, infoText: string): Promise<AcquiredLease | undefined> {
   const { connection, sql, cluster } = ctx;
   if (connection.dialect.returning) {
-    const took = await connection.runAndAnnounce(sql.leaseTakeOrInsertReturning, [cluster, election, who.id, who.nodeId, infoText, who.id], cluster, { topic: election });
+    const took = await connection.runAndAnnounce(sql.leaseTakeOrInsertReturning, [cluster, election, who.id, who.nodeId, infoText], cluster, { topic: election });
     return acquiredTerm(took.rows[0]) ?? undefined;
   }
   const params = [who.id, who.nodeId, infoText, cluster, election, who.id];

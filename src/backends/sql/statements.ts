@@ -38,14 +38,15 @@ export function buildStatements(d: SqlDialect, t: TableNames) {
    */
   const leaseHeld = (l: string) => `${l}.holder IS NOT NULL AND ${l}.expires_at > ${now} AND ${sessionLive(l)}`;
   /**
-   * The lease row may be taken by the session `?`: nobody holds it (released), this very
-   * session holds it (a take of its own whose answer was lost, or whose release failed: none
-   * of its terms is live, since a session campaigns only for what it does not hold), a row
-   * taken before schema version 3 expired on its own, or the holder's member row is GONE. An
-   * expired member row that still exists does not count: see memberReap for why it is deleted
-   * first.
+   * The lease row may be taken by the session `taker` (`?`, or a column of the rows a statement
+   * takes): nobody holds it (released), this very session holds it (a take of its own whose
+   * answer was lost, or whose release failed: none of its terms is live, since a session
+   * campaigns only for what it does not hold), a row taken before schema version 3 expired on
+   * its own, or the holder's member row is GONE. An expired member row that still exists does
+   * not count: see memberReap for why it is deleted first.
    */
-  const leaseFree = `(${lease}.holder IS NULL OR ${lease}.holder = ? OR ${lease}.expires_at <= ${now} OR NOT EXISTS (SELECT 1 FROM ${member} m WHERE m.cluster = ${lease}.cluster AND m.session = ${lease}.holder))`;
+  const leaseFreeFor = (taker: string) => `(${lease}.holder IS NULL OR ${lease}.holder = ${taker} OR ${lease}.expires_at <= ${now} OR NOT EXISTS (SELECT 1 FROM ${member} m WHERE m.cluster = ${lease}.cluster AND m.session = ${lease}.holder))`;
+  const leaseFree = leaseFreeFor('?');
   /** The fence's term is held, its session alive on the DB clock (cluster, election, sessionId, term). */
   const fenceHeld = `cluster = ? AND name = ? AND holder = ? AND term = ? AND ${leaseHeld(lease)}`;
   /**
@@ -67,7 +68,10 @@ export function buildStatements(d: SqlDialect, t: TableNames) {
   const kvAt = `cluster = ? AND ${key} = ? AND version = ?`;
   /** Columns a take writes: holder, node, term + 1, version + 1, bound to the session, info. */
   const take = `holder = ?, holder_node = ?, term = term + 1, version = version + 1, expires_at = ${SESSION_BOUND_EXPIRES_AT}, acquired_at = ${now}, renewed_at = ${now}, info = ?`;
-  const insert = `INSERT INTO ${lease} (cluster, name, holder, holder_node, term, version, expires_at, acquired_at, renewed_at, info) VALUES (?, ?, ?, ?, 1, 1, ${SESSION_BOUND_EXPIRES_AT}, ${now}, ${now}, ?)`;
+  const leaseColumns = `${lease} (cluster, name, holder, holder_node, term, version, expires_at, acquired_at, renewed_at, info)`;
+  const insert = `INSERT INTO ${leaseColumns} VALUES (?, ?, ?, ?, 1, 1, ${SESSION_BOUND_EXPIRES_AT}, ${now}, ${now}, ?)`;
+  /** On an existing row, the take's columns from the row offered for insertion, if the row is free for its session. */
+  const takeOnConflict = `ON CONFLICT (cluster, name) DO UPDATE SET holder = excluded.holder, holder_node = excluded.holder_node, term = ${lease}.term + 1, version = ${lease}.version + 1, expires_at = ${SESSION_BOUND_EXPIRES_AT}, acquired_at = ${now}, renewed_at = ${now}, info = excluded.info WHERE ${leaseFreeFor('excluded.holder')}`;
   return Object.freeze({
     // ---- leases (elections) ----
     /** The live holder, if any: a lease of an expired session is no leader. */
@@ -99,10 +103,25 @@ export function buildStatements(d: SqlDialect, t: TableNames) {
      * for a free one, no row for one held by a live session. The existing row is locked before
      * its WHERE is judged (PostgreSQL judges the latest version, as a plain UPDATE does after
      * a lock wait), so a take here decides exactly as leaseTake. It saves a cold start on an
-     * empty store two round trips per item (take, look, insert). Parameters: cluster, name,
-     * session, node, info, then the taking session again.
+     * empty store two round trips per item (take, look, insert). The row offered names the
+     * taking session (excluded.holder). Parameters: cluster, name, session, node, info.
      */
-    leaseTakeOrInsertReturning: `${insert} ON CONFLICT (cluster, name) DO UPDATE SET holder = excluded.holder, holder_node = excluded.holder_node, term = ${lease}.term + 1, version = ${lease}.version + 1, expires_at = ${SESSION_BOUND_EXPIRES_AT}, acquired_at = ${now}, renewed_at = ${now}, info = excluded.info WHERE ${leaseFree} RETURNING term`,
+    leaseTakeOrInsertReturning: `${insert} ${takeOnConflict} RETURNING term`,
+    /**
+     * leaseTakeOrInsertReturning for many elections in ONE statement (dialects with
+     * electionRows): each row offered is decided on its own, by the same leaseFree condition on
+     * the DB clock with its own taking session, exactly as that statement decides one: term 1
+     * for a new row, term + 1 for a free one, nothing for one held by a live session. Each row
+     * acquired gets its own term. Rows are locked in the order offered, so callers offer names
+     * sorted: two nodes' statements over the same names then lock them in one order and never
+     * deadlock. `WHERE true` tells SQLite's parser that ON CONFLICT is not a join's ON.
+     * Parameters: cluster, the rows (dialect.electionRows). Returns name and term of each row
+     * acquired. null where the dialect has no electionRows.
+     */
+    leaseTakeOrInsertMany:
+      d.electionRows === undefined
+        ? null
+        : `INSERT INTO ${leaseColumns} SELECT ?, r.n, r.h, r.o, 1, 1, ${SESSION_BOUND_EXPIRES_AT}, ${now}, ${now}, r.i FROM ${d.electionRows} WHERE true ${takeOnConflict} RETURNING name, term`,
     /** leaseInsert reporting the new term (dialects with RETURNING). */
     leaseInsertReturning: `${insert} RETURNING term`,
     leaseMine: `SELECT term, acquired_at FROM ${lease} WHERE cluster = ? AND name = ? AND holder = ?`,

@@ -12,6 +12,11 @@ export const mysqlDialect: SqlDialect = Object.freeze({
   quote: (identifier: string) => `\`${identifier}\``,
   lockLease: ' LOCK IN SHARE MODE', // MySQL 8 also reads FOR SHARE; MariaDB only this
   returning: false,
+  // One election per statement: without RETURNING a statement cannot say which of many rows
+  // it took and at which term, and INSERT ... ON DUPLICATE KEY UPDATE has no WHERE, so leaving
+  // a held row alone would take an IF() on the free-row condition in every assignment, where
+  // MySQL evaluates the assignments left to right (each later IF would see the new holder).
+  electionRows: undefined,
   // 1062: ER_DUP_ENTRY.
   isUniqueViolation: (error: unknown) => driverError(error)?.['errno'] === 1062,
   // 1060: ER_DUP_FIELDNAME; 1061: ER_DUP_KEYNAME.

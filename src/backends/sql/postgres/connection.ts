@@ -79,6 +79,21 @@ const LISTEN_RECONNECT_MS = 1_000;
  * notice a release from a newer process by their re-check, at most one retry period later.
  */
 const TOPIC_SEPARATOR = '/';
+/**
+ * Between the topics of one announcement that names many elections (`cluster/a b c`): a
+ * statement that took many leases sends one NOTIFY per chunk of names, not one per row, and
+ * each node parses it once. Election names hold no space (names.ts). A process from before
+ * this reads the names as one topic nobody follows, so during a rolling upgrade its waiting
+ * campaigns notice such takes by their re-check, as above.
+ */
+const TOPICS_SEPARATOR = ' ';
+/**
+ * Bytes of election names (with their separators) one NOTIFY carries at most, give or take
+ * one name: PostgreSQL refuses a payload of 8,000 bytes or more. A chunk ends after the name
+ * that crosses this budget, so a payload is at most the cluster (128), the separator, this
+ * budget and one more name (512): 7,641 bytes.
+ */
+const TOPICS_BYTES_PER_NOTIFY = 7_000;
 
 /** The `pg` driver, loaded when a PostgreSQL store is first opened. */
 function driver(): typeof pg {
@@ -183,8 +198,24 @@ class PostgresConnection implements SqlConnection {
     // evaluated only when a row changed): its commit and NOTIFY need not wait for the WAL
     // flush (a millisecond or more per commit, most of a graceful handoff otherwise).
     const relaxed = options?.durable === false ? ", set_config('synchronous_commit', 'off', true) AS relaxed" : '';
+    if (options?.topicPerRow === true) return this.#runAndAnnounceEach(sql, params, cluster, relaxed);
     const payload = options?.topic === undefined ? cluster : `${cluster}${TOPIC_SEPARATOR}${options.topic}`;
     const { rows } = await this.run(`WITH changed AS (${sql}) SELECT changed.*, pg_notify(?, ?) AS announced${relaxed} FROM changed`, [...params, this.#channel, payload]);
+    return { rows, changes: rows.length };
+  }
+
+  /**
+   * runAndAnnounce of a statement that returns the election of each changed row as `name`: the
+   * names, sorted, are cut into chunks of about TOPICS_BYTES_PER_NOTIFY bytes (a running sum of
+   * their lengths, divided), and each chunk is one NOTIFY of `cluster/name name ...`, sent at
+   * commit like any other; a statement that changed nothing sends none (the scalar subquery
+   * runs only when a row is returned).
+   */
+  async #runAndAnnounceEach(sql: string, params: readonly SqlParam[], cluster: string, relaxed: string): Promise<SqlResult> {
+    const chunked = `SELECT name, SUM(octet_length(name) + 1) OVER (ORDER BY name) / ${TOPICS_BYTES_PER_NOTIFY} AS chunk FROM changed`;
+    const announced = `SELECT pg_notify(?, CAST(? AS text) || string_agg(name, '${TOPICS_SEPARATOR}' ORDER BY name)) FROM (${chunked}) c GROUP BY chunk`;
+    const text = `WITH changed AS (${sql}), announced AS (${announced}) SELECT changed.*, (SELECT COUNT(*) FROM announced) AS announced${relaxed} FROM changed`;
+    const { rows } = await this.run(text, [...params, this.#channel, `${cluster}${TOPIC_SEPARATOR}`]);
     return { rows, changes: rows.length };
   }
 
@@ -254,12 +285,15 @@ class PostgresConnection implements SqlConnection {
     this.#reconnectTimer = setTimeout(() => void this.startListening(), LISTEN_RECONNECT_MS);
   }
 
-  /** Calls the listeners of the payload's cluster, with its topic if it names one. */
+  /** Calls the listeners of the payload's cluster, once with each topic it names, or once with none. */
   #dispatch(payload: string | undefined): void {
     if (payload === undefined) return;
     const at = payload.indexOf(TOPIC_SEPARATOR);
-    const [cluster, topic] = at < 0 ? [payload, undefined] : [payload.slice(0, at), payload.slice(at + 1)];
-    for (const listener of [...(this.#listeners.get(cluster) ?? [])]) listener(topic);
+    const cluster = at < 0 ? payload : payload.slice(0, at);
+    const listeners = this.#listeners.get(cluster);
+    if (listeners === undefined) return;
+    const topics = at < 0 ? [undefined] : payload.slice(at + 1).split(TOPICS_SEPARATOR);
+    for (const listener of [...listeners]) for (const topic of topics) listener(topic);
   }
 }
 

@@ -12,6 +12,7 @@ export const postgresDialect: SqlDialect = Object.freeze({
   // FOR SHARE, not FOR KEY SHARE: it must conflict with the takeover's FOR NO KEY UPDATE.
   lockLease: ' FOR SHARE',
   returning: true,
+  electionRows: 'json_to_recordset(CAST(? AS json)) AS r(n text, h text, o text, i text)',
   // 23505: unique_violation.
   isUniqueViolation: (error: unknown) => driverError(error)?.['code'] === '23505',
   // DDL is transactional: a migration is never left half applied.

@@ -12,6 +12,7 @@ export const sqliteDialect: SqlDialect = Object.freeze({
   // A write statement holds the database's write lock from its first read to its commit.
   lockLease: '',
   returning: true,
+  electionRows: "(SELECT json_extract(value, '$.n') AS n, json_extract(value, '$.h') AS h, json_extract(value, '$.o') AS o, json_extract(value, '$.i') AS i FROM json_each(?)) AS r",
   isUniqueViolation: (error: unknown) => {
     const code = driverError(error)?.['code'];
     return code === 'SQLITE_CONSTRAINT_PRIMARYKEY' || code === 'SQLITE_CONSTRAINT_UNIQUE';
