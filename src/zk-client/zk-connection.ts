@@ -12,6 +12,7 @@ import { authenticate } from './zk-acl.js';
 import type { RawClient, RawException, RawState } from './zk-library.js';
 import { syncRequest, zookeeperLibrary } from './zk-library.js';
 import { provesSessionHeld } from './zk-session-proof.js';
+import { batchWritesThisTick } from './zk-write-batch.js';
 import { sessionIdHex } from './zk-stat.js';
 import { ZooKeeperError, zkCodeName } from './zookeeper-error.js';
 
@@ -188,6 +189,7 @@ export class ZkConnection {
       );
       this.#pending.add(fail);
       options.signal?.addEventListener('abort', onAbort, { once: true });
+      batchWritesThisTick(this.#raw.connectionManager);
       try {
         start((error, value) => {
           if (!error && provesSessionHeld(what)) this.#heard(sentAt);

@@ -87,7 +87,7 @@ export interface RawRequest {
 }
 
 export interface RawConnectionManager {
-  socket?: { destroy(): void };
+  socket?: { destroy(): void; cork(): void; uncork(): void };
   /** The timer that gives up a socket still connecting; only a socket error or a connect clears it. */
   readonly connectTimeoutHandler?: ReturnType<typeof setTimeout>;
   /** Requests waiting to be sent, oldest first (the library's PacketQueue). */

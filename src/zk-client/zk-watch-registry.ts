@@ -19,6 +19,8 @@ export type WatchKind = 'data' | 'child';
  */
 export class WatchRegistry {
   readonly #watchers = new Map<string, Set<ZkWatcher>>();
+  /** The keys each watcher is in, so that `remove` visits those only (a node holds a watch per item it holds). */
+  readonly #keysOf = new Map<ZkWatcher, Set<string>>();
   readonly #raw = new Map<string, RawWatcher>();
 
   /** The library-facing function for (kind, path): the same one until it fires. */
@@ -41,20 +43,33 @@ export class WatchRegistry {
       this.#watchers.set(key, set);
     }
     set.add(watcher);
+    let keys = this.#keysOf.get(watcher);
+    if (!keys) {
+      keys = new Set();
+      this.#keysOf.set(watcher, keys);
+    }
+    keys.add(key);
   }
 
   /** Stops notifying `watcher` anywhere (the server-side watch stays until it fires). */
   remove(watcher: ZkWatcher): void {
-    for (const [key, set] of this.#watchers) {
-      set.delete(watcher);
-      if (set.size === 0) this.#watchers.delete(key);
+    for (const key of this.#keysOf.get(watcher) ?? []) {
+      const set = this.#watchers.get(key);
+      set?.delete(watcher);
+      if (set?.size === 0) this.#watchers.delete(key);
     }
+    this.#keysOf.delete(watcher);
   }
 
   #fire(key: string, raw: RawEvent): void {
     this.#raw.delete(key);
     const set = this.#watchers.get(key);
     this.#watchers.delete(key);
+    for (const watcher of set ?? []) {
+      const keys = this.#keysOf.get(watcher);
+      keys?.delete(key);
+      if (keys?.size === 0) this.#keysOf.delete(watcher);
+    }
     const type = EVENT_TYPES[raw.type];
     if (!set || !type) return;
     const event: ZkEvent = { type, path: raw.path };
