@@ -4,7 +4,8 @@ import type { Clock } from '../../clock.js';
 import { anySignal, pause, raceSignal } from '../../async.js';
 import { AbortedError, SessionLostError } from '../../errors.js';
 import type { ZkClient, ZkEvent } from '../../zk-client/zk-client.js';
-import { sortCandidates } from './zk-layout.js';
+import { createCandidate, dropCandidate } from './zk-candidate.js';
+import { isFirstCandidate, sortCandidates } from './zk-layout.js';
 import { ZkLeadership, type TermHost } from './zk-leadership.js';
 import { zxidToNumber, type ZkStat } from '../../zk-client/zk-stat.js';
 import { isZkError, toContractError } from '../../zk-client/zookeeper-error.js';
@@ -44,17 +45,14 @@ export interface CampaignContext {
 const MAX_RECREATES = 10;
 
 /**
- * How many times the clean-up of a left-behind candidate is tried. Each try is bounded by the
- * client's call timeout; a candidate still there after all of them goes with the session.
- */
-const MAX_CLEANUP_ATTEMPTS = 5;
-
-/**
  * The ZooKeeper election recipe, one waiter per predecessor:
  * 1. Wait for the clean-up of this session's previous campaign for the election (if any).
- * 2. Create our candidate `n_` (ephemeral sequential) holding {nodeId, info}. The create itself
- *    is never aborted: once sent it may land, so whoever gives up on it hands it to the clean-up.
- * 3. List the candidates. If ours is gone (deleted behind our back), create it again (2).
+ * 2. Create our candidate `n_` (ephemeral sequential) holding {nodeId, info}; the election's
+ *    znode is made along only when the create finds none. The create itself is never aborted:
+ *    once sent it may land, so whoever gives up on it hands it to the clean-up (zk-candidate.ts).
+ * 3. List the candidates. If ours is gone (deleted behind our back), create it again (2). The
+ *    election's first candidate ever (`n_0000000000`, isFirstCandidate) skips the listing:
+ *    nothing can be ahead of it, so it goes to step 4's confirmation at once.
  * 4. If ours is the lowest: confirm with `exists` that it is still there AND owned by our
  *    session (Curator's CURATOR-696: never claim on a stale listing) and set the deletion watch
  *    in the same call; the term is the znode's czxid. When we may well be first (just created,
@@ -67,7 +65,7 @@ const MAX_CLEANUP_ATTEMPTS = 5;
  *    only it and wait for it to go (or the safety-net re-check, the caller's signal, or the
  *    session's loss), then go to 3. At rest a waiter sends nothing but that re-check.
  * 6. On any failure or abort, the clean-up deletes our candidate in the background, so the
- *    campaign settles at once and the candidate blocks nobody.
+ *    campaign settles at once and the candidate blocks nobody (zk-candidate.ts, dropCandidate).
  */
 export async function campaign(ctx: CampaignContext, options: CallOptions = {}): Promise<ZkLeadership> {
   const data = Buffer.from(JSON.stringify({ nodeId: ctx.nodeId, info: ctx.info }), 'utf8');
@@ -75,7 +73,6 @@ export async function campaign(ctx: CampaignContext, options: CallOptions = {}):
   let ours: string | undefined;
   try {
     if (ctx.previous) await raceSignal(ctx.previous, stop, `campaign for "${ctx.election}"`);
-    await ctx.client.mkdirs(ctx.dir, { signal: stop });
     for (let created = 0; created < MAX_RECREATES; created++) {
       ours = await createCandidate(ctx, data, stop);
       const won = await waitForTurn(ctx, ours, stop);
@@ -87,74 +84,6 @@ export async function campaign(ctx: CampaignContext, options: CallOptions = {}):
   } catch (error) {
     if (ours !== undefined) ctx.cleanup(dropCandidate(ctx, Promise.resolve(ours)));
     throw campaignError(ctx, options, error);
-  }
-}
-
-/**
- * Step 2. Resolves with our candidate's path; rejects when `signal` aborts or the create failed.
- * In both cases the create may have landed, so it is handed to the clean-up first.
- */
-async function createCandidate(ctx: CampaignContext, data: Buffer, signal: AbortSignal): Promise<string> {
-  const creating = createOnce(ctx, data);
-  try {
-    return await raceSignal(creating, signal, `campaign for "${ctx.election}"`);
-  } catch (error) {
-    ctx.cleanup(dropCandidate(ctx, creating));
-    throw error;
-  }
-}
-
-/** One create, bounded by the session (not by the caller); a lost answer is retried once after a sweep. */
-async function createOnce(ctx: CampaignContext, data: Buffer): Promise<string> {
-  const signal = ctx.lost;
-  try {
-    return await ctx.client.create(`${ctx.dir}/n_`, data, { mode: 'ephemeral_sequential', signal });
-  } catch (error) {
-    if (!isZkError(error, 'CONNECTION_LOSS')) throw error;
-    // The create may have landed without telling us its name: drop any candidate of ours, retry once.
-    await sweepOwnCandidates(ctx);
-    return await ctx.client.create(`${ctx.dir}/n_`, data, { mode: 'ephemeral_sequential', signal });
-  }
-}
-
-/**
- * Step 6, in the background: deletes the candidate `creating` made (or may have made).
- * 1. Wait for the create's answer (ZooKeeper answers every request; the client's call timeout
- *    bounds the wait). 2. With a name, delete that znode. 3. Without one (the answer was lost),
- *    or when the delete's answer is lost, delete every candidate of our session in the election:
- *    a session campaigns once at a time per election, and the next campaign waits for this.
- * Ends when done, when the session ends (it takes its ephemerals along), or after
- * MAX_CLEANUP_ATTEMPTS tries.
- */
-async function dropCandidate(ctx: CampaignContext, creating: Promise<string>): Promise<void> {
-  let path: string | undefined;
-  try {
-    path = await creating;
-  } catch (error) {
-    if (!isZkError(error, 'CONNECTION_LOSS')) return; // refused (NO_NODE, expired, closed): nothing was created
-  }
-  for (let attempt = 0; attempt < MAX_CLEANUP_ATTEMPTS && !ctx.lost.aborted; attempt++) {
-    try {
-      if (path !== undefined) await ctx.client.delete(path, { signal: ctx.lost });
-      else await sweepOwnCandidates(ctx);
-      return;
-    } catch (error) {
-      if (isZkError(error, 'NO_NODE')) return; // gone already
-      if (!isZkError(error, 'CONNECTION_LOSS')) return; // the session ended or was closed: the znode went with it
-      path = undefined; // the delete may or may not have landed: sweep instead
-    }
-  }
-}
-
-/** Deletes every candidate znode of this election owned by our session. */
-async function sweepOwnCandidates(ctx: CampaignContext): Promise<void> {
-  const signal = ctx.lost;
-  for (const name of sortCandidates(await ctx.client.getChildren(ctx.dir, { signal }))) {
-    const stat = await ctx.client.exists(`${ctx.dir}/${name}`, { signal });
-    if (stat?.ephemeralOwner !== ctx.client.sessionId) continue;
-    await ctx.client.delete(`${ctx.dir}/${name}`, { signal }).catch((error: unknown) => {
-      if (!isZkError(error, 'NO_NODE')) throw error;
-    });
   }
 }
 
@@ -176,6 +105,8 @@ async function waitForTurn(ctx: CampaignContext, ours: string, signal: AbortSign
   // the candidate (stillConfirmed), a predecessor's deletion is answered by the listing alone.
   let kept: Confirmation | undefined;
   try {
+    // The election's first candidate ever leads without a listing: none can be ahead of it.
+    if (isFirstCandidate(name)) return await claim(ctx, ours, confirm(ctx, ours));
     for (;;) {
       if (kept && !stillConfirmed(ctx, kept)) {
         dismiss(ctx, kept);

@@ -52,6 +52,17 @@ export class ZkLayout implements KvPaths {
   }
 }
 
+/**
+ * Whether `name` is the first candidate its election's znode ever had: ZooKeeper appends the
+ * parent's cversion (how many children were created and deleted under it) to a sequential
+ * name, so `n_0000000000` was created when the znode had never had a child. Every later
+ * candidate gets a higher number, and the znode cannot be deleted (and its count restarted)
+ * while it holds this one: it stays the lowest for as long as it exists.
+ */
+export function isFirstCandidate(name: string): boolean {
+  return name === 'n_0000000000';
+}
+
 /** Candidate znode names sorted by sequence (lowest first); other children are ignored. */
 export function sortCandidates(children: readonly string[]): string[] {
   return children.filter((c) => CANDIDATE.test(c)).sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
