@@ -3,7 +3,7 @@
  * which override only the calls they watch or break.
  */
 import type { CallOptions } from '../../src/contract/contract.js';
-import type { SqlConnection, SqlExecutor, SqlParam, SqlResult, WriteOptions } from '../../src/backends/sql/dialect.js';
+import type { Handover, SqlConnection, SqlExecutor, SqlParam, SqlResult, WriteOptions } from '../../src/backends/sql/dialect.js';
 
 export class ForwardingConnection implements SqlConnection {
   protected readonly inner: SqlConnection;
@@ -36,7 +36,7 @@ export class ForwardingConnection implements SqlConnection {
     return this.inner.announce(tx, cluster);
   }
 
-  onAnnounce(cluster: string, listener: (topic: string | undefined) => void): () => void {
+  onAnnounce(cluster: string, listener: (topic: string | undefined, handover?: Handover) => void): () => void {
     return this.inner.onAnnounce(cluster, listener);
   }
 

@@ -1,7 +1,7 @@
 import type { Clock } from '../../clock.js';
 import type { ChangeListener } from '../../contract/contract.js';
 import { AbortedError } from '../../errors.js';
-import type { SqlConnection } from './dialect.js';
+import type { Handover, SqlConnection } from './dialect.js';
 import { anySignal } from '../../async.js';
 
 /** One reading of what a watch looks at. */
@@ -34,6 +34,8 @@ export interface FeedMark {
 /** A topic some waiter follows: its announcements so far, and who to wake on the next one. */
 interface Topic {
   count: number;
+  /** `count` right after the last announcement that was not a handover. */
+  plainCount: number;
   followers: number;
   readonly waiters: Set<() => void>;
 }
@@ -54,6 +56,8 @@ export class ChangeFeed {
   readonly #waiters = new Set<() => void>();
   /** Topics followed now; an announcement of a topic nobody follows wakes nobody. */
   readonly #topics = new Map<string, Topic>();
+  /** Tickets of campaigns waiting here (waiters.ts), and the handover each was told of, if any. */
+  readonly #tickets = new Map<string, Handover | undefined>();
   readonly #unsubscribe: () => void;
   #count = 0;
 
@@ -63,7 +67,21 @@ export class ChangeFeed {
     this.#clock = clock;
     this.#connection = connection;
     this.#dbNow = dbNow;
-    this.#unsubscribe = connection.onAnnounce(cluster, (topic) => (topic === undefined ? this.#wake() : this.#wakeTopic(topic)));
+    this.#unsubscribe = connection.onAnnounce(cluster, (topic, handover) => {
+      if (handover !== undefined && this.#tickets.has(handover.ticket)) this.#tickets.set(handover.ticket, handover);
+      if (topic === undefined) this.#wake();
+      else this.#wakeTopic(topic, handover !== undefined);
+    });
+  }
+
+  /**
+   * Keeps the handover announced for `ticket` (a waiting campaign's) from now until the
+   * returned `stop`; `handed()` reads it (undefined until one arrives). It arrives with the
+   * announcement of its election, which wakes that election's waiters.
+   */
+  expectHandover(ticket: string): { readonly handed: () => Handover | undefined; readonly stop: () => void } {
+    this.#tickets.set(ticket, undefined);
+    return { handed: () => this.#tickets.get(ticket), stop: () => this.#tickets.delete(ticket) };
   }
 
   /** Whether announcements reach this feed now (see SqlConnection.announcing). */
@@ -78,7 +96,7 @@ export class ChangeFeed {
   follow(topic: string): () => void {
     let followed = this.#topics.get(topic);
     if (followed === undefined) {
-      followed = { count: 0, followers: 0, waiters: new Set() };
+      followed = { count: 0, plainCount: 0, followers: 0, waiters: new Set() };
       this.#topics.set(topic, followed);
     }
     const state = followed;
@@ -95,6 +113,16 @@ export class ChangeFeed {
   /** The announcement counts now: of the whole cluster, and of `topic` (followed by the caller). */
   mark(topic?: string): FeedMark {
     return topic === undefined ? { cluster: this.#count, topicCount: 0 } : { cluster: this.#count, topic, topicCount: this.#topics.get(topic)?.count ?? 0 };
+  }
+
+  /**
+   * Whether every announcement since `since` was a handover of its topic (none of the whole
+   * cluster's): the lease went from one live session to another, so a waiter not named by it
+   * has nothing to take, only the new holder's expiry to read.
+   */
+  onlyHandoversSince(since: FeedMark): boolean {
+    const topic = since.topic === undefined ? undefined : this.#topics.get(since.topic);
+    return topic !== undefined && this.#count === since.cluster && topic.count > since.topicCount && topic.plainCount <= since.topicCount;
   }
 
   /**
@@ -177,10 +205,11 @@ export class ChangeFeed {
     for (const wake of [...this.#waiters]) wake();
   }
 
-  #wakeTopic(name: string): void {
+  #wakeTopic(name: string, handover: boolean): void {
     const topic = this.#topics.get(name);
     if (topic === undefined) return;
     topic.count++;
+    if (!handover) topic.plainCount = topic.count;
     for (const wake of [...topic.waiters]) wake();
   }
 }

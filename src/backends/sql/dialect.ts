@@ -46,6 +46,18 @@ export interface SqlDialect {
    * taken by a statement of its own (MySQL, see its dialect).
    */
   readonly electionRows: string | undefined;
+  /**
+   * Whether a graceful release hands the lease over to the longest-waiting live waiter in its
+   * one statement (statements.ts leaseHandOver), and waiting campaigns register for it
+   * (waiters.ts). Only where the engine announces changes (PostgreSQL NOTIFY): the new holder
+   * learns of its term from the announcement and leads without a statement of its own. Where
+   * waiters poll (MariaDB, SQLite), a handover saves nothing: a waiter learns of any release
+   * only at its next poll, one statement either way (its take of the free row), while
+   * registering would cost each waiting campaign two more writes, and MariaDB (no RETURNING,
+   * `SYSDATE` read anew at each evaluation) could not pick the waiter once per statement and
+   * report it. They keep the plain release and take.
+   */
+  readonly handsOver: boolean;
   /** Whether a driver error is a primary-key violation. */
   isUniqueViolation(error: unknown): boolean;
   /**
@@ -85,6 +97,24 @@ export interface WriteOptions {
    * Replaces `topic`.
    */
   readonly topicPerRow?: boolean;
+  /**
+   * The statement may hand a lease over (statements.ts leaseHandOver, returning `holder`,
+   * `term` and `ticket`): when it names a new holder, the announcement carries it (see
+   * {@link Handover}) and the write is durable whatever `durable` says, since it grants a term
+   * to someone who will act on it (docs/safety.md rule 6); when it names none, `durable`
+   * applies as for a plain release.
+   */
+  readonly handover?: boolean;
+}
+
+/** A lease handed to a waiting campaign, as its announcement tells it. */
+export interface Handover {
+  /** The session the lease was handed to. */
+  readonly holder: string;
+  /** The ticket of that session's waiting campaign (waiters.ts). */
+  readonly ticket: string;
+  /** The new term (the previous one + 1). */
+  readonly term: number;
 }
 
 /** Runs statements. */
@@ -113,10 +143,10 @@ export interface SqlConnection extends SqlExecutor {
   /**
    * Calls `listener` when another connection announces a change of `cluster`: with the topic
    * (an election's name) when the change was announced for one topic, else with undefined (the
-   * whole cluster). Returns the unsubscribe function. Engines without notifications never call
-   * it (watchers poll).
+   * whole cluster), and with the handover when the change handed a lease to a waiter. Returns
+   * the unsubscribe function. Engines without notifications never call it (watchers poll).
    */
-  onAnnounce(cluster: string, listener: (topic: string | undefined) => void): () => void;
+  onAnnounce(cluster: string, listener: (topic: string | undefined, handover?: Handover) => void): () => void;
   /**
    * Whether a change announced by any process reaches onAnnounce listeners now (PostgreSQL:
    * while its LISTEN connection is up). false where the engine has no notifications, and while

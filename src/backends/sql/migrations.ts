@@ -76,6 +76,29 @@ const MIGRATIONS: readonly Migration[] = [
       `CREATE INDEX${c.indexIfNotExists} ${d.quote(`${t.prefix}lease_holder`)} ON ${d.quote(t.lease)} (cluster, holder)`,
     ],
   },
+  {
+    version: 4,
+    description: 'waiters: a campaign waiting for a lease registers, and a graceful release hands the lease to the longest-waiting live one',
+    // One row per waiting campaign (cluster, election, session): the node and leader info the
+    // lease takes when handed over, the campaign's ticket (which campaign of the session it
+    // is), and since when it waits on the DB clock (the handover's order). Only engines that
+    // announce changes use it (dialect.ts handsOver); the table is created everywhere, so the
+    // schema stays one for all dialects. Index (cluster, session): a closed or reaped
+    // session's rows are deleted by session.
+    statements: (t, c, d) => [
+      `CREATE TABLE IF NOT EXISTS ${d.quote(t.waiter)} (
+  cluster ${c.name} NOT NULL,
+  name ${c.key} NOT NULL,
+  session ${c.name} NOT NULL,
+  node_id ${c.name} NOT NULL,
+  ticket ${c.name} NOT NULL,
+  info ${c.document} NOT NULL,
+  since ${c.integer} NOT NULL,
+  PRIMARY KEY (cluster, name, session)
+)${c.tableOptions}`,
+      `CREATE INDEX${c.indexIfNotExists} ${d.quote(`${t.prefix}waiter_session`)} ON ${d.quote(t.waiter)} (cluster, session)`,
+    ],
+  },
 ];
 
 const ENGINES: Readonly<Record<DialectName, { dialect: SqlDialect; columns: ColumnTypes }>> = {

@@ -1,5 +1,6 @@
 import type { SqlContext } from './sql-context.js';
 import type { SqlLeadership } from './sql-leadership.js';
+import { releaseLease } from './lease-release.js';
 
 /**
  * The leases one session holds, and their reconciliation with the store. A lease row lives as
@@ -58,7 +59,7 @@ export class SessionLeases {
    *     campaign was aborted, or one whose answer was lost. Left alone, the session's renewals
    *     would keep it held forever. A campaign that starts meanwhile takes the row with a
    *     higher term (leaseFree lets a session take its own row), which this release, bound to
-   *     the old term, no longer matches.
+   *     the old term, no longer matches. Where releases hand over, it may go to a waiter.
    * A failed read is tried again after the next renewal.
    */
   async reconcile(): Promise<void> {
@@ -76,8 +77,13 @@ export class SessionLeases {
         if (stored.get(leadership.election) !== leadership.term) leadership.takenOver();
       }
       const orphans = [...stored].filter(([election, term]) => this.#held.get(election)?.term !== term && !this.#campaigning.has(election));
-      // Not durable (as every release): lost in a server crash, the next reconciliation finds it again.
-      const release = ([election, term]: [string, number]) => connection.runAndAnnounce(sql.leaseRelease, [cluster, election, this.#sessionId, term], cluster, { durable: false, topic: election });
+      // Lost in a server crash, the next reconciliation finds it again. Where releases hand
+      // over, a waiter row of the session left behind (a campaign's delete that failed) goes
+      // too, so that the next release does not hand the row back here.
+      const release = async ([election, term]: [string, number]) => {
+        if (connection.dialect.handsOver) await connection.run(sql.waiterLeaveElection, [cluster, election, this.#sessionId]);
+        await releaseLease(this.#ctx, election, this.#sessionId, term);
+      };
       await Promise.allSettled(orphans.map(release));
     } finally {
       this.#reconciling = false;

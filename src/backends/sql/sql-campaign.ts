@@ -5,10 +5,11 @@ import type { AcquiredLease, LeaseHolder } from './sql-leadership.js';
 import type { SqlContext } from './sql-context.js';
 import type { SqlRow } from './dialect.js';
 import { anySignal, raceSignal } from '../../async.js';
+import { releaseLease } from './lease-release.js';
+import { WaiterPlace, type Waiter } from './waiters.js';
 
 /** Who campaigns, and with what. */
-export interface Campaigner extends LeaseHolder {
-  readonly nodeId: string;
+export interface Campaigner extends LeaseHolder, Waiter {
   readonly state: string;
 }
 
@@ -75,7 +76,7 @@ export async function tryAcquire(ctx: SqlContext, who: Campaigner, election: str
       const acquired = await take(ctx, who, election, infoText);
       if (acquired !== undefined) return { lease: acquired };
     }
-    const holder = await readHolder(ctx, election);
+    const holder = await readHolder(ctx, who, election);
     if (holder.state === 'live') return { lease: null, holderExpiresInMs: holder.expiresInMs };
     const lease = holder.state === 'none' ? await insert(ctx, who, election, infoText) : await take(ctx, who, election, infoText);
     return lease ? { lease } : NOT_ACQUIRED;
@@ -109,17 +110,18 @@ async function take(ctx: SqlContext, who: Campaigner, election: string, infoText
 type HolderState = { readonly state: 'none' | 'free' | 'expired' } | { readonly state: 'live'; readonly expiresInMs: number };
 
 /**
- * Step 2: whether the row is missing, free (released, or its holder's member row gone), held
- * by a live session (and until when, on the DB clock), or held by one whose member row
- * expired; in the last case that member row is deleted (only if it is still expired: a
- * renewal that got there first wins).
+ * Step 2: whether the row is missing, free (released, its holder's member row gone, or held
+ * by this very session: handed to it while it waited, its announcement missed, see
+ * waiters.ts), held by a live session (and until when, on the DB clock), or held by one whose
+ * member row expired; in the last case that member row is deleted (only if it is still
+ * expired: a renewal that got there first wins).
  */
-async function readHolder(ctx: SqlContext, election: string): Promise<HolderState> {
+async function readHolder(ctx: SqlContext, who: Campaigner, election: string): Promise<HolderState> {
   const { connection, sql, cluster } = ctx;
   const row = (await connection.run(sql.leaseHolderState, [cluster, election])).rows[0];
   if (row === undefined) return { state: 'none' };
   // A row taken before schema version 3 also expires by its own expires_at (the take then matches).
-  if (row['holder'] === null || row['session_expires_in_ms'] === null || Number(row['lease_expires_in_ms']) <= 0) return { state: 'free' };
+  if (row['holder'] === null || row['holder'] === who.id || row['session_expires_in_ms'] === null || Number(row['lease_expires_in_ms']) <= 0) return { state: 'free' };
   if (Number(row['holder_expired']) !== 1) {
     return { state: 'live', expiresInMs: Math.min(Number(row['session_expires_in_ms']), Number(row['lease_expires_in_ms'])) };
   }
@@ -169,7 +171,11 @@ function nextLook(ctx: SqlContext, timing: SessionTiming, attempt: Attempt): { r
  *  1. try to acquire at once (the first election on an empty store is immediate);
  *  2. held by someone else, or the store unreachable: sleep (nextLook), woken at once
  *     when the engine announces a change (PostgreSQL NOTIFY), then try again: a take first
- *     after an announcement or a poll, a look first after a sleep until expiry (or its cap);
+ *     after an announcement or a poll, a look first after a sleep until expiry (or its cap)
+ *     or after a handover to another session;
+ *  2a. where the engine hands over (dialect.ts handsOver), held by a live session: join the
+ *     queue of waiters (waiters.ts); a release that hands this campaign the lease says so in
+ *     its announcement, and the campaign ends with that term, sending nothing;
  *  3. the wait ends with an error when `options.signal` aborts or the session is lost; an
  *     acquisition that lands after that is released at once (nobody acted for it; if that
  *     release fails too, the session's reconciliation releases it, see session-leases.ts).
@@ -189,8 +195,27 @@ export async function campaignLoop(ctx: SqlContext, who: Campaigner, election: s
 }
 
 async function campaignUntilAcquired(ctx: SqlContext, who: Campaigner, election: string, infoText: string, signal: AbortSignal, options?: CallOptions): Promise<AcquiredLease> {
+  const place = ctx.connection.dialect.handsOver ? new WaiterPlace(ctx, who, election, infoText) : undefined;
+  let acquired = false;
+  try {
+    const lease = await acquireOrWait(ctx, who, election, infoText, signal, place, options);
+    acquired = true;
+    return lease;
+  } finally {
+    place?.leave(acquired);
+  }
+}
+
+/**
+ * The campaign's loop: an attempt, then a wait for the next look (see campaignUntilAcquired's
+ * caller). With a place in the queue of waiters, it joins once an attempt found a live holder,
+ * and a term handed to it (its announcement arrived) ends the campaign without a statement.
+ */
+async function acquireOrWait(ctx: SqlContext, who: Campaigner, election: string, infoText: string, signal: AbortSignal, place: WaiterPlace | undefined, options?: CallOptions): Promise<AcquiredLease> {
   let takeFirst = true;
   for (;;) {
+    const handed = place?.handedTerm();
+    if (handed !== undefined) return heldOrReleased(ctx, who, election, { term: handed }, signal, options);
     const mark = ctx.feed.mark(election);
     const pending = tryAcquire(ctx, who, election, infoText, takeFirst, signal);
     let attempt: Attempt;
@@ -204,22 +229,31 @@ async function campaignUntilAcquired(ctx: SqlContext, who: Campaigner, election:
       if (!(error instanceof StoreUnavailableError)) throw error;
       attempt = NOT_ACQUIRED; // unreachable now: keep campaigning until the session itself is lost
     }
-    const { lease } = attempt;
-    if (lease !== null) {
-      // Read `lost` again (its getter checks the session's deadline now): a pause between
-      // sending the take and reading its answer may have outlasted it.
-      if (!who.lost.aborted && !signal.aborted) return lease;
-      void releaseLate(ctx, who, election, lease.term).catch(() => undefined); // nobody acted for it
-      throw endedError(options?.signal, who, election);
-    }
+    if (attempt.lease !== null) return heldOrReleased(ctx, who, election, attempt.lease, signal, options);
     const next = nextLook(ctx, who.timing, attempt);
     try {
+      if (place !== undefined && attempt.holderExpiresInMs !== undefined) await raceSignal(place.join(signal), signal, 'campaign');
       const announced = await ctx.feed.wait(next.afterMs, signal, mark);
-      takeFirst = announced || !next.untilExpiry;
+      // A handover to another session leaves nothing to take: look first (one statement, for
+      // the new holder's expiry), as after a sleep until expiry. One to this campaign is read
+      // at the top of the loop, before any statement.
+      takeFirst = (announced && !ctx.feed.onlyHandoversSince(mark)) || !next.untilExpiry;
     } catch {
       throw endedError(options?.signal, who, election);
     }
   }
+}
+
+/**
+ * A term just acquired (taken, or handed over) is the campaign's only if the session's
+ * deadline has not passed: read `lost` again (its getter checks the deadline now), since a
+ * pause between sending the take and reading its answer, or between the handover and its
+ * announcement, may have outlasted it. Otherwise it is released at once (nobody acted for it).
+ */
+function heldOrReleased(ctx: SqlContext, who: Campaigner, election: string, lease: AcquiredLease, signal: AbortSignal, options?: CallOptions): AcquiredLease {
+  if (!who.lost.aborted && !signal.aborted) return lease;
+  void releaseLate(ctx, who, election, lease.term).catch(() => undefined); // nobody acted for it
+  throw endedError(options?.signal, who, election);
 }
 
 function endedError(callerSignal: AbortSignal | undefined, who: Campaigner, election: string): Error {
@@ -229,7 +263,7 @@ function endedError(callerSignal: AbortSignal | undefined, who: Campaigner, elec
 }
 
 async function releaseLate(ctx: SqlContext, who: Campaigner, election: string, term: number): Promise<void> {
-  // Not durable: lost in a server crash, the session's reconciliation releases it again, or it
-  // frees with the session (nobody acted for it).
-  await ctx.connection.runAndAnnounce(ctx.sql.leaseRelease, [ctx.cluster, election, who.id, term], ctx.cluster, { durable: false, topic: election });
+  // Lost in a server crash, the session's reconciliation releases it again, or it frees with
+  // the session (nobody acted for it).
+  await releaseLease(ctx, election, who.id, term);
 }

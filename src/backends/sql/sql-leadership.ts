@@ -4,6 +4,7 @@ import { BatonError, ClosedError, LeadershipEndedError, type LeadershipEndReason
 import type { SqlContext } from './sql-context.js';
 import { raceSignal } from '../../async.js';
 import { judgedController } from '../../judged-signal.js';
+import { releaseLease } from './lease-release.js';
 
 /** A lease row just acquired. */
 export interface AcquiredLease {
@@ -162,10 +163,8 @@ export class SqlLeadership implements Leadership {
     return this.#sessionLost.reason instanceof ClosedError ? 'closed' : 'session-lost';
   }
 
+  /** Gives the row up, or hands it to the longest-waiting live waiter (lease-release.ts); the holder has stopped either way. */
   async #release(): Promise<void> {
-    const { connection, sql, cluster } = this.#ctx;
-    // Not durable: a release lost in a server crash is done again by the session's reconciliation
-    // (session-leases.ts), or the row frees with the session; the holder has stopped either way.
-    await connection.runAndAnnounce(sql.leaseRelease, [cluster, this.election, this.#holder.id, this.term], cluster, { durable: false, topic: this.election });
+    await releaseLease(this.#ctx, this.election, this.#holder.id, this.term);
   }
 }

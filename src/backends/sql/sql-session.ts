@@ -95,6 +95,8 @@ export class SqlSession implements Session {
     const insert = connection.transaction(async (tx) => {
       await tx.run(sql.memberPurge, [cluster, options.nodeId]);
       await tx.run(sql.memberInsert, [cluster, options.nodeId, id, info, timing.ttlMs]);
+      // Waiter rows of this node id's earlier (dead) sessions: none is handed a lease, but they would pile up.
+      if (connection.dialect.handsOver) await tx.run(sql.waiterPurgeNode, [cluster, options.nodeId, id]);
       await connection.announce(tx, cluster);
       // The first reading of the database clock: a step before the first renewal shows too.
       return Number((await tx.run(sql.dbNow)).rows[0]?.['now_ms']);
@@ -153,11 +155,16 @@ export class SqlSession implements Session {
     await raceSignal(work, options?.signal, 'update member info');
   }
 
+  /** Whether this session campaigns for or holds `election` now. */
+  busy(election: string): boolean {
+    return this.#leases.busy(election);
+  }
+
   async campaign(election: string, info: JsonObject, options?: CallOptions): Promise<Leadership> {
     validateElectionName(election);
     const text = infoText('leader info', info);
     this.#checkUsable();
-    if (this.#leases.busy(election)) {
+    if (this.busy(election)) {
       throw new StateError(`this session already campaigns for or holds election "${election}"`);
     }
     this.#leases.campaigning(election, true);
@@ -176,8 +183,8 @@ export class SqlSession implements Session {
    * Graceful close (idempotent):
    *  1. stop renewing, mark closed and fire `lost` (waits end, every leadership's signal aborts
    *     and its listeners run);
-   *  2. release every held lease at once;
-   *  3. delete the member row, announcing it.
+   *  2. release every held lease at once (handing it to a waiter where the engine does);
+   *  3. delete the member row, announcing it, and the session's waiter rows.
    * A session already lost releases nothing (steps 2-3 are skipped): its rows expire on the
    * database clock, the margin its holders' stop callbacks were promised (docs/safety.md rule 5).
    * Rejects with the first store error after doing all it could (the rows then expire).
@@ -204,6 +211,8 @@ export class SqlSession implements Session {
     const results = await Promise.allSettled([
       ...leases.map((l) => l.end('closed', this.#lost.signal.reason)),
       connection.runAndAnnounce(sql.memberDelete, [cluster, this.nodeId, this.id], cluster),
+      // Its waiting campaigns ended with `lost`; their rows would only be skipped from now on.
+      ...(connection.dialect.handsOver ? [connection.run(sql.waiterLeaveSession, [cluster, this.id])] : []),
     ]);
     this.#onClosed();
     const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');

@@ -22,6 +22,7 @@ export function buildStatements(d: SqlDialect, t: TableNames) {
   const lease = d.quote(t.lease);
   const member = d.quote(t.member);
   const kv = d.quote(t.kv);
+  const waiter = d.quote(t.waiter);
   const key = d.quote('key');
   const now = d.nowMs;
   const returning = (columns: string) => (d.returning ? ` RETURNING ${columns}` : '');
@@ -128,6 +129,31 @@ export function buildStatements(d: SqlDialect, t: TableNames) {
     /** Give the lease up now so a successor need not wait for expiry. By holder and term. */
     leaseRelease: `UPDATE ${lease} SET holder = NULL, holder_node = NULL, info = NULL, version = version + 1, expires_at = ${now} WHERE cluster = ? AND name = ? AND holder = ? AND term = ?${returning('term')}`,
     /**
+     * leaseRelease that hands the lease over (engines with handsOver, PostgreSQL's syntax): in
+     * the same statement, the longest-waiting waiter of the election whose session is alive on
+     * the DB clock, other than the releasing session, becomes the holder at term + 1, bound to
+     * its session as a take is; with no such waiter the row is released as by leaseRelease.
+     *  - The waiter is chosen once (a sub-SELECT joined to the row), so holder, node, info and
+     *    term all come from one choice, made with one reading of each row.
+     *  - Its waiter row is locked (FOR UPDATE, SKIP LOCKED): a waiter deleting its row (its
+     *    campaign ended) is either skipped, or waits until this statement committed and then
+     *    finds the lease named after it (waiters.ts leaveQueue releases it again).
+     *  - The releasing session is never chosen: a row of its own left behind (a delete that
+     *    failed) would hand it back the lease it gives up.
+     * Returns the term, the holder (null when released) and the chosen waiter's ticket.
+     * Parameters: cluster, name, the releasing session; then cluster, name, holder and term as
+     * leaseRelease's.
+     */
+    leaseHandOver:
+      `UPDATE ${lease} SET holder = next.session, holder_node = next.node_id, info = next.info, ` +
+      `term = ${lease}.term + CASE WHEN next.session IS NULL THEN 0 ELSE 1 END, version = ${lease}.version + 1, ` +
+      `expires_at = CASE WHEN next.session IS NULL THEN ${now} ELSE ${SESSION_BOUND_EXPIRES_AT} END, ` +
+      `acquired_at = CASE WHEN next.session IS NULL THEN ${lease}.acquired_at ELSE ${now} END, ` +
+      `renewed_at = CASE WHEN next.session IS NULL THEN ${lease}.renewed_at ELSE ${now} END ` +
+      `FROM (SELECT 1 AS one) AS one LEFT JOIN (SELECT w.session, w.node_id, w.info, w.ticket FROM ${waiter} w JOIN ${member} m ON m.cluster = w.cluster AND m.session = w.session ` +
+      `WHERE w.cluster = ? AND w.name = ? AND w.session <> ? AND m.expires_at > ${now} ORDER BY w.since, w.session LIMIT 1 FOR UPDATE OF w SKIP LOCKED) AS next ON TRUE ` +
+      `WHERE ${lease}.cluster = ? AND ${lease}.name = ? AND ${lease}.holder = ? AND ${lease}.term = ? RETURNING ${lease}.term, ${lease}.holder, next.ticket`,
+    /**
      * Whether a fence's term is still held (a plain read: it tells a fenced write that matched
      * nothing whether it was fenced off or lost a race on the key).
      */
@@ -171,6 +197,24 @@ export function buildStatements(d: SqlDialect, t: TableNames) {
      * and SQLite runs one writer at a time, so there the delete is belt and braces.
      */
     memberReap: `DELETE FROM ${member} WHERE cluster = ? AND session = ? AND expires_at <= ${now}`,
+
+    // ---- waiters (engines with handsOver; see leaseHandOver) ----
+    /**
+     * A campaign starts waiting (cluster, name, session, node, ticket, info): at the back of
+     * the queue, by the DB clock. A row of an earlier campaign of the session is replaced.
+     */
+    waiterJoin: `INSERT INTO ${waiter} (cluster, name, session, node_id, ticket, info, since) VALUES (?, ?, ?, ?, ?, ?, ${now}) ON CONFLICT (cluster, name, session) DO UPDATE SET node_id = excluded.node_id, ticket = excluded.ticket, info = excluded.info, since = excluded.since`,
+    /** A campaign stops waiting (cluster, name, session, its ticket). */
+    waiterLeave: `DELETE FROM ${waiter} WHERE cluster = ? AND name = ? AND session = ? AND ticket = ?`,
+    /** Whatever campaign of the session waits for the election (cluster, name, session). */
+    waiterLeaveElection: `DELETE FROM ${waiter} WHERE cluster = ? AND name = ? AND session = ?`,
+    /** Every row of a session that closed or was reaped (cluster, session). */
+    waiterLeaveSession: `DELETE FROM ${waiter} WHERE cluster = ? AND session = ?`,
+    /**
+     * Rows of a node id's earlier sessions (cluster, node, the new session): a node id has one
+     * live session at a time, so they are dead; keeps lost sessions' rows from piling up.
+     */
+    waiterPurgeNode: `DELETE FROM ${waiter} WHERE cluster = ? AND node_id = ? AND session <> ?`,
 
     // ---- the store as a whole ----
     /** Every cluster with any stored row, expired or deleted ones too (readers name them). */

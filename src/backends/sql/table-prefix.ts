@@ -16,6 +16,8 @@ export interface TableNames {
   readonly lease: string;
   readonly member: string;
   readonly kv: string;
+  /** Campaigns waiting for a lease, which a release hands it to (schema version 4). */
+  readonly waiter: string;
   readonly migrations: string;
 }
 
@@ -37,6 +39,7 @@ export function tableNames(prefix: string = DEFAULT_TABLE_PREFIX): TableNames {
     lease: `${p}lease`,
     member: `${p}member`,
     kv: `${p}kv`,
+    waiter: `${p}waiter`,
     migrations: `${p}migrations`,
   });
 }

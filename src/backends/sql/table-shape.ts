@@ -16,10 +16,12 @@ import type { SqlExecutor, SqlDialect } from './dialect.js';
 import type { TableNames } from './table-prefix.js';
 
 /** The columns every version of each baton table has (the first schema's identifying ones). */
-const BATON_COLUMNS: Readonly<Record<'lease' | 'member' | 'kv' | 'migrations', readonly string[]>> = Object.freeze({
+const BATON_COLUMNS: Readonly<Record<'lease' | 'member' | 'kv' | 'waiter' | 'migrations', readonly string[]>> = Object.freeze({
   lease: ['cluster', 'name', 'holder', 'term', 'version', 'expires_at'],
   member: ['cluster', 'node_id', 'session', 'info', 'expires_at'],
   kv: ['cluster', 'key', 'value', 'version', 'updated_at'],
+  // Since schema version 4.
+  waiter: ['cluster', 'name', 'session', 'node_id', 'ticket', 'since'],
   migrations: ['version', 'description', 'applied_at'],
 });
 

@@ -11,6 +11,8 @@ export const mysqlDialect: SqlDialect = Object.freeze({
   nowMs: `CAST(FLOOR(UNIX_TIMESTAMP(SYSDATE(3)) * 1000) AS SIGNED)`,
   quote: (identifier: string) => `\`${identifier}\``,
   lockLease: ' LOCK IN SHARE MODE', // MySQL 8 also reads FOR SHARE; MariaDB only this
+  // Waiters poll: a handover would save them nothing (dialect.ts).
+  handsOver: false,
   returning: false,
   // One election per statement: without RETURNING a statement cannot say which of many rows
   // it took and at which term, and INSERT ... ON DUPLICATE KEY UPDATE has no WHERE, so leaving

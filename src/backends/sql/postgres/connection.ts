@@ -8,7 +8,7 @@ import type pg from 'pg';
 import type { CallOptions } from '../../../contract/contract.js';
 import { AbortedError, ClosedError } from '../../../errors.js';
 import { requireOptional } from '../../../optional-package.js';
-import type { SqlConnection, SqlExecutor, SqlParam, SqlResult, WriteOptions } from '../dialect.js';
+import type { Handover, SqlConnection, SqlExecutor, SqlParam, SqlResult, WriteOptions } from '../dialect.js';
 import { refusedOrUnavailable, storeUnavailable } from '../driver-error.js';
 import type { DurabilityProblem } from '../durability.js';
 import { warnIfNotDurable } from '../durability.js';
@@ -95,6 +95,24 @@ const TOPICS_SEPARATOR = ' ';
  */
 const TOPICS_BYTES_PER_NOTIFY = 7_000;
 
+/**
+ * Between the topic and a handover's holder session, ticket and term in a payload
+ * (`cluster/election#holder#ticket#term`): no election name, session id or ticket has a `#`
+ * (names.ts; both ids are UUIDs), nor a space (TOPICS_SEPARATOR). A process from before
+ * handovers reads the whole tail as a topic it does not follow and is not woken, which it need
+ * not be: the lease went to a waiter of a newer process, and an older process never registers
+ * as one.
+ */
+const HANDOVER_SEPARATOR = '#';
+
+/** A topic as announced, split into the election and the handover it carries, if any. */
+function handedOver(topic: string | undefined): [string | undefined, Handover?] {
+  if (topic === undefined || !topic.includes(HANDOVER_SEPARATOR)) return [topic];
+  const [election, holder, ticket, term] = topic.split(HANDOVER_SEPARATOR);
+  if (holder === undefined || ticket === undefined || term === undefined) return [election];
+  return [election, { holder, ticket, term: Number(term) }];
+}
+
 /** The `pg` driver, loaded when a PostgreSQL store is first opened. */
 function driver(): typeof pg {
   return requireOptional<typeof pg>('pg', 'pg', 'PostgreSQL stores (postgres://)');
@@ -118,7 +136,7 @@ class PostgresConnection implements SqlConnection {
   readonly #pool: pg.Pool;
   readonly #config: pg.ClientConfig;
   readonly #channel: string;
-  readonly #listeners = new Map<string, Set<(topic: string | undefined) => void>>();
+  readonly #listeners = new Map<string, Set<(topic: string | undefined, handover?: Handover) => void>>();
   #listenClient: pg.Client | undefined;
   /** The LISTEN connection is up and subscribed: announcements reach the listeners. */
   #listening = false;
@@ -197,10 +215,15 @@ class PostgresConnection implements SqlConnection {
     // synchronous_commit off for its own implicit transaction only (set_config(..., true),
     // evaluated only when a row changed): its commit and NOTIFY need not wait for the WAL
     // flush (a millisecond or more per commit, most of a graceful handoff otherwise).
-    const relaxed = options?.durable === false ? ", set_config('synchronous_commit', 'off', true) AS relaxed" : '';
+    // A handover (WriteOptions.handover) adds the new holder to the payload and is relaxed
+    // only when it named none: a term granted must survive a crash (docs/safety.md rule 6).
+    const handover = options?.handover === true;
+    const relaxedIf = handover ? 'WHEN changed.holder IS NULL ' : 'WHEN TRUE ';
+    const relaxed = options?.durable === false ? `, CASE ${relaxedIf}THEN set_config('synchronous_commit', 'off', true) END AS relaxed` : '';
     if (options?.topicPerRow === true) return this.#runAndAnnounceEach(sql, params, cluster, relaxed);
     const payload = options?.topic === undefined ? cluster : `${cluster}${TOPIC_SEPARATOR}${options.topic}`;
-    const { rows } = await this.run(`WITH changed AS (${sql}) SELECT changed.*, pg_notify(?, ?) AS announced${relaxed} FROM changed`, [...params, this.#channel, payload]);
+    const handedTo = handover ? ` || COALESCE('${HANDOVER_SEPARATOR}' || changed.holder || '${HANDOVER_SEPARATOR}' || changed.ticket || '${HANDOVER_SEPARATOR}' || changed.term, '')` : '';
+    const { rows } = await this.run(`WITH changed AS (${sql}) SELECT changed.*, pg_notify(?, ?${handedTo}) AS announced${relaxed} FROM changed`, [...params, this.#channel, payload]);
     return { rows, changes: rows.length };
   }
 
@@ -224,7 +247,7 @@ class PostgresConnection implements SqlConnection {
     await tx.run('SELECT pg_notify(?, ?)', [this.#channel, cluster]);
   }
 
-  onAnnounce(cluster: string, listener: (topic: string | undefined) => void): () => void {
+  onAnnounce(cluster: string, listener: (topic: string | undefined, handover?: Handover) => void): () => void {
     let set = this.#listeners.get(cluster);
     if (set === undefined) {
       set = new Set();
@@ -285,7 +308,10 @@ class PostgresConnection implements SqlConnection {
     this.#reconnectTimer = setTimeout(() => void this.startListening(), LISTEN_RECONNECT_MS);
   }
 
-  /** Calls the listeners of the payload's cluster, once with each topic it names, or once with none. */
+  /**
+   * Calls the listeners of the payload's cluster, once with each topic it names (with the
+   * handover a topic carries, if any), or once with none.
+   */
   #dispatch(payload: string | undefined): void {
     if (payload === undefined) return;
     const at = payload.indexOf(TOPIC_SEPARATOR);
@@ -293,7 +319,7 @@ class PostgresConnection implements SqlConnection {
     const listeners = this.#listeners.get(cluster);
     if (listeners === undefined) return;
     const topics = at < 0 ? [undefined] : payload.slice(at + 1).split(TOPICS_SEPARATOR);
-    for (const listener of [...listeners]) for (const topic of topics) listener(topic);
+    for (const listener of [...listeners]) for (const topic of topics) listener(...handedOver(topic));
   }
 }
 

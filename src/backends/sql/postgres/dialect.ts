@@ -11,6 +11,8 @@ export const postgresDialect: SqlDialect = Object.freeze({
   quote: (identifier: string) => `"${identifier}"`,
   // FOR SHARE, not FOR KEY SHARE: it must conflict with the takeover's FOR NO KEY UPDATE.
   lockLease: ' FOR SHARE',
+  // LISTEN/NOTIFY: a release hands the lease to a waiter, whom the NOTIFY tells (dialect.ts).
+  handsOver: true,
   returning: true,
   electionRows: 'json_to_recordset(CAST(? AS json)) AS r(n text, h text, o text, i text)',
   // 23505: unique_violation.

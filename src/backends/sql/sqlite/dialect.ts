@@ -11,6 +11,8 @@ export const sqliteDialect: SqlDialect = Object.freeze({
   quote: (identifier: string) => `"${identifier}"`,
   // A write statement holds the database's write lock from its first read to its commit.
   lockLease: '',
+  // Waiters poll: a handover would save them nothing (dialect.ts).
+  handsOver: false,
   returning: true,
   electionRows: "(SELECT json_extract(value, '$.n') AS n, json_extract(value, '$.h') AS h, json_extract(value, '$.o') AS o, json_extract(value, '$.i') AS i FROM json_each(?)) AS r",
   isUniqueViolation: (error: unknown) => {
