@@ -7,10 +7,10 @@
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
-import { waitFor } from '../support/wait.js';
-import { CliProcess, runCli, stopAllProcesses } from './cli-process.js';
-
+import { BatonProcesses, type NodeProcess } from '../support/baton-processes.js';
 import type { StoreUnderTest } from '../support/stores-under-test.js';
+import { waitFor } from '../support/wait.js';
+import { runCli } from './cli-process.js';
 
 /**
  * Graceful handover timing: a TTL far longer than the wait allowed for the handover, so a
@@ -22,13 +22,7 @@ const HANDOVER_WAIT_MS = 15_000;
 const SHORT = { ttlMs: 3000, renewDeadlineMs: 2000, retryPeriodMs: 500, pollIntervalMs: 100 };
 const SHORT_TTL = ['--election-ttl-ms', String(SHORT.ttlMs), '--election-renew-deadline-ms', String(SHORT.renewDeadlineMs), '--election-retry-period-ms', String(SHORT.retryPeriodMs), '--election-poll-interval-ms', String(SHORT.pollIntervalMs)];
 
-interface RunningNode {
-  readonly nodeId: string;
-  readonly port: number;
-  readonly proc: CliProcess;
-}
-
-async function leaderSeenBy(node: RunningNode): Promise<{ nodeId: string; term: number } | null> {
+async function leaderSeenBy(node: NodeProcess): Promise<{ nodeId: string; term: number } | null> {
   try {
     const response = await fetch(`http://127.0.0.1:${node.port}/leader`);
     if (response.status !== 200) return null;
@@ -39,7 +33,7 @@ async function leaderSeenBy(node: RunningNode): Promise<{ nodeId: string; term: 
 }
 
 /** Waits until every node's /leader names the same node (not `excluded`); returns it. */
-async function agreedLeader(nodes: readonly RunningNode[], excluded?: string, timeoutMs = 20_000): Promise<{ nodeId: string; term: number }> {
+async function agreedLeader(nodes: readonly NodeProcess[], excluded?: string, timeoutMs = 20_000): Promise<{ nodeId: string; term: number }> {
   return waitFor('every node to report the same leader', async () => {
     const seen = await Promise.all(nodes.map(leaderSeenBy));
     const first = seen[0];
@@ -50,38 +44,17 @@ async function agreedLeader(nodes: readonly RunningNode[], excluded?: string, ti
 
 export function describeThreeNodes(store: StoreUnderTest): void {
   describe(`three baton nodes on ${store.name}`, () => {
-    let url = '';
+    const processes = new BatonProcesses(store);
     const tag = randomBytes(3).toString('hex');
-    before(async () => {
-      url = await store.setup();
-    });
-    after(async () => {
-      await stopAllProcesses();
-      await store.teardown();
-    });
-
-    async function startNodes(cluster: string, timing: readonly string[], count: number): Promise<RunningNode[]> {
-      // Port 0: each node binds a free port itself and logs its url (a port picked here could be
-      // taken by another test's process before the node binds it).
-      const started: { nodeId: string; proc: CliProcess }[] = [];
-      for (let i = 1; i <= count; i++) {
-        const nodeId = `n${i}`;
-        started.push({ nodeId, proc: new CliProcess(['start', '--store', url, '--cluster', cluster, '--node-id', nodeId, '--http-port', '0', ...timing]) });
-      }
-      const nodes: RunningNode[] = [];
-      for (const { nodeId, proc } of started) {
-        const line = await proc.waitForLine(`${nodeId} to start`, (l) => l.includes('"reason":"started"') && l.includes('node started'));
-        const { url: nodeUrl } = JSON.parse(line) as { url: string };
-        nodes.push({ nodeId, port: Number(new URL(nodeUrl).port), proc });
-      }
-      return nodes;
-    }
+    before(() => processes.setUp());
+    after(() => processes.tearDown());
+    const startNodes = (cluster: string, timing: readonly string[]) => processes.startAll(cluster, ['n1', 'n2', 'n3'], timing);
 
     it('elects one leader, seen by every node and by baton status; SIGTERM hands over at once', async () => {
       const cluster = `e2e-graceful-${tag}`;
-      const nodes = await startNodes(cluster, LONG_TTL, 3);
+      const nodes = await startNodes(cluster, LONG_TTL);
       const leader = await agreedLeader(nodes);
-      const status = await runCli(['status', '--json', '--store', url, '--cluster', cluster]);
+      const status = await runCli(['status', '--json', '--store', processes.url, '--cluster', cluster]);
       assert.equal(status.code, 0, status.stderr);
       const view = JSON.parse(status.stdout) as { leader: { nodeId: string; term: number }; members: { nodeId: string; leader: boolean }[] };
       assert.equal(view.leader.nodeId, leader.nodeId);
@@ -96,15 +69,14 @@ export function describeThreeNodes(store: StoreUnderTest): void {
       const next = await agreedLeader(rest, old.nodeId, HANDOVER_WAIT_MS);
       assert.ok(next.term > leader.term, `term ${next.term} after ${leader.term}`);
       assert.equal((await old.proc.exited).code, 0);
-      const after = JSON.parse((await runCli(['status', '--json', '--store', url, '--cluster', cluster])).stdout) as { members: { nodeId: string }[] };
+      const after = JSON.parse((await runCli(['status', '--json', '--store', processes.url, '--cluster', cluster])).stdout) as { members: { nodeId: string }[] };
       assert.ok(!after.members.some((m) => m.nodeId === old.nodeId), 'the stopped node left the member list at once');
-      for (const n of rest) n.proc.signal('SIGTERM');
-      await Promise.all(rest.map((n) => n.proc.exited));
+      await processes.stop(rest);
     });
 
     it('SIGKILL of the leader: another node leads once the TTL has passed', async () => {
       const cluster = `e2e-crash-${tag}`;
-      const nodes = await startNodes(cluster, SHORT_TTL, 3);
+      const nodes = await startNodes(cluster, SHORT_TTL);
       const leader = await agreedLeader(nodes);
       const old = nodes.find((n) => n.nodeId === leader.nodeId);
       assert.ok(old);
@@ -117,8 +89,7 @@ export function describeThreeNodes(store: StoreUnderTest): void {
       // Safety: nobody may take over before the lease could expire: the last renewal was at
       // most one retry period before the kill (300 ms slack for scheduling).
       assert.ok(waited >= SHORT.ttlMs - SHORT.retryPeriodMs - 300, `took over after ${Math.round(waited)} ms, before the TTL`);
-      for (const n of rest) n.proc.signal('SIGTERM');
-      await Promise.all(rest.map((n) => n.proc.exited));
+      await processes.stop(rest);
     });
   });
 }

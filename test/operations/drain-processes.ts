@@ -14,11 +14,10 @@
  * asserted as times.
  */
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { after, before, describe, it, type TestContext } from 'node:test';
-import { CliProcess, runCli, stopAllProcesses } from '../cli/cli-process.js';
+import { runCli, type CliProcess } from '../cli/cli-process.js';
+import { BatonProcesses, type NodeProcess } from '../support/baton-processes.js';
+import type { StoreUnderTest } from '../support/stores-under-test.js';
 import { holderEvents, holderGaps, overlaps, type HolderEvent } from './holder-events.js';
 import { waitFor } from '../support/wait.js';
 
@@ -29,40 +28,22 @@ const ITEMS = BUCKETS + PARTITIONS + 1; // and the cluster leadership
 const TOKEN = 'drain-token';
 const LONG = ['--election-ttl-ms', '60000', '--election-renew-deadline-ms', '40000', '--election-retry-period-ms', '500', '--election-poll-interval-ms', '100'];
 
-interface Node {
-  readonly nodeId: string;
-  readonly proc: CliProcess;
-  readonly url: string;
-}
-
-export interface DrainStore {
-  readonly name: string;
-  setup(): Promise<string>;
-  teardown(): Promise<void>;
-}
-
-export function describeDrainProcesses(store: DrainStore): void {
+export function describeDrainProcesses(store: StoreUnderTest): void {
   describe(`drain with node processes (${store.name})`, () => {
-    let url = '';
-    let dir = '';
+    const processes = new BatonProcesses(store);
+    let config = '';
     const procs: CliProcess[] = [];
     before(async () => {
-      url = await store.setup();
-      dir = mkdtempSync(join(tmpdir(), 'baton-drain-'));
-      writeFileSync(join(dir, 'baton.yaml'), JSON.stringify({ partitions: { [R]: { partitions: PARTITIONS, replicas: 1, rebalanceDelayMs: 60_000 } } }));
+      await processes.setUp();
+      config = processes.configFile('baton.yaml', { partitions: { [R]: { partitions: PARTITIONS, replicas: 1, rebalanceDelayMs: 60_000 } } });
     });
-    after(async () => {
-      await stopAllProcesses();
-      await store.teardown();
-      rmSync(dir, { recursive: true, force: true });
-    });
+    after(() => processes.tearDown());
 
-    async function start(cluster: string, nodeId: string): Promise<Node> {
-      const proc = new CliProcess(['start', '--store', url, '--cluster', cluster, '--config', join(dir, 'baton.yaml'), '--node-id', nodeId, '--http-port', '0', '--log-level', 'debug',
+    async function start(cluster: string, nodeId: string): Promise<NodeProcess> {
+      const node = await processes.start(cluster, nodeId, ['--config', config, '--log-level', 'debug',
         '--auth-token', TOKEN, '--drain-on-stop-ms', '60000', '--buckets-enabled', '--buckets-count', String(BUCKETS), '--buckets-offline-grace-ms', '60000', ...LONG]);
-      procs.push(proc);
-      const line = await proc.waitForLine(`${nodeId} to start`, (l) => l.includes('node started'), 60_000);
-      return { nodeId, proc, url: (JSON.parse(line) as { url: string }).url };
+      procs.push(node.proc);
+      return node;
     }
     const events = (): HolderEvent[] => holderEvents(procs.map((p) => p.logs()));
     /** Every item and the leadership held, by the nodes given only, each holding something. */
@@ -91,7 +72,7 @@ export function describeDrainProcesses(store: DrainStore): void {
       assert.equal(refused.status, 401, 'POST /drain needs the bearer token');
       const asked = await fetch(`${leader.url}/drain`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${TOKEN}` }, body: JSON.stringify({ by: 'tester', reason: 'upgrade' }) });
       assert.ok([200, 202].includes(asked.status), String(asked.status));
-      const waited = await runCli(['drain', leader.nodeId, '--wait', '--timeout', '60s', '--by', 'tester', '--json', '--store', url, '--cluster', cluster], {}, 90_000);
+      const waited = await runCli(['drain', leader.nodeId, '--wait', '--timeout', '60s', '--by', 'tester', '--json', '--store', processes.url, '--cluster', cluster], {}, 90_000);
       assert.equal(waited.code, 0, waited.stderr);
       assert.equal((JSON.parse(waited.stdout) as { drained: boolean }).drained, true);
       const ready = await fetch(`${leader.url}/ready-to-stop`);
@@ -109,14 +90,13 @@ export function describeDrainProcesses(store: DrainStore): void {
       assert.deepEqual(events().slice(from).filter((e) => e.nodeId === leader.nodeId && e.reason !== 'moved'), [], 'nothing left to release at the close');
       assert.deepEqual(overlaps(events()), [], 'two holders at once');
       report(t, from);
-      for (const n of nodes) n.proc.signal('SIGTERM');
-      await Promise.all(nodes.map((n) => n.proc.exited));
+      await processes.stop(nodes);
     });
 
     it('a rolling restart with SIGTERM: each node drains before it closes, never two holders', async (t) => {
       const cluster = 'drain-rolling';
       const ids = ['n1', 'n2', 'n3'];
-      const nodes = new Map<string, Node>();
+      const nodes = new Map<string, NodeProcess>();
       for (const id of ids) nodes.set(id, await start(cluster, id));
       await waitFor('every item held, by all three', () => heldBy(ids), { timeoutMs: 60_000, intervalMs: 200 });
       const from = events().length;
@@ -135,8 +115,7 @@ export function describeDrainProcesses(store: DrainStore): void {
       }
       assert.deepEqual(overlaps(events()), [], 'two holders at once');
       report(t, from);
-      for (const n of nodes.values()) n.proc.signal('SIGTERM');
-      await Promise.all([...nodes.values()].map((n) => n.proc.exited));
+      await processes.stop([...nodes.values()]);
     });
   });
 }

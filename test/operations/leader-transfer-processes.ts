@@ -8,7 +8,8 @@
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
-import { CliProcess, runCli, stopAllProcesses } from '../cli/cli-process.js';
+import { runCli } from '../cli/cli-process.js';
+import { BatonProcesses, type NodeProcess } from '../support/baton-processes.js';
 import { waitFor } from '../support/wait.js';
 import type { StoreUnderTest } from '../support/stores-under-test.js';
 
@@ -25,13 +26,8 @@ interface Span {
   readonly to: number | null;
 }
 
-interface RunningNode {
-  readonly nodeId: string;
-  readonly proc: CliProcess;
-}
-
 /** Every term each node reported, from its log lines. */
-function spansOf(nodes: readonly RunningNode[]): Span[] {
+function spansOf(nodes: readonly NodeProcess[]): Span[] {
   return nodes.flatMap(({ nodeId, proc }) => {
     const lines = proc.logs();
     return lines
@@ -44,7 +40,7 @@ function spansOf(nodes: readonly RunningNode[]): Span[] {
 }
 
 /** No two terms overlap in time, terms grow; the spans in order. */
-function history(nodes: readonly RunningNode[]): Span[] {
+function history(nodes: readonly NodeProcess[]): Span[] {
   const ordered = spansOf(nodes).sort((a, b) => a.term - b.term);
   for (let i = 1; i < ordered.length; i++) {
     const before = ordered[i - 1]!;
@@ -57,35 +53,23 @@ function history(nodes: readonly RunningNode[]): Span[] {
 
 export function describeTransferProcesses(store: StoreUnderTest): void {
   describe(`leader transfer with real processes (${store.name})`, () => {
-    let url = '';
+    const processes = new BatonProcesses(store);
     const tag = randomBytes(3).toString('hex');
-    before(async () => {
-      url = await store.setup();
-    });
-    after(async () => {
-      await stopAllProcesses();
-      await store.teardown();
-    });
+    before(() => processes.setUp());
+    after(() => processes.tearDown());
 
-    async function startNodes(cluster: string, ids: readonly string[], extra: readonly string[] = []): Promise<RunningNode[]> {
-      const nodes: RunningNode[] = [];
-      for (const nodeId of ids) {
-        const proc = new CliProcess(['start', '--store', url, '--cluster', cluster, '--node-id', nodeId, '--http-port', '0', ...TIMING, ...extra]);
-        await proc.waitForLine(`${nodeId} to start`, (l) => l.includes('node started'), 30_000);
-        nodes.push({ nodeId, proc });
-      }
+    /** Starts the nodes one after another, each once the one before it printed its start line. */
+    async function startNodes(cluster: string, ids: readonly string[], extra: readonly string[] = []): Promise<NodeProcess[]> {
+      const nodes: NodeProcess[] = [];
+      for (const nodeId of ids) nodes.push(await processes.start(cluster, nodeId, [...TIMING, ...extra]));
       return nodes;
     }
 
     const leaderOf = async (cluster: string) => {
-      const result = await runCli(['leader', '--json', '--store', url, '--cluster', cluster]);
+      const result = await runCli(['leader', '--json', '--store', processes.url, '--cluster', cluster]);
       return JSON.parse(result.stdout) as { nodeId: string; term: number } | null;
     };
-    const transfer = (cluster: string, args: readonly string[]) => runCli(['leader', 'transfer', ...args, '--json', '--store', url, '--cluster', cluster], {}, 40_000);
-    const stopAll = async (nodes: readonly RunningNode[]) => {
-      for (const n of nodes) n.proc.signal('SIGTERM');
-      await Promise.all(nodes.map((n) => n.proc.exited));
-    };
+    const transfer = (cluster: string, args: readonly string[]) => runCli(['leader', 'transfer', ...args, '--json', '--store', processes.url, '--cluster', cluster], {}, 40_000);
 
     it('transfer --to n3, then without --to, then to an unknown node: one handoff each, never two leaders; the unknown one is refused', async () => {
       const cluster = `transfer-${tag}`;
@@ -118,7 +102,7 @@ export function describeTransferProcesses(store: StoreUnderTest): void {
       assert.equal(error.code, 'NOT_FOUND');
       assert.match(error.message, /"nobody" is not a live member.*live nodes: n1, n2, n3/);
       assert.equal((await leaderOf(cluster))?.term, next.term);
-      await stopAll(nodes);
+      await processes.stop(nodes);
       history(nodes); // the graceful stops too: never two leaders
     });
 
@@ -136,7 +120,7 @@ export function describeTransferProcesses(store: StoreUnderTest): void {
       await waitFor('p3\'s term in its log', () => history(nodes).some((s) => s.term === now.term), { timeoutMs: 20_000, intervalMs: 100 });
       const spans = history(nodes);
       assert.equal(spans[spans.findIndex((s) => s.term === first.term) + 1]?.nodeId, 'p3');
-      await stopAll(nodes);
+      await processes.stop(nodes);
     });
   });
 }

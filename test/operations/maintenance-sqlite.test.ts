@@ -1,4 +1,5 @@
 import { createSqliteFixture } from '../support/sqlite-fixture.js';
+import { sqlStore } from '../support/stores-under-test.js';
 import { describeMaintenance } from './maintenance-suite.js';
 
-describeMaintenance('SQLite', createSqliteFixture);
+describeMaintenance(sqlStore('SQLite', createSqliteFixture));

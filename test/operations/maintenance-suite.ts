@@ -8,9 +8,6 @@
  * together turn maintenance on by the leader itself, with nothing moved.
  */
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { openStore } from '../../src/backends/open-store.js';
 import { CLUSTER_LEADER_ELECTION } from '../../src/election/index.js';
@@ -20,8 +17,9 @@ import type { Backend } from '../../src/contract/contract.js';
 import type { OwnedItemsLayout } from '../../src/owned-items/layout.js';
 import { partitionLayout } from '../../src/partitions/partition-layout.js';
 import { DEFAULT_RESOURCE_OPTIONS } from '../../src/partitions/resource-options.js';
-import { CliProcess, runCli, stopAllProcesses } from '../cli/cli-process.js';
-import type { SqlFixture } from '../support/sqlite-fixture.js';
+import { runCli } from '../cli/cli-process.js';
+import { BatonProcesses, type NodeProcess } from '../support/baton-processes.js';
+import type { StoreUnderTest } from '../support/stores-under-test.js';
 import { waitFor } from '../support/wait.js';
 
 const CLUSTER = 'maint';
@@ -44,41 +42,33 @@ const GRACE_MS = 1_000;
 const LONG_GRACE_MS = 30_000;
 const WHATS = ['bucket assignment', 'partition placement'] as const;
 
-interface Node {
-  readonly nodeId: string;
-  readonly proc: CliProcess;
-}
-
-export function describeMaintenance(name: string, createFixture: () => Promise<SqlFixture>): void {
-  describe(`maintenance mode with node processes (${name})`, () => {
-    let fixture: SqlFixture;
+export function describeMaintenance(storeUnderTest: StoreUnderTest): void {
+  describe(`maintenance mode with node processes (${storeUnderTest.name})`, () => {
+    const processes = new BatonProcesses(storeUnderTest);
     let reader: Backend;
-    let dir: string;
+    const configs = { short: '', long: '' };
     let store: string[];
     const layouts: Record<string, OwnedItemsLayout<string | number, unknown, unknown>> = {
       buckets: bucketLayout(BUCKETS) as unknown as OwnedItemsLayout<string | number, unknown, unknown>,
       partitions: partitionLayout({ ...DEFAULT_RESOURCE_OPTIONS, name: R, partitions: PARTITIONS, replicas: 2 }) as unknown as OwnedItemsLayout<string | number, unknown, unknown>,
     };
     before(async () => {
-      fixture = await createFixture();
-      dir = mkdtempSync(join(tmpdir(), 'baton-maint-'));
+      await processes.setUp();
       // Partitioned resources are set in the file only (YAML; JSON is YAML).
-      writeFileSync(join(dir, 'baton.yaml'), JSON.stringify({ partitions: { [R]: { partitions: PARTITIONS, replicas: 2, rebalanceDelayMs: GRACE_MS } } }));
-      writeFileSync(join(dir, 'long-grace.yaml'), JSON.stringify({ partitions: { [R]: { partitions: PARTITIONS, replicas: 2, rebalanceDelayMs: LONG_GRACE_MS } } }));
-      store = ['--store', fixture.url, '--cluster', CLUSTER];
+      configs.short = processes.configFile('baton.yaml', { partitions: { [R]: { partitions: PARTITIONS, replicas: 2, rebalanceDelayMs: GRACE_MS } } });
+      configs.long = processes.configFile('long-grace.yaml', { partitions: { [R]: { partitions: PARTITIONS, replicas: 2, rebalanceDelayMs: LONG_GRACE_MS } } });
+      store = ['--store', processes.url, '--cluster', CLUSTER];
     });
     after(async () => {
-      await stopAllProcesses();
       await reader?.close();
-      await fixture?.teardown();
-      rmSync(dir, { recursive: true, force: true });
+      await processes.tearDown();
     });
 
-    function start(nodeId: string, options: { cluster?: string; config?: string; extra?: readonly string[] } = {}): Node {
-      const { cluster = CLUSTER, config = 'baton.yaml', extra = [] } = options;
-      const args = ['start', '--store', fixture.url, '--cluster', cluster, '--config', join(dir, config), '--node-id', nodeId, '--http-port', '0', '--log-level', 'debug', ...TIMING];
-      const graceMs = config === 'baton.yaml' ? GRACE_MS : LONG_GRACE_MS;
-      return { nodeId, proc: new CliProcess([...args, '--buckets-enabled', '--buckets-count', String(BUCKETS), '--buckets-offline-grace-ms', String(graceMs), ...extra]) };
+    /** The arguments of a node with the short grace (default) or the long one. */
+    function nodeArgs(options: { grace?: 'short' | 'long'; extra?: readonly string[] } = {}): string[] {
+      const { grace = 'short', extra = [] } = options;
+      const graceMs = grace === 'short' ? GRACE_MS : LONG_GRACE_MS;
+      return ['--config', configs[grace], '--log-level', 'debug', ...TIMING, '--buckets-enabled', '--buckets-count', String(BUCKETS), '--buckets-offline-grace-ms', String(graceMs), ...extra];
     }
 
     async function stored(backend: Backend = reader): Promise<Record<string, Assignment>> {
@@ -103,7 +93,7 @@ export function describeMaintenance(name: string, createFixture: () => Promise<S
     }
 
     /** A debug line of `node` saying a pass of `what` was frozen, seeing `live` and `vanished`. */
-    function frozenPassSeen(node: Node, what: string, live: readonly string[], vanished: readonly string[]): boolean {
+    function frozenPassSeen(node: NodeProcess, what: string, live: readonly string[], vanished: readonly string[]): boolean {
       return node.proc.logs().some((l) => {
         if (l.msg !== `${what} pass frozen: nothing written`) return false;
         const [seenLive, seenVanished] = [l.live as string[], l.vanished as string[]];
@@ -112,9 +102,8 @@ export function describeMaintenance(name: string, createFixture: () => Promise<S
     }
 
     it('holds the stored layout through the leader\'s SIGKILL and a join; off: the items move at once', async () => {
-      const nodes = ['n1', 'n2', 'n3'].map((id) => start(id));
-      for (const n of nodes) await n.proc.waitForLine(`${n.nodeId} to start`, (l) => l.includes('node started'), 30_000);
-      reader = await openStore(fixture.url, { cluster: CLUSTER, readOnly: true });
+      const nodes = await processes.startAll(CLUSTER, ['n1', 'n2', 'n3'], nodeArgs());
+      reader = await openStore(processes.url, { cluster: CLUSTER, readOnly: true });
       await waitFor('buckets and partitions placed over n1-n3', () => placedOver(['n1', 'n2', 'n3']), { timeoutMs: 60_000, intervalMs: 200 });
 
       const on = await runCli(['maintenance', 'on', '--reason', 'rolling restart test', '--by', 'tester', ...store]);
@@ -128,8 +117,7 @@ export function describeMaintenance(name: string, createFixture: () => Promise<S
       await waitFor('the leader to freeze both placements', () => WHATS.every((what) => frozenPassSeen(old, what, [], [])), { timeoutMs: 30_000 });
       const before = await stored();
 
-      const n4 = start('n4');
-      await n4.proc.waitForLine('n4 to start', (l) => l.includes('node started'), 30_000);
+      const n4 = await processes.start(CLUSTER, 'n4', nodeArgs());
       old.proc.signal('SIGKILL');
       const rest = [...nodes.filter((n) => n !== old), n4];
       // A later leader's pass saw the killed node vanished (its grace long over) and n4 live,
@@ -145,16 +133,14 @@ export function describeMaintenance(name: string, createFixture: () => Promise<S
 
       const log = await runCli(['maintenance', 'status', '--json', ...store]);
       assert.equal((JSON.parse(log.stdout) as { active: boolean }).active, false);
-      for (const n of rest) n.proc.signal('SIGTERM');
-      await Promise.all(rest.map((n) => n.proc.exited));
+      await processes.stop(rest);
     });
 
     it('freezes by itself when two of four nodes vanish at once (placement.autoFreeze.vanishedNodes 2)', async () => {
       const cluster = `${CLUSTER}-auto`;
       const auto = ['--placement-auto-freeze-vanished-nodes', '2'];
-      const nodes = ['a1', 'a2', 'a3', 'a4'].map((id) => start(id, { cluster, config: 'long-grace.yaml', extra: auto }));
-      for (const n of nodes) await n.proc.waitForLine(`${n.nodeId} to start`, (l) => l.includes('node started'), 30_000);
-      const autoReader = await openStore(fixture.url, { cluster, readOnly: true });
+      const nodes = await processes.startAll(cluster, ['a1', 'a2', 'a3', 'a4'], nodeArgs({ grace: 'long', extra: auto }));
+      const autoReader = await openStore(processes.url, { cluster, readOnly: true });
       try {
         await waitFor('buckets and partitions placed over a1-a4', () => placedOver(['a1', 'a2', 'a3', 'a4'], autoReader), { timeoutMs: 60_000, intervalMs: 200 });
         const leaderId = await waitFor('a leader', async () => (await autoReader.leader(CLUSTER_LEADER_ELECTION))?.nodeId, { timeoutMs: 30_000 });
@@ -163,7 +149,7 @@ export function describeMaintenance(name: string, createFixture: () => Promise<S
         x!.proc.signal('SIGKILL');
         y!.proc.signal('SIGKILL');
         const status = await waitFor('the leader to turn maintenance on', async () => {
-          const { code, stdout } = await runCli(['maintenance', 'status', '--json', '--store', fixture.url, '--cluster', cluster]);
+          const { code, stdout } = await runCli(['maintenance', 'status', '--json', '--store', processes.url, '--cluster', cluster]);
           const view = code === 0 ? (JSON.parse(stdout) as { active: boolean; stored: { by: string; auto: boolean; reason: string } | null }) : null;
           return view?.active ? view.stored : null;
         }, { timeoutMs: 60_000, intervalMs: 300 });
@@ -171,22 +157,20 @@ export function describeMaintenance(name: string, createFixture: () => Promise<S
         assert.equal(status?.by, leaderId);
         assert.match(status?.reason ?? '', new RegExp(`2 of 4 nodes vanished at once \\((${x!.nodeId}, ${y!.nodeId}|${y!.nodeId}, ${x!.nodeId})\\)`));
         assert.deepEqual(await stored(autoReader), before, 'nothing moved before or with the freeze');
-        const { stdout } = await runCli(['maintenance', 'status', '--store', fixture.url, '--cluster', cluster]);
+        const { stdout } = await runCli(['maintenance', 'status', '--store', processes.url, '--cluster', cluster]);
         assert.match(stdout, /\(automatic\)/);
         const ops = await fetchOperations(nodes.find((n) => n.nodeId === leaderId)!);
         assert.deepEqual(ops.actions.filter((a) => a.verb === 'maintenance-auto').map((a) => a.by), [leaderId], 'one automatic freeze, logged once by the leader');
       } finally {
         await autoReader.close();
       }
-      for (const n of nodes) n.proc.signal('SIGTERM');
-      await Promise.all(nodes.map((n) => n.proc.exited));
+      await processes.stop(nodes);
     });
   });
 }
 
-/** GET /operations of `node` (its URL is in its start-up line). */
-async function fetchOperations(node: Node): Promise<{ actions: { verb: string; by: string }[] }> {
-  const started = node.proc.logs().find((l) => String(l.msg).includes('node started'));
-  const reply = await fetch(`${String(started?.url)}/operations`);
+/** GET /operations of `node`. */
+async function fetchOperations(node: NodeProcess): Promise<{ actions: { verb: string; by: string }[] }> {
+  const reply = await fetch(`${node.url}/operations`);
   return (await reply.json()) as { actions: { verb: string; by: string }[] };
 }
