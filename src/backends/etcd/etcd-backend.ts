@@ -7,7 +7,7 @@ import { isJsonObject } from '../../contract/json.js';
 import { validateSegment } from '../../contract/names.js';
 import { validateTiming } from '../../contract/timing.js';
 import { systemClock, type Clock } from '../../clock.js';
-import { ClosedError, ConfigError, InvalidArgumentError, NodeIdInUseError, StateError, warnCorruptDocument } from '../../errors.js';
+import { ClosedError, ConfigError, InvalidArgumentError, NodeIdInUseError, warnCorruptDocument } from '../../errors.js';
 import { EtcdClient, type EtcdTls, type Message } from './etcd-client.js';
 import { toContractError } from './etcd-error.js';
 import { EtcdKv } from './etcd-kv.js';
@@ -17,6 +17,7 @@ import { leaseHex, readLeader, readMembers } from './etcd-readers.js';
 import { EtcdSession, memberValue } from './etcd-session.js';
 import { EtcdWatches } from './etcd-watches.js';
 import { anySignal } from '../../async.js';
+import { SessionSlot } from '../session-slot.js';
 
 export interface EtcdBackendOptions {
   /** Members to reach: `host:port` each (port defaults to 2379). */
@@ -66,7 +67,7 @@ class EtcdBackend implements Backend {
   readonly #closed = new AbortController();
   /** The highest store revision any answer showed: watches start after it (see #watchRange). */
   #revision = 0;
-  #session: EtcdSession | undefined;
+  readonly #sessionSlot: SessionSlot<EtcdSession>;
   #closing: Promise<void> | undefined;
 
   constructor(client: EtcdClient, layout: EtcdLayout, cluster: string, clock: Clock) {
@@ -74,11 +75,12 @@ class EtcdBackend implements Backend {
     this.#layout = layout;
     this.cluster = cluster;
     this.#clock = clock;
+    this.#sessionSlot = new SessionSlot(cluster);
     this.#watches = new EtcdWatches(client, clock);
     this.kv = new EtcdKv({
       client,
       layout,
-      resolveFence: (fence) => this.#session?.resolveFence(fence) ?? null,
+      resolveFence: (fence) => this.#sessionSlot.current?.resolveFence(fence) ?? null,
       sawRevision: (header) => this.#saw(header),
       watchPrefix: (prefix, listener, watch) => this.#watchRange(prefix, listener, watch),
     });
@@ -145,7 +147,7 @@ class EtcdBackend implements Backend {
     const nodeId = validateSegment('node id', options.nodeId);
     if (!isJsonObject(options.info)) throw new InvalidArgumentError('member info must be a JSON object');
     const timing = validateTiming(options.timing);
-    if (this.#session) throw new StateError(`backend for cluster "${this.cluster}" already has an open session (${this.#session.id}); close it first`);
+    this.#sessionSlot.checkFree();
     const ttlSeconds = Math.ceil(timing.ttlMs / 1000);
     const grantedAt = this.#clock.now();
     let leaseId: string;
@@ -177,13 +179,9 @@ class EtcdBackend implements Backend {
       grantedAt,
       sawRevision: (h) => this.#saw(h),
       onRenewal: options.onRenewal,
-      onFinal: () => {
-        if (this.#session === session) this.#session = undefined;
-      },
+      onFinal: () => this.#sessionSlot.ended(session),
     });
-    this.#session = session;
-    session.start();
-    return session;
+    return this.#sessionSlot.start(session);
   }
 
   close(): Promise<void> {
@@ -193,9 +191,7 @@ class EtcdBackend implements Backend {
 
   async #close(): Promise<void> {
     this.#closed.abort(new ClosedError(`etcd backend for cluster "${this.cluster}"`));
-    const session = this.#session;
-    this.#session = undefined;
-    await session?.close().catch(() => undefined); // the lease expires on its own if the revoke fails
+    await this.#sessionSlot.close(); // the lease expires on its own if the revoke fails
     this.#watches.close();
     this.#client.close();
   }

@@ -9,7 +9,7 @@ import { validateSegment } from '../../contract/names.js';
 import { validateTiming } from '../../contract/timing.js';
 import { anySignal, pause } from '../../async.js';
 import type { Clock } from '../../clock.js';
-import { ClosedError, ConfigError, InvalidArgumentError, NodeIdInUseError, StateError, warnCorruptDocument, type NodeIdHolder } from '../../errors.js';
+import { ClosedError, ConfigError, InvalidArgumentError, NodeIdInUseError, warnCorruptDocument, type NodeIdHolder } from '../../errors.js';
 import type { ZkAcl } from '../../zk-client/zk-acl.js';
 import { ZkClient } from '../../zk-client/zk-client.js';
 import { ZkKv } from './zk-kv.js';
@@ -19,6 +19,7 @@ import { readLeader, readMembers } from './zk-readers.js';
 import { ZkSession, memberData } from './zk-session.js';
 import { SubtreeWatch } from './zk-subtree-watch.js';
 import { isZkError, toContractError } from '../../zk-client/zookeeper-error.js';
+import { SessionSlot } from '../session-slot.js';
 
 /**
  * How long to wait between attempts to replace an expired shared connection, ms on the clock.
@@ -45,7 +46,7 @@ export class ZookeeperBackend implements Backend {
   readonly #closed = new AbortController();
   readonly #watches = new Set<SubtreeWatch>();
   #shared: ZkClient;
-  #session: ZkSession | undefined;
+  readonly #sessionSlot: SessionSlot<ZkSession>;
   /**
    * Sessions that were lost and whose ZooKeeper session is still open: it is closed only at
    * `lastHeardAt + ttlMs` (docs/safety.md rule 5, see ZkSession). close() waits for them, so that a
@@ -59,6 +60,7 @@ export class ZookeeperBackend implements Backend {
     this.#p = params;
     this.cluster = params.cluster;
     this.#shared = params.shared;
+    this.#sessionSlot = new SessionSlot(params.cluster);
     this.#followShared();
     this.kv = this.#kvAt(params.layout);
   }
@@ -71,7 +73,7 @@ export class ZookeeperBackend implements Backend {
     return new ZkKv({
       client: async () => this.#client(),
       layout: paths,
-      resolveFence: (fence) => this.#session?.resolveFence(fence) ?? null,
+      resolveFence: (fence) => this.#sessionSlot.current?.resolveFence(fence) ?? null,
       watch: (root, depth, listener, options) => this.#watch(root, depth, listener, options),
     });
   }
@@ -136,7 +138,7 @@ export class ZookeeperBackend implements Backend {
         `ttlMs - renewDeadlineMs (${timing.ttlMs - timing.renewDeadlineMs}) must exceed retryPeriodMs (${timing.retryPeriodMs}) plus half the ZooKeeper tickTime on ZooKeeper: lower renewDeadlineMs or retryPeriodMs`,
       );
     }
-    if (this.#session) throw new StateError(`backend for cluster "${this.cluster}" already has an open session (${this.#session.id}); close it first`);
+    this.#sessionSlot.checkFree();
     const layout = this.#p.layout;
     const client = await ZkClient.connect(
       {
@@ -167,9 +169,7 @@ export class ZookeeperBackend implements Backend {
       throw toContractError(error);
     }
     const session = new ZkSession({ client, layout, clock: this.#p.clock, nodeId, timing, onFinal: () => this.#sessionEnded(session) });
-    this.#session = session;
-    session.start();
-    return session;
+    return this.#sessionSlot.start(session);
   }
 
   close(): Promise<void> {
@@ -179,9 +179,7 @@ export class ZookeeperBackend implements Backend {
 
   async #close(): Promise<void> {
     this.#closed.abort(new ClosedError(`ZooKeeper backend for cluster "${this.cluster}"`));
-    const session = this.#session;
-    this.#session = undefined;
-    await session?.close().catch(() => undefined); // the ZooKeeper session ends with its client either way
+    await this.#sessionSlot.close(); // the ZooKeeper session ends with its client either way
     await Promise.all([...this.#releasing].map((lost) => lost.released)); // never early: see #releasing
     this.#watches.clear();
     await this.#shared.close();
@@ -198,7 +196,7 @@ export class ZookeeperBackend implements Backend {
   }
 
   #sessionEnded(session: ZkSession): void {
-    if (this.#session === session) this.#session = undefined;
+    this.#sessionSlot.ended(session);
     this.#releasing.add(session);
     void session.released.then(() => this.#releasing.delete(session));
   }
