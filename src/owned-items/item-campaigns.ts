@@ -3,14 +3,20 @@
  * campaigned for until it is won or its campaign is stopped, at most MAX_CAMPAIGNS_IN_FLIGHT
  * campaign calls at once, a failed call retried every retry period. What is done with a won
  * term (held, or given back) is the caller's: `won` and `ended` report back.
+ *
+ * An item waiting for a permit is only its id in a queue: its campaign's signal, promise and
+ * timers are made when it gets one. A node told to take 10,000 items at once kept 10,000 live
+ * campaigns (an AbortController, an async function's state, a permit waiter and its listener
+ * each) until the last one ran, and V8 promoted them into old space (issue 12: the RSS an idle
+ * node kept after placing).
  */
 import type { Logger } from 'pino';
 import type { Leadership, Session } from '../contract/contract.js';
 import type { JsonObject } from '../contract/json.js';
 import type { Clock } from '../clock.js';
 import { isBatonError } from '../errors.js';
-import { Permits } from '../permits.js';
 import { pause } from '../async.js';
+import { IdQueue } from '../id-queue.js';
 
 /**
  * Campaigns one node runs at once (per HandoffSlots); the rest wait for a permit. The node's
@@ -50,88 +56,124 @@ export interface ItemCampaignsOptions<K extends string | number> {
   readonly track: (task: Promise<void>) => void;
 }
 
-/** The campaigns under way for one HandoffSlots, one per item at most. */
+/**
+ * The campaigns for one HandoffSlots, one per item at most:
+ * 1. `start` puts the item at the end of the queue.
+ * 2. While fewer than MAX_CAMPAIGNS_IN_FLIGHT permits are taken, the first queued item takes one
+ *    and its campaign call runs, with its own signal (stopping the campaign aborts it).
+ * 3. The permit passes on once the call settles or one retry period has passed, whichever
+ *    comes first: an item still held elsewhere waits on in its call without holding up others.
+ * 4. A won term goes to `won`; a failed call (or a term `won` refused) is tried again after a
+ *    retry period, from the end of the queue; a stopped campaign ends with `ended`.
+ */
 export class ItemCampaigns<K extends string | number> {
   readonly #o: ItemCampaignsOptions<K>;
-  readonly #permits = new Permits(MAX_CAMPAIGNS_IN_FLIGHT);
-  /** Each campaign's one signal: stopping a campaign aborts it. */
+  /** Items waiting for a permit, in arrival order. */
+  readonly #queue = new IdQueue<K>();
+  /** Campaigns past the queue (calling, or pausing before a retry): each one's own signal. */
   readonly #running = new Map<K, AbortController>();
+  /** Permits taken (at most MAX_CAMPAIGNS_IN_FLIGHT). */
+  #permitsTaken = 0;
 
   constructor(options: ItemCampaignsOptions<K>) {
     this.#o = options;
   }
 
-  /** Whether a campaign for `item` is under way (not yet won, nor ended). */
+  /** Whether a campaign for `item` is under way (queued or running; not yet won, nor ended). */
   has(item: K): boolean {
-    return this.#running.has(item);
+    return this.#queue.has(item) || this.#running.has(item);
+  }
+
+  /** Campaigns under way: queued for a permit, and past the queue (for tests and metrics). */
+  counts(): { readonly queued: number; readonly running: number } {
+    return { queued: this.#queue.size, running: this.#running.size };
   }
 
   /** Starts campaigning for `item` (nothing when a campaign for it is under way). */
   start(item: K): void {
-    if (this.#running.has(item)) return;
-    const abort = new AbortController();
-    this.#running.set(item, abort);
-    this.#o.track(this.#campaign(item, abort.signal));
+    if (this.has(item)) return;
+    this.#queue.add(item);
+    this.#admit();
   }
 
-  /** Stops the campaign for `item`, if any: it ends (`ended`) once its call has returned. */
+  /**
+   * Stops the campaign for `item`, if any. A queued one ends at once (`ended` before this
+   * returns); a running one once its call or pause has returned.
+   */
   stop(item: K, reason: unknown): void {
+    if (this.#queue.delete(item)) {
+      this.#o.ended(item);
+      return;
+    }
     const abort = this.#running.get(item);
     if (abort !== undefined && !abort.signal.aborted) abort.abort(reason);
   }
 
   /** Stops every campaign. */
   stopAll(reason: unknown): void {
+    for (const item of this.#queue.drain()) this.#o.ended(item);
     for (const abort of this.#running.values()) if (!abort.signal.aborted) abort.abort(reason);
   }
 
-  /**
-   * Campaigns until the item is held or the campaign is stopped. The campaign's own signal is
-   * the one signal: stopAll aborts every campaign's, so no signal is combined per item (10,000
-   * items each held an AbortSignal.any chain).
-   */
-  async #campaign(item: K, signal: AbortSignal): Promise<void> {
-    const { session, log, clock, noun } = this.#o;
-    while (!signal.aborted) {
-      try {
-        const leadership = await this.#campaignOnce(item, signal);
-        if (leadership === null) break;
-        if (signal.aborted) {
-          await this.#o.giveBack(item, leadership);
-          break;
-        }
-        if (this.#o.won(item, leadership)) {
-          this.#running.delete(item);
-          return;
-        }
-        await pause(clock, session.timing.retryPeriodMs, signal);
-      } catch (error) {
-        if (signal.aborted || isBatonError(error, 'SESSION_LOST')) break;
-        log.warn({ [noun]: item, err: error }, `campaign for ${noun} failed; retrying in ${session.timing.retryPeriodMs} ms`);
-        await pause(clock, session.timing.retryPeriodMs, signal);
-      }
+  /** Step 2: runs queued campaigns while permits are free. */
+  #admit(): void {
+    while (this.#permitsTaken < MAX_CAMPAIGNS_IN_FLIGHT && this.#queue.size > 0) {
+      const item = this.#queue.shift() as K;
+      this.#permitsTaken += 1;
+      const abort = new AbortController();
+      this.#running.set(item, abort);
+      this.#o.track(this.#campaign(item, abort.signal));
     }
-    this.#running.delete(item);
-    this.#o.ended(item);
+  }
+
+  /** Step 3: gives a permit back (once per call) and lets the next queued campaign run. */
+  #permitReleaser(): () => void {
+    let released = false;
+    return () => {
+      if (released) return;
+      released = true;
+      this.#permitsTaken -= 1;
+      this.#admit();
+    };
   }
 
   /**
-   * One campaign call, holding one of MAX_CAMPAIGNS_IN_FLIGHT permits while it runs, but for at
-   * most one retry period: one that waits longer (the item is still held elsewhere) lets the
-   * next one go, so an item held elsewhere never holds up the others. Null when `signal`
-   * aborted while waiting for a permit.
+   * One campaign call with a permit (steps 3 and 4). The campaign's own signal is the one
+   * signal: stopAll aborts every campaign's, so no signal is combined per item (10,000 items
+   * each held an AbortSignal.any chain).
    */
-  async #campaignOnce(item: K, signal: AbortSignal): Promise<Leadership | null> {
-    const { session, clock } = this.#o;
-    const release = await this.#permits.acquire(signal);
-    if (release === null) return null;
+  async #campaign(item: K, signal: AbortSignal): Promise<void> {
+    const { session, log, clock, noun } = this.#o;
+    const release = this.#permitReleaser();
     // The campaign call ends when `signal` aborts, and `settled` with it: no combined signal needed.
     const settled = new AbortController();
     void pause(clock, session.timing.retryPeriodMs, settled.signal).then(release);
+    let retry = true;
     try {
-      return await session.campaign(this.#o.electionOf(item), this.#o.info, { signal });
-    } finally {
+      const leadership = await session.campaign(this.#o.electionOf(item), this.#o.info, { signal });
       settled.abort(CAMPAIGN_SETTLED);
+      release();
+      if (signal.aborted) {
+        retry = false;
+        await this.#o.giveBack(item, leadership);
+      } else if (this.#o.won(item, leadership)) {
+        this.#running.delete(item);
+        return;
+      }
+    } catch (error) {
+      settled.abort(CAMPAIGN_SETTLED);
+      release();
+      retry = !signal.aborted && !isBatonError(error, 'SESSION_LOST');
+      if (retry) log.warn({ [noun]: item, err: error }, `campaign for ${noun} failed; retrying in ${session.timing.retryPeriodMs} ms`);
     }
+    if (retry && (await pause(clock, session.timing.retryPeriodMs, signal))) {
+      // Step 4: back to the end of the queue, its signal dropped.
+      this.#running.delete(item);
+      this.#queue.add(item);
+      this.#admit();
+      return;
+    }
+    this.#running.delete(item);
+    this.#o.ended(item);
   }
 }
