@@ -17,8 +17,8 @@ import type { JsonObject } from '../contract/json.js';
 import type { Clock } from '../clock.js';
 import { ClosedError, StateError } from '../errors.js';
 import { pause } from '../async.js';
-import { judgedWhenRead } from '../judged-signal.js';
 import type { Held, ReleaseReason } from '../holding/index.js';
+import { HeldItem } from './held-item.js';
 import { ItemCampaigns } from './item-campaigns.js';
 
 export interface HandoffSlotsOptions<K extends string | number> {
@@ -39,7 +39,8 @@ export interface HandoffSlotsOptions<K extends string | number> {
 interface Owned {
   readonly kind: 'owned';
   readonly leadership: Leadership;
-  readonly stop: AbortController;
+  /** What `acquired` got; stopping it aborts its signal. */
+  readonly held: HeldItem;
   readonly onLost: () => void;
 }
 /** One object for every item being campaigned for: the campaign's own state is in ItemCampaigns. */
@@ -215,15 +216,14 @@ export class HandoffSlots<K extends string | number> {
       log.warn({ [noun]: item, token: leadership.term }, `${noun} won with a term that had already ended; campaigning again`);
       return false;
     }
-    const stop = new AbortController();
-    const slot: Owned = { kind: 'owned', leadership, stop, onLost: () => this.#track(this.#releaseLost(item, slot)) };
+    const slot: Owned = { kind: 'owned', leadership, held: new HeldItem(leadership), onLost: () => this.#track(this.#releaseLost(item, slot)) };
     this.#slots.set(item, slot);
     this.#ownedCount += 1;
     // Listening before acquired: a term found over while acquired runs is released too.
     leadership.signal.addEventListener('abort', slot.onLost, { once: true });
     log.debug({ [noun]: item, token: leadership.term }, `${noun} acquired`);
     this.#change?.acquired.push(item);
-    this.#o.acquired(item, heldItem(leadership, stop));
+    this.#o.acquired(item, slot.held);
     // A change of mind while the campaign ran (unwanted now) releases at once.
     if (!this.#wanted.has(item)) this.#reconcileItem(item);
     return true;
@@ -249,7 +249,7 @@ export class HandoffSlots<K extends string | number> {
     this.#slots.set(item, { kind: 'releasing' });
     this.#ownedCount -= 1;
     slot.leadership.signal.removeEventListener('abort', slot.onLost);
-    slot.stop.abort(new StateError(`${noun} ${item} released: ${reason}`));
+    slot.held.stop(new StateError(`${noun} ${item} released: ${reason}`));
     try {
       await this.#o.released(item, reason);
     } catch (error) {
@@ -284,27 +284,6 @@ export class HandoffSlots<K extends string | number> {
     this.#tasks.add(tracked);
     void tracked.finally(() => this.#tasks.delete(tracked));
   }
-}
-
-/**
- * The holder's view of a term: `signal` is `stop`'s, read only after `held()` has judged the
- * term's deadline on the monotonic clock (a term found over ends synchronously, and `stop`
- * aborts with it), so a process resumed after a freeze never reads a stale "still held".
- */
-function heldItem(leadership: Leadership, stop: AbortController): Held {
-  const judge = () => {
-    if (!stop.signal.aborted && !leadership.held()) stop.abort(leadership.signal.reason);
-  };
-  // A signal kept by the holder (`({ token, signal }) => work(signal)`) judges too when read.
-  judgedWhenRead(stop.signal, judge);
-  return Object.freeze({
-    token: leadership.term,
-    fence: leadership.fence,
-    get signal(): AbortSignal {
-      judge();
-      return stop.signal;
-    },
-  });
 }
 
 /** Items in their natural order (numbers and numeric strings by value), for log lines. */

@@ -36,7 +36,7 @@ async function countingControllers(body: () => Promise<void>): Promise<number> {
   return made;
 }
 
-describe('HandoffSlots: pending campaigns are queued ids', () => {
+describe('HandoffSlots: pending campaigns are queued ids, held items cheap', () => {
   const clock = new FakeClock();
   const store = new MemoryStore({ clock });
   let backend: Backend | undefined;
@@ -108,5 +108,22 @@ describe('HandoffSlots: pending campaigns are queued ids', () => {
     for (let round = 0; round < 100 && slots!.owned().length > keep.size; round++) await clock.advance(0);
     assert.deepEqual(new Set(slots!.owned()), keep);
     assert.equal(calls.length, MAX_CAMPAIGNS_IN_FLIGHT + 2, 'the running ones and the two kept from the queue');
+  });
+
+  it('a held item\'s signal is made when first read: read after the release, it has aborted with the release\'s reason', async () => {
+    const { slow, started } = await open();
+    slots!.want(all(2));
+    for (let round = 0; round < 10 && started.size < 2; round++) {
+      slow.release();
+      await clock.advance(0);
+    }
+    const early = started.get(0)!.signal; // read while held
+    assert.equal(early.aborted, false);
+    slots!.want(new Set());
+    for (let round = 0; round < 10 && slots!.owned().length > 0; round++) await clock.advance(0);
+    assert.equal(early.aborted, true);
+    const late = started.get(1)!.signal; // first read after the release
+    assert.equal(late.aborted, true);
+    assert.match(String((late.reason as Error).message), /item 1 released: moved/);
   });
 });
