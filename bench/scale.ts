@@ -1,11 +1,13 @@
 /**
  * `npm run bench -- scale [--quick] [--stores=sqlite,postgres,mysql,zookeeper,etcd] [--label=NAME]
- * [--buckets=100,1000] [--placements=10000x10,1000x50|none] [--measured=TEXT]`:
+ * [--buckets=100,1000] [--placements=10000x10,1000x50|none] [--idle-seconds=N] [--measured=TEXT]`:
  * store load, idle node cost, placement and handoff with many buckets (issue 12), on every
  * store, with the code of the checkout it runs in. Writes the section `scale-<label>` (default
  * label `latest`) of docs/benchmarks.md, so a "before" and an "after" run can stand side by side.
  * `--buckets` replaces the bucket counts of the idle runs (`none`: no idle run), `--placements` the extra placement
- * runs (buckets x nodes); `--measured` names the code measured when this is no git checkout.
+ * runs (buckets x nodes); `--idle-seconds` the idle window (default 8 retry periods: how long an
+ * idle node takes to give back the heap it grew while placing is another question than what it
+ * costs at once); `--measured` names the code measured when this is no git checkout.
  * Each configuration is bench/scale-run.ts; the node processes are bench/scale-worker.ts.
  */
 import { execFileSync } from 'node:child_process';
@@ -59,8 +61,10 @@ function option(name: string): string | undefined {
 function withOverrides(plan: Plan): Plan {
   const buckets = option('buckets');
   const placements = option('placements');
+  const idleSeconds = option('idle-seconds');
   return {
     ...plan,
+    ...(idleSeconds !== undefined ? { idleWindowMs: Number(idleSeconds) * 1000 } : {}),
     ...(buckets !== undefined ? { idleBuckets: buckets === 'none' ? [] : buckets.split(',').map(Number) } : {}),
     ...(placements !== undefined ? { placements: placements === 'none' ? [] : placements.split(',').map((p) => p.split('x').map(Number) as [number, number]) } : {}),
   };
