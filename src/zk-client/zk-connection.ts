@@ -6,15 +6,17 @@
 import { anySignal, pause } from '../async.js';
 import type { Clock } from '../clock.js';
 import { systemClock } from '../clock.js';
-import { AbortedError, ClosedError, InvalidArgumentError, StoreUnavailableError } from '../errors.js';
+import { AbortedError, ClosedError, InvalidArgumentError } from '../errors.js';
 import type { ZkAcl } from './zk-acl.js';
 import { authenticate } from './zk-acl.js';
 import type { RawClient, RawException, RawState } from './zk-library.js';
 import { syncRequest, zookeeperLibrary } from './zk-library.js';
 import { provesSessionHeld } from './zk-session-proof.js';
 import { batchWritesThisTick } from './zk-write-batch.js';
+import { RequestWindow } from './zk-request-window.js';
 import { sessionIdHex } from './zk-stat.js';
-import { ZooKeeperError, zkCodeName } from './zookeeper-error.js';
+import { ZooKeeperError, sessionExpired, zkCodeName } from './zookeeper-error.js';
+import { untilConnected } from './zk-until-connected.js';
 
 export type ZkClientState = 'connecting' | 'connected' | 'disconnected' | 'expired' | 'closed';
 
@@ -76,6 +78,7 @@ export class ZkConnection {
   readonly #raw: RawClient;
   readonly #ended = new AbortController();
   readonly #pending = new Set<(error: Error) => void>();
+  readonly #window = new RequestWindow();
   readonly #listeners = new Set<(state: ZkClientState) => void>();
   #state: ZkClientState = 'connecting';
   #sessionId = '';
@@ -154,7 +157,7 @@ export class ZkConnection {
     const startedAt = this.clock.now();
     this.#raw.connect();
     try {
-      await this.#untilConnected(timeoutMs, signal);
+      await untilConnected(this, timeoutMs, signal);
     } catch (error) {
       await this.close();
       throw error;
@@ -169,12 +172,14 @@ export class ZkConnection {
    */
   call<T>(what: string, path: string, options: ZkCallOptions, start: (done: Done<T>) => void): Promise<T> {
     if (this.#state === 'closed') return Promise.reject(new ClosedError('ZooKeeper client'));
-    if (this.#state === 'expired') return Promise.reject(expired(path));
+    if (this.#state === 'expired') return Promise.reject(sessionExpired(path));
     if (options.signal?.aborted) return Promise.reject(new AbortedError(`ZooKeeper ${what} ${path}`, options.signal.reason));
+    let release = () => {};
     return new Promise<T>((resolve, reject) => {
-      const sentAt = this.clock.now();
+      const sentAt = this.clock.now(); // no later than the send: lastHeardAt errs early (safe)
       const settle = (error: Error | null, value?: T) => {
         this.#pending.delete(fail);
+        release();
         clearTimeout(timer);
         options.signal?.removeEventListener('abort', onAbort);
         if (error) reject(error);
@@ -189,26 +194,35 @@ export class ZkConnection {
       );
       this.#pending.add(fail);
       options.signal?.addEventListener('abort', onAbort, { once: true });
-      batchWritesThisTick(this.#raw.connectionManager);
-      try {
-        start((error, value) => {
-          if (!error && provesSessionHeld(what)) this.#heard(sentAt);
-          if (!this.#pending.has(fail)) return; // settled already (timeout, abort, end)
-          if (error instanceof ZooKeeperError || !error) settle(error ?? null, value);
-          else {
-            const code = zkCodeName(error.getCode());
-            settle(new ZooKeeperError(code, `ZooKeeper ${what} ${path} failed: ${code}`, { path, cause: error }));
-          }
-        });
-      } catch (error) {
-        settle(new InvalidArgumentError(`ZooKeeper ${what} ${path}: ${(error as Error).message}`));
-      }
+      // Sent now or once the window has room (a probe's sync goes past it); never after it settled.
+      const send = (): boolean => {
+        if (!this.#pending.has(fail)) return false;
+        batchWritesThisTick(this.#raw.connectionManager);
+        try {
+          start((error, value) => {
+            if (!error && provesSessionHeld(what)) this.#heard(sentAt);
+            if (!this.#pending.has(fail)) return; // settled already (timeout, abort, end)
+            if (error instanceof ZooKeeperError || !error) settle(error ?? null, value);
+            else {
+              const code = zkCodeName(error.getCode());
+              settle(new ZooKeeperError(code, `ZooKeeper ${what} ${path} failed: ${code}`, { path, cause: error }));
+            }
+          });
+        } catch (error) {
+          settle(new InvalidArgumentError(`ZooKeeper ${what} ${path}: ${(error as Error).message}`));
+        }
+        return true;
+      };
+      if (what === 'sync') send();
+      else release = this.#window.admit(send);
     });
   }
 
   /**
    * ZooKeeper `sync`: resolves once the ensemble leader has handled it and our server has caught
    * up with every write committed before (so the next read sees them). See zk-session-proof.ts.
+   * It goes past the request window (zk-request-window.ts): the liveness probe must not wait
+   * behind the session's own requests.
    */
   sync(path: string, options: ZkCallOptions = {}): Promise<void> {
     return this.call<void>('sync', path, options, (done) => this.#raw.connectionManager.queue(syncRequest(path), (error) => done(error)));
@@ -263,7 +277,7 @@ export class ZkConnection {
       }
     } else if (state === State.EXPIRED || state === State.AUTH_FAILED) {
       this.#setState('expired');
-      this.#end(expired(''));
+      this.#end(sessionExpired(''));
     }
   }
 
@@ -296,30 +310,6 @@ export class ZkConnection {
     if (sentAt > this.#lastHeardAt) this.#lastHeardAt = sentAt;
   }
 
-  #untilConnected(timeoutMs: number, signal?: AbortSignal): Promise<void> {
-    return new Promise((resolve, reject) => {
-      const stop = new AbortController();
-      const finish = (error?: Error) => {
-        clearTimeout(timer);
-        stop.abort();
-        signal?.removeEventListener('abort', onAbort);
-        if (error) reject(error);
-        else resolve();
-      };
-      const onAbort = () => finish(new AbortedError('ZooKeeper connect', signal?.reason));
-      const timer = setTimeout(
-        () => finish(new StoreUnavailableError(`could not reach ZooKeeper at ${this.options.connect} within ${timeoutMs} ms; check that the servers run and the address is right`)),
-        timeoutMs,
-      );
-      if (signal?.aborted) return onAbort();
-      signal?.addEventListener('abort', onAbort, { once: true });
-      this.onStateChange((state) => {
-        if (state === 'connected') finish();
-        else if (state === 'expired') finish(expired(''));
-      }, stop.signal);
-    });
-  }
-
   /**
    * The liveness probe: 1. every probe interval, while connected, send `sync('/')`;
    * 2. its success moves `lastHeardAt` to its send time (in `call`): only the ensemble leader can
@@ -349,8 +339,4 @@ export class ZkConnection {
       }
     }
   }
-}
-
-function expired(path: string): ZooKeeperError {
-  return new ZooKeeperError('SESSION_EXPIRED', 'the ZooKeeper session expired; open a new client', { path });
 }

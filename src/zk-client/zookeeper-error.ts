@@ -84,3 +84,8 @@ export function toContractError(error: unknown): unknown {
   }
   return error;
 }
+
+/** The error of a call on a session that expired (or of the wait for its connection). */
+export function sessionExpired(path: string): ZooKeeperError {
+  return new ZooKeeperError('SESSION_EXPIRED', 'the ZooKeeper session expired; open a new client', { path });
+}
