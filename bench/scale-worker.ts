@@ -79,7 +79,7 @@ class DeltaReporter {
   }
 }
 
-const logger = pino({ level: 'silent' });
+const logger = pino({ level: process.env['SCALE_LOG'] ?? 'silent' }, pino.destination(2));
 const nodes = setup.nodeIds.map((nodeId) => {
   const values = { store: setup.store, cluster: setup.cluster, nodeId, http: { port: 0 }, log: { level: 'silent' }, buckets: { enabled: true, count: setup.buckets }, partitions: { [setup.resource]: {} } };
   const node = createNode(loadConfig({ env: {}, values }).config, { logger });
