@@ -9,8 +9,11 @@
  * dist/, e.g. of main before a change), so two versions of baton are compared in one run;
  * `HANDOFF_AB_BASELINE_LABEL` names it in the table (default: its path).
  * `HANDOFF_AB_TRIALS=N` sets the handoffs per group (default 60).
+ * `HANDOFF_AB_STORE=zookeeper` runs baton on ZooKeeper against the hand-written ZooKeeper recipe
+ * on node-zookeeper-client instead (bench/contenders/zookeeper-recipe.ts), on one standalone
+ * server, each group under an election of its own; its section is `handoff-ab-zookeeper`.
  *
- * Per group it also reads the server's counters for the group's own database
+ * On PostgreSQL, per group it also reads the server's counters for the group's own database
  * (pg_stat_database: sessions = connections opened, xact_commit = statements, each autocommitted)
  * over the trials, less what the same processes do at rest over as long, per handoff: a
  * connection opened on the path of a handoff, or a statement more, shows there.
@@ -20,7 +23,7 @@ import path from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 import pg from 'pg';
 import { Contenders } from './alternatives-contenders.js';
-import { AlternativesStores, type AlternativesStore } from './alternatives-stores.js';
+import { AlternativesStores, type AlternativesStore, type StoreKind } from './alternatives-stores.js';
 import { firstLeader, handoffOnce } from './alternatives-trials.js';
 import { quantile, table, writeSection } from './report.js';
 
@@ -34,10 +37,34 @@ const TRIALS = Number(process.env['HANDOFF_AB_TRIALS'] ?? 60);
  */
 const STATS_SETTLE_MS = 11_000;
 
+/** What a run compares: baton and one alternative on one store. */
+interface Setup {
+  readonly store: StoreKind;
+  /** The store's name in titles and group names. */
+  readonly title: string;
+  readonly section: string;
+  /** The alternative every ratio is taken against. */
+  readonly reference: { readonly name: string; readonly contender: string; readonly addressStyle: 'url' | 'host-port' };
+  /** Whether to read PostgreSQL's per-database counters (connections opened, commits). */
+  readonly counters: boolean;
+}
+
+const SETUPS: Readonly<Record<'postgres' | 'zookeeper', Setup>> = {
+  postgres: { store: 'postgres', title: 'PostgreSQL', section: 'handoff-ab', reference: { name: 'advisory-lock (PostgreSQL)', contender: 'advisory-lock', addressStyle: 'url' }, counters: true },
+  zookeeper: {
+    store: 'zookeeper',
+    title: 'ZooKeeper',
+    section: 'handoff-ab-zookeeper',
+    reference: { name: 'ZooKeeper recipe (node-zookeeper-client)', contender: 'zookeeper-recipe', addressStyle: 'host-port' },
+    counters: false,
+  },
+};
+
 interface Group {
   readonly name: string;
   readonly contender: string;
   readonly worker?: string;
+  readonly addressStyle: 'url' | 'host-port';
   readonly c: Contenders;
   readonly store: AlternativesStore;
   readonly database: string;
@@ -61,17 +88,21 @@ async function counters(database: string): Promise<Counters> {
   }
 }
 
-async function allCounters(groups: readonly Group[]): Promise<Counters[]> {
+/** Every group's counters after the statistics settled; zeros without counters (ZooKeeper), at once. */
+async function allCounters(setup: Setup, groups: readonly Group[]): Promise<Counters[]> {
+  if (!setup.counters) return groups.map(() => ({ sessions: 0, commits: 0 }));
   await delay(STATS_SETTLE_MS);
   return Promise.all(groups.map((g) => counters(g.database)));
 }
 
 export async function run(): Promise<void> {
   const baseline = process.env['HANDOFF_AB_BASELINE'];
-  const kinds = [
-    { name: 'baton on PostgreSQL', contender: 'baton' },
-    { name: 'advisory-lock (PostgreSQL)', contender: 'advisory-lock' },
-    ...(baseline === undefined ? [] : [{ name: `baton on PostgreSQL, ${process.env['HANDOFF_AB_BASELINE_LABEL'] ?? `build ${baseline}`}`, contender: 'baton', worker: path.join(baseline, 'bench', 'alternatives-worker.js') }]),
+  const setup = process.env['HANDOFF_AB_STORE'] === 'zookeeper' ? SETUPS.zookeeper : SETUPS.postgres;
+  const batonName = `baton on ${setup.title}`;
+  const kinds: { name: string; contender: string; addressStyle: 'url' | 'host-port'; worker?: string }[] = [
+    { name: batonName, contender: 'baton', addressStyle: 'url' },
+    setup.reference,
+    ...(baseline === undefined ? [] : [{ name: `${batonName}, ${process.env['HANDOFF_AB_BASELINE_LABEL'] ?? `build ${baseline}`}`, contender: 'baton', addressStyle: 'url' as const, worker: path.join(baseline, 'bench', 'alternatives-worker.js') }]),
   ];
   const stores = new AlternativesStores();
   const runId = `${process.pid}-${Date.now().toString(36)}`;
@@ -81,17 +112,17 @@ export async function run(): Promise<void> {
   const sampler = setInterval(() => loadSamples.push(os.loadavg()[0] ?? 0), 5_000);
   try {
     for (const [index, kind] of kinds.entries()) {
-      const store = await stores.create('postgres', `ab-${runId}-${index}`);
+      const store = await stores.create(setup.store, `ab-${runId}-${index}`);
       const database = new URL(store.address(undefined, 'url')).pathname.slice(1);
-      const c = new Contenders({ contender: kind.contender, addressStyle: 'url', election: `ab-${runId}-${index}`, ttlMs: TTL_MS, worker: kind.worker }, store);
+      const c = new Contenders({ contender: kind.contender, addressStyle: kind.addressStyle, election: `ab-${runId}-${index}`, ttlMs: TTL_MS, worker: kind.worker }, store);
       groups.push({ ...kind, c, store, database, times: [] });
       await firstLeader(c);
     }
     // At rest over as long as the trials will take: what the groups do without any handoff.
-    const restStart = await allCounters(groups);
+    const restStart = await allCounters(setup, groups);
     const restStartedAt = performance.now();
-    await delay(STATS_SETTLE_MS);
-    const restEnd = await allCounters(groups);
+    await delay(setup.counters ? STATS_SETTLE_MS : 0);
+    const restEnd = await allCounters(setup, groups);
     const restSeconds = (performance.now() - restStartedAt) / 1000;
 
     const trialsStart = restEnd;
@@ -102,16 +133,16 @@ export async function run(): Promise<void> {
       const rotated = [...order.slice(round % order.length), ...order.slice(0, round % order.length)];
       for (const g of rotated) g.times.push(await handoffOnce(g.c));
     }
-    const trialsSeconds = (performance.now() - trialsStartedAt) / 1000 + STATS_SETTLE_MS / 1000;
-    const trialsEnd = await allCounters(groups);
+    const trialsSeconds = (performance.now() - trialsStartedAt) / 1000 + (setup.counters ? STATS_SETTLE_MS / 1000 : 0);
+    const trialsEnd = await allCounters(setup, groups);
     const perHandoff = (i: number, key: keyof Counters) => {
       const atRest = (((restEnd[i] as Counters)[key] - (restStart[i] as Counters)[key]) / restSeconds) * trialsSeconds;
       return ((trialsEnd[i] as Counters)[key] - (trialsStart[i] as Counters)[key] - atRest) / TRIALS;
     };
     clearInterval(sampler);
-    const body = render(groups, perHandoff, loadStart, os.loadavg(), loadSamples);
+    const body = render(setup, groups, perHandoff, loadStart, os.loadavg(), loadSamples);
     console.log(body);
-    writeSection('handoff-ab', body);
+    writeSection(setup.section, body);
   } finally {
     clearInterval(sampler);
     for (const g of groups) await g.c.stopAll();
@@ -120,11 +151,12 @@ export async function run(): Promise<void> {
   }
 }
 
-function render(groups: readonly Group[], perHandoff: (i: number, key: keyof Counters) => number, loadStart: number[], loadEnd: number[], samples: number[]): string {
+function render(setup: Setup, groups: readonly Group[], perHandoff: (i: number, key: keyof Counters) => number, loadStart: number[], loadEnd: number[], samples: number[]): string {
   const ms = (v: number) => `${v.toFixed(1)} ms`;
-  const reference = groups.find((g) => g.contender === 'advisory-lock') as Group;
+  const reference = groups.find((g) => g.contender === setup.reference.contender) as Group;
+  const refName = setup.reference.contender;
   const refP50 = quantile(reference.times, 0.5);
-  // Paired: trial i of a group against trial i of advisory-lock, taken moments apart.
+  // Paired: trial i of a group against trial i of the reference, taken moments apart.
   const paired = (g: Group) => quantile(g.times.map((t, i) => t / (reference.times[i] as number)), 0.5);
   const rows = groups.map((g, i) => [
     g.name,
@@ -133,23 +165,23 @@ function render(groups: readonly Group[], perHandoff: (i: number, key: keyof Cou
     ms(quantile(g.times, 0.99)),
     g === reference ? '' : (quantile(g.times, 0.5) / refP50).toFixed(2),
     g === reference ? '' : paired(g).toFixed(2),
-    perHandoff(i, 'sessions').toFixed(2),
-    perHandoff(i, 'commits').toFixed(1),
+    ...(setup.counters ? [perHandoff(i, 'sessions').toFixed(2), perHandoff(i, 'commits').toFixed(1)] : []),
   ]);
   const load = (l: readonly number[]) => l.map((v) => v.toFixed(1)).join(' / ');
   const mean = samples.length === 0 ? Number.NaN : samples.reduce((s, v) => s + v, 0) / samples.length;
+  const where = setup.counters ? 'each in a database of its own' : 'each in an election of its own';
   return [
-    '## Graceful handoff on PostgreSQL, interleaved with advisory-lock (issue 18)',
+    `## Graceful handoff on ${setup.title}, interleaved with ${refName} (issue 18)`,
     '',
-    `Three contender processes per group, every group running at once on the same server, each in a database of its own; TTL ${TTL_MS} ms (baton: the alternatives rows' timing). ` +
+    `Three contender processes per group, every group running at once on the same server, ${where}; TTL ${TTL_MS} ms (baton: the alternatives rows' timing). ` +
       `The handoffs alternate between the groups (ABBA order), ${TRIALS} per group, each as in the alternatives benchmark (the leader resigns or unlocks; the time until another reports leading, taken by the parent on its monotonic clock). ` +
-      'Ratio p50: p50 over advisory-lock\'s p50; paired: the median over trials of a handoff\'s time over the advisory-lock handoff taken next to it. ' +
-      'Per handoff: connections opened (pg_stat_database.sessions) and transactions committed (xact_commit) in the group\'s database during the trials, less the same processes\' rate at rest, per handoff.',
+      `Ratio p50: p50 over ${refName}'s p50; paired: the median over trials of a handoff's time over the ${refName} handoff taken next to it.` +
+      (setup.counters ? " Per handoff: connections opened (pg_stat_database.sessions) and transactions committed (xact_commit) in the group's database during the trials, less the same processes' rate at rest, per handoff." : ''),
     '',
-    table(['group', 'handoffs', 'p50', 'p99', 'ratio p50', 'ratio paired', 'connections opened per handoff', 'transactions per handoff'], rows),
+    table(['group', 'handoffs', 'p50', 'p99', 'ratio p50', 'ratio paired', ...(setup.counters ? ['connections opened per handoff', 'transactions per handoff'] : [])], rows),
     '',
     `1-minute load average: ${load(loadStart)} (1/5/15 min) at the start, ${load(loadEnd)} at the end, ${mean.toFixed(1)} on average (sampled every 5 s), on ${os.cpus().length} cores.`,
     '',
-    'Reproduce: `npm run bench -- handoff-ab` (`HANDOFF_AB_BASELINE=/path/to/other/dist` adds baton from another build as a third group, `HANDOFF_AB_BASELINE_LABEL` names it; `HANDOFF_AB_TRIALS=N`).',
+    'Reproduce: `npm run bench -- handoff-ab` (`HANDOFF_AB_STORE=zookeeper` for ZooKeeper against the recipe; `HANDOFF_AB_BASELINE=/path/to/other/dist` adds baton from another build as a third group, `HANDOFF_AB_BASELINE_LABEL` names it; `HANDOFF_AB_TRIALS=N`).',
   ].join('\n');
 }
