@@ -51,6 +51,18 @@ export interface SessionTiming {
  * lost round trip would cost the leadership. Three more retries are worth the 1.5 s. Users who
  * prefer the faster failover may set retryPeriodMs up to renewDeadlineMs / 1.2, and on ZooKeeper
  * below ttlMs - renewDeadlineMs - tickTime / 2 (its probe's margin, zookeeper-backend.ts).
+ *
+ * This is the whole of baton's crash-failover gap to the ZooKeeper recipe and etcd3 at equal
+ * TTL, measured on the wire (docs/benchmarks.md, issue 18 third follow-up): a ZooKeeper server
+ * expires a session one session timeout (rounded up to its next tick) after the last packet of
+ * any kind it got from it, an etcd leader a lease one TTL after its last keep-alive (looked at
+ * every 500 ms), and a waiter leads one round trip later. baton is heard every retryPeriodMs
+ * (on ZooKeeper its probe also keeps node-zookeeper-client's own ping, sent after sessionTimeout
+ * / 3 of silence, from going out); the recipe and etcd3 every ttl / 3. So their crashed holder
+ * was last heard further back: at ttl 3 s, 0.25 s against 0.5 s on average. Closing it would
+ * take renewing less often (fewer retries, above) or a server-side timeout below ttlMs, which
+ * would let a successor start less than ttlMs after the holder's last renewal and eat the
+ * margin its stop callbacks have (docs/safety.md rule 5): neither is worth 0.25 s.
  */
 export const DEFAULT_TIMING: SessionTiming = Object.freeze({
   ttlMs: 15_000,
