@@ -146,6 +146,12 @@ export function zookeeperLibrary(): Library {
   const library = requireOptional<Library>('node-zookeeper-client', 'node-zookeeper-client', 'ZooKeeper stores (zookeeper://), the federated client and the directory service');
   const knownCodesOnly = library.Exception.create.bind(library.Exception);
   library.Exception.create = (code: number, path?: string): RawException => {
+    // Made without a stack: it would only ever show the library's socket handler, and capturing
+    // it cost about as much as the rest of a request (an expected NO_NODE on every cold
+    // election's first create, 10,000 at a cold start). The ZooKeeperError that carries it as
+    // its cause has the caller's stack.
+    const stackTraceLimit = Error.stackTraceLimit;
+    Error.stackTraceLimit = 0;
     try {
       return knownCodesOnly(code, path);
     } catch {
@@ -155,6 +161,8 @@ export function zookeeperLibrary(): Library {
         getName: () => `CODE_${code}`,
       });
       return error;
+    } finally {
+      Error.stackTraceLimit = stackTraceLimit;
     }
   };
   loaded = library;
