@@ -16,7 +16,9 @@
  * On PostgreSQL, per group it also reads the server's counters for the group's own database
  * (pg_stat_database: sessions = connections opened, xact_commit = statements, each autocommitted)
  * over the trials, less what the same processes do at rest over as long, per handoff: a
- * connection opened on the path of a handoff, or a statement more, shows there.
+ * connection opened on the path of a handoff, or a statement more, shows there. After the
+ * handoffs it times one durable commit on the server (alternatives-commit-cost.ts): the one WAL
+ * flush baton's handoff on PostgreSQL waits for and an advisory lock's does not.
  */
 import os from 'node:os';
 import path from 'node:path';
@@ -25,6 +27,7 @@ import pg from 'pg';
 import { Contenders } from './alternatives-contenders.js';
 import { AlternativesStores, type AlternativesStore, type StoreKind } from './alternatives-stores.js';
 import { firstLeader, handoffOnce } from './alternatives-trials.js';
+import { postgresCommitCost, type CommitCost } from './alternatives-commit-cost.js';
 import { quantile, table, writeSection } from './report.js';
 
 /** The TTL of every group, as in the alternatives rows (ROW_TTL_MS there). */
@@ -139,8 +142,11 @@ export async function run(): Promise<void> {
       const atRest = (((restEnd[i] as Counters)[key] - (restStart[i] as Counters)[key]) / restSeconds) * trialsSeconds;
       return ((trialsEnd[i] as Counters)[key] - (trialsStart[i] as Counters)[key] - atRest) / TRIALS;
     };
+    // A graceful handoff of baton on PostgreSQL waits for one WAL flush (the handover's durable
+    // commit), which an advisory lock never makes: what one costs on this server, in this run.
+    const commitCost = setup.store === 'postgres' ? await postgresCommitCost() : undefined;
     clearInterval(sampler);
-    const body = render(setup, groups, perHandoff, loadStart, os.loadavg(), loadSamples);
+    const body = render(setup, groups, perHandoff, loadStart, os.loadavg(), loadSamples, commitCost);
     console.log(body);
     writeSection(setup.section, body);
   } finally {
@@ -151,7 +157,7 @@ export async function run(): Promise<void> {
   }
 }
 
-function render(setup: Setup, groups: readonly Group[], perHandoff: (i: number, key: keyof Counters) => number, loadStart: number[], loadEnd: number[], samples: number[]): string {
+function render(setup: Setup, groups: readonly Group[], perHandoff: (i: number, key: keyof Counters) => number, loadStart: number[], loadEnd: number[], samples: number[], commitCost: CommitCost | undefined): string {
   const ms = (v: number) => `${v.toFixed(1)} ms`;
   const reference = groups.find((g) => g.contender === setup.reference.contender) as Group;
   const refName = setup.reference.contender;
@@ -182,6 +188,13 @@ function render(setup: Setup, groups: readonly Group[], perHandoff: (i: number, 
     '',
     `1-minute load average: ${load(loadStart)} (1/5/15 min) at the start, ${load(loadEnd)} at the end, ${mean.toFixed(1)} on average (sampled every 5 s), on ${os.cpus().length} cores.`,
     '',
+    ...(commitCost === undefined
+      ? []
+      : [
+          `One durable commit on this server right after the handoffs (a one-row UPDATE, p50): ${ms(commitCost.durableMs)}, against ${ms(commitCost.asynchronousMs)} with synchronous_commit off. ` +
+            'baton\'s handoff waits for one (the handover grants a term, which must survive a crash); an advisory lock\'s never does.',
+          '',
+        ]),
     'Reproduce: `npm run bench -- handoff-ab` (`HANDOFF_AB_STORE=zookeeper` for ZooKeeper against the recipe; `HANDOFF_AB_BASELINE=/path/to/other/dist` adds baton from another build as a third group, `HANDOFF_AB_BASELINE_LABEL` names it; `HANDOFF_AB_TRIALS=N`).',
   ].join('\n');
 }
