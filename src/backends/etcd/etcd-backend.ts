@@ -45,15 +45,18 @@ export async function createEtcdBackend(options: EtcdBackendOptions, { signal }:
   const cluster = validateSegment('cluster name', options.cluster);
   if (options.endpoints.length === 0) throw new ConfigError('store', 'no etcd endpoint given; expected host:port[,host:port...]');
   const client = new EtcdClient({ endpoints: options.endpoints, tls: options.tls, auth: options.auth, callTimeoutMs: options.callTimeoutMs });
+  let opened: Message;
   try {
     await client.authenticate({ signal });
     // Any member answering a linearizable read proves the cluster has a quorum we can reach.
-    await client.unary(METHODS.range, { key: bytes(`${options.prefix ?? DEFAULT_ETCD_PREFIX}/${cluster}/`), limit: 1, keys_only: true }, { signal, idempotent: true });
+    opened = await client.unary(METHODS.range, { key: bytes(`${options.prefix ?? DEFAULT_ETCD_PREFIX}/${cluster}/`), limit: 1, keys_only: true }, { signal, idempotent: true });
   } catch (error) {
     client.close();
     throw toContractError(error);
   }
-  return new EtcdBackend(client, new EtcdLayout(options.prefix ?? DEFAULT_ETCD_PREFIX, cluster), cluster, options.clock ?? systemClock);
+  // Watches start after this read's revision at the earliest: see #watchRange.
+  const revision = toNumber((opened['header'] as Message | undefined)?.['revision']);
+  return new EtcdBackend(client, new EtcdLayout(options.prefix ?? DEFAULT_ETCD_PREFIX, cluster), cluster, options.clock ?? systemClock, revision);
 }
 
 class EtcdBackend implements Backend {
@@ -65,13 +68,17 @@ class EtcdBackend implements Backend {
   readonly #clock: Clock;
   readonly #watches: EtcdWatches;
   readonly #closed = new AbortController();
-  /** The highest store revision any answer showed: watches start after it (see #watchRange). */
-  #revision = 0;
+  /**
+   * The highest store revision any answer showed, from the read that opened the backend on:
+   * watches start after it (see #watchRange).
+   */
+  #revision: number;
   readonly #sessionSlot: SessionSlot<EtcdSession>;
   #closing: Promise<void> | undefined;
 
-  constructor(client: EtcdClient, layout: EtcdLayout, cluster: string, clock: Clock) {
+  constructor(client: EtcdClient, layout: EtcdLayout, cluster: string, clock: Clock, revision: number) {
     this.#client = client;
+    this.#revision = revision;
     this.#layout = layout;
     this.cluster = cluster;
     this.#clock = clock;
@@ -221,8 +228,11 @@ class EtcdBackend implements Backend {
 
   /**
    * Calls `listener` after any change under `prefix`. The watch starts right after the highest
-   * revision this backend has seen, so a change between an earlier read and this watch is
-   * reported, not missed (level-triggered: the listener reads again).
+   * revision this backend has seen (at least the read that opened it), so a change between an
+   * earlier read and this watch is reported, not missed (level-triggered: the listener reads
+   * again). Never "from now" (start revision 0): etcd would take now as the moment the create
+   * request reaches it, and a write that lands after watch() returned but before that moment
+   * (the stream still opening, a busy machine, a stream being reopened) would be missed.
    */
   #watchRange(prefix: string, listener: ChangeListener, options: WatchOptions): void {
     this.#checkOpen();
@@ -231,7 +241,7 @@ class EtcdBackend implements Backend {
       {
         key: bytes(prefix),
         rangeEnd: prefixEnd(prefix),
-        startRevision: this.#revision > 0 ? this.#revision + 1 : 0,
+        startRevision: this.#revision + 1,
         onEvents: () => listener(),
         onGap: () => listener(),
       },
