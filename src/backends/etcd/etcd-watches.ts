@@ -16,8 +16,10 @@ export interface WatchSpec {
   /** Absent: the one key. */
   readonly rangeEnd?: Buffer | undefined;
   /**
-   * The first revision to report (0: from now). Watches resume here after a stream breaks, so
-   * no change between a read and the watch is missed: pass the read's revision + 1.
+   * The first revision to report. Watches resume here after a stream breaks, so no change
+   * between a read and the watch is missed: pass the read's revision + 1. 0 means "from now" as
+   * etcd sees it when the create request arrives, later than the call: a write in between is
+   * missed, so callers that must see every change after the call never pass 0.
    */
   readonly startRevision: number;
   /** Called with the events of one response, in revision order. */
