@@ -152,7 +152,11 @@ export function describeElectionContract(ctx: ContractContext): void {
         await Promise.all(won.map((l) => l.resign()));
         await new Promise((resolve) => setImmediate(resolve)); // warnings are emitted on the next tick
         assert.deepEqual(warnings.filter((w) => w.name === 'MaxListenersExceededWarning').map((w) => w.message), []);
-        assert.equal(getEventListeners(session.lost, 'abort').length, baseline, 'listeners left on the session\'s lost signal');
+        // The session's own loops (keep-alives, the local deadline) hold a listener or two on
+        // `lost` only while one of their waits is pending, so the count is a snapshot that
+        // moves: the baseline may have been taken with one more than now. A leak is one or more
+        // per campaign (30 here): wait for the count to come back to the baseline or below.
+        await waitFor('no listener left on the session\'s lost signal', () => getEventListeners(session.lost, 'abort').length <= baseline);
       } finally {
         process.off('warning', onWarning);
       }
