@@ -240,13 +240,17 @@ export class LeaderElector {
    */
   async #campaignOn(session: Session): Promise<void> {
     const stop = anySignal(this.#closing.signal, session.lost);
-    while (!stop.aborted) {
-      const round = new AbortController();
-      try {
-        if (!(await this.#oneTerm(session, stop, round.signal))) break;
-      } finally {
-        round.abort();
+    try {
+      while (!stop.aborted) {
+        const round = new AbortController();
+        try {
+          if (!(await this.#oneTerm(session, stop, round.signal))) break;
+        } finally {
+          round.abort(); // also lets go of every signal combined with it
+        }
       }
+    } finally {
+      stop.dispose();
     }
   }
 
@@ -259,7 +263,7 @@ export class LeaderElector {
     // 2.
     let leadership: Leadership;
     try {
-      leadership = await session.campaign(this.#election, this.#sessions.info, { signal: anySignal(stop, held) });
+      leadership = await session.campaign(this.#election, this.#sessions.info, { signal: anySignal(stop, held, round) });
     } catch (error) {
       if (stop.aborted) return false;
       if (held.aborted) return true;
@@ -283,7 +287,7 @@ export class LeaderElector {
     if (stop.aborted) return false;
     // Others may win meanwhile; a node the hold asks to lead next (a transfer to it) goes at once.
     const asked = askedToLead(this.#hold, anySignal(stop, round));
-    return (await pause(this.#clock, this.#timing.retryPeriodMs, anySignal(stop, asked))) || !stop.aborted;
+    return (await pause(this.#clock, this.#timing.retryPeriodMs, anySignal(stop, asked, round))) || !stop.aborted;
   }
 
   /** Why the term ends, read before it is ended: close, a resign asked while held, or lost. */

@@ -67,7 +67,9 @@ export class PreferredLeader {
             return;
           }
         }
-        await pause(clock, waitMs === Infinity ? timing.ttlMs : waitMs, anySignal(signal, wake)).catch(() => undefined);
+        const wakeable = anySignal(signal, wake);
+        await pause(clock, waitMs === Infinity ? timing.ttlMs : waitMs, wakeable).catch(() => undefined);
+        wakeable.dispose();
         if (wake.aborted) changed = new AbortController();
       }
     } catch (error) {

@@ -123,11 +123,15 @@ export class HandoffTracker {
   /** Step 1 for `items`, reading HOLDER_READS_AT_ONCE holders at a time. */
   async #check(items: readonly string[], assignment: Assignment, live: ReadonlySet<string>, passSignal: AbortSignal): Promise<void> {
     const signal = fanOutSignal(passSignal);
-    for (let i = 0; i < items.length; i += HOLDER_READS_AT_ONCE) {
-      await Promise.all(items.slice(i, i + HOLDER_READS_AT_ONCE).map(async (item) => {
-        const acting = (assignment[item] ?? []).find((nodeId) => live.has(nodeId));
-        if (acting === undefined || (await this.#holder(item, signal)) === acting) this.#drop(item);
-      }));
+    try {
+      for (let i = 0; i < items.length; i += HOLDER_READS_AT_ONCE) {
+        await Promise.all(items.slice(i, i + HOLDER_READS_AT_ONCE).map(async (item) => {
+          const acting = (assignment[item] ?? []).find((nodeId) => live.has(nodeId));
+          if (acting === undefined || (await this.#holder(item, signal)) === acting) this.#drop(item);
+        }));
+      }
+    } finally {
+      signal.dispose();
     }
   }
 

@@ -256,19 +256,23 @@ export class ItemPlacement<S> {
     let count = 0;
     // One listener per write in flight: a phase of one write per node is a fan-out, not a leak.
     const writes = fanOutSignal(signal);
-    for (const phase of phases) {
-      const written = await Promise.allSettled(
-        phase.map(async (op) => {
-          const expectVersion = expect(op);
-          const options = { fence, signal: writes, ...(expectVersion === undefined ? {} : { expectVersion }) };
-          if (op.kind === 'put') versions.set(op.key, await kv.put(op.key, op.value, options));
-          else await kv.delete(op.key, options as typeof options & { expectVersion?: number });
-        }),
-      );
-      const failed = written.filter((w): w is PromiseRejectedResult => w.status === 'rejected').map((w) => w.reason as unknown);
-      // A fenced write ends the term's loop; it outranks a conflict or an outage of another write.
-      if (failed.length > 0) throw failed.find((e) => isBatonError(e, 'FENCED')) ?? failed[0];
-      count += phase.length;
+    try {
+      for (const phase of phases) {
+        const written = await Promise.allSettled(
+          phase.map(async (op) => {
+            const expectVersion = expect(op);
+            const options = { fence, signal: writes, ...(expectVersion === undefined ? {} : { expectVersion }) };
+            if (op.kind === 'put') versions.set(op.key, await kv.put(op.key, op.value, options));
+            else await kv.delete(op.key, options as typeof options & { expectVersion?: number });
+          }),
+        );
+        const failed = written.filter((w): w is PromiseRejectedResult => w.status === 'rejected').map((w) => w.reason as unknown);
+        // A fenced write ends the term's loop; it outranks a conflict or an outage of another write.
+        if (failed.length > 0) throw failed.find((e) => isBatonError(e, 'FENCED')) ?? failed[0];
+        count += phase.length;
+      }
+    } finally {
+      writes.dispose();
     }
     return count;
   }

@@ -323,7 +323,9 @@ export class ZkConnection {
     const readTimeout = this.options.readTimeoutMs ?? Math.max(1, Math.floor(this.options.sessionTimeoutMs / 3));
     const signal = this.#ended.signal;
     while (!signal.aborted) {
-      await pause(this.clock, interval, anySignal(signal, this.#probeNow.signal));
+      const probeSoon = anySignal(signal, this.#probeNow.signal);
+      await pause(this.clock, interval, probeSoon);
+      probeSoon.dispose(); // one a probe interval: the connection's `ended` keeps none of them
       if (signal.aborted) return; // ended: the loop stops with the connection
       if (this.#state !== 'connected') {
         this.#unstickHandshake(readTimeout);

@@ -74,6 +74,8 @@ export async function campaign(ctx: CampaignContext, options: CallOptions = {}):
   } catch (error) {
     if (creating) ctx.cleanup(dropCandidate(ctx, creating));
     throw campaignError(ctx, options, error);
+  } finally {
+    stop.dispose(); // the session's `lost` keeps nothing of a campaign that ended
   }
 }
 

@@ -146,6 +146,7 @@ export class ChangeFeed {
       if (signal.aborted) throw error;
       return true;
     } finally {
+      both.dispose();
       this.#waiters.delete(wake);
       topic?.waiters.delete(wake);
     }

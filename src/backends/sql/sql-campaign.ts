@@ -190,6 +190,7 @@ export async function campaignLoop(ctx: SqlContext, who: Campaigner, election: s
   try {
     return await campaignUntilAcquired(ctx, who, election, infoText, signal, options);
   } finally {
+    signal.dispose(); // the session's `lost` and the backend's `closed` keep nothing of it
     unfollow();
   }
 }

@@ -84,6 +84,8 @@ export async function campaign(ctx: CampaignContext, options: CallOptions = {}):
   } catch (error) {
     if (ours !== undefined) ctx.cleanup(dropCandidate(ctx, Promise.resolve(ours)));
     throw campaignError(ctx, options, error);
+  } finally {
+    stop.dispose(); // the session's `lost` keeps nothing of a campaign that ended
   }
 }
 
@@ -152,12 +154,13 @@ async function waitForTurn(ctx: CampaignContext, ours: string, signal: AbortSign
       }
       if (kept && kept.early.length > 0) continue; // our candidate changed meanwhile: look again now
       netTimer = new AbortController();
-      const net = pause(ctx.clock, ctx.recheckMs, anySignal(signal, netTimer.signal)).then(() => false);
+      const netSignal = anySignal(signal, netTimer.signal);
+      const net = pause(ctx.clock, ctx.recheckMs, netSignal).then(() => false);
       mayLead = await Promise.race([woken, net]); // the predecessor went (or a watch fired); else a re-check
       if (signal.aborted) throw signal.reason;
     }
   } finally {
-    netTimer?.abort();
+    netTimer?.abort(); // also lets go of the net's combined signal
     if (kept) dismiss(ctx, kept);
     ctx.client.removeWatcher(watcher);
   }

@@ -71,7 +71,11 @@ export class ZkKv implements Kv {
       const zk = await this.#o.client();
       // The walk reads every level's children in parallel, each read listening on the signal.
       const walkSignal = fanOutSignal(options.signal);
-      await this.#walk(zk, root, entries, walkSignal === undefined ? options : { ...options, signal: walkSignal });
+      try {
+        await this.#walk(zk, root, entries, walkSignal === undefined ? options : { ...options, signal: walkSignal });
+      } finally {
+        walkSignal?.dispose();
+      }
     } catch (error) {
       throw toContractError(error);
     }

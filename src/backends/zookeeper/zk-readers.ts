@@ -62,23 +62,28 @@ export async function readMembers(zk: ZkClient, layout: ZkLayout, onCorrupt: (er
     throw error;
   }
   const each = { ...options, signal: fanOutSignal(options.signal) }; // one read per member, in parallel
-  const members = await Promise.all(
-    names.map(async (nodeId): Promise<Member | null> => {
-      try {
-        const { data, stat } = await zk.getData(`${layout.members}/${nodeId}`, each);
-        const doc = parse(`members/${nodeId}`, data);
-        if (!isJsonObject(doc['info'])) throw new CorruptDocumentError(`members/${nodeId}`, 'expected {"info": object}');
-        return { nodeId, sessionId: stat.ephemeralOwner ?? '', info: doc['info'] };
-      } catch (error) {
-        if (isZkError(error, 'NO_NODE')) return null; // left while we read
-        if (error instanceof CorruptDocumentError) {
-          onCorrupt(error);
-          return null;
+  let members: (Member | null)[];
+  try {
+    members = await Promise.all(
+      names.map(async (nodeId): Promise<Member | null> => {
+        try {
+          const { data, stat } = await zk.getData(`${layout.members}/${nodeId}`, each);
+          const doc = parse(`members/${nodeId}`, data);
+          if (!isJsonObject(doc['info'])) throw new CorruptDocumentError(`members/${nodeId}`, 'expected {"info": object}');
+          return { nodeId, sessionId: stat.ephemeralOwner ?? '', info: doc['info'] };
+        } catch (error) {
+          if (isZkError(error, 'NO_NODE')) return null; // left while we read
+          if (error instanceof CorruptDocumentError) {
+            onCorrupt(error);
+            return null;
+          }
+          throw error;
         }
-        throw error;
-      }
-    }),
-  );
+      }),
+    );
+  } finally {
+    each.signal?.dispose();
+  }
   return members.filter((m): m is Member => m !== null).sort((a, b) => (a.nodeId < b.nodeId ? -1 : a.nodeId > b.nodeId ? 1 : 0));
 }
 
