@@ -125,7 +125,9 @@ export class SubtreeWatch {
     if (isZkError(error, 'SESSION_EXPIRED') || (error as { code?: string }).code === 'CLOSED') return; // rearm() follows a replacement
     this.#known.delete(path);
     // Whatever changed at `path` while its watch was missing is told once the watch is set again.
-    void pause(this.#options.clock, this.#options.retryMs, signal).then((slept) => {
+    // Many children of a level can fail at once (a connection loss), each sleeping here: on the
+    // fan-out signal, so that the watch's own signal carries one listener, not one per retry.
+    void pause(this.#options.clock, this.#options.retryMs, this.#calls).then((slept) => {
       if (slept) return this.#arm(path, depth, true).then(() => this.#notify()); // else aborted: the watch is over
     });
   }
