@@ -90,11 +90,14 @@ export class SessionSupervisor {
     for (;;) {
       if (closing.aborted) throw new ClosedError('node');
       if (this.#isReady) return;
+      const until = anySignal(options.signal, closing);
       try {
-        await raceSignal(this.#ready.promise, anySignal(options.signal, closing), 'whenReady');
+        await raceSignal(this.#ready.promise, until, 'whenReady');
       } catch (error) {
         if (closing.aborted) throw new ClosedError('node');
         throw error;
+      } finally {
+        until.dispose();
       }
     }
   }

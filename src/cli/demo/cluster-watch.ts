@@ -58,6 +58,8 @@ export async function watchCluster(
     }
     // Sleep until the next poll, a change hint, or the end.
     wake = new AbortController();
-    await pause(clock, pollMs, anySignal(signal, wake.signal));
+    const nextPoll = anySignal(signal, wake.signal);
+    await pause(clock, pollMs, nextPoll);
+    nextPoll.dispose();
   }
 }
