@@ -20,6 +20,9 @@ const WORKER = fileURLToPath(new URL('./alternatives-worker.js', import.meta.url
  */
 const REPORT_TIMEOUT_MS = 30_000;
 
+/** How much of each contender's stderr is kept (its last bytes), for a stall's diagnosis. */
+const STDERR_TAIL_BYTES = 64 * 1024;
+
 /**
  * REPORT_TIMEOUT_MS stretched by the machine's load: with L runnable processes per core, each
  * gets about 1/L of a core, so a worker's start (forking node, loading the library, connecting)
@@ -49,6 +52,8 @@ export interface Report {
   /** performance.now() of this process when the report arrived. */
   readonly at: number;
   readonly outcome?: string;
+  /** Why a campaign or resign failed ('failed'). */
+  readonly message?: string;
   readonly cpuMs?: number;
   readonly rssBytes?: number;
 }
@@ -60,6 +65,8 @@ export class Contenders {
   readonly #wakers = new Set<() => void>();
   readonly children = new Map<string, ChildProcess>();
   readonly proxies = new Map<string, TcpProxy>();
+  /** The last STDERR_TAIL_BYTES of each contender's stderr (kept after it exits). */
+  readonly #stderr = new Map<string, string>();
   #count = 0;
   leader = '';
   /**
@@ -87,7 +94,10 @@ export class Contenders {
     const options = { address: this.#store.address(proxy?.port, this.#plan.addressStyle), id, election: this.#plan.election, ttlMs: this.#plan.ttlMs };
     const mark = this.mark;
     const child = fork(this.#plan.worker ?? WORKER, [this.#plan.contender, JSON.stringify(options), ...(auto ? ['auto'] : [])], { stdio: ['ignore', 'ignore', 'pipe', 'ipc'] });
-    child.stderr?.resume(); // a library's complaints while its store is cut are not the benchmark's output
+    // A library's complaints while its store is cut are not the benchmark's output, but a
+    // stall's diagnosis needs them: keep the tail (stderrTails).
+    child.stderr?.setEncoding('utf8');
+    child.stderr?.on('data', (chunk: string) => this.#stderr.set(id, ((this.#stderr.get(id) ?? '') + chunk).slice(-STDERR_TAIL_BYTES)));
     child.on('message', (m: Omit<Report, 'id' | 'at'>) => this.#push({ ...m, id, at: performance.now() }));
     child.on('exit', () => {
       this.children.delete(id);
@@ -97,6 +107,11 @@ export class Contenders {
     const started = await this.next(mark, (r) => r.id === id && (r.event === 'ready' || r.event === 'exit'), `${id} to start and connect`);
     if (started.event === 'exit') throw new Error(`${this.#plan.contender}: ${id} exited before it was ready (a missing library or store?)`);
     return id;
+  }
+
+  /** Each contender's stderr tail so far, by id (only those that wrote any). */
+  stderrTails(): ReadonlyMap<string, string> {
+    return this.#stderr;
   }
 
   send(id: string, command: string): void {

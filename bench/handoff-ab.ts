@@ -19,6 +19,9 @@
  * connection opened on the path of a handoff, or a statement more, shows there. After the
  * handoffs it times one durable commit on the server (alternatives-commit-cost.ts): the one WAL
  * flush baton's handoff on PostgreSQL waits for and an advisory lock's does not.
+ *
+ * A handoff slower than 3 x the TTL, or one that never came, names its group on stderr and
+ * leaves a file with its contenders' reports and stderr (handoff-stall.ts).
  */
 import os from 'node:os';
 import path from 'node:path';
@@ -26,7 +29,8 @@ import { setTimeout as delay } from 'node:timers/promises';
 import pg from 'pg';
 import { Contenders } from './alternatives-contenders.js';
 import { AlternativesStores, type AlternativesStore, type StoreKind } from './alternatives-stores.js';
-import { firstLeader, handoffOnce } from './alternatives-trials.js';
+import { firstLeader } from './alternatives-trials.js';
+import { watchedHandoff } from './handoff-stall.js';
 import { postgresCommitCost, type CommitCost } from './alternatives-commit-cost.js';
 import { quantile, table, writeSection } from './report.js';
 
@@ -134,7 +138,7 @@ export async function run(): Promise<void> {
       // ABBA (rotated for three groups): no group always goes first after the pause.
       const order = round % 2 === 0 ? groups : [...groups].reverse();
       const rotated = [...order.slice(round % order.length), ...order.slice(0, round % order.length)];
-      for (const g of rotated) g.times.push(await handoffOnce(g.c));
+      for (const g of rotated) g.times.push(await watchedHandoff(g, round, TTL_MS));
     }
     const trialsSeconds = (performance.now() - trialsStartedAt) / 1000 + (setup.counters ? STATS_SETTLE_MS / 1000 : 0);
     const trialsEnd = await allCounters(setup, groups);
