@@ -22,15 +22,23 @@ export interface CampaignHold {
    * wait only lets others win after a resign; the election decides either way). Optional.
    */
   asked?(): boolean;
+  /**
+   * Told each time the elector waits held back with nothing under way: its campaign has fully
+   * ended (on SQL, its waiter row deleted, so no release can hand it the lease) and it leads no
+   * term. A leader transfer's stand-by is written from here, never earlier. Optional.
+   */
+  idle?(): void;
 }
 
 /**
  * Resolves true once `hold` lets the campaign go (at once when it does now), false when `stop`
- * aborts first. Never rejects.
+ * aborts first; tells the hold it is idle (`idle()`) before each wait. Call it only with no
+ * campaign and no term under way. Never rejects.
  */
 export async function untilFree(hold: CampaignHold | undefined, stop: AbortSignal): Promise<boolean> {
   while (hold?.held() === true) {
     if (stop.aborted) return false;
+    hold.idle?.();
     const round = new AbortController();
     try {
       await new Promise<void>((resolve) => {
@@ -81,6 +89,9 @@ export function anyHold(...holds: readonly CampaignHold[]): CampaignHold {
   return {
     held: () => holds.some((hold) => hold.held()),
     asked: () => holds.some((hold) => hold.asked?.() === true),
+    idle: () => {
+      for (const hold of holds) hold.idle?.();
+    },
     onChange: (listener, options) => {
       for (const hold of holds) hold.onChange(listener, options);
     },

@@ -175,9 +175,13 @@ export class LeaderTransferHold implements CampaignHold {
     }
   }
 
+  /** The elector waits held back with no campaign or term under way: rule 2's acknowledgement may go. */
+  idle(): void {
+    this.#standByIfHeld();
+  }
+
   #notify(): void {
     for (const listener of [...this.#listeners]) listener();
-    this.#standByIfHeld();
   }
 
   #apply(request: LeaderTransferRequest | null, members: readonly Member[]): void {
@@ -204,9 +208,16 @@ export class LeaderTransferHold implements CampaignHold {
   }
 
   /**
-   * Rule 2's acknowledgement: once held by a request (after the listeners ran, so the elector
-   * has withdrawn its campaign; a ZooKeeper candidate's delete is sent on the same connection
-   * before this write), a node other than the old leader adds itself to the standing-by list.
+   * Rule 2's acknowledgement: once held by a request and idle (the elector's withdrawn campaign
+   * has fully ended, idle() above), a node other than the old leader adds itself to the
+   * standing-by list. Not earlier, when the hold's listeners have only asked the campaign to
+   * stop: on PostgreSQL a release hands the lease to the longest-waiting waiter, and a
+   * withdrawn campaign whose waiter-row delete were still in flight could be handed the term
+   * the old leader releases on this acknowledgement, and give it up at once: a term nobody acts
+   * on between the old leader's and the target's. Awaiting the campaign's end (its row deleted,
+   * sql-campaign.ts) is simpler than a release that hands only to the target, which would need
+   * the transfer's target in the backend's resign. On ZooKeeper the candidate's delete is sent
+   * when its campaign ends, on the session's one connection, so the server applies it first.
    */
   #standByIfHeld(): void {
     const request = this.pending();

@@ -132,6 +132,8 @@ export function describeLeaderTransfer(store: StoreUnderTest): void {
       await waitFor('the new leader to report its term', () => nodes.get(outcome.leader.nodeId)?.isLeader());
       const { span } = successorOf(old.term);
       assert.notEqual(span.nodeId, old.nodeId);
+      // The new leader marks the request ended after it acquired: wait, so the next test reads it settled.
+      await waitFor('the request to be marked ended', async () => (await readLeaderTransfer(reader.kv))?.request.ended?.nodeId === outcome.leader.nodeId);
     });
 
     it('transfer --to an unknown node is refused, naming the live nodes; nothing moves', async () => {

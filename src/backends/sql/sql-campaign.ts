@@ -203,7 +203,8 @@ async function campaignUntilAcquired(ctx: SqlContext, who: Campaigner, election:
     acquired = true;
     return lease;
   } finally {
-    place?.leave(acquired);
+    // An ended campaign settles only once it has left the queue (waiters.ts leave).
+    await place?.leave(acquired);
   }
 }
 

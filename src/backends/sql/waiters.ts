@@ -87,7 +87,7 @@ export class WaiterPlace {
   }
 
   /**
-   * The campaign ended: leave the queue (in the background; nothing waits for it).
+   * The campaign ended: leave the queue.
    *  1. delete this campaign's row (after its join settled, so a join arriving late is not
    *     left behind). A release that chose it meanwhile locked the row: the delete waits for
    *     it to commit;
@@ -95,21 +95,34 @@ export class WaiterPlace {
    *     lease handed to this session before step 1 is released at once (by its term, handing
    *     it to the next waiter): nobody acts for it. If that fails, or a release chose the row
    *     just before the delete, the session's reconciliation releases it.
+   * A campaign that acquired does both in the background (its leader is not kept waiting for
+   * the CPU this takes). One that did not resolves once step 1 is done, so its end means no
+   * release can hand it the lease any more (a leader transfer's stand-by relies on that:
+   * docs/safety.md rule 15); step 2 runs after it, once the session no longer counts the
+   * campaign as under way. Never rejects.
    */
-  leave(acquired: boolean): void {
+  async leave(acquired: boolean): Promise<void> {
     this.#expected.stop();
     if (this.#joined === undefined) return;
-    // After the new holder's own code has run: a handover's leader is not kept waiting for the CPU this takes.
-    setImmediate(() => void this.#leave(acquired).catch(() => undefined)); // else reconciled (session-leases.ts)
+    if (acquired) {
+      setImmediate(() => void this.#deleteRow().catch(() => undefined)); // else reconciled (session-leases.ts)
+      return;
+    }
+    const deleted = await this.#deleteRow().then(() => true, () => false);
+    if (deleted) setImmediate(() => void this.#releaseHanded().catch(() => undefined)); // else reconciled (session-leases.ts)
   }
 
-  async #leave(acquired: boolean): Promise<void> {
+  async #deleteRow(): Promise<void> {
+    const { connection, sql, cluster } = this.#ctx;
+    await this.#joined;
+    await connection.run(sql.waiterLeave, [cluster, this.#election, this.#who.id, this.#ticket]);
+  }
+
+  async #releaseHanded(): Promise<void> {
     const { connection, sql, cluster } = this.#ctx;
     const election = this.#election;
     const session = this.#who.id;
-    await this.#joined;
-    await connection.run(sql.waiterLeave, [cluster, election, session, this.#ticket]);
-    if (acquired || this.#who.busy(election)) return;
+    if (this.#who.busy(election)) return;
     const row = (await connection.run(sql.leaseMine, [cluster, election, session])).rows[0];
     if (row === undefined || this.#who.busy(election)) return;
     await releaseLease(this.#ctx, election, session, Number(row['term']));
