@@ -160,15 +160,15 @@ export class LeaderTransferHold implements CampaignHold {
 
   /**
    * This node won `term`: a pending request it ends is marked ended (fenced by the term), so
-   * every node, and a reader, sees it over at once.
+   * every node, and a reader, sees it over at once. The stored request is judged, not the one
+   * this node read last: a node that nothing held (no target, or a target gone) may win before
+   * its read of the request, and the request must still be marked.
    */
   async acquired(term: number, fence: Fence): Promise<void> {
     this.termSeen(term);
-    const stored = this.#judged?.request;
-    if (stored === undefined || stored.ended !== null || term <= stored.fromTerm) return;
     try {
       if (await endLeaderTransfer(this.#o.backend.kv, { nodeId: this.#o.nodeId, term }, fence, { signal: this.#stop.signal })) {
-        this.#o.logger?.info({ term, from: stored.from, fromTerm: stored.fromTerm, reason: 'leader transfer ended' }, 'leader transfer from %s ended by this term', stored.from);
+        this.#o.logger?.info({ term, reason: 'leader transfer ended' }, 'leader transfer ended by term %d', term);
       }
     } catch (error) {
       if (!this.#stop.signal.aborted) this.#o.logger?.warn({ err: error, term, reason: 'transfer end not marked' }, 'could not mark the leader transfer ended (nodes judge it over by the term)');

@@ -138,7 +138,12 @@ export function describeLeaderTransfer(store: StoreUnderTest): void {
 
     it('transfer --to an unknown node is refused, naming the live nodes; nothing moves', async () => {
       const old = (await leaderNow())!;
-      const before = await readLeaderTransfer(reader.kv);
+      // The last transfer's new leader marks its request ended after its term started (so after
+      // that transfer returned): the snapshot is of the request once that write has landed.
+      const before = await waitFor('the last transfer\'s request to be marked ended by the current term', async () => {
+        const stored = await readLeaderTransfer(reader.kv);
+        return stored?.request.ended?.term === old.term ? stored : null;
+      });
       const result = await cli(['--to', 'nope']);
       assert.equal(result.code, 1);
       const error = (JSON.parse(result.err) as { error: { code: string; message: string } }).error;

@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { afterEach, describe, it } from 'node:test';
 import { DEFAULT_TIMING, type Session } from '../../../src/contract/index.js';
 import { LeaderTransferHold, STAND_BY_WAIT_PERIODS, TRANSFER_HOLD_PERIODS } from '../../../src/election/index.js';
-import { writeLeaderTransfer } from '../../../src/operations/index.js';
+import { readLeaderTransfer, writeLeaderTransfer } from '../../../src/operations/index.js';
 import { ElectorCluster, type ElectorNode } from './elector-fixture.js';
 
 describe('LeaderTransferHold on a fake clock', () => {
@@ -92,6 +92,17 @@ describe('LeaderTransferHold on a fake clock', () => {
     const next = leaders([a, b]);
     assert.equal(next.length, 1, 'nobody leads after the hold');
     assert.equal(next[0]?.term, term + 1);
+  });
+
+  it('a node that wins before it has read a pending request still marks it ended', async () => {
+    const a = await node('a');
+    const held = a.elector.leadership()!;
+    await writeLeaderTransfer(a.backend.kv, { to: null, toSession: null, from: 'gone', fromTerm: held.term - 1, by: 'test', reason: 'operator' });
+    // A hold that has not read the request yet (never started) is told its node won the term.
+    const unread = new LeaderTransferHold({ backend: a.backend, nodeId: 'a', clock: cluster.clock, timing: DEFAULT_TIMING });
+    holds.push(unread);
+    await unread.acquired(held.term, held.fence);
+    assert.deepEqual((await readLeaderTransfer(a.backend.kv))?.request.ended, { nodeId: 'a', term: held.term });
   });
 
   it('a target that is not a live member holds nobody', async () => {
