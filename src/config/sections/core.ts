@@ -39,7 +39,7 @@ export const coreFields: Record<string, Spec> = {
         flag: 'store',
       }),
       tablePrefix: stringLeaf({
-        doc: 'Prefix of the SQL table names (`baton_` gives `baton_lease`, `baton_member`, `baton_kv`).',
+        doc: 'Prefix of the SQL table names (`baton_` gives `baton_lease`, `baton_member`, `baton_kv`, `baton_waiter`, `baton_migrations`).',
         default: 'baton_',
         pattern: /^[A-Za-z][A-Za-z0-9_]{0,31}$/,
         expects: 'a letter followed by at most 31 letters, digits or underscores',
