@@ -25,24 +25,6 @@ const nativeAborted = Object.getOwnPropertyDescriptor(AbortSignal.prototype, 'ab
  */
 let judging = false;
 
-/**
- * Runs `combine` with judging off: a judged signal read meanwhile answers from its state as it
- * stands. For AbortSignal.any only (see anySignal in async.ts): given a composite, Node 20
- * reads the `aborted` of each of the composite's sources and asserts it is false; a judge that
- * aborted one there (a deadline passed before its timer ran) failed that assertion with
- * ERR_INTERNAL_ASSERTION. The combination still aborts with its source: when the source is
- * next read, or its timer runs.
- */
-export function withoutJudging<T>(combine: () => T): T {
-  const was = judging;
-  judging = true;
-  try {
-    return combine();
-  } finally {
-    judging = was;
-  }
-}
-
 /** Where a judged signal keeps its judge (one property key for all: see below). */
 const JUDGE = Symbol('judge');
 type Judged = AbortSignal & { [JUDGE]?: () => void };
