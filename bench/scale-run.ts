@@ -1,6 +1,7 @@
 /**
  * One configuration of the scale benchmark: N buckets (plus the default 24-partition resource)
- * over M nodes on one store, default timing.
+ * over M nodes on one store, default timing, every node told the cluster's size
+ * (placement.expectedNodes = M, as a deployment that knows its replica count sets it).
  * 1. cold start: every node starts at once; time until every bucket is owned exactly once and
  *    every partition has its master, and how many acquisitions that took (bound: N);
  * 2. idle (optional): after a settling pause, the store's write counters and each node
@@ -66,7 +67,7 @@ const MB = 1024 * 1024;
 
 export async function runConfiguration(spec: RunSpec): Promise<RunResult> {
   const loadAtStart = os.loadavg()[0] as number;
-  const cluster = new ScaleCluster({ store: spec.store, cluster: spec.cluster, buckets: spec.buckets, resource: RESOURCE, nodes: spec.nodes, processes: spec.processes });
+  const cluster = new ScaleCluster({ store: spec.store, cluster: spec.cluster, buckets: spec.buckets, resource: RESOURCE, nodes: spec.nodes, processes: spec.processes, expectedNodes: spec.nodes });
   try {
     await cluster.spawn();
     const started = cluster.start();

@@ -20,6 +20,8 @@ export interface WorkerSetup {
   readonly nodeIds: readonly string[];
   readonly buckets: number;
   readonly resource: string;
+  /** placement.expectedNodes of every node: the cluster's node count (a deployment knows its replicas). */
+  readonly expectedNodes: number;
 }
 
 export type WorkerMessage =
@@ -81,7 +83,7 @@ class DeltaReporter {
 
 const logger = pino({ level: process.env['SCALE_LOG'] ?? 'silent' }, pino.destination(2));
 const nodes = setup.nodeIds.map((nodeId) => {
-  const values = { store: setup.store, cluster: setup.cluster, nodeId, http: { port: 0 }, log: { level: 'silent' }, buckets: { enabled: true, count: setup.buckets }, partitions: { [setup.resource]: {} } };
+  const values = { store: setup.store, cluster: setup.cluster, nodeId, http: { port: 0 }, log: { level: 'silent' }, placement: { expectedNodes: setup.expectedNodes }, buckets: { enabled: true, count: setup.buckets }, partitions: { [setup.resource]: {} } };
   const node = createNode(loadConfig({ env: {}, values }).config, { logger });
   new DeltaReporter(node); // listeners go on before start: items may be won before start() resolves
   return node;

@@ -66,7 +66,7 @@ export class BucketsFeature implements NodeFeature {
     this.#lost = context.session.lost;
     if (this.options.layout === 'amoro') checkAmoroNodeId(context.session.nodeId);
     const backend = assignmentStore(context.backend, this.options); // ConfigError when the store cannot hold the layout
-    await this.#items.start({ backend, session: context.session, elector: context.elector, autoFreeze: context.config.placement.autoFreeze, operationsKv: context.backend.kv, log: context.logger });
+    await this.#items.start({ backend, session: context.session, elector: context.elector, autoFreeze: context.config.placement.autoFreeze, expectedNodes: context.config.placement.expectedNodes, operationsKv: context.backend.kv, log: context.logger });
   }
 
   /** Releases every bucket (a graceful leave unless the session was lost) and stops assigning. */

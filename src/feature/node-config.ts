@@ -46,6 +46,11 @@ export interface AutoFreeze {
 /** How the cluster leader places owned items (buckets and partitions alike). */
 export interface PlacementConfig {
   readonly autoFreeze: AutoFreeze;
+  /**
+   * How many nodes the deployment runs: a leader term's first placement goes as soon as that
+   * many are live instead of waiting for the membership to settle (settle-gate.ts); 0: off.
+   */
+  readonly expectedNodes: number;
 }
 
 /**

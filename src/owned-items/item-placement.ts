@@ -79,6 +79,8 @@ export interface ItemPlacementOptions<S> {
   readonly onPass?: (report: PassReport) => void;
   /** When this leader turns maintenance mode on by itself (placement.autoFreeze). Default: never. */
   readonly autoFreeze?: AutoFreeze;
+  /** Live nodes that make the term's first placement go at once (placement.expectedNodes, settle-gate.ts). Default 0: off. */
+  readonly expectedNodes?: number;
   /** This leader's node id, logged as who froze placement automatically. Default: the term's session id. */
   readonly nodeId?: string;
   /** The cluster's own KV, where operator requests live (operations/), when `backend.kv` is rooted elsewhere (buckets.layout amoro). Default: `backend.kv`. */
@@ -122,7 +124,7 @@ export class ItemPlacement<S> {
     this.#log = (options.log ?? silentLogger).child({ term: options.leadership.term });
     this.#grace = new OfflineGrace(this.#clock);
     this.#items = options.layout.items.map(String);
-    this.#gate = new SettleGate(this.#clock);
+    this.#gate = new SettleGate(this.#clock, { expectedNodes: options.expectedNodes ?? 0 });
     const byId = new Map(options.layout.items.map((item) => [String(item), item]));
     this.#handoffs = new HandoffTracker({
       backend: options.backend,
@@ -147,7 +149,8 @@ export class ItemPlacement<S> {
    * Runs passes until the term ends or `signal` aborts (resolves 'term-ended') or a write is
    * fenced (resolves 'fenced'). Never rejects for store errors: they are logged and retried.
    * The first placement of the term waits until the membership has settled (SettleGate: at
-   * most SETTLE_WINDOW_MS for a lone node, nothing when the stored layout's nodes are all live).
+   * most SETTLE_WINDOW_MS for a lone node, nothing when the stored layout's nodes are all live,
+   * and no longer once `expectedNodes` nodes are live).
    */
   async run(options: { readonly signal?: AbortSignal } = {}): Promise<PlacementLoopEnd> {
     if (this.#running) throw new StateError(`${this.constructor.name}.run() was already called; create one per term`);

@@ -41,6 +41,8 @@ export interface OwnedItemsSession {
   readonly elector?: ClusterElector;
   /** When this node, leading, turns maintenance mode on by itself (the node's placement.autoFreeze). Default: never. */
   readonly autoFreeze?: AutoFreeze;
+  /** Live nodes that make a term's first placement go at once (the node's placement.expectedNodes). Default 0: off. */
+  readonly expectedNodes?: number;
   /** The cluster's own KV (operator requests, operations/) when `backend.kv` is rooted elsewhere. Default: `backend.kv`. */
   readonly operationsKv?: Kv;
   /** This session's logger (default: the engine's). */
@@ -198,6 +200,7 @@ export class OwnedItems<K extends string | number, S, V> {
         log,
         nodeId: session.nodeId,
         ...(running.context.autoFreeze ? { autoFreeze: running.context.autoFreeze } : {}),
+        ...(running.context.expectedNodes ? { expectedNodes: running.context.expectedNodes } : {}),
         ...(running.context.operationsKv ? { operationsKv: running.context.operationsKv } : {}),
         ...(this.#o.onCorrupt ? { onCorrupt: this.#o.onCorrupt } : {}),
         ...(this.#o.onPass ? { onPass: this.#o.onPass } : {}),

@@ -7,14 +7,17 @@
  * A term's first placement waits until, on the leader's monotonic clock:
  * 1. every node the stored layout names (except graceful leavers) is live: the cluster is back
  *    as it was (a leader change in a running cluster waits for nothing); or
- * 2. the live members have not changed for SETTLE_WINDOW_MS; a lone node therefore waits exactly
+ * 2. at least `expectedNodes` nodes are live (placement.expectedNodes: a deployment that knows
+ *    how many replicas it runs need not wait for quiet; 0, the default, never opens here); or
+ * 3. the live members have not changed for SETTLE_WINDOW_MS; a lone node therefore waits exactly
  *    that long, once; or
- * 3. SETTLE_LIMIT_MS have passed since the term began, however often members came and went.
+ * 4. SETTLE_LIMIT_MS have passed since the term began, however often members came and went.
  * After that every change is placed at once, for the rest of the term. Meanwhile nothing is
  * written: nothing moves, and a node's items stay where the store has them.
  */
 import type { Clock } from '../clock.js';
 import type { Member } from '../contract/contract.js';
+import { InvalidArgumentError } from '../errors.js';
 import type { StoredPlacement } from './place-items.js';
 
 /**
@@ -30,16 +33,32 @@ export const SETTLE_WINDOW_MS = 3_000;
 /** The longest a term's first placement waits while members keep coming and going (monotonic ms). */
 export const SETTLE_LIMIT_MS = 5 * SETTLE_WINDOW_MS;
 
+export interface SettleGateOptions {
+  /**
+   * How many live nodes make the membership settled at once (rule 2): the replicas the
+   * deployment runs. 0 (the default): only the other rules open the gate. Counted among the
+   * members placed on (draining nodes are not).
+   */
+  readonly expectedNodes?: number;
+}
+
 /** One term's gate: `waitMs` is 0 once the membership has settled (and from then on). */
 export class SettleGate {
   readonly #clock: Clock;
+  readonly #expectedNodes: number;
   #settled = false;
   #startedAt: number | undefined;
   #quietSince = 0;
   #seen = '';
 
-  constructor(clock: Clock) {
+  /** InvalidArgumentError when `expectedNodes` is not a whole number >= 0. */
+  constructor(clock: Clock, options: SettleGateOptions = {}) {
+    const expectedNodes = options.expectedNodes ?? 0;
+    if (!Number.isSafeInteger(expectedNodes) || expectedNodes < 0) {
+      throw new InvalidArgumentError(`expectedNodes must be a whole number >= 0 (0: off), got ${String(expectedNodes)}`);
+    }
     this.#clock = clock;
+    this.#expectedNodes = expectedNodes;
   }
 
   /** Opens the gate at once (a pass asked for explicitly, `tick()`). */
@@ -58,7 +77,9 @@ export class SettleGate {
     const live = new Set(members.map((m) => m.nodeId));
     const expected = [...stored.graceUsedMs.keys()].filter((id) => !stored.departed.has(id));
     if (expected.length > 0 && expected.every((id) => live.has(id))) return this.#open();
-    // 2. and 3.
+    // 2.
+    if (this.#expectedNodes > 0 && live.size >= this.#expectedNodes) return this.#open();
+    // 3. and 4.
     const wait = Math.min(this.#quietSince + SETTLE_WINDOW_MS, this.#startedAt + SETTLE_LIMIT_MS) - now;
     return wait > 0 ? wait : this.#open();
   }

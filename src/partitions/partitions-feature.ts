@@ -81,7 +81,7 @@ export class PartitionsFeature implements NodeFeature {
   async start(context: FeatureContext): Promise<void> {
     const { backend, session, elector, logger } = context;
     await agreeOnPartitionSettings(context, [...this.#resources.values()].map((r) => r.options)); // ConfigError when the cluster stores other values
-    for (const [name, items] of this.#items) await items.start({ backend, session, elector, autoFreeze: context.config.placement.autoFreeze, log: logger.child({ resource: name }) });
+    for (const [name, items] of this.#items) await items.start({ backend, session, elector, autoFreeze: context.config.placement.autoFreeze, expectedNodes: context.config.placement.expectedNodes, log: logger.child({ resource: name }) });
   }
 
   /**

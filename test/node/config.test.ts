@@ -97,6 +97,9 @@ describe('configuration', () => {
     assert.throws(() => loadConfig({ env: { BATON_STORE_MIGRATE: 'maybe' } }), configError('store.migrate', /true or false, got "maybe" \(from environment variable BATON_STORE_MIGRATE\)/));
     assert.throws(() => loadConfig({ env: {}, flags: { 'log-level': 'loud' } }), configError('log.level', /one of fatal, error, warn, info, debug, trace, silent, got "loud" \(from flag --log-level\)/));
     assert.throws(() => loadConfig({ env: {}, file: file('election: 5\n') }), configError('election', /must be a mapping/));
+    assert.throws(() => loadConfig({ env: { BATON_PLACEMENT_EXPECTED_NODES: '-1' } }), configError('placement.expectedNodes', /whole number from 0 to 10000, got "-1"/));
+    assert.throws(() => loadConfig({ env: {}, file: file('placement:\n  expectedNodes: 2.5\n') }), configError('placement.expectedNodes', /whole number from 0 to 10000, got 2.5/));
+    assert.equal(loadConfig({ env: { BATON_PLACEMENT_EXPECTED_NODES: '10' } }).config.placement.expectedNodes, 10);
   });
 
   it('reports every unknown key of the file in one message', () => {

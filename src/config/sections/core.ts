@@ -84,6 +84,14 @@ export const coreFields: Record<string, Spec> = {
     }),
   }),
   placement: section('How the cluster leader places buckets and partitions (see docs/operations.md).', {
+    // At most the members a store can hold in practice; the gate's other rules still bound the
+    // wait (3 s of unchanged members, at most 15 s), so a wrong count only delays, never blocks.
+    expectedNodes: integerLeaf({
+      doc: 'How many nodes the deployment runs (its replicas): a new leader places buckets and partitions as soon as this many nodes are live, instead of waiting until the membership has not changed for 3 s (at most 15 s, as without it). 0: off (always wait for the membership to settle).',
+      default: 0,
+      min: 0,
+      max: 10_000,
+    }),
     // Off by default: a freeze trades availability for stability (the vanished nodes' items wait
     // without a holder until an operator acts), and only the operator knows the cluster's zones;
     // any default that triggers would stop a 2- or 3-node cluster from recovering one crash.

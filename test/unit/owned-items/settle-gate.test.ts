@@ -1,13 +1,15 @@
 /**
  * The cold-start settle gate (issue 14): a term's first placement waits for the membership to
  * settle, at most SETTLE_WINDOW_MS for a lone node, not at all when the stored layout's nodes are
- * all live, and never past SETTLE_LIMIT_MS however often members change.
+ * all live or `expectedNodes` nodes are (issue 12), and never past SETTLE_LIMIT_MS however often
+ * members change.
  */
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Member } from '../../../src/contract/contract.js';
 import { SETTLE_LIMIT_MS, SETTLE_WINDOW_MS, SettleGate } from '../../../src/owned-items/settle-gate.js';
 import type { StoredPlacement } from '../../../src/owned-items/place-items.js';
+import { isBatonError } from '../../../src/errors.js';
 import { FakeClock } from '../../../src/testing/fake-clock.js';
 
 const members = (...ids: string[]): Member[] => ids.map((nodeId) => ({ nodeId, sessionId: `s-${nodeId}`, info: {} }));
@@ -61,6 +63,33 @@ describe('SettleGate', () => {
       assert.ok(gate.waitMs(members(...ids), empty) <= SETTLE_LIMIT_MS - (elapsed + SETTLE_WINDOW_MS / 2));
     }
     assert.equal(gate.waitMs(members(...ids, 'late'), empty), 0, 'placed at the limit');
+  });
+
+  it('with expectedNodes, places as soon as that many nodes are live, before the window ends', async () => {
+    const clock = new FakeClock();
+    const gate = new SettleGate(clock, { expectedNodes: 3 });
+    assert.equal(gate.waitMs(members('a'), empty), SETTLE_WINDOW_MS);
+    await clock.advance(1_000);
+    assert.equal(gate.waitMs(members('a', 'b'), empty), SETTLE_WINDOW_MS, 'two of three: the window starts again');
+    await clock.advance(100);
+    assert.equal(gate.waitMs(members('a', 'b', 'c'), empty), 0, 'the third node joined: no quiet window needed');
+    assert.equal(gate.waitMs(members('a'), empty), 0, 'settled for the rest of the term');
+  });
+
+  it('with expectedNodes, fewer nodes still place once the window has passed (a wrong count only delays)', async () => {
+    const clock = new FakeClock();
+    const gate = new SettleGate(clock, { expectedNodes: 5 });
+    assert.equal(gate.waitMs(members('a', 'b'), empty), SETTLE_WINDOW_MS);
+    await clock.advance(SETTLE_WINDOW_MS);
+    assert.equal(gate.waitMs(members('a', 'b'), empty), 0);
+  });
+
+  it('expectedNodes 1 lets a lone node place at once; 0 is off; anything else is refused', () => {
+    assert.equal(new SettleGate(new FakeClock(), { expectedNodes: 1 }).waitMs(members('a'), empty), 0);
+    assert.equal(new SettleGate(new FakeClock(), { expectedNodes: 0 }).waitMs(members('a'), empty), SETTLE_WINDOW_MS);
+    for (const bad of [-1, 1.5, Number.NaN]) {
+      assert.throws(() => new SettleGate(new FakeClock(), { expectedNodes: bad }), (e: unknown) => isBatonError(e, 'INVALID_ARGUMENT') && /expectedNodes must be a whole number >= 0/.test(e.message));
+    }
   });
 
   it('open() places at once (an explicit pass)', () => {
