@@ -12,6 +12,7 @@ import type { Handover, SqlConnection, SqlExecutor, SqlParam, SqlResult, WriteOp
 import { refusedOrUnavailable, storeUnavailable } from '../driver-error.js';
 import type { DurabilityProblem } from '../durability.js';
 import { warnIfNotDurable } from '../durability.js';
+import { announcedInChunks, announcedPerRow, announcementPayload, parsedAnnouncement, topicsPrefix } from './announcement-payloads.js';
 import { postgresDialect } from './dialect.js';
 import { StatementNames } from './statement-names.js';
 
@@ -70,48 +71,6 @@ const MIGRATION_TIMEOUT_MS = 60_000;
  * 1 s keeps a down server from being hammered.
  */
 const LISTEN_RECONNECT_MS = 1_000;
-
-/**
- * Between the cluster and the topic (an election's name) in an announcement's payload
- * (`cluster/election`); a cluster name has no "/" (names.ts), so the first one splits. A
- * process from before topics announces the cluster alone, which wakes every waiter here as it
- * always did; it ignores a topic's payload, so during a rolling upgrade its waiting campaigns
- * notice a release from a newer process by their re-check, at most one retry period later.
- */
-const TOPIC_SEPARATOR = '/';
-/**
- * Between the topics of one announcement that names many elections (`cluster/a b c`): a
- * statement that took many leases sends one NOTIFY per chunk of names, not one per row, and
- * each node parses it once. Election names hold no space (names.ts). A process from before
- * this reads the names as one topic nobody follows, so during a rolling upgrade its waiting
- * campaigns notice such takes by their re-check, as above.
- */
-const TOPICS_SEPARATOR = ' ';
-/**
- * Bytes of election names (with their separators) one NOTIFY carries at most, give or take
- * one name: PostgreSQL refuses a payload of 8,000 bytes or more. A chunk ends after the name
- * that crosses this budget, so a payload is at most the cluster (128), the separator, this
- * budget and one more name (512): 7,641 bytes.
- */
-const TOPICS_BYTES_PER_NOTIFY = 7_000;
-
-/**
- * Between the topic and a handover's holder session, ticket and term in a payload
- * (`cluster/election#holder#ticket#term`): no election name, session id or ticket has a `#`
- * (names.ts; both ids are UUIDs), nor a space (TOPICS_SEPARATOR). A process from before
- * handovers reads the whole tail as a topic it does not follow and is not woken, which it need
- * not be: the lease went to a waiter of a newer process, and an older process never registers
- * as one.
- */
-const HANDOVER_SEPARATOR = '#';
-
-/** A topic as announced, split into the election and the handover it carries, if any. */
-function handedOver(topic: string | undefined): [string | undefined, Handover?] {
-  if (topic === undefined || !topic.includes(HANDOVER_SEPARATOR)) return [topic];
-  const [election, holder, ticket, term] = topic.split(HANDOVER_SEPARATOR);
-  if (holder === undefined || ticket === undefined || term === undefined) return [election];
-  return [election, { holder, ticket, term: Number(term) }];
-}
 
 /** The `pg` driver, loaded when a PostgreSQL store is first opened. */
 function driver(): typeof pg {
@@ -220,31 +179,18 @@ class PostgresConnection implements SqlConnection {
     const handover = options?.handover === true;
     const relaxedIf = handover ? 'WHEN changed.holder IS NULL ' : 'WHEN TRUE ';
     const relaxed = options?.durable === false ? `, CASE ${relaxedIf}THEN set_config('synchronous_commit', 'off', true) END AS relaxed` : '';
-    if (options?.topicPerRow === true) return this.#runAndAnnounceEach(sql, params, cluster, relaxed);
-    const payload = options?.topic === undefined ? cluster : `${cluster}${TOPIC_SEPARATOR}${options.topic}`;
-    const handedTo = handover ? ` || COALESCE('${HANDOVER_SEPARATOR}' || changed.holder || '${HANDOVER_SEPARATOR}' || changed.ticket || '${HANDOVER_SEPARATOR}' || changed.term, '')` : '';
-    const { rows } = await this.run(`WITH changed AS (${sql}) SELECT changed.*, pg_notify(?, ?${handedTo}) AS announced${relaxed} FROM changed`, [...params, this.#channel, payload]);
-    return { rows, changes: rows.length };
-  }
-
-  /**
-   * runAndAnnounce of a statement that returns the election of each changed row as `name`: the
-   * names, sorted, are cut into chunks of about TOPICS_BYTES_PER_NOTIFY bytes (a running sum of
-   * their lengths, divided), and each chunk is one NOTIFY of `cluster/name name ...`, sent at
-   * commit like any other; a statement that changed nothing sends none (the scalar subquery
-   * runs only when a row is returned).
-   */
-  async #runAndAnnounceEach(sql: string, params: readonly SqlParam[], cluster: string, relaxed: string): Promise<SqlResult> {
-    const chunked = `SELECT name, SUM(octet_length(name) + 1) OVER (ORDER BY name) / ${TOPICS_BYTES_PER_NOTIFY} AS chunk FROM changed`;
-    const announced = `SELECT pg_notify(?, CAST(? AS text) || string_agg(name, '${TOPICS_SEPARATOR}' ORDER BY name)) FROM (${chunked}) c GROUP BY chunk`;
-    const text = `WITH changed AS (${sql}), announced AS (${announced}) SELECT changed.*, (SELECT COUNT(*) FROM announced) AS announced${relaxed} FROM changed`;
-    const { rows } = await this.run(text, [...params, this.#channel, `${cluster}${TOPIC_SEPARATOR}`]);
+    // A statement that changed many elections announces their names in chunks (announcedInChunks).
+    const [text, payload] =
+      options?.topicPerRow === true
+        ? [announcedInChunks(sql, relaxed), topicsPrefix(cluster)]
+        : [announcedPerRow(sql, handover, relaxed), announcementPayload(cluster, options?.topic)];
+    const { rows } = await this.run(text, [...params, this.#channel, payload]);
     return { rows, changes: rows.length };
   }
 
   async announce(tx: SqlExecutor, cluster: string): Promise<void> {
     // Delivered when (and only if) the transaction commits.
-    await tx.run('SELECT pg_notify(?, ?)', [this.#channel, cluster]);
+    await tx.run('SELECT pg_notify(?, ?)', [this.#channel, announcementPayload(cluster)]);
   }
 
   onAnnounce(cluster: string, listener: (topic: string | undefined, handover?: Handover) => void): () => void {
@@ -314,12 +260,10 @@ class PostgresConnection implements SqlConnection {
    */
   #dispatch(payload: string | undefined): void {
     if (payload === undefined) return;
-    const at = payload.indexOf(TOPIC_SEPARATOR);
-    const cluster = at < 0 ? payload : payload.slice(0, at);
+    const { cluster, topics } = parsedAnnouncement(payload);
     const listeners = this.#listeners.get(cluster);
     if (listeners === undefined) return;
-    const topics = at < 0 ? [undefined] : payload.slice(at + 1).split(TOPICS_SEPARATOR);
-    for (const listener of [...listeners]) for (const topic of topics) listener(...handedOver(topic));
+    for (const listener of [...listeners]) for (const [topic, handover] of topics) listener(topic, handover);
   }
 }
 
