@@ -11,25 +11,15 @@
  *    fencing token and its fence.
  * So at most one node acts for an item at any time, whatever the callers believe.
  */
-import type { Logger } from 'pino';
-import type { Leadership, Session } from '../contract/contract.js';
-import type { JsonObject } from '../contract/json.js';
-import type { Clock } from '../clock.js';
+import type { Leadership } from '../contract/contract.js';
 import { ClosedError, StateError } from '../errors.js';
 import { pause } from '../async.js';
 import type { Held, ReleaseReason } from '../holding/index.js';
 import { HeldItem } from './held-item.js';
+import type { ItemElectionsOptions } from './item-campaigns.js';
 import { ItemCampaigns } from './item-campaigns.js';
 
-export interface HandoffSlotsOptions<K extends string | number> {
-  readonly session: Session;
-  readonly clock: Clock;
-  readonly log: Logger;
-  /** What an item is called in logs and errors ("bucket", "partition"); also the log field. */
-  readonly noun: string;
-  readonly electionOf: (item: K) => string;
-  /** Published as the holder's info in each election. */
-  readonly info: JsonObject;
+export interface HandoffSlotsOptions<K extends string | number> extends ItemElectionsOptions<K> {
   /** This node won `item`: act for it while `held.signal` has not aborted. */
   readonly acquired: (item: K, held: Held) => void;
   /** Awaited before the election is resigned (the work must have stopped). Errors are logged. */

@@ -34,15 +34,19 @@ export const MAX_CAMPAIGNS_IN_FLIGHT = 64;
 /** The reason a campaign call's permit timer is stopped with (one object: no error built per call). */
 const CAMPAIGN_SETTLED = Object.freeze({ settled: true });
 
-export interface ItemCampaignsOptions<K extends string | number> {
+/** What HandoffSlots and its ItemCampaigns both take: whose campaigns they are, for which elections. */
+export interface ItemElectionsOptions<K extends string | number> {
   readonly session: Session;
   readonly clock: Clock;
   readonly log: Logger;
-  /** What an item is called in logs ("bucket", "partition"); also the log field. */
+  /** What an item is called in logs and errors ("bucket", "partition"); also the log field. */
   readonly noun: string;
   readonly electionOf: (item: K) => string;
   /** Published as the holder's info in each election. */
   readonly info: JsonObject;
+}
+
+export interface ItemCampaignsOptions<K extends string | number> extends ItemElectionsOptions<K> {
   /**
    * The campaign for `item` won `leadership` while it was not stopped: true when the item is
    * now held (the campaign ends), false to campaign again after a retry period.

@@ -10,16 +10,14 @@
  * case runs there too.
  */
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import type { Leadership, SessionTiming } from '../../src/contract/index.js';
 import type { SqlParam, SqlResult, WriteOptions } from '../../src/backends/sql/dialect.js';
-import { SqlBackend } from '../../src/backends/sql/sql-backend.js';
 import { AbortedError } from '../../src/errors.js';
-import type { SqlFixture } from '../support/sqlite-fixture.js';
+import { backendsThrough } from '../support/sql-backends-through.js';
 import { waitFor, withTimeout } from '../support/wait.js';
 import { SQL_DIALECTS } from './dialects.js';
 import { ForwardingConnection } from './forwarding-connection.js';
-import { openConnection } from './watched-connection.js';
 
 const TIMING: SessionTiming = { ttlMs: 4_000, renewDeadlineMs: 2_000, retryPeriodMs: 250, pollIntervalMs: 50 };
 
@@ -63,22 +61,7 @@ const names = (from: number, to: number) => Array.from({ length: to - from }, (_
 for (const dialect of SQL_DIALECTS) {
   const batched = dialect.name !== 'mysql';
   describe(`${dialect.name}: campaigns ready together share a take statement`, () => {
-    let fixture: SqlFixture | undefined;
-    const backends: SqlBackend[] = [];
-    before(async () => {
-      fixture = await dialect.createFixture();
-    });
-    after(async () => {
-      for (const backend of backends) await backend.close().catch(() => undefined);
-      await fixture?.teardown();
-    });
-
-    async function open(cluster: string): Promise<{ backend: SqlBackend; connection: TakeCounter }> {
-      const connection = new TakeCounter(await openConnection(fixture!));
-      const backend = await SqlBackend.open(fixture!.dialect, connection, { cluster, pollIntervalMs: TIMING.pollIntervalMs });
-      backends.push(backend);
-      return { backend, connection };
-    }
+    const open = backendsThrough(dialect.createFixture, TIMING.pollIntervalMs, (connection) => new TakeCounter(connection));
 
     if (batched) {
       it('100 first campaigns started together cost O(1) take statements, each election its own term', async () => {

@@ -8,14 +8,13 @@
  *   number of campaigns, so its session's renewal never queues behind thousands of them.
  */
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import type { SessionTiming } from '../../src/contract/index.js';
 import type { SqlParam, SqlResult, WriteOptions } from '../../src/backends/sql/dialect.js';
-import { SqlBackend } from '../../src/backends/sql/sql-backend.js';
 import { CAMPAIGN_ATTEMPTS_AT_ONCE } from '../../src/backends/sql/sql-campaign.js';
-import type { SqlFixture } from '../support/sqlite-fixture.js';
+import { backendsThrough } from '../support/sql-backends-through.js';
 import { SQL_DIALECTS } from './dialects.js';
-import { openConnection, WatchedConnection } from './watched-connection.js';
+import { WatchedConnection } from './watched-connection.js';
 
 const TIMING: SessionTiming = { ttlMs: 4_000, renewDeadlineMs: 2_000, retryPeriodMs: 250, pollIntervalMs: 50 };
 
@@ -50,22 +49,7 @@ class CampaignCounter extends WatchedConnection {
 
 for (const dialect of SQL_DIALECTS) {
   describe(`${dialect.name}: what a campaign costs the store`, () => {
-    let fixture: SqlFixture | undefined;
-    const backends: SqlBackend[] = [];
-    before(async () => {
-      fixture = await dialect.createFixture();
-    });
-    after(async () => {
-      for (const backend of backends) await backend.close().catch(() => undefined);
-      await fixture?.teardown();
-    });
-
-    async function open(cluster: string): Promise<{ backend: SqlBackend; connection: CampaignCounter }> {
-      const connection = new CampaignCounter(await openConnection(fixture!));
-      const backend = await SqlBackend.open(fixture!.dialect, connection, { cluster, pollIntervalMs: TIMING.pollIntervalMs });
-      backends.push(backend);
-      return { backend, connection };
-    }
+    const open = backendsThrough(dialect.createFixture, TIMING.pollIntervalMs, (connection) => new CampaignCounter(connection));
 
     if (dialect.name !== 'mysql') {
       it('the first election ever of a name, and the take of a released one, are one statement each', async () => {

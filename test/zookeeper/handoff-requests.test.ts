@@ -11,10 +11,11 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Backend, Leadership, SessionTiming } from '../../src/contract/index.js';
-import { createZookeeperBackend, ZkClient, ZkLayout } from '../../src/backends/zookeeper/index.js';
+import { ZkClient, ZkLayout } from '../../src/backends/zookeeper/index.js';
 import { ZkConnection } from '../../src/zk-client/zk-connection.js';
-import { FakeClock, flushMicrotasks } from '../../src/testing/fake-clock.js';
+import { flushMicrotasks } from '../../src/testing/fake-clock.js';
 import { waitFor } from '../support/wait.js';
+import { holderAndWaiter } from '../support/zookeeper-waiter.js';
 import { startStandalone, type StandaloneZooKeeper } from '../support/zookeeper-fixture.js';
 
 /** The waiter's timing: its fake clock never reaches retryPeriodMs, so its session sends no probe. */
@@ -50,13 +51,7 @@ describe('ZooKeeper: a graceful handoff costs the waiter one request', () => {
 
   it('between its predecessor\'s delete and leading, the waiter sends the listing of the election and nothing else', async () => {
     const cluster = 'handoff-requests';
-    const holderBackend = await createZookeeperBackend({ connect: zk.connectString, cluster });
-    backends.push(holderBackend);
-    const holder = await (await holderBackend.openSession({ nodeId: 'holder', info: {}, timing: TIMING })).campaign('leader', {});
-    const clock = new FakeClock(1_000);
-    const waiterBackend = await createZookeeperBackend({ connect: zk.connectString, cluster, clock });
-    backends.push(waiterBackend);
-    const waiterSession = await waiterBackend.openSession({ nodeId: 'waiter', info: {}, timing: TIMING });
+    const { holder, clock, waiterSession } = await holderAndWaiter(zk.connectString, cluster, 'leader', TIMING, backends);
     const dir = new ZkLayout(cluster).election('leader');
 
     const requests = recordRequests(waiterSession.id);

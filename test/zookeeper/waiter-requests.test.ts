@@ -7,11 +7,12 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Backend, Leadership, SessionTiming } from '../../src/contract/index.js';
-import { createZookeeperBackend, ZkClient, ZkLayout } from '../../src/backends/zookeeper/index.js';
+import { ZkClient, ZkLayout } from '../../src/backends/zookeeper/index.js';
 import { campaign } from '../../src/backends/zookeeper/zk-campaign.js';
 import { systemClock } from '../../src/clock.js';
 import { FakeClock, flushMicrotasks } from '../../src/testing/fake-clock.js';
 import { waitFor } from '../support/wait.js';
+import { holderAndWaiter } from '../support/zookeeper-waiter.js';
 import { startStandalone, type StandaloneZooKeeper } from '../support/zookeeper-fixture.js';
 
 /**
@@ -69,13 +70,7 @@ describe('ZooKeeper: a waiting campaign sleeps on its predecessor\'s watch', () 
 
   it('at rest the waiter of a session sends nothing for many poll intervals; the holder\'s resign wakes it and it leads after one listing (its first look\'s confirmation still vouches for its candidate)', async () => {
     const cluster = 'waiter-requests';
-    const holderBackend = await createZookeeperBackend({ connect: zk.connectString, cluster });
-    backends.push(holderBackend);
-    const holder = await (await holderBackend.openSession({ nodeId: 'holder', info: {}, timing: TIMING })).campaign('leader', {});
-    const clock = new FakeClock(1_000);
-    const waiterBackend = await createZookeeperBackend({ connect: zk.connectString, cluster, clock });
-    backends.push(waiterBackend);
-    const waiterSession = await waiterBackend.openSession({ nodeId: 'waiter', info: {}, timing: TIMING });
+    const { holder, clock, waiterSession } = await holderAndWaiter(zk.connectString, cluster, 'leader', TIMING, backends);
 
     const requests = countRequestsUnder(new ZkLayout(cluster).election('leader'));
     try {
