@@ -1,20 +1,22 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { after, describe, it } from 'node:test';
-import { CliProcess, runCli, stopAllProcesses } from './cli-process.js';
+import { after, before, describe, it } from 'node:test';
+import { BatonProcesses } from '../support/baton-processes.js';
+import { sqliteStore } from '../support/stores-under-test.js';
+import { CliProcess, runCli } from './cli-process.js';
 
 describe('baton leader', () => {
-  const dir = mkdtempSync(join(tmpdir(), 'baton-watch-'));
-  const store = ['--store', `sqlite:${join(dir, 'baton.db')}`, '--cluster', 'watch', '--election-poll-interval-ms', '100'];
-  after(async () => {
-    await stopAllProcesses();
-    rmSync(dir, { recursive: true, force: true });
+  const nodes = new BatonProcesses(sqliteStore('baton-watch-'));
+  const POLL = ['--election-poll-interval-ms', '100'];
+  /** Where the `baton leader` commands look: the nodes' store and cluster. */
+  let store: string[] = [];
+  before(async () => {
+    await nodes.setUp();
+    store = ['--store', nodes.url, '--cluster', 'watch', ...POLL];
   });
+  after(() => nodes.tearDown());
 
   it('prints the leader once, and with --watch one line per change until SIGINT', async () => {
-    const node = new CliProcess(['start', ...store, '--node-id', 'w1', '--http-port', '0']);
+    const node = (await nodes.start('watch', 'w1', POLL)).proc;
     await node.waitForLine('the node to lead', (l) => l.includes('"reason":"elected"'));
     const once = await runCli(['leader', '--json', ...store]);
     assert.equal(once.code, 0, once.stderr);

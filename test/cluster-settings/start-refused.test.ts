@@ -4,24 +4,17 @@
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { CliProcess, stopAllProcesses } from '../cli/cli-process.js';
-import { createSqliteFixture, type SqlFixture } from '../support/sqlite-fixture.js';
+import { BatonProcesses } from '../support/baton-processes.js';
+import { sqliteStore } from '../support/stores-under-test.js';
 
 describe('baton start refused by the cluster settings', () => {
-  let fixture: SqlFixture;
-  before(async () => {
-    fixture = await createSqliteFixture();
-  });
-  after(async () => {
-    await stopAllProcesses();
-    await fixture?.teardown();
-  });
+  const nodes = new BatonProcesses(sqliteStore());
+  before(() => nodes.setUp());
+  after(() => nodes.tearDown());
 
   it('exits 2 naming both counts, and logs no "node started"', async () => {
-    const common = ['--store', fixture.url, '--cluster', 'shop', '--http-port', '0', '--buckets-enabled'];
-    const first = new CliProcess(['start', ...common, '--node-id', 'a', '--buckets-count', '64']);
-    await first.waitForLine('the first node to start', (line) => line.includes('node started'));
-    const second = new CliProcess(['start', ...common, '--node-id', 'b', '--buckets-count', '100']);
+    const first = (await nodes.start('shop', 'a', ['--buckets-enabled', '--buckets-count', '64'])).proc;
+    const second = nodes.spawn('shop', 'b', ['--buckets-enabled', '--buckets-count', '100']);
     const { code } = await second.exited;
     assert.equal(code, 2, second.stderr);
     assert.match(second.stderr, /buckets\.count: .*this node has 100, the cluster stores 64/);

@@ -6,12 +6,11 @@
  * Skipped with a message when /usr/bin/chromium is missing (.ci/run installs it).
  */
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { existsSync } from 'node:fs';
 import { after, before, describe, it } from 'node:test';
 import { chromium, type Browser, type Page } from 'playwright-core';
-import { CliProcess, stopAllProcesses } from '../cli/cli-process.js';
+import { BatonProcesses } from '../support/baton-processes.js';
+import { sqliteStore } from '../support/stores-under-test.js';
 
 const CHROMIUM = '/usr/bin/chromium';
 const TOKEN = 'dashboard-test-token';
@@ -28,33 +27,29 @@ const STALE_WAIT_MS = 10_000;
 const missing = existsSync(CHROMIUM) ? false : `${CHROMIUM} is missing: install Debian's chromium package (bash .ci/run does) to run the browser tests`;
 
 describe('the dashboard in Chromium', { skip: missing }, () => {
-  const dir = mkdtempSync(join(tmpdir(), 'baton-dashboard-'));
+  const nodes = new BatonProcesses(sqliteStore('baton-dashboard-'));
+  /** The nodes' config file (store, cluster and HTTP port 0 come from BatonProcesses). */
+  let config = '';
   let browser: Browser | null = null;
   before(async () => {
-    writeFileSync(join(dir, 'baton.yaml'), [
-      `store: sqlite:${join(dir, 'baton.db')}`,
-      'cluster: browser',
-      'http: { host: 127.0.0.1, port: 0 }',
-      `election: ${JSON.stringify(TIMING)}`,
-      `buckets: { enabled: true, count: ${BUCKETS}, offlineGraceMs: 3000 }`,
-      `partitions: { leadControllerResource: { partitions: ${PARTITIONS}, replicas: 2, rebalanceDelayMs: 3000 } }`,
-      'log: { level: info }',
-      `auth: { token: ${TOKEN} }`,
-    ].join('\n'));
+    await nodes.setUp();
+    config = nodes.configFile('baton.yaml', {
+      http: { host: '127.0.0.1' },
+      election: TIMING,
+      buckets: { enabled: true, count: BUCKETS, offlineGraceMs: 3000 },
+      partitions: { leadControllerResource: { partitions: PARTITIONS, replicas: 2, rebalanceDelayMs: 3000 } },
+      log: { level: 'info' },
+      auth: { token: TOKEN },
+    });
     // Chromium refuses to run as root without --no-sandbox (CI runs as root).
     browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox'] });
   });
   after(async () => {
     await browser?.close();
-    await stopAllProcesses();
-    rmSync(dir, { recursive: true, force: true });
+    await nodes.tearDown();
   });
 
-  async function startNode(nodeId: string): Promise<{ proc: CliProcess; url: string }> {
-    const proc = new CliProcess(['start', '--config', join(dir, 'baton.yaml'), '--node-id', nodeId]);
-    const line = await proc.waitForLine(`${nodeId} to start`, (l) => l.includes('"reason":"started"') && l.includes('node started'), PAGE_WAIT_MS);
-    return { proc, url: (JSON.parse(line) as { url: string }).url };
-  }
+  const startNode = (nodeId: string) => nodes.start('browser', nodeId, ['--config', config]);
 
   const text = (page: Page, selector: string): Promise<string> => page.locator(selector).innerText();
   /** Waits (in the page, on its own updates) until the JavaScript expression `what` is true. */

@@ -12,8 +12,9 @@ import { after, before, describe, it } from 'node:test';
 import { createNodeLogger } from '../../src/node/logger.js';
 import { startNode } from '../../src/http/start-node.js';
 import type { BatonNode } from '../../src/node/baton-node.js';
-import { CliProcess, freePort, stopAllProcesses } from '../cli/cli-process.js';
-import { createSqliteFixture, type SqlFixture } from '../support/sqlite-fixture.js';
+import { freePort } from '../cli/cli-process.js';
+import { BatonProcesses } from '../support/baton-processes.js';
+import { sqliteStore } from '../support/stores-under-test.js';
 import { waitFor } from '../support/wait.js';
 import { FAST_TIMING, testConfig } from './node-helpers.js';
 
@@ -57,22 +58,22 @@ function topLevelKeys(text: string): string[] {
 }
 
 describe('node logs and metrics (SQLite)', () => {
-  let fixture: SqlFixture;
+  /** The store of every node here, and the one real `baton start` process (crashed on purpose). */
+  const processes = new BatonProcesses(sqliteStore());
   let node: BatonNode;
   let log: ReturnType<typeof capturedLogger>;
   const BUCKETS = 32;
 
   before(async () => {
-    fixture = await createSqliteFixture();
-    const config = testConfig({ store: fixture.url, cluster: 'logs', nodeId: 'n1', election: LIVE_TIMING, buckets: { enabled: true, count: BUCKETS }, partitions: { leadControllerResource: { partitions: 4 } } });
+    await processes.setUp();
+    const config = testConfig({ store: processes.url, cluster: 'logs', nodeId: 'n1', election: LIVE_TIMING, buckets: { enabled: true, count: BUCKETS }, partitions: { leadControllerResource: { partitions: 4 } } });
     log = capturedLogger(config);
     node = await startNode(config, { logger: log.logger });
     await waitFor('n1 holds its buckets and partitions', () => log.lines().some((l) => l.msg.startsWith(`buckets held: ${BUCKETS}`)) && log.lines().some((l) => l.msg.startsWith('partitions held: 4')), { timeoutMs: 30_000 });
   });
   after(async () => {
     await node?.close();
-    await stopAllProcesses();
-    await fixture?.teardown();
+    await processes.tearDown();
   });
 
   it('no key appears twice in any line', () => {
@@ -105,7 +106,7 @@ describe('node logs and metrics (SQLite)', () => {
   });
 
   it('a second node with a live node\'s id says another live node uses it, with no stack trace, and is not "started" in the cluster', async () => {
-    const config = testConfig({ store: fixture.url, cluster: 'logs', nodeId: 'n1', election: LIVE_TIMING });
+    const config = testConfig({ store: processes.url, cluster: 'logs', nodeId: 'n1', election: LIVE_TIMING });
     const second = capturedLogger(config);
     const twin = await startNode(config, { logger: second.logger });
     try {
@@ -126,11 +127,10 @@ describe('node logs and metrics (SQLite)', () => {
   it('a node restarted after its previous process crashed says it waits for that session to expire, and how long; then joins', async () => {
     const port = await freePort();
     const timing = ['--election-ttl-ms', String(FAST_TIMING.ttlMs * 2), '--election-renew-deadline-ms', String(FAST_TIMING.renewDeadlineMs * 2), '--election-retry-period-ms', String(FAST_TIMING.retryPeriodMs)];
-    const crashed = new CliProcess(['start', '--store', fixture.url, '--cluster', 'logs', '--node-id', 'phoenix', '--http-port', String(port), ...timing]);
-    await crashed.waitForLine('the first process to start', (l) => l.includes('"reason":"started"'));
+    const crashed = (await processes.start('logs', 'phoenix', timing, { httpPort: port })).proc;
     crashed.child.kill('SIGKILL');
     await crashed.exited;
-    const config = testConfig({ store: fixture.url, cluster: 'logs', nodeId: 'phoenix', http: { port }, election: { ...FAST_TIMING, ttlMs: FAST_TIMING.ttlMs * 2, renewDeadlineMs: FAST_TIMING.renewDeadlineMs * 2 } });
+    const config = testConfig({ store: processes.url, cluster: 'logs', nodeId: 'phoenix', http: { port }, election: { ...FAST_TIMING, ttlMs: FAST_TIMING.ttlMs * 2, renewDeadlineMs: FAST_TIMING.renewDeadlineMs * 2 } });
     const restarted = capturedLogger(config);
     const phoenix = await startNode(config, { logger: restarted.logger });
     try {

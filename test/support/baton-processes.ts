@@ -27,6 +27,16 @@ import type { StoreUnderTest } from './stores-under-test.js';
  */
 export const NODE_START_TIMEOUT_MS = 60_000;
 
+/** How one node is spawned, beyond its arguments. */
+export interface SpawnOptions {
+  /**
+   * The HTTP port it binds (default 0: its own pick). A fixed one only where the test needs to
+   * know it beforehand: a restarted node advertising the same host and port as its crashed
+   * process.
+   */
+  readonly httpPort?: number;
+}
+
 /** A `baton start` process that printed its start line. */
 export interface NodeProcess {
   readonly nodeId: string;
@@ -72,14 +82,14 @@ export class BatonProcesses {
     return path;
   }
 
-  /** Spawns `baton start` for `nodeId` in `cluster` on the store with HTTP port 0 and `args`; not waited for. */
-  spawn(cluster: string, nodeId: string, args: readonly string[] = []): CliProcess {
-    return new CliProcess(['start', '--store', this.#url, '--cluster', cluster, '--node-id', nodeId, '--http-port', '0', ...args]);
+  /** Spawns `baton start` for `nodeId` in `cluster` on the store with HTTP port 0 (or `httpPort`) and `args`; not waited for. */
+  spawn(cluster: string, nodeId: string, args: readonly string[] = [], { httpPort = 0 }: SpawnOptions = {}): CliProcess {
+    return new CliProcess(['start', '--store', this.#url, '--cluster', cluster, '--node-id', nodeId, '--http-port', String(httpPort), ...args]);
   }
 
   /** Starts one node and waits for its start line. */
-  async start(cluster: string, nodeId: string, args: readonly string[] = []): Promise<NodeProcess> {
-    return started(nodeId, this.spawn(cluster, nodeId, args));
+  async start(cluster: string, nodeId: string, args: readonly string[] = [], options: SpawnOptions = {}): Promise<NodeProcess> {
+    return started(nodeId, this.spawn(cluster, nodeId, args, options));
   }
 
   /** Spawns every node of `ids` at once, then waits for each start line in turn. */
