@@ -2,7 +2,8 @@
  * One contender process of `npm run bench -- alternatives` (forked with IPC by
  * alternatives-trials.ts). Usage: alternatives-worker.js CONTENDER OPTIONS_JSON [auto]
  * where CONTENDER names a file in bench/contenders/ and OPTIONS_JSON is its ContenderOptions.
- *   -> { event: 'ready' } once connected; { event: 'leading' } when campaign() resolves;
+ *   -> { event: 'ready' } once connected; { event: 'leading' } when campaign() resolves (or
+ *      the contender leads again by itself: Contender.whenLeadingAgain);
  *      { event: 'act' } every ACT_INTERVAL_MS while isLeader() says yes (each act stands for
  *      work only the leader may do, seen by the parent); { event: 'write', outcome } after a
  *      pause while armed; { event: 'stats', cpuMs, rssBytes }; { event: 'failed', message }.
@@ -26,6 +27,7 @@ if (!name || !optionsJson || !process.send) {
 const send = (message: object) => process.send?.(message);
 const module = (await import(`./contenders/${name}.js`)) as { open: OpenContender };
 const contender: Contender = await module.open(JSON.parse(optionsJson) as ContenderOptions);
+contender.whenLeadingAgain?.(() => send({ event: 'leading' }));
 let quiet = false;
 let armed = false;
 let lastTick = performance.now();

@@ -42,6 +42,12 @@ export interface Contender {
    * because this process no longer leads (fencing, or an expired session), not for an outage.
    */
   leaderWrite(): Promise<'accepted' | 'refused'>;
+  /**
+   * For a library that campaigns again by itself after a term ended other than by resign()
+   * (baton: a lost session is replaced and the campaign goes on): `listener` is called each
+   * time it leads again that way, so the harness hears of it as of campaign() resolving.
+   */
+  whenLeadingAgain?(listener: () => void): void;
 }
 
 export type OpenContender = (options: ContenderOptions) => Promise<Contender>;
