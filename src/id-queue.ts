@@ -60,6 +60,16 @@ export class IdQueue<T> {
     return undefined;
   }
 
+  /** The first value, left in the queue, or undefined when the queue is empty. */
+  peek(): T | undefined {
+    while (this.#head < this.#entries.length) {
+      const value = this.#entries[this.#head] as T;
+      if (this.#at.get(value) === this.#dropped + this.#head) return value;
+      this.#head += 1; // a stale entry: its value left or came again later
+    }
+    return undefined;
+  }
+
   /** Takes every value out, in order. */
   drain(): T[] {
     const values: T[] = [];

@@ -21,6 +21,18 @@ describe('IdQueue', () => {
     assert.equal(queue.size, 0);
   });
 
+  it('peek shows the first value without taking it, past the ones that left', () => {
+    const queue = new IdQueue<number>();
+    assert.equal(queue.peek(), undefined);
+    for (const value of [1, 2, 3]) queue.add(value);
+    queue.delete(1);
+    assert.equal(queue.peek(), 2);
+    assert.equal(queue.peek(), 2);
+    assert.equal(queue.shift(), 2);
+    assert.equal(queue.peek(), 3);
+    assert.equal(queue.size, 1);
+  });
+
   it('a value that left and came again stands at the end', () => {
     const queue = new IdQueue<string>();
     for (const value of ['a', 'b', 'c']) queue.add(value);

@@ -95,6 +95,21 @@ describe('HandoffSlots: pending campaigns are queued ids, held items cheap', () 
     assert.equal(slots!.owned().length, ITEMS);
   });
 
+  it('a call that has not settled gives its permit on after one retry period, the oldest first', async () => {
+    const { slow, calls } = await open();
+    slots!.want(all(3 * MAX_CAMPAIGNS_IN_FLIGHT));
+    for (let round = 0; round < 10; round++) await clock.advance(0);
+    assert.equal(calls.length, MAX_CAMPAIGNS_IN_FLIGHT, 'every permit taken, every answer held back');
+    await clock.advance(DEFAULT_TIMING.retryPeriodMs - 1);
+    assert.equal(calls.length, MAX_CAMPAIGNS_IN_FLIGHT, 'not before the retry period');
+    await clock.advance(1);
+    for (let round = 0; round < 10; round++) await clock.advance(0);
+    assert.equal(calls.length, 2 * MAX_CAMPAIGNS_IN_FLIGHT, 'the first permits ran out: as many new calls');
+    slow.release(); // every answer: the first calls' permits were given on already, the second ones' now
+    for (let round = 0; round < 10; round++) await clock.advance(0);
+    assert.equal(calls.length, 3 * MAX_CAMPAIGNS_IN_FLIGHT, 'a permit is given on once, by its timer or by its answer');
+  });
+
   it('items no longer wanted leave the queue without a campaign call; the rest are held', async () => {
     const { slow, calls, started } = await open();
     slots!.want(all(ITEMS));
