@@ -23,13 +23,13 @@ import type { SqlBackend } from '../../src/backends/sql/sql-backend.js';
 import { CLUSTER_LEADER_ELECTION, LeaderElector } from '../../src/election/index.js';
 import { HandoffSlots } from '../../src/owned-items/handoff-slots.js';
 import type { ReleaseReason } from '../../src/holding/index.js';
-import { silentLogger } from '../../src/owned-items/silent-logger.js';
 import { FakeClock } from '../../src/testing/fake-clock.js';
 import { createPostgresFixture } from '../support/postgres-fixture.js';
 import { slowCampaigns } from '../support/slow-campaigns.js';
 import type { SqlFixture } from '../support/sqlite-fixture.js';
 import { waitFor } from '../support/wait.js';
 import { oneSession } from '../support/one-session.js';
+import { numberedItems } from '../support/numbered-items.js';
 
 const TIMING: SessionTiming = { ttlMs: 4_000, renewDeadlineMs: 2_000, retryPeriodMs: 250, pollIntervalMs: 50 };
 const LOCK_LEASE_ROW = `SELECT term FROM baton_lease WHERE cluster = 'c' AND name = '${CLUSTER_LEADER_ELECTION}' FOR UPDATE`;
@@ -160,12 +160,7 @@ describe('LeaderElector and HandoffSlots on PostgreSQL: never start a term that 
     const started: Array<{ token: number; aborted: boolean }> = [];
     const stopped: Array<[number, ReleaseReason]> = [];
     slots = new HandoffSlots<number>({
-      session: slow.session,
-      clock,
-      log: silentLogger,
-      noun: 'item',
-      electionOf: (item) => `item/${item}`,
-      info: {},
+      ...numberedItems(slow.session, clock),
       acquired: (_item, held) => void started.push({ token: held.token, aborted: held.signal.aborted }),
       released: (item, reason) => void stopped.push([item, reason]),
     });

@@ -9,9 +9,9 @@ import { MemoryStore } from '../../../src/backends/memory/index.js';
 import { DEFAULT_TIMING, type Backend, type Session } from '../../../src/contract/index.js';
 import { HandoffSlots } from '../../../src/owned-items/handoff-slots.js';
 import type { Held, ReleaseReason } from '../../../src/holding/index.js';
-import { silentLogger } from '../../../src/owned-items/silent-logger.js';
 import { FakeClock } from '../../../src/testing/fake-clock.js';
 import { slowCampaigns } from '../../support/slow-campaigns.js';
+import { numberedItems } from '../../support/numbered-items.js';
 
 const { renewDeadlineMs, ttlMs } = DEFAULT_TIMING;
 
@@ -38,12 +38,7 @@ describe('HandoffSlots: holding is judged when asked', () => {
     const started = new Map<number, Held>();
     const stopped: Array<[number, ReleaseReason]> = [];
     const slots = new HandoffSlots<number>({
-      session,
-      clock,
-      log: silentLogger,
-      noun: 'item',
-      electionOf: (item) => `item/${item}`,
-      info: {},
+      ...numberedItems(session, clock),
       acquired: (item, held) => {
         assert.equal(held.signal.aborted, false, `item ${item} started with a held term`);
         started.set(item, held);

@@ -10,8 +10,8 @@ import { MemoryStore } from '../../../src/backends/memory/index.js';
 import { DEFAULT_TIMING } from '../../../src/contract/index.js';
 import { HandoffSlots } from '../../../src/owned-items/handoff-slots.js';
 import type { Held, ReleaseReason } from '../../../src/holding/index.js';
-import { silentLogger } from '../../../src/owned-items/silent-logger.js';
 import { FakeClock } from '../../../src/testing/fake-clock.js';
+import { numberedItems } from '../../support/numbered-items.js';
 
 const ITEMS = 8_000;
 
@@ -26,12 +26,7 @@ describe('HandoffSlots with thousands of items', () => {
     const stopped = new Map<number, ReleaseReason>();
     const held = new Map<number, Held>();
     const slots = new HandoffSlots<number>({
-      session,
-      clock,
-      log: silentLogger,
-      noun: 'item',
-      electionOf: (item) => `item/${item}`,
-      info: {},
+      ...numberedItems(session, clock),
       acquired: (item, holding) => void held.set(item, holding),
       released: (item, reason) => {
         stopped.set(item, reason);

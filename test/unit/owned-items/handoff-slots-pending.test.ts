@@ -11,9 +11,9 @@ import { DEFAULT_TIMING, type Backend } from '../../../src/contract/index.js';
 import { HandoffSlots } from '../../../src/owned-items/handoff-slots.js';
 import { MAX_CAMPAIGNS_IN_FLIGHT } from '../../../src/owned-items/item-campaigns.js';
 import type { Held } from '../../../src/holding/index.js';
-import { silentLogger } from '../../../src/owned-items/silent-logger.js';
 import { FakeClock } from '../../../src/testing/fake-clock.js';
 import { slowCampaigns, type SlowCampaigns } from '../../support/slow-campaigns.js';
+import { numberedItems } from '../../support/numbered-items.js';
 
 const ITEMS = 10_000;
 const all = (n: number) => new Set(Array.from({ length: n }, (_, i) => i));
@@ -64,12 +64,7 @@ describe('HandoffSlots: pending campaigns are queued ids, held items cheap', () 
     };
     const started = new Map<number, Held>();
     slots = new HandoffSlots<number>({
-      session,
-      clock,
-      log: silentLogger,
-      noun: 'item',
-      electionOf: (item) => `item/${item}`,
-      info: {},
+      ...numberedItems(session, clock),
       acquired: (item, held) => void started.set(item, held),
       released: () => undefined,
     });
