@@ -149,7 +149,7 @@ export function zookeeperLibrary(): Library {
     // Made without a stack: it would only ever show the library's socket handler, and capturing
     // it cost about as much as the rest of a request (an expected NO_NODE on every cold
     // election's first create, 10,000 at a cold start). The ZooKeeperError that carries it as
-    // its cause has the caller's stack.
+    // its cause is made in the same handler, without a stack too (zk-connection.ts answerError).
     const stackTraceLimit = Error.stackTraceLimit;
     Error.stackTraceLimit = 0;
     try {
