@@ -44,7 +44,7 @@ class TakeCounter extends ForwardingConnection {
 
   override async runAndAnnounce(sql: string, params: readonly SqlParam[], cluster: string, options?: WriteOptions): Promise<SqlResult> {
     if (isTake(sql)) this.takes++;
-    if (options?.topicPerRow !== true) return super.runAndAnnounce(sql, params, cluster, options);
+    if (options?.topicPerRow !== true || !isTake(sql)) return super.runAndAnnounce(sql, params, cluster, options);
     this.beforeBatch?.();
     const result = await super.runAndAnnounce(sql, params, cluster, options).catch((error: unknown) => {
       this.failedBatches++;

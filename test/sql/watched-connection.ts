@@ -67,5 +67,8 @@ export async function openWatched(fixture: SqlFixture, cluster: string, pollInte
 /** A member-row renewal (the statement the tests make fail to stall a session). */
 export const isMemberRenewal = (sql: string): boolean => /^\s*UPDATE\s+\S*member\S*\s+SET\s+expires_at/i.test(sql);
 
-/** A lease release, plain or handing over (the statement the tests make fail to leave a row behind). */
-export const isLeaseRelease = (sql: string): boolean => /^\s*UPDATE\s+\S*lease\S*\s+SET\s+holder\s*=\s*(NULL|next\.session)\b/i.test(sql);
+/**
+ * A lease release, plain or handing over, of one election or many (the statement the tests
+ * make fail to leave a row behind); the handover of many first locks its rows (`WITH mine`).
+ */
+export const isLeaseRelease = (sql: string): boolean => /^\s*(WITH mine AS .*\)\s+)?UPDATE\s+\S*lease\S*\s+SET\s+holder\s*=\s*(NULL|next\.session)\b/is.test(sql);

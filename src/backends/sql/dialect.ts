@@ -39,11 +39,12 @@ export interface SqlDialect {
   readonly returning: boolean;
   /**
    * A FROM item that turns ONE `?` parameter, a JSON array of objects
-   * `{ "n": election, "h": session, "o": node id, "i": info }`, into rows with the columns n, h,
-   * o and i of table alias `r`, in the array's order: how one statement takes many elections
-   * (statements.ts leaseTakeOrInsertMany). One text parameter whatever the count, so the
+   * `{ "n": election, "h": session, "o": node id, "i": info, "t": term }` (any of them may be
+   * missing: null), into rows with the columns n, h, o, i and t of table alias `r`, in the
+   * array's order: how one statement takes or releases many elections (statements.ts
+   * leaseTakeOrInsertMany, leaseReleaseMany). One text parameter whatever the count, so the
    * statement's text (and a prepared plan) stays the same. undefined where each election is
-   * taken by a statement of its own (MySQL, see its dialect).
+   * taken and released by a statement of its own (MySQL, see its dialect).
    */
   readonly electionRows: string | undefined;
   /**

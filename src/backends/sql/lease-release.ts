@@ -16,9 +16,19 @@ import type { SqlContext } from './sql-context.js';
  * names the old holder, which has stopped; the session's reconciliation (session-leases.ts)
  * releases it again, or it frees with the session. Any later durable commit (the successor's
  * take) flushes it first, as the log is written in order.
+ *
+ * Where the dialect releases many elections in one statement (PostgreSQL, SQLite), the release
+ * waits for the backend's next such statement (release-batcher.ts), which carries every
+ * release asked for at the same time, each decided and handed over as above: a node leaving
+ * with thousands of items sends a few statements, not thousands. Every caller asks only once
+ * nobody acts for the term any more, so grouping never releases a row early.
  */
 export async function releaseLease(ctx: SqlContext, election: string, session: string, term: number): Promise<void> {
-  const { connection, sql, cluster } = ctx;
+  const { connection, sql, cluster, releases } = ctx;
+  if (releases !== undefined) {
+    await releases.release(election, session, term);
+    return;
+  }
   if (connection.dialect.handsOver) {
     const params = [cluster, election, session, cluster, election, session, term];
     await connection.runAndAnnounce(sql.leaseHandOver, params, cluster, { durable: false, topic: election, handover: true });

@@ -23,6 +23,7 @@ import type { SqlConnection, SqlRow } from './dialect.js';
 import { migrate, requireSchema } from './migrations.js';
 import { checkTableShapes } from './table-shape.js';
 import type { SqlContext } from './sql-context.js';
+import { ReleaseBatcher } from './release-batcher.js';
 import { TakeBatcher } from './take-batcher.js';
 import { SqlKv } from './sql-kv.js';
 import { SqlSession } from './sql-session.js';
@@ -125,6 +126,8 @@ export class SqlBackend implements Backend {
       const campaignPermits = new Permits(CAMPAIGN_ATTEMPTS_AT_ONCE);
       const statement = sql.leaseTakeOrInsertMany;
       const takes = statement === null ? undefined : new TakeBatcher({ connection, cluster: options.cluster, statement, permits: campaignPermits, closed: closed.signal });
+      const releaseMany = connection.dialect.handsOver ? sql.leaseHandOverMany : sql.leaseReleaseMany;
+      const releases = releaseMany === null ? undefined : new ReleaseBatcher({ connection, cluster: options.cluster, statement: releaseMany, permits: campaignPermits, closed: closed.signal });
       const ctx: SqlContext = {
         kind,
         cluster: options.cluster,
@@ -134,6 +137,7 @@ export class SqlBackend implements Backend {
         feed: new ChangeFeed(connection, options.cluster, clock, async () => Number((await connection.run(sql.dbNow)).rows[0]?.['now_ms'])),
         campaignPermits,
         takes,
+        releases,
         pollIntervalMs,
         closed: closed.signal,
         checkOpen: () => {

@@ -24,7 +24,9 @@ const NOT_ACQUIRED: Attempt = Object.freeze({ lease: null });
 
 /**
  * Campaign statements one backend (one node) runs at once; the others wait for a permit. A
- * permit is held by one statement, whether it takes one election or many (take-batcher.ts). A node's
+ * permit is held by one statement, whether it takes one election or many (take-batcher.ts);
+ * a statement releasing many (release-batcher.ts) holds one too, so that a node leaving with
+ * thousands of items does not queue them all in the pool ahead of its renewal. A node's
  * statements share a pool of 4 connections (PostgreSQL, MariaDB) with its session's renewal,
  * its fenced KV writes and its watches. Thousands of campaigns (a cold start of 10,000 items)
  * otherwise queue every other statement behind them in the pool: measured on PostgreSQL, 10

@@ -4,6 +4,7 @@ import type { ChangeFeed } from './change-feed.js';
 import type { Permits } from '../../permits.js';
 import type { SqlConnection } from './dialect.js';
 import type { Statements } from './statements.js';
+import type { ReleaseBatcher } from './release-batcher.js';
 import type { TakeBatcher } from './take-batcher.js';
 
 /** What the parts of one SQL backend (kv, sessions, leases, watches) share. */
@@ -18,6 +19,8 @@ export interface SqlContext {
   readonly campaignPermits: Permits;
   /** Campaigns' takes, many elections to a statement; undefined where the dialect takes one per statement (MySQL). */
   readonly takes: TakeBatcher | undefined;
+  /** Graceful releases, many elections to a statement; undefined where the dialect releases one per statement (MySQL). */
+  readonly releases: ReleaseBatcher | undefined;
   /** Poll period of watches made through the backend (sessions use their own timing). */
   readonly pollIntervalMs: number;
   /** Aborts when the backend closes: every watch ends with it. */

@@ -154,6 +154,45 @@ export function buildStatements(d: SqlDialect, t: TableNames) {
       `WHERE w.cluster = ? AND w.name = ? AND w.session <> ? AND m.expires_at > ${now} ORDER BY w.since, w.session LIMIT 1 FOR UPDATE OF w SKIP LOCKED) AS next ON TRUE ` +
       `WHERE ${lease}.cluster = ? AND ${lease}.name = ? AND ${lease}.holder = ? AND ${lease}.term = ? RETURNING ${lease}.term, ${lease}.holder, next.ticket`,
     /**
+     * leaseRelease for many elections in ONE statement (dialects with electionRows but no
+     * handover: SQLite): each row is released only if it still names the releasing session
+     * (`h`) at its term (`t`), exactly as leaseRelease decides one. Parameters: the rows
+     * (dialect.electionRows: n, h, t), cluster. Returns name and term of each row released.
+     * null where the dialect has no electionRows.
+     */
+    leaseReleaseMany:
+      d.electionRows === undefined
+        ? null
+        : `UPDATE ${lease} SET holder = NULL, holder_node = NULL, info = NULL, version = version + 1, expires_at = ${now} ` +
+          `WHERE EXISTS (SELECT 1 FROM ${d.electionRows} WHERE r.n = ${lease}.name AND r.h = ${lease}.holder AND r.t = ${lease}.term) AND cluster = ? RETURNING name, term`,
+    /**
+     * leaseHandOver for many elections in ONE statement (engines with handsOver and
+     * electionRows: PostgreSQL). Each election is decided exactly as leaseHandOver decides one:
+     *  - `mine`: the rows that still name their releasing session (`h`) at its term (`t`),
+     *    locked in name order (callers offer names sorted, as takes do: a take and a release
+     *    of the same names lock them in one order and never deadlock);
+     *  - `next`: per row, its own election's longest-waiting waiter whose session is alive on
+     *    the DB clock, other than the releasing session, chosen once and locked (FOR UPDATE,
+     *    SKIP LOCKED) as in leaseHandOver; LIMIT 1 per election, so each row joins one choice;
+     *  - each row becomes that waiter's at term + 1, or is released when there is none.
+     * Parameters: the rows (dialect.electionRows: n, h, t), cluster. Returns name, term, holder
+     * (null when released) and the chosen waiter's ticket of each row changed.
+     */
+    leaseHandOverMany:
+      d.electionRows === undefined || !d.handsOver
+        ? null
+        : `WITH mine AS (SELECT l.cluster, l.name, l.holder, l.term FROM ${lease} l JOIN ${d.electionRows} ON r.n = l.name AND r.h = l.holder AND r.t = l.term ` +
+          `WHERE l.cluster = ? ORDER BY l.name FOR UPDATE OF l) ` +
+          `UPDATE ${lease} SET holder = next.session, holder_node = next.node_id, info = next.info, ` +
+          `term = ${lease}.term + CASE WHEN next.session IS NULL THEN 0 ELSE 1 END, version = ${lease}.version + 1, ` +
+          `expires_at = CASE WHEN next.session IS NULL THEN ${now} ELSE ${SESSION_BOUND_EXPIRES_AT} END, ` +
+          `acquired_at = CASE WHEN next.session IS NULL THEN ${lease}.acquired_at ELSE ${now} END, ` +
+          `renewed_at = CASE WHEN next.session IS NULL THEN ${lease}.renewed_at ELSE ${now} END ` +
+          `FROM mine LEFT JOIN LATERAL (SELECT w.session, w.node_id, w.info, w.ticket FROM ${waiter} w JOIN ${member} m ON m.cluster = w.cluster AND m.session = w.session ` +
+          `WHERE w.cluster = mine.cluster AND w.name = mine.name AND w.session <> mine.holder AND m.expires_at > ${now} ORDER BY w.since, w.session LIMIT 1 FOR UPDATE OF w SKIP LOCKED) AS next ON TRUE ` +
+          `WHERE ${lease}.cluster = mine.cluster AND ${lease}.name = mine.name AND ${lease}.holder = mine.holder AND ${lease}.term = mine.term ` +
+          `RETURNING ${lease}.name, ${lease}.term, ${lease}.holder, next.ticket`,
+    /**
      * Whether a fence's term is still held (a plain read: it tells a fenced write that matched
      * nothing whether it was fenced off or lost a race on the key).
      */

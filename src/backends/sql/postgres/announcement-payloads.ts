@@ -23,10 +23,11 @@ const TOPIC_SEPARATOR = '/';
  */
 const TOPICS_SEPARATOR = ' ';
 /**
- * Bytes of election names (with their separators) one NOTIFY carries at most, give or take
- * one name: PostgreSQL refuses a payload of 8,000 bytes or more. A chunk ends after the name
- * that crosses this budget, so a payload is at most the cluster (128), the separator, this
- * budget and one more name (512): 7,641 bytes.
+ * Bytes of topics (with their separators) one NOTIFY carries at most, give or take one topic:
+ * PostgreSQL refuses a payload of 8,000 bytes or more. A chunk ends after the topic that
+ * crosses this budget, so a payload is at most the cluster (128), the separator, this budget
+ * and one more topic: a name (512) with a handover's holder and ticket (two UUIDs, 36 each),
+ * term (at most 20 digits) and three separators (HANDOVER_SEPARATOR): 7,736 bytes.
  */
 const TOPICS_BYTES_PER_NOTIFY = 7_000;
 
@@ -53,23 +54,34 @@ export function announcementPayload(cluster: string, topic?: string): string {
  * columns, computed per changed row.
  */
 export function announcedPerRow(sql: string, handover: boolean, columns: string): string {
-  const handedTo = handover
-    ? ` || COALESCE('${HANDOVER_SEPARATOR}' || changed.holder || '${HANDOVER_SEPARATOR}' || changed.ticket || '${HANDOVER_SEPARATOR}' || changed.term, '')`
-    : '';
-  return `WITH changed AS (${sql}) SELECT changed.*, pg_notify(?, ?${handedTo}) AS announced${columns} FROM changed`;
+  const handed = handover ? ` || ${handedTo('changed.')}` : '';
+  return `WITH changed AS (${sql}) SELECT changed.*, pg_notify(?, ?${handed}) AS announced${columns} FROM changed`;
+}
+
+/**
+ * The tail a handover adds to its topic (`#holder#ticket#term`), or '' for a row released to
+ * nobody: an expression over the columns holder, ticket and term of a changed row (`row` is
+ * their qualifier, with its dot, or '').
+ */
+function handedTo(row: string): string {
+  const sep = `'${HANDOVER_SEPARATOR}'`;
+  return `COALESCE(${sep} || ${row}holder || ${sep} || ${row}ticket || ${sep} || ${row}term, '')`;
 }
 
 /**
  * `sql` (a statement that returns the election of each changed row as `name`) as one statement
- * that also announces those names: sorted, they are cut into chunks of about
- * TOPICS_BYTES_PER_NOTIFY bytes (a running sum of their lengths, divided), and each chunk is
- * one NOTIFY of `cluster/name name ...`, sent at commit like any other; a statement that
- * changed nothing sends none (the scalar subquery runs only when a row is returned). Its last
- * two parameters are the channel and {@link topicsPrefix} of the cluster; `columns` as above.
+ * that also announces those names, each with the new holder it was handed to when `handover`
+ * (statements.ts leaseHandOverMany: `name#holder#ticket#term`, as announcedPerRow): sorted by
+ * name, the topics are cut into chunks of about TOPICS_BYTES_PER_NOTIFY bytes (a running sum
+ * of their lengths, divided), and each chunk is one NOTIFY of `cluster/topic topic ...`, sent
+ * at commit like any other; a statement that changed nothing sends none (the scalar subquery
+ * runs only when a row is returned). Its last two parameters are the channel and
+ * {@link topicsPrefix} of the cluster; `columns` as above.
  */
-export function announcedInChunks(sql: string, columns: string): string {
-  const chunked = `SELECT name, SUM(octet_length(name) + 1) OVER (ORDER BY name) / ${TOPICS_BYTES_PER_NOTIFY} AS chunk FROM changed`;
-  const announced = `SELECT pg_notify(?, CAST(? AS text) || string_agg(name, '${TOPICS_SEPARATOR}' ORDER BY name)) FROM (${chunked}) c GROUP BY chunk`;
+export function announcedInChunks(sql: string, handover: boolean, columns: string): string {
+  const topic = handover ? `name || ${handedTo('')}` : 'name';
+  const chunked = `SELECT name, ${topic} AS topic, SUM(octet_length(${topic}) + 1) OVER (ORDER BY name) / ${TOPICS_BYTES_PER_NOTIFY} AS chunk FROM changed`;
+  const announced = `SELECT pg_notify(?, CAST(? AS text) || string_agg(topic, '${TOPICS_SEPARATOR}' ORDER BY name)) FROM (${chunked}) c GROUP BY chunk`;
   return `WITH changed AS (${sql}), announced AS (${announced}) SELECT changed.*, (SELECT COUNT(*) FROM announced) AS announced${columns} FROM changed`;
 }
 

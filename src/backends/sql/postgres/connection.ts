@@ -176,14 +176,16 @@ class PostgresConnection implements SqlConnection {
     // flush (a millisecond or more per commit, most of a graceful handoff otherwise).
     // A handover (WriteOptions.handover) adds the new holder to the payload and is relaxed
     // only when it named none: a term granted must survive a crash (docs/safety.md rule 6).
+    // The setting covers the whole transaction, so a statement that changed many rows and
+    // hands over is relaxed only when NO row named a new holder.
     const handover = options?.handover === true;
-    const relaxedIf = handover ? 'WHEN changed.holder IS NULL ' : 'WHEN TRUE ';
+    const many = options?.topicPerRow === true;
+    const relaxedIf = !handover ? 'WHEN TRUE ' : many ? 'WHEN NOT EXISTS (SELECT 1 FROM changed WHERE holder IS NOT NULL) ' : 'WHEN changed.holder IS NULL ';
     const relaxed = options?.durable === false ? `, CASE ${relaxedIf}THEN set_config('synchronous_commit', 'off', true) END AS relaxed` : '';
     // A statement that changed many elections announces their names in chunks (announcedInChunks).
-    const [text, payload] =
-      options?.topicPerRow === true
-        ? [announcedInChunks(sql, relaxed), topicsPrefix(cluster)]
-        : [announcedPerRow(sql, handover, relaxed), announcementPayload(cluster, options?.topic)];
+    const [text, payload] = many
+      ? [announcedInChunks(sql, handover, relaxed), topicsPrefix(cluster)]
+      : [announcedPerRow(sql, handover, relaxed), announcementPayload(cluster, options?.topic)];
     const { rows } = await this.run(text, [...params, this.#channel, payload]);
     return { rows, changes: rows.length };
   }

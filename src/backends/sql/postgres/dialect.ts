@@ -14,7 +14,7 @@ export const postgresDialect: SqlDialect = Object.freeze({
   // LISTEN/NOTIFY: a release hands the lease to a waiter, whom the NOTIFY tells (dialect.ts).
   handsOver: true,
   returning: true,
-  electionRows: 'json_to_recordset(CAST(? AS json)) AS r(n text, h text, o text, i text)',
+  electionRows: 'json_to_recordset(CAST(? AS json)) AS r(n text, h text, o text, i text, t bigint)',
   // 23505: unique_violation.
   isUniqueViolation: (error: unknown) => driverError(error)?.['code'] === '23505',
   // DDL is transactional: a migration is never left half applied.

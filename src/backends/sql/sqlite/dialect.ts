@@ -14,7 +14,7 @@ export const sqliteDialect: SqlDialect = Object.freeze({
   // Waiters poll: a handover would save them nothing (dialect.ts).
   handsOver: false,
   returning: true,
-  electionRows: "(SELECT json_extract(value, '$.n') AS n, json_extract(value, '$.h') AS h, json_extract(value, '$.o') AS o, json_extract(value, '$.i') AS i FROM json_each(?)) AS r",
+  electionRows: "(SELECT json_extract(value, '$.n') AS n, json_extract(value, '$.h') AS h, json_extract(value, '$.o') AS o, json_extract(value, '$.i') AS i, json_extract(value, '$.t') AS t FROM json_each(?)) AS r",
   isUniqueViolation: (error: unknown) => {
     const code = driverError(error)?.['code'];
     return code === 'SQLITE_CONSTRAINT_PRIMARYKEY' || code === 'SQLITE_CONSTRAINT_UNIQUE';
