@@ -128,7 +128,7 @@ export class ZkClient {
   async getData(path: string, options: WatchCallOptions = {}): Promise<{ data: Buffer; stat: ZkStat }> {
     const watch = options.watch;
     const [data, raw] = await this.#conn.call<[Buffer | undefined, Parameters<typeof decodeStat>[0]]>('getData', path, options, (done) =>
-      this.#conn.raw.getData(path, this.#raw('data', path, watch), (error, d, stat) => {
+      this.#conn.raw.getData(path, this.#raw('data', watch), (error, d, stat) => {
         if (!error) this.#added('data', path, watch);
         done(error, [d, stat]);
       }),
@@ -172,7 +172,7 @@ export class ZkClient {
   async exists(path: string, options: WatchCallOptions = {}): Promise<ZkStat | null> {
     const watch = options.watch;
     const raw = await this.#conn.call<Parameters<typeof decodeStat>[0] | null>('exists', path, options, (done) =>
-      this.#conn.raw.exists(path, this.#raw('data', path, watch), (error, stat) => {
+      this.#conn.raw.exists(path, this.#raw('data', watch), (error, stat) => {
         if (!error) this.#added('data', path, watch);
         done(error, stat);
       }),
@@ -184,7 +184,7 @@ export class ZkClient {
   async getChildren(path: string, options: WatchCallOptions = {}): Promise<string[]> {
     const watch = options.watch;
     return this.#conn.call<string[]>('getChildren', path, options, (done) =>
-      this.#conn.raw.getChildren(path, this.#raw('child', path, watch), (error, children) => {
+      this.#conn.raw.getChildren(path, this.#raw('child', watch), (error, children) => {
         if (!error) this.#added('child', path, watch);
         done(error, children);
       }),
@@ -253,9 +253,9 @@ export class ZkClient {
     }
   }
 
-  /** The library-facing watcher for a call (one per kind and path), or none. */
-  #raw(kind: WatchKind, path: string, watch: ZkWatcher | undefined) {
-    return watch ? this.#watches.raw(kind, path) : undefined;
+  /** The library-facing watcher for a call (one per kind, see WatchRegistry), or none. */
+  #raw(kind: WatchKind, watch: ZkWatcher | undefined) {
+    return watch ? this.#watches.raw(kind) : undefined;
   }
 
   /** Registers `watch` synchronously in the library's callback, so no event can slip past it. */

@@ -45,10 +45,7 @@ describe('ZooKeeper campaign aborted while its create is in flight', () => {
     info: { host: nodeId },
     lost: new AbortController().signal,
     recheckMs: 200,
-    retryMs: 200,
-    onEnd: () => undefined,
-    alive: () => true,
-    releaseAt: () => systemClock.now(),
+    host: { client, clock: systemClock, lost: new AbortController().signal, retryMs: 200, onEnd: () => undefined, alive: () => true, releaseAt: () => systemClock.now(), cleanup: (_, work) => cleanups.push(work) },
     cleanup: (work) => cleanups.push(work),
   });
 

@@ -115,7 +115,9 @@ describe('ZooKeeper: a waiting campaign sleeps on its predecessor\'s watch', () 
     const requests = countRequestsUnder(dir);
     try {
       const waiting = campaign(
-        { client, clock, election: 'e', dir, nodeId: 'w', info: {}, lost: stop.signal, recheckMs, retryMs: TIMING.pollIntervalMs, onEnd: () => undefined, alive: () => true, releaseAt: () => systemClock.now(), cleanup: (work) => cleanups.push(work) },
+        { client, clock, election: 'e', dir, nodeId: 'w', info: {}, lost: stop.signal, recheckMs,
+          host: { client, clock, lost: stop.signal, retryMs: TIMING.pollIntervalMs, onEnd: () => undefined, alive: () => true, releaseAt: () => systemClock.now(), cleanup: (_, work) => cleanups.push(work) },
+          cleanup: (work) => cleanups.push(work) },
         { signal: stop.signal },
       );
       waiting.catch(() => undefined);

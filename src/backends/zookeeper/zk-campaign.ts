@@ -25,13 +25,11 @@ export interface CampaignContext {
    * the watch is what wakes a waiter (see ZkSession.campaign for the value and why).
    */
   readonly recheckMs: number;
-  /** Pause between two tries of a won term's deletion whose answer was lost, ms on `clock` (TermHost.retryMs). */
-  readonly retryMs: number;
-  readonly onEnd: (leadership: ZkLeadership) => void;
-  /** The session's deadline check, for the terms it wins (see TermHost). */
-  readonly alive: TermHost['alive'];
-  /** When a term's candidate may go after a deadline or lost connection (see TermHost). */
-  readonly releaseAt: TermHost['releaseAt'];
+  /**
+   * What a won term needs from the session: one object per session, shared by all its terms
+   * (a term holds nothing of its campaign: issue 12, thousands of items held).
+   */
+  readonly host: TermHost;
   /**
    * The clean-up of this session's previous campaign for this election, if it is still running:
    * waited for first, so that its sweep of our candidates can never take the new one.
@@ -169,32 +167,54 @@ async function waitForTurn(ctx: CampaignContext, ours: string, signal: AbortSign
 /**
  * Step 4's `exists` on our candidate, with the term's watch set in the same call. Events that
  * arrive before the leadership object exists are kept (and `onEarly` called), and replayed to it.
+ *
+ * A won term's watch is this object's `watch` for as long as the term is held, so the watch
+ * keeps this object alone (no closure over the campaign), and `handTo` lets go of what only the
+ * wait needed: the answer's stat (the library's raw record, six Buffers), the early events and
+ * the waiter's wake-up (issue 12: with thousands of items held, that was ~2 KB an item).
  */
-interface Confirmation {
-  readonly answer: Promise<ZkStat | null>;
-  readonly watch: (event: ZkEvent) => void;
-  readonly held: { leadership?: ZkLeadership };
-  readonly early: ZkEvent[];
-  /** The answer once it came, with the connection it came on (see stillConfirmed). */
-  readonly settled: { stat?: ZkStat | null; connection?: number };
+class Confirmation {
+  /** The `exists` answer; a held term keeps none of it (see handTo). */
+  answer: Promise<ZkStat | null>;
+  readonly early: ZkEvent[] = [];
+  /** Once answered: the candidate's owner (null: absent) and the connection the answer came on (see stillConfirmed). */
+  owner: string | null | undefined;
+  connection = -1;
+  #onEarly: (() => void) | undefined;
+  #leadership: ZkLeadership | undefined;
+  readonly watch = (event: ZkEvent): void => {
+    if (this.#leadership) return this.#leadership.watcher(event);
+    this.early.push(event);
+    this.#onEarly?.();
+  };
+
+  constructor(ctx: CampaignContext, ours: string, onEarly: (() => void) | undefined) {
+    this.#onEarly = onEarly;
+    const connection = ctx.client.connections;
+    this.answer = ctx.client.exists(ours, { watch: this.watch, signal: ctx.lost });
+    this.answer.then(
+      (stat) => {
+        this.owner = stat === null ? null : stat.ephemeralOwner;
+        this.connection = connection;
+      },
+      () => undefined, // claim awaits it; a dismissed one may fail unread
+    );
+  }
+
+  /** From now on the watch forwards to `leadership`; the early events are replayed to it. */
+  handTo(leadership: ZkLeadership): void {
+    this.#leadership = leadership;
+    this.#onEarly = undefined;
+    this.answer = ANSWERED;
+    for (const event of this.early.splice(0)) leadership.watcher(event);
+  }
 }
 
+/** What a handed-over confirmation keeps in place of its answer (claim has read it). */
+const ANSWERED: Promise<null> = Promise.resolve(null);
+
 function confirm(ctx: CampaignContext, ours: string, onEarly?: () => void): Confirmation {
-  const held: { leadership?: ZkLeadership } = {};
-  const early: ZkEvent[] = [];
-  const settled: Confirmation['settled'] = {};
-  const connection = ctx.client.connections;
-  const watch = (event: ZkEvent) => {
-    if (held.leadership) return held.leadership.watcher(event);
-    early.push(event);
-    onEarly?.();
-  };
-  const answer = ctx.client.exists(ours, { watch, signal: ctx.lost });
-  answer.then(
-    (stat) => Object.assign(settled, { stat, connection }),
-    () => undefined, // claim awaits it; a dismissed one may fail unread
-  );
-  return { answer, watch, held, early, settled };
+  return new Confirmation(ctx, ours, onEarly);
 }
 
 /**
@@ -210,12 +230,12 @@ function confirm(ctx: CampaignContext, ours: string, onEarly?: () => void): Conf
  * sets its watches again), so a new connection needs a new confirmation.
  */
 function stillConfirmed(ctx: CampaignContext, confirmation: Confirmation): boolean {
-  const { stat, connection } = confirmation.settled;
+  const { owner, connection } = confirmation;
   return (
     confirmation.early.length === 0 &&
-    stat !== undefined &&
-    stat !== null &&
-    stat.ephemeralOwner === ctx.client.sessionId &&
+    owner !== undefined &&
+    owner !== null &&
+    owner === ctx.client.sessionId &&
     connection === ctx.client.connections &&
     ctx.client.state === 'connected'
   );
@@ -228,7 +248,7 @@ function dismiss(ctx: CampaignContext, confirmation: Confirmation): void {
 }
 
 async function claim(ctx: CampaignContext, ours: string, confirmation: Confirmation): Promise<ZkLeadership | null> {
-  const { held, early, watch } = confirmation;
+  const { watch } = confirmation;
   let stat: ZkStat | null;
   try {
     stat = await confirmation.answer;
@@ -240,18 +260,16 @@ async function claim(ctx: CampaignContext, ours: string, confirmation: Confirmat
     ctx.client.removeWatcher(watch);
     return null;
   }
-  const { client, clock, lost, alive, releaseAt, cleanup, onEnd } = ctx;
   const leadership = new ZkLeadership({
     election: ctx.election,
     term: zxidToNumber(stat.czxid, ours),
     sessionId: ctx.client.sessionId,
     path: ours,
     version: stat.version,
-    host: { client, clock, lost, retryMs: ctx.retryMs, alive, releaseAt, cleanup, onEnd },
+    confirmWatcher: watch,
+    host: ctx.host,
   });
-  held.leadership = leadership;
-  leadership.signal.addEventListener('abort', () => ctx.client.removeWatcher(watch), { once: true });
-  for (const event of early) leadership.watcher(event);
+  confirmation.handTo(leadership);
   return leadership;
 }
 

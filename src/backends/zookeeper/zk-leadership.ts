@@ -25,7 +25,7 @@ export interface TermHost {
    */
   readonly releaseAt: () => number;
   /** Hands a background deletion to the election's clean-up chain (the next campaign waits for it). */
-  readonly cleanup: (work: Promise<void>) => void;
+  readonly cleanup: (election: string, work: Promise<void>) => void;
   readonly onEnd: (leadership: ZkLeadership) => void;
 }
 
@@ -54,16 +54,19 @@ export class ZkLeadership implements Leadership {
     if (!this.#ended.signal.aborted) this.#host.alive();
   });
   readonly #watcher = (event: ZkEvent) => this.#onEvent(event);
+  /** The watcher the confirming `exists` set on the candidate (it forwards to `watcher`); removed when the term ends. */
+  readonly #confirmWatcher: ((event: ZkEvent) => void) | undefined;
   /** The candidate's deletion once it is under way (graceful or deferred). */
   #releasing: Promise<void> | undefined;
 
-  constructor(params: { election: string; term: number; sessionId: string; path: string; version: number; host: TermHost }) {
+  constructor(params: { election: string; term: number; sessionId: string; path: string; version: number; confirmWatcher?: (event: ZkEvent) => void; host: TermHost }) {
     this.election = params.election;
     this.term = params.term;
     this.fence = Object.freeze({ election: params.election, term: params.term, sessionId: params.sessionId });
     this.path = params.path;
     this.version = params.version;
     this.#host = params.host;
+    this.#confirmWatcher = params.confirmWatcher;
   }
 
   /** The term's signal, current when read: the session's deadline is checked first (see `held`). */
@@ -98,6 +101,7 @@ export class ZkLeadership implements Leadership {
     // early, as a lower one of its own session).
     if (reason === 'connection-lost' || reason === 'renew-deadline') this.#release(this.#deleteAt(this.#host.releaseAt()));
     this.#host.client.removeWatcher(this.#watcher);
+    if (this.#confirmWatcher) this.#host.client.removeWatcher(this.#confirmWatcher);
     this.#ended.abort(new LeadershipEndedError(this.election, this.term, reason, { cause }));
     this.#host.onEnd(this);
   }
@@ -118,7 +122,7 @@ export class ZkLeadership implements Leadership {
 
   #release(work: Promise<void>): void {
     this.#releasing = work;
-    this.#host.cleanup(work);
+    this.#host.cleanup(this.election, work);
   }
 
   /** Waits (bounded by the session) until `releaseAt`, then deletes the candidate. */

@@ -10,7 +10,7 @@ import { campaign } from './zk-campaign.js';
 import type { ZkClient, ZkClientState } from '../../zk-client/zk-client.js';
 import type { FenceNode } from './zk-kv.js';
 import type { ZkLayout } from './zk-layout.js';
-import type { ZkLeadership } from './zk-leadership.js';
+import type { TermHost, ZkLeadership } from './zk-leadership.js';
 import { isZkError, toContractError } from '../../zk-client/zookeeper-error.js';
 import { judgedController } from '../../judged-signal.js';
 
@@ -56,6 +56,8 @@ export class ZkSession implements Session {
   /** Per election: the clean-up of candidates that ended campaigns may have left behind, still running. */
   readonly #cleanups = new Map<string, Promise<void>>();
   readonly #onFinal: () => void;
+  /** What every term of this session needs from it: one object for all (see CampaignContext.host). */
+  readonly #termHost: TermHost;
   #state: SessionState = 'live';
   #closing: Promise<void> | undefined;
   /** After a loss: the close of the ZooKeeper session, deferred to `lastHeardAt + ttlMs` (see #lose). */
@@ -69,6 +71,18 @@ export class ZkSession implements Session {
     this.#layout = params.layout;
     this.#clock = params.clock;
     this.#onFinal = params.onFinal;
+    this.#termHost = {
+      client: this.#client,
+      clock: this.#clock,
+      lost: this.#lost.signal,
+      retryMs: this.timing.pollIntervalMs,
+      alive: () => this.#alive(),
+      releaseAt: () => this.#client.lastHeardAt + this.timing.ttlMs,
+      cleanup: (election, work) => this.#trackCleanup(election, work),
+      onEnd: (l) => {
+        if (this.#leaderships.get(l.election) === l) this.#leaderships.delete(l.election);
+      },
+    };
     // Every campaign, wait and leadership of the session listens to `lost`: no listener limit
     // (Infinity, not 0: on Node 20 `getMaxListeners` throws for an AbortSignal set to 0).
     setMaxListeners(Infinity, this.#lost.signal);
@@ -148,14 +162,9 @@ export class ZkSession implements Session {
           // once per ttlMs bounds such a miss to the wait a crashed holder costs anyway, at two
           // requests per TTL where a re-check every pollIntervalMs cost two per poll (issue 18).
           recheckMs: this.timing.ttlMs,
-          retryMs: this.timing.pollIntervalMs,
+          host: this.#termHost,
           previous: this.#cleanups.get(election),
           cleanup: (work) => this.#trackCleanup(election, work),
-          alive: () => this.#alive(),
-          releaseAt: () => this.#client.lastHeardAt + this.timing.ttlMs,
-          onEnd: (l) => {
-            if (this.#leaderships.get(l.election) === l) this.#leaderships.delete(l.election);
-          },
         },
         options,
       );
