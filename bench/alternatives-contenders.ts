@@ -68,7 +68,14 @@ export class Contenders {
   /** The last STDERR_TAIL_BYTES of each contender's stderr (kept after it exits). */
   readonly #stderr = new Map<string, string>();
   #count = 0;
-  leader = '';
+  /**
+   * The contender that last reported leading. Kept from every report, not only from the ones a
+   * trial waits for: a leader that loses its session between trials is followed by another
+   * (each contender campaigns again on a new session), and a handoff must ask that one to resign.
+   * Kept only where a trial waited, a stale leader was asked to resign, nobody else ever led
+   * again, and the trial waited out the report timeout (the 217 s "stall" seen once).
+   */
+  #leader = '';
   /**
    * Whether new contenders reach the store through a proxy of their own. Off for the speed
    * trials: under load each pass through the proxy waits for this process, which would cost a
@@ -148,16 +155,12 @@ export class Contenders {
 
   /** Waits for the next leader other than `previous`; undefined after `timeoutMs` (a fault's window). */
   async nextLeader(mark: number, previous: string, timeoutMs: number): Promise<Report | undefined> {
-    const found = await this.find(mark, (r) => r.event === 'leading' && r.id !== previous, timeoutMs);
-    if (found) this.leader = found.id;
-    return found;
+    return this.find(mark, (r) => r.event === 'leading' && r.id !== previous, timeoutMs);
   }
 
   /** Like nextLeader, but a leader must come within reportTimeoutMs (plus `extraMs`). */
   async nextLeaderMust(mark: number, previous: string, what: string, extraMs = 0): Promise<Report> {
-    const found = await this.next(mark, (r) => r.event === 'leading' && r.id !== previous, what, extraMs);
-    this.leader = found.id;
-    return found;
+    return this.next(mark, (r) => r.event === 'leading' && r.id !== previous, what, extraMs);
   }
 
   /** Kills a contender (continuing it first if frozen) and closes its proxy. */
@@ -171,7 +174,12 @@ export class Contenders {
     await Promise.all([...new Set([...this.children.keys(), ...this.proxies.keys()])].map((id) => this.remove(id)));
   }
 
+  get leader(): string {
+    return this.#leader;
+  }
+
   #push(report: Report): void {
+    if (report.event === 'leading') this.#leader = report.id;
     this.reports.push(report);
     for (const wake of [...this.#wakers]) wake();
   }
