@@ -69,6 +69,6 @@ export const isMemberRenewal = (sql: string): boolean => /^\s*UPDATE\s+\S*member
 
 /**
  * A lease release, plain or handing over, of one election or many (the statement the tests
- * make fail to leave a row behind); the handover of many first locks its rows (`WITH mine`).
+ * make fail to leave a row behind); a statement of many starts with a WITH.
  */
-export const isLeaseRelease = (sql: string): boolean => /^\s*(WITH mine AS .*\)\s+)?UPDATE\s+\S*lease\S*\s+SET\s+holder\s*=\s*(NULL|next\.session)\b/is.test(sql);
+export const isLeaseRelease = (sql: string): boolean => /^\s*(WITH \w+ AS .*\)\s+)?UPDATE\s+\S*lease\S*\s+SET\s+holder\s*=\s*(NULL|next\.session)\b/is.test(sql);

@@ -156,15 +156,20 @@ export function buildStatements(d: SqlDialect, t: TableNames) {
     /**
      * leaseRelease for many elections in ONE statement (dialects with electionRows but no
      * handover: SQLite): each row is released only if it still names the releasing session
-     * (`h`) at its term (`t`), exactly as leaseRelease decides one. Parameters: the rows
+     * (`h`) at its term (`t`), exactly as leaseRelease decides one. The row-value IN finds
+     * each row by primary key (cluster, name): a correlated EXISTS (or an UPDATE ... FROM,
+     * which SQLite plans with the lease table outside) scanned every lease row of the cluster
+     * per statement (seconds with 100,000 rows, holding SQLite's one write lock; 256 of 100,000
+     * now take ~4 ms). Parameters: the rows
      * (dialect.electionRows: n, h, t), cluster. Returns name and term of each row released.
      * null where the dialect has no electionRows.
      */
     leaseReleaseMany:
       d.electionRows === undefined
         ? null
-        : `UPDATE ${lease} SET holder = NULL, holder_node = NULL, info = NULL, version = version + 1, expires_at = ${now} ` +
-          `WHERE EXISTS (SELECT 1 FROM ${d.electionRows} WHERE r.n = ${lease}.name AND r.h = ${lease}.holder AND r.t = ${lease}.term) AND cluster = ? RETURNING name, term`,
+        : `WITH asked AS (SELECT r.n, r.h, r.t FROM ${d.electionRows}) ` +
+          `UPDATE ${lease} SET holder = NULL, holder_node = NULL, info = NULL, version = version + 1, expires_at = ${now} ` +
+          `WHERE cluster = ? AND (name, holder, term) IN (SELECT n, h, t FROM asked) RETURNING name, term`,
     /**
      * leaseHandOver for many elections in ONE statement (engines with handsOver and
      * electionRows: PostgreSQL). Each election is decided exactly as leaseHandOver decides one:
