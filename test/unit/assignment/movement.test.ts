@@ -8,7 +8,7 @@ import fc from 'fast-check';
 import { assign, countMoves, loadsOf } from '../../../src/assignment/index.js';
 import type { Assignment } from '../../../src/assignment/index.js';
 import { bruteForceMinimumMoves, smallInputArb } from './brute-force.js';
-import { POOL, itemsArb, nodesArb } from './fixtures.js';
+import { POOL, holdsDuringGrace, itemsArb, nodesArb } from './fixtures.js';
 
 const RUNS = Number(process.env.BATON_PROPERTY_RUNS ?? 300);
 
@@ -75,11 +75,15 @@ describe('assign: minimal movement', () => {
     );
   });
 
-  it('moves are the minimum over every balanced assignment (brute force on small inputs)', () => {
+  it('moves are the minimum over every balanced assignment (brute force on small inputs), and none while held during a grace', () => {
     fc.assert(
       fc.property(smallInputArb, (input) => {
         const result = assign(input);
-        assert.equal(countMoves(input.previous, result), bruteForceMinimumMoves(input));
+        // Stable under grace (src/assignment/hold.ts): the stored lists stay as they are, with the
+        // balance they had, so no balanced result is the bar (seen as a rare random failure:
+        // about 1 run in 4 at 20,000 cases drew such an input).
+        const minimum = holdsDuringGrace(input) ? 0 : bruteForceMinimumMoves(input);
+        assert.equal(countMoves(input.previous, result), minimum);
       }),
       { numRuns: RUNS },
     );
