@@ -1,23 +1,7 @@
 import type { Clock } from '../../clock.js';
-import type { ChangeListener } from '../../contract/contract.js';
 import { AbortedError } from '../../errors.js';
 import type { Handover, SqlConnection } from './dialect.js';
 import { anySignal } from '../../async.js';
-
-/** One reading of what a watch looks at. */
-export interface Reading {
-  /** Equal readings mean "no change". */
-  readonly fingerprint: string;
-  /** The DB time (epoch ms) of the latest change the reading can see (0 if none). */
-  readonly changedAt: number;
-}
-
-/**
- * Slack, in ms on the DB clock, when judging whether a change seen by a watch's first reading
- * happened after the watch began: covers the millisecond rounding of stored times and the
- * small gap between the two clocks' readings. Too large only costs one spurious (allowed) hint.
- */
-const FIRST_READING_SLACK_MS = 5;
 
 /**
  * Where a waiter stood before it looked at the store: the feed's announcement counts then, so
@@ -61,12 +45,9 @@ export class ChangeFeed {
   readonly #unsubscribe: () => void;
   #count = 0;
 
-  readonly #dbNow: () => Promise<number>;
-
-  constructor(connection: SqlConnection, cluster: string, clock: Clock, dbNow: () => Promise<number>) {
+  constructor(connection: SqlConnection, cluster: string, clock: Clock) {
     this.#clock = clock;
     this.#connection = connection;
-    this.#dbNow = dbNow;
     this.#unsubscribe = connection.onAnnounce(cluster, (topic, handover) => {
       if (handover !== undefined && this.#tickets.has(handover.ticket)) this.#tickets.set(handover.ticket, handover);
       if (topic === undefined) this.#wake();
@@ -152,50 +133,6 @@ export class ChangeFeed {
     }
   }
 
-  /**
-   * Polls `read` and calls `listener` whenever the fingerprint differs from the previous
-   * reading, until `signal` aborts:
-   *  1. the first reading is the baseline; since it lands some ms after watch() was called,
-   *     a change it already shows that may be newer than the call (judged on the DB clock:
-   *     DB now minus the local time elapsed since the call) is reported once;
-   *  2. every poll tick (or announcement), read again and compare;
-   *  3. a failed reading is retried at the next tick and compared then (a watch reports
-   *     changes, not outages).
-   * Known gap: a row deleted between watch() and the first reading leaves no trace to judge
-   * by, so that one change goes unreported (later ones are compared as usual).
-   * With `topic` (an election's name) the watch also wakes on that topic's announcements; the
-   * whole cluster's announcements wake it either way.
-   */
-  watch(pollIntervalMs: number, read: () => Promise<Reading>, listener: ChangeListener, signal: AbortSignal, topic?: string): void {
-    const calledAt = this.#clock.now();
-    const unfollow = topic === undefined ? undefined : this.follow(topic);
-    void (async () => {
-      let last: string | undefined;
-      while (!signal.aborted) {
-        const mark = this.mark(topic);
-        try {
-          const current = await read();
-          if (signal.aborted) return;
-          if (last === undefined) {
-            const dbNow = await this.#dbNow();
-            const dbAtCall = dbNow - (this.#clock.now() - calledAt) - FIRST_READING_SLACK_MS;
-            if (!signal.aborted && current.changedAt >= dbAtCall) notify(listener);
-          } else if (current.fingerprint !== last) {
-            notify(listener);
-          }
-          last = current.fingerprint;
-        } catch {
-          // Store unreachable: nothing to compare yet; the next tick reads again.
-        }
-        try {
-          await this.wait(pollIntervalMs, signal, mark);
-        } catch {
-          return; // the watch ended
-        }
-      }
-    })().finally(unfollow);
-  }
-
   close(): void {
     this.#unsubscribe();
     this.#wake();
@@ -212,14 +149,5 @@ export class ChangeFeed {
     topic.count++;
     if (!handover) topic.plainCount = topic.count;
     for (const wake of [...topic.waiters]) wake();
-  }
-}
-
-/** Calls a watcher's listener; a listener that throws is a caller bug, reported as a warning. */
-function notify(listener: ChangeListener): void {
-  try {
-    listener();
-  } catch (error) {
-    process.emitWarning(`baton: a change listener threw: ${error instanceof Error ? error.message : String(error)}`);
   }
 }

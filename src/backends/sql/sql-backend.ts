@@ -15,7 +15,7 @@ import { DEFAULT_TIMING } from '../../contract/timing.js';
 import type { Clock } from '../../clock.js';
 import { systemClock } from '../../clock.js';
 import { ClosedError, ConfigError, CorruptDocumentError, StateError, warnCorruptDocument } from '../../errors.js';
-import type { Reading } from './change-feed.js';
+import { SharedPolls, type PollSource, type Reading } from './shared-polls.js';
 import { ChangeFeed } from './change-feed.js';
 import { CAMPAIGN_ATTEMPTS_AT_ONCE } from './sql-campaign.js';
 import { Permits } from '../../permits.js';
@@ -85,6 +85,21 @@ function leaseChangedAt(row: SqlRow, live: boolean): number {
   return Math.min(Number(row['expires_at']), sessionExpiresAt === null ? Number.MAX_SAFE_INTEGER : Number(sessionExpiresAt));
 }
 
+/** A member watch's reading of the member list. */
+function readingOfMembers(rows: readonly SqlRow[]): Reading {
+  return {
+    fingerprint: rows.map((r) => `${String(r['node_id'])}|${String(r['session'])}|${String(r['info'])}`).sort().join('\n'),
+    changedAt: Math.max(0, ...rows.map((r) => Number(r['joined_at']))),
+  };
+}
+
+/** A leader watch's reading of one lease row (undefined: no row). */
+function readingOfLease(row: SqlRow | undefined): Reading {
+  if (row === undefined) return { fingerprint: '', changedAt: 0 };
+  const live = Number(row['live']) === 1;
+  return { fingerprint: live ? `${String(row['holder'])}|${String(row['term'])}|${String(row['info'])}` : '', changedAt: leaseChangedAt(row, live) };
+}
+
 export class SqlBackend implements Backend {
   readonly kind: BackendKind;
   readonly cluster: string;
@@ -128,13 +143,15 @@ export class SqlBackend implements Backend {
       const takes = statement === null ? undefined : new TakeBatcher({ connection, cluster: options.cluster, statement, permits: campaignPermits, closed: closed.signal });
       const releaseMany = connection.dialect.handsOver ? sql.leaseHandOverMany : sql.leaseReleaseMany;
       const releases = releaseMany === null ? undefined : new ReleaseBatcher({ connection, cluster: options.cluster, statement: releaseMany, permits: campaignPermits, closed: closed.signal });
+      const feed = new ChangeFeed(connection, options.cluster, clock);
       const ctx: SqlContext = {
         kind,
         cluster: options.cluster,
         connection,
         sql,
         clock,
-        feed: new ChangeFeed(connection, options.cluster, clock, async () => Number((await connection.run(sql.dbNow)).rows[0]?.['now_ms'])),
+        feed,
+        polls: new SharedPolls(feed, clock, async () => Number((await connection.run(sql.dbNow)).rows[0]?.['now_ms']), pollIntervalMs),
         campaignPermits,
         takes,
         releases,
@@ -163,13 +180,8 @@ export class SqlBackend implements Backend {
   }
 
   watchMembers(listener: ChangeListener, options: WatchOptions): void {
-    this.#watch(async () => {
-      const { rows } = await this.#ctx.connection.run(this.#ctx.sql.memberList, [this.cluster]);
-      return {
-        fingerprint: rows.map((r) => `${String(r['node_id'])}|${String(r['session'])}|${String(r['info'])}`).sort().join('\n'),
-        changedAt: Math.max(0, ...rows.map((r) => Number(r['joined_at']))),
-      };
-    }, listener, options);
+    const read = async () => readingOfMembers((await this.#ctx.connection.run(this.#ctx.sql.memberList, [this.cluster])).rows);
+    this.#watch({ key: 'members', read }, listener, options);
   }
 
   async clusters(options?: CallOptions): Promise<string[]> {
@@ -196,13 +208,8 @@ export class SqlBackend implements Backend {
 
   watchLeader(election: string, listener: ChangeListener, options: WatchOptions): void {
     validateElectionName(election);
-    this.#watch(async () => {
-      const { rows } = await this.#ctx.connection.run(this.#ctx.sql.leaseState, [this.cluster, election]);
-      const row = rows[0];
-      if (row === undefined) return { fingerprint: '', changedAt: 0 };
-      const live = Number(row['live']) === 1;
-      return { fingerprint: live ? `${String(row['holder'])}|${String(row['term'])}|${String(row['info'])}` : '', changedAt: leaseChangedAt(row, live) };
-    }, listener, options, election);
+    const read = async () => readingOfLease((await this.#ctx.connection.run(this.#ctx.sql.leaseState, [this.cluster, election])).rows[0]);
+    this.#watch({ key: `lease:${election}`, read, topic: election }, listener, options);
   }
 
   async openSession(options: SessionOptions): Promise<Session> {
@@ -238,10 +245,9 @@ export class SqlBackend implements Backend {
     if (failure !== undefined) throw failure;
   }
 
-  /** A watch on the change feed; with `election`, also woken by that lease's own announcements. */
-  #watch(read: () => Promise<Reading>, listener: ChangeListener, options: WatchOptions, election?: string): void {
+  /** A watch whose reading is the whole result of `source` (one poll per source key, shared). */
+  #watch(source: PollSource<Reading>, listener: ChangeListener, options: WatchOptions): void {
     this.#ctx.checkOpen();
-    const signal = anySignal(options.signal, this.#ctx.closed);
-    this.#ctx.feed.watch(this.#ctx.pollIntervalMs, read, listener, signal, election);
+    this.#ctx.polls.watch([source], (reading) => reading, listener, anySignal(options.signal, this.#ctx.closed));
   }
 }

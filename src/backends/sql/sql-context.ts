@@ -1,6 +1,7 @@
 import type { Clock } from '../../clock.js';
 import type { BackendKind } from '../../contract/contract.js';
 import type { ChangeFeed } from './change-feed.js';
+import type { SharedPolls } from './shared-polls.js';
 import type { Permits } from '../../permits.js';
 import type { SqlConnection } from './dialect.js';
 import type { Statements } from './statements.js';
@@ -15,6 +16,8 @@ export interface SqlContext {
   readonly sql: Statements;
   readonly clock: Clock;
   readonly feed: ChangeFeed;
+  /** The watches' polls, one per thing watched (shared-polls.ts). */
+  readonly polls: SharedPolls;
   /** Campaign attempts under way at once (sql-campaign.ts CAMPAIGN_ATTEMPTS_AT_ONCE). */
   readonly campaignPermits: Permits;
   /** Campaigns' takes, many elections to a statement; undefined where the dialect takes one per statement (MySQL). */

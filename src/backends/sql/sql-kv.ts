@@ -4,6 +4,7 @@ import { validateKey, validatePrefix } from '../../contract/names.js';
 import { CorruptDocumentError, FencedError, InvalidArgumentError, VersionConflictError } from '../../errors.js';
 import type { SqlParam, SqlRow } from './dialect.js';
 import type { SqlContext } from './sql-context.js';
+import type { PollSource } from './shared-polls.js';
 import { anySignal, raceSignal } from '../../async.js';
 
 function parseValue(key: string, text: unknown): Json {
@@ -105,18 +106,29 @@ export class SqlKv implements Kv {
   watch(prefix: string, listener: ChangeListener, options: WatchOptions): void {
     validatePrefix(prefix);
     this.#ctx.checkOpen();
-    const signal = anySignal(options.signal, this.#ctx.closed);
-    const read = async () => {
-      const { rows } = await this.#ctx.connection.run(this.#ctx.sql.kvVersions, [this.#ctx.cluster, prefix.length, prefix]);
+    // The poll of this prefix or of any enclosing one already running is joined (its rows
+    // filtered to this prefix: keys are ASCII, compared byte by byte on every engine), else
+    // this prefix is polled.
+    const sources = [...Array(prefix.length + 1).keys()].map((cut) => this.#prefixPoll(prefix.slice(0, prefix.length - cut)));
+    const view = (rows: readonly SqlRow[]) => {
+      const mine = rows.filter((r) => String(r['k']).startsWith(prefix));
       return {
-        fingerprint: rows
-          .map((r: SqlRow) => `${String(r['k'])}:${String(r['version'])}:${String(r['updated_at'])}`)
+        fingerprint: mine
+          .map((r) => `${String(r['k'])}:${String(r['version'])}:${String(r['updated_at'])}`)
           .sort()
           .join('\n'),
-        changedAt: Math.max(0, ...rows.map((r: SqlRow) => Number(r['updated_at']))),
+        changedAt: Math.max(0, ...mine.map((r) => Number(r['updated_at']))),
       };
     };
-    this.#ctx.feed.watch(this.#ctx.pollIntervalMs, read, listener, signal);
+    this.#ctx.polls.watch(sources, view, listener, anySignal(options.signal, this.#ctx.closed));
+  }
+
+  /** The poll of every key under `prefix` (tombstones too: a delete is a change). */
+  #prefixPoll(prefix: string): PollSource<readonly SqlRow[]> {
+    return {
+      key: `kv:${prefix}`,
+      read: async () => (await this.#ctx.connection.run(this.#ctx.sql.kvVersions, [this.#ctx.cluster, prefix.length, prefix])).rows,
+    };
   }
 
   /**

@@ -1,0 +1,189 @@
+import type { Clock } from '../../clock.js';
+import type { ChangeListener } from '../../contract/contract.js';
+import type { ChangeFeed } from './change-feed.js';
+
+/** One reading of what a watch looks at. */
+export interface Reading {
+  /** Equal readings mean "no change". */
+  readonly fingerprint: string;
+  /** The DB time (epoch ms) of the latest change the reading can see (0 if none). */
+  readonly changedAt: number;
+}
+
+/**
+ * What one poll reads for every watch that shares it: watches whose sources have the same
+ * `key` run one `read` per period, and each takes its own reading from the result (a KV watch
+ * of "a/b/" can take its rows from the poll of "a/").
+ */
+export interface PollSource<T> {
+  readonly key: string;
+  readonly read: () => Promise<T>;
+  /** An election's name: the poll also wakes on that lease's own announcements. */
+  readonly topic?: string | undefined;
+}
+
+/**
+ * Slack, in ms on the DB clock, when judging whether a change seen by a watch's first reading
+ * happened after the watch began: covers the millisecond rounding of stored times and the
+ * small gap between the two clocks' readings. Too large only costs one spurious (allowed) hint.
+ */
+const FIRST_READING_SLACK_MS = 5;
+
+interface Watcher<T> {
+  readonly view: (data: T) => Reading;
+  readonly listener: ChangeListener;
+  readonly signal: AbortSignal;
+  /** Local clock time of the watch() call. */
+  readonly calledAt: number;
+  /** The fingerprint of the previous reading; undefined until the first one landed. */
+  last: string | undefined;
+  /** Joined after the poll's current read began: its first reading is the next read. */
+  pending: boolean;
+}
+
+interface Poll<T> {
+  readonly source: PollSource<T>;
+  readonly watchers: Set<Watcher<T>>;
+  /** Ends the poll's wait between reads: a watcher joined (it reads at once) or all left. */
+  nudge: AbortController;
+}
+
+/**
+ * The polls of one backend's watches, shared: N watches of the same thing (the member list, one
+ * election's lease row, a KV prefix or one enclosing it) send one statement per poll period,
+ * not N, and every watch is told of a change at the same poll it would have seen it alone.
+ * Per watch:
+ *  1. its first reading is the first read that begins after watch() was called (a poll woken
+ *     for it at once, as an unshared watch would read at once); since it lands some ms after
+ *     the call, a change it already shows that may be newer than the call (judged on the DB
+ *     clock: DB now minus the local time elapsed since the call) is reported once;
+ *  2. every poll tick (or announcement), the shared read is compared with its previous reading;
+ *  3. a failed read is retried at the next tick and compared then (a watch reports changes,
+ *     not outages).
+ * Known gap: a row deleted between watch() and the first reading leaves no trace to judge
+ * by, so that one change goes unreported (later ones are compared as usual).
+ * A poll lives while it has watchers; a KV poll whose own watch ended keeps reading its wider
+ * prefix for the narrower watches that joined it (more rows, still one statement).
+ */
+export class SharedPolls {
+  readonly #feed: ChangeFeed;
+  readonly #clock: Clock;
+  readonly #dbNow: () => Promise<number>;
+  readonly #pollIntervalMs: number;
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- each poll keeps its own row type
+  readonly #polls = new Map<string, Poll<any>>();
+
+  constructor(feed: ChangeFeed, clock: Clock, dbNow: () => Promise<number>, pollIntervalMs: number) {
+    this.#feed = feed;
+    this.#clock = clock;
+    this.#dbNow = dbNow;
+    this.#pollIntervalMs = pollIntervalMs;
+  }
+
+  /** How many polls run now (one statement each per period at rest). */
+  get size(): number {
+    return this.#polls.size;
+  }
+
+  /**
+   * Calls `listener` whenever `view` of the source's result differs from its previous reading,
+   * until `signal` aborts. `sources` are tried in order: the first one already polled is
+   * joined, else the first one starts a poll (a KV watch lists its own prefix, then every
+   * enclosing one, narrowest first).
+   */
+  watch<T>(sources: readonly PollSource<T>[], view: (data: T) => Reading, listener: ChangeListener, signal: AbortSignal): void {
+    if (signal.aborted) return;
+    const joined = sources.find((s) => this.#polls.has(s.key));
+    let poll: Poll<T> | undefined = joined === undefined ? undefined : (this.#polls.get(joined.key) as Poll<T>);
+    if (poll === undefined) {
+      const source = sources[0];
+      if (source === undefined) throw new Error('baton: a watch needs a poll source');
+      const started: Poll<T> = { source, watchers: new Set(), nudge: new AbortController() };
+      this.#polls.set(source.key, started);
+      poll = started;
+      // Started after this call's synchronous caller: watches made together share the first read.
+      void Promise.resolve().then(() => this.#run(started));
+    }
+    const watcher: Watcher<T> = { view, listener, signal, calledAt: this.#clock.now(), last: undefined, pending: true };
+    poll.watchers.add(watcher);
+    poll.nudge.abort();
+    const shared = poll;
+    signal.addEventListener(
+      'abort',
+      () => {
+        shared.watchers.delete(watcher);
+        if (shared.watchers.size > 0) return;
+        if (this.#polls.get(shared.source.key) === shared) this.#polls.delete(shared.source.key);
+        shared.nudge.abort();
+      },
+      { once: true },
+    );
+  }
+
+  async #run<T>(poll: Poll<T>): Promise<void> {
+    const topic = poll.source.topic;
+    const unfollow = topic === undefined ? undefined : this.#feed.follow(topic);
+    try {
+      while (poll.watchers.size > 0) {
+        poll.nudge = new AbortController();
+        const mark = this.#feed.mark(topic);
+        const readers = [...poll.watchers];
+        for (const w of readers) w.pending = false;
+        try {
+          await this.#readFor(poll.source, readers);
+        } catch {
+          // Store unreachable: nothing to compare yet; the next tick reads again.
+        }
+        if (poll.watchers.size === 0) return;
+        if ([...poll.watchers].some((w) => w.pending)) continue; // a joiner reads at once
+        try {
+          await this.#feed.wait(this.#pollIntervalMs, poll.nudge.signal, mark);
+        } catch {
+          // Nudged: a watcher joined, or all left (the loop's condition tells which).
+        }
+      }
+    } finally {
+      unfollow?.();
+    }
+  }
+
+  /** One shared read, compared with each reader's previous reading. */
+  async #readFor<T>(source: PollSource<T>, readers: readonly Watcher<T>[]): Promise<void> {
+    const data = await source.read();
+    let dbNow: number | undefined;
+    if (readers.some((w) => w.last === undefined && !w.signal.aborted)) {
+      try {
+        dbNow = await this.#dbNow();
+      } catch {
+        // First readings wait for the next tick; the others are compared now.
+      }
+    }
+    const localNow = this.#clock.now();
+    for (const w of readers) {
+      if (w.signal.aborted) continue;
+      let current: Reading;
+      try {
+        current = w.view(data);
+      } catch {
+        continue; // unreadable for this watch: compared at the next tick
+      }
+      if (w.last === undefined) {
+        if (dbNow === undefined) continue;
+        const dbAtCall = dbNow - (localNow - w.calledAt) - FIRST_READING_SLACK_MS;
+        if (current.changedAt >= dbAtCall) notify(w.listener);
+      } else if (current.fingerprint !== w.last) {
+        notify(w.listener);
+      }
+      w.last = current.fingerprint;
+    }
+  }
+}
+
+/** Calls a watcher's listener; a listener that throws is a caller bug, reported as a warning. */
+function notify(listener: ChangeListener): void {
+  try {
+    listener();
+  } catch (error) {
+    process.emitWarning(`baton: a change listener threw: ${error instanceof Error ? error.message : String(error)}`);
+  }
+}

@@ -1,0 +1,95 @@
+/**
+ * Issue 12, idle CPU, on every SQL engine: watches of one backend that look at the same thing
+ * (the member list, one election's lease row, a KV prefix or one enclosing it) share one poll,
+ * so an idle backend with N such watches sends one statement per poll period, not N; and each
+ * watch is still told of a change. Statements are counted through the connection, per period
+ * of a reference watch of its own: the assertion is a count, not a time.
+ */
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import type { SqlParam, SqlResult } from '../../src/backends/sql/dialect.js';
+import type { SqlBackend } from '../../src/backends/sql/sql-backend.js';
+import type { SqlFixture } from '../support/sqlite-fixture.js';
+import { waitFor } from '../support/wait.js';
+import { SQL_DIALECTS } from './dialects.js';
+import { openWatched } from './watched-connection.js';
+
+const POLL_MS = 50;
+/** Watches of each kind. */
+const N = 5;
+/** Poll periods counted (of the reference watch). */
+const PERIODS = 4;
+/** Polls of one kind beyond the reference's in the same window: the loops drift by a tick or two. */
+const DRIFT = 2;
+
+type Kind = 'members' | 'lease e' | 'lease ref' | 'kv' | 'other';
+
+function kindOf(sql: string, params: readonly SqlParam[] | undefined): Kind {
+  if (/^\s*SELECT node_id, session, info, joined_at FROM/i.test(sql)) return 'members';
+  if (/ AS session_expires_at, CASE WHEN/i.test(sql)) return params?.[1] === 'ref' ? 'lease ref' : 'lease e';
+  if (/ AS k, version, updated_at FROM/i.test(sql)) return 'kv';
+  return 'other';
+}
+
+for (const dialect of SQL_DIALECTS) {
+  describe(`${dialect.name}: shared watch polls`, () => {
+    let fixture: SqlFixture | undefined;
+    let backend: SqlBackend | undefined;
+    let writer: SqlBackend | undefined;
+    before(async () => {
+      fixture = await dialect.createFixture();
+    });
+    after(async () => {
+      await backend?.close().catch(() => undefined);
+      await writer?.close().catch(() => undefined);
+      await fixture?.teardown();
+    });
+
+    it(`N watches of one kind send one statement per poll period, and each is told of a change`, async () => {
+      const opened = await openWatched(fixture!, 'shared', POLL_MS);
+      backend = opened.backend;
+      const counts = new Map<Kind, number>();
+      const connection = opened.connection;
+      const run = connection.run.bind(connection);
+      connection.run = (sql: string, params?: readonly SqlParam[]): Promise<SqlResult> => {
+        const kind = kindOf(sql, params);
+        counts.set(kind, (counts.get(kind) ?? 0) + 1);
+        return run(sql, params);
+      };
+      const stop = new AbortController();
+      const fired = { members: 0, lease: 0, kvA: 0, kvAB: 0, kvAC: 0 };
+      backend.watchLeader('ref', () => undefined, { signal: stop.signal });
+      for (let i = 0; i < N; i++) {
+        backend.watchMembers(() => void fired.members++, { signal: stop.signal });
+        backend.watchLeader('e', () => void fired.lease++, { signal: stop.signal });
+        backend.kv.watch('a/', () => void fired.kvA++, { signal: stop.signal });
+      }
+      // Narrower prefixes join the poll of the enclosing one.
+      backend.kv.watch('a/b/', () => void fired.kvAB++, { signal: stop.signal });
+      backend.kv.watch('a/c/', () => void fired.kvAC++, { signal: stop.signal });
+
+      const count = (kind: Kind) => counts.get(kind) ?? 0;
+      await waitFor('the reference watch polling', () => count('lease ref') >= 2);
+      const start = new Map(counts);
+      const since = (kind: Kind) => count(kind) - (start.get(kind) ?? 0);
+      await waitFor(`${PERIODS} reference polls`, () => since('lease ref') >= PERIODS, { timeoutMs: 100 * PERIODS * POLL_MS });
+      const periods = since('lease ref');
+      for (const kind of ['members', 'lease e', 'kv'] as const) {
+        assert.ok(since(kind) <= periods + DRIFT, `${N} ${kind} watches sent ${since(kind)} polls in ${periods} poll periods`);
+      }
+      assert.deepEqual(fired, { members: 0, lease: 0, kvA: 0, kvAB: 0, kvAC: 0 }, 'a watch fired with nothing changed');
+
+      // Every watch of what changed is told; one of another prefix is not.
+      writer = (await openWatched(fixture!, 'shared', POLL_MS)).backend;
+      await writer.kv.put('a/b/x', 1);
+      await waitFor('every a/ and a/b/ watch told of the write', () => fired.kvA === N && fired.kvAB === 1);
+      const session = await writer.openSession({ nodeId: 'w', info: {}, timing: { ttlMs: 4_000, renewDeadlineMs: 2_000, retryPeriodMs: 250, pollIntervalMs: POLL_MS } });
+      await waitFor('every member watch told of the join', () => fired.members >= N);
+      await session.campaign('e', {});
+      await waitFor('every leader watch told of the new leader', () => fired.lease >= N);
+      assert.equal(fired.kvAC, 0, 'a watch of a/c/ fired for a write to a/b/x');
+      stop.abort();
+      await session.close();
+    });
+  });
+}
