@@ -95,13 +95,16 @@ export class SqlLeadership implements Leadership {
     return !this.#ended;
   }
 
-  /** Follows the session (no I/O in the constructor). */
+  /**
+   * Follows the session (no I/O in the constructor). The session ends its terms when it is lost
+   * (endWithSession, from its one listener on `lost`): no listener per term, as adding one to an
+   * AbortSignal walks every listener already there (33,333 terms cost 11.5 s of CPU that way).
+   */
   start(): void {
     if (this.#holder.lost.aborted) {
-      this.#onSessionLost();
+      this.endWithSession();
       return;
     }
-    this.#sessionLost.addEventListener('abort', this.#onSessionLost, { once: true });
     this.#heldUntil = this.#holder.deadlineAt;
   }
 
@@ -133,7 +136,6 @@ export class SqlLeadership implements Leadership {
   end(reason: LeadershipEndReason, cause?: unknown): Promise<void> {
     if (this.#released === undefined) {
       this.#ended = true;
-      this.#sessionLost.removeEventListener('abort', this.#onSessionLost);
       this.#controller.abort(new LeadershipEndedError(this.election, this.term, reason, { cause }));
       this.#onEnd();
       this.#released = releasesAtOnce(reason) ? this.#release() : Promise.resolve();
@@ -141,20 +143,21 @@ export class SqlLeadership implements Leadership {
     return this.#released;
   }
 
-  readonly #onSessionLost = () => {
+  /** The session was lost or closed: the term ends with it (the session calls this for each of its terms). */
+  endWithSession(): void {
     void this.end(this.#sessionEndReason(), this.#sessionLost.reason).catch(() => undefined); // closed: else the session's reconciliation, or its end, frees it
-  };
+  }
 
   /**
    * Ends the term right now if the session's local deadline has passed, even when its timer has
    * not run yet: after a pause (SIGSTOP, VM freeze, long GC) synchronous code runs before any
    * timer, and must not be told "held" past the deadline (docs/safety.md rule 4). Reading `lost`
-   * checks the session's deadline; a lost session ends this term through its abort listener,
+   * checks the session's deadline; a lost session ends this term through its listener,
    * synchronously. Every other end (resign, taken over, close) sets #ended first.
    */
   #checkDeadline(): void {
     if (this.#ended) return;
-    if (this.#holder.lost.aborted) this.#onSessionLost(); // (its listener already did, once started)
+    if (this.#holder.lost.aborted) this.endWithSession(); // (the session's listener already did, once started)
     if (!this.#ended) this.#heldUntil = this.#holder.deadlineAt;
   }
 

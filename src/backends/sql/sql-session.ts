@@ -63,6 +63,8 @@ export class SqlSession implements Session {
     // Every campaign, wait and leadership of the session listens to `lost`: no listener limit
     // (Infinity, not 0: on Node 20 `getMaxListeners` throws for an AbortSignal set to 0).
     setMaxListeners(Infinity, this.#lost.signal);
+    // Its terms end first, each one's signal aborting before any other listener of `lost` runs.
+    this.#lost.signal.addEventListener('abort', () => this.#leases.all().forEach((l) => l.endWithSession()), { once: true });
     this.#loop = new RenewalLoop({
       clock: ctx.clock,
       timing,
@@ -199,7 +201,7 @@ export class SqlSession implements Session {
     this.#loop.stop();
     const wasLost = this.#state === 'lost';
     this.#setState('closed');
-    // Taken before `lost` fires: each term's listener ends it (and drops it from #leases).
+    // Taken before `lost` fires: its listener ends each term (and drops it from #leases).
     // held() first ends, unreleased, any term whose own deadline has passed.
     const leases = this.#leases.all().filter((l) => l.held());
     if (!this.#lost.signal.aborted) this.#lost.abort(new ClosedError('session'));
