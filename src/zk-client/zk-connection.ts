@@ -6,16 +6,18 @@
 import { anySignal, pause } from '../async.js';
 import type { Clock } from '../clock.js';
 import { systemClock } from '../clock.js';
-import { AbortedError, ClosedError, InvalidArgumentError } from '../errors.js';
+import { AbortedError, ClosedError } from '../errors.js';
 import type { ZkAcl } from './zk-acl.js';
 import { authenticate } from './zk-acl.js';
-import type { RawClient, RawException, RawState } from './zk-library.js';
+import type { CallHost, Done } from './zk-call.js';
+import { ZkCall } from './zk-call.js';
+import { CallDeadlines } from './zk-call-deadlines.js';
+import type { RawClient, RawState } from './zk-library.js';
 import { syncRequest, zookeeperLibrary } from './zk-library.js';
-import { provesSessionHeld } from './zk-session-proof.js';
 import { batchWritesThisTick } from './zk-write-batch.js';
 import { RequestWindow } from './zk-request-window.js';
 import { sessionIdHex } from './zk-stat.js';
-import { ZooKeeperError, sessionExpired, zkCodeName } from './zookeeper-error.js';
+import { ZooKeeperError, sessionExpired } from './zookeeper-error.js';
 import { untilConnected } from './zk-until-connected.js';
 
 export type ZkClientState = 'connecting' | 'connected' | 'disconnected' | 'expired' | 'closed';
@@ -68,8 +70,7 @@ export interface ZkCallOptions {
   readonly timeoutMs?: number;
 }
 
-/** The library's callback shape; a ZooKeeperError passes through as it is. */
-export type Done<T> = (error: RawException | ZooKeeperError | null, value?: T) => void;
+export type { Done } from './zk-call.js';
 
 /** The connection under a {@link ZkClient}: lifecycle, state, calls that always settle, liveness. */
 export class ZkConnection {
@@ -77,8 +78,13 @@ export class ZkConnection {
   readonly clock: Clock;
   readonly #raw: RawClient;
   readonly #ended = new AbortController();
-  readonly #pending = new Set<(error: Error) => void>();
-  readonly #window = new RequestWindow();
+  /** What every call of this connection shares: the request window, the deadlines (zk-call.ts). */
+  readonly #calls: CallHost = {
+    window: new RequestWindow(),
+    deadlines: new CallDeadlines<ZkCall<unknown>>(),
+    beforeSend: () => batchWritesThisTick(this.#raw.connectionManager),
+    heard: (sentAt) => this.#heard(sentAt),
+  };
   readonly #listeners = new Set<(state: ZkClientState) => void>();
   #state: ZkClientState = 'connecting';
   #sessionId = '';
@@ -174,44 +180,9 @@ export class ZkConnection {
     if (this.#state === 'closed') return Promise.reject(new ClosedError('ZooKeeper client'));
     if (this.#state === 'expired') return Promise.reject(sessionExpired(path));
     if (options.signal?.aborted) return Promise.reject(new AbortedError(`ZooKeeper ${what} ${path}`, options.signal.reason));
-    let release = () => {};
+    const timeoutMs = options.timeoutMs ?? this.options.callTimeoutMs ?? this.options.sessionTimeoutMs;
     return new Promise<T>((resolve, reject) => {
-      const sentAt = this.clock.now(); // no later than the send: lastHeardAt errs early (safe)
-      const settle = (error: Error | null, value?: T) => {
-        this.#pending.delete(fail);
-        release();
-        clearTimeout(timer);
-        options.signal?.removeEventListener('abort', onAbort);
-        if (error) reject(error);
-        else resolve(value as T);
-      };
-      const fail = (error: Error) => settle(error);
-      const onAbort = () => settle(new AbortedError(`ZooKeeper ${what} ${path}`, options.signal?.reason));
-      const timeoutMs = options.timeoutMs ?? this.options.callTimeoutMs ?? this.options.sessionTimeoutMs;
-      const timer = setTimeout(
-        () => settle(new ZooKeeperError('CONNECTION_LOSS', `ZooKeeper ${what} ${path}: no answer within ${timeoutMs} ms`, { path })),
-        timeoutMs,
-      );
-      this.#pending.add(fail);
-      options.signal?.addEventListener('abort', onAbort, { once: true });
-      // Sent now or once the window has room (a probe's sync goes past it); never after it settled.
-      const send = (): boolean => {
-        if (!this.#pending.has(fail)) return false;
-        batchWritesThisTick(this.#raw.connectionManager);
-        try {
-          start((error, value) => {
-            if (!error && provesSessionHeld(what)) this.#heard(sentAt);
-            if (!this.#pending.has(fail)) return; // settled already (timeout, abort, end)
-            if (error instanceof ZooKeeperError || !error) settle(error ?? null, value);
-            else settle(answerError(error, what, path));
-          });
-        } catch (error) {
-          settle(new InvalidArgumentError(`ZooKeeper ${what} ${path}: ${(error as Error).message}`));
-        }
-        return true;
-      };
-      if (what === 'sync') send();
-      else release = this.#window.admit(send);
+      new ZkCall<T>(this.#calls, what, path, options.signal, timeoutMs, this.clock.now(), start, resolve, reject).begin();
     });
   }
 
@@ -298,7 +269,7 @@ export class ZkConnection {
   }
 
   #end(error: Error): void {
-    for (const fail of [...this.#pending]) fail(error);
+    for (const call of this.#calls.deadlines.takeAll()) call.fail(error);
     this.#ended.abort(error);
     this.#listeners.clear();
   }
@@ -337,22 +308,5 @@ export class ZkConnection {
         if (error instanceof ZooKeeperError && this.#state === 'connected') this.#raw.connectionManager.socket?.destroy();
       }
     }
-  }
-}
-
-/**
- * The ZooKeeperError for a refused call, made without a stack: it is built in the library's
- * socket data handler, so its stack would only ever show the library's frames, never the
- * caller's (who awaits it from another turn), and capturing it cost 3% of a 10 x 10,000
- * ZooKeeper cold start's node CPU (an expected NO_NODE on every cold election's first create).
- */
-function answerError(error: RawException, what: string, path: string): ZooKeeperError {
-  const code = zkCodeName(error.getCode());
-  const stackTraceLimit = Error.stackTraceLimit;
-  Error.stackTraceLimit = 0;
-  try {
-    return new ZooKeeperError(code, `ZooKeeper ${what} ${path} failed: ${code}`, { path, cause: error });
-  } finally {
-    Error.stackTraceLimit = stackTraceLimit;
   }
 }

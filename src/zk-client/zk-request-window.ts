@@ -21,16 +21,17 @@
  */
 export const WINDOW_SIZE = 32;
 
-interface Entry {
+/** A request in the window; `windowState` is the window's, the request only carries it. */
+export interface WindowEntry {
   /** Sends the request; false when it settled (timed out, aborted) before its turn. */
-  readonly send: () => boolean;
-  state: 'waiting' | 'out' | 'done';
+  send(): boolean;
+  windowState: 'waiting' | 'out' | 'done';
 }
 
 /** The window of one connection (see the module comment). */
 export class RequestWindow {
   readonly #size: number;
-  readonly #waiting: Entry[] = [];
+  readonly #waiting: WindowEntry[] = [];
   #out = 0;
 
   constructor(size = WINDOW_SIZE) {
@@ -42,30 +43,29 @@ export class RequestWindow {
     return this.#out;
   }
 
-  /**
-   * Sends `send` now if the window has room, else once it has. Returns the release, to call
-   * when the request settles (answered, failed, timed out or aborted; once is enough).
-   */
-  admit(send: () => boolean): () => void {
-    const entry: Entry = { send, state: 'waiting' };
+  /** Sends `entry` now if the window has room, else once it has; see `release`. */
+  admit(entry: WindowEntry): void {
+    entry.windowState = 'waiting';
     this.#waiting.push(entry);
     this.#pump();
-    return () => {
-      if (entry.state === 'out') this.#out -= 1;
-      entry.state = 'done';
-      this.#pump();
-    };
+  }
+
+  /** Frees `entry`'s room: call it when the request settles (answered, failed, timed out or aborted; once is enough). */
+  release(entry: WindowEntry): void {
+    if (entry.windowState === 'out') this.#out -= 1;
+    entry.windowState = 'done';
+    this.#pump();
   }
 
   #pump(): void {
     while (this.#out < this.#size && this.#waiting.length > 0) {
-      const entry = this.#waiting.shift() as Entry;
-      if (entry.state !== 'waiting') continue; // settled before its turn
+      const entry = this.#waiting.shift() as WindowEntry;
+      if (entry.windowState !== 'waiting') continue; // settled before its turn
       if (!entry.send()) {
-        entry.state = 'done';
+        entry.windowState = 'done';
         continue;
       }
-      entry.state = 'out';
+      entry.windowState = 'out';
       this.#out += 1;
     }
   }
