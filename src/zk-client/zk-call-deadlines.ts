@@ -98,17 +98,20 @@ export class CallDeadlines<T extends Deadlined> {
     this.#timer = undefined;
     this.#armedFor = Infinity;
     const now = performance.now();
-    for (const queue of this.#queues.values()) {
-      // Re-read the head each turn: an expiry may settle (and unlink) other calls.
-      while (queue.head !== undefined && queue.head.deadline <= now) {
-        const call = queue.head as T;
-        this.remove(call);
-        call.expire();
-      }
+    // Earliest first across queues too (a late timer may find several queues due); re-read the
+    // heads each turn: an expiry may settle (and unlink) other calls.
+    for (let due = this.#earliestHead(); due !== undefined && due.deadline <= now; due = this.#earliestHead()) {
+      this.remove(due as T);
+      due.expire();
     }
-    let next = Infinity;
-    for (const queue of this.#queues.values()) if (queue.head !== undefined && queue.head.deadline < next) next = queue.head.deadline;
+    const next = this.#earliestHead();
     // An expiry may have armed the timer for a new call already; arm only for an earlier head.
-    if (next < this.#armedFor) this.#arm(next);
+    if (next !== undefined && next.deadline < this.#armedFor) this.#arm(next.deadline);
+  }
+
+  #earliestHead(): Deadlined | undefined {
+    let earliest: Deadlined | undefined;
+    for (const queue of this.#queues.values()) if (queue.head !== undefined && (earliest === undefined || queue.head.deadline < earliest.deadline)) earliest = queue.head;
+    return earliest;
   }
 }

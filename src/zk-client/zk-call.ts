@@ -2,12 +2,14 @@
  * One library call of a {@link ZkConnection}, from its start to its settling: the answer,
  * AbortedError on its signal, CONNECTION_LOSS at its deadline, or the connection's end.
  *
- * One object per call carries all of it (its place in the request window, in the deadline
- * queues, and the abort listener it is itself), where the call was a timer, an abort listener
+ * One object per call carries all of it (its place in the request window and in the deadline
+ * queues; the abort listener of its signal is shared, zk-call-aborts.ts), where the call was a timer, an abort listener
  * and five closures: placing 10,000 buckets on ZooKeeper makes tens of thousands of calls, and
  * their bookkeeping was about 37 MB of the 949 MB one node allocated (issue 12).
  */
 import { AbortedError, InvalidArgumentError } from '../errors.js';
+import type { Abortable } from './zk-call-aborts.js';
+import { stopWatching, watchAbort } from './zk-call-aborts.js';
 import type { CallDeadlines, Deadlined, DueQueue } from './zk-call-deadlines.js';
 import type { RawException } from './zk-library.js';
 import type { RequestWindow, WindowEntry } from './zk-request-window.js';
@@ -28,7 +30,7 @@ export interface CallHost {
 }
 
 /** One call (see the module comment); made by ZkConnection.call only. */
-export class ZkCall<T> implements Deadlined, WindowEntry, EventListenerObject {
+export class ZkCall<T> implements Deadlined, WindowEntry, Abortable {
   deadline = 0;
   dueIn: DueQueue | undefined = undefined;
   prevDue: Deadlined | undefined = undefined;
@@ -75,7 +77,7 @@ export class ZkCall<T> implements Deadlined, WindowEntry, EventListenerObject {
    */
   begin(): void {
     this.#host.deadlines.add(this as ZkCall<unknown>, this.#timeoutMs);
-    this.#signal?.addEventListener('abort', this, { once: true });
+    if (this.#signal !== undefined) watchAbort(this.#signal, this);
     if (this.#what === 'sync') this.send();
     else this.#host.window.admit(this);
   }
@@ -92,8 +94,8 @@ export class ZkCall<T> implements Deadlined, WindowEntry, EventListenerObject {
     return true;
   }
 
-  /** The signal aborted (this object is its listener). */
-  handleEvent(): void {
+  /** The signal aborted (zk-call-aborts.ts). */
+  handleAbort(): void {
     this.fail(new AbortedError(`ZooKeeper ${this.#what} ${this.#path}`, this.#signal?.reason));
   }
 
@@ -121,7 +123,7 @@ export class ZkCall<T> implements Deadlined, WindowEntry, EventListenerObject {
     this.#settled = true;
     if (this.#what !== 'sync') this.#host.window.release(this);
     this.#host.deadlines.remove(this as ZkCall<unknown>);
-    this.#signal?.removeEventListener('abort', this);
+    if (this.#signal !== undefined) stopWatching(this.#signal, this);
     return true;
   }
 }
