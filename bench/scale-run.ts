@@ -94,16 +94,27 @@ export async function runConfiguration(spec: RunSpec): Promise<RunResult> {
 
 async function measureIdle(cluster: ScaleCluster, windowMs: number, counter: LoadCounter): Promise<IdleResult> {
   try {
-    await new Promise((resolve) => setTimeout(resolve, SETTLE_MS));
-    const [load0, stats0] = [await counter.read(), await cluster.stats()];
-    await new Promise((resolve) => setTimeout(resolve, windowMs));
-    const [load1, stats1] = [await counter.read(), await cluster.stats()];
+    // The node statistics' window starts SETTLE_MS after placement; the store counters' window,
+    // as long, starts as much later as the store's counters lag (reportLagMs).
+    const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, Math.max(0, ms)));
+    const lagMs = counter.reportLagMs ?? 0;
+    const began = performance.now();
+    const at = (ms: number) => sleep(began + ms - performance.now());
+    await at(SETTLE_MS);
+    const stats0 = await cluster.stats();
+    await at(SETTLE_MS + Math.min(lagMs, windowMs));
+    const load0 = await counter.read();
+    await at(SETTLE_MS + windowMs);
+    const stats1 = await cluster.stats();
     const collected = await cluster.stats(true);
+    await at(SETTLE_MS + lagMs + windowMs);
+    const load1 = await counter.read();
+    const loadSeconds = (windowMs - Math.min(lagMs, windowMs) + lagMs) / 1000;
     const seconds = windowMs / 1000;
     const result: IdleResult = {
       seconds,
-      rowsPerS: (load1.rows - load0.rows) / seconds,
-      otherPerS: (load1.other - load0.other) / seconds,
+      rowsPerS: (load1.rows - load0.rows) / loadSeconds,
+      otherPerS: (load1.other - load0.other) / loadSeconds,
       rowsMean: counter.rowsMean,
       otherMeans: counter.otherMeans,
       cpuPercent: stats1.map((s, i) => (100 * (s.cpuUs - stats0[i]!.cpuUs)) / 1000 / msBetween(BigInt(stats0[i]!.t), BigInt(s.t))),
