@@ -4,6 +4,7 @@
  */
 import { fillFree } from './fill.js';
 import { raiseFloors } from './floor-repair.js';
+import { giveBackMoves } from './give-back.js';
 import { holdsDuringGrace } from './hold.js';
 import { listOf, readItems, type ItemState } from './item-state.js';
 import { keepStored } from './keep.js';
@@ -51,7 +52,9 @@ import { validate } from './validate.js';
  * 4. Fill the free slots, nodes below their floor first, zones considered (fill.ts).
  * 5. Lift nodes still below their floor by taking slots from nodes above theirs
  *    (floor-repair.ts): only as many moves as the floors force.
- * 6. Choose primaries by swapping roles within each item's list (primaries.ts).
+ * 6. Put dropped stored holders back in place of added nodes while the bounds allow it
+ *    (give-back.ts): steps 3-5 settle one node at a time and can spend a move too many.
+ * 7. Choose primaries by swapping roles within each item's list (primaries.ts).
  */
 export function assign(input: AssignmentInput): Assignment {
   const plan = validate(input);
@@ -62,6 +65,7 @@ export function assign(input: AssignmentInput): Assignment {
   const load = keepStored(plan, states, bounds);
   fillFree(plan, states, bounds, load);
   raiseFloors(plan, states, bounds, load);
+  giveBackMoves(plan, states, bounds, load);
   choosePrimaries(plan, states);
   return resultOf(states, (state) => listOf(plan, state));
 }

@@ -19,7 +19,7 @@ export interface ItemState {
   readonly frozenPrimary: boolean;
   /** The stored primary if it is a live node, else -1. */
   readonly previousPrimary: number;
-  /** The live node chosen as primary (step 6), or -1 when the primary place is frozen or empty. */
+  /** The live node chosen as primary (step 7), or -1 when the primary place is frozen or empty. */
   primary: number;
 }
 

@@ -1,5 +1,5 @@
 /**
- * Step 6 of the algorithm: choose each item's primary among its live nodes so that primaries are
+ * Step 7 of the algorithm: choose each item's primary among its live nodes so that primaries are
  * spread by weight too, by swapping roles inside an item's replica set (never by moving a slot).
  */
 import type { ItemState } from './item-state.js';
@@ -27,20 +27,20 @@ import type { Plan } from './validate.js';
 export function choosePrimaries(plan: Plan, states: readonly ItemState[]): void {
   const open = states.filter((s) => !s.frozenPrimary && s.live.length > 0);
   const roles = new PrimaryRoles(plan, open);
-  // Step 6.1.
+  // Step 7.1.
   const rest: number[] = [];
   open.forEach((state, k) => {
     const p = state.previousPrimary;
     if (state.live.includes(p) && roles.belowCeil(p)) roles.set(k, p);
     else rest.push(k);
   });
-  // Step 6.2.
+  // Step 7.2.
   for (const k of rest) {
     const best = roles.bestFor(k);
     if (best >= 0) roles.set(k, best);
     else if (!roles.augmentUp(k)) roles.set(k, roles.leastLoaded(k));
   }
-  // Step 6.3.
+  // Step 7.3.
   for (let node = 0; node < plan.nodes.length; node++) {
     while (roles.belowFloor(node) && roles.augmentDown(node));
   }

@@ -1,5 +1,5 @@
 /**
- * Bookkeeping for step 5 (primaries.ts): who is primary of each open item, how many roles each
+ * Bookkeeping for step 7 (primaries.ts): who is primary of each open item, how many roles each
  * node has against its [floor, ceil] bounds, and the augmenting-path searches that fix bounds.
  */
 import type { ItemState } from './item-state.js';
