@@ -52,8 +52,9 @@ import { validate } from './validate.js';
  * 4. Fill the free slots, nodes below their floor first, zones considered (fill.ts).
  * 5. Lift nodes still below their floor by taking slots from nodes above theirs
  *    (floor-repair.ts): only as many moves as the floors force.
- * 6. Put dropped stored holders back in place of added nodes while the bounds allow it
- *    (give-back.ts): steps 3-5 settle one node at a time and can spend a move too many.
+ * 6. Put dropped stored holders back in place of added nodes, passing the load on along
+ *    swaps that cost no move until the bounds hold again (give-back.ts): steps 3-5 settle one
+ *    node at a time and can spend a move too many.
  * 7. Choose primaries by swapping roles within each item's list (primaries.ts).
  */
 export function assign(input: AssignmentInput): Assignment {

@@ -90,6 +90,14 @@ describe('assign: minimal movement', () => {
     assert.equal(countMoves(input.previous, assign(input)), 3);
   });
 
+  it('moves are the minimum on two more random counterexamples that need a chain of swaps to reach it', () => {
+    const inputs = [
+      { items: ['0', '1', '2'], nodes: [{ id: 'a' }, { id: 'c', weight: 0.5 }, { id: 'd', weight: 0.5 }, { id: 'f', weight: 2 }], replicas: 2, grace: ['b', 'e'], previous: { '0': ['b', 'd'], '1': ['b'], '2': ['f'] } },
+      { items: ['0', '1', '2', '3'], nodes: [{ id: 'b', weight: 2 }, { id: 'e' }, { id: 'f' }], replicas: 3, grace: ['d'], previous: { '0': ['a', 'd', 'e'], '1': ['e', 'f', 'd'], '2': ['f', 'b'] } },
+    ];
+    for (const input of inputs) assert.equal(countMoves(input.previous, assign(input)), bruteForceMinimumMoves(input), JSON.stringify(input));
+  });
+
   it('moves are the minimum over every balanced assignment (brute force on small inputs), and none while held during a grace', () => {
     fc.assert(
       fc.property(smallInputArb, (input) => {
