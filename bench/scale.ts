@@ -144,8 +144,9 @@ export async function run(): Promise<void> {
   writeScaleSection({ label, measured: option('measured') ?? measuredCommit(), quick: process.argv.includes('--quick'), results, skipped, minutes: (Date.now() - started) / 60_000 });
 }
 
-/** The code measured: main as far as this checkout has it (the benchmark's own commits sit on top). */
+/** The code measured: the checked-out commit, and whether src/ or bench/ had uncommitted changes. */
 function measuredCommit(): string {
-  const base = execFileSync('git', ['merge-base', 'HEAD', 'main'], { encoding: 'utf8' }).trim();
-  return execFileSync('git', ['log', '-1', '--format=%h %s', base], { encoding: 'utf8' }).trim();
+  const head = execFileSync('git', ['log', '-1', '--format=%h %s', 'HEAD'], { encoding: 'utf8' }).trim();
+  const dirty = execFileSync('git', ['status', '--porcelain', '--', 'src', 'bench'], { encoding: 'utf8' }).trim() !== '';
+  return dirty ? `${head} (with uncommitted changes in src/ or bench/)` : head;
 }
