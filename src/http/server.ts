@@ -1,11 +1,13 @@
 /**
- * The node's HTTP server: Fastify with JSON schemas on every route, errors as `{ code, message }`,
+ * The node's HTTP server: Fastify with JSON schemas on every route (compiled on first use),
+ * errors as `{ code, message }`,
  * the bearer-token hook, and the routes from routes/index.ts.
  */
 import Fastify, { type FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import { installAuth } from './auth.js';
 import { installErrorHandlers } from './http-errors.js';
+import { lazySchemaCompilers } from './lazy-schema-compilers.js';
 import type { NodeView } from './node-view.js';
 import { OpenApiCollector } from './openapi.js';
 import { routeModules } from './routes/index.js';
@@ -26,7 +28,7 @@ export interface HttpServerOptions {
 const MAX_PARAM_LENGTH = 65_536;
 
 export function createHttpServer(node: NodeView, options: HttpServerOptions): FastifyInstance {
-  const app = Fastify({ logger: false, routerOptions: { maxParamLength: MAX_PARAM_LENGTH } });
+  const app = Fastify({ logger: false, routerOptions: { maxParamLength: MAX_PARAM_LENGTH }, schemaController: { compilersFactory: lazySchemaCompilers() } });
   const openapi = new OpenApiCollector();
   openapi.install(app);
   installErrorHandlers(app, options.logger);
