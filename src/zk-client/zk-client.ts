@@ -12,9 +12,10 @@
  * const { data, stat } = await zk.getData('/app/config');
  * await zk.close();
  */
-import type { RawOp, RawOpResult } from './zk-library.js';
-import { CREATE_FLAGS, OP, type ZkCreateMode } from './zk-library.js';
-import type { RawAcl } from './zk-library.js';
+import type { RawAcl, RawException, RawOpResult, RawReply, RawRequest, RawStat } from './zk-library.js';
+import { CREATE_FLAGS, OP, zookeeperLibrary, type ZkCreateMode } from './zk-library.js';
+import type { MultiOp } from './zk-requests.js';
+import { checkOp, createOp, createRequest, deleteOp, deleteRequest, existsRequest, getChildrenRequest, getDataRequest, multiRequest, setDataOp, setDataRequest } from './zk-requests.js';
 import type { AclEntry } from './zk-acl.js';
 import { createAcls, fromRawAcls, toRawAcls } from './zk-acl.js';
 import type { ZkCallOptions, ZkClientState, ZkConnectionOptions } from './zk-connection.js';
@@ -115,7 +116,7 @@ export class ZkClient {
     if (options.createParents) await this.#createAncestors(path, options);
     const flags = CREATE_FLAGS[options.mode ?? 'persistent'];
     return this.#conn.call<string>('create', path, options, (done) =>
-      this.#conn.raw.create(path, data, this.#acls, flags, done),
+      this.#queue<{ path: string }>(createRequest(path, data, this.#acls, flags), (error, reply) => (error ? done(error) : done(null, reply?.payload.path))),
     );
   }
 
@@ -127,10 +128,12 @@ export class ZkClient {
   /** The znode's data (empty when it has none) and stat; NO_NODE when absent. */
   async getData(path: string, options: WatchCallOptions = {}): Promise<{ data: Buffer; stat: ZkStat }> {
     const watch = options.watch;
-    const [data, raw] = await this.#conn.call<[Buffer | undefined, Parameters<typeof decodeStat>[0]]>('getData', path, options, (done) =>
-      this.#conn.raw.getData(path, this.#raw('data', watch), (error, d, stat) => {
-        if (!error) this.#added('data', path, watch);
-        done(error, [d, stat]);
+    const [data, raw] = await this.#conn.call<[Buffer | undefined, RawStat]>('getData', path, options, (done) =>
+      this.#queue<{ data: Buffer | undefined; stat: RawStat }>(getDataRequest(path, watch !== undefined), (error, reply) => {
+        if (error || reply === undefined) return done(error);
+        if (watch) this.#conn.raw.connectionManager.registerDataWatcher(path, this.#watches.raw('data'));
+        this.#added('data', path, watch);
+        done(null, [reply.payload.data, reply.payload.stat]);
       }),
     );
     return { data: data ?? Buffer.alloc(0), stat: decodeStat(raw) };
@@ -138,15 +141,15 @@ export class ZkClient {
 
   /** Writes data; `version` (default -1 = any) must match the znode's data version. */
   async setData(path: string, data: Buffer, options: ZkCallOptions & { version?: number } = {}): Promise<ZkStat> {
-    const raw = await this.#conn.call<Parameters<typeof decodeStat>[0]>('setData', path, options, (done) =>
-      this.#conn.raw.setData(path, data, options.version ?? -1, done),
+    const raw = await this.#conn.call<RawStat>('setData', path, options, (done) =>
+      this.#queue<{ stat: RawStat }>(setDataRequest(path, data, options.version ?? -1), (error, reply) => (error ? done(error) : done(null, reply?.payload.stat))),
     );
     return decodeStat(raw);
   }
 
   /** Deletes a znode; `version` (default -1 = any) must match. */
   async delete(path: string, options: ZkCallOptions & { version?: number } = {}): Promise<void> {
-    await this.#conn.call<void>('delete', path, options, (done) => this.#conn.raw.remove(path, options.version ?? -1, done));
+    await this.#conn.call<void>('delete', path, options, (done) => this.#queue(deleteRequest(path, options.version ?? -1), (error) => done(error)));
   }
 
   /** Deletes a znode and everything under it; absent znodes are fine. */
@@ -171,10 +174,16 @@ export class ZkClient {
   /** The znode's stat, or null when absent (a watch then fires on its creation). */
   async exists(path: string, options: WatchCallOptions = {}): Promise<ZkStat | null> {
     const watch = options.watch;
-    const raw = await this.#conn.call<Parameters<typeof decodeStat>[0] | null>('exists', path, options, (done) =>
-      this.#conn.raw.exists(path, this.#raw('data', watch), (error, stat) => {
-        if (!error) this.#added('data', path, watch);
-        done(error, stat);
+    const raw = await this.#conn.call<RawStat | null>('exists', path, options, (done) =>
+      this.#queue<{ stat: RawStat }>(existsRequest(path, watch !== undefined), (error, reply) => {
+        // An absent znode is an answer here (null), and its watch fires on its creation.
+        const absent = error !== null && zkCodeName(error.getCode()) === 'NO_NODE';
+        if ((error && !absent) || reply === undefined) return done(error);
+        const manager = this.#conn.raw.connectionManager;
+        if (watch && absent) manager.registerExistenceWatcher(path, this.#watches.raw('data'));
+        else if (watch) manager.registerDataWatcher(path, this.#watches.raw('data'));
+        this.#added('data', path, watch);
+        done(null, absent ? null : reply.payload.stat);
       }),
     );
     return raw ? decodeStat(raw) : null;
@@ -184,9 +193,11 @@ export class ZkClient {
   async getChildren(path: string, options: WatchCallOptions = {}): Promise<string[]> {
     const watch = options.watch;
     return this.#conn.call<string[]>('getChildren', path, options, (done) =>
-      this.#conn.raw.getChildren(path, this.#raw('child', watch), (error, children) => {
-        if (!error) this.#added('child', path, watch);
-        done(error, children);
+      this.#queue<{ children: string[] }>(getChildrenRequest(path, watch !== undefined), (error, reply) => {
+        if (error || reply === undefined) return done(error);
+        if (watch) this.#conn.raw.connectionManager.registerChildWatcher(path, this.#watches.raw('child'));
+        this.#added('child', path, watch);
+        done(null, reply.payload.children);
       }),
     );
   }
@@ -198,12 +209,14 @@ export class ZkClient {
   multi(ops: readonly ZkOp[], options: ZkCallOptions = {}): Promise<ZkOpResult[]> {
     const what = ops.map((op) => `${op.op} ${op.path}`).join(', ');
     return this.#conn.call<ZkOpResult[]>('multi', `[${what}]`, options, (done) => {
-      const transaction = this.#conn.raw.transaction();
-      // Pushed directly: the library's helpers turn version 0 into -1 (see zk-library.ts).
-      transaction.ops.push(...ops.map((op) => toRawOp(op, this.#acls)));
-      transaction.commit((error, results) => {
+      this.#queue<{ results: RawOpResult[] }>(multiRequest(ops.map((op) => toMultiOp(op, this.#acls))), (queueError, reply) => {
+        // 1. refused as a whole; 2. else the first op that failed, if any, as the library's commit reads it.
+        if (queueError || reply === undefined) return done(queueError);
+        const results = reply.payload.results;
+        const refusal = results.find((r) => r.type === OP.error && r.err !== 0);
+        const error = refusal === undefined ? null : zookeeperLibrary().Exception.create(refusal.err ?? 0);
         if (!error) return done(null, results.map(fromRawResult));
-        const index = results?.findIndex((r) => r.err !== undefined && r.err !== 0 && r.err !== -2) ?? -1;
+        const index = results.findIndex((r) => r.err !== undefined && r.err !== 0 && r.err !== -2);
         if (index < 0) return done(error);
         const code = zkCodeName(results[index]?.err ?? 0);
         const failed = ops[index];
@@ -244,8 +257,8 @@ export class ZkClient {
     for (const segment of segments.slice(0, -1)) {
       current += `/${segment}`;
       try {
-        await this.#conn.call<string>('create', current, options, (done) =>
-          this.#conn.raw.create(current, null, this.#acls, CREATE_FLAGS.persistent, done),
+        await this.#conn.call<void>('create', current, options, (done) =>
+          this.#queue(createRequest(current, null, this.#acls, CREATE_FLAGS.persistent), (error) => done(error)),
         );
       } catch (error) {
         if (!isZkError(error, 'NODE_EXISTS')) throw error;
@@ -253,9 +266,9 @@ export class ZkClient {
     }
   }
 
-  /** The library-facing watcher for a call (one per kind, see WatchRegistry), or none. */
-  #raw(kind: WatchKind, watch: ZkWatcher | undefined) {
-    return watch ? this.#watches.raw(kind) : undefined;
+  /** Sends `request` (zk-requests.ts) in order with every other; `onReply` gets the library's decoded reply. */
+  #queue<P = null>(request: RawRequest, onReply: (error: RawException | null, reply?: RawReply<P>) => void): void {
+    this.#conn.raw.connectionManager.queue<P>(request, onReply);
   }
 
   /** Registers `watch` synchronously in the library's callback, so no event can slip past it. */
@@ -264,16 +277,17 @@ export class ZkClient {
   }
 }
 
-function toRawOp(op: ZkOp, acls: readonly RawAcl[]): RawOp {
+/** An op of a multi, with exact versions (the library's transaction helpers turned version 0 into -1). */
+function toMultiOp(op: ZkOp, acls: readonly RawAcl[]): MultiOp {
   switch (op.op) {
     case 'create':
-      return { type: OP.create, path: op.path, data: op.data ?? Buffer.alloc(0), acls, mode: CREATE_FLAGS[op.mode ?? 'persistent'] };
+      return createOp(op.path, op.data ?? Buffer.alloc(0), acls, CREATE_FLAGS[op.mode ?? 'persistent']);
     case 'setData':
-      return { type: OP.setData, path: op.path, data: op.data, version: op.version ?? -1 };
+      return setDataOp(op.path, op.data, op.version ?? -1);
     case 'delete':
-      return { type: OP.delete, path: op.path, version: op.version ?? -1 };
+      return deleteOp(op.path, op.version ?? -1);
     case 'check':
-      return { type: OP.check, path: op.path, version: op.version };
+      return checkOp(op.path, op.version);
   }
 }
 
@@ -282,7 +296,7 @@ function fromRawResult(result: RawOpResult): ZkOpResult {
     case OP.create:
       return { op: 'create', path: result.path ?? '' };
     case OP.setData:
-      return { op: 'setData', stat: decodeStat(result.stat as Parameters<typeof decodeStat>[0]) };
+      return { op: 'setData', stat: decodeStat(result.stat as RawStat) };
     case OP.delete:
       return { op: 'delete' };
     default:

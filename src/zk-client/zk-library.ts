@@ -12,7 +12,10 @@
  *   The client's liveness probe destroys such a socket (`connectionManager.socket`).
  * - A socket destroyed while still connecting (a close, an abort) leaves its connect timer
  *   (the session timeout) running, which keeps the process alive that long. close() clears it.
- * - There is no `sync`. {@link syncRequest} builds one for `connectionManager.queue` (below).
+ * - There is no `sync`. zk-requests.ts builds one for `connectionManager.queue`.
+ * - Each call builds its request from generic records (slow, see zk-requests.ts): ZkClient
+ *   hands `connectionManager.queue` requests encoded by zk-requests.ts instead, and registers
+ *   watchers as the library's calls do. The library still decodes the replies.
  * - Credentials (`addAuthInfo`) are re-sent on every reconnect, but queued behind the requests
  *   made while disconnected, which then reach the server unauthenticated (NO_AUTH). zk-acl.ts
  *   moves them ahead, as the Java client does.
@@ -57,26 +60,11 @@ export interface RawState {
 export type RawWatcher = (event: RawEvent) => void;
 type Callback<T extends unknown[]> = (error: RawException | null, ...results: T) => void;
 
-/** One multi op in the shape `jute.TransactionRequest` serializes. */
-export interface RawOp {
-  readonly type: number;
-  readonly path: string;
-  readonly version?: number;
-  readonly data?: Buffer;
-  readonly acls?: readonly unknown[];
-  readonly mode?: number;
-}
-
 export interface RawOpResult {
   readonly type: number;
   readonly err?: number;
   readonly path?: string;
   readonly stat?: RawStat;
-}
-
-export interface RawTransaction {
-  readonly ops: RawOp[];
-  commit(callback: Callback<[RawOpResult[]]>): void;
 }
 
 /** A request in the shape `connectionManager.queue` sends: a header, a payload, its bytes. */
@@ -94,8 +82,21 @@ export interface RawConnectionManager {
   readonly packetQueue: { readonly queue: unknown[] };
   /** Runs when a socket to a server opens: sends the connect request, queues auth and set-watches. */
   onSocketConnected(): void;
-  /** Sends `request` in order with every other call; `callback` gets its error (null when OK). */
-  queue(request: RawRequest, callback: (error: RawException | null) => void): void;
+  /**
+   * Sends `request` in order with every other call; `callback` gets its error (null when OK)
+   * and the reply, decoded by `request.header.type` (no reply when the session is not open).
+   */
+  queue<P = null>(request: RawRequest, callback: (error: RawException | null, reply?: RawReply<P>) => void): void;
+  /** Watchers the library fires on the server's events, as its own getData/exists/getChildren register them. */
+  registerDataWatcher(path: string, watcher: RawWatcher): void;
+  registerExistenceWatcher(path: string, watcher: RawWatcher): void;
+  registerChildWatcher(path: string, watcher: RawWatcher): void;
+}
+
+/** A reply as the library decodes it: the reply header's error code, and the payload of the request's type. */
+export interface RawReply<P> {
+  readonly header: { readonly err: number };
+  readonly payload: P;
 }
 
 export interface RawClient {
@@ -106,13 +107,6 @@ export interface RawClient {
   removeAllListeners(): void;
   getSessionId(): Buffer;
   getSessionTimeout(): number;
-  create(path: string, data: Buffer | null, acls: readonly unknown[], mode: number, callback: Callback<[string]>): void;
-  remove(path: string, version: number, callback: Callback<[]>): void;
-  setData(path: string, data: Buffer, version: number, callback: Callback<[RawStat]>): void;
-  getData(path: string, watcher: RawWatcher | undefined, callback: Callback<[Buffer | undefined, RawStat]>): void;
-  exists(path: string, watcher: RawWatcher | undefined, callback: Callback<[RawStat | null]>): void;
-  getChildren(path: string, watcher: RawWatcher | undefined, callback: Callback<[string[], RawStat]>): void;
-  transaction(): RawTransaction;
   getACL(path: string, callback: Callback<[RawAcl[], RawStat]>): void;
   setACL(path: string, acls: readonly RawAcl[], version: number, callback: Callback<[RawStat]>): void;
   /** Adds credentials; the library sends them now if connected and again after every reconnect. */
@@ -171,39 +165,6 @@ export function zookeeperLibrary(): Library {
 
 /** ZooKeeper wire op codes used in multi (from the ZooKeeper protocol). */
 export const OP = Object.freeze({ create: 1, delete: 2, setData: 5, check: 13, error: -1 });
-
-/** ZooKeeper wire op code of `sync` (SyncRequest / SyncResponse: one ustring, the path). */
-const OP_SYNC = 9;
-
-/**
- * A ZooKeeper `sync` of `path` for `connectionManager.queue`. The bytes carry op code SYNC. The
- * library decodes a reply by the op code it sees in the request header, knows no SYNC and would
- * drop the socket on one, so the header shows DELETE, whose reply it reads without a payload:
- * frames are length-prefixed, so the SyncResponse's path is skipped whole. The library sets
- * `header.xid` when it sends; a chroot reaches us through `setChrootPath`, as for its own calls.
- */
-export function syncRequest(path: string): RawRequest {
-  let chroot = '';
-  const header = { xid: 0, type: OP.delete };
-  return {
-    header,
-    payload: {
-      setChrootPath: (value: string) => {
-        chroot = value;
-      },
-    },
-    toBuffer: () => {
-      const full = Buffer.from(chroot === '' ? path : path === '/' ? chroot : `${chroot}${path}`, 'utf8');
-      const frame = Buffer.alloc(4 + 4 + 4 + 4 + full.length);
-      let offset = frame.writeInt32BE(frame.length - 4, 0); // frame length
-      offset = frame.writeInt32BE(header.xid, offset); // RequestHeader.xid
-      offset = frame.writeInt32BE(OP_SYNC, offset); // RequestHeader.type
-      offset = frame.writeInt32BE(full.length, offset); // SyncRequest.path: ustring length, then bytes
-      full.copy(frame, offset);
-      return frame;
-    },
-  };
-}
 
 /** How a znode is created: kept until deleted or gone with the session, with or without a sequence suffix. */
 export type ZkCreateMode = 'persistent' | 'ephemeral' | 'persistent_sequential' | 'ephemeral_sequential';

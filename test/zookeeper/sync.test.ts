@@ -1,6 +1,6 @@
 /**
  * ZooKeeper `sync`, which node-zookeeper-client lacks and ZkConnection sends itself
- * (zk-library.ts `syncRequest`), against the real server: its answer is read right (inside a
+ * (zk-requests.ts `syncRequest`), against the real server: its answer is read right (inside a
  * chroot too, and in order with other calls), and a lost connection or an expired session comes
  * back as the matching ZooKeeperError.
  */
@@ -8,6 +8,7 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { ZkClient, isZkError } from '../../src/backends/zookeeper/index.js';
 import { ZkConnection } from '../../src/zk-client/zk-connection.js';
+import { existsRequest } from '../../src/zk-client/zk-requests.js';
 import { TcpProxy } from '../support/tcp-proxy.js';
 import { waitFor } from '../support/wait.js';
 import { fourLetterWord, startStandalone, type StandaloneZooKeeper } from '../support/zookeeper-fixture.js';
@@ -45,7 +46,7 @@ describe('ZooKeeper sync', () => {
     const order: string[] = [];
     await Promise.all([
       conn.sync('/', {}).then(() => order.push('sync')),
-      conn.call<unknown>('exists', '/', {}, (done) => conn.raw.exists('/', undefined, done)).then(() => order.push('exists')),
+      conn.call<unknown>('exists', '/', {}, (done) => conn.raw.connectionManager.queue(existsRequest('/', false), done)).then(() => order.push('exists')),
       conn.sync('/sync-root', {}).then(() => order.push('sync')),
     ]);
     assert.deepEqual(order, ['sync', 'exists', 'sync']);
@@ -58,7 +59,7 @@ describe('ZooKeeper sync', () => {
     await conn.sync('/', {});
     await conn.sync('/inner', {});
     const heard = conn.lastHeardAt;
-    await conn.call<unknown>('exists', '/inner', {}, (done) => conn.raw.exists('/inner', undefined, done));
+    await conn.call<unknown>('exists', '/inner', {}, (done) => conn.raw.connectionManager.queue(existsRequest('/inner', false), done));
     assert.equal(conn.lastHeardAt, heard, 'a read answered by one server proves nothing about the quorum');
     assert.equal(conn.state, 'connected');
   });
