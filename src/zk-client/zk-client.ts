@@ -12,9 +12,11 @@
  * const { data, stat } = await zk.getData('/app/config');
  * await zk.close();
  */
-import type { RawAcl, RawException, RawOpResult, RawReply, RawRequest, RawStat } from './zk-library.js';
+import type { RawAcl, RawException } from './zk-library.js';
 import { CREATE_FLAGS, OP, zookeeperLibrary, type ZkCreateMode } from './zk-library.js';
-import type { MultiOp } from './zk-requests.js';
+import type { MultiResult } from './zk-replies.js';
+import { JuteReader, readChildren, readCreatedPath, readData, readMultiResults, readStat } from './zk-replies.js';
+import type { MultiOp, ZkRequest } from './zk-requests.js';
 import { checkOp, createOp, createRequest, deleteOp, deleteRequest, existsRequest, getChildrenRequest, getDataRequest, multiRequest, setDataOp, setDataRequest } from './zk-requests.js';
 import type { AclEntry } from './zk-acl.js';
 import { createAcls, fromRawAcls, toRawAcls } from './zk-acl.js';
@@ -116,7 +118,7 @@ export class ZkClient {
     if (options.createParents) await this.#createAncestors(path, options);
     const flags = CREATE_FLAGS[options.mode ?? 'persistent'];
     return this.#conn.call<string>('create', path, options, (done) =>
-      this.#queue<{ path: string }>(createRequest(path, data, this.#acls, flags), (error, reply) => (error ? done(error) : done(null, reply?.payload.path))),
+      this.#ask(createRequest(path, data, this.#acls, flags), readCreatedPath, done),
     );
   }
 
@@ -128,28 +130,24 @@ export class ZkClient {
   /** The znode's data (empty when it has none) and stat; NO_NODE when absent. */
   async getData(path: string, options: WatchCallOptions = {}): Promise<{ data: Buffer; stat: ZkStat }> {
     const watch = options.watch;
-    const [data, raw] = await this.#conn.call<[Buffer | undefined, RawStat]>('getData', path, options, (done) =>
-      this.#queue<{ data: Buffer | undefined; stat: RawStat }>(getDataRequest(path, watch !== undefined), (error, reply) => {
-        if (error || reply === undefined) return done(error);
+    return this.#conn.call<{ data: Buffer; stat: ZkStat }>('getData', path, options, (done) =>
+      this.#ask(getDataRequest(path, watch !== undefined), readData, (error, reply) => {
+        if (error) return done(error);
         if (watch) this.#conn.raw.connectionManager.registerDataWatcher(path, this.#watches.raw('data'));
         this.#added('data', path, watch);
-        done(null, [reply.payload.data, reply.payload.stat]);
+        done(null, reply);
       }),
     );
-    return { data: data ?? Buffer.alloc(0), stat: decodeStat(raw) };
   }
 
   /** Writes data; `version` (default -1 = any) must match the znode's data version. */
   async setData(path: string, data: Buffer, options: ZkCallOptions & { version?: number } = {}): Promise<ZkStat> {
-    const raw = await this.#conn.call<RawStat>('setData', path, options, (done) =>
-      this.#queue<{ stat: RawStat }>(setDataRequest(path, data, options.version ?? -1), (error, reply) => (error ? done(error) : done(null, reply?.payload.stat))),
-    );
-    return decodeStat(raw);
+    return this.#conn.call<ZkStat>('setData', path, options, (done) => this.#ask(setDataRequest(path, data, options.version ?? -1), readStat, done));
   }
 
   /** Deletes a znode; `version` (default -1 = any) must match. */
   async delete(path: string, options: ZkCallOptions & { version?: number } = {}): Promise<void> {
-    await this.#conn.call<void>('delete', path, options, (done) => this.#queue(deleteRequest(path, options.version ?? -1), (error) => done(error)));
+    await this.#conn.call<void>('delete', path, options, (done) => this.#ask(deleteRequest(path, options.version ?? -1), readNothing, done));
   }
 
   /** Deletes a znode and everything under it; absent znodes are fine. */
@@ -174,30 +172,29 @@ export class ZkClient {
   /** The znode's stat, or null when absent (a watch then fires on its creation). */
   async exists(path: string, options: WatchCallOptions = {}): Promise<ZkStat | null> {
     const watch = options.watch;
-    const raw = await this.#conn.call<RawStat | null>('exists', path, options, (done) =>
-      this.#queue<{ stat: RawStat }>(existsRequest(path, watch !== undefined), (error, reply) => {
+    return this.#conn.call<ZkStat | null>('exists', path, options, (done) =>
+      this.#ask(existsRequest(path, watch !== undefined), readStat, (error, stat) => {
         // An absent znode is an answer here (null), and its watch fires on its creation.
-        const absent = error !== null && zkCodeName(error.getCode()) === 'NO_NODE';
-        if ((error && !absent) || reply === undefined) return done(error);
+        const absent = error !== null && !(error instanceof ZooKeeperError) && zkCodeName(error.getCode()) === 'NO_NODE';
+        if (error && !absent) return done(error);
         const manager = this.#conn.raw.connectionManager;
         if (watch && absent) manager.registerExistenceWatcher(path, this.#watches.raw('data'));
         else if (watch) manager.registerDataWatcher(path, this.#watches.raw('data'));
         this.#added('data', path, watch);
-        done(null, absent ? null : reply.payload.stat);
+        done(null, absent ? null : stat);
       }),
     );
-    return raw ? decodeStat(raw) : null;
   }
 
   /** The child names (not sorted). */
   async getChildren(path: string, options: WatchCallOptions = {}): Promise<string[]> {
     const watch = options.watch;
     return this.#conn.call<string[]>('getChildren', path, options, (done) =>
-      this.#queue<{ children: string[] }>(getChildrenRequest(path, watch !== undefined), (error, reply) => {
-        if (error || reply === undefined) return done(error);
+      this.#ask(getChildrenRequest(path, watch !== undefined), readChildren, (error, children) => {
+        if (error) return done(error);
         if (watch) this.#conn.raw.connectionManager.registerChildWatcher(path, this.#watches.raw('child'));
         this.#added('child', path, watch);
-        done(null, reply.payload.children);
+        done(null, children);
       }),
     );
   }
@@ -209,10 +206,9 @@ export class ZkClient {
   multi(ops: readonly ZkOp[], options: ZkCallOptions = {}): Promise<ZkOpResult[]> {
     const what = ops.map((op) => `${op.op} ${op.path}`).join(', ');
     return this.#conn.call<ZkOpResult[]>('multi', `[${what}]`, options, (done) => {
-      this.#queue<{ results: RawOpResult[] }>(multiRequest(ops.map((op) => toMultiOp(op, this.#acls))), (queueError, reply) => {
-        // 1. refused as a whole; 2. else the first op that failed, if any, as the library's commit reads it.
-        if (queueError || reply === undefined) return done(queueError);
-        const results = reply.payload.results;
+      this.#ask(multiRequest(ops.map((op) => toMultiOp(op, this.#acls))), readMultiResults, (queueError, results) => {
+        // 1. refused as a whole; 2. else the first op that failed, if any, as the library's commit read it.
+        if (queueError || results === undefined) return done(queueError);
         const refusal = results.find((r) => r.type === OP.error && r.err !== 0);
         const error = refusal === undefined ? null : zookeeperLibrary().Exception.create(refusal.err ?? 0);
         if (!error) return done(null, results.map(fromRawResult));
@@ -258,7 +254,7 @@ export class ZkClient {
       current += `/${segment}`;
       try {
         await this.#conn.call<void>('create', current, options, (done) =>
-          this.#queue(createRequest(current, null, this.#acls, CREATE_FLAGS.persistent), (error) => done(error)),
+          this.#ask(createRequest(current, null, this.#acls, CREATE_FLAGS.persistent), readNothing, done),
         );
       } catch (error) {
         if (!isZkError(error, 'NODE_EXISTS')) throw error;
@@ -266,9 +262,21 @@ export class ZkClient {
     }
   }
 
-  /** Sends `request` (zk-requests.ts) in order with every other; `onReply` gets the library's decoded reply. */
-  #queue<P = null>(request: RawRequest, onReply: (error: RawException | null, reply?: RawReply<P>) => void): void {
-    this.#conn.raw.connectionManager.queue<P>(request, onReply);
+  /**
+   * Sends `request` (zk-requests.ts) in order with every other; `done` gets the library's error,
+   * or `read` of the reply (zk-replies.ts), or MARSHALLING_ERROR for a reply that cannot be read.
+   */
+  #ask<T>(request: ZkRequest, read: (reply: JuteReader, chroot: string) => T, done: (error: RawException | ZooKeeperError | null, value?: T) => void): void {
+    this.#conn.raw.connectionManager.queue(request, (error) => {
+      if (error) return done(error);
+      let value: T;
+      try {
+        value = read(new JuteReader(request.takeReply()), request.chroot);
+      } catch (cause) {
+        return done(new ZooKeeperError('MARSHALLING_ERROR', `ZooKeeper reply to request ${request.xid} unreadable: ${(cause as Error).message}`, { cause }));
+      }
+      done(null, value);
+    });
   }
 
   /** Registers `watch` synchronously in the library's callback, so no event can slip past it. */
@@ -291,12 +299,15 @@ function toMultiOp(op: ZkOp, acls: readonly RawAcl[]): MultiOp {
   }
 }
 
-function fromRawResult(result: RawOpResult): ZkOpResult {
+/** For replies with no payload (delete, a create whose path is known). */
+function readNothing(): void {}
+
+function fromRawResult(result: MultiResult): ZkOpResult {
   switch (result.type) {
     case OP.create:
       return { op: 'create', path: result.path ?? '' };
     case OP.setData:
-      return { op: 'setData', stat: decodeStat(result.stat as RawStat) };
+      return { op: 'setData', stat: result.stat as ZkStat };
     case OP.delete:
       return { op: 'delete' };
     default:

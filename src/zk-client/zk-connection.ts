@@ -14,6 +14,7 @@ import { ZkCall } from './zk-call.js';
 import { CallDeadlines } from './zk-call-deadlines.js';
 import type { RawClient, RawState } from './zk-library.js';
 import { zookeeperLibrary } from './zk-library.js';
+import { tapReplies } from './zk-reply-tap.js';
 import { syncRequest } from './zk-requests.js';
 import { batchWritesThisTick } from './zk-write-batch.js';
 import { RequestWindow } from './zk-request-window.js';
@@ -105,6 +106,7 @@ export class ZkConnection {
     this.clock = options.clock ?? systemClock;
     const target = options.chroot ? `${options.connect}${options.chroot}` : options.connect;
     this.#raw = zookeeperLibrary().createClient(target, { sessionTimeout: options.sessionTimeoutMs, spinDelay: SPIN_DELAY_MS, retries: 0 });
+    tapReplies(this.#raw.connectionManager);
     if (options.acl) authenticate(this.#raw, options.acl.digest);
   }
 

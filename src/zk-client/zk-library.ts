@@ -4,7 +4,7 @@
  *
  * Known library limits, worked around in zk-client.ts:
  * - `Transaction.check/setData/remove` turn version 0 into -1 (`version || -1`), so a check of
- *   version 0 would be unconditional. We push ops with exact versions ourselves.
+ *   version 0 would be unconditional. zk-requests.ts encodes multi ops with exact versions.
  * - Requests queued but never sent when the session expires never get a callback; calls made
  *   while disconnected wait for a reconnect. Every call is therefore raced against the client's
  *   end, its own signal and a timeout.
@@ -13,9 +13,10 @@
  * - A socket destroyed while still connecting (a close, an abort) leaves its connect timer
  *   (the session timeout) running, which keeps the process alive that long. close() clears it.
  * - There is no `sync`. zk-requests.ts builds one for `connectionManager.queue`.
- * - Each call builds its request from generic records (slow, see zk-requests.ts): ZkClient
- *   hands `connectionManager.queue` requests encoded by zk-requests.ts instead, and registers
- *   watchers as the library's calls do. The library still decodes the replies.
+ * - Each call builds its request from generic records and decodes its reply the same way
+ *   (slow, see zk-requests.ts and zk-replies.ts): ZkClient hands `connectionManager.queue`
+ *   requests encoded by zk-requests.ts instead, reads their replies itself (zk-reply-tap.ts),
+ *   and registers watchers as the library's calls do.
  * - Credentials (`addAuthInfo`) are re-sent on every reconnect, but queued behind the requests
  *   made while disconnected, which then reach the server unauthenticated (NO_AUTH). zk-acl.ts
  *   moves them ahead, as the Java client does.

@@ -1,6 +1,8 @@
 /**
  * The requests ZkClient sends, encoded here and handed to the library's
- * `connectionManager.queue`, which sends them in order with its own and decodes their replies.
+ * `connectionManager.queue`, which sends them in order with its own calls and matches their
+ * replies. It does not decode them: zk-reply-tap.ts hands each request its reply's bytes,
+ * which zk-replies.ts reads.
  *
  * Why not the library's own calls: each builds its request from generic records that look up
  * their field types by regular expression, copies the data, and runs a retry loop of the
@@ -10,7 +12,9 @@
  * them with the library's), and so are the path checks made before sending.
  *
  * A request is its own header and payload, the shape `queue` reads: it sets `xid` when it
- * sends, reads `type` to decode the reply, and hands the chroot to `setChrootPath`.
+ * sends, hands the chroot to `setChrootPath`, and reads `type` to decode the reply. `type` is
+ * DELETE for every request here, whose reply the library reads without a payload (frames are
+ * length-prefixed, so the payload is skipped whole); the op code on the wire is the real one.
  */
 import { InvalidArgumentError } from '../errors.js';
 import { JuteWriter, bufferSize, ustringSize } from './jute-writer.js';
@@ -30,19 +34,33 @@ interface Body {
 }
 
 /** One request (see the module comment). */
-class ZkRequest implements RawRequest {
+export class ZkRequest implements RawRequest {
   /** Set by the library when it sends the request. */
   xid = 0;
-  /** The op code the library decodes the reply by. */
-  readonly type: number;
+  /** The op code the library reads the reply by (see the module comment). */
+  readonly type = OP_CODE.delete;
+  /** The reply's payload, set by zk-reply-tap.ts while the library reads the reply; a view of the socket's bytes. */
+  reply: Buffer | undefined = undefined;
   readonly #opCode: number;
   readonly #body: Body;
   #chroot = '';
 
-  constructor(opCode: number, body: Body, replyAs = opCode) {
+  constructor(opCode: number, body: Body) {
     this.#opCode = opCode;
-    this.type = replyAs;
     this.#body = body;
+  }
+
+  /** The chroot the library gave, '' for none: paths in the reply are under it. */
+  get chroot(): string {
+    return this.#chroot;
+  }
+
+  /** The reply's payload, once: the view of the socket's bytes is not kept. Throws when none came (a bug). */
+  takeReply(): Buffer {
+    const reply = this.reply;
+    if (reply === undefined) throw new RangeError(`no reply bytes for request ${this.xid} (op ${this.#opCode})`);
+    this.reply = undefined;
+    return reply;
   }
 
   get header(): this {
@@ -210,42 +228,42 @@ function checkData(data: Buffer | null): void {
   if (data !== null && data.length > DATA_SIZE_LIMIT) throw new InvalidArgumentError(`znode data of ${data.length} bytes is over the limit of ${DATA_SIZE_LIMIT}`);
 }
 
-export function createRequest(path: string, data: Buffer | null, acls: readonly RawAcl[], flags: number): RawRequest {
+export function createRequest(path: string, data: Buffer | null, acls: readonly RawAcl[], flags: number): ZkRequest {
   checkPath(path);
   checkData(data);
   if (acls.length === 0) throw new InvalidArgumentError('a znode needs at least one ACL entry');
   return new ZkRequest(OP_CODE.create, createOp(path, data, acls, flags).body);
 }
 
-export function deleteRequest(path: string, version: number): RawRequest {
+export function deleteRequest(path: string, version: number): ZkRequest {
   checkPath(path);
   return new ZkRequest(OP_CODE.delete, deleteOp(path, version).body);
 }
 
-export function setDataRequest(path: string, data: Buffer, version: number): RawRequest {
+export function setDataRequest(path: string, data: Buffer, version: number): ZkRequest {
   checkPath(path);
   checkData(data);
   return new ZkRequest(OP_CODE.setData, setDataOp(path, data, version).body);
 }
 
-export function existsRequest(path: string, watch: boolean): RawRequest {
+export function existsRequest(path: string, watch: boolean): ZkRequest {
   checkPath(path);
   return new ZkRequest(OP_CODE.exists, new PathWatchBody(path, watch));
 }
 
-export function getDataRequest(path: string, watch: boolean): RawRequest {
+export function getDataRequest(path: string, watch: boolean): ZkRequest {
   checkPath(path);
   return new ZkRequest(OP_CODE.getData, new PathWatchBody(path, watch));
 }
 
 /** GetChildren2: the children and the parent's stat (the library's getChildren). */
-export function getChildrenRequest(path: string, watch: boolean): RawRequest {
+export function getChildrenRequest(path: string, watch: boolean): ZkRequest {
   checkPath(path);
   return new ZkRequest(OP_CODE.getChildren2, new PathWatchBody(path, watch));
 }
 
 /** The ops of a multi are sent unchecked, as the library's `transaction().ops` were: the server judges them. */
-export function multiRequest(ops: readonly MultiOp[]): RawRequest {
+export function multiRequest(ops: readonly MultiOp[]): ZkRequest {
   return new ZkRequest(OP_CODE.multi, new MultiBody(ops));
 }
 
@@ -266,11 +284,9 @@ export function checkOp(path: string, version: number): MultiOp {
 }
 
 /**
- * A ZooKeeper `sync` of `path`. The library decodes a reply by the op code it sees in the
- * request header, knows no SYNC and would drop the socket on one, so the header it reads shows
- * DELETE, whose reply it reads without a payload: frames are length-prefixed, so the
- * SyncResponse's path is skipped whole. The bytes carry op code SYNC.
+ * A ZooKeeper `sync` of `path`. The library knows no SYNC (it would drop the socket on its
+ * reply); as every request here, its reply is read as a DELETE's (see the module comment).
  */
-export function syncRequest(path: string): RawRequest {
-  return new ZkRequest(OP_CODE.sync, new PathBody(path), OP_CODE.delete);
+export function syncRequest(path: string): ZkRequest {
+  return new ZkRequest(OP_CODE.sync, new PathBody(path));
 }
