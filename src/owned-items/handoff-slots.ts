@@ -12,7 +12,7 @@
  * So at most one node acts for an item at any time, whatever the callers believe.
  */
 import type { Leadership } from '../contract/contract.js';
-import { ClosedError, StateError } from '../errors.js';
+import { ClosedError, StateError, withoutStack } from '../errors.js';
 import { pause } from '../async.js';
 import { Permits } from '../permits.js';
 import type { Held, ReleaseReason } from '../holding/index.js';
@@ -174,7 +174,7 @@ export class HandoffSlots<K extends string | number> {
     if (slot === undefined) {
       if (keep) this.#startCampaign(item);
     } else if (!keep && slot.kind === 'campaign') {
-      this.#campaigns.stop(item, new StateError(`${this.#o.noun} ${item} is not wanted here any more`));
+      this.#campaigns.stop(item, withoutStack(() => new StateError(`${this.#o.noun} ${item} is not wanted here any more`)));
     } else if (!keep && slot.kind === 'owned') {
       this.#track(this.#release(item, slot, ended ? 'lost' : 'moved'));
     }
@@ -260,7 +260,8 @@ export class HandoffSlots<K extends string | number> {
     this.#slots.set(item, { kind: 'releasing' });
     this.#ownedCount -= 1;
     slot.leadership.signal.removeEventListener('abort', slot.onLost);
-    slot.held.stop(new StateError(`${noun} ${item} released: ${reason}`));
+    // Expected, once per item (a leave of 33,333 items): an abort reason without a stack (errors.ts withoutStack).
+    slot.held.stop(withoutStack(() => new StateError(`${noun} ${item} released: ${reason}`)));
     try {
       await this.#o.released(item, reason);
     } catch (error) {

@@ -1,7 +1,7 @@
 import type { CallOptions, Fence, Leadership } from '../../contract/contract.js';
 import type { Clock } from '../../clock.js';
 import { pause, raceSignal } from '../../async.js';
-import { LeadershipEndedError, type LeadershipEndReason } from '../../errors.js';
+import { leadershipEnded, type LeadershipEndReason } from '../../errors.js';
 import type { EtcdClient } from './etcd-client.js';
 import { bytes } from './etcd-layout.js';
 import { METHODS } from './etcd-proto.js';
@@ -93,7 +93,7 @@ export class EtcdLeadership implements Leadership {
     // Joins the clean-up chain before anyone hears of the end: a campaign of this session started
     // afterwards waits for it (else it would find this candidate, still lowest, and lead with it).
     if (reason === 'connection-lost') this.#release(this.#deleteAt(this.#host.releaseAt()));
-    this.#ended.abort(new LeadershipEndedError(this.election, this.term, reason, { cause }));
+    this.#ended.abort(leadershipEnded(this.election, this.term, reason, { cause }));
     this.#host.onEnd(this);
   }
 

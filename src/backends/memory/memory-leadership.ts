@@ -1,6 +1,6 @@
 import type { CallOptions, Fence, Leadership } from '../../contract/contract.js';
 import type { Clock } from '../../clock.js';
-import { AbortedError, LeadershipEndedError, type LeadershipEndReason } from '../../errors.js';
+import { AbortedError, leadershipEnded, type LeadershipEndReason } from '../../errors.js';
 import { judgedController } from '../../judged-signal.js';
 
 /** What a term needs from the session that holds it. */
@@ -80,7 +80,7 @@ export class MemoryLeadership implements Leadership {
   end(reason: LeadershipEndReason, release: boolean): void {
     if (this.#controller.signal.aborted) return;
     if (release) this.#holder.release();
-    this.#controller.abort(new LeadershipEndedError(this.election, this.term, reason));
+    this.#controller.abort(leadershipEnded(this.election, this.term, reason));
     this.#holder.onEnd(this);
   }
 

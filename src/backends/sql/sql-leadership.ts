@@ -1,6 +1,6 @@
 import type { CallOptions, Fence, Leadership } from '../../contract/contract.js';
 import type { SessionTiming } from '../../contract/timing.js';
-import { BatonError, ClosedError, LeadershipEndedError, type LeadershipEndReason } from '../../errors.js';
+import { BatonError, ClosedError, leadershipEnded, type LeadershipEndReason } from '../../errors.js';
 import type { SqlContext } from './sql-context.js';
 import { raceSignal } from '../../async.js';
 import { judgedController } from '../../judged-signal.js';
@@ -136,7 +136,7 @@ export class SqlLeadership implements Leadership {
   end(reason: LeadershipEndReason, cause?: unknown): Promise<void> {
     if (this.#released === undefined) {
       this.#ended = true;
-      this.#controller.abort(new LeadershipEndedError(this.election, this.term, reason, { cause }));
+      this.#controller.abort(leadershipEnded(this.election, this.term, reason, { cause }));
       this.#onEnd();
       this.#released = releasesAtOnce(reason) ? this.#release() : Promise.resolve();
     }

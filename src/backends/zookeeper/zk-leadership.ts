@@ -1,7 +1,7 @@
 import type { CallOptions, Fence, Leadership } from '../../contract/contract.js';
 import type { Clock } from '../../clock.js';
 import { pause, raceSignal } from '../../async.js';
-import { LeadershipEndedError, type LeadershipEndReason } from '../../errors.js';
+import { leadershipEnded, type LeadershipEndReason } from '../../errors.js';
 import type { ZkClient, ZkEvent } from '../../zk-client/zk-client.js';
 import { isZkError } from '../../zk-client/zookeeper-error.js';
 import { judgedController } from '../../judged-signal.js';
@@ -102,7 +102,7 @@ export class ZkLeadership implements Leadership {
     if (reason === 'connection-lost' || reason === 'renew-deadline') this.#release(this.#deleteAt(this.#host.releaseAt()));
     this.#host.client.removeWatcher(this.#watcher);
     if (this.#confirmWatcher) this.#host.client.removeWatcher(this.#confirmWatcher);
-    this.#ended.abort(new LeadershipEndedError(this.election, this.term, reason, { cause }));
+    this.#ended.abort(leadershipEnded(this.election, this.term, reason, { cause }));
     this.#host.onEnd(this);
   }
 
