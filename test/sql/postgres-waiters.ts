@@ -6,7 +6,7 @@
  */
 import assert from 'node:assert/strict';
 import type { Session, SessionTiming } from '../../src/contract/index.js';
-import type { Handover, WriteOptions } from '../../src/backends/sql/dialect.js';
+import type { Handover, SqlConnection, WriteOptions } from '../../src/backends/sql/dialect.js';
 import { SqlBackend } from '../../src/backends/sql/sql-backend.js';
 import { tableNames } from '../../src/backends/sql/table-prefix.js';
 import { FakeClock, flushMicrotasks } from '../../src/testing/fake-clock.js';
@@ -71,8 +71,9 @@ export class PostgresWaiters {
     this.#fixture = undefined;
   }
 
-  async node(nodeId: string, timing: SessionTiming): Promise<WaiterNode> {
-    const connection = new CountingConnection(await openConnection(this.fixture));
+  /** A node with its own backend and FakeClock; `counting` wraps its connection (a subclass may count more). */
+  async node(nodeId: string, timing: SessionTiming, counting = (inner: SqlConnection) => new CountingConnection(inner)): Promise<WaiterNode> {
+    const connection = counting(await openConnection(this.fixture));
     const clock = new FakeClock();
     const backend = await SqlBackend.open('postgres', connection, { cluster: 'c', clock, pollIntervalMs: timing.pollIntervalMs });
     const session = await backend.openSession({ nodeId, info: {}, timing });

@@ -25,7 +25,7 @@ const DRIFT = 2;
 type Kind = 'members' | 'lease e' | 'lease ref' | 'kv' | 'other';
 
 function kindOf(sql: string, params: readonly SqlParam[] | undefined): Kind {
-  if (/^\s*SELECT node_id, session, info, joined_at FROM/i.test(sql)) return 'members';
+  if (/^\s*SELECT node_id, session, info, joined_at\b/i.test(sql)) return 'members';
   if (/ AS session_expires_at, CASE WHEN/i.test(sql)) return params?.[1] === 'ref' ? 'lease ref' : 'lease e';
   if (/ AS k, version, updated_at FROM/i.test(sql)) return 'kv';
   return 'other';

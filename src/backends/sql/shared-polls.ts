@@ -20,6 +20,13 @@ export interface PollSource<T> {
   readonly read: () => Promise<T>;
   /** An election's name: the poll also wakes on that lease's own announcements. */
   readonly topic?: string | undefined;
+  /**
+   * While the engine announces changes (PostgreSQL, its LISTEN connection up): how long after
+   * this read, in ms on the DB clock, what it read may change without an announcement (a
+   * member's or a lease holder's expiry; Infinity when every change is announced, as every KV
+   * write is). Omitted: at any time, so the poll reads every period.
+   */
+  readonly unannouncedChangeInMs?: ((data: T) => number) | undefined;
 }
 
 /**
@@ -28,6 +35,15 @@ export interface PollSource<T> {
  * small gap between the two clocks' readings. Too large only costs one spurious (allowed) hint.
  */
 const FIRST_READING_SLACK_MS = 5;
+
+/**
+ * Longest wait between two reads of a poll that sleeps on announcements, in poll periods (2 s
+ * at the default 500 ms, the default retry period: the re-check of a waiting campaign,
+ * sql-campaign.ts nextLook). It bounds what a NOTIFY lost on a LISTEN connection that died
+ * without the client noticing costs a watch: the change is reported at most this much later
+ * (docs/safety.md, PostgreSQL). A watch is a hint and decides nothing, so only time is at stake.
+ */
+const ANNOUNCED_RECHECK_POLL_PERIODS = 4;
 
 interface Watcher<T> {
   readonly view: (data: T) => Reading;
@@ -60,6 +76,13 @@ interface Poll<T> {
  *  2. every poll tick (or announcement), the shared read is compared with its previous reading;
  *  3. a failed read is retried at the next tick and compared then (a watch reports changes,
  *     not outages).
+ * A tick is one poll period, except while the engine announces changes: a source that says
+ * when what it read may next change unannounced (PollSource.unannouncedChangeInMs) then reads
+ * again only at that time (never sooner than one period), at most ANNOUNCED_RECHECK_POLL_PERIODS
+ * periods later, and at once on an announcement (a LISTEN connection lost is one: the polls
+ * read at once and then every period until it is back). An idle PostgreSQL node's KV polls
+ * read every 2 s instead of every 500 ms, and so do its member and leader polls while nobody
+ * is about to expire; an expiry is still seen within one poll period.
  * Known gap: a row deleted between watch() and the first reading leaves no trace to judge
  * by, so that one change goes unreported (later ones are compared as usual).
  * A poll lives while it has watchers; a KV poll whose own watch ended keeps reading its wider
@@ -129,15 +152,16 @@ export class SharedPolls {
         const mark = this.#feed.mark(topic);
         const readers = [...poll.watchers];
         for (const w of readers) w.pending = false;
+        let data: T | undefined;
         try {
-          await this.#readFor(poll.source, readers);
+          data = await this.#readFor(poll.source, readers);
         } catch {
           // Store unreachable: nothing to compare yet; the next tick reads again.
         }
         if (poll.watchers.size === 0) return;
         if ([...poll.watchers].some((w) => w.pending)) continue; // a joiner reads at once
         try {
-          await this.#feed.wait(this.#pollIntervalMs, poll.nudge.signal, mark);
+          await this.#feed.wait(this.#waitAfter(poll.source, data), poll.nudge.signal, mark);
         } catch {
           // Nudged: a watcher joined, or all left (the loop's condition tells which).
         }
@@ -147,8 +171,20 @@ export class SharedPolls {
     }
   }
 
-  /** One shared read, compared with each reader's previous reading. */
-  async #readFor<T>(source: PollSource<T>, readers: readonly Watcher<T>[]): Promise<void> {
+  /**
+   * How long to wait for an announcement before the next read: one poll period, or while
+   * announcements arrive, until what `data` shows may change unannounced (at least one period,
+   * at most the re-check). After a failed read (`data` undefined), one period.
+   */
+  #waitAfter<T>(source: PollSource<T>, data: T | undefined): number {
+    if (data === undefined || source.unannouncedChangeInMs === undefined || !this.#feed.announcing) return this.#pollIntervalMs;
+    const recheckMs = ANNOUNCED_RECHECK_POLL_PERIODS * this.#pollIntervalMs;
+    const quietMs = source.unannouncedChangeInMs(data);
+    return Number.isNaN(quietMs) ? this.#pollIntervalMs : Math.min(recheckMs, Math.max(this.#pollIntervalMs, quietMs));
+  }
+
+  /** One shared read, compared with each reader's previous reading; returns what was read. */
+  async #readFor<T>(source: PollSource<T>, readers: readonly Watcher<T>[]): Promise<T> {
     const data = await source.read();
     let dbNow: number | undefined;
     if (readers.some((w) => w.last === undefined && !w.signal.aborted)) {
@@ -176,6 +212,7 @@ export class SharedPolls {
       }
       w.last = current.fingerprint;
     }
+    return data;
   }
 }
 

@@ -85,19 +85,46 @@ function leaseChangedAt(row: SqlRow, live: boolean): number {
   return Math.min(Number(row['expires_at']), sessionExpiresAt === null ? Number.MAX_SAFE_INTEGER : Number(sessionExpiresAt));
 }
 
-/** A member watch's reading of the member list. */
-function readingOfMembers(rows: readonly SqlRow[]): Reading {
+/**
+ * A reading of the member list or of a lease row, with how long after the read (ms on the DB
+ * clock) it may change without an announcement (see PollSource.unannouncedChangeInMs).
+ */
+interface TimedReading extends Reading {
+  readonly unannouncedChangeInMs: number;
+}
+
+/** A column of ms from now on the DB clock; null (a member row gone) and unreadable count as never. */
+function msOrNever(value: unknown): number {
+  const ms = value === null || value === undefined ? Infinity : Number(value);
+  return Number.isNaN(ms) ? 0 : ms;
+}
+
+/**
+ * A member watch's reading of the member list. A join, an info change and a graceful leave are
+ * announced (sql-session.ts); an expiry is not, so the list may change unannounced when its
+ * first member expires.
+ */
+function readingOfMembers(rows: readonly SqlRow[]): TimedReading {
   return {
     fingerprint: rows.map((r) => `${String(r['node_id'])}|${String(r['session'])}|${String(r['info'])}`).sort().join('\n'),
     changedAt: Math.max(0, ...rows.map((r) => Number(r['joined_at']))),
+    unannouncedChangeInMs: Math.min(Infinity, ...rows.map((r) => msOrNever(r['expires_in_ms']))),
   };
 }
 
-/** A leader watch's reading of one lease row (undefined: no row). */
-function readingOfLease(row: SqlRow | undefined): Reading {
-  if (row === undefined) return { fingerprint: '', changedAt: 0 };
+/**
+ * A leader watch's reading of one lease row (undefined: no row). Takes and releases are
+ * announced (topic: the election); a live lease ends unannounced when its holder's session or
+ * the row itself expires, whichever comes first.
+ */
+function readingOfLease(row: SqlRow | undefined): TimedReading {
+  if (row === undefined) return { fingerprint: '', changedAt: 0, unannouncedChangeInMs: Infinity };
   const live = Number(row['live']) === 1;
-  return { fingerprint: live ? `${String(row['holder'])}|${String(row['term'])}|${String(row['info'])}` : '', changedAt: leaseChangedAt(row, live) };
+  return {
+    fingerprint: live ? `${String(row['holder'])}|${String(row['term'])}|${String(row['info'])}` : '',
+    changedAt: leaseChangedAt(row, live),
+    unannouncedChangeInMs: live ? Math.min(msOrNever(row['session_expires_in_ms']), msOrNever(row['lease_expires_in_ms'])) : Infinity,
+  };
 }
 
 export class SqlBackend implements Backend {
@@ -245,9 +272,10 @@ export class SqlBackend implements Backend {
     if (failure !== undefined) throw failure;
   }
 
-  /** A watch whose reading is the whole result of `source` (one poll per source key, shared). */
-  #watch(source: PollSource<Reading>, listener: ChangeListener, options: WatchOptions): void {
+  /** A watch whose reading is the whole result of `read` (one poll per key, shared). */
+  #watch(source: Omit<PollSource<TimedReading>, 'unannouncedChangeInMs'>, listener: ChangeListener, options: WatchOptions): void {
     this.#ctx.checkOpen();
-    this.#ctx.polls.watch([source], (reading) => reading, listener, anySignal(options.signal, this.#ctx.closed));
+    const timed: PollSource<TimedReading> = { ...source, unannouncedChangeInMs: (reading) => reading.unannouncedChangeInMs };
+    this.#ctx.polls.watch([timed], (reading) => reading, listener, anySignal(options.signal, this.#ctx.closed));
   }
 }

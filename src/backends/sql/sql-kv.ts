@@ -128,6 +128,8 @@ export class SqlKv implements Kv {
     return {
       key: `kv:${prefix}`,
       read: async () => (await this.#ctx.connection.run(this.#ctx.sql.kvVersions, [this.#ctx.cluster, prefix.length, prefix])).rows,
+      // Every KV write announces itself (#landed: runAndAnnounce), and nothing else changes a key.
+      unannouncedChangeInMs: () => Infinity,
     };
   }
 

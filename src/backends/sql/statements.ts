@@ -79,9 +79,10 @@ export function buildStatements(d: SqlDialect, t: TableNames) {
     leaderRead: `SELECT holder, holder_node, term, acquired_at, info FROM ${lease} WHERE cluster = ? AND name = ? AND ${leaseHeld(lease)}`,
     /**
      * The row as a watcher sees it: live or not, when it last changed hands, and when its
-     * holder's session expires (null once that member row is gone).
+     * holder's session expires (null once that member row is gone), also as ms from now on the
+     * DB clock with the row's own expiry (the watch's poll sleeps until the earlier one).
      */
-    leaseState: `SELECT l.holder, l.term, l.info, l.acquired_at, l.expires_at, m.expires_at AS session_expires_at, CASE WHEN ${leaseHeld('l')} THEN 1 ELSE 0 END AS live FROM ${lease} l LEFT JOIN ${member} m ON m.cluster = l.cluster AND m.session = l.holder WHERE l.cluster = ? AND l.name = ?`,
+    leaseState: `SELECT l.holder, l.term, l.info, l.acquired_at, l.expires_at, m.expires_at AS session_expires_at, CASE WHEN ${leaseHeld('l')} THEN 1 ELSE 0 END AS live, m.expires_at - ${now} AS session_expires_in_ms, l.expires_at - ${now} AS lease_expires_in_ms FROM ${lease} l LEFT JOIN ${member} m ON m.cluster = l.cluster AND m.session = l.holder WHERE l.cluster = ? AND l.name = ?`,
     dbNow: `SELECT ${now} AS now_ms`,
     /**
      * A waiting campaign's look at the row: whether it exists, who holds it, whether that
@@ -225,7 +226,8 @@ export function buildStatements(d: SqlDialect, t: TableNames) {
     memberRenew: `UPDATE ${member} SET expires_at = ${now} + ?, renewed_at = ${now} WHERE cluster = ? AND node_id = ? AND session = ? AND expires_at > ${now}${returning(`${now} AS now_ms`)}`,
     memberInfo: `UPDATE ${member} SET info = ? WHERE cluster = ? AND node_id = ? AND session = ? AND expires_at > ${now}`,
     memberDelete: `DELETE FROM ${member} WHERE cluster = ? AND node_id = ? AND session = ?${returning('node_id')}`,
-    memberList: `SELECT node_id, session, info, joined_at FROM ${member} WHERE cluster = ? AND expires_at > ${now}`,
+    /** Live members, each with when it joined and in how many ms on the DB clock it expires. */
+    memberList: `SELECT node_id, session, info, joined_at, expires_at - ${now} AS expires_in_ms FROM ${member} WHERE cluster = ? AND expires_at > ${now}`,
     /**
      * Deletes a session's member row once it has expired on the DB clock (cluster, session), so
      * that the leases it names become free (leaseFree). Why a delete and not just "expired" in
