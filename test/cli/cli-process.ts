@@ -71,8 +71,16 @@ function cleanEnv(): NodeJS.ProcessEnv {
   return Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('BATON_')));
 }
 
-/** Runs a CLI command to completion. */
-export async function runCli(args: readonly string[], env: NodeJS.ProcessEnv = {}, timeoutMs = 20_000): Promise<{ code: number | null; stdout: string; stderr: string }> {
+/**
+ * How long a CLI command may run before it is killed (a guard against a hang, not a speed
+ * target): it starts node, loads the CLI and opens the store, which took over 20 s for
+ * `baton maintenance off` on PostgreSQL at load 20-30 (the same as a node's start line, see
+ * NODE_START_TIMEOUT_MS in test/support/baton-processes.ts).
+ */
+const CLI_COMMAND_TIMEOUT_MS = 60_000;
+
+/** Runs a CLI command to completion; killed after `timeoutMs`. */
+export async function runCli(args: readonly string[], env: NodeJS.ProcessEnv = {}, timeoutMs = CLI_COMMAND_TIMEOUT_MS): Promise<{ code: number | null; stdout: string; stderr: string }> {
   const proc = new CliProcess(args, env);
   const timer = setTimeout(() => proc.signal('SIGKILL'), timeoutMs);
   const { code } = await proc.exited;
