@@ -6,13 +6,19 @@
  *   (a take that matched nothing, a look, the insert).
  * - A node runs at most CAMPAIGN_ATTEMPTS_AT_ONCE campaign attempts at once, whatever the
  *   number of campaigns, so its session's renewal never queues behind thousands of them.
+ * - A campaign waiting while the holder lives sends one statement (a look) per poll period at
+ *   most; it used to send a take and a look on an engine that polls (MySQL, SQLite): most of
+ *   an idle MariaDB node's statements (issue 12, idle CPU). Each look follows a sleep of one
+ *   poll period, so the count over a span of local time bounds it whatever the load.
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { performance } from 'node:perf_hooks';
 import type { SessionTiming } from '../../src/contract/index.js';
 import type { SqlParam, SqlResult, WriteOptions } from '../../src/backends/sql/dialect.js';
 import { CAMPAIGN_ATTEMPTS_AT_ONCE } from '../../src/backends/sql/sql-campaign.js';
 import { backendsThrough } from '../support/sql-backends-through.js';
+import { waitFor } from '../support/wait.js';
 import { SQL_DIALECTS } from './dialects.js';
 import { WatchedConnection } from './watched-connection.js';
 
@@ -76,6 +82,28 @@ for (const dialect of SQL_DIALECTS) {
       assert.ok(connection.mostInFlight <= CAMPAIGN_ATTEMPTS_AT_ONCE, `${connection.mostInFlight} campaign statements were under way at once`);
       assert.ok(connection.mostInFlight >= 1);
       await Promise.all(held.map((l) => l.resign()));
+    });
+
+    it('a campaign waiting on a live holder sends at most one statement per poll period', async () => {
+      const { backend: holderBackend } = await open('waiting');
+      const holder = await holderBackend.openSession({ nodeId: 'holder', info: {}, timing: TIMING });
+      const lease = await holder.campaign('item/w', {});
+      const { backend, connection } = await open('waiting');
+      const waiter = await backend.openSession({ nodeId: 'waiter', info: {}, timing: TIMING });
+      const stop = new AbortController();
+      const waiting = waiter.campaign('item/w', {}, { signal: stop.signal }).catch(() => undefined);
+      await waitFor('the waiter looking', () => connection.campaignStatements >= 2);
+      const from = connection.campaignStatements;
+      const startedAt = performance.now();
+      const LOOKS = 20;
+      await waitFor(`${LOOKS} more statements of the waiter`, () => connection.campaignStatements >= from + LOOKS, { timeoutMs: 200 * LOOKS * TIMING.pollIntervalMs });
+      const periods = (performance.now() - startedAt) / TIMING.pollIntervalMs;
+      const sent = connection.campaignStatements - from;
+      assert.ok(sent <= periods + 2, `${sent} campaign statements in ${periods.toFixed(1)} poll periods`);
+      assert.ok(lease.held(), 'the holder lost its lease to a waiter');
+      stop.abort();
+      await waiting;
+      await lease.resign();
     });
   });
 }

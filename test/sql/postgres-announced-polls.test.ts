@@ -11,6 +11,7 @@ import assert from 'node:assert/strict';
 import { afterEach, describe, it } from 'node:test';
 import type { Leadership, SessionTiming } from '../../src/contract/index.js';
 import type { SqlParam, SqlResult } from '../../src/backends/sql/dialect.js';
+import { postgresDialect } from '../../src/backends/sql/postgres/dialect.js';
 import { tableNames } from '../../src/backends/sql/table-prefix.js';
 import { flushMicrotasks } from '../../src/testing/fake-clock.js';
 import { waitFor } from '../support/wait.js';
@@ -22,6 +23,8 @@ const TIMING: SessionTiming = { ttlMs: 60_000, renewDeadlineMs: 40_000, retryPer
 const RECHECK_PERIODS = 4;
 /** Poll periods stepped through while counting. */
 const PERIODS = 16;
+/** shared-polls.ts FIRST_READING_SLACK_MS. */
+const FIRST_READING_SLACK_MS = 5;
 /** The renewal loop's pause and the session deadline's, before any watch sleeps. */
 const SESSION_SLEEPS = 2;
 
@@ -60,6 +63,7 @@ describe('postgres: watches sleep on announcements while the LISTEN connection i
     const node = await db.node('watcher', TIMING, (inner) => new PollCountingConnection(inner));
     const connection = node.connection as PollCountingConnection;
     await db.announcementsDelivered(node); // its own join's NOTIFY would wake the watches once
+    await dbClockPastJoins();
     const fired: Record<Kind, number> = { kv: 0, members: 0, leader: 0 };
     const signal = new AbortController().signal;
     node.backend.kv.watch('a/', () => void fired.kv++, { signal });
@@ -67,6 +71,18 @@ describe('postgres: watches sleep on announcements while the LISTEN connection i
     node.backend.watchLeader('leader', () => void fired.leader++, { signal });
     await asleep(node);
     return { node, connection, fired, held };
+  }
+
+  /**
+   * Resolves once the DB clock is past every member's join by more than the slack of a watch's
+   * first reading (shared-polls.ts FIRST_READING_SLACK_MS, 5 ms). A watch judges its first
+   * reading against the DB time of the call, estimated from its local clock; the watcher's fake
+   * clock stands still, so a join a few ms before that read would count as made after the call.
+   */
+  async function dbClockPastJoins(): Promise<void> {
+    const { member } = tableNames();
+    const latest = Number((await db.fixture.run(`SELECT MAX(joined_at) AS j FROM ${member} WHERE cluster = 'c'`)).rows[0]?.['j']);
+    await waitFor('the DB clock past the joins', async () => Number((await db.fixture.run(`SELECT ${postgresDialect.nowMs} AS now`)).rows[0]?.['now']) > latest + 2 * FIRST_READING_SLACK_MS);
   }
 
   /** Resolves once every watch's poll sleeps again (after a read it was woken for). */

@@ -1,8 +1,8 @@
 /**
  * Issue 12, idle CPU, on every SQL engine: watches of one backend that look at the same thing
- * (the member list, one election's lease row, a KV prefix or one enclosing it) share one poll,
- * so an idle backend with N such watches sends one statement per poll period, not N; and each
- * watch is still told of a change. Statements are counted through the connection, per period
+ * (the member list, one election's lease row) share one poll, and so do all its KV watches,
+ * whatever their prefixes, so an idle backend with N such watches sends one statement per poll
+ * period, not N; and each watch is still told of a change, and only of its own. Statements are counted through the connection, per period
  * of a reference watch of its own: the assertion is a count, not a time.
  */
 import assert from 'node:assert/strict';
@@ -49,24 +49,28 @@ for (const dialect of SQL_DIALECTS) {
       const opened = await openWatched(fixture!, 'shared', POLL_MS);
       backend = opened.backend;
       const counts = new Map<Kind, number>();
+      let kvParams: readonly SqlParam[] = [];
       const connection = opened.connection;
       const run = connection.run.bind(connection);
       connection.run = (sql: string, params?: readonly SqlParam[]): Promise<SqlResult> => {
         const kind = kindOf(sql, params);
         counts.set(kind, (counts.get(kind) ?? 0) + 1);
+        if (kind === 'kv') kvParams = params ?? [];
         return run(sql, params);
       };
       const stop = new AbortController();
-      const fired = { members: 0, lease: 0, kvA: 0, kvAB: 0, kvAC: 0 };
+      const fired = { members: 0, lease: 0, kvA: 0, kvAB: 0, kvAC: 0, kvB: 0 };
       backend.watchLeader('ref', () => undefined, { signal: stop.signal });
       for (let i = 0; i < N; i++) {
         backend.watchMembers(() => void fired.members++, { signal: stop.signal });
         backend.watchLeader('e', () => void fired.lease++, { signal: stop.signal });
         backend.kv.watch('a/', () => void fired.kvA++, { signal: stop.signal });
       }
-      // Narrower prefixes join the poll of the enclosing one.
+      // Narrower prefixes and another one share the same poll.
       backend.kv.watch('a/b/', () => void fired.kvAB++, { signal: stop.signal });
       backend.kv.watch('a/c/', () => void fired.kvAC++, { signal: stop.signal });
+      const stopB = new AbortController();
+      backend.kv.watch('b/', () => void fired.kvB++, { signal: AbortSignal.any([stop.signal, stopB.signal]) });
 
       const count = (kind: Kind) => counts.get(kind) ?? 0;
       await waitFor('the reference watch polling', () => count('lease ref') >= 2);
@@ -77,7 +81,8 @@ for (const dialect of SQL_DIALECTS) {
       for (const kind of ['members', 'lease e', 'kv'] as const) {
         assert.ok(since(kind) <= periods + DRIFT, `${N} ${kind} watches sent ${since(kind)} polls in ${periods} poll periods`);
       }
-      assert.deepEqual(fired, { members: 0, lease: 0, kvA: 0, kvAB: 0, kvAC: 0 }, 'a watch fired with nothing changed');
+      assert.deepEqual(fired, { members: 0, lease: 0, kvA: 0, kvAB: 0, kvAC: 0, kvB: 0 }, 'a watch fired with nothing changed');
+      assert.deepEqual(kvParams.slice(1), [2, 'a/', 2, 'b/'], 'the KV poll reads the outermost watched prefixes');
 
       // Every watch of what changed is told; one of another prefix is not.
       writer = (await openWatched(fixture!, 'shared', POLL_MS)).backend;
@@ -88,6 +93,16 @@ for (const dialect of SQL_DIALECTS) {
       await session.campaign('e', {});
       await waitFor('every leader watch told of the new leader', () => fired.lease >= N);
       assert.equal(fired.kvAC, 0, 'a watch of a/c/ fired for a write to a/b/x');
+      assert.equal(fired.kvB, 0, 'a watch of b/ fired for a write to a/b/x');
+      await writer.kv.put('b/y', 1);
+      await waitFor('the b/ watch told of its write', () => fired.kvB === 1);
+      assert.equal(fired.kvA, N, 'an a/ watch fired for a write to b/y');
+
+      // A prefix no longer watched is no longer read.
+      stopB.abort();
+      const reads = count('kv');
+      await waitFor('a KV poll after the b/ watch ended', () => count('kv') >= reads + 2);
+      assert.deepEqual(kvParams.slice(1), [2, 'a/'], 'the KV poll still reads b/');
       stop.abort();
       await session.close();
     });

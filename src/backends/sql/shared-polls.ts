@@ -12,8 +12,8 @@ export interface Reading {
 
 /**
  * What one poll reads for every watch that shares it: watches whose sources have the same
- * `key` run one `read` per period, and each takes its own reading from the result (a KV watch
- * of "a/b/" can take its rows from the poll of "a/").
+ * `key` run one `read` per period, and each takes its own reading from the result (every KV
+ * watch takes its rows from the one KV poll, which reads the keys under all watched prefixes).
  */
 export interface PollSource<T> {
   readonly key: string;
@@ -66,7 +66,7 @@ interface Poll<T> {
 
 /**
  * The polls of one backend's watches, shared: N watches of the same thing (the member list, one
- * election's lease row, a KV prefix or one enclosing it) send one statement per poll period,
+ * election's lease row, the KV keys under any watched prefix) send one statement per poll period,
  * not N, and every watch is told of a change at the same poll it would have seen it alone.
  * Per watch:
  *  1. its first reading is the first read that begins after watch() was called (a poll woken
@@ -85,8 +85,7 @@ interface Poll<T> {
  * is about to expire; an expiry is still seen within one poll period.
  * Known gap: a row deleted between watch() and the first reading leaves no trace to judge
  * by, so that one change goes unreported (later ones are compared as usual).
- * A poll lives while it has watchers; a KV poll whose own watch ended keeps reading its wider
- * prefix for the narrower watches that joined it (more rows, still one statement).
+ * A poll lives while it has watchers.
  */
 export class SharedPolls {
   readonly #feed: ChangeFeed;
@@ -110,17 +109,12 @@ export class SharedPolls {
 
   /**
    * Calls `listener` whenever `view` of the source's result differs from its previous reading,
-   * until `signal` aborts. `sources` are tried in order: the first one already polled is
-   * joined, else the first one starts a poll (a KV watch lists its own prefix, then every
-   * enclosing one, narrowest first).
+   * until `signal` aborts. The poll of the source's key is joined when it runs, else started.
    */
-  watch<T>(sources: readonly PollSource<T>[], view: (data: T) => Reading, listener: ChangeListener, signal: AbortSignal): void {
+  watch<T>(source: PollSource<T>, view: (data: T) => Reading, listener: ChangeListener, signal: AbortSignal): void {
     if (signal.aborted) return;
-    const joined = sources.find((s) => this.#polls.has(s.key));
-    let poll: Poll<T> | undefined = joined === undefined ? undefined : (this.#polls.get(joined.key) as Poll<T>);
+    let poll = this.#polls.get(source.key) as Poll<T> | undefined;
     if (poll === undefined) {
-      const source = sources[0];
-      if (source === undefined) throw new Error('baton: a watch needs a poll source');
       const started: Poll<T> = { source, watchers: new Set(), nudge: new AbortController() };
       this.#polls.set(source.key, started);
       poll = started;

@@ -276,6 +276,6 @@ export class SqlBackend implements Backend {
   #watch(source: Omit<PollSource<TimedReading>, 'unannouncedChangeInMs'>, listener: ChangeListener, options: WatchOptions): void {
     this.#ctx.checkOpen();
     const timed: PollSource<TimedReading> = { ...source, unannouncedChangeInMs: (reading) => reading.unannouncedChangeInMs };
-    this.#ctx.polls.watch([timed], (reading) => reading, listener, anySignal(options.signal, this.#ctx.closed));
+    this.#ctx.polls.watch(timed, (reading) => reading, listener, anySignal(options.signal, this.#ctx.closed));
   }
 }

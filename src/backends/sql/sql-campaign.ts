@@ -55,7 +55,7 @@ export const CAMPAIGN_ATTEMPTS_AT_ONCE = 3;
  * Each step is one autocommitted statement, so no lock of the lease row is held across a round
  * trip (docs/safety.md rule 7: a campaigner frozen between two steps blocks nobody). Only the take
  * decides, on the DB clock; when to send it decides nothing. With RETURNING (PostgreSQL,
- * SQLite) a free or missing row takes one round trip and a waiting campaign two per poll; MySQL learns
+ * SQLite) a free or missing row takes one round trip and a waiting campaign one per look; MySQL learns
  * the term with one more read of the row by holder (only this session can change a row it
  * holds while its session lives).
  * An attempt holds one of the backend's CAMPAIGN_ATTEMPTS_AT_ONCE permits while it runs its
@@ -160,21 +160,23 @@ async function readMine(ctx: SqlContext, who: Campaigner, election: string): Pro
  *    At rest a waiter then sends one statement (the look) per retry period, where polling sent
  *    two per `pollIntervalMs`;
  *  - otherwise (MySQL, SQLite, LISTEN down, the store unreachable, a race lost between take
- *    and look, an expiry already due): poll every `pollIntervalMs`, a take first each time.
+ *    and look, an expiry already due): poll every `pollIntervalMs`.
+ * Which statement comes first after the sleep is acquireOrWait's choice.
  */
-function nextLook(ctx: SqlContext, timing: SessionTiming, attempt: Attempt): { readonly afterMs: number; readonly untilExpiry: boolean } {
+function nextLookInMs(ctx: SqlContext, timing: SessionTiming, attempt: Attempt): number {
   const expiresInMs = attempt.holderExpiresInMs;
-  if (!ctx.feed.announcing || expiresInMs === undefined || expiresInMs <= 0) return { afterMs: timing.pollIntervalMs, untilExpiry: false };
-  return { afterMs: Math.min(expiresInMs, timing.retryPeriodMs), untilExpiry: true };
+  if (!ctx.feed.announcing || expiresInMs === undefined || expiresInMs <= 0) return timing.pollIntervalMs;
+  return Math.min(expiresInMs, timing.retryPeriodMs);
 }
 
 /**
  * Waits until `who` holds `election`:
  *  1. try to acquire at once (the first election on an empty store is immediate);
- *  2. held by someone else, or the store unreachable: sleep (nextLook), woken at once
+ *  2. held by someone else, or the store unreachable: sleep (nextLookInMs), woken at once
  *     when the engine announces a change (PostgreSQL NOTIFY), then try again: a take first
- *     after an announcement or a poll, a look first after a sleep until expiry (or its cap)
- *     or after a handover to another session;
+ *     after an announcement of a take or release, or when the last attempt read no live
+ *     holder (the store unreachable, a race lost); a look first while the holder read last
+ *     was live (one statement a look until it is not) or after a handover to another session;
  *  2a. where the engine hands over (dialect.ts handsOver), held by a live session: join the
  *     queue of waiters (waiters.ts); a release that hands this campaign the lease says so in
  *     its announcement, and the campaign ends with that term, sending nothing;
@@ -234,14 +236,15 @@ async function acquireOrWait(ctx: SqlContext, who: Campaigner, election: string,
       attempt = NOT_ACQUIRED; // unreachable now: keep campaigning until the session itself is lost
     }
     if (attempt.lease !== null) return heldOrReleased(ctx, who, election, attempt.lease, signal, options);
-    const next = nextLook(ctx, who.timing, attempt);
     try {
       if (place !== undefined && attempt.holderExpiresInMs !== undefined) await raceSignal(place.join(signal), signal, 'campaign');
-      const announced = await ctx.feed.wait(next.afterMs, signal, mark);
-      // A handover to another session leaves nothing to take: look first (one statement, for
-      // the new holder's expiry), as after a sleep until expiry. One to this campaign is read
-      // at the top of the loop, before any statement.
-      takeFirst = (announced && !ctx.feed.onlyHandoversSince(mark)) || !next.untilExpiry;
+      const announced = await ctx.feed.wait(nextLookInMs(ctx, who.timing, attempt), signal, mark);
+      // The holder was live at the last look and no take or release was announced since: look
+      // first, one statement while it lives (a row found free is taken next, one round trip
+      // later). A handover to another session leaves nothing to take either: look first, for
+      // the new holder's expiry. One to this campaign is read at the top of the loop, before
+      // any statement.
+      takeFirst = (announced && !ctx.feed.onlyHandoversSince(mark)) || attempt.holderExpiresInMs === undefined;
     } catch {
       throw endedError(options?.signal, who, election);
     }

@@ -26,6 +26,14 @@ function serialize(key: string, value: Json): string {
   return text;
 }
 
+/** The prefixes of `prefixes` that no other of them encloses: the keys under them are the keys under all. */
+function outermost(prefixes: readonly string[]): string[] {
+  const sorted = [...prefixes].sort();
+  const kept: string[] = [];
+  for (const prefix of sorted) if (!kept.some((outer) => prefix.startsWith(outer))) kept.push(prefix);
+  return kept;
+}
+
 /** A key's stored row: its version, and whether it is a tombstone (a deleted key). */
 interface StoredRow {
   readonly version: number;
@@ -106,10 +114,11 @@ export class SqlKv implements Kv {
   watch(prefix: string, listener: ChangeListener, options: WatchOptions): void {
     validatePrefix(prefix);
     this.#ctx.checkOpen();
-    // The poll of this prefix or of any enclosing one already running is joined (its rows
-    // filtered to this prefix: keys are ASCII, compared byte by byte on every engine), else
-    // this prefix is polled.
-    const sources = [...Array(prefix.length + 1).keys()].map((cut) => this.#prefixPoll(prefix.slice(0, prefix.length - cut)));
+    const signal = anySignal(options.signal, this.#ctx.closed);
+    if (signal.aborted) return;
+    this.#watchedPrefixes.set(prefix, (this.#watchedPrefixes.get(prefix) ?? 0) + 1);
+    signal.addEventListener('abort', () => this.#unwatch(prefix), { once: true });
+    // Each watch takes the rows under its own prefix (keys are ASCII, compared byte by byte on every engine).
     const view = (rows: readonly SqlRow[]) => {
       const mine = rows.filter((r) => String(r['k']).startsWith(prefix));
       return {
@@ -120,17 +129,36 @@ export class SqlKv implements Kv {
         changedAt: Math.max(0, ...mine.map((r) => Number(r['updated_at']))),
       };
     };
-    this.#ctx.polls.watch(sources, view, listener, anySignal(options.signal, this.#ctx.closed));
+    this.#ctx.polls.watch(this.#poll, view, listener, signal);
   }
 
-  /** The poll of every key under `prefix` (tombstones too: a delete is a change). */
-  #prefixPoll(prefix: string): PollSource<readonly SqlRow[]> {
-    return {
-      key: `kv:${prefix}`,
-      read: async () => (await this.#ctx.connection.run(this.#ctx.sql.kvVersions, [this.#ctx.cluster, prefix.length, prefix])).rows,
-      // Every KV write announces itself (#landed: runAndAnnounce), and nothing else changes a key.
-      unannouncedChangeInMs: () => Infinity,
-    };
+  /**
+   * The KV watches of a backend share one poll, whatever their prefixes: it reads the keys
+   * under every watched prefix in one statement (issue 12: an idle node's four KV watches were
+   * four statements per poll period, most of what a node on MariaDB or SQLite sent at rest).
+   * The prefixes it reads are updated before a new watch joins, and a joiner's first reading
+   * is a read begun after it joined (SharedPolls), so it always covers the joiner's prefix.
+   */
+  readonly #poll: PollSource<readonly SqlRow[]> = {
+    key: 'kv',
+    read: async () => {
+      const prefixes = outermost([...this.#watchedPrefixes.keys()]);
+      if (prefixes.length === 0) return [];
+      const params: SqlParam[] = [this.#ctx.cluster];
+      for (const prefix of prefixes) params.push(prefix.length, prefix);
+      return (await this.#ctx.connection.run(this.#ctx.sql.kvVersionsUnder(prefixes.length), params)).rows;
+    },
+    // Every KV write announces itself (#landed: runAndAnnounce), and nothing else changes a key.
+    unannouncedChangeInMs: () => Infinity,
+  };
+
+  /** Watches per watched prefix. */
+  readonly #watchedPrefixes = new Map<string, number>();
+
+  #unwatch(prefix: string): void {
+    const left = (this.#watchedPrefixes.get(prefix) ?? 1) - 1;
+    if (left > 0) this.#watchedPrefixes.set(prefix, left);
+    else this.#watchedPrefixes.delete(prefix);
   }
 
   /**

@@ -283,7 +283,13 @@ export function buildStatements(d: SqlDialect, t: TableNames) {
     /** The key's row for a write: its version, and whether it is a tombstone. */
     kvVersion: `SELECT version, deleted FROM ${kv} WHERE cluster = ? AND ${key} = ?`,
     kvList: `SELECT ${key} AS k, value, version FROM ${kv} WHERE cluster = ? AND SUBSTR(${key}, 1, ?) = ? AND deleted = 0`,
-    kvVersions: `SELECT ${key} AS k, version, updated_at FROM ${kv} WHERE cluster = ? AND SUBSTR(${key}, 1, ?) = ?`,
+    /**
+     * The version rows of every key under any of `prefixes` prefixes (tombstones too: a delete
+     * is a change): what the KV watches of a backend poll, all in one statement. Parameters:
+     * cluster, then each prefix's length and the prefix.
+     */
+    kvVersionsUnder: (prefixes: number) =>
+      `SELECT ${key} AS k, version, updated_at FROM ${kv} WHERE cluster = ? AND (${Array.from({ length: prefixes }, () => `SUBSTR(${key}, 1, ?) = ?`).join(' OR ')})`,
     /** Creates a never-seen key at version 1; a concurrent create loses on the primary key. */
     kvInsert: `INSERT INTO ${kv} (cluster, ${key}, value, version, deleted, updated_at) VALUES (?, ?, ?, 1, 0, ${now})${returning('version')}`,
     /** kvInsert whose row comes from the held lease row: no held lease, no row inserted. */
