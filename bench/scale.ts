@@ -47,11 +47,11 @@ const FULL: Plan = {
 };
 const QUICK: Plan = { idleBuckets: [100, 10_000], idleWindowMs: 4 * DEFAULT_TIMING.retryPeriodMs, placements: [[10_000, 10]], placementTimeoutMs: 30_000 };
 /**
- * etcd keeps every revision until it is compacted, and runs slower and slower as they pile up
- * (docs/etcd.md asks for auto-compaction, as operators run it). Without it, 10 nodes x 10,000
- * buckets right after the 100,000-bucket run were placed in 39-56 s with 15,011-19,099
- * acquisitions (keep-alives waited behind applies that "took too long", sessions were lost);
- * compacting every 20 s (a benchmark's runs churn far more than a deployment): 11.9 s, 10,000.
+ * etcd keeps every revision until it is compacted (docs/etcd.md asks for auto-compaction, as
+ * operators run it); every 20 s here, since a benchmark's runs churn far more than a deployment.
+ * It does not explain the slow etcd rows: 10 nodes x 10,000 buckets right after the 100,000-
+ * bucket run took 39-56 s and 15,011-19,099 acquisitions uncompacted, and 11.9 s / 10,000 and
+ * 37.2 s / 15,764 compacted (docs/benchmarks.md, scale-final).
  */
 const ETCD_AUTO_COMPACTION = ['--auto-compaction-mode=periodic', '--auto-compaction-retention=20s'];
 /** Node processes at most: 50 nodes run as sessions, 5 to a process (each its own store connection). */
