@@ -12,6 +12,7 @@ import { afterEach, describe, it } from 'node:test';
 import type { Leadership, SessionTiming } from '../../src/contract/index.js';
 import type { SqlParam, SqlResult } from '../../src/backends/sql/dialect.js';
 import { postgresDialect } from '../../src/backends/sql/postgres/dialect.js';
+import { FIRST_READING_SLACK_MS } from '../../src/backends/sql/shared-polls.js';
 import { tableNames } from '../../src/backends/sql/table-prefix.js';
 import { flushMicrotasks } from '../../src/testing/fake-clock.js';
 import { waitFor } from '../support/wait.js';
@@ -23,8 +24,6 @@ const TIMING: SessionTiming = { ttlMs: 60_000, renewDeadlineMs: 40_000, retryPer
 const RECHECK_PERIODS = 4;
 /** Poll periods stepped through while counting. */
 const PERIODS = 16;
-/** shared-polls.ts FIRST_READING_SLACK_MS. */
-const FIRST_READING_SLACK_MS = 5;
 /** The renewal loop's pause and the session deadline's, before any watch sleeps. */
 const SESSION_SLEEPS = 2;
 
@@ -75,7 +74,7 @@ describe('postgres: watches sleep on announcements while the LISTEN connection i
 
   /**
    * Resolves once the DB clock is past every member's join by more than the slack of a watch's
-   * first reading (shared-polls.ts FIRST_READING_SLACK_MS, 5 ms). A watch judges its first
+   * first reading (FIRST_READING_SLACK_MS). A watch judges its first
    * reading against the DB time of the call, estimated from its local clock; the watcher's fake
    * clock stands still, so a join a few ms before that read would count as made after the call.
    */

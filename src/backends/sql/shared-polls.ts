@@ -34,7 +34,7 @@ export interface PollSource<T> {
  * happened after the watch began: covers the millisecond rounding of stored times and the
  * small gap between the two clocks' readings. Too large only costs one spurious (allowed) hint.
  */
-const FIRST_READING_SLACK_MS = 5;
+export const FIRST_READING_SLACK_MS = 5;
 
 /**
  * Longest wait between two reads of a poll that sleeps on announcements, in poll periods (2 s
