@@ -16,6 +16,7 @@ import { METHODS } from './etcd-proto.js';
 import { leaseHex, readLeader, readMembers } from './etcd-readers.js';
 import { EtcdSession, memberValue } from './etcd-session.js';
 import { EtcdWatches } from './etcd-watches.js';
+import { KeyDeletions } from './key-deletions.js';
 import { anySignal } from '../../async.js';
 import { SessionSlot } from '../session-slot.js';
 
@@ -67,6 +68,7 @@ class EtcdBackend implements Backend {
   readonly #layout: EtcdLayout;
   readonly #clock: Clock;
   readonly #watches: EtcdWatches;
+  readonly #deletions: KeyDeletions;
   readonly #closed = new AbortController();
   /**
    * The highest store revision any answer showed, from the read that opened the backend on:
@@ -84,6 +86,7 @@ class EtcdBackend implements Backend {
     this.#clock = clock;
     this.#sessionSlot = new SessionSlot(cluster);
     this.#watches = new EtcdWatches(client, clock);
+    this.#deletions = new KeyDeletions(this.#watches, layout.elections, this.#closed.signal);
     this.kv = new EtcdKv({
       client,
       layout,
@@ -176,7 +179,7 @@ class EtcdBackend implements Backend {
     }
     const session: EtcdSession = new EtcdSession({
       client: this.#client,
-      watches: this.#watches,
+      deletions: this.#deletions,
       layout: this.#layout,
       clock: this.#clock,
       nodeId,

@@ -8,11 +8,11 @@ import { toContractError } from './etcd-error.js';
 import { bytes, prefixEnd, toNumber } from './etcd-layout.js';
 import { EtcdLeadership, type TermHost } from './etcd-leadership.js';
 import { METHODS } from './etcd-proto.js';
-import type { EtcdWatches } from './etcd-watches.js';
+import type { KeyDeletions } from './key-deletions.js';
 
 export interface CampaignContext {
   readonly client: EtcdClient;
-  readonly watches: EtcdWatches;
+  readonly deletions: KeyDeletions;
   readonly clock: Clock;
   readonly election: string;
   /** `.../elections/{name}/`: every candidate's key starts with it. */
@@ -151,38 +151,28 @@ async function waitForTurn(ctx: CampaignContext, revision: number, stop: AbortSi
     const seenAt = toNumber((response['header'] as Message)['revision']);
     const ahead = firstKv(response, 0);
     if (!ahead) return claim(ctx, revision, seenAt);
-    await untilDeleted(ctx, ahead['key'] as Buffer, seenAt + 1, stop);
+    await untilDeleted(ctx, (ahead['key'] as Buffer).toString('utf8'), seenAt + 1, stop);
   }
 }
 
 function claim(ctx: CampaignContext, revision: number, seenAt: number): EtcdLeadership {
-  const { client, watches, clock, lost, leaseId, alive, releaseAt, cleanup, onEnd } = ctx;
+  const { client, deletions, clock, lost, leaseId, alive, releaseAt, cleanup, onEnd } = ctx;
   const leadership = new EtcdLeadership({
     election: ctx.election,
     term: revision,
     sessionId: ctx.sessionId,
     key: ctx.key,
-    host: { client, watches, clock, lost, leaseId, retryMs: ctx.recheckMs, alive, releaseAt, cleanup, onEnd },
+    host: { client, deletions, clock, lost, leaseId, retryMs: ctx.recheckMs, alive, releaseAt, cleanup, onEnd },
   });
   leadership.follow(seenAt + 1);
   return leadership;
 }
 
 /** Step 5: resolves when `key` is deleted at or after `from`, or at the safety-net re-check; rejects when `stop` aborts. */
-async function untilDeleted(ctx: CampaignContext, key: Buffer, from: number, stop: AbortSignal): Promise<void> {
+async function untilDeleted(ctx: CampaignContext, key: string, from: number, stop: AbortSignal): Promise<void> {
   const done = new AbortController();
   const wait = anySignal(stop, done.signal);
-  ctx.watches.watch(
-    {
-      key,
-      startRevision: from,
-      onEvents: (events) => {
-        if (events.some((e) => e.type === 'DELETE')) done.abort();
-      },
-      onGap: () => done.abort(),
-    },
-    wait,
-  );
+  ctx.deletions.wait(key, from, { onDeleted: () => done.abort(), onGap: () => done.abort() }, wait);
   try {
     await ctx.clock.sleep(ctx.recheckMs, { signal: wait }).catch(() => {
       if (stop.aborted) throw stop.reason;

@@ -40,8 +40,12 @@ export class EtcdLayout {
   member(nodeId: string): string {
     return `${this.members}${nodeId}`;
   }
+  /** Every election's candidates are under it. */
+  get elections(): string {
+    return `${this.root}/elections/`;
+  }
   election(name: string): string {
-    return `${this.root}/elections/${validateElectionName(name)}/`;
+    return `${this.elections}${validateElectionName(name)}/`;
   }
   candidate(election: string, sessionId: string): string {
     return `${this.election(election)}${sessionId}`;

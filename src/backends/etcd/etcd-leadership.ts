@@ -5,13 +5,14 @@ import { leadershipEnded, type LeadershipEndReason } from '../../errors.js';
 import type { EtcdClient } from './etcd-client.js';
 import { bytes } from './etcd-layout.js';
 import { METHODS } from './etcd-proto.js';
-import type { EtcdWatches } from './etcd-watches.js';
+import type { KeyDeletions } from './key-deletions.js';
 import { judgedController } from '../../judged-signal.js';
 
 /** What a term needs from its session (EtcdSession supplies it through the campaign). */
 export interface TermHost {
   readonly client: EtcdClient;
-  readonly watches: EtcdWatches;
+  /** Where the deletion of the candidate key is heard (one watch per backend). */
+  readonly deletions: KeyDeletions;
   readonly clock: Clock;
   /** The session's `lost` signal: bounds every background deletion (the key goes with the lease). */
   readonly lost: AbortSignal;
@@ -64,17 +65,7 @@ export class EtcdLeadership implements Leadership {
 
   /** Watches the candidate key from `revision` on: its deletion ends the term ('taken-over'). */
   follow(revision: number): void {
-    this.#host.watches.watch(
-      {
-        key: bytes(this.key),
-        startRevision: revision,
-        onEvents: (events) => {
-          if (events.some((e) => e.type === 'DELETE')) this.end('taken-over');
-        },
-        onGap: () => this.#recheck(),
-      },
-      this.#ended.signal,
-    );
+    this.#host.deletions.wait(this.key, revision, { onDeleted: () => this.end('taken-over'), onGap: () => this.#recheck() }, this.#ended.signal);
   }
 
   get signal(): AbortSignal {

@@ -12,13 +12,13 @@ import { toContractError } from './etcd-error.js';
 import { bytes, type EtcdLayout } from './etcd-layout.js';
 import type { EtcdLeadership } from './etcd-leadership.js';
 import { METHODS } from './etcd-proto.js';
-import type { EtcdWatches } from './etcd-watches.js';
+import type { KeyDeletions } from './key-deletions.js';
 import { LeaseKeepAlive } from './lease-keepalive.js';
 import { judgedController } from '../../judged-signal.js';
 
 export interface EtcdSessionParams {
   readonly client: EtcdClient;
-  readonly watches: EtcdWatches;
+  readonly deletions: KeyDeletions;
   readonly layout: EtcdLayout;
   readonly clock: Clock;
   readonly nodeId: string;
@@ -132,11 +132,11 @@ export class EtcdSession implements Session {
     }
     this.#campaigns.add(election);
     try {
-      const { client, watches, layout, clock, leaseId } = this.#p;
+      const { client, deletions, layout, clock, leaseId } = this.#p;
       const leadership = await campaign(
         {
           client,
-          watches,
+          deletions,
           clock,
           election,
           electionPrefix: layout.election(election),

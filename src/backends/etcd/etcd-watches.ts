@@ -22,13 +22,15 @@ export interface WatchSpec {
    * missed, so callers that must see every change after the call never pass 0.
    */
   readonly startRevision: number;
+  /** Report deletions only (etcd's NOPUT filter): puts are not even sent. */
+  readonly deletesOnly?: boolean | undefined;
   /** Called with the events of one response, in revision order. */
   readonly onEvents: (events: readonly EtcdEvent[]) => void;
   /**
    * Called when events may have been missed (the revision to resume from was compacted away):
-   * read again. The watch goes on from the compaction revision.
+   * read again. The watch goes on from the compaction revision, `resumeAt`.
    */
-  readonly onGap: () => void;
+  readonly onGap: (resumeAt: number) => void;
 }
 
 /**
@@ -103,8 +105,8 @@ export class EtcdWatches {
 
   #create(call: ClientDuplexStream<object, Message>, watcher: Watcher): void {
     this.#awaitingCreate.push(watcher);
-    const { key, rangeEnd } = watcher.spec;
-    call.write({ create_request: { key, ...(rangeEnd ? { range_end: rangeEnd } : {}), start_revision: watcher.next } });
+    const { key, rangeEnd, deletesOnly } = watcher.spec;
+    call.write({ create_request: { key, ...(rangeEnd ? { range_end: rangeEnd } : {}), start_revision: watcher.next, ...(deletesOnly ? { filters: ['NOPUT'] } : {}) } });
   }
 
   #onResponse(call: ClientDuplexStream<object, Message>, response: Message): void {
@@ -136,7 +138,7 @@ export class EtcdWatches {
     if (watcher.cancelled) return;
     if (compactRevision > 0) {
       watcher.next = compactRevision;
-      watcher.spec.onGap();
+      watcher.spec.onGap(compactRevision);
       this.#create(call, watcher);
       return;
     }

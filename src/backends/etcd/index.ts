@@ -5,8 +5,9 @@
  * - Session = an etcd lease kept alive every retryPeriodMs; the local deadline runs from the
  *   send time of the last answered keep-alive (etcd-session.ts, lease-keepalive.ts).
  * - Election = candidates `elections/{name}/{lease}` attached to the lease, lowest create
- *   revision leads, each waiter watches only its predecessor; term = the winner's create
- *   revision (etcd-campaign.ts, etcd-leadership.ts).
+ *   revision leads, each waiter waits only for its predecessor's deletion; term = the winner's
+ *   create revision (etcd-campaign.ts, etcd-leadership.ts). Every wait for a key's deletion
+ *   shares one deletions-only watch of the elections prefix (key-deletions.ts).
  * - Fenced write = one transaction comparing the writer's candidate key (still there with the
  *   term as create revision, and nobody created before it) with the write (etcd-kv.ts).
  * - KV version = the key's mod revision, which never repeats, even after a delete.
