@@ -10,6 +10,10 @@
  *   most; it used to send a take and a look on an engine that polls (MySQL, SQLite): most of
  *   an idle MariaDB node's statements (issue 12, idle CPU). Each look follows a sleep of one
  *   poll period, so the count over a span of local time bounds it whatever the load.
+ * - A campaign waiting beside a leader watch of its own election, on an engine that polls
+ *   (a non-leader node: its watch of the cluster election and its campaign for it), sends
+ *   nothing of its own while the holder lives: the watch's poll reads that row every poll
+ *   period and wakes the campaign when it changes. It used to look about twice a second too.
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
@@ -18,18 +22,27 @@ import type { SessionTiming } from '../../src/contract/index.js';
 import type { SqlParam, SqlResult, WriteOptions } from '../../src/backends/sql/dialect.js';
 import { CAMPAIGN_ATTEMPTS_AT_ONCE } from '../../src/backends/sql/sql-campaign.js';
 import { backendsThrough } from '../support/sql-backends-through.js';
-import { waitFor } from '../support/wait.js';
+import { waitFor, withTimeout } from '../support/wait.js';
 import { SQL_DIALECTS } from './dialects.js';
 import { WatchedConnection } from './watched-connection.js';
 
 const TIMING: SessionTiming = { ttlMs: 4_000, renewDeadlineMs: 2_000, retryPeriodMs: 250, pollIntervalMs: 50 };
+/** A retry period far longer than the test, so that a campaign's own re-check never comes in it. */
+const LONG_RETRY: SessionTiming = { ttlMs: 120_000, renewDeadlineMs: 80_000, retryPeriodMs: 40_000, pollIntervalMs: 50 };
 
 /** A statement a campaign attempt sends: a take, an insert, a look at the holder, a reap. */
 const isCampaignStatement = (sql: string) => /holder_expired|SET holder = \?|INSERT INTO \S*lease|DELETE FROM \S*member\S* WHERE cluster = \? AND session/.test(sql);
 
-/** Counts campaign statements, and how many of them were under way at once at most. */
+/** A leader watch's read of the lease row (statements.ts leaseState). */
+const isLeaseStateRead = (sql: string) => / AS session_expires_at, CASE WHEN /.test(sql);
+
+/**
+ * Counts campaign statements, and how many of them were under way at once at most; and the
+ * leader watches' reads of a lease row.
+ */
 class CampaignCounter extends WatchedConnection {
   campaignStatements = 0;
+  leaseStateReads = 0;
   #inFlight = 0;
   mostInFlight = 0;
 
@@ -42,6 +55,7 @@ class CampaignCounter extends WatchedConnection {
   }
 
   async #count(sql: string, statement: () => Promise<SqlResult>): Promise<SqlResult> {
+    if (isLeaseStateRead(sql)) this.leaseStateReads++;
     if (!isCampaignStatement(sql)) return statement();
     this.campaignStatements++;
     this.mostInFlight = Math.max(this.mostInFlight, ++this.#inFlight);
@@ -104,6 +118,33 @@ for (const dialect of SQL_DIALECTS) {
       stop.abort();
       await waiting;
       await lease.resign();
+    });
+
+    it('a campaign waiting beside a leader watch of its election leaves the looking to the watch, and is woken by it', async () => {
+      const { backend: holderBackend } = await open('beside-watch');
+      const holder = await holderBackend.openSession({ nodeId: 'holder', info: {}, timing: LONG_RETRY });
+      const lease = await holder.campaign('item/b', {});
+      const { backend, connection } = await open('beside-watch');
+      const unwatch = new AbortController();
+      backend.watchLeader('item/b', () => undefined, { signal: unwatch.signal });
+      await waitFor('the leader watch reading the row twice', () => connection.leaseStateReads >= 2);
+      const waiter = await backend.openSession({ nodeId: 'waiter', info: {}, timing: LONG_RETRY });
+      const waiting = waiter.campaign('item/b', {});
+      waiting.catch(() => undefined); // a failed assertion leaves it to the backend's close
+      await waitFor('the waiter looking', () => connection.campaignStatements >= 2);
+      const from = connection.campaignStatements;
+      const readsFrom = connection.leaseStateReads;
+      const READS = 20;
+      await waitFor(`${READS} more reads of the leader watch`, () => connection.leaseStateReads >= readsFrom + READS, { timeoutMs: 200 * READS * LONG_RETRY.pollIntervalMs });
+      const sent = connection.campaignStatements - from;
+      assert.ok(sent <= 1, `${sent} campaign statements while the leader watch read the row ${connection.leaseStateReads - readsFrom} times`);
+      assert.ok(lease.held(), 'the holder lost its lease to the waiter');
+      const oldTerm = lease.term;
+      await lease.resign();
+      const taken = await withTimeout('the waiter to take the released lease', waiting, 10_000);
+      assert.equal(taken.term, oldTerm + 1, 'the waiter took the next term');
+      unwatch.abort();
+      await taken.resign();
     });
   });
 }

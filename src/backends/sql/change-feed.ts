@@ -133,6 +133,15 @@ export class ChangeFeed {
     }
   }
 
+  /**
+   * A change of `topic` (an election's lease row) seen by a poll rather than announced: wakes
+   * that election's waiters as its announcement would, where the engine announces nothing
+   * (shared-polls.ts). Like any announcement that is not a handover, the waiters take first.
+   */
+  changeSeen(topic: string): void {
+    this.#wakeTopic(topic, false);
+  }
+
   close(): void {
     this.#unsubscribe();
     this.#wake();

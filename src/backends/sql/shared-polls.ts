@@ -30,6 +30,14 @@ export interface PollSource<T> {
 }
 
 /**
+ * The key of the poll of one election's lease row (a leader watch's): a waiting campaign of the
+ * same backend asks whether it runs (SharedPolls.polls).
+ */
+export function leasePollKey(election: string): string {
+  return `lease:${election}`;
+}
+
+/**
  * Slack, in ms on the DB clock, when judging whether a change seen by a watch's first reading
  * happened after the watch began: covers the millisecond rounding of stored times and the
  * small gap between the two clocks' readings. Too large only costs one spurious (allowed) hint.
@@ -76,6 +84,10 @@ interface Poll<T> {
  *  2. every poll tick (or announcement), the shared read is compared with its previous reading;
  *  3. a failed read is retried at the next tick and compared then (a watch reports changes,
  *     not outages).
+ * A poll of an election's lease row (PollSource.topic) that sees it change while the engine
+ * announces nothing (MySQL, SQLite, PostgreSQL's LISTEN connection down) wakes that election's
+ * waiters as an announcement would (ChangeFeed.changeSeen): a waiting campaign of the same
+ * backend then leaves the looking to the poll (sql-campaign.ts nextLookInMs, polls()).
  * A tick is one poll period, except while the engine announces changes: a source that says
  * when what it read may next change unannounced (PollSource.unannouncedChangeInMs) then reads
  * again only at that time (never sooner than one period), at most ANNOUNCED_RECHECK_POLL_PERIODS
@@ -105,6 +117,16 @@ export class SharedPolls {
   /** How many polls run now (one statement each per period at rest). */
   get size(): number {
     return this.#polls.size;
+  }
+
+  /**
+   * Whether the poll of `key` runs and will see the next change of what it reads: one of its
+   * watchers holds a reading that the next read is compared with (a poll still waiting for its
+   * first reading, or whose reads have failed since it began, would miss one).
+   */
+  polls(key: string): boolean {
+    const poll = this.#polls.get(key);
+    return poll !== undefined && [...poll.watchers].some((w) => w.last !== undefined);
   }
 
   /**
@@ -143,12 +165,15 @@ export class SharedPolls {
     try {
       while (poll.watchers.size > 0) {
         poll.nudge = new AbortController();
-        const mark = this.#feed.mark(topic);
+        let mark = this.#feed.mark(topic);
         const readers = [...poll.watchers];
         for (const w of readers) w.pending = false;
         let data: T | undefined;
         try {
-          data = await this.#readFor(poll.source, readers);
+          const read = await this.#readFor(poll.source, readers);
+          data = read.data;
+          // The topic's wake this read made itself ends no wait of this poll (another still does).
+          if (read.changeSeen) mark = { ...mark, topicCount: mark.topicCount + 1 };
         } catch {
           // Store unreachable: nothing to compare yet; the next tick reads again.
         }
@@ -177,9 +202,14 @@ export class SharedPolls {
     return Number.isNaN(quietMs) ? this.#pollIntervalMs : Math.min(recheckMs, Math.max(this.#pollIntervalMs, quietMs));
   }
 
-  /** One shared read, compared with each reader's previous reading; returns what was read. */
-  async #readFor<T>(source: PollSource<T>, readers: readonly Watcher<T>[]): Promise<T> {
+  /**
+   * One shared read, compared with each reader's previous reading; returns what was read, and
+   * whether a change of the source's topic seen in it woke that topic's waiters (only while the
+   * engine announces nothing: else the change's own announcement wakes them).
+   */
+  async #readFor<T>(source: PollSource<T>, readers: readonly Watcher<T>[]): Promise<{ readonly data: T; readonly changeSeen: boolean }> {
     const data = await source.read();
+    let changed = false;
     let dbNow: number | undefined;
     if (readers.some((w) => w.last === undefined && !w.signal.aborted)) {
       try {
@@ -202,11 +232,15 @@ export class SharedPolls {
         const dbAtCall = dbNow - (localNow - w.calledAt) - FIRST_READING_SLACK_MS;
         if (current.changedAt >= dbAtCall) notify(w.listener);
       } else if (current.fingerprint !== w.last) {
+        changed = true;
         notify(w.listener);
       }
       w.last = current.fingerprint;
     }
-    return data;
+    const topic = source.topic;
+    if (!changed || topic === undefined || this.#feed.announcing) return { data, changeSeen: false };
+    this.#feed.changeSeen(topic);
+    return { data, changeSeen: true };
   }
 }
 

@@ -15,7 +15,7 @@ import { DEFAULT_TIMING } from '../../contract/timing.js';
 import type { Clock } from '../../clock.js';
 import { systemClock } from '../../clock.js';
 import { ClosedError, ConfigError, CorruptDocumentError, StateError, warnCorruptDocument } from '../../errors.js';
-import { SharedPolls, type PollSource, type Reading } from './shared-polls.js';
+import { SharedPolls, leasePollKey, type PollSource, type Reading } from './shared-polls.js';
 import { ChangeFeed } from './change-feed.js';
 import { CAMPAIGN_ATTEMPTS_AT_ONCE } from './sql-campaign.js';
 import { Permits } from '../../permits.js';
@@ -236,7 +236,7 @@ export class SqlBackend implements Backend {
   watchLeader(election: string, listener: ChangeListener, options: WatchOptions): void {
     validateElectionName(election);
     const read = async () => readingOfLease((await this.#ctx.connection.run(this.#ctx.sql.leaseState, [this.cluster, election])).rows[0]);
-    this.#watch({ key: `lease:${election}`, read, topic: election }, listener, options);
+    this.#watch({ key: leasePollKey(election), read, topic: election }, listener, options);
   }
 
   async openSession(options: SessionOptions): Promise<Session> {

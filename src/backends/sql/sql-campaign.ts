@@ -6,6 +6,7 @@ import type { SqlContext } from './sql-context.js';
 import type { SqlRow } from './dialect.js';
 import { anySignal, raceSignal } from '../../async.js';
 import { releaseLease } from './lease-release.js';
+import { leasePollKey } from './shared-polls.js';
 import { WaiterPlace, type Waiter } from './waiters.js';
 
 /** Who campaigns, and with what. */
@@ -147,7 +148,10 @@ async function readMine(ctx: SqlContext, who: Campaigner, election: string): Pro
 /**
  * How long a campaign that did not acquire sleeps before it looks again, on the local
  * monotonic clock (an announcement ends the sleep early in every case):
- *  - the engine announces changes (PostgreSQL, its LISTEN connection up) and the live
+ *  - the engine announces changes (PostgreSQL, its LISTEN connection up), or a leader watch of
+ *    the same backend polls this election's row (shared-polls.ts: a non-leader node watches
+ *    the cluster election it campaigns for; a change its poll sees wakes this waiter as an
+ *    announcement would, within one poll period), and the live
  *    holder's expiry was read: a release, a take and a session's graceful close each NOTIFY
  *    and wake the waiter at once, but an expiry sends nothing, so sleep until the holder's
  *    session expires as read on the DB clock, and at most one `retryPeriodMs`. That cap is the
@@ -158,14 +162,19 @@ async function readMine(ctx: SqlContext, who: Campaigner, election: string): Pro
  *    rates the waiter wakes just after it; a faster local clock wakes it early and costs one
  *    more look (the take alone decides, on the DB clock), a slower one is bounded by the cap.
  *    At rest a waiter then sends one statement (the look) per retry period, where polling sent
- *    two per `pollIntervalMs`;
- *  - otherwise (MySQL, SQLite, LISTEN down, the store unreachable, a race lost between take
- *    and look, an expiry already due): poll every `pollIntervalMs`.
+ *    two per `pollIntervalMs`. Beside a leader watch the cap also bounds what the watch's
+ *    poll cannot see: a change between this look and the poll's first reading, when that
+ *    reading came just after the look (SharedPolls.polls), or a watch that ends while the
+ *    waiter sleeps;
+ *  - otherwise (MySQL, SQLite, LISTEN down, with no leader watch of the election; the store
+ *    unreachable, a race lost between take and look, an expiry already due): poll every
+ *    `pollIntervalMs`.
  * Which statement comes first after the sleep is acquireOrWait's choice.
  */
-function nextLookInMs(ctx: SqlContext, timing: SessionTiming, attempt: Attempt): number {
+function nextLookInMs(ctx: SqlContext, timing: SessionTiming, election: string, attempt: Attempt): number {
   const expiresInMs = attempt.holderExpiresInMs;
-  if (!ctx.feed.announcing || expiresInMs === undefined || expiresInMs <= 0) return timing.pollIntervalMs;
+  if (expiresInMs === undefined || expiresInMs <= 0) return timing.pollIntervalMs;
+  if (!ctx.feed.announcing && !ctx.polls.polls(leasePollKey(election))) return timing.pollIntervalMs;
   return Math.min(expiresInMs, timing.retryPeriodMs);
 }
 
@@ -173,7 +182,8 @@ function nextLookInMs(ctx: SqlContext, timing: SessionTiming, attempt: Attempt):
  * Waits until `who` holds `election`:
  *  1. try to acquire at once (the first election on an empty store is immediate);
  *  2. held by someone else, or the store unreachable: sleep (nextLookInMs), woken at once
- *     when the engine announces a change (PostgreSQL NOTIFY), then try again: a take first
+ *     when the engine announces a change (PostgreSQL NOTIFY) or a leader watch's poll sees
+ *     one (shared-polls.ts), then try again: a take first
  *     after an announcement of a take or release, or when the last attempt read no live
  *     holder (the store unreachable, a race lost); a look first while the holder read last
  *     was live (one statement a look until it is not) or after a handover to another session;
@@ -238,7 +248,7 @@ async function acquireOrWait(ctx: SqlContext, who: Campaigner, election: string,
     if (attempt.lease !== null) return heldOrReleased(ctx, who, election, attempt.lease, signal, options);
     try {
       if (place !== undefined && attempt.holderExpiresInMs !== undefined) await raceSignal(place.join(signal), signal, 'campaign');
-      const announced = await ctx.feed.wait(nextLookInMs(ctx, who.timing, attempt), signal, mark);
+      const announced = await ctx.feed.wait(nextLookInMs(ctx, who.timing, election, attempt), signal, mark);
       // The holder was live at the last look and no take or release was announced since: look
       // first, one statement while it lives (a row found free is taken next, one round trip
       // later). A handover to another session leaves nothing to take either: look first, for
