@@ -21,6 +21,10 @@ import { waitFor, waitForAbort } from '../support/wait.js';
 
 const TIMING = Object.freeze({ ttlMs: 20_000, renewDeadlineMs: 10_000, retryPeriodMs: 2_000, pollIntervalMs: 500 });
 const TERMS = 40;
+/** Keys of 200+ bytes: their deletion events at one revision take over 4 MiB. */
+const MASS_KEYS = 25_000;
+/** etcd's default --max-txn-ops. */
+const MAX_TXN_OPS = 128;
 
 describe('etcd: one shared watch for the deletion of candidate keys', () => {
   let etcd: EtcdCluster;
@@ -93,6 +97,33 @@ describe('etcd: one shared watch for the deletion of candidate keys', () => {
       await client.unary(METHODS.deleteRange, { key: bytes('/late/a') });
       await waitFor('the deletion of a to reach its waiter', () => events.includes('a deleted'));
       assert.deepEqual(events, ['b deleted (early wait)', 'b deleted (late wait)', 'c gap', 'a deleted']);
+      forever.abort();
+    } finally {
+      closed.abort();
+      watches.close();
+    }
+  });
+
+  it(`a lease that takes ${MASS_KEYS} long keys at one revision: every waiter hears of its key's deletion`, async () => {
+    const closed = new AbortController();
+    const watches = new EtcdWatches(client, systemClock);
+    const deletions = new KeyDeletions(watches, '/mass/', closed.signal);
+    try {
+      const lease = String((await client.unary(METHODS.leaseGrant, { TTL: 60 }))['ID']);
+      const keys = Array.from({ length: MASS_KEYS }, (_, i) => `/mass/${'k'.repeat(200)}/${i}`);
+      let start = 0;
+      for (let i = 0; i < keys.length; i += MAX_TXN_OPS) {
+        const puts = keys.slice(i, i + MAX_TXN_OPS).map((key) => ({ request_put: { key: bytes(key), value: bytes('{}'), lease } }));
+        const response = await client.unary(METHODS.txn, { success: puts });
+        start = toNumber((response['header'] as Message)['revision']);
+      }
+      const heard = new Set<string>();
+      const forever = new AbortController();
+      const waited = [keys[0], keys[MASS_KEYS >> 1], keys[MASS_KEYS - 1]] as string[];
+      for (const key of waited) deletions.wait(key, start + 1, { onDeleted: () => heard.add(key), onGap: () => undefined }, forever.signal);
+      await client.unary(METHODS.leaseRevoke, { ID: lease });
+      // Over 4 MiB of events at one revision: one answer would exceed what grpc-js takes by default.
+      await waitFor('every waiter to hear of its key deletion', () => heard.size === waited.length, { timeoutMs: 20_000 });
       forever.abort();
     } finally {
       closed.abort();

@@ -39,12 +39,15 @@ const DEFAULT_CALL_TIMEOUT_MS = 5_000;
  * Channel settings. A local subchannel pool gives every client its own TCP connection (grpc-js
  * shares one per address by default, so two backends in one process would fail together).
  * Reconnect backoff from 100 ms up to 1 s: a member that restarts is used again within a second
- * (grpc-js defaults to 1 s growing to 120 s).
+ * (grpc-js defaults to 1 s growing to 120 s). Answers of any size are taken, as etcd's own
+ * client does: grpc-js refuses more than 4 MiB by default, and a read of many keys, or a lease
+ * taking thousands of keys with it, would break the call or the watch stream over and over.
  */
 const CHANNEL_OPTIONS: grpc.ChannelOptions = Object.freeze({
   'grpc.use_local_subchannel_pool': 1,
   'grpc.initial_reconnect_backoff_ms': 100,
   'grpc.max_reconnect_backoff_ms': 1_000,
+  'grpc.max_receive_message_length': -1,
 });
 
 /** A failed call: the gRPC status code and details, and which member answered (or did not). */

@@ -110,6 +110,7 @@ message WatchCreateRequest {
   int64 start_revision = 3;
   bool progress_notify = 4;
   repeated FilterType filters = 5;
+  bool fragment = 8;
 }
 message WatchCancelRequest { int64 watch_id = 1; }
 message WatchRequest {
@@ -125,6 +126,7 @@ message WatchResponse {
   bool canceled = 4;
   int64 compact_revision = 5;
   string cancel_reason = 6;
+  bool fragment = 7;
   repeated Event events = 11;
 }
 message LeaseGrantRequest { int64 TTL = 1; int64 ID = 2; }

@@ -106,7 +106,9 @@ export class EtcdWatches {
   #create(call: ClientDuplexStream<object, Message>, watcher: Watcher): void {
     this.#awaitingCreate.push(watcher);
     const { key, rangeEnd, deletesOnly } = watcher.spec;
-    call.write({ create_request: { key, ...(rangeEnd ? { range_end: rangeEnd } : {}), start_revision: watcher.next, ...(deletesOnly ? { filters: ['NOPUT'] } : {}) } });
+    // fragment: etcd splits the events of one revision over several answers rather than send
+    // them in one (a lease that expires deletes all its keys at one revision).
+    call.write({ create_request: { key, ...(rangeEnd ? { range_end: rangeEnd } : {}), start_revision: watcher.next, ...(deletesOnly ? { filters: ['NOPUT'] } : {}), fragment: true } });
   }
 
   #onResponse(call: ClientDuplexStream<object, Message>, response: Message): void {
@@ -127,7 +129,9 @@ export class EtcdWatches {
     const events = (response['events'] as Message[] | undefined) ?? [];
     if (events.length === 0) return;
     const parsed = events.map(parseEvent);
-    watcher.next = Math.max(watcher.next, (parsed[parsed.length - 1]?.modRevision ?? 0) + 1);
+    // A fragment leaves more of its revision to come: until the last one, resume AT that revision.
+    const done = response['fragment'] === true ? 0 : 1;
+    watcher.next = Math.max(watcher.next, (parsed[parsed.length - 1]?.modRevision ?? 0) + done);
     if (!watcher.cancelled) watcher.spec.onEvents(parsed);
   }
 
