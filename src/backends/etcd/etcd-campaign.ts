@@ -45,10 +45,14 @@ const MAX_RECREATES = 10;
  * 1. Wait for this session's previous clean-up for the election (a candidate of an ended term
  *    must be gone first: its create revision was that term).
  * 2. Create our candidate, attached to the session's lease, in a transaction that creates it
- *    only if absent; its create revision is our place in line. The create is never aborted once
- *    sent: whoever gives up hands the key to the clean-up.
- * 3. In one transaction: confirm our key still has that create revision, and read the candidate
- *    just ahead of us (the highest create revision below ours). Our key gone: create it again (2).
+ *    only if absent; its create revision is our place in line. The same transaction reads the
+ *    candidate just ahead of us (a read in a transaction sees the transaction's own put: ours
+ *    has the highest create revision, the one ahead is next), so a first look costs no second
+ *    round trip. The create is never aborted once sent: whoever gives up hands the key to the
+ *    clean-up.
+ * 3. Later looks, in one transaction: confirm our key still has that create revision, and read
+ *    the candidate just ahead of us (the highest create revision below ours). Our key gone:
+ *    create it again (2).
  * 4. Nobody ahead: we lead, confirmed atomically with the read; the term is our create revision.
  *    (Never conclude "we lead" from a deletion alone: the key ahead may have gone while an
  *    earlier one still leads, the double leader of etcd3's Election, microsoft/etcd3 #176.)
@@ -59,13 +63,13 @@ const MAX_RECREATES = 10;
  */
 export async function campaign(ctx: CampaignContext, options: CallOptions = {}): Promise<EtcdLeadership> {
   const stop = anySignal(ctx.lost, options.signal);
-  let creating: Promise<number> | undefined;
+  let creating: Promise<Look> | undefined;
   try {
     if (ctx.previous) await raceSignal(ctx.previous, stop, `campaign for "${ctx.election}"`);
     for (let attempt = 0; attempt < MAX_RECREATES; attempt++) {
       creating = createCandidate(ctx);
-      const revision = await raceSignal(creating, stop, `campaign for "${ctx.election}"`);
-      const won = await waitForTurn(ctx, revision, stop);
+      const created = await raceSignal(creating, stop, `campaign for "${ctx.election}"`);
+      const won = await waitForTurn(ctx, created, stop);
       if (won && stop.aborted) won.end('resigned'); // won as the caller gave up: never hand out a term nobody holds
       else if (won) return won;
       if (stop.aborted) throw stop.reason;
@@ -79,8 +83,16 @@ export async function campaign(ctx: CampaignContext, options: CallOptions = {}):
   }
 }
 
+/** What one look at the line saw: at `seenAt`, our candidate had create revision `revision` and `ahead` was just before it. */
+interface Look {
+  readonly revision: number;
+  readonly seenAt: number;
+  /** The key of the candidate just ahead of ours; undefined: nobody, we lead. */
+  readonly ahead: string | undefined;
+}
+
 /**
- * Step 2: creates the candidate if absent; resolves with its create revision.
+ * Step 2: creates the candidate if absent and looks at who is ahead of it (see campaign).
  *
  * A create whose answer never came may still land later: the request can sit in a member (or
  * on the way to it) while we fail over to another member, and etcd runs it when it arrives. If
@@ -97,7 +109,7 @@ export async function campaign(ctx: CampaignContext, options: CallOptions = {}):
  * session runs one campaign per election at a time, after the earlier clean-up finished. The
  * cost is one more round trip on the first create after such a withdrawal, none otherwise.
  */
-async function createCandidate(ctx: CampaignContext): Promise<number> {
+async function createCandidate(ctx: CampaignContext): Promise<Look> {
   const key = bytes(ctx.key);
   const marker = bytes(ctx.withdrawalKey);
   const value = bytes(JSON.stringify({ nodeId: ctx.nodeId, info: ctx.info, since: Date.now() }));
@@ -110,12 +122,17 @@ async function createCandidate(ctx: CampaignContext): Promise<number> {
           { key, target: 'CREATE', result: 'EQUAL', create_revision: 0 },
           { key: marker, target: 'MOD', result: 'EQUAL', mod_revision: markerRevision },
         ],
-        success: [{ request_put: { key, value, lease: ctx.leaseId } }],
+        success: [{ request_put: { key, value, lease: ctx.leaseId } }, { request_range: { ...lineRange(ctx), limit: 2 } }],
         failure: [{ request_range: { key } }, { request_range: { key: marker, keys_only: true } }],
       },
       { signal: ctx.lost },
     );
-    if (response['succeeded'] === true) return toNumber((response['header'] as Message)['revision']);
+    if (response['succeeded'] === true) {
+      // Ours is the newest candidate: the range read it first, and the one after it is ahead of us.
+      const revision = toNumber((response['header'] as Message)['revision']);
+      const ahead = rangeKvs(response, 1).find((kv) => !(kv['key'] as Buffer).equals(key));
+      return { revision, seenAt: revision, ahead: keyOf(ahead) };
+    }
     // Ours from a campaign whose clean-up gave up: its revision may be an ended term's, so never reuse it.
     const existing = firstKv(response, 0);
     if (existing) await deleteIfRevision(ctx, toNumber(existing['create_revision']));
@@ -123,36 +140,36 @@ async function createCandidate(ctx: CampaignContext): Promise<number> {
   }
 }
 
-/** Steps 3-5 for one candidate: the term once it leads, or null when our key vanished. */
-async function waitForTurn(ctx: CampaignContext, revision: number, stop: AbortSignal): Promise<EtcdLeadership | null> {
-  const key = bytes(ctx.key);
-  for (;;) {
-    const response = await ctx.client.unary(
-      METHODS.txn,
-      {
-        compare: [{ key, target: 'CREATE', result: 'EQUAL', create_revision: revision }],
-        success: [
-          {
-            request_range: {
-              key: bytes(ctx.electionPrefix),
-              range_end: prefixEnd(ctx.electionPrefix),
-              max_create_revision: revision - 1,
-              sort_order: 'DESCEND',
-              sort_target: 'CREATE',
-              limit: 1,
-              keys_only: true,
-            },
-          },
-        ],
-      },
-      { signal: stop, idempotent: true },
-    );
-    if (response['succeeded'] !== true) return null;
-    const seenAt = toNumber((response['header'] as Message)['revision']);
-    const ahead = firstKv(response, 0);
-    if (!ahead) return claim(ctx, revision, seenAt);
-    await untilDeleted(ctx, (ahead['key'] as Buffer).toString('utf8'), seenAt + 1, stop);
+/** Steps 3-5 for one candidate, from the look its creation took: the term once it leads, or null when our key vanished. */
+async function waitForTurn(ctx: CampaignContext, created: Look, stop: AbortSignal): Promise<EtcdLeadership | null> {
+  for (let look: Look | null = created; look; look = await lookAgain(ctx, created.revision, stop)) {
+    if (look.ahead === undefined) return claim(ctx, look.revision, look.seenAt);
+    await untilDeleted(ctx, look.ahead, look.seenAt + 1, stop);
   }
+  return null;
+}
+
+/** Step 3: who is just ahead of our candidate, confirmed in one transaction with our key's create revision; null when our key vanished. */
+async function lookAgain(ctx: CampaignContext, revision: number, stop: AbortSignal): Promise<Look | null> {
+  const response = await ctx.client.unary(
+    METHODS.txn,
+    {
+      compare: [{ key: bytes(ctx.key), target: 'CREATE', result: 'EQUAL', create_revision: revision }],
+      success: [{ request_range: { ...lineRange(ctx), max_create_revision: revision - 1, limit: 1 } }],
+    },
+    { signal: stop, idempotent: true },
+  );
+  if (response['succeeded'] !== true) return null;
+  return { revision, seenAt: toNumber((response['header'] as Message)['revision']), ahead: keyOf(firstKv(response, 0)) };
+}
+
+/** The election's candidates, newest first, keys only. */
+function lineRange(ctx: CampaignContext): Message {
+  return { key: bytes(ctx.electionPrefix), range_end: prefixEnd(ctx.electionPrefix), sort_order: 'DESCEND', sort_target: 'CREATE', keys_only: true };
+}
+
+function keyOf(kv: Message | undefined): string | undefined {
+  return kv ? (kv['key'] as Buffer).toString('utf8') : undefined;
 }
 
 function claim(ctx: CampaignContext, revision: number, seenAt: number): EtcdLeadership {
@@ -192,7 +209,7 @@ async function untilDeleted(ctx: CampaignContext, key: string, from: number, sto
  * time before that, and removing the marker would let it land. One key per election, at most.
  * Retried until etcd answers; bounded by the session (its lease takes the keys).
  */
-async function dropCandidate(ctx: CampaignContext, creating: Promise<number>): Promise<void> {
+async function dropCandidate(ctx: CampaignContext, creating: Promise<Look>): Promise<void> {
   const unanswered = await creating.then(
     () => false,
     () => true,
@@ -219,8 +236,12 @@ async function deleteIfRevision(ctx: CampaignContext, revision: number): Promise
 }
 
 function firstKv(txn: Message, index: number): Message | undefined {
+  return rangeKvs(txn, index)[0];
+}
+
+function rangeKvs(txn: Message, index: number): Message[] {
   const op = (txn['responses'] as Message[])[index];
-  return ((op?.['response_range'] as Message | undefined)?.['kvs'] as Message[] | undefined)?.[0];
+  return ((op?.['response_range'] as Message | undefined)?.['kvs'] as Message[] | undefined) ?? [];
 }
 
 function campaignError(ctx: CampaignContext, options: CallOptions, error: unknown): unknown {
