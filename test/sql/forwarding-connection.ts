@@ -20,6 +20,11 @@ export class ForwardingConnection implements SqlConnection {
     return this.inner.run(sql, params);
   }
 
+  /** Through `run`, so a wrapper that watches or breaks `run` sees the polls' reads too. */
+  readBatched(sql: string, params?: readonly SqlParam[]): Promise<SqlResult> {
+    return this.run(sql, params);
+  }
+
   transaction<T>(fn: (tx: SqlExecutor) => Promise<T>, options?: CallOptions): Promise<T> {
     return this.inner.transaction(fn, options);
   }

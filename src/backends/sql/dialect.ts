@@ -129,6 +129,12 @@ export interface SqlExecutor {
  */
 export interface SqlConnection extends SqlExecutor {
   readonly dialect: SqlDialect;
+  /**
+   * Runs one read that may share its round trip with the other readBatched calls of the same
+   * turn of the event loop (MySQL: one multi-statement query, mysql/read-batcher.ts; elsewhere
+   * `run`). The polls read this way: they wake at the same tick (shared-polls.ts).
+   */
+  readBatched(sql: string, params?: readonly SqlParam[]): Promise<SqlResult>;
   /** Runs `fn` in one short transaction: committed when it resolves, rolled back when it throws. */
   transaction<T>(fn: (tx: SqlExecutor) => Promise<T>, options?: CallOptions): Promise<T>;
   /** Runs `fn` holding a lock that serialises schema migrations across processes. */

@@ -88,7 +88,8 @@ interface Poll<T> {
  * announces nothing (MySQL, SQLite, PostgreSQL's LISTEN connection down) wakes that election's
  * waiters as an announcement would (ChangeFeed.changeSeen): a waiting campaign of the same
  * backend then leaves the looking to the poll (sql-campaign.ts nextLookInMs, polls()).
- * A tick is one poll period, except while the engine announces changes: a source that says
+ * Ticks are one poll period apart and shared by the backend's polls, which then read at the
+ * same moment (on MySQL in one round trip: SqlConnection.readBatched), except while the engine announces changes: a source that says
  * when what it read may next change unannounced (PollSource.unannouncedChangeInMs) then reads
  * again only at that time (never sooner than one period), at most ANNOUNCED_RECHECK_POLL_PERIODS
  * periods later, and at once on an announcement (a LISTEN connection lost is one: the polls
@@ -104,6 +105,8 @@ export class SharedPolls {
   readonly #clock: Clock;
   readonly #dbNow: () => Promise<number>;
   readonly #pollIntervalMs: number;
+  /** Local clock time the ticks count from: every poll of the backend reads at the same tick. */
+  readonly #tickEpoch: number;
   // eslint-disable-next-line @typescript-eslint/no-explicit-any -- each poll keeps its own row type
   readonly #polls = new Map<string, Poll<any>>();
 
@@ -112,6 +115,7 @@ export class SharedPolls {
     this.#clock = clock;
     this.#dbNow = dbNow;
     this.#pollIntervalMs = pollIntervalMs;
+    this.#tickEpoch = clock.now();
   }
 
   /** How many polls run now (one statement each per period at rest). */
@@ -191,15 +195,25 @@ export class SharedPolls {
   }
 
   /**
-   * How long to wait for an announcement before the next read: one poll period, or while
+   * How long to wait for an announcement before the next read: until the next tick, or while
    * announcements arrive, until what `data` shows may change unannounced (at least one period,
-   * at most the re-check). After a failed read (`data` undefined), one period.
+   * at most the re-check). After a failed read (`data` undefined), until the next tick.
    */
   #waitAfter<T>(source: PollSource<T>, data: T | undefined): number {
-    if (data === undefined || source.unannouncedChangeInMs === undefined || !this.#feed.announcing) return this.#pollIntervalMs;
+    if (data === undefined || source.unannouncedChangeInMs === undefined || !this.#feed.announcing) return this.#untilNextTick();
     const recheckMs = ANNOUNCED_RECHECK_POLL_PERIODS * this.#pollIntervalMs;
     const quietMs = source.unannouncedChangeInMs(data);
     return Number.isNaN(quietMs) ? this.#pollIntervalMs : Math.min(recheckMs, Math.max(this.#pollIntervalMs, quietMs));
+  }
+
+  /**
+   * Ms to the backend's next tick, one poll period apart from the first on the local clock, so
+   * that the polls of a backend read together (on MySQL in one round trip: readBatched). A poll
+   * that read between two ticks (its first read, or a joiner's) waits less than a period once.
+   */
+  #untilNextTick(): number {
+    const sinceTick = (this.#clock.now() - this.#tickEpoch) % this.#pollIntervalMs;
+    return this.#pollIntervalMs - sinceTick;
   }
 
   /**

@@ -178,7 +178,7 @@ export class SqlBackend implements Backend {
         sql,
         clock,
         feed,
-        polls: new SharedPolls(feed, clock, async () => Number((await connection.run(sql.dbNow)).rows[0]?.['now_ms']), pollIntervalMs),
+        polls: new SharedPolls(feed, clock, async () => Number((await connection.readBatched(sql.dbNow)).rows[0]?.['now_ms']), pollIntervalMs),
         campaignPermits,
         takes,
         releases,
@@ -207,7 +207,7 @@ export class SqlBackend implements Backend {
   }
 
   watchMembers(listener: ChangeListener, options: WatchOptions): void {
-    const read = async () => readingOfMembers((await this.#ctx.connection.run(this.#ctx.sql.memberList, [this.cluster])).rows);
+    const read = async () => readingOfMembers((await this.#ctx.connection.readBatched(this.#ctx.sql.memberList, [this.cluster])).rows);
     this.#watch({ key: 'members', read }, listener, options);
   }
 
@@ -235,7 +235,7 @@ export class SqlBackend implements Backend {
 
   watchLeader(election: string, listener: ChangeListener, options: WatchOptions): void {
     validateElectionName(election);
-    const read = async () => readingOfLease((await this.#ctx.connection.run(this.#ctx.sql.leaseState, [this.cluster, election])).rows[0]);
+    const read = async () => readingOfLease((await this.#ctx.connection.readBatched(this.#ctx.sql.leaseState, [this.cluster, election])).rows[0]);
     this.#watch({ key: leasePollKey(election), read, topic: election }, listener, options);
   }
 

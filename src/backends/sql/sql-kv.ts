@@ -146,7 +146,7 @@ export class SqlKv implements Kv {
       if (prefixes.length === 0) return [];
       const params: SqlParam[] = [this.#ctx.cluster];
       for (const prefix of prefixes) params.push(prefix.length, prefix);
-      return (await this.#ctx.connection.run(this.#ctx.sql.kvVersionsUnder(prefixes.length), params)).rows;
+      return (await this.#ctx.connection.readBatched(this.#ctx.sql.kvVersionsUnder(prefixes.length), params)).rows;
     },
     // Every KV write announces itself (#landed: runAndAnnounce), and nothing else changes a key.
     unannouncedChangeInMs: () => Infinity,

@@ -11,9 +11,15 @@ import { driverError, refusedOrUnavailable, storeUnavailable } from '../driver-e
 import type { DurabilityProblem } from '../durability.js';
 import { warnIfNotDurable } from '../durability.js';
 import { mysqlDialect } from './dialect.js';
+import { ReadBatcher } from './read-batcher.js';
 
 /** Connections in the pool: renewals, one campaign and a few watchers run side by side. */
 const POOL_SIZE = 4;
+/**
+ * Connections that take multi-statement queries: the polls' batched reads (read-batcher.ts), one
+ * query per poll period. Kept apart from the pool so no other statement can carry a second one.
+ */
+const BATCHED_READ_POOL_SIZE = 1;
 /**
  * How long opening a connection may take before the call fails, on the OS clock: a local or
  * LAN server answers in milliseconds; 5 s tolerates a busy one yet fails well inside the
@@ -96,6 +102,18 @@ async function query(target: Queryable, sql: string, params: readonly SqlParam[]
   }
 }
 
+/** Runs `statements` as one multi-statement query on `target` (a pool opened with multipleStatements). */
+async function queryMany(target: Queryable, statements: readonly string[]): Promise<Record<string, unknown>[][]> {
+  let result: unknown;
+  try {
+    [result] = await target.query({ sql: statements.join(';\n'), timeout: QUERY_TIMEOUT_MS });
+  } catch (error) {
+    throw storeUnavailable('mysql', 'statement', error);
+  }
+  if (!Array.isArray(result) || result.length !== statements.length) throw storeUnavailable('mysql', 'statement', new Error(`expected ${statements.length} result sets`));
+  return result.map((set: unknown) => (Array.isArray(set) ? (set as Record<string, unknown>[]) : []));
+}
+
 /** A failure that leaves the connection unusable (so it must be destroyed, not pooled again). */
 function isFatal(error: unknown): boolean {
   return driverError(error)?.['fatal'] === true;
@@ -104,10 +122,27 @@ function isFatal(error: unknown): boolean {
 class MysqlConnection implements SqlConnection {
   readonly dialect = mysqlDialect;
   readonly #pool: mysql.Pool;
+  readonly #batchedReadPool: mysql.Pool;
+  readonly #reads: ReadBatcher;
   #closed = false;
 
-  constructor(pool: mysql.Pool) {
+  constructor(pool: mysql.Pool, batchedReadPool: mysql.Pool) {
     this.#pool = pool;
+    this.#batchedReadPool = batchedReadPool;
+    this.#reads = new ReadBatcher({
+      runOne: (sql, params) => this.run(sql, params),
+      runMany: (statements) => {
+        if (this.#closed) throw new ClosedError('mysql connection');
+        return queryMany(this.#batchedReadPool, statements);
+      },
+      format: (sql, params) => pool.format(sql, params as SqlParam[]),
+    });
+  }
+
+  /** A read sent with the other reads of this turn in one multi-statement query (read-batcher.ts). */
+  readBatched(sql: string, params: readonly SqlParam[] = []): Promise<SqlResult> {
+    if (this.#closed) return Promise.reject(new ClosedError('mysql connection'));
+    return this.#reads.read(sql, params);
   }
 
   /**
@@ -190,7 +225,8 @@ class MysqlConnection implements SqlConnection {
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
-    await this.#pool.end().catch(() => undefined); // closing: nothing left to report to
+    // Closing: nothing left to report to.
+    await Promise.all([this.#pool.end().catch(() => undefined), this.#batchedReadPool.end().catch(() => undefined)]);
   }
 
   /** Runs `fn` on a pooled connection; `discard()` (or a fatal error) destroys it instead of pooling it again. */
@@ -250,26 +286,31 @@ async function durabilityProblems(connection: SqlConnection): Promise<Durability
 export async function openMysqlConnection(url: string): Promise<SqlConnection> {
   const parsed = new URL(url);
   parsed.protocol = 'mysql:';
-  const pool = requireOptional<typeof mysql>('mysql2/promise', 'mysql2', 'MySQL and MariaDB stores (mysql://)').createPool({
-    uri: parsed.toString(),
-    connectionLimit: POOL_SIZE,
-    connectTimeout: CONNECT_TIMEOUT_MS,
-    enableKeepAlive: true,
-    waitForConnections: true,
-  });
-  // Every new connection, before its first statement:
-  //  - UTC, so UNIX_TIMESTAMP(SYSDATE(3)) never meets a daylight-saving gap or overlap;
-  //  - READ COMMITTED, so a locking read of an absent row takes no gap lock (under REPEATABLE
-  //    READ, writers creating different new rows in one gap deadlock each other);
-  //  - the server-side bounds on statements, lock waits and idle transactions (see above).
-  pool.pool.on('connection', (connection) => {
-    for (const setting of ["SET time_zone = '+00:00'", 'SET SESSION TRANSACTION ISOLATION LEVEL READ COMMITTED', POOLED_BOUNDS]) {
-      connection.query(setting, (error: unknown) => {
-        if (error) connection.destroy();
-      });
-    }
-  });
-  const connection = new MysqlConnection(pool);
+  const driver = requireOptional<typeof mysql>('mysql2/promise', 'mysql2', 'MySQL and MariaDB stores (mysql://)');
+  const openPool = (connectionLimit: number, multipleStatements: boolean) => {
+    const pool = driver.createPool({
+      uri: parsed.toString(),
+      connectionLimit,
+      multipleStatements,
+      connectTimeout: CONNECT_TIMEOUT_MS,
+      enableKeepAlive: true,
+      waitForConnections: true,
+    });
+    // Every new connection, before its first statement:
+    //  - UTC, so UNIX_TIMESTAMP(SYSDATE(3)) never meets a daylight-saving gap or overlap;
+    //  - READ COMMITTED, so a locking read of an absent row takes no gap lock (under REPEATABLE
+    //    READ, writers creating different new rows in one gap deadlock each other);
+    //  - the server-side bounds on statements, lock waits and idle transactions (see above).
+    pool.pool.on('connection', (connection) => {
+      for (const setting of ["SET time_zone = '+00:00'", 'SET SESSION TRANSACTION ISOLATION LEVEL READ COMMITTED', POOLED_BOUNDS]) {
+        connection.query(setting, (error: unknown) => {
+          if (error) connection.destroy();
+        });
+      }
+    });
+    return pool;
+  };
+  const connection = new MysqlConnection(openPool(POOL_SIZE, false), openPool(BATCHED_READ_POOL_SIZE, true));
   try {
     warnIfNotDurable('mysql', await durabilityProblems(connection));
   } catch (error) {

@@ -109,6 +109,11 @@ class PostgresConnection implements SqlConnection {
     this.#pool.on('error', ignoreError);
   }
 
+  /** Alone: a poll on PostgreSQL sleeps on NOTIFY and seldom reads. */
+  readBatched(sql: string, params: readonly SqlParam[] = []): Promise<SqlResult> {
+    return this.run(sql, params);
+  }
+
   async run(sql: string, params: readonly SqlParam[] = []): Promise<SqlResult> {
     if (this.#closed) throw new ClosedError('postgres connection');
     try {

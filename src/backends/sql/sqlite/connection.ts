@@ -94,6 +94,11 @@ class SqliteConnection implements SqlConnection {
     return this.#exclusive(async () => this.#exec(sql, params));
   }
 
+  /** Alone: SQLite runs in this process, so there is no round trip to share. */
+  readBatched(sql: string, params: readonly SqlParam[] = []): Promise<SqlResult> {
+    return this.run(sql, params);
+  }
+
   transaction<T>(fn: (tx: SqlExecutor) => Promise<T>, options?: CallOptions): Promise<T> {
     return this.#exclusive(async () => {
       if (options?.signal?.aborted) throw new AbortedError('sqlite transaction', options.signal.reason);
