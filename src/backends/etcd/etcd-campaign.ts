@@ -3,6 +3,7 @@ import type { JsonObject } from '../../contract/json.js';
 import type { Clock } from '../../clock.js';
 import { anySignal, pause, raceSignal } from '../../async.js';
 import { AbortedError, SessionLostError } from '../../errors.js';
+import type { CandidateBatcher } from './candidate-batcher.js';
 import type { EtcdClient, Message } from './etcd-client.js';
 import { toContractError } from './etcd-error.js';
 import { bytes, prefixEnd, toNumber } from './etcd-layout.js';
@@ -12,6 +13,8 @@ import type { KeyDeletions } from './key-deletions.js';
 
 export interface CampaignContext {
   readonly client: EtcdClient;
+  /** The session's batcher of first creates (candidate-batcher.ts). */
+  readonly candidates: CandidateBatcher;
   readonly deletions: KeyDeletions;
   readonly clock: Clock;
   readonly election: string;
@@ -108,11 +111,17 @@ interface Look {
  * campaign's own clean-up is sent only once this function has settled (dropCandidate), and the
  * session runs one campaign per election at a time, after the earlier clean-up finished. The
  * cost is one more round trip on the first create after such a withdrawal, none otherwise.
+ *
+ * The first try goes with the other campaigns of the session that start in the same turn, in
+ * one transaction of the same compares and operations (candidate-batcher.ts); when that one
+ * does not create it, the candidate is created alone, below.
  */
 async function createCandidate(ctx: CampaignContext): Promise<Look> {
   const key = bytes(ctx.key);
   const marker = bytes(ctx.withdrawalKey);
   const value = bytes(JSON.stringify({ nodeId: ctx.nodeId, info: ctx.info, since: Date.now() }));
+  const batched = await ctx.candidates.create({ key: ctx.key, withdrawalKey: ctx.withdrawalKey, value, lineRange: lineRange(ctx) });
+  if (batched !== null) return lookFromCreate(key, batched.revision, batched.line);
   let markerRevision = 0;
   for (;;) {
     const response = await ctx.client.unary(
@@ -127,17 +136,18 @@ async function createCandidate(ctx: CampaignContext): Promise<Look> {
       },
       { signal: ctx.lost },
     );
-    if (response['succeeded'] === true) {
-      // Ours is the newest candidate: the range read it first, and the one after it is ahead of us.
-      const revision = toNumber((response['header'] as Message)['revision']);
-      const ahead = rangeKvs(response, 1).find((kv) => !(kv['key'] as Buffer).equals(key));
-      return { revision, seenAt: revision, ahead: keyOf(ahead) };
-    }
+    if (response['succeeded'] === true) return lookFromCreate(key, toNumber((response['header'] as Message)['revision']), rangeKvs(response, 1));
     // Ours from a campaign whose clean-up gave up: its revision may be an ended term's, so never reuse it.
     const existing = firstKv(response, 0);
     if (existing) await deleteIfRevision(ctx, toNumber(existing['create_revision']));
     markerRevision = toNumber(firstKv(response, 1)?.['mod_revision']);
   }
+}
+
+/** The look a create took: ours is the newest candidate, so the line's read had it first and the one after it is ahead of us. */
+function lookFromCreate(key: Buffer, revision: number, line: readonly Message[]): Look {
+  const ahead = line.find((kv) => !(kv['key'] as Buffer).equals(key));
+  return { revision, seenAt: revision, ahead: keyOf(ahead) };
 }
 
 /** Steps 3-5 for one candidate, from the look its creation took: the term once it leads, or null when our key vanished. */

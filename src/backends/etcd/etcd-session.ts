@@ -7,6 +7,7 @@ import { pause } from '../../async.js';
 import type { Clock } from '../../clock.js';
 import { ClosedError, InvalidArgumentError, SessionLostError, StateError, type LeadershipEndReason } from '../../errors.js';
 import type { EtcdClient } from './etcd-client.js';
+import { CandidateBatcher } from './candidate-batcher.js';
 import { campaign } from './etcd-campaign.js';
 import { toContractError } from './etcd-error.js';
 import { bytes, type EtcdLayout } from './etcd-layout.js';
@@ -64,6 +65,8 @@ export class EtcdSession implements Session {
   readonly #campaigns = new Set<string>();
   /** Per election: deletions of candidates that ended campaigns or terms left behind, still running. */
   readonly #cleanups = new Map<string, Promise<void>>();
+  /** The first creates of campaigns started together, in one transaction (candidate-batcher.ts). */
+  readonly #candidates: CandidateBatcher;
   #lastAck: number;
   #state: SessionState = 'live';
   #connected = true;
@@ -77,6 +80,7 @@ export class EtcdSession implements Session {
     this.#lastAck = params.grantedAt;
     // Every campaign, wait and term of the session listens to `lost`: no listener limit.
     setMaxListeners(Infinity, this.#lost.signal);
+    this.#candidates = new CandidateBatcher(params.client, params.leaseId, this.#lost.signal);
   }
 
   get lost(): AbortSignal {
@@ -136,6 +140,7 @@ export class EtcdSession implements Session {
       const leadership = await campaign(
         {
           client,
+          candidates: this.#candidates,
           deletions,
           clock,
           election,
