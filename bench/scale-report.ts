@@ -92,7 +92,7 @@ export function writeScaleSection(report: ScaleReport): void {
     '',
     curve(results),
     '',
-    `Idle nodes: counters diffed over ${results.find((r) => r.idle)?.idle?.seconds ?? 0} s after placement and a 4 s pause (PostgreSQL's row and commit counters over a window as long, 11 s later: its backends report writes up to 10 s late); CPU is each node process's process.cpuUsage() over that window; RSS and heap at its end, then the heap still used after a full garbage collection (what the node keeps: RSS also holds what V8 grew to while placing and has not given back). RSS growth from 100 to 10,000 buckets: ${growth(results) || 'not measured'} (target < 50 MB).`,
+    `Idle nodes: counters diffed over ${results.find((r) => r.idle)?.idle?.seconds ?? 0} s after placement and a ${results.find((r) => r.idle)?.idle?.settleSeconds ?? 4} s pause (PostgreSQL's row and commit counters over a window as long, 11 s later: its backends report writes up to 10 s late); CPU is each node process's process.cpuUsage() over that window; RSS and heap at its end, then the heap still used after a full garbage collection (what the node keeps: RSS also holds what V8 grew to while placing and has not given back). RSS growth from 100 to 10,000 buckets: ${growth(results) || 'not measured'} (target < 50 MB).`,
     '',
     idleTable(results),
     '',

@@ -23,11 +23,15 @@ export interface RunSpec {
   readonly placementTimeoutMs: number;
   /** Measure the idle window (ms), or 0 to skip it. */
   readonly idleWindowMs: number;
+  /** Pause between placement and the idle window (ms); default SETTLE_MS. */
+  readonly settleMs?: number | undefined;
   readonly counter?: (cluster: ScaleCluster) => Promise<LoadCounter>;
 }
 
 export interface IdleResult {
   readonly seconds: number;
+  /** The pause between placement and the window. */
+  readonly settleSeconds: number;
   readonly rowsPerS: number;
   readonly otherPerS: number;
   readonly rowsMean: string;
@@ -59,8 +63,13 @@ export interface RunResult {
   readonly loadAverage: readonly [number, number];
 }
 
-/** Pause after placement before the idle window: the leader's last writes and follow-up reads settle. */
-const SETTLE_MS = 4_000;
+/**
+ * Default pause after placement before the idle window: the leader's last writes and follow-up
+ * reads settle. V8 gives back the heap it grew while placing for about a minute after that (its
+ * memory reducer: GC cycles and page unmapping on its worker threads), which a window started
+ * here counts; `--settle-seconds` starts the window later, to measure the steady state.
+ */
+export const SETTLE_MS = 4_000;
 const LEAVE_TIMEOUT_MS = 60_000;
 const RESOURCE = 'leadControllerResource';
 const MB = 1024 * 1024;
@@ -80,7 +89,7 @@ export async function runConfiguration(spec: RunSpec): Promise<RunResult> {
     console.log(`    placed ${spec.buckets} over ${spec.nodes}: ${placedMs === null ? 'NOT within the time-out' : `${placedMs.toFixed(0)} ms`} (all started ${allStartedMs?.toFixed(0)} ms, first acquired ${firstAcquiredMs?.toFixed(0)} ms, node CPU ${placeCpuS?.toFixed(1)} s), ${placeMoves} acquisitions`);
     let [idle, leave, failure]: [IdleResult | null, RunResult['leave'], string | null] = [null, null, null];
     try {
-      if (spec.idleWindowMs > 0 && spec.counter) idle = await measureIdle(cluster, spec.idleWindowMs, await spec.counter(cluster));
+      if (spec.idleWindowMs > 0 && spec.counter) idle = await measureIdle(cluster, spec.idleWindowMs, spec.settleMs ?? SETTLE_MS, await spec.counter(cluster));
       if (placed !== null) leave = await measureLeave(cluster);
     } catch (error) {
       failure = error instanceof Error ? error.message : String(error);
@@ -92,27 +101,28 @@ export async function runConfiguration(spec: RunSpec): Promise<RunResult> {
   }
 }
 
-async function measureIdle(cluster: ScaleCluster, windowMs: number, counter: LoadCounter): Promise<IdleResult> {
+async function measureIdle(cluster: ScaleCluster, windowMs: number, settleMs: number, counter: LoadCounter): Promise<IdleResult> {
   try {
-    // The node statistics' window starts SETTLE_MS after placement; the store counters' window,
+    // The node statistics' window starts settleMs after placement; the store counters' window,
     // as long, starts as much later as the store's counters lag (reportLagMs).
     const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, Math.max(0, ms)));
     const lagMs = counter.reportLagMs ?? 0;
     const began = performance.now();
     const at = (ms: number) => sleep(began + ms - performance.now());
-    await at(SETTLE_MS);
+    await at(settleMs);
     const stats0 = await cluster.stats();
-    await at(SETTLE_MS + Math.min(lagMs, windowMs));
+    await at(settleMs + Math.min(lagMs, windowMs));
     const load0 = await counter.read();
-    await at(SETTLE_MS + windowMs);
+    await at(settleMs + windowMs);
     const stats1 = await cluster.stats();
     const collected = await cluster.stats(true);
-    await at(SETTLE_MS + lagMs + windowMs);
+    await at(settleMs + lagMs + windowMs);
     const load1 = await counter.read();
     const loadSeconds = (windowMs - Math.min(lagMs, windowMs) + lagMs) / 1000;
     const seconds = windowMs / 1000;
     const result: IdleResult = {
       seconds,
+      settleSeconds: settleMs / 1000,
       rowsPerS: (load1.rows - load0.rows) / loadSeconds,
       otherPerS: (load1.other - load0.other) / loadSeconds,
       rowsMean: counter.rowsMean,

@@ -1,13 +1,14 @@
 /**
  * `npm run bench -- scale [--quick] [--stores=sqlite,postgres,mysql,zookeeper,etcd] [--label=NAME]
- * [--buckets=100,1000] [--placements=10000x10,1000x50|none] [--idle-seconds=N] [--measured=TEXT]`:
+ * [--buckets=100,1000] [--placements=10000x10,1000x50|none] [--idle-seconds=N] [--settle-seconds=N] [--measured=TEXT]`:
  * store load, idle node cost, placement and handoff with many buckets (issue 12), on every
  * store, with the code of the checkout it runs in. Writes the section `scale-<label>` (default
  * label `latest`) of docs/benchmarks.md, so a "before" and an "after" run can stand side by side.
  * `--buckets` replaces the bucket counts of the idle runs (`none`: no idle run), `--placements` the extra placement
  * runs (buckets x nodes); `--idle-seconds` the idle window (default 8 retry periods: how long an
  * idle node takes to give back the heap it grew while placing is another question than what it
- * costs at once); `--measured` names the code measured when this is no git checkout.
+ * costs at once); `--settle-seconds` the pause between placement and the idle window (default 4:
+ * the window then also counts V8 giving back that heap; 60 measures the steady state); `--measured` names the code measured when this is no git checkout.
  * Each configuration is bench/scale-run.ts; the node processes are bench/scale-worker.ts.
  */
 import { execFileSync } from 'node:child_process';
@@ -29,6 +30,8 @@ interface Plan {
   /** Bucket counts of the idle runs (3 nodes, one per process). */
   readonly idleBuckets: readonly number[];
   readonly idleWindowMs: number;
+  /** Pause between placement and the idle window; undefined: scale-run.ts SETTLE_MS. */
+  readonly settleMs?: number | undefined;
   /** Extra placement-and-leave runs: [buckets, nodes]. */
   readonly placements: readonly (readonly [number, number])[];
   readonly placementTimeoutMs: number;
@@ -56,8 +59,8 @@ const QUICK: Plan = { idleBuckets: [100, 10_000], idleWindowMs: 4 * DEFAULT_TIMI
 const ETCD_AUTO_COMPACTION = ['--auto-compaction-mode=periodic', '--auto-compaction-retention=20s'];
 /** Node processes at most: 50 nodes run as sessions, 5 to a process (each its own store connection). */
 const MAX_PROCESSES = 10;
-/** Connections one node may open: PostgreSQL 4 pooled + 1 LISTEN; MariaDB 4 pooled. */
-const CONNECTIONS_PER_NODE: Partial<Record<Kind, number>> = { postgres: 5, mysql: 4 };
+/** Connections one node may open: PostgreSQL 4 pooled + 1 LISTEN; MariaDB 4 pooled + 1 for the polls' batched reads. */
+const CONNECTIONS_PER_NODE: Partial<Record<Kind, number>> = { postgres: 5, mysql: 5 };
 /** Share of the server's max_connections the benchmark may take (other clients use the rest). */
 const CONNECTION_SHARE = 0.6;
 
@@ -70,8 +73,10 @@ function withOverrides(plan: Plan): Plan {
   const buckets = option('buckets');
   const placements = option('placements');
   const idleSeconds = option('idle-seconds');
+  const settleSeconds = option('settle-seconds');
   return {
     ...plan,
+    ...(settleSeconds !== undefined ? { settleMs: Number(settleSeconds) * 1000 } : {}),
     ...(idleSeconds !== undefined ? { idleWindowMs: Number(idleSeconds) * 1000 } : {}),
     ...(buckets !== undefined ? { idleBuckets: buckets === 'none' ? [] : buckets.split(',').map(Number) } : {}),
     ...(placements !== undefined ? { placements: placements === 'none' ? [] : placements.split(',').map((p) => p.split('x').map(Number) as [number, number]) } : {}),
@@ -129,7 +134,7 @@ export async function run(): Promise<void> {
     try {
       const limit = await maxNodes(kind);
       const specs: Omit<RunSpec, 'store' | 'cluster' | 'counter'>[] = [
-        ...plan.idleBuckets.map((buckets) => ({ buckets, nodes: 3, processes: 3, idleWindowMs: plan.idleWindowMs, placementTimeoutMs: timeoutFor(plan, buckets) })),
+        ...plan.idleBuckets.map((buckets) => ({ buckets, nodes: 3, processes: 3, idleWindowMs: plan.idleWindowMs, settleMs: plan.settleMs, placementTimeoutMs: timeoutFor(plan, buckets) })),
         ...plan.placements.map(([buckets, nodes]) => ({ buckets, nodes, processes: Math.min(nodes, MAX_PROCESSES), idleWindowMs: 0, placementTimeoutMs: timeoutFor(plan, buckets) })),
       ];
       for (const spec of specs) {
