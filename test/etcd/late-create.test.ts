@@ -8,7 +8,7 @@
  * while the first session lives on (its lease would keep a late candidate forever).
  */
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { afterEach, beforeEach, describe, it } from 'node:test';
 import type { Backend, SessionTiming } from '../../src/contract/index.js';
 import { createEtcdBackend } from '../../src/backends/etcd/index.js';
 import { ELECTION_TIMEOUT_MS, startEtcdCluster, type EtcdCluster, type EtcdMember } from '../support/etcd-fixture.js';
@@ -38,11 +38,13 @@ describe('etcd: a campaign create that lands after its clean-up', () => {
   let cluster: EtcdCluster;
   const backends: Backend[] = [];
 
-  before(async () => {
+  // A fresh cluster for each case: a member cut and healed once was not always cut off by a
+  // second cut (a proposal got through in 1 of 4 runs), which is a fault of the test, not of baton.
+  beforeEach(async () => {
     cluster = await startEtcdCluster(3, { ownUids: true, extraArgs: PRE_VOTE });
   });
-  after(async () => {
-    await Promise.allSettled(backends.map((b) => b.close()));
+  afterEach(async () => {
+    await Promise.allSettled(backends.splice(0).map((b) => b.close()));
     await cluster?.close();
   });
 
@@ -53,17 +55,26 @@ describe('etcd: a campaign create that lands after its clean-up', () => {
     return backend;
   };
 
-  it('does not leave the session\'s candidate in line: another session wins while the first lives on', async () => {
+  /**
+   * `first` campaigns for `elections` at once (one create, or one batched create for several:
+   * candidate-batcher.ts) while cut off; the clean-ups commit, then the late create does.
+   */
+  const lateCreate = async (name: string, elections: readonly string[]) => {
     const leader = await cluster.leader();
     const [home, other] = cluster.members.filter((m) => m !== leader) as [EtcdMember, EtcdMember];
-    const first = await (await openOn(home, 'late-create')).openSession({ nodeId: 'a', info: {}, timing: TIMING });
-    const second = await (await openOn(other, 'late-create')).openSession({ nodeId: 'b', info: {}, timing: TIMING });
+    const first = await (await openOn(home, name)).openSession({ nodeId: 'a', info: {}, timing: TIMING });
+    const second = await (await openOn(other, name)).openSession({ nodeId: 'b', info: {}, timing: TIMING });
     const cut = home.cutFromPeers();
     let healed = false;
     try {
       const before = await leader.raftIndex();
-      await assert.rejects(first.campaign('item', {}), 'the create is never answered: home cannot reach the etcd leader');
-      await waitFor('the clean-up to commit (through another member)', async () => (await leader.raftIndex()) > before, { timeoutMs: 10_000 });
+      const results = await Promise.allSettled(elections.map((election) => first.campaign(election, {})));
+      assert.ok(
+        results.every((r) => r.status === 'rejected'),
+        `the create is never answered: home cannot reach the etcd leader (${results.map((r) => r.status === 'rejected' ? String(r.reason) : 'won').join('; ')})`,
+      );
+      // One clean-up per campaign, each its own transaction.
+      await waitFor('the clean-ups to commit (through another member)', async () => (await leader.raftIndex()) >= before + elections.length, { timeoutMs: 10_000 });
       const cleanedUp = await leader.raftIndex();
       cut.heal();
       healed = true;
@@ -71,15 +82,25 @@ describe('etcd: a campaign create that lands after its clean-up', () => {
     } finally {
       if (!healed) cut.heal();
     }
-    const term = await withTimeout('the other session to win', second.campaign('item', {}), SUCCESSOR_BOUND_MS);
-    assert.ok(term.held());
-    assert.equal(first.lost.aborted, false, 'the first session lives on: a candidate it left behind would stay');
-    await term.resign();
-    // The first session's next campaign expects the withdrawal its clean-up recorded, and wins
-    // (once its keep-alives, cut off with home's, are answered again: a suspended session's term ends at once).
-    await waitFor('the first session to be live again', () => first.state === 'live', { timeoutMs: TIMING.renewDeadlineMs });
-    const again = await withTimeout('the first session to win again', first.campaign('item', {}), SUCCESSOR_BOUND_MS);
-    assert.ok(again.held() && again.term > term.term);
-    await again.resign();
+    for (const election of elections) {
+      const term = await withTimeout(`the other session to win ${election}`, second.campaign(election, {}), SUCCESSOR_BOUND_MS);
+      assert.ok(term.held());
+      assert.equal(first.lost.aborted, false, 'the first session lives on: a candidate it left behind would stay');
+      await term.resign();
+      // The first session's next campaign expects the withdrawal its clean-up recorded, and wins
+      // (once its keep-alives, cut off with home's, are answered again: a suspended session's term ends at once).
+      await waitFor('the first session to be live again', () => first.state === 'live', { timeoutMs: TIMING.renewDeadlineMs });
+      const again = await withTimeout(`the first session to win ${election} again`, first.campaign(election, {}), SUCCESSOR_BOUND_MS);
+      assert.ok(again.held() && again.term > term.term);
+      await again.resign();
+    }
+  };
+
+  it("does not leave the session's candidate in line: another session wins while the first lives on", async () => {
+    await lateCreate('late-create', ['item']);
+  });
+
+  it('nor does a batched create of several campaigns: every clean-up withdraws, and the late batch creates none', async () => {
+    await lateCreate('late-batch', ['item-1', 'item-2', 'item-3']);
   });
 });
