@@ -2,6 +2,15 @@ import type { SqlContext } from './sql-context.js';
 import type { SqlLeadership } from './sql-leadership.js';
 import { releaseLease } from './lease-release.js';
 
+/** The store's count and sum of terms for a session, read just after noting the terms it knows. */
+export interface LeasesDigest {
+  readonly known: readonly SqlLeadership[];
+  readonly leases: number;
+  readonly terms: number;
+  /** The database clock at the read (epoch ms): the session's clock check where the renewal returns none (MySQL). */
+  readonly dbNowMs: number;
+}
+
 /**
  * The leases one session holds, and their reconciliation with the store. A lease row lives as
  * long as its holder's member row, so no lease is renewed on its own; what a per-lease renewal
@@ -45,6 +54,14 @@ export class SessionLeases {
     return [...this.#held.values()];
   }
 
+  /** Step 1 of reconcile: the terms held now, then the store's digest of the session's rows. */
+  async readDigest(): Promise<LeasesDigest> {
+    const known = this.all();
+    const { connection, sql, cluster } = this.#ctx;
+    const row = (await connection.run(sql.sessionLeasesDigest, [cluster, this.#sessionId])).rows[0];
+    return { known, leases: Number(row?.['leases']), terms: Number(row?.['terms']), dbNowMs: Number(row?.['now_ms']) };
+  }
+
   /**
    * Compares what the store holds for this session with the terms it knows, and settles the
    * difference. Run after each successful renewal of the session's member row (one at a time):
@@ -62,15 +79,14 @@ export class SessionLeases {
    *     the old term, no longer matches. Where releases hand over, it may go to a waiter.
    * A failed read is tried again after the next renewal.
    */
-  async reconcile(): Promise<void> {
+  async reconcile(read?: LeasesDigest): Promise<void> {
     if (this.#reconciling) return;
     this.#reconciling = true;
     try {
-      const known = this.all();
+      const { known, leases, terms } = read ?? (await this.readDigest());
       const { connection, sql, cluster } = this.#ctx;
-      const digest = (await connection.run(sql.sessionLeasesDigest, [cluster, this.#sessionId])).rows[0];
       const knownTerms = known.reduce((sum, l) => sum + l.term, 0);
-      if (Number(digest?.['leases']) === known.length && Number(digest?.['terms']) === knownTerms) return;
+      if (leases === known.length && terms === knownTerms) return;
       const { rows } = await connection.run(sql.sessionLeases, [cluster, this.#sessionId]);
       const stored = new Map(rows.map((r) => [String(r['name']), Number(r['term'])]));
       for (const leadership of known) {

@@ -213,7 +213,7 @@ export function buildStatements(d: SqlDialect, t: TableNames) {
      * of (cluster, holder)): how many leases and the sum of their terms. The session compares
      * it with the terms it knows and reads sessionLeases only when they differ.
      */
-    sessionLeasesDigest: `SELECT COUNT(*) AS leases, COALESCE(SUM(term), 0) AS terms FROM ${lease} WHERE cluster = ? AND holder = ?`,
+    sessionLeasesDigest: `SELECT COUNT(*) AS leases, COALESCE(SUM(term), 0) AS terms, ${now} AS now_ms FROM ${lease} WHERE cluster = ? AND holder = ?`,
     /** Every lease row naming the session (cluster, session). */
     sessionLeases: `SELECT name, term FROM ${lease} WHERE cluster = ? AND holder = ?`,
 
