@@ -128,7 +128,16 @@ for (const dialect of SQL_DIALECTS) {
       const unwatch = new AbortController();
       backend.watchLeader('item/b', () => undefined, { signal: unwatch.signal });
       await waitFor('the leader watch reading the row twice', () => connection.leaseStateReads >= 2);
+      // On PostgreSQL the waiter's own join is announced to the whole cluster; a campaign that
+      // starts before that NOTIFY came back (late under load) is woken by it and looks once
+      // more, which is not what this test counts: let it arrive first.
+      let clusterAnnouncements = 0;
+      const unlisten = connection.onAnnounce('beside-watch', (topic) => {
+        if (topic === undefined) clusterAnnouncements++;
+      });
       const waiter = await backend.openSession({ nodeId: 'waiter', info: {}, timing: LONG_RETRY });
+      if (connection.announcing) await waitFor("the waiter's join announced", () => clusterAnnouncements >= 1);
+      unlisten();
       const waiting = waiter.campaign('item/b', {});
       waiting.catch(() => undefined); // a failed assertion leaves it to the backend's close
       await waitFor('the waiter looking', () => connection.campaignStatements >= 2);
