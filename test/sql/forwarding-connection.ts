@@ -25,6 +25,14 @@ export class ForwardingConnection implements SqlConnection {
     return this.run(sql, params);
   }
 
+  /** Sends nothing in batches (readBatched runs alone), so nothing waits for one. */
+  readonly batchesReads: boolean = false;
+
+  /** Through `run` at once, so a wrapper that watches or breaks `run` sees these too. */
+  runWithNextBatch(sql: string, params: readonly SqlParam[], _maxWaitMs?: number, _onSent?: () => void): Promise<SqlResult> {
+    return this.run(sql, params);
+  }
+
   transaction<T>(fn: (tx: SqlExecutor) => Promise<T>, options?: CallOptions): Promise<T> {
     return this.inner.transaction(fn, options);
   }

@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { SqlConnection } from '../../src/backends/sql/dialect.js';
 import { openMysqlConnection } from '../../src/backends/sql/mysql/connection.js';
-import { StoreUnavailableError } from '../../src/errors.js';
+import { ClosedError, StoreUnavailableError } from '../../src/errors.js';
 import { createMysqlFixture } from '../support/mysql-fixture.js';
 import type { SqlFixture } from '../support/sqlite-fixture.js';
 
@@ -57,5 +57,45 @@ describe('mysql: batched reads', () => {
     assert.equal(echoed.rows[0]?.['tag'], evil);
     assert.equal(Number(kept.rows[0]?.['n']), 1);
     assert.equal(Number((await connection!.run('SELECT COUNT(*) AS n FROM kept')).rows[0]?.['n']), 1, 'the table is still there');
+  });
+
+  it('a statement sent with runWithNextBatch waits for the next batch of reads and shares its round trip', async () => {
+    let sent = false;
+    const rider = connection!.runWithNextBatch(WHO, ['rider'], 60_000, () => (sent = true));
+    await new Promise((resolve) => setImmediate(resolve));
+    await new Promise((resolve) => setImmediate(resolve));
+    assert.equal(sent, false, 'nothing was sent before a batch of reads');
+    const [polled, rode] = await Promise.all([connection!.readBatched(WHO, ['poll']), rider]);
+    assert.ok(sent);
+    assert.equal(rode.rows[0]?.['tag'], 'rider');
+    assert.equal(polled.rows[0]?.['tag'], 'poll');
+    assert.equal(Number(rode.rows[0]?.['id']), Number(polled.rows[0]?.['id']), 'one connection answered both');
+  });
+
+  it('a write rides too and tells how many rows it changed', async () => {
+    const [write, read] = await Promise.all([connection!.runWithNextBatch('UPDATE kept SET v = 1 WHERE v = 1', [], 60_000), connection!.readBatched('SELECT v FROM kept')]);
+    assert.equal(write.changes, 1);
+    assert.deepEqual(read.rows, [{ v: 1 }]);
+  });
+
+  it('with no batch coming, the statement goes alone once its wait is over', async () => {
+    const alone = await connection!.runWithNextBatch(WHO, ['alone'], 20);
+    assert.equal(alone.rows[0]?.['tag'], 'alone');
+  });
+
+  it('a burst of reads in one turn goes in several queries, each read with its own rows', async () => {
+    const tags = Array.from({ length: 70 }, (_, i) => `t${i}`);
+    const results = await Promise.all(tags.map((tag) => connection!.readBatched(WHO, [tag])));
+    assert.deepEqual(
+      results.map((r) => r.rows[0]?.['tag']),
+      tags,
+    );
+  });
+
+  it('closing the connection settles a statement waiting for a batch at once', async () => {
+    const other = await openMysqlConnection(fixture!.url);
+    const rider = other.runWithNextBatch(WHO, ['late'], 60_000);
+    await other.close();
+    await assert.rejects(rider, ClosedError);
   });
 });

@@ -135,6 +135,16 @@ export interface SqlConnection extends SqlExecutor {
    * `run`). The polls read this way: they wake at the same tick (shared-polls.ts).
    */
   readBatched(sql: string, params?: readonly SqlParam[]): Promise<SqlResult>;
+  /** Whether readBatched shares round trips (MySQL): only then does runWithNextBatch wait. */
+  readonly batchesReads: boolean;
+  /**
+   * Runs one statement (a read, or a write that needs no transaction) in the round trip of the
+   * next readBatched batch, which the polls send every poll period, or alone once `maxWaitMs`
+   * passed without one (MySQL); elsewhere `run`, at once. What runs periodically anyway rides
+   * the polls' round trip this way (next-batch.ts). `onSent` is called when the statement
+   * leaves (not at all where it is sent at once).
+   */
+  runWithNextBatch(sql: string, params: readonly SqlParam[], maxWaitMs: number, onSent?: () => void): Promise<SqlResult>;
   /** Runs `fn` in one short transaction: committed when it resolves, rolled back when it throws. */
   transaction<T>(fn: (tx: SqlExecutor) => Promise<T>, options?: CallOptions): Promise<T>;
   /** Runs `fn` holding a lock that serialises schema migrations across processes. */

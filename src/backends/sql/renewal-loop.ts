@@ -10,8 +10,14 @@ export interface RenewalLoopOptions {
   readonly timing: SessionTiming;
   /** What is renewed, for messages ("session of node a"). */
   readonly what: string;
-  /** One renewal: true when renewed, false when the store says it is gone. Throws when unsure. */
-  renew(): Promise<boolean>;
+  /**
+   * One renewal: true when renewed, false when the store says it is gone. Throws when unsure.
+   * It may hold its statements up to `sendWaitMs` before sending them (next-batch.ts), and
+   * then calls `sent()`: the attempt's latency counts from there.
+   */
+  renew(sent: () => void): Promise<boolean>;
+  /** How long renew() may wait before it sends: the pause is that much shorter (default 0). */
+  readonly sendWaitMs?: number;
   /** The error that says the store no longer has it (SessionLostError for a session). */
   gone(): BatonError;
   /**
@@ -19,14 +25,15 @@ export interface RenewalLoopOptions {
    * store said so, `renew-deadline` when no renewal succeeded in time.
    */
   onLost(reason: BatonError, how: 'gone' | 'renew-deadline'): void;
-  /** Called after every attempt (metrics), and with the resulting health. */
+  /** Called after every attempt (metrics), with its latency from when it was sent, and with the resulting health. */
   onAttempt?(latencyMs: number, ok: boolean): void;
 }
 
 /**
  * Renews something held in the store every `retryPeriodMs` and declares it lost, on the local
  * monotonic clock, at (start of the last successful renewal + renewDeadlineMs):
- *  1. sleep retryPeriodMs;
+ *  1. sleep retryPeriodMs, less the time renew() may wait before it sends (sendWaitMs), so a
+ *     renewal is sent at most retryPeriodMs after the last attempt ended;
  *  2. note the start time and renew;
  *  3. renewed: the deadline moves to start + renewDeadlineMs (the START, because the store
  *     measured its ttl from some moment after it);
@@ -90,19 +97,20 @@ export class RenewalLoop {
     const { clock, timing, what } = this.#options;
     const signal = this.#stop.signal;
     while (!signal.aborted) {
-      if (!(await pause(clock, timing.retryPeriodMs, signal))) return; // stopped
+      if (!(await pause(clock, timing.retryPeriodMs - (this.#options.sendWaitMs ?? 0), signal))) return; // stopped
       const started = clock.now();
+      let sentAt = started;
       let renewed: boolean;
       try {
-        renewed = await raceSignal(this.#options.renew(), signal, `renewing ${what}`);
+        renewed = await raceSignal(this.#options.renew(() => (sentAt = clock.now())), signal, `renewing ${what}`);
       } catch {
         if (signal.aborted) return;
         // Unreachable or refused transiently: the deadline decides; try again next period.
-        this.#options.onAttempt?.(clock.now() - started, false);
+        this.#options.onAttempt?.(clock.now() - sentAt, false);
         continue;
       }
       if (signal.aborted) return;
-      this.#options.onAttempt?.(clock.now() - started, renewed);
+      this.#options.onAttempt?.(clock.now() - sentAt, renewed);
       if (!renewed) {
         this.#lose(this.#options.gone(), 'gone');
         return;

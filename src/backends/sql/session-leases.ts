@@ -54,11 +54,14 @@ export class SessionLeases {
     return [...this.#held.values()];
   }
 
-  /** Step 1 of reconcile: the terms held now, then the store's digest of the session's rows. */
-  async readDigest(): Promise<LeasesDigest> {
+  /**
+   * Step 1 of reconcile: the terms held now, then the store's digest of the session's rows,
+   * which may wait up to `batchWaitMs` for the polls' next round trip (next-batch.ts).
+   */
+  async readDigest(batchWaitMs = 0): Promise<LeasesDigest> {
     const known = this.all();
     const { connection, sql, cluster } = this.#ctx;
-    const row = (await connection.run(sql.sessionLeasesDigest, [cluster, this.#sessionId])).rows[0];
+    const row = (await connection.runWithNextBatch(sql.sessionLeasesDigest, [cluster, this.#sessionId], batchWaitMs)).rows[0];
     return { known, leases: Number(row?.['leases']), terms: Number(row?.['terms']), dbNowMs: Number(row?.['now_ms']) };
   }
 

@@ -1,6 +1,7 @@
 import type { Clock } from '../../clock.js';
 import type { ChangeListener } from '../../contract/contract.js';
 import type { ChangeFeed } from './change-feed.js';
+import { anySignal } from '../../async.js';
 
 /** One reading of what a watch looks at. */
 export interface Reading {
@@ -52,6 +53,12 @@ export const FIRST_READING_SLACK_MS = 5;
  * (docs/safety.md, PostgreSQL). A watch is a hint and decides nothing, so only time is at stake.
  */
 const ANNOUNCED_RECHECK_POLL_PERIODS = 4;
+
+/**
+ * A poll waiting for the next tick also wakes after this many poll periods: the tick's timer
+ * wakes it within one, so this only bounds the wait should that timer ever be lost.
+ */
+const TICK_WAIT_FALLBACK_PERIODS = 2;
 
 interface Watcher<T> {
   readonly view: (data: T) => Reading;
@@ -107,6 +114,8 @@ export class SharedPolls {
   readonly #pollIntervalMs: number;
   /** Local clock time the ticks count from: every poll of the backend reads at the same tick. */
   readonly #tickEpoch: number;
+  /** Aborted at the next tick: the polls waiting for it wake in one turn of the event loop. */
+  #nextTick: AbortController | undefined;
   // eslint-disable-next-line @typescript-eslint/no-explicit-any -- each poll keeps its own row type
   readonly #polls = new Map<string, Poll<any>>();
 
@@ -183,10 +192,15 @@ export class SharedPolls {
         }
         if (poll.watchers.size === 0) return;
         if ([...poll.watchers].some((w) => w.pending)) continue; // a joiner reads at once
+        const waitMs = this.#waitAfter(poll.source, data);
+        // Until the next tick: woken by the backend's one timer for it, with the other polls.
+        const wake = waitMs === undefined ? anySignal(poll.nudge.signal, this.#tickSignal()) : undefined;
         try {
-          await this.#feed.wait(this.#waitAfter(poll.source, data), poll.nudge.signal, mark);
+          await this.#feed.wait(waitMs ?? TICK_WAIT_FALLBACK_PERIODS * this.#pollIntervalMs, wake ?? poll.nudge.signal, mark);
         } catch {
-          // Nudged: a watcher joined, or all left (the loop's condition tells which).
+          // Nudged (a watcher joined, or all left: the loop's condition tells which), or the tick came.
+        } finally {
+          wake?.dispose();
         }
       }
     } finally {
@@ -195,25 +209,31 @@ export class SharedPolls {
   }
 
   /**
-   * How long to wait for an announcement before the next read: until the next tick, or while
-   * announcements arrive, until what `data` shows may change unannounced (at least one period,
-   * at most the re-check). After a failed read (`data` undefined), until the next tick.
+   * How long to wait for an announcement before the next read: until the next tick (undefined),
+   * or while announcements arrive, until what `data` shows may change unannounced (at least one
+   * period, at most the re-check). After a failed read (`data` undefined), until the next tick.
    */
-  #waitAfter<T>(source: PollSource<T>, data: T | undefined): number {
-    if (data === undefined || source.unannouncedChangeInMs === undefined || !this.#feed.announcing) return this.#untilNextTick();
+  #waitAfter<T>(source: PollSource<T>, data: T | undefined): number | undefined {
+    if (data === undefined || source.unannouncedChangeInMs === undefined || !this.#feed.announcing) return undefined;
     const recheckMs = ANNOUNCED_RECHECK_POLL_PERIODS * this.#pollIntervalMs;
     const quietMs = source.unannouncedChangeInMs(data);
     return Number.isNaN(quietMs) ? this.#pollIntervalMs : Math.min(recheckMs, Math.max(this.#pollIntervalMs, quietMs));
   }
 
   /**
-   * Ms to the backend's next tick, one poll period apart from the first on the local clock, so
-   * that the polls of a backend read together (on MySQL in one round trip: readBatched). A poll
-   * that read between two ticks (its first read, or a joiner's) waits less than a period once.
+   * Aborts at the backend's next tick, one poll period apart from the first on the local clock:
+   * one timer for all polls, so that they read in one turn of the event loop (on MySQL in one
+   * round trip: readBatched), which timers of their own, set a fraction of a ms apart, do not
+   * always do. A poll that read between two ticks (its first read, or a joiner's) waits less
+   * than a period once.
    */
-  #untilNextTick(): number {
+  #tickSignal(): AbortSignal {
+    if (this.#nextTick !== undefined && !this.#nextTick.signal.aborted) return this.#nextTick.signal;
+    const tick = new AbortController();
+    this.#nextTick = tick;
     const sinceTick = (this.#clock.now() - this.#tickEpoch) % this.#pollIntervalMs;
-    return this.#pollIntervalMs - sinceTick;
+    void this.#clock.sleep(this.#pollIntervalMs - sinceTick).then(() => tick.abort());
+    return tick.signal;
   }
 
   /**

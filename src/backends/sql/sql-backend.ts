@@ -198,7 +198,7 @@ export class SqlBackend implements Backend {
   /** Live members; one whose info is corrupt is reported and skipped, so it hides nobody else. */
   async members(options?: MembersOptions): Promise<Member[]> {
     this.#ctx.checkOpen();
-    const { rows } = await raceSignal(this.#ctx.connection.run(this.#ctx.sql.memberList, [this.cluster]), options?.signal, 'list members');
+    const { rows } = await raceSignal(this.#ctx.connection.readBatched(this.#ctx.sql.memberList, [this.cluster]), options?.signal, 'list members');
     const onCorrupt = options?.onCorrupt ?? warnCorruptDocument;
     return rows
       .map((row) => toMember(row, onCorrupt))

@@ -7,6 +7,7 @@ import type { SqlRow } from './dialect.js';
 import { anySignal, raceSignal } from '../../async.js';
 import { releaseLease } from './lease-release.js';
 import { leasePollKey } from './shared-polls.js';
+import { nextBatchWaitMs } from './next-batch.js';
 import { WaiterPlace, type Waiter } from './waiters.js';
 
 /** Who campaigns, and with what. */
@@ -64,7 +65,7 @@ export const CAMPAIGN_ATTEMPTS_AT_ONCE = 3;
  * whose `signal` aborts while it waits for a permit or for its batched take to be sent
  * acquires nothing.
  */
-export async function tryAcquire(ctx: SqlContext, who: Campaigner, election: string, infoText: string, takeFirst = true, signal?: AbortSignal): Promise<Attempt> {
+export async function tryAcquire(ctx: SqlContext, who: Campaigner, election: string, infoText: string, takeFirst = true, signal?: AbortSignal, lookWaitMs = 0): Promise<Attempt> {
   const { connection, takes } = ctx;
   const batched = takeFirst && takes !== undefined;
   if (batched) {
@@ -72,6 +73,9 @@ export async function tryAcquire(ctx: SqlContext, who: Campaigner, election: str
     if (outcome === 'dropped') return NOT_ACQUIRED;
     if (outcome !== 'held') return { lease: outcome };
   }
+  // A look that waits for the polls' next round trip holds no permit while it waits.
+  const looked = !takeFirst && lookWaitMs > 0 ? await readHolder(ctx, who, election, lookWaitMs) : undefined;
+  if (looked?.state === 'live') return { lease: null, holderExpiresInMs: looked.expiresInMs };
   const release = await ctx.campaignPermits.acquire(signal ?? ctx.closed);
   if (release === null) return NOT_ACQUIRED;
   try {
@@ -79,7 +83,7 @@ export async function tryAcquire(ctx: SqlContext, who: Campaigner, election: str
       const acquired = await take(ctx, who, election, infoText);
       if (acquired !== undefined) return { lease: acquired };
     }
-    const holder = await readHolder(ctx, who, election);
+    const holder = looked ?? (await readHolder(ctx, who, election));
     if (holder.state === 'live') return { lease: null, holderExpiresInMs: holder.expiresInMs };
     const lease = holder.state === 'none' ? await insert(ctx, who, election, infoText) : await take(ctx, who, election, infoText);
     return lease ? { lease } : NOT_ACQUIRED;
@@ -117,11 +121,12 @@ type HolderState = { readonly state: 'none' | 'free' | 'expired' } | { readonly 
  * by this very session: handed to it while it waited, its announcement missed, see
  * waiters.ts), held by a live session (and until when, on the DB clock), or held by one whose
  * member row expired; in the last case that member row is deleted (only if it is still
- * expired: a renewal that got there first wins).
+ * expired: a renewal that got there first wins). The read may wait up to `batchWaitMs` for the
+ * polls' next round trip (next-batch.ts).
  */
-async function readHolder(ctx: SqlContext, who: Campaigner, election: string): Promise<HolderState> {
+async function readHolder(ctx: SqlContext, who: Campaigner, election: string, batchWaitMs = 0): Promise<HolderState> {
   const { connection, sql, cluster } = ctx;
-  const row = (await connection.run(sql.leaseHolderState, [cluster, election])).rows[0];
+  const row = (await connection.runWithNextBatch(sql.leaseHolderState, [cluster, election], batchWaitMs)).rows[0];
   if (row === undefined) return { state: 'none' };
   // A row taken before schema version 3 also expires by its own expires_at (the take then matches).
   if (row['holder'] === null || row['holder'] === who.id || row['session_expires_in_ms'] === null || Number(row['lease_expires_in_ms']) <= 0) return { state: 'free' };
@@ -162,7 +167,8 @@ async function readMine(ctx: SqlContext, who: Campaigner, election: string): Pro
  *    rates the waiter wakes just after it; a faster local clock wakes it early and costs one
  *    more look (the take alone decides, on the DB clock), a slower one is bounded by the cap.
  *    At rest a waiter then sends one statement (the look) per retry period, where polling sent
- *    two per `pollIntervalMs`. Beside a leader watch the cap also bounds what the watch's
+ *    two per `pollIntervalMs`; on MySQL that look waits for the polls' next round trip and goes
+ *    in it (acquireOrWait, next-batch.ts), still at most one retry period after the last. Beside a leader watch the cap also bounds what the watch's
  *    poll cannot see: a change between this look and the poll's first reading, when that
  *    reading came just after the look (SharedPolls.polls), or a watch that ends while the
  *    waiter sleeps;
@@ -229,11 +235,12 @@ async function campaignUntilAcquired(ctx: SqlContext, who: Campaigner, election:
  */
 async function acquireOrWait(ctx: SqlContext, who: Campaigner, election: string, infoText: string, signal: AbortSignal, place: WaiterPlace | undefined, options?: CallOptions): Promise<AcquiredLease> {
   let takeFirst = true;
+  let lookWaitMs = 0;
   for (;;) {
     const handed = place?.handedTerm();
     if (handed !== undefined) return heldOrReleased(ctx, who, election, { term: handed }, signal, options);
     const mark = ctx.feed.mark(election);
-    const pending = tryAcquire(ctx, who, election, infoText, takeFirst, signal);
+    const pending = tryAcquire(ctx, who, election, infoText, takeFirst, signal, lookWaitMs);
     let attempt: Attempt;
     try {
       attempt = await raceSignal(pending, signal, 'campaign');
@@ -248,13 +255,19 @@ async function acquireOrWait(ctx: SqlContext, who: Campaigner, election: string,
     if (attempt.lease !== null) return heldOrReleased(ctx, who, election, attempt.lease, signal, options);
     try {
       if (place !== undefined && attempt.holderExpiresInMs !== undefined) await raceSignal(place.join(signal), signal, 'campaign');
-      const announced = await ctx.feed.wait(nextLookInMs(ctx, who.timing, election, attempt), signal, mark);
+      const lookInMs = nextLookInMs(ctx, who.timing, election, attempt);
+      // The capped look (the holder lives past it) rides the polls' next round trip: it sleeps
+      // that much less and then waits for it (next-batch.ts); a look at the holder's expiry does not wait.
+      const capped = lookInMs === who.timing.retryPeriodMs && (attempt.holderExpiresInMs ?? 0) > lookInMs;
+      const rideMs = capped ? nextBatchWaitMs(ctx, lookInMs) : 0;
+      const announced = await ctx.feed.wait(lookInMs - rideMs, signal, mark);
       // The holder was live at the last look and no take or release was announced since: look
       // first, one statement while it lives (a row found free is taken next, one round trip
       // later). A handover to another session leaves nothing to take either: look first, for
       // the new holder's expiry. One to this campaign is read at the top of the loop, before
       // any statement.
       takeFirst = (announced && !ctx.feed.onlyHandoversSince(mark)) || attempt.holderExpiresInMs === undefined;
+      lookWaitMs = announced ? 0 : rideMs;
     } catch {
       throw endedError(options?.signal, who, election);
     }

@@ -68,7 +68,7 @@ export class SqlKv implements Kv {
     validatePrefix(prefix);
     this.#ctx.checkOpen();
     const { rows } = await raceSignal(
-      this.#ctx.connection.run(this.#ctx.sql.kvList, [this.#ctx.cluster, prefix.length, prefix]),
+      this.#ctx.connection.readBatched(this.#ctx.sql.kvList, [this.#ctx.cluster, prefix.length, prefix]),
       options?.signal,
       'kv list',
     );

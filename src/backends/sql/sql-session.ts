@@ -15,6 +15,7 @@ import { campaignLoop } from './sql-campaign.js';
 import type { SqlContext } from './sql-context.js';
 import { SqlLeadership } from './sql-leadership.js';
 import { SessionLeases } from './session-leases.js';
+import { nextBatchWaitMs } from './next-batch.js';
 import { raceSignal } from '../../async.js';
 import { judgedController } from '../../judged-signal.js';
 
@@ -48,6 +49,8 @@ export class SqlSession implements Session {
   readonly #leases: SessionLeases;
   readonly #onClosed: () => void;
   readonly #dbClock: DbClockCheck;
+  /** How long the renewal may wait for the polls' next round trip (next-batch.ts). */
+  readonly #batchWaitMs: number;
   #state: SessionState = 'live';
   #closing: Promise<void> | undefined;
 
@@ -60,6 +63,7 @@ export class SqlSession implements Session {
     this.#onClosed = onClosed;
     this.#dbClock = new DbClockCheck(timing);
     this.#leases = new SessionLeases(ctx, id);
+    this.#batchWaitMs = nextBatchWaitMs(ctx, timing.retryPeriodMs);
     // Every campaign, wait and leadership of the session listens to `lost`: no listener limit
     // (Infinity, not 0: on Node 20 `getMaxListeners` throws for an AbortSignal set to 0).
     setMaxListeners(Infinity, this.#lost.signal);
@@ -69,7 +73,8 @@ export class SqlSession implements Session {
       clock: ctx.clock,
       timing,
       what: `session of node "${this.nodeId}"`,
-      renew: () => this.#renew(),
+      renew: (sent) => this.#renew(sent),
+      sendWaitMs: this.#batchWaitMs,
       gone: () => new SessionLostError(`session of node "${this.nodeId}" expired in the store; open a new session`),
       onLost: (reason) => this.#lose(reason),
       onAttempt: (latencyMs, ok) => {
@@ -224,18 +229,24 @@ export class SqlSession implements Session {
   /**
    * One renewal of the member row, which keeps every lease of the session alive; one that got
    * through also checks the database clock, then starts the reconciliation of the session's
-   * leases with the store (a read; its failure only waits for the next renewal).
+   * leases with the store (a read; its failure only waits for the next renewal). Where reads
+   * are batched (MySQL) the renewal and the leases' digest wait for the polls' next round trip
+   * and go in it (next-batch.ts; the loop pauses that much less).
    */
-  async #renew(): Promise<boolean> {
+  async #renew(sent: () => void): Promise<boolean> {
     const { connection, sql, cluster, clock } = this.#ctx;
-    const sentAt = clock.now();
-    const { rows, changes } = await connection.run(sql.memberRenew, [this.timing.ttlMs, cluster, this.nodeId, this.id]);
-    if (changes !== 1) return false;
+    let sentAt = clock.now();
+    const onSent = () => {
+      sentAt = clock.now();
+      sent();
+    };
+    const renewal = connection.runWithNextBatch(sql.memberRenew, [this.timing.ttlMs, cluster, this.nodeId, this.id], this.#batchWaitMs, onSent);
     // Without RETURNING (MySQL), the clock comes with the read of the leases' digest that the
-    // reconciliation starts with: one more statement, not two. Both lie between sentAt and now.
-    const returned = rows[0]?.['now_ms'];
-    const digest = returned === undefined ? await this.#leases.readDigest() : undefined;
-    this.#checkDbClock({ dbMs: Number(returned ?? digest?.dbNowMs), sentAt, answeredAt: clock.now() });
+    // reconciliation starts with, sent right behind the renewal. Both lie between sentAt and now.
+    const digestRead = connection.dialect.returning ? undefined : this.#leases.readDigest(this.#batchWaitMs);
+    const [{ rows, changes }, digest] = await Promise.all([renewal, digestRead]);
+    if (changes !== 1) return false;
+    this.#checkDbClock({ dbMs: Number(rows[0]?.['now_ms'] ?? digest?.dbNowMs), sentAt, answeredAt: clock.now() });
     if (this.#state === 'live' || this.#state === 'suspended') void this.#leases.reconcile(digest).catch(() => undefined);
     return true;
   }

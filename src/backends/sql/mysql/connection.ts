@@ -103,7 +103,7 @@ async function query(target: Queryable, sql: string, params: readonly SqlParam[]
 }
 
 /** Runs `statements` as one multi-statement query on `target` (a pool opened with multipleStatements). */
-async function queryMany(target: Queryable, statements: readonly string[]): Promise<Record<string, unknown>[][]> {
+async function queryMany(target: Queryable, statements: readonly string[]): Promise<SqlResult[]> {
   let result: unknown;
   try {
     [result] = await target.query({ sql: statements.join(';\n'), timeout: QUERY_TIMEOUT_MS });
@@ -111,7 +111,7 @@ async function queryMany(target: Queryable, statements: readonly string[]): Prom
     throw storeUnavailable('mysql', 'statement', error);
   }
   if (!Array.isArray(result) || result.length !== statements.length) throw storeUnavailable('mysql', 'statement', new Error(`expected ${statements.length} result sets`));
-  return result.map((set: unknown) => (Array.isArray(set) ? (set as Record<string, unknown>[]) : []));
+  return result.map((set: unknown) => (Array.isArray(set) ? { rows: set as Record<string, unknown>[], changes: 0 } : { rows: [], changes: (set as mysql.ResultSetHeader).affectedRows }));
 }
 
 /** A failure that leaves the connection unusable (so it must be destroyed, not pooled again). */
@@ -143,6 +143,14 @@ class MysqlConnection implements SqlConnection {
   readBatched(sql: string, params: readonly SqlParam[] = []): Promise<SqlResult> {
     if (this.#closed) return Promise.reject(new ClosedError('mysql connection'));
     return this.#reads.read(sql, params);
+  }
+
+  readonly batchesReads = true;
+
+  /** A statement sent with the next batch of reads, or alone after `maxWaitMs` (read-batcher.ts). */
+  runWithNextBatch(sql: string, params: readonly SqlParam[], maxWaitMs: number, onSent?: () => void): Promise<SqlResult> {
+    if (this.#closed) return Promise.reject(new ClosedError('mysql connection'));
+    return this.#reads.withNext(sql, params, maxWaitMs, onSent);
   }
 
   /**
@@ -225,6 +233,7 @@ class MysqlConnection implements SqlConnection {
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
+    this.#reads.flush(); // what waits for a batch fails now (closed), not when its wait ends
     // Closing: nothing left to report to.
     await Promise.all([this.#pool.end().catch(() => undefined), this.#batchedReadPool.end().catch(() => undefined)]);
   }

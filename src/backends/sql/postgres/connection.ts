@@ -114,6 +114,13 @@ class PostgresConnection implements SqlConnection {
     return this.run(sql, params);
   }
 
+  readonly batchesReads = false;
+
+  /** At once: reads are not batched here. */
+  runWithNextBatch(sql: string, params: readonly SqlParam[]): Promise<SqlResult> {
+    return this.run(sql, params);
+  }
+
   async run(sql: string, params: readonly SqlParam[] = []): Promise<SqlResult> {
     if (this.#closed) throw new ClosedError('postgres connection');
     try {

@@ -99,6 +99,13 @@ class SqliteConnection implements SqlConnection {
     return this.run(sql, params);
   }
 
+  readonly batchesReads = false;
+
+  /** At once: reads are not batched here. */
+  runWithNextBatch(sql: string, params: readonly SqlParam[]): Promise<SqlResult> {
+    return this.run(sql, params);
+  }
+
   transaction<T>(fn: (tx: SqlExecutor) => Promise<T>, options?: CallOptions): Promise<T> {
     return this.#exclusive(async () => {
       if (options?.signal?.aborted) throw new AbortedError('sqlite transaction', options.signal.reason);
