@@ -147,8 +147,12 @@ class MysqlConnection implements SqlConnection {
 
   readonly batchesReads = true;
 
-  /** A statement sent with the next batch of reads, or alone after `maxWaitMs` (read-batcher.ts). */
+  /**
+   * A statement sent with the next batch of reads, or alone after `maxWaitMs` (read-batcher.ts);
+   * with no wait allowed, at once on the pool (a campaign's look while placing: many side by side).
+   */
   runWithNextBatch(sql: string, params: readonly SqlParam[], maxWaitMs: number, onSent?: () => void): Promise<SqlResult> {
+    if (maxWaitMs <= 0) return this.run(sql, params);
     if (this.#closed) return Promise.reject(new ClosedError('mysql connection'));
     return this.#reads.withNext(sql, params, maxWaitMs, onSent);
   }
