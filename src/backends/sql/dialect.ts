@@ -140,9 +140,9 @@ export interface SqlConnection extends SqlExecutor {
   /**
    * Runs one statement (a read, or a write that needs no transaction) in the round trip of the
    * next readBatched batch, which the polls send every poll period, or alone once `maxWaitMs`
-   * passed without one (MySQL; with `maxWaitMs` 0, `run`); elsewhere `run`, at once. What runs periodically anyway rides
-   * the polls' round trip this way (next-batch.ts). `onSent` is called when the statement
-   * leaves (not at all where it is sent at once).
+   * passed without one (MySQL; with `maxWaitMs` 0, `run`); elsewhere `run`, at once. What
+   * runs periodically anyway rides the polls' round trip this way (next-batch.ts). `onSent` is
+   * called when the statement leaves (not at all where it is sent at once).
    */
   runWithNextBatch(sql: string, params: readonly SqlParam[], maxWaitMs: number, onSent?: () => void): Promise<SqlResult>;
   /** Runs `fn` in one short transaction: committed when it resolves, rolled back when it throws. */

@@ -168,7 +168,8 @@ async function readMine(ctx: SqlContext, who: Campaigner, election: string): Pro
  *    more look (the take alone decides, on the DB clock), a slower one is bounded by the cap.
  *    At rest a waiter then sends one statement (the look) per retry period, where polling sent
  *    two per `pollIntervalMs`; on MySQL that look waits for the polls' next round trip and goes
- *    in it (acquireOrWait, next-batch.ts), still at most one retry period after the last. Beside a leader watch the cap also bounds what the watch's
+ *    in it (acquireOrWait, next-batch.ts), still at most one retry period after the last.
+ *    Beside a leader watch the cap also bounds what the watch's
  *    poll cannot see: a change between this look and the poll's first reading, when that
  *    reading came just after the look (SharedPolls.polls), or a watch that ends while the
  *    waiter sleeps;
