@@ -40,11 +40,19 @@ function kindOf(sql: string): Kind | undefined {
 /** A connection that counts the watches' reads, and can pretend its LISTEN connection is down. */
 class PollCountingConnection extends CountingConnection {
   readonly reads: Record<Kind, number> = { kv: 0, members: 0, leader: 0 };
+  /** The watches' reads sent and not yet answered. */
+  readsInFlight = 0;
   listenDown = false;
-  override run(sql: string, params?: readonly SqlParam[]): Promise<SqlResult> {
+  override async run(sql: string, params?: readonly SqlParam[]): Promise<SqlResult> {
     const kind = kindOf(sql);
-    if (kind !== undefined) this.reads[kind]++;
-    return super.run(sql, params);
+    if (kind === undefined) return super.run(sql, params);
+    this.reads[kind]++;
+    this.readsInFlight++;
+    try {
+      return await super.run(sql, params);
+    } finally {
+      this.readsInFlight--;
+    }
   }
   override get announcing(): boolean {
     return !this.listenDown && super.announcing;
@@ -86,12 +94,31 @@ describe('postgres: watches sleep on announcements while the LISTEN connection i
 
   /**
    * Resolves once every watch's poll sleeps again (after a read it was woken for): one sleep
-   * each, and while they poll every period (`ticking`) one more, the backend's timer for the
-   * next tick that wakes them together (shared-polls.ts).
+   * each while they sleep on announcements; while they poll every period (`ticking`) they wait
+   * for the backend's one timer of the next tick (shared-polls.ts), set once the first of them
+   * waits, and no read of theirs is still under way.
    */
   async function asleep(node: WaiterNode, ticking = false): Promise<void> {
-    await waitFor('every watch to sleep', () => node.clock.pendingSleeps >= SESSION_SLEEPS + KINDS.length + (ticking ? 1 : 0));
+    const connection = node.connection as PollCountingConnection;
+    const sleeps = SESSION_SLEEPS + (ticking ? 1 : KINDS.length);
+    await waitFor('every watch to sleep', () => node.clock.pendingSleeps >= sleeps && connection.readsInFlight === 0);
     await flushMicrotasks();
+  }
+
+  /**
+   * Steps the watcher's clock one poll period at a time until every watch's poll waits for the
+   * backend's tick: each does from its first read that sees no announcements coming, at its
+   * re-check at the latest.
+   */
+  async function untilTicking(node: WaiterNode): Promise<void> {
+    const connection = node.connection as PollCountingConnection;
+    for (let i = 0; i <= 2 * RECHECK_PERIODS; i++) {
+      await node.clock.advance(TIMING.pollIntervalMs);
+      await waitFor('the reads to end', () => connection.readsInFlight === 0 && node.clock.pendingSleeps > SESSION_SLEEPS);
+      await flushMicrotasks();
+      if (node.clock.pendingSleeps === SESSION_SLEEPS + 1) return;
+    }
+    assert.fail(`the watches still sleep on announcements ${2 * RECHECK_PERIODS} poll periods after they stopped (${node.clock.pendingSleeps} sleeps)`);
   }
 
   /** Steps the watcher's clock one poll period at a time; returns each kind's reads meanwhile. */
@@ -136,9 +163,7 @@ describe('postgres: watches sleep on announcements while the LISTEN connection i
 
     // Down (held down here: the real connection comes back within a second): every period.
     connection.listenDown = true;
-    await asleep(node);
-    await readsOver(node, RECHECK_PERIODS); // the polls still asleep for the re-check wake
-    await asleep(node, true); // now each waits for the next tick
+    await untilTicking(node);
     const reads = await readsOver(node, PERIODS, true);
     for (const kind of KINDS) assert.ok(reads[kind] >= PERIODS, `the ${kind} watch read ${reads[kind]} times in ${PERIODS} poll periods with the LISTEN connection down`);
   });

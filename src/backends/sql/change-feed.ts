@@ -106,6 +106,27 @@ export class ChangeFeed {
     return topic !== undefined && this.#count === since.cluster && topic.count > since.topicCount && topic.plainCount <= since.topicCount;
   }
 
+  /** Whether an announcement of the whole cluster, or of the mark's topic, came since `since`. */
+  changedSince(since: FeedMark): boolean {
+    const topic = since.topic === undefined ? undefined : this.#topics.get(since.topic);
+    return this.#count !== since.cluster || (topic !== undefined && topic.count !== since.topicCount);
+  }
+
+  /**
+   * Calls `wake` on each announcement of the whole cluster or of `topic` (followed by the
+   * caller) until the returned function is called. Not for one that came before: ask
+   * `changedSince` first.
+   */
+  onAnnouncement(topic: string | undefined, wake: () => void): () => void {
+    const followed = topic === undefined ? undefined : this.#topics.get(topic);
+    this.#waiters.add(wake);
+    followed?.waiters.add(wake);
+    return () => {
+      this.#waiters.delete(wake);
+      followed?.waiters.delete(wake);
+    };
+  }
+
   /**
    * Resolves after `ms`, or sooner on an announcement of the whole cluster or of the mark's
    * topic (or at once if one came since `since`): true when an announcement ended the wait,
@@ -113,12 +134,9 @@ export class ChangeFeed {
    */
   async wait(ms: number, signal: AbortSignal, since: FeedMark = this.mark()): Promise<boolean> {
     if (signal.aborted) throw new AbortedError('wait for change', signal.reason);
-    const topic = since.topic === undefined ? undefined : this.#topics.get(since.topic);
-    if (this.#count !== since.cluster || (topic !== undefined && topic.count !== since.topicCount)) return true;
+    if (this.changedSince(since)) return true;
     const woken = new AbortController();
-    const wake = () => woken.abort();
-    this.#waiters.add(wake);
-    topic?.waiters.add(wake);
+    const stop = this.onAnnouncement(since.topic, () => woken.abort());
     const both = anySignal(signal, woken.signal);
     try {
       await this.#clock.sleep(ms, { signal: both });
@@ -128,8 +146,7 @@ export class ChangeFeed {
       return true;
     } finally {
       both.dispose();
-      this.#waiters.delete(wake);
-      topic?.waiters.delete(wake);
+      stop();
     }
   }
 

@@ -1,7 +1,6 @@
 import type { Clock } from '../../clock.js';
 import type { ChangeListener } from '../../contract/contract.js';
-import type { ChangeFeed } from './change-feed.js';
-import { anySignal } from '../../async.js';
+import type { ChangeFeed, FeedMark } from './change-feed.js';
 
 /** One reading of what a watch looks at. */
 export interface Reading {
@@ -54,12 +53,6 @@ export const FIRST_READING_SLACK_MS = 5;
  */
 const ANNOUNCED_RECHECK_POLL_PERIODS = 4;
 
-/**
- * A poll waiting for the next tick also wakes after this many poll periods: the tick's timer
- * wakes it within one, so this only bounds the wait should that timer ever be lost.
- */
-const TICK_WAIT_FALLBACK_PERIODS = 2;
-
 interface Watcher<T> {
   readonly view: (data: T) => Reading;
   readonly listener: ChangeListener;
@@ -75,9 +68,14 @@ interface Watcher<T> {
 interface Poll<T> {
   readonly source: PollSource<T>;
   readonly watchers: Set<Watcher<T>>;
-  /** Ends the poll's wait between reads: a watcher joined (it reads at once) or all left. */
-  nudge: AbortController;
+  /** A watcher joined (it reads at once) or all left since the current read began: no wait. */
+  nudged: boolean;
+  /** Ends the poll's wait between reads, if it waits (nudge). */
+  wake: () => void;
 }
+
+/** The `wake` of a poll that is not waiting. */
+const NOT_WAITING = (): void => undefined;
 
 /**
  * The polls of one backend's watches, shared: N watches of the same thing (the member list, one
@@ -114,8 +112,10 @@ export class SharedPolls {
   readonly #pollIntervalMs: number;
   /** Local clock time the ticks count from: every poll of the backend reads at the same tick. */
   readonly #tickEpoch: number;
-  /** Aborted at the next tick: the polls waiting for it wake in one turn of the event loop. */
-  #nextTick: AbortController | undefined;
+  /** Polls waiting for the next tick: woken together, in one turn of the event loop. */
+  readonly #tickWaiters = new Set<() => void>();
+  /** Whether the timer of the next tick is set. */
+  #tickSet = false;
   // eslint-disable-next-line @typescript-eslint/no-explicit-any -- each poll keeps its own row type
   readonly #polls = new Map<string, Poll<any>>();
 
@@ -150,7 +150,7 @@ export class SharedPolls {
     if (signal.aborted) return;
     let poll = this.#polls.get(source.key) as Poll<T> | undefined;
     if (poll === undefined) {
-      const started: Poll<T> = { source, watchers: new Set(), nudge: new AbortController() };
+      const started: Poll<T> = { source, watchers: new Set(), nudged: false, wake: NOT_WAITING };
       this.#polls.set(source.key, started);
       poll = started;
       // Started after this call's synchronous caller: watches made together share the first read.
@@ -158,7 +158,7 @@ export class SharedPolls {
     }
     const watcher: Watcher<T> = { view, listener, signal, calledAt: this.#clock.now(), last: undefined, pending: true };
     poll.watchers.add(watcher);
-    poll.nudge.abort();
+    nudge(poll);
     const shared = poll;
     signal.addEventListener(
       'abort',
@@ -166,7 +166,7 @@ export class SharedPolls {
         shared.watchers.delete(watcher);
         if (shared.watchers.size > 0) return;
         if (this.#polls.get(shared.source.key) === shared) this.#polls.delete(shared.source.key);
-        shared.nudge.abort();
+        nudge(shared);
       },
       { once: true },
     );
@@ -177,7 +177,7 @@ export class SharedPolls {
     const unfollow = topic === undefined ? undefined : this.#feed.follow(topic);
     try {
       while (poll.watchers.size > 0) {
-        poll.nudge = new AbortController();
+        poll.nudged = false;
         let mark = this.#feed.mark(topic);
         const readers = [...poll.watchers];
         for (const w of readers) w.pending = false;
@@ -192,16 +192,7 @@ export class SharedPolls {
         }
         if (poll.watchers.size === 0) return;
         if ([...poll.watchers].some((w) => w.pending)) continue; // a joiner reads at once
-        const waitMs = this.#waitAfter(poll.source, data);
-        // Until the next tick: woken by the backend's one timer for it, with the other polls.
-        const wake = waitMs === undefined ? anySignal(poll.nudge.signal, this.#tickSignal()) : undefined;
-        try {
-          await this.#feed.wait(waitMs ?? TICK_WAIT_FALLBACK_PERIODS * this.#pollIntervalMs, wake ?? poll.nudge.signal, mark);
-        } catch {
-          // Nudged (a watcher joined, or all left: the loop's condition tells which), or the tick came.
-        } finally {
-          wake?.dispose();
-        }
+        await this.#untilNextRead(poll, this.#waitAfter(poll.source, data), mark);
       }
     } finally {
       unfollow?.();
@@ -221,19 +212,61 @@ export class SharedPolls {
   }
 
   /**
-   * Aborts at the backend's next tick, one poll period apart from the first on the local clock:
-   * one timer for all polls, so that they read in one turn of the event loop (on MySQL in one
-   * round trip: readBatched), which timers of their own, set a fraction of a ms apart, do not
-   * always do. A poll that read between two ticks (its first read, or a joiner's) waits less
-   * than a period once.
+   * Resolves at the poll's next read: the next tick (`waitMs` undefined) or after `waitMs`, or
+   * sooner on an announcement since `mark` or a nudge. Waiting for the tick takes no timer,
+   * AbortController or error of its own: an idle MySQL node's polls wait so twice a second, and
+   * the signals, timers and AbortErrors of a wait made of `ChangeFeed.wait` were a measurable
+   * part of its CPU (docs/benchmarks.md, scale-mysql-idle-waits).
    */
-  #tickSignal(): AbortSignal {
-    if (this.#nextTick !== undefined && !this.#nextTick.signal.aborted) return this.#nextTick.signal;
-    const tick = new AbortController();
-    this.#nextTick = tick;
+  #untilNextRead<T>(poll: Poll<T>, waitMs: number | undefined, mark: FeedMark): Promise<void> {
+    if (poll.nudged || this.#feed.changedSince(mark)) return Promise.resolve();
+    return new Promise((resolve) => {
+      /** The sleep of a wait of `waitMs`, until it ends. */
+      let sleeping: AbortController | undefined;
+      const done = () => {
+        if (poll.wake !== done) return; // ended already
+        poll.wake = NOT_WAITING;
+        stopAnnouncements();
+        this.#tickWaiters.delete(done);
+        sleeping?.abort();
+        resolve();
+      };
+      poll.wake = done;
+      const stopAnnouncements = this.#feed.onAnnouncement(mark.topic, done);
+      if (waitMs === undefined) {
+        this.#onNextTick(done);
+        return;
+      }
+      const sleep = new AbortController();
+      sleeping = sleep;
+      this.#clock.sleep(waitMs, { signal: sleep.signal }).then(
+        () => {
+          sleeping = undefined;
+          done();
+        },
+        () => undefined, // stopped by done(): another wake came first
+      );
+    });
+  }
+
+  /**
+   * Calls `wake` at the backend's next tick, one poll period apart from the first on the local
+   * clock: one timer for all polls, so that they read in one turn of the event loop (on MySQL in
+   * one round trip: readBatched), which timers of their own, set a fraction of a ms apart, do
+   * not always do. A poll that read between two ticks (its first read, or a joiner's) waits
+   * less than a period once.
+   */
+  #onNextTick(wake: () => void): void {
+    this.#tickWaiters.add(wake);
+    if (this.#tickSet) return;
+    this.#tickSet = true;
     const sinceTick = (this.#clock.now() - this.#tickEpoch) % this.#pollIntervalMs;
-    void this.#clock.sleep(this.#pollIntervalMs - sinceTick).then(() => tick.abort());
-    return tick.signal;
+    void this.#clock.sleep(this.#pollIntervalMs - sinceTick).then(() => {
+      this.#tickSet = false;
+      const woken = [...this.#tickWaiters];
+      this.#tickWaiters.clear();
+      for (const w of woken) w();
+    });
   }
 
   /**
@@ -276,6 +309,12 @@ export class SharedPolls {
     this.#feed.changeSeen(topic);
     return { data, changeSeen: true };
   }
+}
+
+/** Ends the poll's wait, or the one it is about to begin: a watcher joined, or all left. */
+function nudge<T>(poll: Poll<T>): void {
+  poll.nudged = true;
+  poll.wake();
 }
 
 /** Calls a watcher's listener; a listener that throws is a caller bug, reported as a warning. */
