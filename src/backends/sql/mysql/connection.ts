@@ -308,6 +308,11 @@ export async function openMysqlConnection(url: string): Promise<SqlConnection> {
       connectTimeout: CONNECT_TIMEOUT_MS,
       enableKeepAlive: true,
       waitForConnections: true,
+      // No stack captured per query for the driver's errors: every error is wrapped in a
+      // StoreUnavailableError or RefusedError thrown from baton's own call, which has its own
+      // stack. The capture was about a tenth of an idle node's JavaScript (its polls query
+      // twice a second; docs/benchmarks.md, scale-mysql-idle-waits).
+      trace: false,
     });
     // Every new connection, before its first statement:
     //  - UTC, so UNIX_TIMESTAMP(SYSDATE(3)) never meets a daylight-saving gap or overlap;
