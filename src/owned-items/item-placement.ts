@@ -22,7 +22,8 @@ import type { KvOp, OwnedItemsLayout } from './layout.js';
 import { HandoffTracker } from './handoff-tracker.js';
 import { throttles, type MoveLimits } from './move-throttle.js';
 import { OfflineGrace } from './offline-grace.js';
-import { placeItems, type PlaceItemsInput, type Placement, type StoredPlacement } from './place-items.js';
+import type { PlaceItemsInput, Placement, StoredPlacement } from './place-items.js';
+import { PlacementMemo } from './placement-memo.js';
 import { PlacementFreeze } from './placement-freeze.js';
 import { runPlacementLoop, type PassResult, type PlacementLoopEnd } from './placement-loop.js';
 import { SettleGate } from './settle-gate.js';
@@ -115,6 +116,8 @@ export class ItemPlacement<S> {
   readonly #freeze: PlacementFreeze;
   readonly #wallClock: () => number;
   readonly #operationsKv: Kv;
+  /** Plans the passes; one whose input is the last one's gets the same placement (placement-memo.ts). */
+  readonly #planner = new PlacementMemo();
   #waitLogged = false;
   #running = false;
 
@@ -210,7 +213,7 @@ export class ItemPlacement<S> {
     const freeze = await this.#freeze.judge(maintenance, members, storedPlacement, signal);
     if (freeze.frozen) return frozenPass(members, storedPlacement, freeze.againInMs);
     const throttle = await this.#throttle(stored, storedPlacement, live, signal);
-    const placement = placeItems({ items: this.#items, replicas: layout.replicas, members: placing, stored: storedPlacement, graceUsedMs, offlineGraceMs: timing.offlineGraceMs, preferredPrimaries: layout.preferredPrimaries, ...throttle });
+    const placement = this.#planner.place({ items: this.#items, replicas: layout.replicas, members: placing, stored: storedPlacement, graceUsedMs, offlineGraceMs: timing.offlineGraceMs, preferredPrimaries: layout.preferredPrimaries, ...throttle });
     const writes = await this.#apply(layout.writes(stored, placement), signal);
     // Tracked after the writes: the items it newly watches have their holders read after the
     // watch began (handoff-tracker.ts), so a handoff that completed meanwhile is seen either way.
