@@ -4,8 +4,9 @@
  * such a pass finds the inputs of the last one: the same members, the same stored layout, no
  * grace running. placeItems is a pure function of its input, so the placement is the one it
  * returned then; planning it again cost the leader about 100 ms of JavaScript and 110 ms of
- * garbage collection a pass at 10,000 buckets (docs/benchmarks.md, scale-mysql-idle-waits),
- * the key costs a few ms. A throttled pass is always planned: it depends on the handoffs the
+ * garbage collection a pass at 10,000 buckets, the key costs a few ms (docs/benchmarks.md,
+ * scale-mysql-idle-memo). The pass right after one that wrote still plans: its stored layout
+ * is what that one wrote. A throttled pass is always planned: it depends on the handoffs the
  * leader tracks, which are not in the key.
  */
 import { placeItems, type PlaceItemsInput, type Placement } from './place-items.js';
