@@ -9,6 +9,8 @@
  * - Resign and close release at once: a waiting successor takes over long before any expiry.
  * - A release that fails would leave a row held by a live session forever: the session's
  *   reconciliation releases it at its next renewal.
+ * - The reconciliation ends a term whose row was changed behind its back, and never one won
+ *   while it reads the session's rows.
  */
 import assert from 'node:assert/strict';
 import { after, afterEach, before, describe, it } from 'node:test';
@@ -18,7 +20,7 @@ import { isBatonError, type LeadershipEndedError } from '../../src/errors.js';
 import type { SqlFixture } from '../support/sqlite-fixture.js';
 import { waitFor, waitForAbort, withTimeout } from '../support/wait.js';
 import { SQL_DIALECTS } from './dialects.js';
-import { isLeaseRelease, isMemberRenewal, openWatched } from './watched-connection.js';
+import { isLeaseRelease, isMemberRenewal, isSessionLeasesRead, openWatched } from './watched-connection.js';
 
 const TIMING: SessionTiming = { ttlMs: 4_000, renewDeadlineMs: 2_000, retryPeriodMs: 250, pollIntervalMs: 50 };
 const ITEMS = ['item/1', 'item/2', 'item/3'];
@@ -152,6 +154,25 @@ for (const dialect of SQL_DIALECTS) {
       const taken = await withTimeout('B to take every item', Promise.all(campaignsB), 3 * TIMING.ttlMs);
       assert.ok(taken.every((l, i) => l.term > leaderships[i]!.term));
       assert.equal(session.state, 'live');
+    });
+
+    it("reconciliation: a row changed behind the session's back ends its term as taken over; a term won while the session's rows are read is kept", async () => {
+      const { session, connection, leaderships } = await holder();
+      const rowsRead = connection.hold(isSessionLeasesRead);
+      // Item 1's row gets a term A does not hold: the next digest differs, and the rows are read.
+      await fixture!.run('UPDATE baton_lease SET term = term + 1 WHERE cluster = ? AND name = ?', [cluster, ITEMS[0]!]);
+      await withTimeout("the answer to A's reconciliation's read of its rows", rowsRead.arrived, TIMING.ttlMs);
+      const wonMeanwhile = await session.campaign('item/4', {});
+      rowsRead.release();
+      await waitForAbort("item 1's term to end", leaderships[0]!.signal, TIMING.ttlMs);
+      assert.equal(endReason(leaderships[0]!), 'taken-over');
+      // Judged in the same pass as item 1: had the rows read decided it, it would have ended too.
+      assert.equal(wonMeanwhile.signal.aborted, false, 'a term won during the read was ended as taken over');
+      assert.equal(leaderships[1]!.signal.aborted || leaderships[2]!.signal.aborted, false);
+      // Item 1's row names A with a term nobody holds: released, by holder and term.
+      await waitFor("item 1's row to be released", async () => (await holders()).every(([name, holder]) => name !== ITEMS[0] || holder === 'null'), { timeoutMs: TIMING.ttlMs });
+      assert.deepEqual(await holders(), [[ITEMS[0], 'null'], ...[...ITEMS.slice(1), 'item/4'].map((item) => [item, session.id])]);
+      assert.equal(wonMeanwhile.signal.aborted, false);
     });
   });
 }

@@ -1,7 +1,7 @@
 /**
  * A SqlConnection wrapper for the session-bound lease tests: counts the statements baton sends
- * (writes apart), and can make chosen statements fail as an unreachable store would. Opened
- * over any fixture's engine, so one test runs on SQLite, PostgreSQL and MariaDB alike.
+ * (writes apart), and can make chosen statements fail as an unreachable store would, or wait.
+ * Opened over any fixture's engine, so one test runs on SQLite, PostgreSQL and MariaDB alike.
  */
 import type { CallOptions } from '../../src/contract/contract.js';
 import type { SqlConnection, SqlExecutor, SqlParam, SqlResult, WriteOptions } from '../../src/backends/sql/dialect.js';
@@ -12,6 +12,7 @@ import { SqlBackend } from '../../src/backends/sql/sql-backend.js';
 import { openSqliteConnection } from '../../src/backends/sql/sqlite/connection.js';
 import { tableNames } from '../../src/backends/sql/table-prefix.js';
 import { StoreUnavailableError } from '../../src/errors.js';
+import { deferred } from '../../src/node/deferred.js';
 import type { SqlFixture } from '../support/sqlite-fixture.js';
 
 /** A statement that changes rows (PostgreSQL wraps announced ones in `WITH changed AS (...)`). */
@@ -23,10 +24,26 @@ export class WatchedConnection extends ForwardingConnection {
   writes = 0;
   memberRenewals = 0;
   #failing: ((sql: string) => boolean) | undefined;
+  #holding: { which: (sql: string) => boolean; arrived: () => void; released: Promise<void> } | undefined;
 
   /** From now on, statements for which `which` holds fail with StoreUnavailableError (all: `() => true`). */
   fail(which: (sql: string) => boolean): void {
     this.#failing = which;
+  }
+
+  /**
+   * From now on, the answers of statements for which `which` holds wait until `release` is
+   * called, as a slow network would keep them; `arrived` settles when the first answer waits.
+   */
+  hold(which: (sql: string) => boolean): { arrived: Promise<void>; release: () => void } {
+    const arrived = deferred<void>();
+    const released = deferred<void>();
+    this.#holding = { which, arrived: arrived.resolve, released: released.promise };
+    const release = () => {
+      this.#holding = undefined;
+      released.resolve();
+    };
+    return { arrived: arrived.promise, release };
   }
 
   override run(sql: string, params?: readonly SqlParam[]): Promise<SqlResult> {
@@ -46,6 +63,13 @@ export class WatchedConnection extends ForwardingConnection {
     this.statements++;
     if (WRITE.test(sql)) this.writes++;
     if (isMemberRenewal(sql)) this.memberRenewals++;
+    const holding = this.#holding;
+    if (holding?.which(sql)) {
+      return statement().finally(async () => {
+        holding.arrived();
+        await holding.released;
+      });
+    }
     return statement();
   }
 }
@@ -66,6 +90,9 @@ export async function openWatched(fixture: SqlFixture, cluster: string, pollInte
 
 /** A member-row renewal (the statement the tests make fail to stall a session). */
 export const isMemberRenewal = (sql: string): boolean => /^\s*UPDATE\s+\S*member\S*\s+SET\s+expires_at/i.test(sql);
+
+/** The read of every lease row a session holds, which its reconciliation sends when the digest differs. */
+export const isSessionLeasesRead = (sql: string): boolean => /^\s*SELECT\s+name,\s*term\s+FROM\s+\S*lease\S*\s+WHERE\s+cluster\s*=\s*\?\s+AND\s+holder\s*=\s*\?/i.test(sql);
 
 /**
  * A lease release, plain or handing over, of one election or many (the statement the tests

@@ -2,9 +2,10 @@ import type { SqlContext } from './sql-context.js';
 import type { SqlLeadership } from './sql-leadership.js';
 import { releaseLease } from './lease-release.js';
 
-/** The store's count and sum of terms for a session, read just after noting the terms it knows. */
+/** The store's count and sum of terms for a session, read just after noting the session's own. */
 export interface LeasesDigest {
-  readonly known: readonly SqlLeadership[];
+  /** The count and sum of the terms held, noted before the read. */
+  readonly held: { readonly leases: number; readonly terms: number };
   readonly leases: number;
   readonly terms: number;
   /** The database clock at the read (epoch ms): the session's clock check where the renewal returns none (MySQL). */
@@ -22,6 +23,11 @@ export class SessionLeases {
   readonly #ctx: SqlContext;
   readonly #sessionId: string;
   readonly #held = new Map<string, SqlLeadership>();
+  /**
+   * The sum of the held terms, kept as they come and go: the digest is compared every retry
+   * period, and copying 10,000 held terms to sum them each time cost more than its read.
+   */
+  #heldTerms = 0;
   readonly #campaigning = new Set<string>();
   #reconciling = false;
 
@@ -41,12 +47,15 @@ export class SessionLeases {
   }
 
   add(leadership: SqlLeadership): void {
+    this.#heldTerms += leadership.term - (this.#held.get(leadership.election)?.term ?? 0);
     this.#held.set(leadership.election, leadership);
   }
 
   /** Forgets `leadership` (when it ends), unless a newer term of its election replaced it. */
   remove(leadership: SqlLeadership): void {
-    if (this.#held.get(leadership.election) === leadership) this.#held.delete(leadership.election);
+    if (this.#held.get(leadership.election) !== leadership) return;
+    this.#held.delete(leadership.election);
+    this.#heldTerms -= leadership.term;
   }
 
   /** The terms held now. */
@@ -55,24 +64,28 @@ export class SessionLeases {
   }
 
   /**
-   * Step 1 of reconcile: the terms held now, then the store's digest of the session's rows,
-   * which may wait up to `batchWaitMs` for the polls' next round trip (next-batch.ts).
+   * Step 1 of reconcile: the count and sum of the terms held now, then the store's digest of
+   * the session's rows, which may wait up to `batchWaitMs` for the polls' next round trip
+   * (next-batch.ts).
    */
   async readDigest(batchWaitMs = 0): Promise<LeasesDigest> {
-    const known = this.all();
+    const held = { leases: this.#held.size, terms: this.#heldTerms };
     const { connection, sql, cluster } = this.#ctx;
     const row = (await connection.runWithNextBatch(sql.sessionLeasesDigest, [cluster, this.#sessionId], batchWaitMs)).rows[0];
-    return { known, leases: Number(row?.['leases']), terms: Number(row?.['terms']), dbNowMs: Number(row?.['now_ms']) };
+    return { held, leases: Number(row?.['leases']), terms: Number(row?.['terms']), dbNowMs: Number(row?.['now_ms']) };
   }
 
   /**
    * Compares what the store holds for this session with the terms it knows, and settles the
    * difference. Run after each successful renewal of the session's member row (one at a time):
-   *  1. note the terms held now, and read the store's count and sum of terms for this session
+   *  1. note the count and sum of the terms held now, and read the store's for this session
    *     (one indexed read: at rest, the only cost per retry period besides the renewal);
-   *  2. equal: nothing changed. Else read the session's rows (election, term);
-   *  3. a term noted in 1 that the store no longer names (another holder, another term) ends
-   *     as taken over: someone changed the row behind its back;
+   *  2. equal: nothing changed. Else note the terms held now, then read the session's rows
+   *     (election, term);
+   *  3. a term noted in 2 that the store no longer names (another holder, another term) ends
+   *     as taken over: someone changed the row behind its back. Noted before the read, every
+   *     such term's row was written before the read, so its absence is a change; a term won
+   *     while the read is under way is not judged by it;
    *  4. a row naming this session that no live term holds, whose election no campaign of this
    *     session is trying to win, is released, by holder and term. Nobody acts for it: it is a
    *     graceful end whose release failed or is in flight, a take that landed after its
@@ -86,10 +99,10 @@ export class SessionLeases {
     if (this.#reconciling) return;
     this.#reconciling = true;
     try {
-      const { known, leases, terms } = read ?? (await this.readDigest());
+      const { held, leases, terms } = read ?? (await this.readDigest());
+      if (leases === held.leases && terms === held.terms) return;
       const { connection, sql, cluster } = this.#ctx;
-      const knownTerms = known.reduce((sum, l) => sum + l.term, 0);
-      if (leases === known.length && terms === knownTerms) return;
+      const known = this.all();
       const { rows } = await connection.run(sql.sessionLeases, [cluster, this.#sessionId]);
       const stored = new Map(rows.map((r) => [String(r['name']), Number(r['term'])]));
       for (const leadership of known) {
