@@ -216,36 +216,36 @@ export class SharedPolls {
    * sooner on an announcement since `mark` or a nudge. Waiting for the tick takes no timer,
    * AbortController or error of its own: an idle MySQL node's polls wait so twice a second, and
    * the signals, timers and AbortErrors of a wait made of `ChangeFeed.wait` were a measurable
-   * part of its CPU (docs/benchmarks.md, scale-mysql-idle-waits).
+   * part of its CPU (docs/benchmarks.md, scale-mysql-idle-waits). A wait of `waitMs` (a poll
+   * that sleeps on announcements, PostgreSQL with LISTEN up) comes once in several periods, so
+   * it is `ChangeFeed.wait`, ended by a nudge through a signal.
    */
-  #untilNextRead<T>(poll: Poll<T>, waitMs: number | undefined, mark: FeedMark): Promise<void> {
-    if (poll.nudged || this.#feed.changedSince(mark)) return Promise.resolve();
-    return new Promise((resolve) => {
-      /** The sleep of a wait of `waitMs`, until it ends. */
-      let sleeping: AbortController | undefined;
+  async #untilNextRead<T>(poll: Poll<T>, waitMs: number | undefined, mark: FeedMark): Promise<void> {
+    if (poll.nudged) return;
+    if (waitMs !== undefined) {
+      const nudged = new AbortController();
+      poll.wake = () => nudged.abort();
+      try {
+        await this.#feed.wait(waitMs, nudged.signal, mark);
+      } catch {
+        // Nudged: a watcher joined, or all left (the poll's loop tells which).
+      } finally {
+        poll.wake = NOT_WAITING;
+      }
+      return;
+    }
+    if (this.#feed.changedSince(mark)) return;
+    await new Promise<void>((resolve) => {
       const done = () => {
         if (poll.wake !== done) return; // ended already
         poll.wake = NOT_WAITING;
         stopAnnouncements();
         this.#tickWaiters.delete(done);
-        sleeping?.abort();
         resolve();
       };
       poll.wake = done;
       const stopAnnouncements = this.#feed.onAnnouncement(mark.topic, done);
-      if (waitMs === undefined) {
-        this.#onNextTick(done);
-        return;
-      }
-      const sleep = new AbortController();
-      sleeping = sleep;
-      this.#clock.sleep(waitMs, { signal: sleep.signal }).then(
-        () => {
-          sleeping = undefined;
-          done();
-        },
-        () => undefined, // stopped by done(): another wake came first
-      );
+      this.#onNextTick(done);
     });
   }
 
